@@ -1,0 +1,23 @@
+"""The WSGI application factory: parse settings, then include each feature."""
+
+from __future__ import annotations
+
+from pyramid.config import Configurator
+
+from assessment.settings import parse_settings
+
+
+def make_app(global_config, **settings):
+    """Build the Pyramid application from the ini's app settings."""
+    app_settings = parse_settings(settings)
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings.setdefault("retry.attempts", "3")
+    settings.setdefault("pyramid.default_locale_name", app_settings.default_language)
+    with Configurator(settings=settings) as config:
+        config.registry.app_settings = app_settings
+        config.include("assessment.db")
+        config.include("assessment.security")
+        config.include("assessment.web")
+        config.include("assessment.routes")
+        config.scan("assessment.views")
+    return config.make_wsgi_app()

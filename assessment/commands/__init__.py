@@ -1,0 +1,1 @@
+"""Subcommands of the ``assess`` console script."""

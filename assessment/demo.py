@@ -1,0 +1,111 @@
+"""The demo county ``DEMO``: hierarchy, round, teams and one user of every role.
+
+Everything is synthetic and marked so; names are plausible but invented.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.models import AssessmentRound, County, Province, Role, Team, Township, Village
+from assessment.security import hash_password
+from assessment.services import TeamService, UserService
+
+DEMO_CODE = "DEMO"
+DEMO_PASSWORD = "demo-2019"
+TOWNSHIPS = (
+    "城关镇", "河口镇", "石门乡", "青山乡", "龙泉镇", "白沙乡",
+    "红岩乡", "柳树镇", "马坪乡", "高桥镇", "云雾乡", "金沙镇",
+)
+VILLAGE_WORDS = (
+    "东", "西", "南", "北", "上", "下", "中", "新", "老", "大", "小", "前", "后", "高", "坪",
+    "岭", "沟", "湾", "坝", "桥", "林", "泉", "河", "山", "田", "石", "竹", "松", "杨", "李",
+)
+DEMO_USERS = (
+    ("admin", "演示管理员", Role.admin, None),
+    ("coordinator", "演示协调员", Role.coordinator, None),
+    ("leader1", "第一组组长", Role.supervisor, "第一评估组"),
+    ("assessor1", "调查员一", Role.assessor, "第一评估组"),
+    ("assessor2", "调查员二", Role.assessor, "第一评估组"),
+    ("leader2", "第二组组长", Role.supervisor, "第二评估组"),
+    ("assessor3", "调查员三", Role.assessor, "第二评估组"),
+    ("assessor4", "调查员四", Role.assessor, "第二评估组"),
+    ("reader", "领导（只读）", Role.reader, None),
+)
+
+
+def village_names(rng: np.random.Generator, count: int) -> list[str]:
+    """``count`` distinct two-character village names."""
+    names: list[str] = []
+    while len(names) < count:
+        a, b = rng.integers(0, len(VILLAGE_WORDS), size=2)
+        name = f"{VILLAGE_WORDS[a]}{VILLAGE_WORDS[b]}村"
+        if a != b and name not in names:
+            names.append(name)
+    return names
+
+
+def demo_hierarchy(seed: int, villages_per_township: int = 14) -> dict[str, list[str]]:
+    """Township -> village names of the demo county (deterministic for ``seed``)."""
+    rng = np.random.default_rng(seed)
+    return {t: village_names(rng, villages_per_township) for t in TOWNSHIPS}
+
+
+def ensure_county(db: Session, code: str, name: str, province_name: str, *, western=False) -> County:
+    """The county ``code``, created with its province when missing."""
+    county = db.scalar(select(County).where(County.code == code))
+    if county is not None:
+        return county
+    province = db.scalar(select(Province).where(Province.name == province_name))
+    if province is None:
+        province = Province(name=province_name)
+        db.add(province)
+    county = County(code=code, name=name, province=province, western=western)
+    db.add(county)
+    db.flush()
+    return county
+
+
+def _create_hierarchy(db: Session, county: County, seed: int) -> None:
+    for township_name, names in demo_hierarchy(seed).items():
+        township = Township(county=county, name=township_name)
+        db.add(township)
+        db.add_all(Village(township=township, name=n) for n in names)
+    db.flush()
+
+
+def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
+    teams = {name: TeamService(db).create(name) for name in ("第一评估组", "第二评估组")}
+    # A team may record where it comes from; the demo teams come from elsewhere.
+    shared_hash = hash_password(DEMO_PASSWORD)
+    users = UserService(db)
+    for username, display, role, team in DEMO_USERS:
+        users.create(username, DEMO_PASSWORD, role, display_name=display,
+                     team=teams.get(team), password_hash=shared_hash)
+    return [(u, DEMO_PASSWORD, r.value) for u, _, r, _ in DEMO_USERS]
+
+
+def load_demo(db: Session, *, seed: int = 20190601, households: int = 42_000, out=None):
+    """Create the demo county and its people; returns (user name, password, role) triples."""
+    if db.scalar(select(County.id).where(County.code == DEMO_CODE)) is not None:
+        raise ValueError("the demo county DEMO exists already")
+    county = ensure_county(db, DEMO_CODE, "示范县（模拟）", "示范省", western=True)
+    assessment_round = AssessmentRound(
+        name="2019年贫困县退出专项评估检查（演示）", year=2019, poverty_line=3218.0,
+        incidence_max=0.02, incidence_max_west=0.03, incidence_comparator="<",
+        wrongful_exit_max=0.02, wrongful_exit_comparator="<=", missed_max=0.02,
+        missed_comparator="<=", recognition_min=0.90, recognition_comparator=">=",
+        counties=[county],
+    )
+    db.add(assessment_round)
+    _create_hierarchy(db, county, seed)
+    accounts = _create_people(db, county)
+    for hook in DEMO_HOOKS:
+        hook(db, county, seed=seed, households=households, out=out)
+    return accounts
+
+
+# Later features (frames, fieldwork) add their part of the demo here.
+DEMO_HOOKS: list = []

@@ -1,0 +1,53 @@
+"""Design-based estimation for complex samples (PURE: numpy, scipy only).
+
+Taylor-linearisation variance for stratified multistage samples as R's ``survey`` package
+computes it, estimators of means, totals, proportions and ratios over domains, design effects,
+and confidence intervals (Wald-t, Korn–Graubard, Wilson) with one-sided bounds for verdicts.
+See ``docs/estimation.md``.
+
+Public API
+----------
+make_design, Design
+total, mean, proportion, proportions, ratio, ratio_scores, from_scores, Estimate
+taylor_covariance, group_sums
+one_sided_bound, probability_within
+choose_method, METHODS, CI_METHODS, COMPARATORS, LONELY_PSU_OPTIONS
+"""
+
+from assessment.estimation.confidence import one_sided_bound, probability_within
+from assessment.estimation.design import LONELY_PSU_OPTIONS, Design, make_design
+from assessment.estimation.estimators import (
+    CI_METHODS,
+    Estimate,
+    from_scores,
+    mean,
+    proportion,
+    proportions,
+    ratio,
+    ratio_scores,
+    total,
+)
+from assessment.estimation.intervals import COMPARATORS, METHODS, choose_method
+from assessment.estimation.variance import group_sums, taylor_covariance
+
+__all__ = [
+    "CI_METHODS",
+    "COMPARATORS",
+    "LONELY_PSU_OPTIONS",
+    "METHODS",
+    "Design",
+    "Estimate",
+    "choose_method",
+    "from_scores",
+    "group_sums",
+    "make_design",
+    "mean",
+    "one_sided_bound",
+    "probability_within",
+    "proportion",
+    "proportions",
+    "ratio",
+    "ratio_scores",
+    "taylor_covariance",
+    "total",
+]

@@ -1,0 +1,354 @@
+"""Design-based estimators of means, totals, proportions and ratios, and their result type.
+
+Every estimator linearises its statistic into per-row weighted scores, zero outside the domain
+(the whole design is kept, as R's ``subset`` of a design does), and hands them to
+:func:`~assessment.estimation.variance.taylor_covariance`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assessment.estimation import intervals
+from assessment.estimation.design import Design
+from assessment.estimation.variance import taylor_covariance
+
+CI_METHODS = ("auto", *intervals.METHODS)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """One design-based estimate with its uncertainty.
+
+    Attributes
+    ----------
+    stat : str
+        ``"mean"``, ``"total"``, ``"proportion"``, ``"ratio"`` or a caller's name (e.g.
+        ``"poverty_incidence"``).
+    estimate : float
+        Point estimate, in the unit of the variable (proportions and rates as 0-1).
+    se : float
+        Standard error (Taylor linearisation), same unit.
+    ci_low, ci_high : float
+        Two-sided confidence interval at ``level``.
+    df : int
+        Design degrees of freedom: PSUs minus strata holding domain rows.
+    deff : float
+        Design effect against simple random sampling without replacement of the same size
+        (R's ``deff=TRUE``); NaN when the SRS variance is zero.
+    n : int
+        Observations (rows) in the domain with non-missing values.
+    n_eff : float
+        Effective sample size ``n / deff``; Kish's ``(Σw)²/Σw²`` when the variance is zero.
+    n_psu : int
+        Primary sampling units holding domain rows.
+    population : float
+        Estimated size of the domain, ``Σw`` over its rows (persons or households).
+    method : str
+        Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"`` or ``"census"``
+        (every stratum enumerated: the interval is the point).
+    level : float
+        Confidence level of the interval, e.g. 0.95.
+    category : str or None
+        The category, for one row of :func:`proportions`.
+    n_kish : float
+        Kish's effective size of the domain, used by the zero-variance intervals.
+    """
+
+    stat: str
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    df: int
+    deff: float
+    n: int
+    n_eff: float
+    n_psu: int
+    population: float
+    method: str
+    level: float
+    category: str | None = None
+    n_kish: float = float("nan")
+
+
+def _rows(design: Design, domain, arrays: dict, na_rm: bool) -> np.ndarray:
+    """Rows in the domain with every value present; check shapes and missing values."""
+    rows = np.ones(design.n_rows, bool) if domain is None else np.asarray(domain, bool)
+    if rows.shape != (design.n_rows,):
+        raise ValueError(f"domain must have {design.n_rows} values, got {rows.shape}")
+    for name, values in arrays.items():
+        if values.shape != (design.n_rows,):
+            raise ValueError(f"{name} must have {design.n_rows} values, got {values.shape}")
+        missing = ~np.isfinite(values)
+        if (missing & rows).any() and not na_rm:
+            raise ValueError(f"{name} has missing values in the domain; pass na_rm=True")
+        rows = rows & ~missing
+    if not rows.any():
+        raise ValueError("domain has no rows with values")
+    return rows
+
+
+def _as_float(values, name: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name} must be numeric") from error
+
+
+def _srs_variance(design: Design, scores: np.ndarray, rows: np.ndarray) -> float:
+    """Variance under SRS without replacement of the same size, as R's ``deff=TRUE``.
+
+    With ``u = z / w`` the per-row influence value, it is ``(1 - n/N) N² s²_u / n`` over the
+    domain, ``s²_u`` the weighted variance with the ``n/(n-1)`` factor of R's ``svyvar``. When
+    the weights do not expand to more than ``n`` (R would print Inf) the factor ``1 - n/N`` is
+    dropped.
+    """
+    w = design.weights[rows]
+    n, population = int(rows.sum()), float(w.sum())
+    if n < 2 or population <= 0:
+        return float("nan")
+    u = np.divide(scores[rows], w, out=np.zeros(n), where=w > 0)
+    centred = u - np.sum(w * u) / population
+    s2 = np.sum(w * centred**2) / population * n / (n - 1)
+    fpc = 1 - n / population if population > n else 1.0
+    return float(fpc * population**2 * s2 / n)
+
+
+def from_scores(
+    design: Design,
+    value: float,
+    scores: np.ndarray,
+    rows: np.ndarray,
+    *,
+    stat: str,
+    level: float = 0.95,
+    ci_method: str = "auto",
+    bounded: bool = False,
+    category: str | None = None,
+) -> Estimate:
+    """Build an :class:`Estimate` from a statistic's value and its linearised scores.
+
+    Parameters
+    ----------
+    design : Design
+    value : float
+        Point estimate.
+    scores : ndarray, shape (n_rows,)
+        Weighted influence values: the statistic minus its value is about ``scores.sum()``.
+    rows : ndarray of bool, shape (n_rows,)
+        Rows of the domain (for n, df, deff).
+    stat : str
+        Name of the statistic, stored in the result.
+    level : float
+        Confidence level (0.5-1).
+    ci_method : {"auto", "wald-t", "korn-graubard", "wilson"}
+        ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`.
+    bounded : bool
+        The statistic is a proportion in [0, 1] (allows Korn–Graubard and Wilson).
+    category : str, optional
+
+    Returns
+    -------
+    Estimate
+    """
+    if ci_method not in CI_METHODS:
+        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
+    if ci_method in ("korn-graubard", "wilson") and not bounded:
+        raise ValueError(f"ci_method {ci_method!r} needs a proportion or a ratio within [0, 1]")
+    variance = max(float(taylor_covariance(design, scores)[0, 0]), 0.0)
+    se = variance**0.5
+    w = design.weights[rows]
+    n = int(rows.sum())
+    n_kish = float(w.sum() ** 2 / np.sum(w**2)) if np.sum(w**2) > 0 else float(n)
+    srs = _srs_variance(design, scores, rows)
+    deff = variance / srs if srs > 0 else float("nan")
+    n_eff = n / deff if deff > 0 else n_kish
+    df = design.degrees_of_freedom(rows)
+    n_psu = int((np.bincount(design.psu[rows], minlength=design.n_psu) > 0).sum())
+    method = _method(ci_method, value, se, n_eff, bounded)
+    if design.is_census:
+        method, low, high = "census", value, value
+    else:
+        low, high = intervals.interval(method, value, se, n=n, df=df, n_kish=n_kish, level=level)
+    return Estimate(
+        stat, float(value), se, low, high, df, deff, n, n_eff, n_psu, float(w.sum()), method,
+        level, category, n_kish,
+    )  # fmt: skip
+
+
+def _method(ci_method: str, value: float, se: float, n_eff: float, bounded: bool) -> str:
+    if ci_method == "auto":
+        return intervals.choose_method(value, se, n_eff, bounded=bounded)
+    if ci_method == "wald-t" and bounded and se <= 0:
+        return "korn-graubard"  # a zero-width interval for 0 or all events is never right
+    return ci_method
+
+
+def total(design: Design, y, *, domain=None, na_rm=False, level=0.95, ci_method="auto") -> Estimate:
+    """Estimated population total of ``y`` (Horvitz–Thompson), over a domain if given.
+
+    Parameters
+    ----------
+    design : Design
+    y : array_like of float, shape (n_rows,)
+        Values per row (e.g. persons in the household).
+    domain : array_like of bool, optional
+        Rows of the subpopulation; the rest count as zero, the whole design is kept.
+    na_rm : bool
+        Treat missing values (NaN) as outside the domain, as R's ``na.rm=TRUE``.
+    level : float
+        Confidence level.
+    ci_method : {"auto", "wald-t"}
+
+    Returns
+    -------
+    Estimate
+        In the unit of ``y`` (a count of persons for a 0/1 person-level ``y``).
+    """
+    y = _as_float(y, "y")
+    rows = _rows(design, domain, {"y": y}, na_rm)
+    scores = np.where(rows, design.weights * np.where(rows, y, 0.0), 0.0)
+    value = scores.sum()
+    return from_scores(design, value, scores, rows, stat="total", level=level, ci_method=ci_method)
+
+
+def mean(design: Design, y, *, domain=None, na_rm=False, level=0.95, ci_method="auto") -> Estimate:
+    """Estimated population mean of ``y`` (a ratio to the estimated population size).
+
+    Parameters are those of :func:`total`; a 0/1 ``y`` gives a proportion but is reported
+    with stat ``"mean"`` and Wald-t unless ``ci_method`` says otherwise — use
+    :func:`proportion` for rates.
+
+    Returns
+    -------
+    Estimate
+        In the unit of ``y``.
+    """
+    y = _as_float(y, "y")
+    return _ratio(design, y, np.ones_like(y), domain, na_rm, level, ci_method, "mean", False)
+
+
+def proportion(
+    design: Design, y, *, domain=None, na_rm=False, level=0.95, ci_method="auto"
+) -> Estimate:
+    """Estimated proportion of rows (weighted) where ``y`` is true / 1, over a domain.
+
+    Parameters
+    ----------
+    y : array_like of bool or 0/1, shape (n_rows,)
+    Others as :func:`total`; ``ci_method`` may also be ``"korn-graubard"`` or ``"wilson"``.
+
+    Returns
+    -------
+    Estimate
+        A proportion, 0-1.
+    """
+    y = _as_float(y, "y")
+    present = y[np.isfinite(y)]
+    if not np.isin(present, (0.0, 1.0)).all():
+        raise ValueError("y must be 0/1 or boolean for a proportion; see proportions()")
+    return _ratio(design, y, np.ones_like(y), domain, na_rm, level, ci_method, "proportion", True)
+
+
+def proportions(
+    design: Design, labels, *, domain=None, level=0.95, ci_method="auto"
+) -> tuple[Estimate, ...]:
+    """Proportion of each category of a categorical column (one Estimate per category).
+
+    Parameters
+    ----------
+    labels : array_like, shape (n_rows,)
+        Category of each row; ``None``, ``""`` and NaN are missing and left out (the
+        proportions of the present categories sum to 1).
+
+    Returns
+    -------
+    tuple of Estimate
+        Sorted by category, each with ``category`` set to ``str(label)``.
+    """
+    labels = np.asarray(labels, dtype=object).reshape(-1)
+    missing = np.array([v is None or v == "" or (isinstance(v, float) and v != v) for v in labels])
+    values = np.array([str(v) for v in labels[~missing]], dtype=object)
+    categories = sorted(set(values))
+    result = []
+    for category in categories:
+        y = np.full(labels.size, np.nan)
+        y[~missing] = values == category
+        estimate = proportion(
+            design, y, domain=domain, na_rm=True, level=level, ci_method=ci_method
+        )
+        result.append(_with_category(estimate, category))
+    return tuple(result)
+
+
+def _with_category(estimate: Estimate, category: str) -> Estimate:
+    from dataclasses import replace
+
+    return replace(estimate, category=category)
+
+
+def ratio(
+    design: Design,
+    y,
+    x,
+    *,
+    domain=None,
+    na_rm=False,
+    level=0.95,
+    ci_method="auto",
+    bounded: bool | None = None,
+) -> Estimate:
+    """Estimated ratio of population totals ``Σ w y / Σ w x`` over a domain.
+
+    Parameters
+    ----------
+    y, x : array_like of float, shape (n_rows,)
+        Numerator and denominator per row (e.g. wrongly exited persons and persons).
+    bounded : bool, optional
+        Whether the ratio is a proportion in [0, 1]; by default true when ``0 <= y <= x`` on
+        every domain row, which allows Korn–Graubard and Wilson intervals.
+    Others as :func:`total`.
+
+    Returns
+    -------
+    Estimate
+        In the unit of y per unit of x (a rate 0-1 for persons over persons).
+    """
+    y, x = _as_float(y, "y"), _as_float(x, "x")
+    return _ratio(design, y, x, domain, na_rm, level, ci_method, "ratio", bounded)
+
+
+def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
+    """A ratio and its weighted linearised scores ``w (y - r x) / X`` (zero off ``rows``).
+
+    Parameters
+    ----------
+    design : Design
+    y, x : ndarray of float, shape (n_rows,)
+    rows : ndarray of bool, shape (n_rows,)
+
+    Returns
+    -------
+    (float, ndarray)
+        The ratio and the scores, for covariances between ratios (delta method).
+    """
+    w = np.where(rows, design.weights, 0.0)
+    y0, x0 = np.where(rows, y, 0.0), np.where(rows, x, 0.0)
+    denominator = float(np.sum(w * x0))
+    if denominator == 0:
+        raise ValueError("x: the estimated denominator total is zero in the domain")
+    r = float(np.sum(w * y0)) / denominator
+    return r, w * (y0 - r * x0) / denominator
+
+
+def _ratio(design, y, x, domain, na_rm, level, ci_method, stat, bounded) -> Estimate:
+    rows = _rows(design, domain, {"y": y, "x": x}, na_rm)
+    if bounded is None:
+        bounded = bool(np.all((y[rows] >= 0) & (y[rows] <= x[rows])))
+    r, scores = ratio_scores(design, y, x, rows)
+    return from_scores(
+        design, r, scores, rows, stat=stat, level=level, ci_method=ci_method, bounded=bounded
+    )

@@ -1,0 +1,213 @@
+"""Confidence intervals, one-sided bounds and the probability that a rate is within a threshold.
+
+Three interval methods:
+
+``"wald-t"``
+    estimate ± t(df) · SE, t on the design degrees of freedom.
+``"korn-graubard"``
+    Clopper–Pearson on the effective sample size ``p(1-p)/Var(p)``, adjusted for the design
+    degrees of freedom as R's ``svyciprop(method="beta")`` (Korn and Graubard 1998).
+``"wilson"``
+    Wilson's score interval on the effective sample size, with the t(df) quantile.
+
+When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
+effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain, so that zero events give
+a one-sided interval ``[0, upper]`` with ``upper > 0``, never a zero-width interval.
+
+Each method defines a pivot, used consistently by :func:`one_sided_bound` and
+:func:`probability_within`: "meets with ≥ 95 % confidence" is exactly "the 95 % one-sided bound
+is on the right side of the threshold".
+
+References
+----------
+Korn EL, Graubard BI (1998). Confidence intervals for proportions with small expected number
+of positive counts estimated from survey data. *Survey Methodology* 24:193-201.
+"""
+
+from __future__ import annotations
+
+import math
+
+from scipy import stats
+
+METHODS = ("wald-t", "korn-graubard", "wilson")
+COMPARATORS = ("<", "<=", ">", ">=")
+
+
+def _check_level(level: float, name: str = "level") -> None:
+    if not 0.5 <= level < 1:
+        raise ValueError(f"{name} must be in [0.5, 1), got {level!r}")
+
+
+def _t(q: float, df: float) -> float:
+    # Degrees of freedom below 1 (a domain in a single PSU) are floored at 1: a very wide
+    # interval rather than none, so breakdowns still render.
+    return float(stats.t.ppf(q, max(df, 1.0)))
+
+
+def effective_n(p: float, se: float, n: int, df: float, n_kish: float, tail: float) -> float:
+    """Effective sample size behind the Korn–Graubard pivot.
+
+    Parameters
+    ----------
+    p, se : float
+        Estimated proportion (0-1) and its standard error.
+    n : int
+        Observations in the domain.
+    df : float
+        Design degrees of freedom.
+    n_kish : float
+        Kish's effective size ``(Σw)²/Σw²``, used when the variance is zero.
+    tail : float
+        Tail probability of the quantile used for the degrees-of-freedom adjustment
+        (``alpha/2`` for a two-sided interval, ``alpha`` for a one-sided bound).
+
+    Returns
+    -------
+    float
+    """
+    m = _plain_n(p, se, n_kish)
+    if se > 0 and 0 < p < 1 and n > 1:
+        m *= (_t(tail, n - 1) / _t(tail, df)) ** 2
+    return float(m)
+
+
+def _plain_n(p: float, se: float, n_kish: float) -> float:
+    """``p(1-p)/se²`` (Kish's size when that is undefined), without df adjustment (Wilson)."""
+    if se <= 0 or p <= 0 or p >= 1:
+        return float(n_kish)
+    return p * (1 - p) / se**2
+
+
+def _beta_upper(p: float, m: float, q: float) -> float:
+    x = m * p
+    return 1.0 if x >= m else float(stats.beta.ppf(q, x + 1, m - x))
+
+
+def _beta_lower(p: float, m: float, q: float) -> float:
+    x = m * p
+    return 0.0 if x <= 0 else float(stats.beta.ppf(1 - q, x, m - x + 1))
+
+
+def _wilson(p: float, m: float, z: float, sign: int) -> float:
+    z2 = z * z
+    centre = (p + z2 / (2 * m)) / (1 + z2 / m)
+    half = z / (1 + z2 / m) * math.sqrt(p * (1 - p) / m + z2 / (4 * m * m))
+    return min(1.0, max(0.0, centre + sign * half))
+
+
+def bound(
+    method: str, p: float, se: float, *, n: int, df: float, n_kish: float, q: float, side: str
+) -> float:
+    """One bound at quantile ``q`` (e.g. 0.975 for a two-sided 95 % interval).
+
+    Parameters
+    ----------
+    method : {"wald-t", "korn-graubard", "wilson"}
+    p, se : float
+        Estimate and standard error (proportions 0-1 for the last two methods).
+    n, df, n_kish : see :func:`effective_n`.
+    q : float
+        Confidence of this bound alone, in (0.5, 1).
+    side : {"upper", "lower"}
+
+    Returns
+    -------
+    float
+    """
+    sign = 1 if side == "upper" else -1
+    if method == "wald-t":
+        return float(p + sign * _t(q, df) * se)
+    if method == "korn-graubard":
+        m = effective_n(p, se, n, df, n_kish, 1 - q)
+        return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
+    if method == "wilson":
+        return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
+    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+
+
+def interval(method, p, se, *, n, df, n_kish, level) -> tuple[float, float]:
+    """Two-sided interval ``(low, high)`` at confidence ``level`` (see :func:`bound`)."""
+    _check_level(level)
+    q = 1 - (1 - level) / 2
+    kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q}
+    return bound(method, p, se, side="lower", **kwargs), bound(method, p, se, side="upper", **kwargs)
+
+
+def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:
+    """Confidence that the true value is at most ``threshold`` (the upper-bound pivot).
+
+    It is the level ``γ`` at which the one-sided upper bound equals ``threshold``; the
+    Korn–Graubard effective size is adjusted at tail ``1 - confidence`` so that
+    ``probability_below(...) >= confidence`` exactly when ``bound(..., q=confidence) <=
+    threshold``.
+
+    Returns
+    -------
+    float
+        Between 0 and 1.
+    """
+    if method == "wald-t":
+        if se <= 0:
+            return 1.0 if p <= threshold else 0.0
+        return float(stats.t.cdf((threshold - p) / se, max(df, 1.0)))
+    if threshold >= 1:
+        return 1.0
+    if threshold <= 0:
+        return 0.0
+    if method == "korn-graubard":
+        m = effective_n(p, se, n, df, n_kish, 1 - confidence)
+        x = m * p
+        return 0.0 if x >= m else float(stats.beta.cdf(threshold, x + 1, m - x))
+    m = _plain_n(p, se, n_kish)
+    score = (threshold - p) / math.sqrt(threshold * (1 - threshold) / m)
+    return float(stats.t.cdf(score, max(df, 1.0)))
+
+
+def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:
+    """Confidence that the true value is at least ``threshold`` (the lower-bound pivot)."""
+    if method == "wald-t":
+        if se <= 0:
+            return 1.0 if p >= threshold else 0.0
+        return float(stats.t.cdf((p - threshold) / se, max(df, 1.0)))
+    if threshold <= 0:
+        return 1.0
+    if threshold >= 1:
+        return 0.0
+    if method == "korn-graubard":
+        m = effective_n(p, se, n, df, n_kish, 1 - confidence)
+        x = m * p
+        return 0.0 if x <= 0 else float(stats.beta.sf(threshold, x, m - x + 1))
+    m = _plain_n(p, se, n_kish)
+    score = (p - threshold) / math.sqrt(threshold * (1 - threshold) / m)
+    return float(stats.t.cdf(score, max(df, 1.0)))
+
+
+def choose_method(p: float, se: float, n_eff: float, *, bounded: bool) -> str:
+    """The documented automatic rule.
+
+    Wald-t for unbounded statistics (means, totals, unbounded ratios). For proportions and
+    ratios known to lie in [0, 1]: Korn–Graubard when the estimate is within 0.10 of 0 or 1,
+    when the smaller expected count ``n_eff · min(p, 1-p)`` is below 10, or when the
+    variance is zero; Wald-t otherwise.
+
+    Parameters
+    ----------
+    p, se : float
+        Estimate and standard error.
+    n_eff : float
+        Effective sample size (Kish or n/deff).
+    bounded : bool
+        Whether the statistic is a proportion in [0, 1].
+
+    Returns
+    -------
+    str
+        One of ``METHODS``.
+    """
+    if not bounded:
+        return "wald-t"
+    smaller = min(p, 1 - p)
+    if smaller < 0.10 or se <= 0 or not (n_eff * smaller >= 10):
+        return "korn-graubard"
+    return "wald-t"

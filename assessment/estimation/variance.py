@@ -1,0 +1,116 @@
+"""Taylor-linearisation variance of estimated totals, stage by stage, as R's ``svyrecvar``.
+
+For a matrix of weighted scores ``z`` (one column per linearised statistic) the estimated
+covariance of the column totals is a sum over stages. At each stage and within each group
+(stratum at stage 1, parent unit later) with ``n`` sampled units of totals ``t_u``::
+
+    multiplier * (1 - n/N) * n / (n - 1) * sum_u (t_u - mean(t))(t_u - mean(t))^T
+
+where ``multiplier`` is the product of the ancestors' sampling fractions. Without FPCs only the
+first stage counts, with ``1 - n/N = 1`` (the with-replacement, ultimate-cluster estimator).
+
+References
+----------
+Lumley T (2010). *Complex Surveys: A Guide to Analysis Using R*, ch. 2 and 3.
+Särndal, Swensson, Wretman (1992). *Model Assisted Survey Sampling*, Result 4.3.1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from assessment.estimation.design import Design, StageCodes
+
+_CERTAIN = 1e-7  # R treats 1 - n/N below this as a census stratum (no variance, not lonely)
+
+
+def group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
+    """Sum the rows of ``values`` (shape (n,) or (n, p)) within each integer code.
+
+    Parameters
+    ----------
+    codes : ndarray of int, shape (n,)
+        Group code of each row, 0 .. n_groups-1.
+    values : ndarray of float, shape (n,) or (n, p)
+    n_groups : int
+
+    Returns
+    -------
+    ndarray, shape (n_groups,) or (n_groups, p)
+    """
+    if values.ndim == 1:
+        return np.bincount(codes, weights=values, minlength=n_groups)
+    return np.column_stack(
+        [np.bincount(codes, weights=values[:, j], minlength=n_groups) for j in range(values.shape[1])]
+    )
+
+
+def taylor_covariance(design: Design, scores: np.ndarray) -> np.ndarray:
+    """Design-based covariance matrix of the totals of ``scores``.
+
+    Parameters
+    ----------
+    design : Design
+    scores : ndarray of float, shape (n_rows,) or (n_rows, p)
+        Weighted linearised values (influence values times weights) of each row; zero
+        outside a domain.
+
+    Returns
+    -------
+    ndarray, shape (p, p)
+        Estimated covariance of ``scores.sum(axis=0)``, in squared units of the scores.
+
+    Raises
+    ------
+    ValueError
+        When a stratum holds a single PSU and ``design.lonely_psu == "fail"``.
+    """
+    z = np.asarray(scores, dtype=float)
+    z = z.reshape(z.shape[0], -1)
+    if z.shape[0] != design.n_rows:
+        raise ValueError(f"scores has {z.shape[0]} rows, the design {design.n_rows}")
+    total = np.zeros((z.shape[1], z.shape[1]))
+    for index, stage in enumerate(design.stages):
+        total += _stage_covariance(design, stage, z, first=index == 0)
+    return total
+
+
+def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first: bool):
+    unit_totals = group_sums(stage.unit, z, stage.n_units)
+    n_g = stage.group_n
+    g = stage.unit_group
+    means = group_sums(g, unit_totals, stage.n_groups) / np.maximum(n_g, 1)[:, None]
+    deviations = unit_totals - means[g]
+    active = stage.fpc_factor > _CERTAIN
+    lonely = (n_g == 1) & active
+    scale = np.where(n_g > 1, n_g / np.maximum(n_g - 1, 1), 0.0)
+    group_weight = stage.multiplier * stage.fpc_factor * scale * active
+    unit_weight = group_weight[g]
+    if lonely.any():
+        option = design.lonely_psu if first else "remove"
+        if design.lonely_psu == "fail":
+            _fail_lonely(design, stage, lonely, first)
+        if option == "adjust":
+            # The single PSU is compared with the mean PSU total over the whole stage.
+            lonely_units = lonely[g]
+            grand_mean = unit_totals.sum(axis=0) / stage.n_units
+            deviations[lonely_units] = unit_totals[lonely_units] - grand_mean
+            unit_weight = np.where(lonely_units, (stage.multiplier * stage.fpc_factor)[g], unit_weight)
+    cov = (deviations * unit_weight[:, None]).T @ deviations
+    if first and lonely.any() and design.lonely_psu == "average":
+        cov *= stage.n_groups / (stage.n_groups - lonely.sum())
+    return cov
+
+
+def _fail_lonely(design: Design, stage: StageCodes, lonely: np.ndarray, first: bool) -> None:
+    where = int(np.flatnonzero(lonely)[0])
+    if first:
+        label = design.stratum_labels[where]
+        raise ValueError(
+            f"lonely_psu: stratum {label} has only one PSU; choose lonely_psu='adjust', "
+            "'remove' or 'average', or merge strata"
+        )
+    raise ValueError(
+        "lonely_psu: a sampled cluster has a single sub-unit at a later stage while its "
+        "fpc says sampling was incomplete"
+    )

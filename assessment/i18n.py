@@ -1,0 +1,62 @@
+"""Translatable messages, shared by the pure cores and the web layer (no web imports).
+
+User-facing text is written in English in the code and marked with :func:`N_` so that
+Babel extracts it; the Chinese catalog (``assessment/locale/zh``) is the default language.
+A :class:`Message` carries a msgid with its ``{placeholders}`` filled at display time, so a
+pure core can report a problem without knowing who will read it or in which language.
+"""
+
+from __future__ import annotations
+
+import gettext
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "assessment"
+LANGUAGES = ("zh", "en")
+DEFAULT_LANGUAGE = "zh"
+
+
+def N_(msgid: str) -> str:
+    """Mark ``msgid`` for extraction; it is translated when displayed."""
+    return msgid
+
+
+@lru_cache(maxsize=None)
+def _catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def gettext_for(language: str | None):
+    """Return the ``gettext`` function of ``language`` (English msgids pass through)."""
+    if language not in LANGUAGES:
+        language = DEFAULT_LANGUAGE
+    return _catalog(language).gettext
+
+
+def translate(msgid: str, language: str | None = None, **mapping: Any) -> str:
+    """Translate ``msgid`` into ``language`` and fill its ``{placeholders}``."""
+    text = gettext_for(language)(msgid)
+    return text.format(**mapping) if mapping else text
+
+
+@dataclass(frozen=True)
+class Message:
+    """A msgid and the values of its ``{placeholders}``, rendered in any language later."""
+
+    msgid: str
+    mapping: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mapping", MappingProxyType(dict(self.mapping)))
+
+    def render(self, language: str | None = None) -> str:
+        """The message in ``language`` (default Chinese)."""
+        return translate(self.msgid, language, **self.mapping)
+
+    def __str__(self) -> str:  # English, for logs and exceptions
+        return translate(self.msgid, "en", **self.mapping)

@@ -1,0 +1,174 @@
+"""The administrative hierarchy, people, teams and assessment rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assessment.db import Base
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Role(enum.StrEnum):
+    """What a user does on the platform; each role sees only its own part of it."""
+
+    admin = "admin"
+    coordinator = "coordinator"
+    supervisor = "supervisor"
+    assessor = "assessor"
+    reader = "reader"
+
+
+class Province(Base):
+    __tablename__ = "provinces"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    counties: Mapped[list[County]] = relationship(back_populates="province")
+
+
+class County(Base):
+    __tablename__ = "counties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
+    # Western counties exit below 3% comprehensive poverty incidence instead of 2%.
+    western: Mapped[bool] = mapped_column(Boolean, default=False)
+    province: Mapped[Province] = relationship(back_populates="counties")
+    townships: Mapped[list[Township]] = relationship(
+        back_populates="county", order_by="Township.name"
+    )
+
+
+class Township(Base):
+    __tablename__ = "townships"
+    __table_args__ = (UniqueConstraint("county_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    county: Mapped[County] = relationship(back_populates="townships")
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="township", order_by="Village.name"
+    )
+
+
+class Village(Base):
+    __tablename__ = "villages"
+    __table_args__ = (UniqueConstraint("township_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("townships.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    code: Mapped[str | None] = mapped_column(String(40))
+    township: Mapped[Township] = relationship(back_populates="villages")
+
+
+class Team(Base):
+    """A field team: a supervisor (team leader) and assessors working in pairs."""
+
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # A team may not be assigned the county it comes from (recusal, 回避).
+    home_county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"))
+    home_county: Mapped[County | None] = relationship()
+    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.username")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    language: Mapped[str | None] = mapped_column(String(5))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    team: Mapped[Team | None] = relationship(back_populates="members")
+
+
+round_counties = Table(
+    "round_counties",
+    Base.metadata,
+    Column("round_id", ForeignKey("assessment_rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("county_id", ForeignKey("counties.id"), primary_key=True),
+)
+
+
+class AssessmentRound(Base):
+    """A year's scheme: poverty line, thresholds with their comparators, counties assessed.
+
+    Thresholds are proportions (0-1). Defaults follow the national scheme (domain §2);
+    provinces may set stricter variants.
+    """
+
+    __tablename__ = "assessment_rounds"
+    __table_args__ = (
+        CheckConstraint("poverty_line > 0", name="positive_line"),
+        CheckConstraint(
+            "incidence_max > 0 AND incidence_max_west > 0 AND wrongful_exit_max > 0 "
+            "AND missed_max > 0 AND recognition_min > 0 AND recognition_min <= 1",
+            name="thresholds_in_range",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    poverty_line: Mapped[float] = mapped_column(Float)  # yuan per person per year
+    incidence_max: Mapped[float] = mapped_column(Float, default=0.02)
+    incidence_max_west: Mapped[float] = mapped_column(Float, default=0.03)
+    incidence_comparator: Mapped[str] = mapped_column(String(2), default="<")
+    wrongful_exit_max: Mapped[float] = mapped_column(Float, default=0.02)
+    wrongful_exit_comparator: Mapped[str] = mapped_column(String(2), default="<=")
+    missed_max: Mapped[float] = mapped_column(Float, default=0.02)
+    missed_comparator: Mapped[str] = mapped_column(String(2), default="<=")
+    recognition_min: Mapped[float] = mapped_column(Float, default=0.90)
+    recognition_comparator: Mapped[str] = mapped_column(String(2), default=">=")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
+
+
+class LoginFailure(Base):
+    """One failed log-in; counted per account and per address over a sliding window.
+
+    Kept in the database (not in process memory) so the limit holds across every app
+    process behind the proxy.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_username_at", "username", "at"),
+        Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

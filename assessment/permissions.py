@@ -1,0 +1,19 @@
+"""Every permission a view may require, named ``<resource>:<action>``."""
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    home = "home:view"
+    account = "account:edit"
+    admin = "admin:manage"
+    dashboard = "dashboard:view"
+    report = "report:view"
+    export = "export:download"
+    frame = "frame:manage"
+    plan_view = "plan:view"
+    plan_manage = "plan:manage"
+    team_view = "team:view"
+    household_view = "household:view"
+    interview_edit = "interview:edit"
+    interview_review = "interview:review"

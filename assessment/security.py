@@ -1,0 +1,142 @@
+"""Authentication (signed session cookie), principals, ACL authorisation, CSRF, passwords."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pyramid.authentication import SessionAuthenticationHelper
+from pyramid.authorization import (
+    ALL_PERMISSIONS,
+    ACLHelper,
+    Allow,
+    Authenticated,
+    Everyone,
+)
+from pyramid.csrf import SessionCSRFStoragePolicy
+from pyramid.session import SignedCookieSessionFactory
+from sqlalchemy import select
+
+from assessment.models import Role, User
+from assessment.permissions import Permission
+
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _hasher.hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def role_principal(role: Role | str) -> str:
+    return f"role:{role}"
+
+
+def team_principal(team_id: int) -> str:
+    return f"team:{team_id}"
+
+
+def team_supervisor_principal(team_id: int) -> str:
+    return f"team-supervisor:{team_id}"
+
+
+class RootFactory:
+    """The application root: role-wide permissions. Feature resources add per-object ACLs."""
+
+    __acl__ = [
+        (Allow, role_principal(Role.admin), ALL_PERMISSIONS),
+        (Allow, Authenticated, (Permission.home, Permission.account)),
+        (
+            Allow,
+            role_principal(Role.coordinator),
+            (
+                Permission.dashboard,
+                Permission.report,
+                Permission.export,
+                Permission.frame,
+                Permission.plan_view,
+                Permission.plan_manage,
+                Permission.team_view,
+                Permission.household_view,
+            ),
+        ),
+        (Allow, role_principal(Role.reader), (Permission.dashboard, Permission.report, Permission.plan_view)),
+        (Allow, role_principal(Role.supervisor), (Permission.dashboard,)),
+    ]
+
+    def __init__(self, request):
+        self.request = request
+
+
+class SecurityPolicy:
+    """Pyramid 2 security policy: the user id lives in the signed session cookie."""
+
+    def __init__(self):
+        self.helper = SessionAuthenticationHelper()
+        self.acl = ACLHelper()
+
+    def identity(self, request) -> User | None:
+        return request.user
+
+    def authenticated_userid(self, request):
+        user = request.user
+        return None if user is None else user.id
+
+    def permits(self, request, context, permission):
+        return self.acl.permits(context, self.principals(request), permission)
+
+    def principals(self, request) -> list[str]:
+        principals = [Everyone]
+        user = request.user
+        if user is None:
+            return principals
+        principals += [Authenticated, f"user:{user.id}", role_principal(user.role)]
+        if user.team_id is not None:
+            principals.append(team_principal(user.team_id))
+            if user.role == Role.supervisor:
+                principals.append(team_supervisor_principal(user.team_id))
+        return principals
+
+    def remember(self, request, userid, **kw):
+        return self.helper.remember(request, userid, **kw)
+
+    def forget(self, request, **kw):
+        return self.helper.forget(request, **kw)
+
+
+def _load_user(request) -> User | None:
+    userid = SessionAuthenticationHelper().authenticated_userid(request)
+    if userid is None:
+        return None
+    user = request.dbsession.scalar(select(User).where(User.id == userid))
+    return user if user is not None and user.active else None
+
+
+def includeme(config) -> None:
+    settings = config.registry.app_settings
+    config.set_session_factory(
+        SignedCookieSessionFactory(
+            settings.session_secret,
+            cookie_name="assess_session",
+            secure=settings.session_secure,
+            httponly=True,
+            samesite="Lax",
+            timeout=12 * 3600,
+            reissue_time=600,
+        )
+    )
+    config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
+    config.set_default_csrf_options(require_csrf=True)
+    config.add_request_method(_load_user, "user", reify=True)
+    config.set_security_policy(SecurityPolicy())
+    config.set_root_factory(RootFactory)

@@ -1,0 +1,183 @@
+"""Admin pages: users, teams and assessment rounds."""
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from assessment.forms import (
+    CreateTeamForm,
+    CreateUserForm,
+    EditUserForm,
+    ResetPasswordForm,
+    RoundForm,
+    bind,
+)
+from assessment.i18n import N_
+from assessment.models import AssessmentRound, County, Role, Team, User
+from assessment.permissions import Permission
+from assessment.services import DomainError, TeamService, UserService, counties
+from assessment.views import flash, render_problem
+
+
+def _team_choices(request):
+    teams = TeamService(request.dbsession).list()
+    return [(0, "—")] + [(t.id, t.name) for t in teams]
+
+
+def _county_choices(request):
+    return [(0, "—")] + [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
+
+
+def _form_error(request, form, exc: DomainError) -> None:
+    field = getattr(form, exc.field or "", None)
+    target = field.errors if field is not None else form.form_errors
+    if isinstance(target, tuple):
+        field.errors = target = list(target)
+    target.append(render_problem(request, exc.message))
+
+
+@view_config(route_name="admin.users", renderer="admin/users.jinja2", permission=Permission.admin)
+def users(request):
+    """All users with their roles and teams."""
+    return {"users": UserService(request.dbsession).list()}
+
+
+@view_config(route_name="admin.user_new", renderer="admin/user_new.jinja2", permission=Permission.admin)
+def user_new(request):
+    """Create a user with an initial password."""
+    form = bind(CreateUserForm, request)
+    form.team_id.choices = _team_choices(request)
+    if request.method == "POST" and form.validate():
+        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        try:
+            UserService(request.dbsession).create(
+                form.username.data,
+                form.password.data,
+                Role(form.role.data),
+                display_name=form.display_name.data,
+                team=team,
+            )
+        except DomainError as exc:
+            _form_error(request, form, exc)
+        else:
+            flash(request, N_("User {name} created."), name=form.username.data)
+            return HTTPSeeOther(request.route_url("admin.users"))
+    return {"form": form}
+
+
+@view_config(
+    route_name="admin.user_edit", renderer="admin/user_edit.jinja2", permission=Permission.admin
+)
+def user_edit(request):
+    """Change a user's role, team or status, or reset the password."""
+    user = request.dbsession.get(User, int(request.matchdict["user_id"]))
+    if user is None:
+        raise HTTPNotFound()
+    form = bind(EditUserForm, request, obj=user)
+    form.team_id.choices = _team_choices(request)
+    reset = bind(ResetPasswordForm, request) if "reset" in request.POST else ResetPasswordForm()
+    if request.method == "GET":
+        form.role.data, form.team_id.data = user.role.value, user.team_id
+    if request.method == "POST" and "reset" in request.POST and reset.validate():
+        UserService(request.dbsession).reset_password(user, reset.password.data)
+        flash(request, N_("Password of {name} reset."), name=user.username)
+        return HTTPSeeOther(request.route_url("admin.users"))
+    if request.method == "POST" and "reset" not in request.POST and form.validate():
+        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        try:
+            UserService(request.dbsession).update(
+                user,
+                role=Role(form.role.data),
+                team=team,
+                active=form.active.data,
+                display_name=form.display_name.data,
+            )
+        except DomainError as exc:
+            _form_error(request, form, exc)
+        else:
+            flash(request, N_("User {name} saved."), name=user.username)
+            return HTTPSeeOther(request.route_url("admin.users"))
+    return {"form": form, "reset": reset, "edited": user}
+
+
+@view_config(route_name="admin.teams", renderer="admin/teams.jinja2", permission=Permission.admin)
+def teams(request):
+    """All teams and their members."""
+    return {"teams": TeamService(request.dbsession).list()}
+
+
+@view_config(route_name="admin.team_new", renderer="admin/team_new.jinja2", permission=Permission.admin)
+def team_new(request):
+    """Create a team."""
+    form = bind(CreateTeamForm, request)
+    form.home_county_id.choices = _county_choices(request)
+    if request.method == "POST" and form.validate():
+        county = (
+            request.dbsession.get(County, form.home_county_id.data)
+            if form.home_county_id.data
+            else None
+        )
+        try:
+            TeamService(request.dbsession).create(form.name.data, home_county=county)
+        except DomainError as exc:
+            _form_error(request, form, exc)
+        else:
+            flash(request, N_("Team {name} created."), name=form.name.data)
+            return HTTPSeeOther(request.route_url("admin.teams"))
+    return {"form": form}
+
+
+@view_config(route_name="admin.rounds", renderer="admin/rounds.jinja2", permission=Permission.admin)
+def rounds(request):
+    """Assessment rounds, newest first."""
+    from sqlalchemy import select
+
+    query = select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+    return {"rounds": list(request.dbsession.scalars(query))}
+
+
+def _round_form(request, assessment_round: AssessmentRound | None):
+    form = bind(RoundForm, request, obj=assessment_round)
+    form.county_ids.choices = [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
+    if request.method == "GET" and assessment_round is not None:
+        for name in RoundForm.PERCENT_FIELDS:
+            getattr(form, name).data = round(getattr(assessment_round, name) * 100, 4)
+        form.county_ids.data = [c.id for c in assessment_round.counties]
+    return form
+
+
+def _save_round(request, form, assessment_round: AssessmentRound) -> None:
+    skip = {"county_ids", *RoundForm.PERCENT_FIELDS}
+    for name, field in form._fields.items():
+        if name not in skip:
+            setattr(assessment_round, name, field.data)
+    assessment_round.poverty_line = float(form.poverty_line.data)
+    for name in RoundForm.PERCENT_FIELDS:
+        setattr(assessment_round, name, float(getattr(form, name).data) / 100)
+    chosen = [request.dbsession.get(County, cid) for cid in form.county_ids.data or []]
+    assessment_round.counties = [c for c in chosen if c is not None]
+
+
+@view_config(route_name="admin.round_new", renderer="admin/round.jinja2", permission=Permission.admin)
+@view_config(route_name="admin.round_edit", renderer="admin/round.jinja2", permission=Permission.admin)
+def round_edit(request):
+    """Create or edit a round: poverty line, thresholds and comparators, counties."""
+    assessment_round = None
+    if "round_id" in request.matchdict:
+        assessment_round = request.dbsession.get(AssessmentRound, int(request.matchdict["round_id"]))
+        if assessment_round is None:
+            raise HTTPNotFound()
+    form = _round_form(request, assessment_round)
+    if request.method == "GET" and assessment_round is None:
+        form.process(data=dict(
+            year=2019, poverty_line=3218, incidence_max=2, incidence_max_west=3,
+            incidence_comparator="<", wrongful_exit_max=2, wrongful_exit_comparator="<=",
+            missed_max=2, missed_comparator="<=", recognition_min=90, recognition_comparator=">=",
+        ))
+    if request.method == "POST" and form.validate():
+        if assessment_round is None:
+            assessment_round = AssessmentRound()
+            request.dbsession.add(assessment_round)
+        _save_round(request, form, assessment_round)
+        flash(request, N_("Round {name} saved."), name=assessment_round.name)
+        return HTTPSeeOther(request.route_url("admin.rounds"))
+    return {"form": form, "edited": assessment_round}

@@ -1,0 +1,44 @@
+"""Log in and log out."""
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.view import view_config
+
+from assessment.forms import LoginForm, bind
+from assessment.permissions import Permission
+from assessment.services import LoginService
+from assessment.views import render_problem
+
+
+def _safe_next(request) -> str:
+    target = request.params.get("next", "")
+    # Only local paths: never redirect a user to another site after log-in.
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return request.route_url("home")
+
+
+@view_config(route_name="auth.login", renderer="login.jinja2", permission=NO_PERMISSION_REQUIRED)
+def login(request):
+    """Show the log-in form; on success start a fresh session."""
+    form = bind(LoginForm, request)
+    error = None
+    if request.method == "POST" and form.validate():
+        service = LoginService(request.dbsession, settings=request.registry.app_settings)
+        result = service.log_in(form.username.data, form.password.data, request.client_addr or "")
+        if result.user is not None:
+            target = _safe_next(request)
+            request.session.invalidate()  # no session fixation across log-in
+            headers = remember(request, result.user.id)
+            return HTTPSeeOther(target, headers=headers)
+        error = render_problem(request, result.error)
+        request.response.status = 400
+    return {"form": form, "error": error, "next": request.params.get("next", "")}
+
+
+@view_config(route_name="auth.logout", request_method="POST", permission=Permission.home)
+def logout(request):
+    """End the session."""
+    headers = forget(request)
+    request.session.invalidate()
+    return HTTPSeeOther(request.route_url("auth.login"), headers=headers)

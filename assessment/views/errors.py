@@ -1,0 +1,48 @@
+"""Friendly 403, 404 and 500 pages in the user's language."""
+
+import logging
+
+from pyramid.httpexceptions import HTTPException, HTTPSeeOther
+from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+
+log = logging.getLogger(__name__)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+@notfound_view_config(renderer="errors/404.jinja2")
+def not_found(request):
+    """Nothing at this address."""
+    request.response.status = 404
+    if _wants_json(request):
+        request.override_renderer = "json"
+        return {"error": "not_found"}
+    return {}
+
+
+@forbidden_view_config(renderer="errors/403.jinja2")
+def forbidden(request):
+    """Anonymous users go to log in; others are told they may not see this."""
+    if request.user is None and not _wants_json(request) and request.method == "GET":
+        return HTTPSeeOther(request.route_url("auth.login", _query={"next": request.path_qs}))
+    request.response.status = 403
+    if _wants_json(request):
+        request.override_renderer = "json"
+        return {"error": "forbidden"}
+    return {}
+
+
+@exception_view_config(Exception, renderer="errors/500.jinja2")
+def server_error(exc, request):
+    """Log the failure; show a calm page without internals."""
+    log.exception("unhandled error on %s", request.path, exc_info=exc)
+    request.response.status = 500
+    return {}
+
+
+@exception_view_config(HTTPException)
+def http_exception(exc, request):
+    """Other HTTP answers (400 for a missing CSRF token, 405, ...) pass through as they are."""
+    return exc

@@ -1,0 +1,43 @@
+"""The landing page and the user's own account."""
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+
+from assessment.forms import AccountForm, bind
+from assessment.i18n import N_
+from assessment.permissions import Permission
+from assessment.security import check_password
+from assessment.services import DomainError, UserService, latest_round
+from assessment.views import flash, render_problem
+
+
+@view_config(route_name="home", renderer="home.jinja2", permission=Permission.home)
+def home(request):
+    """What the user can do next, by role."""
+    return {"user": request.user, "round": latest_round(request.dbsession)}
+
+
+@view_config(route_name="account.edit", renderer="account.jinja2", permission=Permission.account)
+def account(request):
+    """Change one's own name, language and password."""
+    user = request.user
+    form = bind(AccountForm, request, obj=user)
+    if request.method == "GET":
+        form.language.data = user.language or request.locale_name
+    if request.method == "POST" and form.validate():
+        if form.new_password.data:
+            if not check_password(user.password_hash, form.current_password.data or ""):
+                form.current_password.errors.append(N_("The current password is wrong."))
+                return {"form": form}
+            try:
+                UserService(request.dbsession).reset_password(user, form.new_password.data)
+            except DomainError as exc:
+                form.new_password.errors.append(render_problem(request, exc.message))
+                return {"form": form}
+        user.display_name = form.display_name.data
+        user.language = form.language.data
+        flash(request, N_("Your account is saved."))
+        response = HTTPSeeOther(request.route_url("account.edit"))
+        response.set_cookie("_LOCALE_", user.language, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+    return {"form": form}

@@ -1,0 +1,87 @@
+"""Templates, languages, static assets and the navigation each role sees."""
+
+from __future__ import annotations
+
+from pyramid.csrf import get_csrf_token
+from pyramid.events import BeforeRender, NewResponse
+
+from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
+from assessment.permissions import Permission
+
+LOCALE_PARAM = "_LOCALE_"
+
+# (route name, label, permission): shown only to users holding the permission and only
+# once the route exists, so features appear in the menu as they are included.
+NAVIGATION = (
+    ("home", N_("Home"), Permission.home),
+    ("dashboard.view", N_("Dashboard"), Permission.dashboard),
+    ("sampling.frames", N_("Frames"), Permission.frame),
+    ("sampling.plans", N_("Sampling plans"), Permission.plan_view),
+    ("surveys.assignments", N_("My assignments"), Permission.interview_edit),
+    ("surveys.review", N_("Review"), Permission.interview_review),
+    ("reports.list", N_("Reports"), Permission.report),
+    ("admin.users", N_("Users"), Permission.admin),
+    ("admin.teams", N_("Teams"), Permission.admin),
+    ("admin.rounds", N_("Assessment rounds"), Permission.admin),
+)
+
+
+def negotiate_locale(request) -> str:
+    """An explicit ``?_LOCALE_=``, then the language cookie, the user's preference, the default."""
+    for candidate in (request.params.get(LOCALE_PARAM), request.cookies.get(LOCALE_PARAM)):
+        if candidate in LANGUAGES:
+            return candidate
+    user = request.user
+    if user is not None and user.language in LANGUAGES:
+        return user.language
+    return request.registry.settings.get("pyramid.default_locale_name", DEFAULT_LANGUAGE)
+
+
+def _remember_language(event) -> None:
+    """Keep a language chosen with ``?_LOCALE_=`` for the following pages."""
+    chosen = event.request.params.get(LOCALE_PARAM)
+    if chosen in LANGUAGES:
+        event.response.set_cookie(
+            LOCALE_PARAM, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
+        )
+
+
+def navigation(request) -> list[tuple[str, str]]:
+    """The menu of the current user: (url, label) pairs."""
+    mapper = request.registry.queryUtility(_route_mapper_iface())
+    items = []
+    for route_name, label, permission in NAVIGATION:
+        if mapper.get_route(route_name) is None:
+            continue
+        if request.has_permission(permission, request.root):
+            items.append((request.route_url(route_name), request.localizer.translate(label)))
+    return items
+
+
+def _route_mapper_iface():
+    from pyramid.interfaces import IRoutesMapper
+
+    return IRoutesMapper
+
+
+def _template_globals(event) -> None:
+    from assessment.forms import ROLE_LABELS
+
+    request = event.get("request")
+    if request is None:
+        return
+    event["csrf_token"] = get_csrf_token(request)
+    event["language"] = request.locale_name
+    event["other_language"] = "en" if request.locale_name == "zh" else "zh"
+    event["role_labels"] = ROLE_LABELS
+
+
+def includeme(config) -> None:
+    config.include("pyramid_jinja2")
+    config.add_jinja2_renderer(".jinja2")
+    config.add_jinja2_search_path("assessment:templates", name=".jinja2")
+    config.add_translation_dirs("assessment:locale")
+    config.set_locale_negotiator(negotiate_locale)
+    config.add_subscriber(_remember_language, NewResponse)
+    config.add_subscriber(_template_globals, BeforeRender)
+    config.add_request_method(navigation, "navigation", reify=True)

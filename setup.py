@@ -1,0 +1,51 @@
+"""Package metadata and dependencies for exit-assessment (tool settings live in pyproject.toml)."""
+
+from setuptools import find_packages, setup
+
+requires = [
+    "pyramid>=2.0",
+    "pyramid_jinja2>=2.10",
+    "pyramid_tm>=2.5",
+    "pyramid_retry>=2.1",
+    "zope.sqlalchemy>=3.0",
+    "transaction>=4.0",
+    "SQLAlchemy>=2.0",
+    "alembic>=1.12",
+    "WTForms>=3.1",
+    "argon2-cffi>=23.1",  # password hashing (argon2id), as the security policy requires
+    "waitress>=3.0",
+    "plaster_pastedeploy",
+    "Babel>=2.14",  # message catalogs (zh default, en switchable)
+    "numpy>=1.26",
+    "scipy>=1.11",
+    "statsmodels>=0.14",
+    "openpyxl>=3.1",  # XLSX frames and exports
+    "reportlab>=4.0",
+    "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import
+    "tqdm>=4.66",  # CLI progress bars for long imports and draws
+]
+
+tests_require = [
+    "pytest>=8",
+    "WebTest>=3.0",
+    "hypothesis>=6.100",
+    "ruff>=0.6",
+    "pypdf>=4",
+    "playwright>=1.45",  # drives Debian's chromium (executablePath), never downloads a browser
+]
+
+setup(
+    name="exit-assessment",
+    version="0.1.0",
+    description="Independent third-party exit assessments of poverty-alleviation programmes",
+    packages=find_packages(include=["assessment*", "sampling*", "surveys*", "reports*"]),
+    include_package_data=True,
+    zip_safe=False,
+    python_requires=">=3.11",
+    install_requires=requires,
+    extras_require={"test": tests_require},
+    entry_points={
+        "paste.app_factory": ["main = assessment:main"],
+        "console_scripts": ["assess = assessment.cli:main"],
+    },
+)
