@@ -46,7 +46,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         default=DEFAULT_CONFIG,
-        help=f"ini file with the settings (default {DEFAULT_CONFIG}); DATABASE_URL overrides the database",
+        help=f"ini file (default {DEFAULT_CONFIG}); DATABASE_URL overrides its database",
     )
 
 

@@ -9,19 +9,57 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Province, Role, Team, Township, Village
+from assessment.models import AssessmentRound, County, Province, Role, Township, Village
 from assessment.security import hash_password
 from assessment.services import TeamService, UserService
 
 DEMO_CODE = "DEMO"
-DEMO_PASSWORD = "demo-2019"
+DEMO_PASSWORD = "demo-2019"  # noqa: S105 - the demo's published password
 TOWNSHIPS = (
-    "城关镇", "河口镇", "石门乡", "青山乡", "龙泉镇", "白沙乡",
-    "红岩乡", "柳树镇", "马坪乡", "高桥镇", "云雾乡", "金沙镇",
+    "城关镇",
+    "河口镇",
+    "石门乡",
+    "青山乡",
+    "龙泉镇",
+    "白沙乡",
+    "红岩乡",
+    "柳树镇",
+    "马坪乡",
+    "高桥镇",
+    "云雾乡",
+    "金沙镇",
 )
 VILLAGE_WORDS = (
-    "东", "西", "南", "北", "上", "下", "中", "新", "老", "大", "小", "前", "后", "高", "坪",
-    "岭", "沟", "湾", "坝", "桥", "林", "泉", "河", "山", "田", "石", "竹", "松", "杨", "李",
+    "东",
+    "西",
+    "南",
+    "北",
+    "上",
+    "下",
+    "中",
+    "新",
+    "老",
+    "大",
+    "小",
+    "前",
+    "后",
+    "高",
+    "坪",
+    "岭",
+    "沟",
+    "湾",
+    "坝",
+    "桥",
+    "林",
+    "泉",
+    "河",
+    "山",
+    "田",
+    "石",
+    "竹",
+    "松",
+    "杨",
+    "李",
 )
 DEMO_USERS = (
     ("admin", "演示管理员", Role.admin, None),
@@ -53,7 +91,9 @@ def demo_hierarchy(seed: int, villages_per_township: int = 14) -> dict[str, list
     return {t: village_names(rng, villages_per_township) for t in TOWNSHIPS}
 
 
-def ensure_county(db: Session, code: str, name: str, province_name: str, *, western=False) -> County:
+def ensure_county(
+    db: Session, code: str, name: str, province_name: str, *, western=False
+) -> County:
     """The county ``code``, created with its province when missing."""
     county = db.scalar(select(County).where(County.code == code))
     if county is not None:
@@ -82,8 +122,14 @@ def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
     shared_hash = hash_password(DEMO_PASSWORD)
     users = UserService(db)
     for username, display, role, team in DEMO_USERS:
-        users.create(username, DEMO_PASSWORD, role, display_name=display,
-                     team=teams.get(team), password_hash=shared_hash)
+        users.create(
+            username,
+            DEMO_PASSWORD,
+            role,
+            display_name=display,
+            team=teams.get(team),
+            password_hash=shared_hash,
+        )
     return [(u, DEMO_PASSWORD, r.value) for u, _, r, _ in DEMO_USERS]
 
 
@@ -93,10 +139,18 @@ def load_demo(db: Session, *, seed: int = 20190601, households: int = 42_000, ou
         raise ValueError("the demo county DEMO exists already")
     county = ensure_county(db, DEMO_CODE, "示范县（模拟）", "示范省", western=True)
     assessment_round = AssessmentRound(
-        name="2019年贫困县退出专项评估检查（演示）", year=2019, poverty_line=3218.0,
-        incidence_max=0.02, incidence_max_west=0.03, incidence_comparator="<",
-        wrongful_exit_max=0.02, wrongful_exit_comparator="<=", missed_max=0.02,
-        missed_comparator="<=", recognition_min=0.90, recognition_comparator=">=",
+        name="2019年贫困县退出专项评估检查（演示）",
+        year=2019,
+        poverty_line=3218.0,
+        incidence_max=0.02,
+        incidence_max_west=0.03,
+        incidence_comparator="<",
+        wrongful_exit_max=0.02,
+        wrongful_exit_comparator="<=",
+        missed_max=0.02,
+        missed_comparator="<=",
+        recognition_min=0.90,
+        recognition_comparator=">=",
         counties=[county],
     )
     db.add(assessment_round)

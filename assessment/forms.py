@@ -8,13 +8,14 @@ from wtforms import (
     Form,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from assessment.i18n import N_
+from assessment.i18n import N_, translate
 from assessment.models import Role
 
 ROLE_LABELS = {
@@ -24,15 +25,30 @@ ROLE_LABELS = {
     Role.assessor: N_("Assessor"),
     Role.reader: N_("Reader (leadership)"),
 }
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs; labels are msgids translated by :func:`bind`."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 COMPARATORS = [("<", "<"), ("<=", "≤")]
 LANGUAGE_CHOICES = [("zh", "中文"), ("en", "English")]
+ROLE_CHOICES = [(r.value, label) for r, label in ROLE_LABELS.items()]
 
 
 def bind(form_class, request, **kwargs):
-    """Bind ``form_class`` to the POST data with WTForms' messages in the page's language."""
+    """Bind ``form_class`` to the POST data, with labels and messages in the page's language."""
     locale = "zh" if request.locale_name == "zh" else "en"
     formdata = request.POST if request.method == "POST" else None
-    return form_class(formdata, meta={"locales": [locale]}, **kwargs)
+    form = form_class(formdata, meta={"locales": [locale]}, **kwargs)
+    for field in form:
+        if isinstance(getattr(field, "choices", None), list):
+            field.choices = [
+                SelectChoice(c.value, translate(c.label, locale), c.render_kw, c.optgroup)
+                for c in field.choices
+            ]
+    return form
 
 
 def _optional_id(value):
@@ -47,14 +63,14 @@ class LoginForm(Form):
 class CreateUserForm(Form):
     username = StringField(N_("User name"), [DataRequired(), Length(max=64)])
     display_name = StringField(N_("Full name"), [DataRequired(), Length(max=100)])
-    role = SelectField(N_("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(N_("Role"), choices=choices(ROLE_CHOICES))
     team_id = SelectField(N_("Team"), coerce=_optional_id, validate_choice=False)
     password = PasswordField(N_("Initial password"), [DataRequired(), Length(min=8)])
 
 
 class EditUserForm(Form):
     display_name = StringField(N_("Full name"), [DataRequired(), Length(max=100)])
-    role = SelectField(N_("Role"), choices=[(r.value, label) for r, label in ROLE_LABELS.items()])
+    role = SelectField(N_("Role"), choices=choices(ROLE_CHOICES))
     team_id = SelectField(N_("Team"), coerce=_optional_id, validate_choice=False)
     active = BooleanField(N_("Active"))
 
@@ -72,7 +88,7 @@ class CreateTeamForm(Form):
 
 class AccountForm(Form):
     display_name = StringField(N_("Full name"), [DataRequired(), Length(max=100)])
-    language = SelectField(N_("Language"), choices=LANGUAGE_CHOICES)
+    language = SelectField(N_("Language"), choices=choices(LANGUAGE_CHOICES))
     current_password = PasswordField(N_("Current password"), [Optional()])
     new_password = PasswordField(N_("New password"), [Optional(), Length(min=8)])
 
@@ -91,16 +107,23 @@ class RoundForm(Form):
     )
     incidence_max = _percent(N_("Comprehensive poverty incidence threshold (%)"))
     incidence_max_west = _percent(N_("Threshold in western counties (%)"))
-    incidence_comparator = SelectField(N_("Incidence passes when"), choices=COMPARATORS)
+    incidence_comparator = SelectField(N_("Incidence passes when"), choices=choices(COMPARATORS))
     wrongful_exit_max = _percent(N_("Wrongful-exit rate threshold (%)"))
-    wrongful_exit_comparator = SelectField(N_("Wrongful-exit rate passes when"), choices=COMPARATORS)
+    wrongful_exit_comparator = SelectField(
+        N_("Wrongful-exit rate passes when"), choices=choices(COMPARATORS)
+    )
     missed_max = _percent(N_("Missed-identification rate threshold (%)"))
-    missed_comparator = SelectField(N_("Missed rate passes when"), choices=COMPARATORS)
+    missed_comparator = SelectField(N_("Missed rate passes when"), choices=choices(COMPARATORS))
     recognition_min = _percent(N_("Mass recognition threshold (%)"))
     recognition_comparator = SelectField(
-        N_("Recognition passes when"), choices=[(">=", "≥"), (">", ">")]
+        N_("Recognition passes when"), choices=choices([(">=", "≥"), (">", ">")])
     )
     county_ids = SelectMultipleField(N_("Counties assessed"), coerce=int, validate_choice=False)
 
-    PERCENT_FIELDS = ("incidence_max", "incidence_max_west", "wrongful_exit_max", "missed_max",
-                      "recognition_min")
+    PERCENT_FIELDS = (
+        "incidence_max",
+        "incidence_max_west",
+        "wrongful_exit_max",
+        "missed_max",
+        "recognition_min",
+    )

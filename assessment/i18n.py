@@ -9,11 +9,12 @@ pure core can report a problem without knowing who will read it or in which lang
 from __future__ import annotations
 
 import gettext
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "assessment"
@@ -26,7 +27,7 @@ def N_(msgid: str) -> str:
     return msgid
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 

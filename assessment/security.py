@@ -53,7 +53,7 @@ def team_supervisor_principal(team_id: int) -> str:
 class RootFactory:
     """The application root: role-wide permissions. Feature resources add per-object ACLs."""
 
-    __acl__ = [
+    __acl__ = (
         (Allow, role_principal(Role.admin), ALL_PERMISSIONS),
         (Allow, Authenticated, (Permission.home, Permission.account)),
         (
@@ -70,9 +70,13 @@ class RootFactory:
                 Permission.household_view,
             ),
         ),
-        (Allow, role_principal(Role.reader), (Permission.dashboard, Permission.report, Permission.plan_view)),
+        (
+            Allow,
+            role_principal(Role.reader),
+            (Permission.dashboard, Permission.report, Permission.plan_view),
+        ),
         (Allow, role_principal(Role.supervisor), (Permission.dashboard,)),
-    ]
+    )
 
     def __init__(self, request):
         self.request = request

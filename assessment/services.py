@@ -132,7 +132,12 @@ class UserService:
 
     def update(self, user: User, *, role: Role, team: Team | None, active: bool, display_name: str):
         self._check_team(role, team)
-        user.role, user.team, user.active, user.display_name = Role(role), team, active, display_name
+        user.role, user.team, user.active, user.display_name = (
+            Role(role),
+            team,
+            active,
+            display_name,
+        )
 
     def reset_password(self, user: User, password: str) -> None:
         check_new_password(password)
@@ -149,7 +154,9 @@ class TeamService:
     def create(self, name: str, *, home_county: County | None = None) -> Team:
         name = name.strip()
         if self.db.scalar(select(Team.id).where(Team.name == name)) is not None:
-            raise DomainError(Message(N_("The team {name} exists already."), {"name": name}), "name")
+            raise DomainError(
+                Message(N_("The team {name} exists already."), {"name": name}), "name"
+            )
         team = Team(name=name, home_county=home_county)
         self.db.add(team)
         self.db.flush()

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-DEV_SECRET = "development-only-secret-change-me"
+DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 
 
 class SettingsError(ValueError):
@@ -78,7 +78,9 @@ def parse_settings(raw: dict, environ: dict | None = None) -> Settings:
         )
     language = raw.get("pyramid.default_locale_name", "zh")
     if language not in ("zh", "en"):
-        raise SettingsError(f"setting 'pyramid.default_locale_name' must be zh or en, got {language!r}")
+        raise SettingsError(
+            f"setting 'pyramid.default_locale_name' must be zh or en, got {language!r}"
+        )
     return Settings(
         database_url=database_url_from(raw, environ),
         session_secret=secret or DEV_SECRET,

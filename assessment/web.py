@@ -5,7 +5,7 @@ from __future__ import annotations
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, NewResponse
 
-from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_
+from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from assessment.permissions import Permission
 
 LOCALE_PARAM = "_LOCALE_"
@@ -54,7 +54,7 @@ def navigation(request) -> list[tuple[str, str]]:
         if mapper.get_route(route_name) is None:
             continue
         if request.has_permission(permission, request.root):
-            items.append((request.route_url(route_name), request.localizer.translate(label)))
+            items.append((request.route_url(route_name), translate(label, request.locale_name)))
     return items
 
 
@@ -74,6 +74,10 @@ def _template_globals(event) -> None:
     event["language"] = request.locale_name
     event["other_language"] = "en" if request.locale_name == "zh" else "zh"
     event["role_labels"] = ROLE_LABELS
+    # Dynamic msgids (form labels, messages from the cores) go through ``t``, not ``_``:
+    # Jinja's new-style gettext would %-format them.
+    language = request.locale_name
+    event["t"] = lambda msgid, **mapping: translate(msgid, language, **mapping)
 
 
 def includeme(config) -> None:

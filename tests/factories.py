@@ -24,8 +24,14 @@ def make_team(db, name: str | None = None, home_county: County | None = None) ->
     return team
 
 
-def make_user(db, role: Role | str, *, team: Team | None = None, username: str | None = None,
-              language: str | None = None) -> User:
+def make_user(
+    db,
+    role: Role | str,
+    *,
+    team: Team | None = None,
+    username: str | None = None,
+    language: str | None = None,
+) -> User:
     role = Role(role)
     if team is None and role in (Role.assessor, Role.supervisor):
         team = make_team(db)

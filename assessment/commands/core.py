@@ -16,8 +16,11 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("create-user", help="create a user")
     add_config_option(p)
     p.add_argument("username")
-    p.add_argument("--role", required=True,
-                   choices=["admin", "coordinator", "supervisor", "assessor", "reader"])
+    p.add_argument(
+        "--role",
+        required=True,
+        choices=["admin", "coordinator", "supervisor", "assessor", "reader"],
+    )
     p.add_argument("--name", help="full name shown in the interface")
     p.add_argument("--team", help="team name (required for assessors and supervisors)")
     p.add_argument("--password", help="initial password (asked for when omitted)")
@@ -88,8 +91,9 @@ def demo(args) -> int:
         if args.if_empty and request.dbsession.scalar(select(func.count(User.id))):
             print("database already has users; demo not loaded")
             return 0
-        accounts = load_demo(request.dbsession, seed=args.seed, households=args.households,
-                             out=sys.stdout)
+        accounts = load_demo(
+            request.dbsession, seed=args.seed, households=args.households, out=sys.stdout
+        )
     print("\nDemo accounts (user name / password / role):")
     for username, password, role in accounts:
         print(f"  {username:<14} {password:<14} {role}")

@@ -10,6 +10,7 @@ from assessment.forms import (
     ResetPasswordForm,
     RoundForm,
     bind,
+    choices,
 )
 from assessment.i18n import N_
 from assessment.models import AssessmentRound, County, Role, Team, User
@@ -20,11 +21,11 @@ from assessment.views import flash, render_problem
 
 def _team_choices(request):
     teams = TeamService(request.dbsession).list()
-    return [(0, "—")] + [(t.id, t.name) for t in teams]
+    return choices([(0, "—")] + [(t.id, t.name) for t in teams])
 
 
 def _county_choices(request):
-    return [(0, "—")] + [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
+    return choices([(0, "—")] + [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)])
 
 
 def _form_error(request, form, exc: DomainError) -> None:
@@ -41,7 +42,9 @@ def users(request):
     return {"users": UserService(request.dbsession).list()}
 
 
-@view_config(route_name="admin.user_new", renderer="admin/user_new.jinja2", permission=Permission.admin)
+@view_config(
+    route_name="admin.user_new", renderer="admin/user_new.jinja2", permission=Permission.admin
+)
 def user_new(request):
     """Create a user with an initial password."""
     form = bind(CreateUserForm, request)
@@ -105,7 +108,9 @@ def teams(request):
     return {"teams": TeamService(request.dbsession).list()}
 
 
-@view_config(route_name="admin.team_new", renderer="admin/team_new.jinja2", permission=Permission.admin)
+@view_config(
+    route_name="admin.team_new", renderer="admin/team_new.jinja2", permission=Permission.admin
+)
 def team_new(request):
     """Create a team."""
     form = bind(CreateTeamForm, request)
@@ -137,7 +142,9 @@ def rounds(request):
 
 def _round_form(request, assessment_round: AssessmentRound | None):
     form = bind(RoundForm, request, obj=assessment_round)
-    form.county_ids.choices = [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
+    form.county_ids.choices = choices(
+        (c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)
+    )
     if request.method == "GET" and assessment_round is not None:
         for name in RoundForm.PERCENT_FIELDS:
             getattr(form, name).data = round(getattr(assessment_round, name) * 100, 4)
@@ -157,22 +164,38 @@ def _save_round(request, form, assessment_round: AssessmentRound) -> None:
     assessment_round.counties = [c for c in chosen if c is not None]
 
 
-@view_config(route_name="admin.round_new", renderer="admin/round.jinja2", permission=Permission.admin)
-@view_config(route_name="admin.round_edit", renderer="admin/round.jinja2", permission=Permission.admin)
+@view_config(
+    route_name="admin.round_new", renderer="admin/round.jinja2", permission=Permission.admin
+)
+@view_config(
+    route_name="admin.round_edit", renderer="admin/round.jinja2", permission=Permission.admin
+)
 def round_edit(request):
     """Create or edit a round: poverty line, thresholds and comparators, counties."""
     assessment_round = None
     if "round_id" in request.matchdict:
-        assessment_round = request.dbsession.get(AssessmentRound, int(request.matchdict["round_id"]))
+        assessment_round = request.dbsession.get(
+            AssessmentRound, int(request.matchdict["round_id"])
+        )
         if assessment_round is None:
             raise HTTPNotFound()
     form = _round_form(request, assessment_round)
     if request.method == "GET" and assessment_round is None:
-        form.process(data=dict(
-            year=2019, poverty_line=3218, incidence_max=2, incidence_max_west=3,
-            incidence_comparator="<", wrongful_exit_max=2, wrongful_exit_comparator="<=",
-            missed_max=2, missed_comparator="<=", recognition_min=90, recognition_comparator=">=",
-        ))
+        form.process(
+            data=dict(
+                year=2019,
+                poverty_line=3218,
+                incidence_max=2,
+                incidence_max_west=3,
+                incidence_comparator="<",
+                wrongful_exit_max=2,
+                wrongful_exit_comparator="<=",
+                missed_max=2,
+                missed_comparator="<=",
+                recognition_min=90,
+                recognition_comparator=">=",
+            )
+        )
     if request.method == "POST" and form.validate():
         if assessment_round is None:
             assessment_round = AssessmentRound()

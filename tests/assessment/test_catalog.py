@@ -1,0 +1,39 @@
+"""Every message in the code has a Chinese translation, and the compiled catalog is current."""
+
+import io
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+PO = ROOT / "assessment/locale/zh/LC_MESSAGES/assessment.po"
+MO = PO.with_suffix(".mo")
+METHODS = [("**.py", "python"), ("**/templates/**.jinja2", "jinja2")]
+OPTIONS = {"**/templates/**.jinja2": {"newstyle_gettext": "true", "extensions": "jinja2.ext.do"}}
+
+
+def extracted_msgids() -> set[str]:
+    ids = set()
+    for package in ("assessment", "sampling", "surveys", "reports"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / package, METHODS, options_map=OPTIONS
+        ):
+            ids.add(message if isinstance(message, str) else message[0])
+    return ids
+
+
+def test_every_message_has_a_chinese_translation():
+    with PO.open("rb") as f:
+        catalog = read_po(f, locale="zh")
+    translated = {m.id for m in catalog if m.id and m.string}
+    assert sorted(extracted_msgids() - translated) == []
+
+
+def test_compiled_catalog_matches_the_po_file():
+    with PO.open("rb") as f:
+        catalog = read_po(f, locale="zh")
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    assert buffer.getvalue() == MO.read_bytes(), "run `make i18n` to recompile the catalog"
