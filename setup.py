@@ -11,7 +11,7 @@ requires = [
     "transaction>=4.0",
     "SQLAlchemy>=2.0",
     "alembic>=1.12",
-    "WTForms>=3.1",
+    "WTForms>=3.3",  # SelectChoice options (tuple choices are deprecated)
     "argon2-cffi>=23.1",  # password hashing (argon2id), as the security policy requires
     "waitress>=3.0",
     "plaster_pastedeploy",
@@ -40,6 +40,12 @@ setup(
     description="Independent third-party exit assessments of poverty-alleviation programmes",
     packages=find_packages(include=["assessment*", "sampling*", "surveys*", "reports*"]),
     include_package_data=True,
+    package_data={
+        "assessment": ["templates/**/*", "static/**/*", "locale/**/*", "migrations/*.mako"],
+        "sampling": ["templates/**/*"],
+        "surveys": ["templates/**/*", "definitions/*.json"],
+        "reports": ["templates/**/*", "fonts/*"],
+    },
     zip_safe=False,
     python_requires=">=3.11",
     install_requires=requires,

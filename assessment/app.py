@@ -20,4 +20,6 @@ def make_app(global_config, **settings):
         config.include("assessment.web")
         config.include("assessment.routes")
         config.scan("assessment.views")
+        config.include("sampling")
+        config.include("surveys")
     return config.make_wsgi_app()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assessment.resources import TeamResource
+from sampling.resources import FrameResource, PlanResource
 
 
 def includeme(config) -> None:
@@ -20,3 +21,21 @@ def includeme(config) -> None:
     config.add_route("admin.round_new", "/admin/rounds/new")
     config.add_route("admin.round_edit", "/admin/rounds/{round_id:\\d+}")
     config.add_route("team.view", "/teams/{team_id:\\d+}", factory=TeamResource.from_request)
+
+    config.include("surveys.routes")  # the survey feature's routes, kept beside its views
+
+    config.add_route("sampling.frames", "/sampling/frames")
+    config.add_route("sampling.frame_template", "/sampling/frame-template.csv")
+    config.add_route("sampling.frame", "/sampling/frames/{frame_id:\\d+}", factory=FrameResource)
+    config.add_route("sampling.plans", "/sampling/plans")
+    config.add_route("sampling.plan_new", "/sampling/plans/new")
+    config.add_route("sampling.sizes", "/sampling/sizes.json")
+    config.add_route("sampling.plan", "/sampling/plans/{plan_id:\\d+}", factory=PlanResource)
+    config.add_route("sampling.plan_verify", "/sampling/plans/{plan_id:\\d+}/verify",
+                     factory=PlanResource)
+    config.add_route("sampling.plan_assign", "/sampling/plans/{plan_id:\\d+}/assign",
+                     factory=PlanResource)
+    config.add_route("sampling.plan_export", "/sampling/plans/{plan_id:\\d+}/export.{format}",
+                     factory=PlanResource)
+    config.add_route("sampling.plan_team_list",
+                     "/sampling/plans/{plan_id:\\d+}/teams/{team_id:\\d+}", factory=PlanResource)

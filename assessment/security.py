@@ -75,7 +75,10 @@ class RootFactory:
             role_principal(Role.reader),
             (Permission.dashboard, Permission.report, Permission.plan_view),
         ),
-        (Allow, role_principal(Role.supervisor), (Permission.dashboard,)),
+        # Role-wide list pages only; a household's own ACL (surveys) names the team, and
+        # resource ACLs must not inherit these two entries.
+        (Allow, role_principal(Role.supervisor), (Permission.dashboard, Permission.interview_review)),
+        (Allow, role_principal(Role.assessor), (Permission.interview_edit,)),
     )
 
     def __init__(self, request):

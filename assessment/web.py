@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.csrf import get_csrf_token
 from pyramid.events import BeforeRender, NewResponse
 
+from assessment import labels
 from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
 from assessment.permissions import Permission
 
@@ -74,6 +75,9 @@ def _template_globals(event) -> None:
     event["language"] = request.locale_name
     event["other_language"] = "en" if request.locale_name == "zh" else "zh"
     event["role_labels"] = ROLE_LABELS
+    event["status_labels"] = labels.STATUS_LABELS
+    event["village_type_labels"] = labels.VILLAGE_TYPE_LABELS
+    event["plan_role_labels"] = labels.PLAN_ROLE_LABELS
     # Dynamic msgids (form labels, messages from the cores) go through ``t``, not ``_``:
     # Jinja's new-style gettext would %-format them.
     language = request.locale_name

@@ -1,1 +1,1 @@
-"""Subcommands of the ``assess`` console script."""
+"""Subcommands of the ``assess`` console script, each with ``register(subparsers)``."""

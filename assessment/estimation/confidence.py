@@ -39,9 +39,13 @@ def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float =
         raise ValueError(f"side must be 'upper' or 'lower', got {side!r}")
     intervals._check_level(confidence, "confidence")
     return intervals.bound(
-        _pivot_method(estimate), estimate.estimate, estimate.se, q=confidence, side=side,
+        _pivot_method(estimate),
+        estimate.estimate,
+        estimate.se,
+        q=confidence,
+        side=side,
         **_pivot_args(estimate),
-    )  # fmt: skip
+    )
 
 
 def probability_within(
@@ -75,6 +79,10 @@ def probability_within(
     below = comparator in ("<", "<=")
     function = intervals.probability_below if below else intervals.probability_above
     return function(
-        _pivot_method(estimate), estimate.estimate, estimate.se, threshold,
-        confidence=confidence, **_pivot_args(estimate),
-    )  # fmt: skip
+        _pivot_method(estimate),
+        estimate.estimate,
+        estimate.se,
+        threshold,
+        confidence=confidence,
+        **_pivot_args(estimate),
+    )

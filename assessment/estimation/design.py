@@ -218,7 +218,9 @@ def make_design(
     if len(fpc) > len(clusters):
         raise ValueError(f"fpc has {len(fpc)} stages but clusters only {len(clusters)}")
     strata_codes, stratum_labels = (
-        _codes(strata, "strata") if strata is not None else (np.zeros(n_rows, np.int64), np.zeros(1))
+        _codes(strata, "strata")
+        if strata is not None
+        else (np.zeros(n_rows, np.int64), np.zeros(1))
     )
     stages = _build_stages(strata_codes, stratum_labels.size, clusters, fpc)
     weights = _weights(weights, stages, n_rows, bool(fpc))

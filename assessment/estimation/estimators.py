@@ -174,9 +174,22 @@ def from_scores(
     else:
         low, high = intervals.interval(method, value, se, n=n, df=df, n_kish=n_kish, level=level)
     return Estimate(
-        stat, float(value), se, low, high, df, deff, n, n_eff, n_psu, float(w.sum()), method,
-        level, category, n_kish,
-    )  # fmt: skip
+        stat,
+        float(value),
+        se,
+        low,
+        high,
+        df,
+        deff,
+        n,
+        n_eff,
+        n_psu,
+        float(w.sum()),
+        method,
+        level,
+        category,
+        n_kish,
+    )
 
 
 def _method(ci_method: str, value: float, se: float, n_eff: float, bounded: bool) -> str:

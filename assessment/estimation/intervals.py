@@ -131,7 +131,9 @@ def interval(method, p, se, *, n, df, n_kish, level) -> tuple[float, float]:
     _check_level(level)
     q = 1 - (1 - level) / 2
     kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q}
-    return bound(method, p, se, side="lower", **kwargs), bound(method, p, se, side="upper", **kwargs)
+    return bound(method, p, se, side="lower", **kwargs), bound(
+        method, p, se, side="upper", **kwargs
+    )
 
 
 def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:

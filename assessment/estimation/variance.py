@@ -41,7 +41,10 @@ def group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarr
     if values.ndim == 1:
         return np.bincount(codes, weights=values, minlength=n_groups)
     return np.column_stack(
-        [np.bincount(codes, weights=values[:, j], minlength=n_groups) for j in range(values.shape[1])]
+        [
+            np.bincount(codes, weights=values[:, j], minlength=n_groups)
+            for j in range(values.shape[1])
+        ]
     )
 
 
@@ -95,7 +98,9 @@ def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first
             lonely_units = lonely[g]
             grand_mean = unit_totals.sum(axis=0) / stage.n_units
             deviations[lonely_units] = unit_totals[lonely_units] - grand_mean
-            unit_weight = np.where(lonely_units, (stage.multiplier * stage.fpc_factor)[g], unit_weight)
+            unit_weight = np.where(
+                lonely_units, (stage.multiplier * stage.fpc_factor)[g], unit_weight
+            )
     cov = (deviations * unit_weight[:, None]).T @ deviations
     if first and lonely.any() and design.lonely_psu == "average":
         cov *= stage.n_groups / (stage.n_groups - lonely.sum())

@@ -1,0 +1,285 @@
+"""Input and output dataclasses of the exit indicators (read by the database layer and reports).
+
+See :mod:`assessment.indicators` for the definitions.
+
+PURE module. All rates are proportions 0-1.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from assessment import estimation as est
+from assessment.i18n import Message
+
+INDICATORS = ("poverty_incidence", "wrongful_exit_rate", "missed_rate", "recognition_rate")
+_PREFIX = {
+    "poverty_incidence": "poverty_incidence",
+    "wrongful_exit_rate": "wrongful_exit",
+    "missed_rate": "missed",
+    "recognition_rate": "recognition",
+}
+COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+class Confidence(StrEnum):
+    """Our confidence statement beside the official verdict."""
+
+    MEETS = "meets"  # meets the threshold with at least the scheme's confidence
+    FAILS = "fails"  # fails it with at least that confidence
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class Scheme:
+    """Thresholds and comparators of an assessment round (settings, never constants).
+
+    Attributes
+    ----------
+    poverty_incidence_max, wrongful_exit_max, missed_max : float
+        Thresholds as proportions (0.02 for 2 %, 0.03 in the west).
+    recognition_min : float
+        Threshold of mass recognition (0.90 for 90 %).
+    poverty_incidence_comparator, wrongful_exit_comparator, missed_comparator : str
+        How a rate must compare with its threshold to pass, ``"<"`` or ``"<="`` (boundary
+        passes: ``"<="``, as "高于2%的不得退出").
+    recognition_comparator : str
+        ``">="`` (boundary passes) or ``">"``.
+    confidence : float
+        Confidence of the statements "meets / fails with ≥ …", e.g. 0.95.
+    """
+
+    poverty_incidence_max: float
+    wrongful_exit_max: float
+    missed_max: float
+    recognition_min: float
+    poverty_incidence_comparator: str = "<="
+    wrongful_exit_comparator: str = "<="
+    missed_comparator: str = "<="
+    recognition_comparator: str = ">="
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        for name in ("poverty_incidence", "wrongful_exit", "missed", "recognition"):
+            comparator = getattr(self, f"{name}_comparator")
+            if comparator not in COMPARE:
+                raise ValueError(f"{name}_comparator must be one of {tuple(COMPARE)}")
+        for name in ("poverty_incidence_max", "wrongful_exit_max", "missed_max", "recognition_min"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(
+                    f"{name} must be a proportion in [0, 1], got {getattr(self, name)}"
+                )
+        if not 0.5 <= self.confidence < 1:
+            raise ValueError(f"confidence must be in [0.5, 1), got {self.confidence}")
+
+    def rule(self, indicator: str) -> tuple[float, str]:
+        """``(threshold, comparator)`` of one of ``INDICATORS``."""
+        prefix = _PREFIX[indicator]
+        suffix = "min" if indicator == "recognition_rate" else "max"
+        return getattr(self, f"{prefix}_{suffix}"), getattr(self, f"{prefix}_comparator")
+
+
+@dataclass(frozen=True)
+class CountyTotals:
+    """County-wide population counts, from the registry and the frame (persons).
+
+    Attributes
+    ----------
+    remaining_poor : float
+        Registered poor persons not yet exited (from the national system).
+    exited_population : float
+        Persons of exited (or planned-exit) registered households in the county.
+    non_registered_population : float
+        Non-registered rural population of the county.
+    rural_population : float
+        Rural (agricultural registered) population, the denominator of poverty incidence.
+    """
+
+    remaining_poor: float
+    exited_population: float
+    non_registered_population: float
+    rural_population: float
+
+    def __post_init__(self) -> None:
+        for name in ("remaining_poor", "exited_population", "non_registered_population"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(f"{name} must be a non-negative count")
+        if not self.rural_population > 0:
+            raise ValueError("rural_population must be positive")
+
+
+@dataclass(frozen=True, eq=False)
+class HouseholdSample:
+    """One row per sampled and interviewed household (all arrays of the same length).
+
+    Attributes
+    ----------
+    village : array_like
+        Village id: the primary sampling unit.
+    stratum : array_like
+        Village stratum (e.g. poor / non_poor village).
+    weight : array_like of float
+        Household design weight (households in the county per sampled household).
+    status : array_like of str
+        ``"exited"``, ``"not_exited"`` or ``"non_registered"``.
+    persons : array_like of float
+        Household members.
+    wrongly_exited : array_like of bool
+        For exited households: found not meeting the standard (the whole household counts).
+    missed_persons : array_like of float
+        For non-registered households: persons found meeting the poverty criteria (0 if none).
+    recognises : array_like of float
+        1 recognising, 0 not, NaN when the recognition questionnaire was not answered.
+    random_village : array_like of bool
+        True when the village was drawn at random; False when chosen purposively.
+    township : array_like
+        Township of the village, for breakdowns.
+    household_type : array_like
+        Household type for breakdowns (e.g. general / dibao / wubao).
+    village_weight : array_like of float, optional
+        First-stage weight of the household's village. With ``village_non_registered``,
+        the missed rate uses the known non-registered population of the sampled villages.
+    village_non_registered : array_like of float, optional
+        Non-registered population of the household's village (same value on its rows).
+    village_fpc, household_fpc : array_like of float, optional
+        Population sizes (or fractions) for the full two-stage variance: villages in the
+        stratum, households in the village's list. Without them, with-replacement variance.
+    """
+
+    village: np.ndarray
+    stratum: np.ndarray
+    weight: np.ndarray
+    status: np.ndarray
+    persons: np.ndarray
+    wrongly_exited: np.ndarray
+    missed_persons: np.ndarray
+    recognises: np.ndarray
+    random_village: np.ndarray
+    township: np.ndarray
+    household_type: np.ndarray
+    village_weight: np.ndarray | None = None
+    village_non_registered: np.ndarray | None = None
+    village_fpc: np.ndarray | None = None
+    household_fpc: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        sizes = {k: np.asarray(v).shape for k, v in vars(self).items() if v is not None}
+        if len(set(sizes.values())) != 1:
+            raise ValueError(f"HouseholdSample columns differ in shape: {sizes}")
+        bad = set(np.unique(np.asarray(self.status, dtype=str))) - {
+            "exited",
+            "not_exited",
+            "non_registered",
+        }
+        if bad:
+            raise ValueError(f"status has unknown values {sorted(bad)}")
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    """One indicator for one county (or one breakdown group).
+
+    Attributes
+    ----------
+    indicator : str
+        One of ``INDICATORS``.
+    estimate : Estimate
+        Point estimate, SE, two-sided interval, deff, df, n (proportions 0-1). For poverty
+        incidence, ``method`` is that of the sampled component (see module docstring); use the
+        bounds and probability below rather than recomputing them from the Estimate.
+    threshold : float
+    comparator : str
+    official_pass : bool
+        The official rule: the point estimate compared with the threshold.
+    confidence : Confidence
+        Meets / fails with at least ``scheme.confidence``, or inconclusive.
+    probability_within : float
+        Confidence (0-1) that the true value satisfies the rule.
+    lower_bound, upper_bound : float
+        One-sided bounds at ``scheme.confidence``.
+    events : int
+        Unweighted households counted in the numerator (e.g. wrongly exited households).
+    statement : Message
+        The verdict in words, translatable.
+    """
+
+    indicator: str
+    estimate: est.Estimate
+    threshold: float
+    comparator: str
+    official_pass: bool
+    confidence: Confidence
+    probability_within: float
+    lower_bound: float
+    upper_bound: float
+    events: int
+    statement: Message
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """A domain estimate of one indicator within one group (township or household type)."""
+
+    by: str
+    group: str
+    indicator: str
+    estimate: est.Estimate
+
+
+@dataclass(frozen=True)
+class PurposiveSummary:
+    """Unweighted counts of purposively chosen villages, never mixed into estimates.
+
+    Rates are simple ratios of the counts (NaN when the denominator is 0).
+    """
+
+    villages: int
+    households: int
+    exited_persons: float
+    wrongly_exited_persons: float
+    non_registered_households: int
+    missed_persons: float
+    recognition_surveyed: int
+    recognising: int
+    wrongful_exit_rate: float
+    recognition_rate: float
+
+
+@dataclass(frozen=True)
+class CountyAssessment:
+    """The four indicators of a county with verdicts, breakdowns and the purposive summary.
+
+    Attributes
+    ----------
+    indicators : tuple of IndicatorResult
+        In the order of ``INDICATORS``.
+    official_pass : bool
+        True when every indicator passes the official rule (任何一项不符合, 不予退出).
+    confidence : Confidence
+        MEETS when every indicator meets with confidence, FAILS when any fails with
+        confidence, otherwise INCONCLUSIVE.
+    by_township, by_household_type : tuple of BreakdownRow
+    purposive : PurposiveSummary or None
+        None when every village was drawn at random.
+    scheme : Scheme
+    county : CountyTotals
+    """
+
+    indicators: tuple[IndicatorResult, ...]
+    official_pass: bool
+    confidence: Confidence
+    by_township: tuple[BreakdownRow, ...]
+    by_household_type: tuple[BreakdownRow, ...]
+    purposive: PurposiveSummary | None
+    scheme: Scheme
+    county: CountyTotals
+
+    def __getitem__(self, indicator: str) -> IndicatorResult:
+        for result in self.indicators:
+            if result.indicator == indicator:
+                return result
+        raise KeyError(indicator)

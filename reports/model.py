@@ -1,0 +1,327 @@
+"""The report snapshot: frozen, plain data that the PDF renderers read (PURE).
+
+A snapshot is taken from approved data and locked; the renderers never look anything up, so
+the same snapshot always gives the same PDF. Every rate is a proportion in 0-1; the renderers
+turn proportions into percentages. Free text (village names, reasons, household types) is
+shown as given, in the language it was recorded in; the codes listed below are translated.
+
+Codes
+-----
+Indicator keys: ``poverty_incidence`` (综合贫困发生率), ``wrongful_exit_rate`` (错退率),
+``missed_rate`` (漏评率), ``recognition_rate`` (群众认可度).
+Comparators: ``"<="``, ``"<"``, ``">="``, ``">"`` (the estimate must satisfy
+``estimate <comparator> threshold`` to meet the condition).
+Official verdict per indicator: ``meets`` / ``fails``.
+Confidence statement per indicator: ``meets`` (meets with at least 95% confidence), ``fails``
+(fails with at least 95% confidence) or ``inconclusive``.
+Overall verdict: ``exit_recommended`` (建议同意退出), ``not_met`` (不符合退出条件) or
+``inconclusive`` (a recommendation to exit with items that the sample cannot settle).
+Problem kinds: ``wrongly_exited`` (错退), ``missed`` (漏评), ``not_recognising`` (不认可).
+Standards (``Problem.standards_not_met``): ``income_ok``, ``food_ok``, ``clothing_ok``,
+``schooling_ok``, ``medical_ok``, ``housing_ok``, ``water_ok``; other strings are shown as given.
+Review status: ``pending``, ``approved``, ``returned``, ``appealed``, ``upheld``, ``overturned``;
+other strings are shown as given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+INDICATOR_KEYS = ("poverty_incidence", "wrongful_exit_rate", "missed_rate", "recognition_rate")
+COMPARATORS = ("<=", "<", ">=", ">")
+VERDICTS = ("meets", "fails")
+CONFIDENCE = ("meets", "fails", "inconclusive")
+OVERALL_VERDICTS = ("exit_recommended", "not_met", "inconclusive")
+PROBLEM_KINDS = ("wrongly_exited", "missed", "not_recognising")
+
+
+def _check_proportion(name: str, value: float | None, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if value is None or not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{name} must be a proportion in 0-1, got {value!r}")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {choices}, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One of the four exit indicators (三率一度) with its interval and verdicts.
+
+    Parameters
+    ----------
+    key : str
+        One of :data:`INDICATOR_KEYS`.
+    estimate, ci_low, ci_high : float
+        Point estimate and two-sided 95% confidence interval, proportions 0-1.
+    threshold : float
+        The scheme's threshold, proportion 0-1 (e.g. 0.02, 0.90).
+    comparator : str
+        How the estimate must compare with the threshold to meet it (``"<="`` etc.).
+    verdict : str
+        Official verdict on the point estimate: ``meets`` or ``fails``.
+    confidence : str
+        ``meets`` / ``fails`` with at least 95% confidence, or ``inconclusive``.
+    prob_within : float or None
+        Probability (0-1) that the true value is within the threshold, if computed.
+    numerator, denominator : float or None
+        Optional counts behind the estimate (persons or households), shown in the methods.
+    """
+
+    key: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    threshold: float
+    comparator: str
+    verdict: str
+    confidence: str
+    prob_within: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("key", self.key, INDICATOR_KEYS)
+        _check_choice("comparator", self.comparator, COMPARATORS)
+        _check_choice("verdict", self.verdict, VERDICTS)
+        _check_choice("confidence", self.confidence, CONFIDENCE)
+        for name in ("estimate", "ci_low", "ci_high", "threshold"):
+            _check_proportion(name, getattr(self, name))
+        _check_proportion("prob_within", self.prob_within, optional=True)
+        if not self.ci_low <= self.estimate <= self.ci_high:
+            raise ValueError(
+                f"ci_low <= estimate <= ci_high must hold, got "
+                f"{self.ci_low!r}, {self.estimate!r}, {self.ci_high!r}"
+            )
+
+
+@dataclass(frozen=True)
+class GroupEstimate:
+    """An indicator estimated for one group (a township, a household type).
+
+    Parameters
+    ----------
+    group : str
+        The group's display name (e.g. township name, household type).
+    key : str
+        Indicator key, one of :data:`INDICATOR_KEYS`.
+    estimate, ci_low, ci_high : float
+        Proportions 0-1; the interval may equal the estimate when not computed.
+    n : int
+        Households interviewed in the group.
+    """
+
+    group: str
+    key: str
+    estimate: float
+    ci_low: float
+    ci_high: float
+    n: int = 0
+
+    def __post_init__(self) -> None:
+        _check_choice("key", self.key, INDICATOR_KEYS)
+        for name in ("estimate", "ci_low", "ci_high"):
+            _check_proportion(name, getattr(self, name))
+
+
+@dataclass(frozen=True)
+class CountRow:
+    """A labelled count, e.g. households by type: planned and completed."""
+
+    label: str
+    planned: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Sample coverage of the fieldwork.
+
+    Parameters
+    ----------
+    townships : int
+        Townships visited.
+    villages_poor, villages_non_poor, villages_purposive : int
+        Sampled poor / non-poor villages and purposively chosen (e.g. remote) villages.
+    households_by_type : tuple of CountRow
+        Planned and completed interviews per household type.
+    interviews_completed : int
+        Interviews completed and approved.
+    substitutions : int
+        Reserve households released.
+    substitution_reasons : tuple of (str, int)
+        Reason (contact outcome) and count.
+    response_rates : tuple of (str, float)
+        Label and response rate, proportion 0-1.
+    """
+
+    townships: int
+    villages_poor: int
+    villages_non_poor: int
+    villages_purposive: int
+    households_by_type: tuple[CountRow, ...]
+    interviews_completed: int
+    substitutions: int
+    substitution_reasons: tuple[tuple[str, int], ...] = ()
+    response_rates: tuple[tuple[str, float], ...] = ()
+
+    def __post_init__(self) -> None:
+        for label, rate in self.response_rates:
+            _check_proportion(f"response_rates[{label!r}]", rate)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A household in the problem list (问题清单).
+
+    Parameters
+    ----------
+    kind : str
+        ``wrongly_exited``, ``missed`` or ``not_recognising``.
+    township, village, household_id : str
+        Where the household is and its id in the frame.
+    persons : int
+        Household members (the rates count persons).
+    standards_not_met : tuple of str
+        Standard codes (``income_ok`` ...) or free text.
+    reasons : str
+        The assessor's reasons, free text.
+    review_status : str
+        Review status code (``approved`` ...) or free text.
+    """
+
+    kind: str
+    township: str
+    village: str
+    household_id: str
+    persons: int = 0
+    standards_not_met: tuple[str, ...] = ()
+    reasons: str = ""
+    review_status: str = "pending"
+
+    def __post_init__(self) -> None:
+        _check_choice("kind", self.kind, PROBLEM_KINDS)
+
+
+@dataclass(frozen=True)
+class StratumSize:
+    """Population and sample size of one stratum of the design."""
+
+    stratum: str
+    population_units: int
+    sample_units: int
+    unit: str = "village"
+
+
+@dataclass(frozen=True)
+class Methods:
+    """What the methods appendix says: frame, design, draw, estimators, instrument.
+
+    Parameters
+    ----------
+    frame_hash : str
+        SHA-256 of the sampling frame as imported.
+    plan_id : str
+        Identifier of the sampling plan (used in ``assess verify-draw PLAN``).
+    design : str
+        Description of the design (free text, in the report's language).
+    strata : tuple of StratumSize
+        Sample sizes per stratum.
+    seed_commitment : str
+        The published commitment (hash) of the seed of the draw.
+    estimators, ci_method : str
+        Descriptions of the estimators and interval methods.
+    instrument_version : str
+        Instrument (questionnaire) version.
+    """
+
+    frame_hash: str
+    plan_id: str
+    design: str
+    strata: tuple[StratumSize, ...]
+    seed_commitment: str
+    estimators: str
+    ci_method: str
+    instrument_version: str
+
+
+@dataclass(frozen=True)
+class CountyReport:
+    """Locked snapshot of one county's assessment, the input of the county PDF.
+
+    ``created`` is written into the PDF metadata, so the same snapshot gives the same bytes.
+    ``signed_off`` False draws a diagonal 草稿/DRAFT watermark; ``simulated`` True marks every
+    page as simulated data (模拟数据).
+    """
+
+    scheme: str
+    year: int
+    province: str
+    county: str
+    period_start: date
+    period_end: date
+    institution: str
+    team_leaders: tuple[str, ...]
+    version: str
+    report_date: date
+    created: datetime
+    verdict: str
+    indicators: tuple[Indicator, ...]
+    coverage: Coverage
+    methods: Methods
+    problems: tuple[Problem, ...] = ()
+    by_township: tuple[GroupEstimate, ...] = ()
+    recognition_by_type: tuple[GroupEstimate, ...] = ()
+    signed_off: bool = False
+    simulated: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("verdict", self.verdict, OVERALL_VERDICTS)
+        keys = tuple(i.key for i in self.indicators)
+        if sorted(keys) != sorted(INDICATOR_KEYS):
+            raise ValueError(f"indicators must hold each of {INDICATOR_KEYS} once, got {keys}")
+        if self.period_end < self.period_start:
+            raise ValueError(f"period_end {self.period_end} is before period_start")
+
+    def indicator(self, key: str) -> Indicator:
+        """The indicator with ``key``."""
+        return next(i for i in self.indicators if i.key == key)
+
+
+@dataclass(frozen=True)
+class CountySummary:
+    """One county's row in the provincial summary."""
+
+    county: str
+    verdict: str
+    indicators: tuple[Indicator, ...]
+    interviews_completed: int = 0
+    problems: int = 0
+    signed_off: bool = False
+
+    def __post_init__(self) -> None:
+        _check_choice("verdict", self.verdict, OVERALL_VERDICTS)
+
+    def indicator(self, key: str) -> Indicator | None:
+        """The indicator with ``key``, or None when the county lacks it."""
+        return next((i for i in self.indicators if i.key == key), None)
+
+
+@dataclass(frozen=True)
+class ProvinceReport:
+    """Locked snapshot of a provincial round, the input of the provincial summary PDF."""
+
+    scheme: str
+    year: int
+    province: str
+    institution: str
+    version: str
+    report_date: date
+    created: datetime
+    counties: tuple[CountySummary, ...]
+    signed_off: bool = False
+    simulated: bool = False

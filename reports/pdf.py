@@ -1,0 +1,124 @@
+"""Public entry points of the PDF reports: a locked snapshot in, PDF bytes out (PURE).
+
+Both renderers are deterministic: the same snapshot, language and font give byte-identical
+PDFs (reportlab's invariant mode, dates from the snapshot). Every font in the PDF is the
+embedded TrueType report font (see :mod:`reports.fonts`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reports import labels as L
+from reports.model import CountyReport, ProvinceReport
+from reports.pdf_base import PageFurniture, build_pdf, load_fonts
+from reports.pdf_county import county_story
+from reports.pdf_province import province_story
+
+
+def _furniture(
+    lang: str, left: str, version: str, institution: str, signed_off: bool, simulated: bool
+) -> PageFurniture:
+    right = f"{L.text(lang, 'version')} {version}"
+    if not signed_off:
+        right += f" · {L.text(lang, 'draft')}"
+    if simulated:
+        right += f" · {L.text(lang, 'simulated')}"
+    return PageFurniture(
+        header_left=left,
+        header_right=right,
+        footer_left=institution,
+        page_label=L.text(lang, "page"),
+        watermark=None if signed_off else L.text(lang, "draft"),
+        simulated=L.text(lang, "simulated") if simulated else None,
+    )
+
+
+def render_county_report(
+    snapshot: CountyReport, *, lang: str = "zh", font_path: str | Path | None = None
+) -> bytes:
+    """Render the county evaluation report (评估报告) as PDF.
+
+    Parameters
+    ----------
+    snapshot : CountyReport
+        The locked snapshot; proportions 0-1 are shown as percentages.
+    lang : {"zh", "en"}
+        Report language (Chinese by default).
+    font_path : str or Path, optional
+        The ``reports.font_path`` setting: a TrueType font with Chinese glyphs; default the
+        shipped WenQuanYi Micro Hei.
+
+    Returns
+    -------
+    bytes
+        The PDF.
+
+    Raises
+    ------
+    ValueError
+        If ``snapshot`` is not a CountyReport or ``lang`` is unknown.
+    reports.fonts.ReportFontError
+        If the font is missing (the message names ``reports.font_path``).
+    """
+    if not isinstance(snapshot, CountyReport):
+        raise ValueError(f"snapshot must be a CountyReport, got {type(snapshot).__name__}")
+    L.check_language(lang)
+    fonts = load_fonts(font_path)
+    title = L.text(lang, "title_county")
+    left = f"{snapshot.province} {snapshot.county} · {title}"
+    furniture = _furniture(
+        lang, left, snapshot.version, snapshot.institution, snapshot.signed_off, snapshot.simulated
+    )
+    return build_pdf(
+        county_story(snapshot, lang, fonts),
+        font=fonts.text,
+        furniture=furniture,
+        created=snapshot.created,
+        title=f"{snapshot.province}{snapshot.county} {title}",
+        author=snapshot.institution,
+        subject=f"{snapshot.scheme} {snapshot.year}",
+    )
+
+
+def render_province_report(
+    snapshot: ProvinceReport, *, lang: str = "zh", font_path: str | Path | None = None
+) -> bytes:
+    """Render the provincial summary (one row per county, failing counties first) as PDF.
+
+    Parameters
+    ----------
+    snapshot : ProvinceReport
+        The locked snapshot of the round.
+    lang : {"zh", "en"}
+        Report language.
+    font_path : str or Path, optional
+        The ``reports.font_path`` setting (see :func:`render_county_report`).
+
+    Returns
+    -------
+    bytes
+        The PDF.
+    """
+    if not isinstance(snapshot, ProvinceReport):
+        raise ValueError(f"snapshot must be a ProvinceReport, got {type(snapshot).__name__}")
+    L.check_language(lang)
+    fonts = load_fonts(font_path)
+    title = L.text(lang, "title_province")
+    furniture = _furniture(
+        lang,
+        f"{snapshot.province} · {title}",
+        snapshot.version,
+        snapshot.institution,
+        snapshot.signed_off,
+        snapshot.simulated,
+    )
+    return build_pdf(
+        province_story(snapshot, lang, fonts),
+        font=fonts.text,
+        furniture=furniture,
+        created=snapshot.created,
+        title=f"{snapshot.province} {title}",
+        author=snapshot.institution,
+        subject=f"{snapshot.scheme} {snapshot.year}",
+    )

@@ -1,0 +1,222 @@
+"""Read a frame file (CSV or XLSX) into a table of text cells, before any validation.
+
+PURE. Every cell becomes a ``str`` whatever the file format, so the validated frame and its
+content hash do not depend on the format: an XLSX number ``12`` and a CSV ``"12"`` are the
+same cell. Row numbers are those a user sees in Excel: the header is row 1 when it is the first
+line of the file, and every record counts as one row (blank rows are skipped but counted).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from assessment.i18n import N_, Message
+
+Progress = Callable[[int], None]
+PROGRESS_EVERY = 100_000
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+class FrameFileError(Exception):
+    """The file cannot be read at all (not a frame-level validation problem)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """Header and data cells of a frame file, every cell as text.
+
+    Attributes
+    ----------
+    header : tuple of str
+        Header cells as typed in the file (stripped).
+    rows : list of list of str
+        Data rows, each padded or cut to the header's width.
+    row_numbers : list of int
+        1-based file row number of each data row (header row counted).
+    overflow : list of tuple
+        ``(row_number, cells)`` for rows with non-blank cells beyond the header's width.
+    file_format : str
+        ``"csv"`` or ``"xlsx"``.
+    encoding : str or None
+        Text encoding of a CSV file (None for XLSX).
+    """
+
+    header: tuple[str, ...]
+    rows: list
+    row_numbers: list
+    overflow: list
+    file_format: str
+    encoding: str | None
+
+
+def read_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
+    """The raw bytes of ``source`` (a path, bytes, or a binary file object)."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str | Path):
+        return Path(source).read_bytes()
+    if hasattr(source, "read"):
+        return source.read()
+    raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
+
+
+def detect_encoding(data: bytes) -> str:
+    """Guess the text encoding of a CSV file: UTF-8 (with or without BOM), UTF-16, GB18030.
+
+    GB18030 is a superset of GBK and GB2312, so GBK files decode as GB18030. Any other
+    byte string that is not valid UTF-8 is tried as GB18030 last.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode ``data`` with ``encoding`` (detected when None); return text and encoding."""
+    chosen = encoding or detect_encoding(data)
+    try:
+        codecs.lookup(chosen)
+    except LookupError:
+        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
+    if chosen.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"
+    try:
+        return data.decode(chosen), chosen
+    except UnicodeDecodeError:
+        raise FrameFileError(
+            Message(N_("The file cannot be read as {encoding} text."), {"encoding": chosen})
+        ) from None
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text[: text.find("\n")] if "\n" in text else text
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _blank(cells) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def _collect(records, progress: Progress | None, file_format: str, encoding) -> RawTable:
+    records = iter(records)
+    number = 0
+    for cells in records:
+        number += 1
+        if not _blank(cells):
+            break
+    else:
+        raise FrameFileError(Message(N_("The file is empty.")))
+    header = [cell.strip() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    rows: list = []
+    numbers: list = []
+    overflow: list = []
+    while chunk := list(itertools.islice(records, PROGRESS_EVERY)):
+        _add_chunk(chunk, number, width, rows, numbers, overflow)
+        number += len(chunk)
+        if progress is not None:
+            progress(len(rows))
+    return RawTable(tuple(header), rows, numbers, overflow, file_format, encoding)
+
+
+def _add_chunk(chunk, number: int, width: int, rows, numbers, overflow) -> None:
+    """Append a chunk of records; whole-chunk fast path when every row is regular."""
+    if set(map(len, chunk)) == {width} and all(cells[0] for cells in chunk):
+        rows.extend(chunk)
+        numbers.extend(range(number + 1, number + 1 + len(chunk)))
+        return
+    for offset, cells in enumerate(chunk, start=number + 1):
+        if _blank(cells):
+            continue
+        if len(cells) != width:
+            if not _blank(cells[width:]):
+                overflow.append((offset, cells))
+            cells = (list(cells) + [""] * width)[:width]
+        rows.append(cells)
+        numbers.append(offset)
+
+
+def read_csv_table(
+    data: bytes, *, encoding: str | None = None, progress: Progress | None = None
+) -> RawTable:
+    """Parse CSV bytes (comma, tab or semicolon separated) into a :class:`RawTable`."""
+    text, chosen = decode(data, encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    try:
+        return _collect(reader, progress, "csv", chosen)
+    except csv.Error as exc:
+        raise FrameFileError(
+            Message(N_("The CSV file is malformed: {detail}"), {"detail": str(exc)})
+        ) from None
+
+
+def cell_text(value: object) -> str:
+    """Text of one XLSX cell, written as the same cell would be in a CSV export."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx_table(data: bytes, *, progress: Progress | None = None) -> RawTable:
+    """Read the first worksheet of an XLSX workbook into a :class:`RawTable`."""
+    import openpyxl  # imported here: CSV-only callers should not pay for it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types for a damaged or foreign file
+        raise FrameFileError(Message(N_("The file is not a readable XLSX workbook."))) from None
+    try:
+        sheet = book.worksheets[0]
+        records = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        return _collect(records, progress, "xlsx", None)
+    finally:
+        book.close()
+
+
+def read_table(
+    source: str | Path | bytes | BinaryIO,
+    *,
+    file_format: str | None = None,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+) -> RawTable:
+    """Read a frame file; the format is taken from ``file_format`` or the file's first bytes."""
+    data = read_bytes(source)
+    if file_format is None:
+        file_format = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+    if file_format == "xlsx":
+        return read_xlsx_table(data, progress=progress)
+    if file_format == "csv":
+        return read_csv_table(data, encoding=encoding, progress=progress)
+    raise ValueError(f"file_format: expected 'csv' or 'xlsx', got {file_format!r}")

@@ -1,0 +1,103 @@
+"""Frame pages: upload, summary, template download."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from assessment.demo import ensure_county
+from assessment.forms import bind, choices
+from assessment.i18n import N_
+from assessment.models import County
+from assessment.permissions import Permission
+from assessment.services import counties
+from assessment.views import flash
+from sampling.forms import UploadFrameForm
+from sampling.models import Frame, FrameImportLog
+from sampling.services import FrameService
+
+
+def _county_for(request, form) -> County | None:
+    if form.new_county_code.data:
+        return ensure_county(
+            request.dbsession,
+            form.new_county_code.data.strip(),
+            form.new_county_name.data or form.new_county_code.data,
+            form.new_county_province.data or "未指定省份",
+            western=form.new_county_western.data,
+        )
+    return request.dbsession.get(County, form.county_id.data or 0)
+
+
+@view_config(
+    route_name="sampling.frames", renderer="sampling/frames.jinja2", permission=Permission.frame
+)
+def frames(request):
+    """Every frame version by county, and the upload form."""
+    form = bind(UploadFrameForm, request)
+    form.county_id.choices = choices(
+        [(0, "—")] + [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
+    )
+    outcome = None
+    if request.method == "POST" and form.validate():
+        county = _county_for(request, form)
+        upload = request.POST.get("file")
+        if county is None:
+            form.county_id.errors.append(N_("Choose a county or give a new county code."))
+        elif not hasattr(upload, "file"):
+            form.file.errors = [N_("Choose a file to upload.")]
+        else:
+            outcome = FrameService(request.dbsession).import_file(
+                county,
+                upload.file,
+                upload.filename or "frame",
+                user=request.user,
+                encoding=form.encoding.data or None,
+            )
+            if outcome.frame is not None:
+                flash(
+                    request,
+                    N_("Frame imported: {count} households."),
+                    count=outcome.frame.households,
+                )
+                return HTTPSeeOther(request.route_url("sampling.frame", frame_id=outcome.frame.id))
+            request.response.status = 422
+    listing = request.dbsession.scalars(
+        select(Frame).join(County).order_by(County.code, Frame.version.desc())
+    ).all()
+    log = request.dbsession.scalars(
+        select(FrameImportLog).order_by(FrameImportLog.id.desc()).limit(10)
+    ).all()
+    return {"form": form, "frames": listing, "outcome": outcome, "log": log}
+
+
+@view_config(
+    route_name="sampling.frame", renderer="sampling/frame.jinja2", permission=Permission.frame
+)
+def frame_summary(context, request):
+    """Households and persons by township, village type and status."""
+    frame = context.frame
+    rows = FrameService(request.dbsession).summary(frame)
+    townships = sorted({r["township"] for r in rows})
+    totals = {}
+    for r in rows:
+        for key in (("all", "all"), (r["village_type"], "all"), ("all", r["status"])):
+            hh, persons = totals.get(key, (0, 0))
+            totals[key] = (hh + r["households"], persons + r["persons"])
+    return {"frame": frame, "rows": rows, "townships": townships, "totals": totals}
+
+
+@view_config(route_name="sampling.frame_template", permission=Permission.frame)
+def frame_template(request):
+    """The CSV template with the canonical headers and example rows."""
+    body = resources.files("sampling").joinpath("templates/frame-template.csv").read_bytes()
+    return Response(
+        body=body,
+        content_type="text/csv",
+        charset="utf-8",
+        content_disposition='attachment; filename="frame-template.csv"',
+    )

@@ -1,0 +1,300 @@
+"""Instruments (questionnaires) as versioned, immutable data (PURE).
+
+An instrument version is a JSON document (format in ``docs/instruments.md``) loaded once,
+checked thoroughly, and frozen into the dataclasses below. An interview stores the
+``(id, version, content_hash)`` it was started with; the same text always gives the same
+:attr:`Instrument.content_hash`, and any edit means a new version.
+
+Use :func:`parse_instrument` for a definition kept in the database (a ``dict`` or JSON text),
+:func:`load_instrument` for a file, and :func:`builtin_instrument` for the definitions shipped
+in ``surveys/definitions/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from assessment.i18n import DEFAULT_LANGUAGE
+from surveys.expressions import Expression
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+KINDS = ("verification", "recognition")
+QUESTION_TYPES = (
+    "single_choice",
+    "multiple_choice",
+    "integer",
+    "decimal",
+    "text",
+    "yes_no",
+    "date",
+)
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be used; ``problems`` lists every fault found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = tuple(problems)
+        super().__init__("invalid instrument definition:\n  " + "\n  ".join(problems))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label in Chinese and English (content, so both live in the definition)."""
+
+    zh: str
+    en: str
+
+    def get(self, language: str | None = None) -> str:
+        """The text in ``language`` (Chinese unless ``"en"``)."""
+        return self.en if (language or DEFAULT_LANGUAGE) == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One answer option: a stable ``code`` stored in the answers, and its label."""
+
+    code: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question.
+
+    ``min``/``max`` bound integer and decimal answers (inclusive) and date answers (ISO text);
+    ``relevant`` is the skip logic: the question is asked only when it evaluates true.
+    ``required`` applies only while the question is relevant.
+    """
+
+    name: str
+    type: str
+    label: Text
+    required: bool = False
+    relevant: Expression | None = None
+    choices: tuple[Choice, ...] = ()
+    min: float | str | None = None
+    max: float | str | None = None
+    max_length: int | None = None
+    hint: Text | None = None
+    unit: Text | None = None
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The choice codes, in order."""
+        return tuple(c.code for c in self.choices)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A value computed from the answers (shown, stored, never typed in)."""
+
+    name: str
+    expression: Expression
+    label: Text
+
+
+@dataclass(frozen=True)
+class Check:
+    """A cross-field check: ``expression`` must not be false; else ``message`` on ``field``."""
+
+    id: str
+    expression: Expression
+    field: str
+    message: Text
+
+
+@dataclass(frozen=True)
+class Group:
+    """A repeating group (the household roster): each row answers ``questions``."""
+
+    name: str
+    label: Text
+    questions: tuple[Question, ...]
+    min_rows: int = 0
+    max_rows: int = 30
+    computed: tuple[Computed, ...] = ()
+    checks: tuple[Check, ...] = ()
+    type: str = "group"
+
+    @property
+    def members(self) -> Mapping[str, Question | Computed]:
+        """Questions and computed values of a row, by name."""
+        return {m.name: m for m in (*self.questions, *self.computed)}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A page of the questionnaire."""
+
+    id: str
+    title: Text
+    items: tuple[Question | Group, ...]
+
+
+@dataclass(frozen=True)
+class ContextValue:
+    """A value supplied by the platform, not the respondent (e.g. registration status)."""
+
+    name: str
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RecognitionRule:
+    """When a household counts as recognising (认可户); see :func:`surveys.verdicts.is_recognising`.
+
+    Attributes
+    ----------
+    items : tuple of str
+        The core questions (single choice on the recognition scale).
+    not_recognised : tuple of str
+        Codes that mean "not recognised" (e.g. "1", "2" on the five-point scale).
+    ignored : tuple of str
+        Codes that are no opinion (don't know, refused): neither for nor against.
+    max_not_recognised : int
+        A household with more core items "not recognised" than this is not recognising.
+    min_substantive : int
+        Fewer answered core items outside ``ignored`` than this leaves the rule undecided...
+    when_undecided : bool
+        ...and then this is the result.
+    """
+
+    items: tuple[str, ...]
+    not_recognised: tuple[str, ...]
+    ignored: tuple[str, ...] = ()
+    max_not_recognised: int = 0
+    min_substantive: int = 1
+    when_undecided: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Instrument:
+    """One immutable instrument version (equal and hashed by :attr:`content_hash`)."""
+
+    id: str
+    version: int
+    kind: str
+    title: Text
+    sections: tuple[Section, ...]
+    computed: tuple[Computed, ...] = ()
+    checks: tuple[Check, ...] = ()
+    context: tuple[ContextValue, ...] = ()
+    recognition_rule: RecognitionRule | None = None
+    canonical_json: str = field(default="", repr=False)
+    content_hash: str = ""
+    order: tuple[tuple[str | None, str], ...] = field(default=(), repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Instrument):
+            return NotImplemented
+        return self.content_hash == other.content_hash
+
+    def __hash__(self) -> int:
+        return hash(self.content_hash)
+
+    @property
+    def key(self) -> str:
+        """``"<id>-v<version>"``, as in the definition's file name."""
+        return f"{self.id}-v{self.version}"
+
+    @property
+    def items(self) -> tuple[Question | Group, ...]:
+        """Top-level questions and groups in document order."""
+        return tuple(item for section in self.sections for item in section.items)
+
+    @property
+    def fields(self) -> Mapping[str, Question | Group]:
+        """Top-level questions and groups by name."""
+        return MappingProxyType({item.name: item for item in self.items})
+
+    def question(self, path: str) -> Question | Group:
+        """The question at ``path`` (``"age"``, ``"roster"``, ``"roster.2.age"``)."""
+        parts = path.split(".")
+        item = self.fields.get(parts[0])
+        if item is None:
+            raise KeyError(path)
+        if len(parts) == 1:
+            return item
+        if not isinstance(item, Group) or len(parts) != 3:
+            raise KeyError(path)
+        for question in item.questions:
+            if question.name == parts[2]:
+                return question
+        raise KeyError(path)
+
+
+def canonical_json(data: Mapping[str, Any]) -> str:
+    """The definition as canonical JSON text (sorted keys, no spaces, UTF-8 kept)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: Mapping[str, Any]) -> str:
+    """SHA-256 (hex) of :func:`canonical_json`; equal for equal content whatever the layout."""
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+def parse_instrument(definition: Mapping[str, Any] | str) -> Instrument:
+    """Check a definition and freeze it.
+
+    Parameters
+    ----------
+    definition : mapping or str
+        The decoded JSON document, or its text.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    DefinitionError
+        Listing every problem found (unknown keys, duplicate names, bad expressions, unknown
+        names, cycles in skip logic or computed values, expressions that fail on sample data).
+    """
+    from surveys._definition import build  # the parser is long; kept in its own module
+
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as exc:
+            raise DefinitionError([f"not valid JSON: {exc}"]) from exc
+    if not isinstance(definition, Mapping):
+        raise DefinitionError(["the definition must be a JSON object"])
+    return build(definition, canonical_json(definition), content_hash(definition))
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load and check the definition file at ``path`` (UTF-8 JSON)."""
+    return parse_instrument(Path(path).read_text(encoding="utf-8"))
+
+
+@cache
+def builtin_instrument(instrument_id: str, version: int) -> Instrument:
+    """The shipped definition ``surveys/definitions/<id>-v<version>.json``."""
+    path = DEFINITIONS_DIR / f"{instrument_id}-v{int(version)}.json"
+    if not path.is_file():
+        raise ValueError(f"instrument_id/version: no built-in {instrument_id!r} v{version}")
+    instrument = load_instrument(path)
+    if (instrument.id, instrument.version) != (instrument_id, int(version)):
+        raise DefinitionError([f"{path.name} declares {instrument.key}"])
+    return instrument
+
+
+def builtin_instruments() -> tuple[Instrument, ...]:
+    """Every shipped definition, sorted by file name."""
+    return tuple(
+        builtin_instrument(*_split_key(p.stem)) for p in sorted(DEFINITIONS_DIR.glob("*.json"))
+    )
+
+
+def _split_key(stem: str) -> tuple[str, int]:
+    name, _, version = stem.rpartition("-v")
+    return name, int(version)

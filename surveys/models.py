@@ -1,0 +1,215 @@
+"""Instrument versions, interviews, reserve releases, review comments, audit trail, API tokens.
+
+Answers are stored as JSON text per instrument (``verification_json``, ``recognition_json``);
+the derived values that the indicators read (verdict, per-capita income, standards,
+recognising) are columns of :class:`Interview`, written once at submission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assessment.db import Base
+from assessment.models import AssessmentRound, Team, User, utcnow
+from sampling.models import PlanHousehold, PlanVillage, SamplePlan
+
+# Interview status; "not started" is the absence of a row.
+DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED = (
+    "draft",
+    "submitted",
+    "returned",
+    "approved",
+    "not_interviewed",
+)
+STATUSES = (DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED)
+INTERVIEWED = "interviewed"
+NON_INTERVIEW_OUTCOMES = ("absent", "refused", "moved", "deceased", "not_found")
+OUTCOMES = (INTERVIEWED, *NON_INTERVIEW_OUTCOMES)
+
+
+class InstrumentVersion(Base):
+    """One version of an instrument definition (JSON), as checked by ``parse_instrument``."""
+
+    __tablename__ = "instrument_versions"
+    __table_args__ = (UniqueConstraint("instrument_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instrument_id: Mapped[str] = mapped_column(String(63))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[str] = mapped_column(Text)  # canonical JSON
+    content_hash: Mapped[str] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Interview(Base):
+    """The interview of one plan household (at most one), with its derived values."""
+
+    __tablename__ = "interviews"
+    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), unique=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    contact_outcome: Mapped[str] = mapped_column(String(20))
+    version: Mapped[int] = mapped_column(Integer)
+    verification_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instrument_versions.id")
+    )
+    recognition_version_id: Mapped[int | None] = mapped_column(ForeignKey("instrument_versions.id"))
+    verification_json: Mapped[str] = mapped_column(Text, default="{}")
+    recognition_json: Mapped[str] = mapped_column(Text, default="{}")
+    # Paradata.
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    location_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # Derived at submission (what the indicators read).
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_rounds.id"))
+    registry_status: Mapped[str | None] = mapped_column(String(16))
+    poverty_line: Mapped[float | None] = mapped_column(Float)
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    meets_standard: Mapped[bool | None] = mapped_column(Boolean)
+    net_income: Mapped[float | None] = mapped_column(Float)
+    income_per_capita: Mapped[float | None] = mapped_column(Float)
+    persons: Mapped[int | None] = mapped_column(Integer)
+    near_line: Mapped[bool | None] = mapped_column(Boolean)
+    standards_json: Mapped[str | None] = mapped_column(Text)
+    recognising: Mapped[bool | None] = mapped_column(Boolean)
+    flags_json: Mapped[str] = mapped_column(Text, default="[]")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    plan_household: Mapped[PlanHousehold] = relationship()
+    plan: Mapped[SamplePlan] = relationship()
+    team: Mapped[Team | None] = relationship()
+    assessment_round: Mapped[AssessmentRound | None] = relationship()
+    entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    verification_version: Mapped[InstrumentVersion | None] = relationship(
+        foreign_keys=[verification_version_id]
+    )
+    recognition_version: Mapped[InstrumentVersion | None] = relationship(
+        foreign_keys=[recognition_version_id]
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReserveRelease(Base):
+    """A reserve household released to replace one that could not be interviewed."""
+
+    __tablename__ = "reserve_releases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"), index=True)
+    plan_village_id: Mapped[int] = mapped_column(ForeignKey("plan_villages.id"))
+    stratum: Mapped[str] = mapped_column(String(40))
+    reserve_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), unique=True)
+    replaced_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), unique=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    released_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reserve: Mapped[PlanHousehold] = relationship(foreign_keys=[reserve_id])
+    replaced: Mapped[PlanHousehold] = relationship(foreign_keys=[replaced_id])
+    plan_village: Mapped[PlanVillage] = relationship()
+    released_by: Mapped[User | None] = relationship()
+
+
+class ReviewComment(Base):
+    """A supervisor's comment on one question (``field_path``) when returning an interview."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    field_path: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    open: Mapped[bool] = mapped_column(Boolean, default=True)
+    author: Mapped[User | None] = relationship()
+
+
+class InterviewChange(Base):
+    """One save of an interview: who, when, what action, each changed field (append-only)."""
+
+    __tablename__ = "interview_changes"
+    __table_args__ = (Index("ix_interview_changes_interview_version", "interview_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"))
+    version: Mapped[int] = mapped_column(Integer)  # the interview's version after this save
+    action: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    changes_json: Mapped[str] = mapped_column(Text, default="[]")  # [{path, old, new}]
+    user: Mapped[User | None] = relationship()
+
+
+class InterviewPhoto(Base):
+    """The optional photo of the house (JPEG or PNG, size-capped), with its SHA-256."""
+
+    __tablename__ = "interview_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content_type: Mapped[str] = mapped_column(String(20))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RevisitDraw(Base):
+    """A seeded random draw of approved interviews for a re-visit check."""
+
+    __tablename__ = "revisit_draws"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    share: Mapped[float] = mapped_column(Float)  # proportion 0-1
+    seed: Mapped[int] = mapped_column(Integer)
+    population: Mapped[int] = mapped_column(Integer)
+    interview_ids_json: Mapped[str] = mapped_column(Text)
+    drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    drawn_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ApiToken(Base):
+    """A bearer token issued to a logged-in user; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    user: Mapped[User] = relationship()

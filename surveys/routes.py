@@ -1,0 +1,5 @@
+"""Routes of the survey feature (included from ``assessment.routes``)."""
+
+
+def includeme(config) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Survey pages and JSON API."""

@@ -1,0 +1,199 @@
+"""The county evaluation PDF: content, determinism, fonts, outline, languages."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pypdf import PdfReader
+
+from reports.fonts import ReportFontError
+from reports.pdf import render_county_report
+
+STANDARD_14 = {
+    "Courier",
+    "Courier-Bold",
+    "Courier-Oblique",
+    "Courier-BoldOblique",
+    "Helvetica",
+    "Helvetica-Bold",
+    "Helvetica-Oblique",
+    "Helvetica-BoldOblique",
+    "Times-Roman",
+    "Times-Bold",
+    "Times-Italic",
+    "Times-BoldItalic",
+    "Symbol",
+    "ZapfDingbats",
+}
+
+
+def fonts_of(data: bytes) -> list[dict]:
+    """Every font dictionary used by any page (descending into Type0 fonts)."""
+    found = {}
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for ref in page["/Resources"].get("/Font", {}).values():
+            font = ref.get_object()
+            for f in [font, *[d.get_object() for d in font.get("/DescendantFonts", [])]]:
+                found[f["/BaseFont"]] = f
+    return list(found.values())
+
+
+def test_text_holds_the_indicator_values_and_intervals(make_county, pdf_text):
+    text = pdf_text(render_county_report(make_county()))
+    # Jinggangshan's worked example (domain.md §8): 0.41%, CI 0.27-0.59%; 930/1000 -> 93.00%.
+    for shown in (
+        "0.41%",
+        "0.27%",
+        "0.59%",
+        "93.00%",
+        "91.20%",
+        "94.50%",
+        "1.60%",
+        "1.12%",
+        "2.08%",
+        "≤ 2.00%",
+        "≥ 90.00%",
+    ):
+        assert shown in text
+    for name in ("综合贫困发生率", "错退率", "漏评率", "群众认可度"):
+        assert name in text
+
+
+def test_verdict_box_names_inconclusive_items(make_county, pdf_text):
+    text = pdf_text(render_county_report(make_county(verdict="inconclusive")))
+    assert "不能以95%置信度判定的指标：综合贫困发生率" in text
+    assert "概率 97.3%" in text
+
+
+def test_every_problem_household_is_listed(make_county, pdf_text):
+    snapshot = make_county(problems=120)
+    text = pdf_text(render_county_report(snapshot))
+    missing = [p.household_id for p in snapshot.problems if p.household_id not in text]
+    assert missing == []
+    assert "共发现问题户 120 户：错退 40 户，漏评 40 户，不认可 40 户。" in text
+
+
+def test_page_count_grows_with_the_problem_list(make_county):
+    pages = {
+        n: len(PdfReader(io.BytesIO(render_county_report(make_county(problems=n)))).pages)
+        for n in (10, 400)
+    }
+    assert pages[400] >= pages[10] + 10  # ~30 rows a page: 390 more rows need 10+ pages
+
+
+def test_problem_table_header_repeats_on_every_page(make_county):
+    reader = PdfReader(io.BytesIO(render_county_report(make_county(problems=400))))
+    table_pages = [p.extract_text() for p in reader.pages if "HH-" in p.extract_text()]
+    assert len(table_pages) > 5
+    assert all("户编号" in text and "评估员说明" in text for text in table_pages)
+
+
+def test_same_snapshot_gives_identical_bytes(make_county):
+    snapshot = make_county(problems=30)
+    assert render_county_report(snapshot) == render_county_report(snapshot)
+
+
+def test_creation_date_comes_from_the_snapshot(make_county):
+    created = datetime(2020, 11, 6, 18, 5, 9, tzinfo=timezone(timedelta(hours=8)))
+    data = render_county_report(make_county(created=created))
+    info = PdfReader(io.BytesIO(data)).metadata
+    assert info["/CreationDate"] == "D:20201106180509+08'00'"
+    assert data != render_county_report(make_county())
+
+
+def test_document_metadata(make_county):
+    info = PdfReader(io.BytesIO(render_county_report(make_county()))).metadata
+    assert info.title == "贵州省示范县 贫困县退出专项评估检查报告"
+    assert info.author == "某大学第三方评估中心"
+    assert "2019" in info.subject
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_font_is_embedded_truetype(make_county, lang):
+    fonts = fonts_of(render_county_report(make_county(problems=20), lang=lang))
+    assert fonts
+    for font in fonts:
+        name = str(font["/BaseFont"]).lstrip("/").split("+")[-1]
+        assert name not in STANDARD_14
+        descriptor = font["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+
+
+def test_outline_has_an_entry_per_section(make_county):
+    reader = PdfReader(io.BytesIO(render_county_report(make_county(problems=30))))
+    top = [item["/Title"] for item in reader.outline if not isinstance(item, list)]
+    assert top == ["一、评估结论", "二、指标图示", "三、样本覆盖", "四、问题清单", "附录 方法说明"]
+
+
+def test_running_header_and_page_numbers(make_county):
+    reader = PdfReader(io.BytesIO(render_county_report(make_county(problems=60))))
+    for number, page in enumerate(reader.pages[1:], 2):
+        text = page.extract_text()
+        assert f"第 {number} 页" in text
+        assert "贵州省 示范县 · 贫困县退出专项评估检查报告" in text
+
+
+def test_simulated_data_is_marked_on_cover_and_every_page(make_county):
+    reader = PdfReader(io.BytesIO(render_county_report(make_county(simulated=True))))
+    assert all("模拟数据" in page.extract_text() for page in reader.pages)
+    real = PdfReader(io.BytesIO(render_county_report(make_county(simulated=False))))
+    assert not any("模拟数据" in page.extract_text() for page in real.pages)
+
+
+def test_draft_watermark_until_signed_off(make_county):
+    draft = PdfReader(io.BytesIO(render_county_report(make_county())))
+    signed = PdfReader(io.BytesIO(render_county_report(make_county(signed_off=True))))
+    assert all("草稿" in page.extract_text() for page in draft.pages)
+    assert not any("草稿" in page.extract_text() for page in signed.pages)
+
+
+def test_english_report_labels(make_county, pdf_text):
+    text = pdf_text(render_county_report(make_county(problems=5), lang="en"))
+    for words in (
+        "1. Conclusion",
+        "Wrongful-exit rate",
+        "Mass recognition",
+        "95% CI",
+        "Problem list",
+        "Appendix: Methods",
+        "assess verify-draw",
+        "Page 2",
+        "0.41%",
+    ):
+        assert words in text
+    assert "错退率" not in text
+
+
+def test_methods_appendix_shows_how_to_verify_the_draw(make_county, pdf_text):
+    snapshot = make_county()
+    text = pdf_text(render_county_report(snapshot))
+    flowing = " ".join(text.split())  # the command may wrap onto a second line
+    assert f"assess verify-draw {snapshot.methods.plan_id}" in flowing
+    assert snapshot.methods.frame_hash in text.replace("\n", "")
+    assert snapshot.methods.instrument_version in text
+
+
+def test_missing_font_names_the_setting(make_county, tmp_path):
+    with pytest.raises(ReportFontError, match=r"reports\.font_path"):
+        render_county_report(make_county(), font_path=tmp_path / "no-such-font.ttf")
+
+
+def test_unusable_font_names_the_setting(make_county, tmp_path):
+    bogus = tmp_path / "bogus.ttf"
+    bogus.write_bytes(b"not a font")
+    with pytest.raises(ReportFontError, match=r"reports\.font_path"):
+        render_county_report(make_county(), font_path=bogus)
+
+
+def test_unknown_language_is_rejected(make_county):
+    with pytest.raises(ValueError, match="lang"):
+        render_county_report(make_county(), lang="fr")
+
+
+def test_snapshot_rejects_percentages(make_county):
+    indicator = make_county().indicators[0]
+    with pytest.raises(ValueError, match="estimate"):
+        dataclasses.replace(indicator, estimate=1.6)
