@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Province, Role, Township, Village
+from assessment.models import AssessmentRound, County, Province, Role, Team
 from assessment.security import hash_password
 from assessment.services import TeamService, UserService
 
@@ -108,12 +108,43 @@ def ensure_county(
     return county
 
 
-def _create_hierarchy(db: Session, county: County, seed: int) -> None:
-    for township_name, names in demo_hierarchy(seed).items():
-        township = Township(county=county, name=township_name)
-        db.add(township)
-        db.add_all(Village(township=township, name=n) for n in names)
-    db.flush()
+DEMO_DESIGN = {
+    "type": "two-stage",
+    "villages": {"poor": 16, "non_poor": 8},
+    "households_per_village": {"exited": 10, "not_exited": 2, "non_registered": 10},
+    "reserves_per_household": 2,
+    "screening": True,
+}
+
+
+def _load_frame_and_plan(db: Session, county: County, seed: int, households: int, out):
+    """Import a synthetic frame through the real import path, draw a plan, assign teams."""
+    from sampling.plans import PlanService
+    from sampling.services import FrameService
+    from sampling.synthetic import synthetic_frame_csv
+
+    rng = np.random.default_rng(seed)
+    data = synthetic_frame_csv(demo_hierarchy(seed), households, rng=rng)
+    outcome = FrameService(db).import_file(county, data, "demo-frame.csv")
+    if outcome.frame is None:
+        raise ValueError(f"demo frame rejected: {outcome.result.issues[:3]}")
+    if out is not None:
+        print(
+            f"frame: {outcome.frame.households} households, sha256 {outcome.frame.content_hash}",
+            file=out,
+        )
+    service = PlanService(db)
+    seed_hex = f"{seed:064x}"
+    plan = service.draw(outcome.frame, DEMO_DESIGN, seed_hex=seed_hex)
+    teams = db.scalars(select(Team).order_by(Team.name)).all()
+    for i, row in enumerate(service.villages(plan)):
+        service.assign(plan, row["plan_village"].id, teams[i % len(teams)])
+    if out is not None:
+        print(
+            f"plan {plan.id}: {len(service.villages(plan))} villages, commitment {plan.commitment}",
+            file=out,
+        )
+    return plan
 
 
 def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
@@ -154,8 +185,8 @@ def load_demo(db: Session, *, seed: int = 20190601, households: int = 42_000, ou
         counties=[county],
     )
     db.add(assessment_round)
-    _create_hierarchy(db, county, seed)
     accounts = _create_people(db, county)
+    _load_frame_and_plan(db, county, seed, households, out)
     for hook in DEMO_HOOKS:
         hook(db, county, seed=seed, households=households, out=out)
     return accounts

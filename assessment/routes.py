@@ -31,11 +31,19 @@ def includeme(config) -> None:
     config.add_route("sampling.plan_new", "/sampling/plans/new")
     config.add_route("sampling.sizes", "/sampling/sizes.json")
     config.add_route("sampling.plan", "/sampling/plans/{plan_id:\\d+}", factory=PlanResource)
-    config.add_route("sampling.plan_verify", "/sampling/plans/{plan_id:\\d+}/verify",
-                     factory=PlanResource)
-    config.add_route("sampling.plan_assign", "/sampling/plans/{plan_id:\\d+}/assign",
-                     factory=PlanResource)
-    config.add_route("sampling.plan_export", "/sampling/plans/{plan_id:\\d+}/export.{format}",
-                     factory=PlanResource)
-    config.add_route("sampling.plan_team_list",
-                     "/sampling/plans/{plan_id:\\d+}/teams/{team_id:\\d+}", factory=PlanResource)
+    config.add_route(
+        "sampling.plan_verify", "/sampling/plans/{plan_id:\\d+}/verify", factory=PlanResource
+    )
+    config.add_route(
+        "sampling.plan_assign", "/sampling/plans/{plan_id:\\d+}/assign", factory=PlanResource
+    )
+    config.add_route(
+        "sampling.plan_export",
+        "/sampling/plans/{plan_id:\\d+}/export.{format}",
+        factory=PlanResource,
+    )
+    config.add_route(
+        "sampling.plan_team_list",
+        "/sampling/plans/{plan_id:\\d+}/teams/{team_id:\\d+}",
+        factory=PlanResource,
+    )

@@ -77,7 +77,11 @@ class RootFactory:
         ),
         # Role-wide list pages only; a household's own ACL (surveys) names the team, and
         # resource ACLs must not inherit these two entries.
-        (Allow, role_principal(Role.supervisor), (Permission.dashboard, Permission.interview_review)),
+        (
+            Allow,
+            role_principal(Role.supervisor),
+            (Permission.dashboard, Permission.interview_review),
+        ),
         (Allow, role_principal(Role.assessor), (Permission.interview_edit,)),
     )
 

@@ -4,3 +4,4 @@
 def includeme(config) -> None:
     config.add_jinja2_search_path("sampling:templates", name=".jinja2")
     config.scan("sampling.views")
+    config.scan("sampling.plan_views")

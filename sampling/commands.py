@@ -19,6 +19,7 @@ def register(subparsers) -> None:
     p.add_argument("--encoding", help="text encoding of a CSV file (detected when omitted)")
     p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
     p.set_defaults(func=import_frame)
+    register_plans(subparsers)
 
 
 def _progress_bar(label: str):
@@ -67,4 +68,114 @@ def import_frame(args) -> int:
             f"{frame.households} households, {frame.persons} persons"
         )
         print(f"sha256 {frame.content_hash}")
+    return 0
+
+
+def register_plans(subparsers) -> None:
+    p = subparsers.add_parser("draw", help="commit to and draw a sampling plan for a county")
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--design", required=True, type=Path, help="design JSON file")
+    p.add_argument("--seed", help="64 hex digits (e.g. from a public ceremony); random if omitted")
+    p.add_argument("--reason", help="why the county is drawn again (required for a re-draw)")
+    p.add_argument("--frame", type=int, help="frame id (default: the county's latest frame)")
+    p.set_defaults(func=draw_plan)
+
+    p = subparsers.add_parser("verify-draw", help="re-run a plan's draw and compare")
+    add_config_option(p)
+    p.add_argument("plan", type=int)
+    p.set_defaults(func=verify_draw)
+
+    p = subparsers.add_parser("export-plan", help="write a plan's households to CSV or XLSX")
+    add_config_option(p)
+    p.add_argument("plan", type=int)
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument("--out", required=True, type=Path)
+    p.set_defaults(func=export_plan)
+
+
+def _county(request, code: str):
+    from sqlalchemy import select
+
+    from assessment.models import County
+
+    county = request.dbsession.scalar(select(County).where(County.code == code))
+    if county is None:
+        raise CommandError(f"no county with code {code!r}")
+    return county
+
+
+def draw_plan(args) -> int:
+    from assessment.services import DomainError
+    from sampling.models import Frame
+    from sampling.plans import PlanService
+    from sampling.services import FrameService
+
+    if not args.design.is_file():
+        raise CommandError(f"no such design file: {args.design}")
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        if args.frame:
+            frame = request.dbsession.get(Frame, args.frame)
+            if frame is None or frame.county_id != county.id:
+                raise CommandError(f"frame {args.frame} is not a frame of {county.code}")
+        else:
+            frames = FrameService(request.dbsession).frames_of(county)
+            if not frames:
+                raise CommandError(f"county {county.code} has no frame; run import-frame first")
+            frame = frames[0]
+        try:
+            plan = PlanService(request.dbsession).draw(
+                frame,
+                args.design.read_text(encoding="utf-8"),
+                seed_hex=args.seed,
+                reason=args.reason,
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+        print(f"commitment {plan.commitment} recorded {plan.committed_at:%Y-%m-%d %H:%M:%S}")
+        print(f"seed {plan.seed_hex}")
+        print(
+            f"plan version {plan.version} of {county.code}, frame {frame.id} ({frame.content_hash})"
+        )
+        print(plan.id)
+    return 0
+
+
+def verify_draw(args) -> int:
+    from sampling.models import SamplePlan
+    from sampling.plans import PlanService
+
+    with app_env(args.config) as request:
+        plan = request.dbsession.get(SamplePlan, args.plan)
+        if plan is None:
+            raise CommandError(f"no plan {args.plan}")
+        result = PlanService(request.dbsession).verify(plan)
+    if result.identical:
+        print(f"identical: plan {args.plan}, {result.stored} households re-drawn the same")
+        return 0
+    print(
+        f"DIFFERENT: plan {args.plan}: {result.differences} differing households; "
+        f"frame hash ok={result.frame_hash_ok}, commitment ok={result.commitment_ok}"
+    )
+    return 1
+
+
+def export_plan(args) -> int:
+    from reports.exports import write_csv, write_xlsx
+    from sampling.exports import plan_sheet
+    from sampling.models import SamplePlan
+    from sampling.plans import PlanService
+
+    with app_env(args.config) as request:
+        plan = request.dbsession.get(SamplePlan, args.plan)
+        if plan is None:
+            raise CommandError(f"no plan {args.plan}")
+        sheet = plan_sheet(PlanService(request.dbsession).export_rows(plan))
+        with args.out.open("wb") as out:
+            if args.format == "csv":
+                rows = write_csv(sheet, out)
+            else:
+                rows = write_xlsx([sheet], out)["plan"]
+    print(f"wrote {rows} households to {args.out}")
     return 0

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, FileField, Form, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import (
+    BooleanField,
+    FileField,
+    Form,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from assessment.forms import choices
 from assessment.i18n import N_
@@ -22,3 +30,26 @@ class UploadFrameForm(Form):
     encoding = SelectField(N_("Text encoding (CSV)"), choices=choices(ENCODINGS))
     # Presence is checked in the view: WebOb's upload object cannot be tested for truth.
     file = FileField(N_("Frame file (CSV or XLSX)"))
+
+
+DEFAULT_DESIGN = (
+    '{"type": "two-stage", "villages": {"poor": 20, "non_poor": 10}, '
+    '"households_per_village": {"exited": 10, "not_exited": 2, "non_registered": 10}, '
+    '"reserves_per_household": 2, "screening": true}'
+)
+
+
+class DrawPlanForm(Form):
+    """The design (as JSON, filled by the structured inputs on the page) and the draw inputs."""
+
+    design = TextAreaField(N_("Design (JSON)"), [DataRequired(), Length(max=20_000)])
+    seed = StringField(
+        N_("Seed from a public ceremony (64 hex digits; leave empty for a random seed)"),
+        [Optional(), Length(max=200)],
+    )
+    reason = TextAreaField(N_("Reason for drawing again"), [Optional(), Length(max=2000)])
+
+
+class AssignTeamForm(Form):
+    plan_village_id = IntegerField("", [DataRequired()])
+    team_id = SelectField(N_("Team"), coerce=int, validate_choice=False)

@@ -89,10 +89,11 @@ def summarize_frame(frame: Frame) -> FrameSummary:
         return MappingProxyType({n: Count(int(h[i]), int(p[i])) for i, n in enumerate(names)})
 
     rows = tuple(
-        SummaryRow(towns[t], VILLAGE_TYPES[v], STATUSES[s], int(households[t, v, s]),
-                   int(persons[t, v, s]))
+        SummaryRow(
+            towns[t], VILLAGE_TYPES[v], STATUSES[s], int(households[t, v, s]), int(persons[t, v, s])
+        )
         for t, v, s in zip(*np.nonzero(households), strict=True)
-    )  # fmt: skip
+    )
     villages = {kind: int(np.sum(frame.villages.village_type == kind)) for kind in VILLAGE_TYPES}
     villages["remote"] = int(np.sum(frame.villages.remote))
     flagged = np.logical_or.reduce([getattr(frame, name) for name in FLAG_COLUMNS])

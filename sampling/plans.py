@@ -25,8 +25,19 @@ from sampling.selection import DrawResult, draw
 from sampling.services import load_frame
 
 EXPORT_COLUMNS = (
-    "household_id", "township", "village", "village_stratum", "stratum", "role", "reserve_rank",
-    "pi_village", "pi_household", "pi", "weight", "head_name", "team",
+    "household_id",
+    "township",
+    "village",
+    "village_stratum",
+    "stratum",
+    "role",
+    "reserve_rank",
+    "pi_village",
+    "pi_household",
+    "pi",
+    "weight",
+    "head_name",
+    "team",
 )
 
 
@@ -58,15 +69,29 @@ class PlanService:
         plans = self.plans_of(county)
         return plans[0] if plans else None
 
-    def draw(self, frame: Frame, design_source, *, user: User | None = None,
-             seed_hex: str | None = None, reason: str | None = None) -> SamplePlan:
+    def draw(
+        self,
+        frame: Frame,
+        design_source,
+        *,
+        user: User | None = None,
+        seed_hex: str | None = None,
+        reason: str | None = None,
+    ) -> SamplePlan:
         """Commit to and draw a new plan version of the frame's county."""
         previous = self.current(frame.county)
         reason = (reason or "").strip() or None
         if previous is not None and reason is None:
-            raise DomainError(Message(N_(
-                "The county already has a plan (version {version}): a re-draw needs a written "
-                "reason."), {"version": previous.version}), field="reason")
+            raise DomainError(
+                Message(
+                    N_(
+                        "The county already has a plan (version {version}): "
+                        "a re-draw needs a written reason."
+                    ),
+                    {"version": previous.version},
+                ),
+                field="reason",
+            )
         try:
             design = parse_design(design_source)
         except DesignError as exc:
@@ -74,20 +99,28 @@ class PlanService:
         try:
             seed = rng.parse_seed(seed_hex) if seed_hex else rng.new_seed()
         except ValueError as exc:
-            raise DomainError(Message(N_("The seed must be 64 hexadecimal digits.")),
-                              field="seed") from exc
+            raise DomainError(
+                Message(N_("The seed must be 64 hexadecimal digits.")), field="seed"
+            ) from exc
         data = load_frame(self.db, frame)
         if data.content_hash != frame.content_hash:
             raise DomainError(Message(N_("The stored frame no longer matches its hash.")))
         design_json = canonical_json(design)
         seed_sha = rng.seed_hash(seed)
         plan = SamplePlan(
-            county=frame.county, assessment_round=latest_round(self.db, frame.county),
-            frame=frame, version=(previous.version + 1) if previous else 1,
-            design_json=design_json, seed_hash=seed_sha, seed_hex=rng.seed_hex(seed),
+            county=frame.county,
+            assessment_round=latest_round(self.db, frame.county),
+            frame=frame,
+            version=(previous.version + 1) if previous else 1,
+            design_json=design_json,
+            seed_hash=seed_sha,
+            seed_hex=rng.seed_hex(seed),
             commitment=rng.commitment(frame.content_hash, design_json, seed_sha),
-            committed_at=self.clock(), committed_by=user, reason=reason,
-            supersedes_id=previous.id if previous else None, drawn_at=self.clock(),
+            committed_at=self.clock(),
+            committed_by=user,
+            reason=reason,
+            supersedes_id=previous.id if previous else None,
+            drawn_at=self.clock(),
         )
         self.db.add(plan)
         self.db.flush()  # the commitment is on record before the draw
@@ -98,30 +131,58 @@ class PlanService:
         return plan
 
     def _store(self, plan: SamplePlan, frame: Frame, result: DrawResult) -> None:
-        village_ids = dict(self.db.execute(
-            select(FrameVillage.village_key, FrameVillage.id)
-            .where(FrameVillage.frame_id == frame.id)).all())
-        self.db.execute(insert(PlanVillage), [
-            {"plan_id": plan.id, "frame_village_id": village_ids[v.village_key],
-             "stratum": v.stratum, "pi_village": v.pi, "certainty": v.certainty}
-            for v in result.villages
-        ] or [])
-        plan_villages = dict(self.db.execute(
-            select(PlanVillage.frame_village_id, PlanVillage.id)
-            .where(PlanVillage.plan_id == plan.id)).all())
+        village_ids = dict(
+            self.db.execute(
+                select(FrameVillage.village_key, FrameVillage.id).where(
+                    FrameVillage.frame_id == frame.id
+                )
+            ).all()
+        )
+        self.db.execute(
+            insert(PlanVillage),
+            [
+                {
+                    "plan_id": plan.id,
+                    "frame_village_id": village_ids[v.village_key],
+                    "stratum": v.stratum,
+                    "pi_village": v.pi,
+                    "certainty": v.certainty,
+                }
+                for v in result.villages
+            ]
+            or [],
+        )
+        plan_villages = dict(
+            self.db.execute(
+                select(PlanVillage.frame_village_id, PlanVillage.id).where(
+                    PlanVillage.plan_id == plan.id
+                )
+            ).all()
+        )
         wanted = [h.household_id for h in result.households]
         household_ids: dict[str, int] = {}
         for start in range(0, len(wanted), 5000):
             chunk = wanted[start : start + 5000]
-            household_ids.update(self.db.execute(
-                select(Household.household_id, Household.id)
-                .where(Household.frame_id == frame.id, Household.household_id.in_(chunk))).all())
+            household_ids.update(
+                self.db.execute(
+                    select(Household.household_id, Household.id).where(
+                        Household.frame_id == frame.id, Household.household_id.in_(chunk)
+                    )
+                ).all()
+            )
         rows = [
-            {"plan_id": plan.id, "household_pk": household_ids[h.household_id],
-             "plan_village_id": plan_villages.get(village_ids[h.village_key]),
-             "stratum": h.stratum, "role": h.role, "reserve_rank": h.reserve_rank,
-             "pi_village": h.pi_village, "pi_household": h.pi_household, "pi": h.pi,
-             "weight": h.weight}
+            {
+                "plan_id": plan.id,
+                "household_pk": household_ids[h.household_id],
+                "plan_village_id": plan_villages.get(village_ids[h.village_key]),
+                "stratum": h.stratum,
+                "role": h.role,
+                "reserve_rank": h.reserve_rank,
+                "pi_village": h.pi_village,
+                "pi_household": h.pi_household,
+                "pi": h.pi,
+                "weight": h.weight,
+            }
             for h in result.households
         ]
         for start in range(0, len(rows), 10_000):
@@ -132,40 +193,84 @@ class PlanService:
         data = load_frame(self.db, plan.frame)
         seed = bytes.fromhex(plan.seed_hex)
         result = draw(data, parse_design(plan.design_json), seed)
-        redrawn = {result_key((h.household_id, h.role, h.reserve_rank, h.stratum, h.pi_village,
-                               h.pi_household, h.pi, h.weight)) for h in result.households}
-        stored = {result_key(r) for r in self.db.execute(
-            select(Household.household_id, PlanHousehold.role, PlanHousehold.reserve_rank,
-                   PlanHousehold.stratum, PlanHousehold.pi_village, PlanHousehold.pi_household,
-                   PlanHousehold.pi, PlanHousehold.weight)
-            .join(Household, PlanHousehold.household_pk == Household.id)
-            .where(PlanHousehold.plan_id == plan.id))}
+        redrawn = {
+            result_key(
+                (
+                    h.household_id,
+                    h.role,
+                    h.reserve_rank,
+                    h.stratum,
+                    h.pi_village,
+                    h.pi_household,
+                    h.pi,
+                    h.weight,
+                )
+            )
+            for h in result.households
+        }
+        stored = {
+            result_key(r)
+            for r in self.db.execute(
+                select(
+                    Household.household_id,
+                    PlanHousehold.role,
+                    PlanHousehold.reserve_rank,
+                    PlanHousehold.stratum,
+                    PlanHousehold.pi_village,
+                    PlanHousehold.pi_household,
+                    PlanHousehold.pi,
+                    PlanHousehold.weight,
+                )
+                .join(Household, PlanHousehold.household_pk == Household.id)
+                .where(PlanHousehold.plan_id == plan.id)
+            )
+        }
         frame_ok = data.content_hash == plan.frame.content_hash
-        commitment_ok = result.commitment == plan.commitment and rng.seed_hash(seed) == plan.seed_hash
+        commitment_ok = (
+            result.commitment == plan.commitment and rng.seed_hash(seed) == plan.seed_hash
+        )
         differences = len(redrawn ^ stored)
         return Verification(
-            identical=frame_ok and commitment_ok and differences == 0, differences=differences,
-            stored=len(stored), redrawn=len(redrawn), frame_hash_ok=frame_ok,
+            identical=frame_ok and commitment_ok and differences == 0,
+            differences=differences,
+            stored=len(stored),
+            redrawn=len(redrawn),
+            frame_hash_ok=frame_ok,
             commitment_ok=commitment_ok,
         )
 
     def assign(self, plan: SamplePlan, plan_village_id: int, team: Team | None) -> None:
         """Give a selected village to a team (never the team's own home county)."""
         if team is not None and team.home_county_id == plan.county_id:
-            raise DomainError(Message(N_(
-                "Team {team} comes from {county} and may not assess it."),
-                {"team": team.name, "county": plan.county.name}), field="team_id")
-        self.db.execute(update(PlanVillage).where(
-            PlanVillage.id == plan_village_id, PlanVillage.plan_id == plan.id,
-        ).values(team_id=team.id if team else None))
+            raise DomainError(
+                Message(
+                    N_("Team {team} comes from {county} and may not assess it."),
+                    {"team": team.name, "county": plan.county.name},
+                ),
+                field="team_id",
+            )
+        self.db.execute(
+            update(PlanVillage)
+            .where(
+                PlanVillage.id == plan_village_id,
+                PlanVillage.plan_id == plan.id,
+            )
+            .values(team_id=team.id if team else None)
+        )
 
     def villages(self, plan: SamplePlan) -> list[dict]:
         """Selected villages with their team and counts of households by role and stratum."""
         counts: dict[int, dict[str, int]] = {}
         for pv_id, role, stratum, n in self.db.execute(
-            select(PlanHousehold.plan_village_id, PlanHousehold.role, PlanHousehold.stratum,
-                   func.count()).where(PlanHousehold.plan_id == plan.id)
-            .group_by(PlanHousehold.plan_village_id, PlanHousehold.role, PlanHousehold.stratum)):
+            select(
+                PlanHousehold.plan_village_id,
+                PlanHousehold.role,
+                PlanHousehold.stratum,
+                func.count(),
+            )
+            .where(PlanHousehold.plan_id == plan.id)
+            .group_by(PlanHousehold.plan_village_id, PlanHousehold.role, PlanHousehold.stratum)
+        ):
             key = role if role != "selected" else f"selected:{stratum}"
             counts.setdefault(pv_id, {})[key] = n
         out = []
@@ -174,18 +279,37 @@ class PlanService:
             .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
             .join(Village, FrameVillage.village_id == Village.id)
             .join(Township, Village.township_id == Township.id)
-            .where(PlanVillage.plan_id == plan.id).order_by(Township.name, Village.name)):
-            out.append({"plan_village": pv, "village": village, "township": township,
-                        "counts": counts.get(pv.id, {})})
+            .where(PlanVillage.plan_id == plan.id)
+            .order_by(Township.name, Village.name)
+        ):
+            out.append(
+                {
+                    "plan_village": pv,
+                    "village": village,
+                    "township": township,
+                    "counts": counts.get(pv.id, {}),
+                }
+            )
         return out
 
     def export_rows(self, plan: SamplePlan, team_id: int | None = None) -> Iterator[dict]:
         """One dict per selected, reserve or screening household, full float precision."""
         query = (
-            select(Household.household_id, Township.name, Village.name, PlanVillage.stratum,
-                   PlanHousehold.stratum, PlanHousehold.role, PlanHousehold.reserve_rank,
-                   PlanHousehold.pi_village, PlanHousehold.pi_household, PlanHousehold.pi,
-                   PlanHousehold.weight, Household.head_name, Team.name)
+            select(
+                Household.household_id,
+                Township.name,
+                Village.name,
+                PlanVillage.stratum,
+                PlanHousehold.stratum,
+                PlanHousehold.role,
+                PlanHousehold.reserve_rank,
+                PlanHousehold.pi_village,
+                PlanHousehold.pi_household,
+                PlanHousehold.pi,
+                PlanHousehold.weight,
+                Household.head_name,
+                Team.name,
+            )
             .join(Household, PlanHousehold.household_pk == Household.id)
             .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
             .join(Village, FrameVillage.village_id == Village.id)
@@ -193,8 +317,14 @@ class PlanService:
             .outerjoin(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
             .outerjoin(Team, PlanVillage.team_id == Team.id)
             .where(PlanHousehold.plan_id == plan.id)
-            .order_by(Township.name, Village.name, PlanHousehold.stratum, PlanHousehold.role,
-                      PlanHousehold.reserve_rank, Household.household_id)
+            .order_by(
+                Township.name,
+                Village.name,
+                PlanHousehold.stratum,
+                PlanHousehold.role,
+                PlanHousehold.reserve_rank,
+                Household.household_id,
+            )
         )
         if team_id is not None:
             query = query.where(PlanVillage.team_id == team_id)

@@ -57,7 +57,9 @@ def test_assessor_and_reader_cannot_upload_or_see_frames(testapp, dbsession):
         testapp.login(user.username)
         testapp.get("/sampling/frames", status=403)
         token = testapp.get_csrf_token("/")
-        testapp.post("/sampling/frames", {"csrf_token": token, "county_id": str(county.id)}, status=403)
+        testapp.post(
+            "/sampling/frames", {"csrf_token": token, "county_id": str(county.id)}, status=403
+        )
 
 
 def test_template_downloads_as_csv(testapp, dbsession):
@@ -65,4 +67,4 @@ def test_template_downloads_as_csv(testapp, dbsession):
     testapp.login(coordinator.username)
     response = testapp.get("/sampling/frame-template.csv")
     assert response.content_type == "text/csv"
-    assert b"household_id" in response.body
+    assert "户编号" in response.body.decode("utf-8-sig")

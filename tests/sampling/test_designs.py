@@ -55,14 +55,23 @@ def test_canonical_json_differs_when_the_design_differs():
 
 def test_proportional_and_neyman_forms():
     prop = parse_design(
-        {"type": "two-stage", "villages": {"poor": 2, "remote": 1},
-         "household_allocation": "proportional", "households_per_village": 20}
-    )  # fmt: skip
+        {
+            "type": "two-stage",
+            "villages": {"poor": 2, "remote": 1},
+            "household_allocation": "proportional",
+            "households_per_village": 20,
+        }
+    )
     assert prop.households_total == 20 and "remote" in prop.villages
     neyman = parse_design(
-        {"type": "stratified-srs", "strata": ["village_type", "status"], "allocation": "neyman",
-         "n": 1000, "anticipated": {"poor/exited": 0.05}}
-    )  # fmt: skip
+        {
+            "type": "stratified-srs",
+            "strata": ["village_type", "status"],
+            "allocation": "neyman",
+            "n": 1000,
+            "anticipated": {"poor/exited": 0.05},
+        }
+    )
     assert neyman.n == 1000 and neyman.anticipated == {"poor/exited": 0.05}
     assert neyman.default_anticipated == 0.5
 
@@ -73,26 +82,73 @@ def test_proportional_and_neyman_forms():
         ('{"type": "three-stage"}', "Unknown design type {value}"),
         ("not json", "The design is not valid JSON"),
         ("[1, 2]", "The design must be a JSON object."),
-        ({"type": "two-stage", "villages": {"poor": -1}, "households_per_village": {"exited": 1}},
-         "Design field {field} must be a whole number"),
-        ({"type": "two-stage", "villages": {"rich": 2}, "households_per_village": {"exited": 1}},
-         "Design field {field} has unknown key {key}"),
-        ({"type": "two-stage", "villages": {"poor": 2}, "households_per_village": {"exited": 1},
-          "colour": "red"}, "Unknown design field {field}."),
-        ({"type": "two-stage", "villages": {"poor": 2}, "households_per_village": {"exited": 1},
-          "household_allocation": "random"}, "Design field {field} must be one of"),
-        ({"type": "two-stage", "villages": {"poor": 0}, "households_per_village": {"exited": 1}},
-         "The design selects no villages."),
-        ({"type": "two-stage", "villages": {"poor": 1}, "households_per_village": {"exited": 1},
-          "reserves_per_household": 11}, "Design field {field} must be at most {high}."),
-        ({"type": "stratified-srs", "strata": ["colour"], "allocation": "fixed",
-          "sizes": {"a": 1}}, "Design field strata must list"),
-        ({"type": "stratified-srs", "allocation": "neyman", "n": 10,
-          "anticipated": {"exited": 1.5}}, "Design field {field} must be a proportion"),
-        ({"type": "stratified-srs", "allocation": "proportional"},
-         "Design field {field} must be a whole number"),
+        (
+            {
+                "type": "two-stage",
+                "villages": {"poor": -1},
+                "households_per_village": {"exited": 1},
+            },
+            "Design field {field} must be a whole number",
+        ),
+        (
+            {"type": "two-stage", "villages": {"rich": 2}, "households_per_village": {"exited": 1}},
+            "Design field {field} has unknown key {key}",
+        ),
+        (
+            {
+                "type": "two-stage",
+                "villages": {"poor": 2},
+                "households_per_village": {"exited": 1},
+                "colour": "red",
+            },
+            "Unknown design field {field}.",
+        ),
+        (
+            {
+                "type": "two-stage",
+                "villages": {"poor": 2},
+                "households_per_village": {"exited": 1},
+                "household_allocation": "random",
+            },
+            "Design field {field} must be one of",
+        ),
+        (
+            {"type": "two-stage", "villages": {"poor": 0}, "households_per_village": {"exited": 1}},
+            "The design selects no villages.",
+        ),
+        (
+            {
+                "type": "two-stage",
+                "villages": {"poor": 1},
+                "households_per_village": {"exited": 1},
+                "reserves_per_household": 11,
+            },
+            "Design field {field} must be at most {high}.",
+        ),
+        (
+            {
+                "type": "stratified-srs",
+                "strata": ["colour"],
+                "allocation": "fixed",
+                "sizes": {"a": 1},
+            },
+            "Design field strata must list",
+        ),
+        (
+            {
+                "type": "stratified-srs",
+                "allocation": "neyman",
+                "n": 10,
+                "anticipated": {"exited": 1.5},
+            },
+            "Design field {field} must be a proportion",
+        ),
+        (
+            {"type": "stratified-srs", "allocation": "proportional"},
+            "Design field {field} must be a whole number",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_designs_give_specific_messages(design, msgid):
     with pytest.raises(DesignError) as caught:
         parse_design(design)

@@ -50,21 +50,52 @@ def test_explicit_wrong_encoding_is_a_file_issue(rows, header, to_csv):
 
 
 def test_chinese_headers_and_values_are_accepted(rows, to_csv):
-    zh_header = ["户编号", "乡镇", "行政村", "村编码", "村类型", "偏远村", "户类型", "脱贫年份",
-                 "家庭人口", "户主姓名", "低保户", "危房户", "重病户", "无劳动力户", "独居老人"]  # fmt: skip
+    zh_header = [
+        "户编号",
+        "乡镇",
+        "行政村",
+        "村编码",
+        "村类型",
+        "偏远村",
+        "户类型",
+        "脱贫年份",
+        "家庭人口",
+        "户主姓名",
+        "低保户",
+        "危房户",
+        "重病户",
+        "无劳动力户",
+        "独居老人",
+    ]
     status = {"exited": "已脱贫", "not_exited": "未脱贫", "non_registered": "非建档立卡"}
     vtype = {"poor": "贫困村", "non_poor": "非贫困村"}
-    zh_rows = [r[:4] + [vtype[r[4]], r[5], status[r[6]]] + r[7:] for r in rows]
+    zh_rows = [[*r[:4], vtype[r[4]], r[5], status[r[6]], *r[7:]] for r in rows]
     zh = read_frame(to_csv(zh_header, zh_rows, "gbk"))
     en = read_frame(to_csv(["Household ID", *HEADER_UPPER[1:]], rows))
     assert zh.ok and en.ok
     assert zh.frame.content_hash == en.frame.content_hash
 
 
-HEADER_UPPER = [h.upper() for h in (
-    "household_id", "township", "village", "village_code", "village_type", "remote", "status",
-    "exit_year", "household_size", "head_name", "dibao", "unsafe_house", "serious_illness",
-    "no_labour", "elderly_alone")]  # fmt: skip
+HEADER_UPPER = [
+    h.upper()
+    for h in (
+        "household_id",
+        "township",
+        "village",
+        "village_code",
+        "village_type",
+        "remote",
+        "status",
+        "exit_year",
+        "household_size",
+        "head_name",
+        "dibao",
+        "unsafe_house",
+        "serious_illness",
+        "no_labour",
+        "elderly_alone",
+    )
+]
 
 
 def test_hash_ignores_row_order_and_file_format(rows, header, to_csv, to_xlsx):
@@ -84,14 +115,16 @@ def test_hash_changes_when_content_changes(rows, header, to_csv):
 
 def test_hash_follows_the_documented_canonical_text(rows, header, to_csv):
     # The expected digest is built here from docs/frame-format.md, not from the code.
-    frame = read_frame(to_csv(header + ["备注"], [r + [f"n{i}"] for i, r in enumerate(rows)]))
+    frame = read_frame(to_csv([*header, "备注"], [[*r, f"n{i}"] for i, r in enumerate(rows)]))
     ordered = sorted(rows, key=lambda r: r[0])
     text = "exit-assessment frame v1\n"
     for j, name in enumerate(header):
         text += name + "\n" + "\n".join(r[j] for r in ordered) + "\n"
     notes = {r[0]: f"n{i}" for i, r in enumerate(rows)}
-    extras = [json.dumps({"备注": notes[r[0]]}, ensure_ascii=False, separators=(",", ":"))
-              for r in ordered]  # fmt: skip
+    extras = [
+        json.dumps({"备注": notes[r[0]]}, ensure_ascii=False, separators=(",", ":"))
+        for r in ordered
+    ]
     text += "extra_json\n" + "\n".join(extras) + "\n"
     assert frame.frame.content_hash == hashlib.sha256(text.encode()).hexdigest()
     assert frame.frame.extra_columns == ("备注",)
@@ -167,13 +200,15 @@ def test_each_bad_row_is_reported_with_row_and_column(
 
 def test_missing_required_column_is_named(rows, header, to_csv):
     at = header.index("status")
-    result = read_frame(to_csv(header[:at] + header[at + 1 :], [r[:at] + r[at + 1 :] for r in rows]))
+    result = read_frame(
+        to_csv(header[:at] + header[at + 1 :], [r[:at] + r[at + 1 :] for r in rows])
+    )
     issue = _issue(result, "Required column {column} is missing.")
     assert issue.column == "status" and issue.row is None
 
 
 def test_two_headers_for_one_column(rows, header, to_csv):
-    result = read_frame(to_csv(header + ["户编号"], [r + ["X"] for r in rows]))
+    result = read_frame(to_csv([*header, "户编号"], [[*r, "X"] for r in rows]))
     assert _issue(result, "Column {column} appears twice").column == "户编号"
 
 
@@ -200,7 +235,9 @@ def test_issues_are_capped_and_the_rest_counted(rows, header, to_csv):
 
 
 def test_blank_lines_are_skipped_but_counted(rows, header, to_csv):
-    data = to_csv(header, rows[:2]) + b"\r\n" + to_csv(header, rows[2:3])[len(",".join(header)) + 2 :]
+    data = (
+        to_csv(header, rows[:2]) + b"\r\n" + to_csv(header, rows[2:3])[len(",".join(header)) + 2 :]
+    )
     rows_bad = read_frame(data.replace("李秀英".encode(), b""))
     assert _issue(rows_bad, "Row {row}, column {column}: the cell is blank.").row == 3
     assert read_frame(data).frame.source_row.tolist() == [2, 3, 5]
@@ -210,3 +247,13 @@ def test_progress_is_reported(rows, header, to_csv):
     seen = []
     read_frame(to_csv(header, rows), progress=seen.append)
     assert seen[-1] == 9
+
+
+def test_downloadable_template_is_a_clean_frame():
+    from pathlib import Path
+
+    import sampling
+
+    template = Path(sampling.__file__).parent / "templates" / "frame-template.csv"
+    result = read_frame(template)
+    assert result.ok and result.rows == 3 and result.encoding == "utf-8-sig"

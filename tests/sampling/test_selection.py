@@ -25,9 +25,15 @@ SEED = bytes(range(32))
 
 def _two_stage(villages, per_village, reserves=1, screening=False, **extra):
     return parse_design(
-        {"type": "two-stage", "villages": villages, "households_per_village": per_village,
-         "reserves_per_household": reserves, "screening": screening, **extra}
-    )  # fmt: skip
+        {
+            "type": "two-stage",
+            "villages": villages,
+            "households_per_village": per_village,
+            "reserves_per_household": reserves,
+            "screening": screening,
+            **extra,
+        }
+    )
 
 
 village_lists = st.lists(
@@ -78,14 +84,19 @@ def test_two_stage_invariants(
     chosen = {v.village_key for v in result.villages}
     status_of = dict(zip(frame.household_id.tolist(), frame.status.tolist(), strict=True))
     village_of = dict(zip(frame.household_id.tolist(), frame.village_keys().tolist(), strict=True))
-    flagged = {hid for hid, *flags in zip(frame.household_id.tolist(), *frame.flags().values(),
-               strict=True) if any(flags)}  # fmt: skip
+    flagged = {
+        hid
+        for hid, *flags in zip(frame.household_id.tolist(), *frame.flags().values(), strict=True)
+        if any(flags)
+    }
     counts = collections.Counter(
         (h.village_key, h.stratum) for h in result.households if h.role == "selected"
     )
     population = collections.Counter((village_of[i], status_of[i]) for i in ids or [])
     population = collections.Counter(
-        (village_of[i], status_of[i]) for i in frame.household_id.tolist() if village_of[i] in chosen
+        (village_of[i], status_of[i])
+        for i in frame.household_id.tolist()
+        if village_of[i] in chosen
     )
     for (key, status), size in population.items():
         assert counts[(key, status)] == min(per_village[status], size)
@@ -104,8 +115,18 @@ def test_pps_probabilities_sum_to_n_and_certainty_units_are_sure():
     sizes = np.array([400, 100, 100, 80, 60, 40, 20, 20, 10, 10])
     sample = pps_systematic(sizes, 4, rng=np.random.default_rng(1))
     # Hand-worked: interval 840/4 = 210, so 400 is certain; then 3 from 440.
-    expected = [1, 300 / 440, 300 / 440, 240 / 440, 180 / 440, 120 / 440, 60 / 440, 60 / 440,
-                30 / 440, 30 / 440]  # fmt: skip
+    expected = [
+        1,
+        300 / 440,
+        300 / 440,
+        240 / 440,
+        180 / 440,
+        120 / 440,
+        60 / 440,
+        60 / 440,
+        30 / 440,
+        30 / 440,
+    ]
     np.testing.assert_allclose(sample.pi, expected)
     assert sample.pi.sum() == pytest.approx(4)
     assert 0 in sample.selected and len(sample.selected) == 4
@@ -165,15 +186,20 @@ def test_reserves_are_ranked_within_village_and_status(frame_from):
         else:
             assert h.reserve_rank is None
     for (key, stratum), ranks in groups.items():
-        size = sum(1 for k, s in zip(frame.village_keys(), frame.status, strict=True)
-                   if k == key and s == stratum)  # fmt: skip
+        size = sum(
+            1
+            for k, s in zip(frame.village_keys(), frame.status, strict=True)
+            if k == key and s == stratum
+        )
         taken = min({"exited": 2, "non_registered": 3}[stratum], size)
         assert ranks == list(range(1, min(2 * taken, size - taken) + 1))
     village_5 = [h for h in result.households if h.village_key == "C004" and h.stratum == "exited"]
     # 1 exited household there: it is selected, the reserve list (2 x 1) is short by 2.
     assert [h.role for h in village_5] == ["selected"]
-    assert any(s.village_key == "C004" and s.kind == "reserve" and s.available == 0
-               for s in result.shortfalls)  # fmt: skip
+    assert any(
+        s.village_key == "C004" and s.kind == "reserve" and s.available == 0
+        for s in result.shortfalls
+    )
 
 
 def test_shortfall_when_a_village_has_too_few_households(frame_from):
@@ -198,8 +224,11 @@ def test_screening_lists_flagged_non_registered_unless_selected(frame_from):
             assert by_id[hid].role != "screening"
     screening = [h for h in result.households if h.role == "screening"]
     assert screening and all(h.pi_household == 1 for h in screening)
-    assert all(h.household_id not in {s.household_id for s in screening}
-               for h in result.households if h.role == "reserve")  # fmt: skip
+    assert all(
+        h.household_id not in {s.household_id for s in screening}
+        for h in result.households
+        if h.role == "reserve"
+    )
 
 
 def test_pinned_sample_for_a_known_seed(frame_from):
@@ -219,27 +248,43 @@ def test_pinned_sample_for_a_known_seed(frame_from):
 PINNED_UNIFORMS = [0.5034353565286293, 0.09919243508443154, 0.7815091525727156]
 PINNED_VILLAGE_KEYS = ["C000", "C002", "C003"]
 PINNED_ROWS = [
-    ("H000005", "selected", None), ("H000006", "selected", None),
-    ("H000010", "selected", None), ("H000011", "selected", None),
-    ("H000004", "reserve", 1), ("H000002", "reserve", 2),
-    ("H000008", "reserve", 1), ("H000013", "reserve", 2),
-    ("H000030", "selected", None), ("H000031", "selected", None),
-    ("H000036", "selected", None), ("H000045", "selected", None),
-    ("H000026", "reserve", 1), ("H000028", "reserve", 2),
-    ("H000046", "reserve", 1), ("H000037", "reserve", 2),
-    ("H000048", "selected", None), ("H000049", "selected", None),
-    ("H000060", "selected", None), ("H000066", "selected", None),
-    ("H000061", "reserve", 1), ("H000064", "reserve", 2),
-]  # fmt: skip
+    ("H000005", "selected", None),
+    ("H000006", "selected", None),
+    ("H000010", "selected", None),
+    ("H000011", "selected", None),
+    ("H000004", "reserve", 1),
+    ("H000002", "reserve", 2),
+    ("H000008", "reserve", 1),
+    ("H000013", "reserve", 2),
+    ("H000030", "selected", None),
+    ("H000031", "selected", None),
+    ("H000036", "selected", None),
+    ("H000045", "selected", None),
+    ("H000026", "reserve", 1),
+    ("H000028", "reserve", 2),
+    ("H000046", "reserve", 1),
+    ("H000037", "reserve", 2),
+    ("H000048", "selected", None),
+    ("H000049", "selected", None),
+    ("H000060", "selected", None),
+    ("H000066", "selected", None),
+    ("H000061", "reserve", 1),
+    ("H000064", "reserve", 2),
+]
 
 
 def test_frame_row_order_does_not_change_the_sample(frame_from, rows, header, to_csv):
     from sampling.frames import read_frame
 
     design = parse_design(
-        {"type": "stratified-srs", "strata": ["status"], "allocation": "fixed",
-         "sizes": {"exited": 2, "non_registered": 2}, "reserves_per_household": 1}
-    )  # fmt: skip
+        {
+            "type": "stratified-srs",
+            "strata": ["status"],
+            "allocation": "fixed",
+            "sizes": {"exited": 2, "non_registered": 2},
+            "reserves_per_household": 1,
+        }
+    )
     a = draw(read_frame(to_csv(header, rows)).frame, design, SEED)
     b = draw(read_frame(to_csv(header, rows[::-1])).frame, design, SEED)
     assert a == b and a.fingerprint() == b.fingerprint()
@@ -282,9 +327,7 @@ def test_same_inputs_give_the_same_sample_across_processes(tmp_path, rows, heade
 
 
 def test_commitment_covers_frame_design_and_seed():
-    design = parse_design(
-        {"type": "stratified-srs", "allocation": "proportional", "n": 10}
-    )
+    design = parse_design({"type": "stratified-srs", "allocation": "proportional", "n": 10})
     from sampling.designs import canonical_json
 
     frame_hash = "a" * 64
@@ -314,34 +357,65 @@ def test_seed_helpers(frame_from):
 
 def test_one_stage_fixed_and_proportional(frame_from):
     frame = frame_from(PINNED_VILLAGES)
-    fixed = draw(frame, parse_design(
-        {"type": "stratified-srs", "strata": ["status"], "allocation": "fixed",
-         "sizes": {"exited": 5, "not_exited": 10, "non_registered": 7},
-         "reserves_per_household": 1}), SEED)  # fmt: skip
+    fixed = draw(
+        frame,
+        parse_design(
+            {
+                "type": "stratified-srs",
+                "strata": ["status"],
+                "allocation": "fixed",
+                "sizes": {"exited": 5, "not_exited": 10, "non_registered": 7},
+                "reserves_per_household": 1,
+            }
+        ),
+        SEED,
+    )
     roles = collections.Counter((h.stratum, h.role) for h in fixed.households)
     assert roles[("exited", "selected")] == 5 and roles[("exited", "reserve")] == 5
     assert roles[("not_exited", "selected")] == 4 and roles[("not_exited", "reserve")] == 0
     assert any(s.stratum == "not_exited" and s.available == 4 for s in fixed.shortfalls)
     for h in fixed.households:
-        assert h.pi_village == 1 and h.pi_household == {"exited": 5 / 22, "not_exited": 1.0,
-                                                          "non_registered": 7 / 54}[h.stratum]
-    prop = draw(frame, parse_design(
-        {"type": "stratified-srs", "strata": ["village_type", "status"],
-         "allocation": "proportional", "n": 20}), SEED)  # fmt: skip
+        assert (
+            h.pi_village == 1
+            and h.pi_household
+            == {"exited": 5 / 22, "not_exited": 1.0, "non_registered": 7 / 54}[h.stratum]
+        )
+    prop = draw(
+        frame,
+        parse_design(
+            {
+                "type": "stratified-srs",
+                "strata": ["village_type", "status"],
+                "allocation": "proportional",
+                "n": 20,
+            }
+        ),
+        SEED,
+    )
     sizes = {s.stratum: s.sample for s in prop.strata}
     # 80 households: poor/exited 19, poor/non_registered 25, poor/not_exited 3,
     # non_poor/exited 3, non_poor/non_registered 29, non_poor/not_exited 1 -> quotas x 20/80.
-    assert sizes == {"non_poor/exited": 1, "non_poor/non_registered": 7,
-                     "non_poor/not_exited": 0, "poor/exited": 5, "poor/non_registered": 6,
-                     "poor/not_exited": 1}  # fmt: skip
+    assert sizes == {
+        "non_poor/exited": 1,
+        "non_poor/non_registered": 7,
+        "non_poor/not_exited": 0,
+        "poor/exited": 5,
+        "poor/non_registered": 6,
+        "poor/not_exited": 1,
+    }
 
 
 def test_neyman_allocation_follows_anticipated_rates(frame_from):
     frame = frame_from([("poor", False, 100, 0, 100)])
     design = parse_design(
-        {"type": "stratified-srs", "strata": ["status"], "allocation": "neyman", "n": 50,
-         "anticipated": {"exited": 0.5, "non_registered": 0.1}}
-    )  # fmt: skip
+        {
+            "type": "stratified-srs",
+            "strata": ["status"],
+            "allocation": "neyman",
+            "n": 50,
+            "anticipated": {"exited": 0.5, "non_registered": 0.1},
+        }
+    )
     sizes = {s.stratum: s.sample for s in draw(frame, design, SEED).strata}
     # N_h S_h: 100 * 0.5 and 100 * 0.3 -> 50 * 5/8 = 31.25 and 18.75 -> 31 and 19.
     assert sizes == {"exited": 31, "non_registered": 19}

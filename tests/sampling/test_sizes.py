@@ -66,9 +66,14 @@ def test_design_effect_and_nonresponse_are_applied_in_order():
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"margin": 0}, {"margin": 0.05, "confidence": 1.0}, {"margin": 0.05, "deff": 0},
-     {"margin": 0.05, "nonresponse": 1.0}, {"margin": 0.05, "population": 0}],
-)  # fmt: skip
+    [
+        {"margin": 0},
+        {"margin": 0.05, "confidence": 1.0},
+        {"margin": 0.05, "deff": 0},
+        {"margin": 0.05, "nonresponse": 1.0},
+        {"margin": 0.05, "population": 0},
+    ],
+)
 def test_precision_size_rejects_bad_arguments(kwargs):
     name = next(iter(k for k in kwargs if k != "margin"), "margin")
     with pytest.raises(ValueError, match=name):
@@ -101,10 +106,13 @@ def test_decision_plan_is_the_smallest_by_exact_enumeration(threshold, acceptabl
 
 def _hyper_cdf(d, population, defectives, n):
     total = math.comb(population, n)
-    return sum(
-        math.comb(defectives, k) * math.comb(population - defectives, n - k)
-        for k in range(d + 1)
-    ) / total
+    return (
+        sum(
+            math.comb(defectives, k) * math.comb(population - defectives, n - k)
+            for k in range(d + 1)
+        )
+        / total
+    )
 
 
 def test_hypergeometric_plan_for_a_small_frame_by_enumeration():

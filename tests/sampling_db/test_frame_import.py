@@ -8,7 +8,10 @@ from sampling.models import Frame, FrameImportLog, Household
 from sampling.services import FrameService, load_frame
 from tests.factories import make_county
 
-HEADER = "household_id,township,village,village_type,remote,status,exit_year,household_size,head_name,dibao,村小组\n"
+HEADER = (
+    "household_id,township,village,village_type,remote,status,exit_year,household_size,"
+    "head_name,dibao,村小组\n"
+)
 ROWS = [
     "H001,河口镇,东山村,poor,1,exited,2018,4,张三,0,一组",
     "H002,河口镇,东山村,poor,1,not_exited,,3,李四,1,二组",

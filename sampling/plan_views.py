@@ -1,0 +1,196 @@
+"""Sampling-plan pages: design and draw, plan view, verification, team assignment, exports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.response import Response
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from assessment.forms import bind, choices
+from assessment.i18n import N_
+from assessment.models import County, Team
+from assessment.permissions import Permission
+from assessment.services import DomainError, TeamService
+from assessment.views import flash, render_problem
+from reports.exports import write_csv, write_xlsx
+from sampling import sizes
+from sampling.exports import plan_sheet
+from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, DrawPlanForm
+from sampling.models import Frame, SamplePlan
+from sampling.plans import PlanService
+
+
+@view_config(
+    route_name="sampling.plans", renderer="sampling/plans.jinja2", permission=Permission.plan_view
+)
+def plans(request):
+    """Every plan version of every county, newest first (the re-draw history)."""
+    query = select(SamplePlan).join(County).order_by(County.code, SamplePlan.version.desc())
+    return {"plans": request.dbsession.scalars(query).all()}
+
+
+@view_config(
+    route_name="sampling.plan_new",
+    renderer="sampling/plan_new.jinja2",
+    permission=Permission.plan_manage,
+)
+def plan_new(request):
+    """Design form with live sample sizes; POST commits to and draws the plan."""
+    frame = request.dbsession.get(Frame, int(request.params.get("frame", 0) or 0))
+    if frame is None:
+        raise HTTPNotFound()
+    service = PlanService(request.dbsession)
+    previous = service.current(frame.county)
+    form = bind(DrawPlanForm, request)
+    if request.method == "GET":
+        form.design.data = previous.design_json if previous else DEFAULT_DESIGN
+    if request.method == "POST" and form.validate():
+        try:
+            plan = service.draw(
+                frame,
+                form.design.data,
+                user=request.user,
+                seed_hex=form.seed.data or None,
+                reason=form.reason.data,
+            )
+        except DomainError as exc:
+            target = getattr(form, exc.field or "", None) or form.design
+            target.errors = [*target.errors, render_problem(request, exc.message)]
+        else:
+            flash(request, N_("Plan version {version} drawn."), version=plan.version)
+            return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
+    return {"form": form, "frame": frame, "previous": previous}
+
+
+def _number(request, name, default=None, kind=float):
+    raw = request.params.get(name, "")
+    if raw in ("", None):
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise HTTPBadRequest(json_body={"error": f"{name}: not a number"}) from None
+
+
+@view_config(route_name="sampling.sizes", renderer="json", permission=Permission.plan_manage)
+def sample_sizes(request):
+    """Sample sizes for the design page: precision- or decision-based, with assumptions."""
+    try:
+        if request.params.get("kind") == "decision":
+            plan = sizes.decision_sample_size(
+                _number(request, "threshold"),
+                _number(request, "acceptable"),
+                alpha=_number(request, "alpha", 0.05),
+                beta=_number(request, "beta", 0.20),
+                population=_number(request, "population", None, int),
+            )
+            curve = sizes.operating_characteristic(plan.n, plan.d, population=plan.population)
+            return {"plan": plan.__dict__, "oc": [p.__dict__ for p in curve]}
+        result = sizes.precision_sample_size(
+            _number(request, "margin"),
+            confidence=_number(request, "confidence", 0.95),
+            anticipated=_number(request, "anticipated", 0.5),
+            deff=_number(request, "deff", 1.0),
+            population=_number(request, "population", None, int),
+            nonresponse=_number(request, "nonresponse", 0.0),
+        )
+        return {"size": result.__dict__}
+    except (TypeError, ValueError) as exc:
+        request.response.status = 400
+        return {"error": str(exc)}
+
+
+@view_config(
+    route_name="sampling.plan", renderer="sampling/plan.jinja2", permission=Permission.plan_view
+)
+def plan_view(context, request):
+    """A plan by village with counts per stratum, its commitment, history and assignment."""
+    plan = context.plan
+    service = PlanService(request.dbsession)
+    teams = (
+        TeamService(request.dbsession).list()
+        if request.has_permission(Permission.plan_manage)
+        else []
+    )
+    return {
+        "plan": plan,
+        "villages": service.villages(plan),
+        "history": service.plans_of(plan.county),
+        "summary": json.loads(plan.summary_json or "{}"),
+        "design": json.loads(plan.design_json),
+        "teams": teams,
+        "verification": None,
+    }
+
+
+@view_config(
+    route_name="sampling.plan_verify",
+    request_method="POST",
+    renderer="sampling/plan.jinja2",
+    permission=Permission.plan_view,
+)
+def plan_verify(context, request):
+    """Re-run the draw from the stored frame, design and seed, and say whether it matches."""
+    data = plan_view(context, request)
+    data["verification"] = PlanService(request.dbsession).verify(context.plan)
+    return data
+
+
+@view_config(
+    route_name="sampling.plan_assign", request_method="POST", permission=Permission.plan_manage
+)
+def plan_assign(context, request):
+    """Assign one selected village to a team."""
+    form = bind(AssignTeamForm, request)
+    form.team_id.choices = choices(
+        [(0, "—")] + [(t.id, t.name) for t in TeamService(request.dbsession).list()]
+    )
+    if form.validate():
+        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        try:
+            PlanService(request.dbsession).assign(context.plan, form.plan_village_id.data, team)
+        except DomainError as exc:
+            request.session.flash(render_problem(request, exc.message), "error")
+        else:
+            flash(request, N_("Assignment saved."))
+    return HTTPSeeOther(request.route_url("sampling.plan", plan_id=context.plan.id))
+
+
+@view_config(route_name="sampling.plan_export", permission=Permission.plan_manage)
+def plan_export(context, request):
+    """The plan's households as CSV or XLSX, every number at full precision."""
+    fmt = request.matchdict["format"]
+    if fmt not in ("csv", "xlsx"):
+        raise HTTPNotFound()
+    sheet = plan_sheet(PlanService(request.dbsession).export_rows(context.plan))
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        write_csv(sheet, buffer)
+        content_type = "text/csv"
+    else:
+        write_xlsx([sheet], buffer)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    name = f"plan-{context.plan.county.code}-v{context.plan.version}.{fmt}"
+    return Response(
+        body=buffer.getvalue(),
+        content_type=content_type,
+        content_disposition=f'attachment; filename="{name}"',
+    )
+
+
+@view_config(
+    route_name="sampling.plan_team_list",
+    renderer="sampling/team_list.jinja2",
+    permission=Permission.plan_manage,
+)
+def plan_team_list(context, request):
+    """A printable village list with ordered reserves for one team."""
+    team = request.dbsession.get(Team, int(request.matchdict["team_id"]))
+    if team is None:
+        raise HTTPNotFound()
+    rows = list(PlanService(request.dbsession).export_rows(context.plan, team_id=team.id))
+    return {"plan": context.plan, "team": team, "rows": rows}

@@ -1,0 +1,107 @@
+"""The coordinator's plan pages: design, draw, verify, assign, export; who may see what."""
+
+import csv
+import io
+import json
+
+from sqlalchemy import select
+
+from assessment.models import Role
+from sampling.models import SamplePlan
+from tests.factories import make_team, make_user
+from tests.sampling_db.conftest import SMALL_DESIGN, frame  # noqa: F401 - the fixture
+
+
+def draw(testapp, frame, **extra):  # noqa: F811 - the fixture's name
+    path = f"/sampling/plans/new?frame={frame.id}"
+    return testapp.post_form(path, {"design": json.dumps(SMALL_DESIGN), **extra})
+
+
+def test_coordinator_draws_verifies_and_exports(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    page = testapp.get(f"/sampling/plans/new?frame={frame.id}")
+    assert "two-stage" in page.text
+    response = draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    view = testapp.get(response.location)
+    assert plan.commitment in view.text and plan.seed_hex in view.text
+    verified = testapp.post_form(
+        f"/sampling/plans/{plan.id}/verify", {}, token_from=f"/sampling/plans/{plan.id}"
+    )
+    assert "flash-success" in verified.text
+    exported = testapp.get(f"/sampling/plans/{plan.id}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.body.decode("utf-8-sig"))))
+    assert {"household_id", "village", "stratum", "role", "reserve_rank", "pi", "weight"} <= set(
+        rows[0]
+    )
+    reserves = [r for r in rows if r["role"] == "reserve"]
+    assert reserves and all(r["reserve_rank"] for r in reserves)
+    assert all(abs(float(r["weight"]) * float(r["pi"]) - 1) < 1e-12 for r in rows)
+    assert testapp.get(f"/sampling/plans/{plan.id}/export.xlsx").body[:2] == b"PK"
+
+
+def test_redraw_without_reason_keeps_the_form_and_says_why(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    draw(testapp, frame, status=303)
+    page = draw(testapp, frame, status=200)
+    assert "重抽" in page.text or "reason" in page.text
+    assert len(dbsession.scalars(select(SamplePlan)).all()) == 1
+    draw(testapp, frame, reason="村名单提前泄露", status=303)
+    assert len(dbsession.scalars(select(SamplePlan)).all()) == 2
+
+
+def test_assignment_refuses_the_home_county_team(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    response = draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    local = make_team(dbsession, "本县组", home_county=frame.county)
+    pv = plan_village_id(dbsession, plan)
+    path = f"/sampling/plans/{plan.id}/assign"
+    testapp.post_form(
+        path, {"plan_village_id": pv, "team_id": local.id}, token_from=response.location
+    )
+    page = testapp.get(response.location)
+    assert "flash-error" in page.text
+
+
+def plan_village_id(dbsession, plan):
+    from sampling.models import PlanVillage
+
+    return dbsession.scalars(select(PlanVillage.id).where(PlanVillage.plan_id == plan.id)).first()
+
+
+def test_reader_sees_plan_history_but_cannot_draw_or_export(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    reader = make_user(dbsession, Role.reader)
+    testapp.reset()
+    testapp.login(reader.username)
+    testapp.get("/sampling/plans", status=200)
+    testapp.get(f"/sampling/plans/{plan.id}", status=200)
+    testapp.get(f"/sampling/plans/new?frame={frame.id}", status=403)
+    testapp.get(f"/sampling/plans/{plan.id}/export.csv", status=403)
+
+
+def test_assessor_cannot_see_plans(testapp, dbsession, frame):  # noqa: F811
+    assessor = make_user(dbsession, Role.assessor)
+    testapp.login(assessor.username)
+    testapp.get("/sampling/plans", status=403)
+
+
+def test_sample_size_endpoint_answers_both_kinds(testapp, dbsession):
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    size = testapp.get("/sampling/sizes.json", {"margin": "0.05", "anticipated": "0.5"}).json
+    assert size["size"]["n"] == 385  # Cochran's classic n for ±5 points at 95 %
+    decision = testapp.get(
+        "/sampling/sizes.json", {"kind": "decision", "threshold": "0.02", "acceptable": "0.005"}
+    ).json
+    assert decision["plan"]["p_accept_at_threshold"] <= 0.05
+    assert decision["oc"][0]["p_accept"] == 1.0
+    bad = testapp.get("/sampling/sizes.json", {"margin": "2"}, status=400).json
+    assert "margin" in bad["error"]

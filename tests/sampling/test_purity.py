@@ -1,0 +1,30 @@
+"""The sampling core stays pure: no web or database package is imported with it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CORE = [
+    "sampling.frames",
+    "sampling.frame_summary",
+    "sampling.sizes",
+    "sampling.designs",
+    "sampling.selection",
+    "sampling.rng",
+]
+FORBIDDEN = ("pyramid", "sqlalchemy", "wtforms", "transaction")
+
+
+def test_core_modules_import_no_web_packages():
+    script = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); "
+        + "; ".join(f"import {m}" for m in CORE)
+        + f"; print([m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
