@@ -22,4 +22,5 @@ def make_app(global_config, **settings):
         config.scan("assessment.views")
         config.include("sampling")
         config.include("surveys")
+        config.include("reports")
     return config.make_wsgi_app()

@@ -147,6 +147,19 @@ def _load_frame_and_plan(db: Session, county: County, seed: int, households: int
     return plan
 
 
+def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) -> None:
+    """Approved interviews from a synthetic population (marked as simulated everywhere)."""
+    from surveys.instrument_store import ensure_builtin_instruments
+    from surveys.simulation import simulate_fieldwork
+
+    ensure_builtin_instruments(db)
+    count = simulate_fieldwork(
+        db, plan, rng=np.random.default_rng(seed + 1), poverty_line=poverty_line
+    )
+    if out is not None:
+        print(f"simulated fieldwork: {count} approved interviews (marked as simulated)", file=out)
+
+
 def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
     teams = {name: TeamService(db).create(name) for name in ("第一评估组", "第二评估组")}
     # A team may record where it comes from; the demo teams come from elsewhere.
@@ -164,7 +177,9 @@ def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
     return [(u, DEMO_PASSWORD, r.value) for u, _, r, _ in DEMO_USERS]
 
 
-def load_demo(db: Session, *, seed: int = 20190601, households: int = 42_000, out=None):
+def load_demo(
+    db: Session, *, seed: int = 20190601, households: int = 42_000, out=None, fieldwork: bool = True
+):
     """Create the demo county and its people; returns (user name, password, role) triples."""
     if db.scalar(select(County.id).where(County.code == DEMO_CODE)) is not None:
         raise ValueError("the demo county DEMO exists already")
@@ -186,11 +201,7 @@ def load_demo(db: Session, *, seed: int = 20190601, households: int = 42_000, ou
     )
     db.add(assessment_round)
     accounts = _create_people(db, county)
-    _load_frame_and_plan(db, county, seed, households, out)
-    for hook in DEMO_HOOKS:
-        hook(db, county, seed=seed, households=households, out=out)
+    plan = _load_frame_and_plan(db, county, seed, households, out)
+    if fieldwork:
+        _simulate_fieldwork(db, plan, seed, assessment_round.poverty_line, out)
     return accounts
-
-
-# Later features (frames, fieldwork) add their part of the demo here.
-DEMO_HOOKS: list = []

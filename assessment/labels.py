@@ -13,3 +13,14 @@ PLAN_ROLE_LABELS = {
     "reserve": N_("Reserve"),
     "screening": N_("Screening"),
 }
+INDICATOR_LABELS = {
+    "poverty_incidence": N_("Comprehensive poverty incidence"),
+    "wrongful_exit_rate": N_("Wrongful-exit rate"),
+    "missed_rate": N_("Missed-identification rate"),
+    "recognition_rate": N_("Mass recognition"),
+}
+CONFIDENCE_LABELS = {
+    "meets": N_("meets with ≥ 95% confidence"),
+    "fails": N_("fails with ≥ 95% confidence"),
+    "inconclusive": N_("inconclusive"),
+}

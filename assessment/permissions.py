@@ -9,6 +9,7 @@ class Permission(StrEnum):
     admin = "admin:manage"
     dashboard = "dashboard:view"
     report = "report:view"
+    report_manage = "report:manage"
     export = "export:download"
     frame = "frame:manage"
     plan_view = "plan:view"

@@ -47,3 +47,13 @@ def includeme(config) -> None:
         "/sampling/plans/{plan_id:\\d+}/teams/{team_id:\\d+}",
         factory=PlanResource,
     )
+
+    config.add_route("dashboard.view", "/dashboard")
+    config.add_route("reports.list", "/reports")
+    config.add_route("reports.county", "/reports/county/{code}")
+    config.add_route("reports.county_draft", "/reports/county/{code}/draft.pdf")
+    config.add_route("reports.county_versions", "/reports/county/{code}/versions")
+    config.add_route("reports.county_export", "/reports/county/{code}/export.{format}")
+    config.add_route("reports.version_pdf", "/reports/versions/{version_id:\\d+}.pdf")
+    config.add_route("reports.version_sign_off", "/reports/versions/{version_id:\\d+}/sign-off")
+    config.add_route("reports.province_pdf", "/reports/province/{province_id:\\d+}.pdf")

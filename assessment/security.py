@@ -62,6 +62,7 @@ class RootFactory:
             (
                 Permission.dashboard,
                 Permission.report,
+                Permission.report_manage,
                 Permission.export,
                 Permission.frame,
                 Permission.plan_view,

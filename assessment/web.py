@@ -78,6 +78,8 @@ def _template_globals(event) -> None:
     event["status_labels"] = labels.STATUS_LABELS
     event["village_type_labels"] = labels.VILLAGE_TYPE_LABELS
     event["plan_role_labels"] = labels.PLAN_ROLE_LABELS
+    event["indicator_labels"] = labels.INDICATOR_LABELS
+    event["confidence_labels"] = labels.CONFIDENCE_LABELS
     # Dynamic msgids (form labels, messages from the cores) go through ``t``, not ``_``:
     # Jinja's new-style gettext would %-format them.
     language = request.locale_name

@@ -1,1 +1,6 @@
-"""reports package."""
+"""Reports: county PDFs, the provincial summary, the dashboard and data exports."""
+
+
+def includeme(config) -> None:
+    config.add_jinja2_search_path("reports:templates", name=".jinja2")
+    config.scan("reports.views")

@@ -8,9 +8,11 @@ offending ones when the fast path finds a conflict.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -75,6 +77,8 @@ class CheckContext:
     headers: dict[str, str]
     row_numbers: Sequence[int]
     log: IssueLog
+    #: The reader has already ruled out control characters in every cell.
+    clean: bool = False
 
     def row(self, i: int) -> int:
         return self.row_numbers[i]
@@ -113,7 +117,7 @@ def strip_all(values: Sequence[str]) -> list[str]:
 
 
 def report_control_characters(ctx: CheckContext, values: Sequence[str], header: str) -> None:
-    if not CONTROL.search("".join(values)):
+    if ctx.clean or not CONTROL.search("".join(values)):
         return
     bad = [i for i, value in enumerate(values) if CONTROL.search(value)]
     ctx.log.add_rows(
@@ -193,20 +197,13 @@ def exit_years(ctx: CheckContext, statuses: Sequence) -> list:
             high=fc.MAX_EXIT_YEAR,
         ),
     )
-    missing = [
-        i for i, (y, s) in enumerate(zip(mapped, statuses, strict=True)) if y == 0 and s == "exited"
-    ]
+    missing, extra = _year_status_conflicts(mapped, statuses, bool(bad))
     ctx.log.add_rows(
         missing,
         lambda i: ctx.log.add(
             ctx.row(i), header, "", N_("Row {row}: an exited household needs an exit year.")
         ),
     )
-    extra = [
-        i
-        for i, (y, s) in enumerate(zip(mapped, statuses, strict=True))
-        if y and s not in ("exited", None)
-    ]
     ctx.log.add_rows(
         extra,
         lambda i: ctx.log.add(
@@ -217,6 +214,22 @@ def exit_years(ctx: CheckContext, statuses: Sequence) -> list:
         ),
     )
     return mapped
+
+
+def _year_status_conflicts(years: list, statuses: Sequence, any_bad: bool):
+    """Rows of exited households without a year, and rows with a year that have not exited
+    (rows with an unreadable year or an unknown status are left to their own issues)."""
+    if any_bad:
+        years = [-1 if year is None else year for year in years]
+    numeric = np.array(years, dtype=np.int64)
+    n = len(numeric)
+    exited = np.fromiter(map(operator.eq, statuses, repeat("exited")), dtype=bool, count=n)
+    known = np.ones(n, dtype=bool)
+    if None in statuses:
+        known = np.fromiter(map(operator.is_not, statuses, repeat(None)), dtype=bool, count=n)
+    missing = np.flatnonzero((numeric == 0) & exited)
+    extra = np.flatnonzero((numeric > 0) & ~exited & known)
+    return missing.tolist(), extra.tolist()
 
 
 def duplicate_ids(ctx: CheckContext, ids: Sequence[str]) -> None:

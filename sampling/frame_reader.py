@@ -13,10 +13,13 @@ import csv
 import datetime as dt
 import io
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
+
+import numpy as np
 
 from assessment.i18n import N_, Message
 
@@ -42,8 +45,9 @@ class RawTable:
     ----------
     header : tuple of str
         Header cells as typed in the file (stripped).
-    rows : list of list of str
-        Data rows, each padded or cut to the header's width.
+    rows : sequence of list of str
+        Data rows, each padded or cut to the header's width (a view over :attr:`columns`
+        when the reader built columns directly).
     row_numbers : list of int
         1-based file row number of each data row (header row counted).
     overflow : list of tuple
@@ -52,14 +56,44 @@ class RawTable:
         ``"csv"`` or ``"xlsx"``.
     encoding : str or None
         Text encoding of a CSV file (None for XLSX).
+    columns : list of list of str, optional
+        The same cells by column, when the reader produced them (fast CSV path).
+    clean : bool
+        True when the reader has already made sure no cell holds a control character.
     """
 
     header: tuple[str, ...]
-    rows: list
+    rows: Sequence
     row_numbers: list
     overflow: list
     file_format: str
     encoding: str | None
+    columns: list | None = None
+    clean: bool = False
+
+    def column_cells(self) -> list[Sequence[str]]:
+        """The cells of each column, in header order."""
+        if self.columns is not None:
+            return self.columns
+        return list(zip(*self.rows, strict=True)) or [() for _ in self.header]
+
+
+class _RowView(Sequence):
+    """Rows of a table held by columns, built only when someone asks for them."""
+
+    def __init__(self, columns: list[list[str]], n: int) -> None:
+        self._columns, self._n = columns, n
+
+    def __len__(self) -> int:
+        return self._n
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [list(cells) for cells in zip(*(c[i] for c in self._columns), strict=True)]
+        return [column[i] for column in self._columns]
+
+    def __iter__(self):
+        return map(list, zip(*self._columns, strict=True))
 
 
 def read_bytes(source: str | Path | bytes | BinaryIO) -> bytes:
@@ -144,7 +178,7 @@ def _collect(records, progress: Progress | None, file_format: str, encoding) -> 
 
 def _add_chunk(chunk, number: int, width: int, rows, numbers, overflow) -> None:
     """Append a chunk of records; whole-chunk fast path when every row is regular."""
-    if set(map(len, chunk)) == {width} and all(cells[0] for cells in chunk):
+    if set(map(len, chunk)) == {width} and all(map(str.strip, map(itemgetter(0), chunk))):
         rows.extend(chunk)
         numbers.extend(range(number + 1, number + 1 + len(chunk)))
         return
@@ -164,13 +198,109 @@ def read_csv_table(
 ) -> RawTable:
     """Parse CSV bytes (comma, tab or semicolon separated) into a :class:`RawTable`."""
     text, chosen = decode(data, encoding)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
+    delimiter = _sniff_delimiter(text)
+    lines = _plain_lines(text)
+    if lines is not None:
+        del text  # the lines hold the same characters
+        clean = _no_control_bytes(data, chosen, delimiter)
+        return _collect_lines(lines, delimiter, progress, chosen, clean)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _collect(reader, progress, "csv", chosen)
     except csv.Error as exc:
         raise FrameFileError(
             Message(N_("The CSV file is malformed: {detail}"), {"detail": str(exc)})
         ) from None
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """The records of ``text`` when ``csv.reader`` would only split it at line breaks and
+    delimiters: no quote character, one line-break style, no field near csv's size limit.
+    None otherwise (the csv module then parses the file)."""
+    if '"' in text:
+        return None
+    if "\r" in text:
+        pairs = text.count("\r\n")
+        if pairs != text.count("\r") or pairs != text.count("\n"):
+            return None
+        lines = text.split("\r\n")
+    else:
+        lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # csv yields no record after the final line break
+    if lines and max(map(len, lines)) > csv.field_size_limit():
+        return None
+    return lines
+
+
+#: Encodings in which a byte below 0x20 or 0x7F always stands for that ASCII character.
+_ASCII_TRANSPARENT = frozenset({"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "ascii"})
+
+
+def _no_control_bytes(data: bytes, encoding: str, delimiter: str) -> bool:
+    """True when no cell of a plain (unquoted) CSV can hold a control character.
+
+    Checked once on the raw bytes instead of on every text column: line breaks and a tab
+    delimiter are the only control characters allowed, and in these encodings a control
+    byte cannot be part of a multi-byte character.
+    """
+    if codecs.lookup(encoding).name not in _ASCII_TRANSPARENT:
+        return False
+    octets = np.frombuffer(data, dtype=np.uint8)
+    found = set(np.unique(octets[(octets < 0x20) | (octets == 0x7F)]).tolist())
+    return found <= {0x0A, 0x0D} | ({0x09} if delimiter == "\t" else set())
+
+
+def _header_line(lines: list[str], delimiter: str) -> tuple[int, list[str]]:
+    """Position and cells of the first non-blank line."""
+    for index, line in enumerate(lines):
+        cells = line.split(delimiter)
+        if not _blank(cells):
+            return index, cells
+    raise FrameFileError(Message(N_("The file is empty.")))
+
+
+def _collect_lines(lines: list[str], delimiter: str, progress, encoding, clean) -> RawTable:
+    """Like :func:`_collect`, for plain CSV lines, building columns instead of rows."""
+    index, cells = _header_line(lines, delimiter)
+    header = [cell.strip() for cell in cells]
+    while header and not header[-1]:
+        header.pop()
+    columns: list[list[str]] = [[] for _ in header]
+    numbers: list = []
+    overflow: list = []
+    for start in range(index + 1, len(lines), PROGRESS_EVERY):
+        chunk = lines[start : start + PROGRESS_EVERY]
+        _add_lines(chunk, start + 1, delimiter, columns, numbers, overflow)
+        if progress is not None:
+            progress(len(numbers))
+    rows = _RowView(columns, len(numbers))
+    return RawTable(tuple(header), rows, numbers, overflow, "csv", encoding, columns, clean)
+
+
+def _add_lines(chunk, number: int, delimiter: str, columns, numbers, overflow) -> None:
+    """Append lines (the first is file row ``number``); one split when every line is regular."""
+    width = len(columns)
+    if _regular(chunk, delimiter, width):
+        cells = delimiter.join(chunk).split(delimiter)
+        for j, column in enumerate(columns):
+            column.extend(cells[j::width])
+        numbers.extend(range(number, number + len(chunk)))
+        return
+    rows: list = []
+    split = [line.split(delimiter) for line in chunk]
+    _add_chunk(split, number - 1, width, rows, numbers, overflow)
+    for column, cells in zip(columns, zip(*rows, strict=True), strict=False):
+        column.extend(cells)
+
+
+def _regular(chunk: list[str], delimiter: str, width: int) -> bool:
+    """Every line has exactly ``width`` cells and a non-blank first character (so it is not
+    a blank row)."""
+    firsts = {line[:1] for line in chunk}
+    if not all(first.strip() and first != delimiter for first in firsts):
+        return False
+    return set(map(str.count, chunk, itertools.repeat(delimiter))) == {width - 1}
 
 
 def cell_text(value: object) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from json.encoder import encode_basestring
+from operator import itemgetter
 
 from assessment.i18n import N_
 from sampling import frame_checks as ck
@@ -69,17 +70,18 @@ def validate_table(table: RawTable, log: ck.IssueLog):
     if not table.rows:
         log.add(None, None, "", N_("The file has a header but no data rows."))
         return None
-    cells = list(zip(*table.rows, strict=True))
+    cells = table.column_cells()
     ctx = ck.CheckContext(
         cells={name: cells[i] for name, i in canonical.items()},
         headers={name: table.header[i] for name, i in canonical.items()},
         row_numbers=table.row_numbers,
         log=log,
+        clean=table.clean,
     )
     columns = _typed_columns(ctx)
     _check_villages(ctx, columns)
     extra_names = sorted(extra)
-    extra_cells = [[v.strip() for v in cells[extra[name]]] for name in extra_names]
+    extra_cells = [ck.strip_all(cells[extra[name]]) for name in extra_names]
     for name, values in zip(extra_names, extra_cells, strict=True):
         ck.report_control_characters(ctx, values, name)
     columns["extra_json"] = extra_json_column(extra_names, extra_cells, len(table.rows))
@@ -128,58 +130,90 @@ def _typed_columns(ctx: ck.CheckContext) -> dict:
     return columns
 
 
+# Fields of a distinct village row: township, village, village_code, village_type, remote.
+_TOWN, _NAME, _CODE, _TYPE, _REMOTE = range(5)
+_TYPE_MSG = N_("Row {row}: village {key} is of type {value} here but {other} in row {first_row}.")
+_REMOTE_MSG = N_(
+    "Row {row}: village {key} has remote = {value} here but {other} in row {first_row}."
+)
+#: (key fields, value field, column, message) of each village consistency rule, in the order
+#: they are reported, when the file has village codes and when it has not.
+_BY_CODE = (
+    (
+        (_CODE,),
+        _TOWN,
+        "township",
+        N_(
+            "Row {row}: village code {key} is under township {value} here "
+            "but under {other} in row {first_row}."
+        ),
+    ),
+    (
+        (_CODE,),
+        _NAME,
+        "village",
+        N_("Row {row}: village code {key} is named {value} here but {other} in row {first_row}."),
+    ),
+    (
+        (_TOWN, _NAME),
+        _CODE,
+        "village_code",
+        N_("Row {row}: village {key} has code {value} here but {other} in row {first_row}."),
+    ),
+    ((_CODE,), _TYPE, "village_type", _TYPE_MSG),
+    ((_CODE,), _REMOTE, "remote", _REMOTE_MSG),
+)
+_BY_NAME = (
+    ((_TOWN, _NAME), _TYPE, "village_type", _TYPE_MSG),
+    ((_TOWN, _NAME), _REMOTE, "remote", _REMOTE_MSG),
+)
+
+
 def _check_villages(ctx: ck.CheckContext, columns: dict) -> None:
+    """Village consistency, decided on the distinct village rows (a few thousand); rows are
+    walked only for a rule that the distinct rows show to be broken."""
     towns, names, codes = columns["township"], columns["village"], columns["village_code"]
-    town_codes, name_codes = ck.codes_of(towns), ck.codes_of(names)
-    named_keys = town_codes * (int(name_codes.max()) + 1) + name_codes
-    named = _LazyLabels(towns, names)
-    if "village_code" in ctx.headers and any(codes):
+    by_code = "village_code" in ctx.headers and any(codes)
+    if by_code:
         _blank_codes(ctx, codes)
-        labels, keys = codes, ck.codes_of(codes)
-        _conflicts(
-            ctx,
-            (keys, labels),
-            towns,
-            "township",
-            N_(
-                "Row {row}: village code {key} is under township {value} here "
-                "but under {other} in row {first_row}."
-            ),
-        )
-        _conflicts(
-            ctx,
-            (keys, labels),
-            names,
-            "village",
-            N_(
-                "Row {row}: village code {key} is named {value} here "
-                "but {other} in row {first_row}."
-            ),
-        )
-        _conflicts(
-            ctx,
-            (named_keys, named),
-            codes,
-            "village_code",
-            N_("Row {row}: village {key} has code {value} here but {other} in row {first_row}."),
-        )
     else:
-        labels, keys = named, named_keys
         _slash_in_township(ctx, towns)
-    _conflicts(
-        ctx,
-        (keys, labels),
-        columns["village_type"],
-        "village_type",
-        N_("Row {row}: village {key} is of type {value} here but {other} in row {first_row}."),
-    )
-    _conflicts(
-        ctx,
-        (keys, labels),
-        columns["remote"],
-        "remote",
-        N_("Row {row}: village {key} has remote = {value} here but {other} in row {first_row}."),
-    )
+    fields = (towns, names, codes, columns["village_type"], columns["remote"])
+    distinct = set(zip(*fields, strict=True))
+    keys = _VillageKeys(towns, names, codes)
+    for key_fields, value_field, name, msgid in _BY_CODE if by_code else _BY_NAME:
+        if not _functional(distinct, key_fields, value_field):
+            _conflicts(ctx, keys.get(key_fields), fields[value_field], name, msgid)
+
+
+def _functional(distinct: set, key_fields: tuple, value_field: int) -> bool:
+    """Whether the key fields determine the value field over the distinct rows."""
+    key = itemgetter(*key_fields)
+    seen: dict = {}
+    for entry in distinct:
+        value = entry[value_field]
+        if seen.setdefault(key(entry), value) != value:
+            return False
+    return True
+
+
+class _VillageKeys:
+    """Integer row keys and their labels, by village code or by township + village name."""
+
+    def __init__(self, towns, names, codes) -> None:
+        self.towns, self.names, self.codes = towns, names, codes
+        self.cache: dict = {}
+
+    def get(self, key_fields: tuple):
+        if key_fields not in self.cache:
+            if key_fields == (_CODE,):
+                keyed = (ck.codes_of(self.codes), self.codes)
+            else:
+                town_codes, name_codes = ck.codes_of(self.towns), ck.codes_of(self.names)
+                keys = town_codes * (int(name_codes.max()) + 1) + name_codes
+                keyed = (keys, _LazyLabels(self.towns, self.names))
+            self.cache[key_fields] = keyed
+        return self.cache[key_fields]
 
 
 class _LazyLabels:
@@ -193,6 +227,8 @@ class _LazyLabels:
 
 
 def _blank_codes(ctx: ck.CheckContext, codes) -> None:
+    if all(codes):
+        return
     header = ctx.headers["village_code"]
     blanks = [i for i, code in enumerate(codes) if not code]
     ctx.log.add_rows(
@@ -255,8 +291,15 @@ def extra_json_column(names: Sequence[str], cells: Sequence[Sequence[str]], n: i
     sort_keys=True, separators=(",", ":"))`` would write them."""
     if not names:
         return ["{}"] * n
-    keyed = [
-        [encode_basestring(name) + ":" + encode_basestring(value) for value in column]
-        for name, column in zip(names, cells, strict=True)
-    ]
-    return ["{" + ",".join(parts) + "}" for parts in zip(*keyed, strict=True)]
+    last = len(names) - 1
+    parts = []
+    for k, (name, column) in enumerate(zip(names, cells, strict=True)):
+        # Each distinct value is encoded once, with the object's braces folded into the
+        # first and last member.
+        prefix = ("{" if k == 0 else "") + encode_basestring(name) + ":"
+        suffix = "}" if k == last else ""
+        encoded = {value: prefix + encode_basestring(value) + suffix for value in set(column)}
+        parts.append(list(map(encoded.__getitem__, column)))
+    if len(parts) == 1:
+        return parts[0]
+    return list(map(",".join, zip(*parts, strict=True)))

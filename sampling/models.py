@@ -125,6 +125,8 @@ class SamplePlan(Base):
     reason: Mapped[str | None] = mapped_column(Text)  # required for a re-draw
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("sample_plans.id"))
     summary_json: Mapped[str] = mapped_column(Text, default="{}")  # strata counts, shortfalls
+    # The demo's fieldwork is simulated: every page and report of this plan says so.
+    simulated_fieldwork: Mapped[bool] = mapped_column(Boolean, default=False)
     county: Mapped[County] = relationship()
     assessment_round: Mapped[AssessmentRound | None] = relationship()
     frame: Mapped[Frame] = relationship()

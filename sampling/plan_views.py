@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
+import tempfile
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
-from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -15,7 +14,7 @@ from assessment.i18n import N_
 from assessment.models import County, Team
 from assessment.permissions import Permission
 from assessment.services import DomainError, TeamService
-from assessment.views import flash, render_problem
+from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from sampling import sizes
 from sampling.exports import plan_sheet
@@ -167,19 +166,13 @@ def plan_export(context, request):
     if fmt not in ("csv", "xlsx"):
         raise HTTPNotFound()
     sheet = plan_sheet(PlanService(request.dbsession).export_rows(context.plan))
-    buffer = io.BytesIO()
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileIter closes it once sent
     if fmt == "csv":
-        write_csv(sheet, buffer)
-        content_type = "text/csv"
+        write_csv(sheet, spool)
     else:
-        write_xlsx([sheet], buffer)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        write_xlsx([sheet], spool)
     name = f"plan-{context.plan.county.code}-v{context.plan.version}.{fmt}"
-    return Response(
-        body=buffer.getvalue(),
-        content_type=content_type,
-        content_disposition=f'attachment; filename="{name}"',
-    )
+    return file_response(spool, "text/csv" if fmt == "csv" else XLSX, name)
 
 
 @view_config(

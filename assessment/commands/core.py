@@ -31,6 +31,7 @@ def register(subparsers) -> None:
     p.add_argument("--if-empty", action="store_true", help="do nothing when any user exists")
     p.add_argument("--seed", type=int, default=20190601, help="seed of the synthetic county")
     p.add_argument("--households", type=int, default=42_000, help="households in the county")
+    p.add_argument("--no-fieldwork", action="store_true", help="do not simulate the fieldwork")
     p.set_defaults(func=demo)
 
 
@@ -92,7 +93,11 @@ def demo(args) -> int:
             print("database already has users; demo not loaded")
             return 0
         accounts = load_demo(
-            request.dbsession, seed=args.seed, households=args.households, out=sys.stdout
+            request.dbsession,
+            seed=args.seed,
+            households=args.households,
+            fieldwork=not args.no_fieldwork,
+            out=sys.stdout,
         )
     print("\nDemo accounts (user name / password / role):")
     for username, password, role in accounts:

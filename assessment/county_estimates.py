@@ -1,0 +1,205 @@
+"""The four exit indicators of a county from its approved interviews (database side).
+
+Reads the county's current plan, its approved interviews and the frame's population counts,
+maps them onto :class:`~assessment.indicators.HouseholdSample` and
+:class:`~assessment.indicators.CountyTotals`, and hands them to the pure core. The same
+columns are what the survey-data export writes, so ``assess estimate`` on the export gives
+the report's figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
+from assessment.models import AssessmentRound, County, Township, Village
+from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
+from surveys.models import Interview
+
+SAMPLE_COLUMNS = (
+    "household_id",
+    "village_id",
+    "village",
+    "township",
+    "village_stratum",
+    "random_village",
+    "status",
+    "role",
+    "weight",
+    "pi_village",
+    "persons",
+    "verdict",
+    "wrongly_exited",
+    "missed_persons",
+    "recognises",
+    "household_type",
+    "village_non_registered",
+)
+
+
+@dataclass(frozen=True)
+class CountyData:
+    """Everything the estimate of one county is computed from (a locked snapshot)."""
+
+    county: County
+    plan: SamplePlan
+    assessment_round: AssessmentRound | None
+    rows: list[dict]
+    totals: CountyTotals
+    scheme: Scheme
+
+
+def scheme_of(assessment_round: AssessmentRound, county: County) -> Scheme:
+    """The thresholds of the round, with the western incidence threshold where it applies."""
+    return Scheme(
+        poverty_incidence_max=(
+            assessment_round.incidence_max_west
+            if county.western
+            else assessment_round.incidence_max
+        ),
+        wrongful_exit_max=assessment_round.wrongful_exit_max,
+        missed_max=assessment_round.missed_max,
+        recognition_min=assessment_round.recognition_min,
+        poverty_incidence_comparator=assessment_round.incidence_comparator,
+        wrongful_exit_comparator=assessment_round.wrongful_exit_comparator,
+        missed_comparator=assessment_round.missed_comparator,
+        recognition_comparator=assessment_round.recognition_comparator,
+    )
+
+
+def county_totals(db: Session, plan: SamplePlan) -> CountyTotals:
+    """Persons by registration status in the plan's frame (the county's rural population)."""
+    persons = dict(
+        db.execute(
+            select(Household.status, func.sum(Household.household_size))
+            .where(Household.frame_id == plan.frame_id)
+            .group_by(Household.status)
+        ).all()
+    )
+    return CountyTotals(
+        remaining_poor=float(persons.get("not_exited", 0) or 0),
+        exited_population=float(persons.get("exited", 0) or 0),
+        non_registered_population=float(persons.get("non_registered", 0) or 0),
+        rural_population=float(sum(v or 0 for v in persons.values())),
+    )
+
+
+def _non_registered_by_village(db: Session, plan: SamplePlan) -> dict[int, int]:
+    non_registered = case((Household.status == "non_registered", Household.household_size), else_=0)
+    return dict(
+        db.execute(
+            select(Household.frame_village_id, func.sum(non_registered))
+            .where(Household.frame_id == plan.frame_id)
+            .group_by(Household.frame_village_id)
+        ).all()
+    )
+
+
+def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
+    """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS)."""
+    non_registered = _non_registered_by_village(db, plan)
+    query = (
+        select(Interview, PlanHousehold, PlanVillage, Household, Village.name, Township.name)
+        .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+        .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
+        .join(Household, PlanHousehold.household_pk == Household.id)
+        .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
+        .join(Village, FrameVillage.village_id == Village.id)
+        .join(Township, Village.township_id == Township.id)
+        .where(
+            Interview.plan_id == plan.id,
+            Interview.status == "approved",
+            Interview.contact_outcome == "interviewed",
+        )
+        .order_by(Household.household_id)
+    )
+    rows = []
+    for interview, ph, pv, hh, village, township in db.execute(query):
+        persons = interview.persons or hh.household_size
+        verdict = interview.verdict or ""
+        rows.append(
+            {
+                "household_id": hh.household_id,
+                "village_id": pv.frame_village_id,
+                "village": village,
+                "township": township,
+                "village_stratum": pv.stratum,
+                "random_village": not pv.purposive,
+                "status": hh.status,
+                "role": ph.role,
+                "weight": ph.weight,
+                "pi_village": ph.pi_village,
+                "persons": persons,
+                "verdict": verdict,
+                "wrongly_exited": int(verdict == "wrongly_exited"),
+                "missed_persons": persons if verdict == "missed" else 0,
+                "recognises": (
+                    np.nan if interview.recognising is None else float(interview.recognising)
+                ),
+                "household_type": hh.status,
+                "village_non_registered": non_registered.get(hh.frame_village_id, 0),
+            }
+        )
+    return rows
+
+
+def household_sample(rows: list[dict]) -> HouseholdSample:
+    """The pure core's input from :func:`sample_rows` (or from an export read back)."""
+
+    def col(name, dtype=None):
+        return np.array([r[name] for r in rows], dtype=dtype)
+
+    return HouseholdSample(
+        village=col("village_id"),
+        stratum=col("village_stratum", str),
+        weight=col("weight", float),
+        status=col("status", str),
+        persons=col("persons", float),
+        wrongly_exited=col("wrongly_exited", bool),
+        missed_persons=col("missed_persons", float),
+        recognises=col("recognises", float),
+        random_village=col("random_village", bool),
+        township=col("township", str),
+        household_type=col("household_type", str),
+        village_weight=1.0 / col("pi_village", float),
+        village_non_registered=col("village_non_registered", float),
+    )
+
+
+def county_data(db: Session, county: County, plan: SamplePlan | None = None) -> CountyData | None:
+    """The snapshot of one county: its current plan's approved interviews and totals."""
+    if plan is None:
+        plan = db.scalars(
+            select(SamplePlan)
+            .where(SamplePlan.county_id == county.id)
+            .order_by(SamplePlan.version.desc())
+            .limit(1)
+        ).first()
+    if plan is None:
+        return None
+    assessment_round = plan.assessment_round
+    if assessment_round is None:
+        from assessment.services import latest_round
+
+        assessment_round = latest_round(db, county)
+    if assessment_round is None:
+        return None
+    return CountyData(
+        county,
+        plan,
+        assessment_round,
+        sample_rows(db, plan),
+        county_totals(db, plan),
+        scheme_of(assessment_round, county),
+    )
+
+
+def assess(data: CountyData):
+    """The county's indicators and verdicts (None when no interview is approved yet)."""
+    if not data.rows:
+        return None
+    return estimate_county(household_sample(data.rows), data.totals, data.scheme)

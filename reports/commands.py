@@ -1,0 +1,109 @@
+"""``report``, ``report-province`` and ``export``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assessment.cli import CommandError, add_config_option, app_env
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("report", help="write a county evaluation report (PDF)")
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=county_report)
+
+    p = subparsers.add_parser("report-province", help="write a provincial summary (PDF)")
+    add_config_option(p)
+    p.add_argument("--province", required=True, help="province name")
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.set_defaults(func=province_report)
+
+    p = subparsers.add_parser("export", help="export a county's approved survey data")
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--format", choices=["csv", "xlsx"], required=True)
+    p.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="file; with csv, the members sheet and the codebook go beside it",
+    )
+    p.set_defaults(func=export)
+
+
+def _county(request, code: str):
+    from sqlalchemy import select
+
+    from assessment.models import County
+
+    county = request.dbsession.scalar(select(County).where(County.code == code))
+    if county is None:
+        raise CommandError(f"no county with code {code!r}")
+    return county
+
+
+def _font_path(request):
+    return request.registry.app_settings.font_path
+
+
+def county_report(args) -> int:
+    from assessment.services import DomainError
+    from reports.pdf import render_county_report
+    from reports.services import county_snapshot
+
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        try:
+            snap = county_snapshot(request.dbsession, county, lang=args.lang)
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+        pdf = render_county_report(snap, lang=args.lang, font_path=_font_path(request))
+    args.out.write_bytes(pdf)
+    print(f"wrote {args.out} ({len(pdf):,} bytes): {county.code} {snap.verdict}")
+    return 0
+
+
+def province_report(args) -> int:
+    from assessment.services import DomainError
+    from reports.pdf import render_province_report
+    from reports.services import province_snapshot
+
+    with app_env(args.config) as request:
+        try:
+            snap = province_snapshot(request.dbsession, args.province)
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+        pdf = render_province_report(snap, lang=args.lang, font_path=_font_path(request))
+    args.out.write_bytes(pdf)
+    print(f"wrote {args.out} ({len(pdf):,} bytes): {len(snap.counties)} counties")
+    return 0
+
+
+def export(args) -> int:
+    from assessment import county_estimates as ce
+    from reports.exports import write_codebook_csv, write_csv, write_xlsx
+    from reports.survey_export import export_sheets
+
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        data = ce.county_data(request.dbsession, county)
+        if data is None or not data.rows:
+            raise CommandError(f"county {county.code} has no approved interviews")
+        households, members = export_sheets(request.dbsession, data)
+        if args.format == "xlsx":
+            with args.out.open("wb") as out:
+                counts = write_xlsx([households, members], out)
+        else:
+            stem = args.out.with_suffix("")
+            with args.out.open("wb") as out:
+                counts = {"households": write_csv(households, out)}
+            with Path(f"{stem}-members.csv").open("wb") as out:
+                counts["members"] = write_csv(members, out)
+            with Path(f"{stem}-codebook.csv").open("wb") as out:
+                write_codebook_csv(export_sheets(request.dbsession, data), out)
+    print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0

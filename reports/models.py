@@ -1,0 +1,45 @@
+"""Stored report versions: the locked snapshot and, once signed off, the PDF that never changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assessment.db import Base
+from assessment.models import County, User, utcnow
+
+
+class ReportVersion(Base):
+    """One version of a county evaluation report, built from a locked snapshot."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("county_id", "version", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    language: Mapped[str] = mapped_column(String(5))
+    snapshot_json: Mapped[str] = mapped_column(Text)
+    snapshot_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)  # stored at sign-off
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    county: Mapped[County] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
