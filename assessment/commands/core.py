@@ -51,11 +51,19 @@ def _database_url(config_uri: str) -> str:
 
 
 def initdb(args) -> int:
+    from sqlalchemy.orm import Session
+
+    from assessment.db import make_engine
     from assessment.migrate import upgrade
+    from surveys.instrument_store import ensure_builtin_instruments
 
     url = _database_url(args.config)
     upgrade(url)
-    print("database is at the latest schema")
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        ensure_builtin_instruments(session)
+    engine.dispose()
+    print("database is at the latest schema; built-in questionnaires are loaded")
     return 0
 
 

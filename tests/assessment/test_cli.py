@@ -55,7 +55,7 @@ def test_missing_config_file_is_reported(sqlite_url):
 def test_demo_loads_every_role_and_prints_accounts(sqlite_url):
     env = {"DATABASE_URL": sqlite_url}
     assert assess("initdb", env_extra=env).returncode == 0
-    result = assess("demo", env_extra=env)
+    result = assess("demo", "--households", "6000", env_extra=env)
     assert result.returncode == 0, result.stderr
     for role in ("admin", "coordinator", "supervisor", "assessor", "reader"):
         assert role in result.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from webob.multidict import MultiDict
 
+from assessment.i18n import translate
 from surveys.forms import build_form, form_class
 from surveys.instruments import builtin_instrument
 from surveys.validation import validate
@@ -113,4 +114,4 @@ def test_draft_mode_does_not_demand_answers():
     form = build_form(VERIFICATION, MultiDict([("respondent_name", "王")]))
     assert form.validate(for_submission=False)
     assert not form.validate(for_submission=True)
-    assert form.messages("head_name") == ["This question needs an answer."]
+    assert form.messages("head_name") == [translate("This question needs an answer.", "zh")]
