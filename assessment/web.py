@@ -24,6 +24,7 @@ NAVIGATION = (
     ("admin.users", N_("Users"), Permission.admin),
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),
+    ("surveys.instruments", N_("Questionnaires"), Permission.admin),
 )
 
 

@@ -8,6 +8,7 @@ recognising) are columns of :class:`Interview`, written once at submission.
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -117,7 +118,7 @@ class Interview(Base):
         foreign_keys=[recognition_version_id]
     )
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__: ClassVar[dict] = {"version_id_col": version}
 
 
 class ReserveRelease(Base):

@@ -1,5 +1,31 @@
 """Routes of the survey feature (included from ``assessment.routes``)."""
 
+from surveys.resources import HouseholdResource
+
+HOUSEHOLD = "/surveys/households/{household:\\d+}"
+API_HOUSEHOLD = "/api/households/{household:\\d+}"
+
 
 def includeme(config) -> None:
-    pass
+    """Add every survey route, and the bearer-token tween of the JSON API."""
+    add = config.add_route
+    add("surveys.assignments", "/surveys/assignments")
+    add("surveys.household", HOUSEHOLD, factory=HouseholdResource)
+    add("surveys.interview", HOUSEHOLD + "/interview", factory=HouseholdResource)
+    add("surveys.autosave", HOUSEHOLD + "/interview/autosave", factory=HouseholdResource)
+    add("surveys.relevance", HOUSEHOLD + "/interview/relevance", factory=HouseholdResource)
+    add("surveys.photo", HOUSEHOLD + "/photo", factory=HouseholdResource)
+    add("surveys.review", "/surveys/review")
+    add("surveys.bulk_approve", "/surveys/review/bulk-approve")
+    add("surveys.revisit", "/surveys/review/revisit")
+    add("surveys.review_interview", "/surveys/review/{household:\\d+}", factory=HouseholdResource)
+    add("surveys.instruments", "/surveys/instruments")
+    add("surveys.instrument_new", "/surveys/instruments/{version_id:\\d+}/new")
+    add("api.openapi", "/api/openapi.json")
+    add("api.tokens", "/api/tokens")
+    add("api.assignments", "/api/assignments")
+    add("api.interview", API_HOUSEHOLD + "/interview", factory=HouseholdResource)
+    add("api.outcome", API_HOUSEHOLD + "/outcome", factory=HouseholdResource)
+    add("api.draft", API_HOUSEHOLD + "/interview/draft", factory=HouseholdResource)
+    add("api.submit", API_HOUSEHOLD + "/interview/submit", factory=HouseholdResource)
+    config.add_tween("surveys.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory")

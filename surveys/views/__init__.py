@@ -1,1 +1,131 @@
-"""Survey pages and JSON API."""
+"""Survey pages and JSON API; helpers shared by the assessor's and the supervisor's pages."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from assessment.i18n import translate
+from assessment.models import Role
+from surveys.forms import build_form
+from surveys.instrument_store import instrument_of
+from surveys.instruments import Group, Instrument
+from surveys.labels import NO, YES
+from surveys.quality import SurveySettings
+from surveys.workflow import PARTS
+
+PREFIX = {"verification": "v", "recognition": "r"}
+
+
+def survey_settings(request) -> SurveySettings:
+    return SurveySettings.from_settings(request.registry.settings)
+
+
+def team_scope(request) -> int | None:
+    """The team whose work the user sees; None (all teams) for admins and coordinators."""
+    user = request.user
+    if user.role in (Role.admin, Role.coordinator):
+        return None
+    return user.team_id if user.team_id is not None else -1
+
+
+def instruments_of(interview) -> dict[str, Instrument]:
+    return {part: instrument_of(getattr(interview, f"{part}_version")) for part in PARTS}
+
+
+def drop_empty_rows(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """Roster rows with nothing typed are the blank row offered for a new member: drop them."""
+    for item in instrument.items:
+        if isinstance(item, Group) and isinstance(answers.get(item.name), list):
+            answers[item.name] = [
+                row
+                for row in answers[item.name]
+                if any(v not in (None, "", []) for v in row.values())
+            ]
+    return answers
+
+
+def _close_spooled_body(request) -> None:
+    body = request.environ.get("wsgi.input")
+    if isinstance(body, io.BufferedRandom) and not body.closed:
+        body.close()
+
+
+def close_spooled_body(request) -> None:
+    """WebOb spools a large body into a temporary file it never closes: close it at the end."""
+    request.add_finished_callback(_close_spooled_body)
+
+
+def posted_answers(request, instruments: Mapping[str, Instrument]) -> dict[str, dict]:
+    """The answers typed into the questionnaire page (both parts)."""
+    close_spooled_body(request)
+    language = request.locale_name
+    out = {}
+    for part, instrument in instruments.items():
+        form = build_form(instrument, request.POST, language=language, prefix=PREFIX[part])
+        out[part] = drop_empty_rows(instrument, form.answers())
+    return out
+
+
+def answer_forms(request, instruments, answers, problems=(), *, blank_row: bool = True):
+    """Forms showing ``answers``; each problem (paths prefixed by part) beside its field."""
+    language = request.locale_name
+    forms = {}
+    for part, instrument in instruments.items():
+        form = build_form(
+            instrument, answers=answers.get(part) or {}, language=language, prefix=PREFIX[part]
+        )
+        forms[part] = form
+    for problem in problems:
+        part, _, path = problem.field_path.partition(".")
+        field = forms[part].field_at(path) if part in forms else None
+        if field is not None and not hasattr(field, "entries"):
+            field.errors = [*field.errors, problem.message.render(language)]
+    if blank_row:
+        for part, instrument in instruments.items():
+            for item in instrument.items:
+                if isinstance(item, Group) and len(forms[part][item.name].entries) < item.max_rows:
+                    forms[part][item.name].append_entry()
+    return forms
+
+
+def field_name(path: str) -> str:
+    """The HTML name of a prefixed path: ``verification.roster.0.age`` is ``v-roster-0-age``."""
+    part, _, rest = path.partition(".")
+    return f"{PREFIX.get(part, part)}-{rest.replace('.', '-')}"
+
+
+def relevance(results) -> dict[str, bool]:
+    """``{html field name: asked}`` from the validations of both parts."""
+    out = {}
+    for part, result in results.items():
+        for path, asked in result.evaluation.relevant.items():
+            out[f"{PREFIX[part]}-{path.replace('.', '-')}"] = asked
+    return out
+
+
+def problem_label(instruments, path: str, language: str) -> str:
+    """The question's label for a prefixed problem path (the path itself if unknown)."""
+    part, _, rest = path.partition(".")
+    try:
+        question = instruments[part].question(rest)
+    except KeyError:
+        return rest
+    label = question.label.get(language)
+    parts = rest.split(".")
+    if len(parts) == 3:
+        return f"{label} ({translate('Member {n}', language, n=int(parts[1]) + 1)})"
+    return label
+
+
+def display_value(question, value, language: str) -> str:
+    """An answer as text for the review page."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if question.type == "yes_no" and isinstance(value, bool):
+        return translate(YES if value else NO, language)
+    labels = {c.code: c.label.get(language) for c in question.choices}
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    return labels.get(value, str(value))

@@ -1,0 +1,45 @@
+"""Display names (msgids) of the survey workflow's coded values; translated when shown."""
+
+from assessment.i18n import N_
+
+INTERVIEW_STATUS_LABELS = {
+    "not_started": N_("Not started"),
+    "draft": N_("Draft"),
+    "submitted": N_("Submitted"),
+    "returned": N_("Returned"),
+    "approved": N_("Approved"),
+    "not_interviewed": N_("Not interviewed"),
+}
+OUTCOME_LABELS = {
+    "interviewed": N_("Interviewed"),
+    "absent": N_("Absent"),
+    "refused": N_("Refused"),
+    "moved": N_("Moved away"),
+    "deceased": N_("Deceased"),
+    "not_found": N_("Not found"),
+}
+VERDICT_LABELS = {
+    "meets_standard": N_("Meets the standard"),
+    "wrongly_exited": N_("Wrongly exited"),
+    "missed": N_("Missed"),
+    "still_poor": N_("Still poor"),
+    "incomplete": N_("Incomplete"),
+}
+STANDARD_LABELS = {
+    "income_ok": N_("Income above the line"),
+    "food_ok": N_("Enough to eat"),
+    "clothing_ok": N_("Enough to wear"),
+    "schooling_ok": N_("Compulsory schooling"),
+    "medical_ok": N_("Basic medical care"),
+    "housing_ok": N_("Safe housing"),
+    "water_ok": N_("Safe drinking water"),
+}
+ACTION_LABELS = {
+    "outcome": N_("Contact outcome"),
+    "save": N_("Draft saved"),
+    "submit": N_("Submitted"),
+    "approve": N_("Approved"),
+    "return": N_("Returned"),
+    "photo": N_("Photo added"),
+}
+YES, NO = N_("Yes"), N_("No")

@@ -1,0 +1,156 @@
+"""Supervisor review: the queue, approve, return with comments, bulk approve, re-visit draws."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.i18n import N_, Message
+from assessment.models import User, utcnow
+from assessment.services import DomainError
+from sampling.models import Household, PlanHousehold
+from surveys import audit
+from surveys.models import (
+    APPROVED,
+    RETURNED,
+    SUBMITTED,
+    Interview,
+    ReviewComment,
+    RevisitDraw,
+)
+from surveys.quality import Flag, flags_from_json
+
+MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """A submitted interview awaiting review."""
+
+    interview: Interview
+    household: Household
+    flags: tuple[Flag, ...]
+
+
+class ReviewService:
+    """What a supervisor does with submitted interviews."""
+
+    def __init__(self, dbsession: Session, *, clock: Callable[[], dt.datetime] = utcnow):
+        self.db = dbsession
+        self.clock = clock
+
+    def _interviews(self, team_id: int | None, status: str):
+        query = (
+            select(Interview, Household)
+            .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+            .join(Household, PlanHousehold.household_pk == Household.id)
+            .where(Interview.status == status)
+            .order_by(Interview.submitted_at, Interview.id)
+        )
+        if team_id is not None:
+            query = query.where(Interview.team_id == team_id)
+        return self.db.execute(query)
+
+    def queue(self, team_id: int | None) -> list[QueueItem]:
+        """Submitted interviews of the team (every team's when None), oldest first."""
+        return [
+            QueueItem(interview, household, tuple(flags_from_json(interview.flags_json)))
+            for interview, household in self._interviews(team_id, SUBMITTED)
+        ]
+
+    def _transition(self, interview: Interview, user: User | None, status: str, extra) -> None:
+        if interview.status != SUBMITTED:
+            raise DomainError(Message(MSG_NOT_SUBMITTED))
+        now = self.clock()
+        changes = [audit.FieldChange("status", interview.status, status), *extra]
+        interview.status, interview.updated_at = status, now
+        interview.reviewed_at = now
+        interview.reviewed_by_id = user.id if user is not None else None
+        self.db.flush()
+        action = "approve" if status == APPROVED else "return"
+        audit.record(self.db, interview, action, user, changes, at=now)
+
+    def approve(self, interview: Interview, user: User | None) -> None:
+        """Approve (and lock) a submitted interview; its open comments are closed."""
+        self._transition(interview, user, APPROVED, [])
+        for comment in self.open_comments(interview):
+            comment.open = False
+
+    def return_(self, interview: Interview, user: User | None, comments: list[tuple[str, str]]):
+        """Send a submitted interview back with comments on questions (``[(path, text)]``)."""
+        comments = [(path, text.strip()) for path, text in comments if text and text.strip()]
+        if not comments:
+            raise DomainError(Message(N_("Write at least one comment to return an interview.")))
+        now = self.clock()
+        for path, text in comments:
+            self.db.add(
+                ReviewComment(
+                    interview_id=interview.id,
+                    field_path=path,
+                    text=text,
+                    author_id=user.id if user is not None else None,
+                    created_at=now,
+                )
+            )
+        extra = [audit.FieldChange(f"comment.{path}", None, text) for path, text in comments]
+        self._transition(interview, user, RETURNED, extra)
+
+    def bulk_approve(self, team_id: int | None, user: User | None) -> int:
+        """Approve every submitted interview of the team that carries no flag; returns the count."""
+        count = 0
+        for item in self.queue(team_id):
+            if not item.flags:
+                self.approve(item.interview, user)
+                count += 1
+        return count
+
+    def open_comments(self, interview: Interview) -> list[ReviewComment]:
+        query = (
+            select(ReviewComment)
+            .where(ReviewComment.interview_id == interview.id, ReviewComment.open.is_(True))
+            .order_by(ReviewComment.id)
+        )
+        return list(self.db.scalars(query))
+
+    def draw_revisit(
+        self, team_id: int | None, share: float, user: User | None, *, seed: int | None = None
+    ) -> RevisitDraw:
+        """Draw ``share`` (0-1) of the team's approved interviews for a re-visit check.
+
+        The draw is reproducible: ``numpy.random.default_rng(seed)`` picks without replacement
+        among the approved interviews ordered by id; the seed (random when None), the
+        population size and the chosen ids are recorded.
+        """
+        if not 0 < share <= 1:
+            raise ValueError(f"share: expected a proportion in (0, 1], got {share!r}")
+        seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        ids = sorted(i.id for i, _ in self._interviews(team_id, APPROVED))
+        n = min(len(ids), math.ceil(share * len(ids)))
+        rng = np.random.default_rng(seed)
+        chosen = sorted(int(i) for i in rng.choice(ids, size=n, replace=False)) if n else []
+        draw = RevisitDraw(
+            team_id=team_id,
+            share=share,
+            seed=seed,
+            population=len(ids),
+            interview_ids_json=json.dumps(chosen),
+            drawn_by_id=user.id if user is not None else None,
+            drawn_at=self.clock(),
+        )
+        self.db.add(draw)
+        self.db.flush()
+        return draw
+
+    def draws(self, team_id: int | None) -> list[RevisitDraw]:
+        query = select(RevisitDraw).order_by(RevisitDraw.id.desc())
+        if team_id is not None:
+            query = query.where(RevisitDraw.team_id == team_id)
+        return list(self.db.scalars(query))

@@ -1,0 +1,228 @@
+"""The JSON API under ``/api/``: assignments, an interview, outcome, draft, submit, tokens.
+
+Same services and permissions as the pages. A session-authenticated POST must carry the
+CSRF token in the ``X-CSRF-Token`` header; a bearer-token request needs none (no cookie is
+involved, see :mod:`surveys.tokens`).
+"""
+
+from __future__ import annotations
+
+from pyramid.csrf import check_csrf_token
+from pyramid.httpexceptions import HTTPForbidden
+from pyramid.view import view_config
+
+from assessment.i18n import translate
+from assessment.permissions import Permission
+from assessment.services import DomainError
+from surveys import assignments as work
+from surveys.models import INTERVIEWED, OUTCOMES
+from surveys.openapi import openapi_document
+from surveys.review import ReviewService
+from surveys.tokens import BEARER_FLAG, issue_token
+from surveys.views import team_scope
+from surveys.views.assessor import service_for
+from surveys.workflow import PARTS, StaleInterview, SubmissionRejected, load_answers
+
+
+def _csrf(request) -> None:
+    if request.environ.get(BEARER_FLAG):
+        return
+    if not check_csrf_token(request, raises=False):
+        raise HTTPForbidden()
+
+
+def _error(request, status: int, code: str, message) -> dict:
+    request.response.status = status
+    return {"error": code, "message": message.render(request.locale_name)}
+
+
+def _body(request) -> dict:
+    try:
+        body = request.json_body
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+@view_config(route_name="api.openapi", renderer="json", permission=Permission.home)
+def openapi(request):
+    """The OpenAPI 3 description of this API."""
+    return openapi_document(request.application_url)
+
+
+@view_config(
+    route_name="api.tokens",
+    renderer="json",
+    permission=Permission.home,
+    request_method="POST",
+    require_csrf=False,
+)
+def tokens(request):
+    """Issue a bearer token to the logged-in user (shown once; only its hash is kept)."""
+    _csrf(request)
+    if request.environ.get(BEARER_FLAG):
+        raise HTTPForbidden()  # a token cannot mint tokens; log in with a session
+    token, row = issue_token(request.dbsession, request.user)
+    return {"token": token, "expires_at": row.expires_at.isoformat() + "Z"}
+
+
+@view_config(route_name="api.assignments", renderer="json", permission=Permission.interview_edit)
+def assignments(request):
+    """The households assigned to the user's team, with status and version."""
+    items = work.assignments(request.dbsession, team_scope(request))
+    progress = work.progress(items)
+    return {
+        "progress": {
+            "total": progress.total,
+            "done": progress.done,
+            "by_status": progress.by_status,
+        },
+        "assignments": [
+            {
+                "household": a.plan_household_id,
+                "household_id": a.household_id,
+                "head_name": a.head_name,
+                "village": a.village,
+                "township": a.township,
+                "status": a.status,
+                "version": a.version,
+            }
+            for a in items
+        ],
+    }
+
+
+def _interview_json(request, context) -> dict:
+    item = context.interview
+    household = context.household
+    out = {
+        "household": {
+            "id": context.plan_household.id,
+            "household_id": household.household_id,
+            "head_name": household.head_name,
+            "village": household.frame_village.village.name,
+        },
+        "interview": None,
+    }
+    if item is not None:
+        out["interview"] = {
+            "status": item.status,
+            "contact_outcome": item.contact_outcome,
+            "version": item.version,
+            "answers": load_answers(item),
+            "instruments": {
+                part: {"id": v.instrument_id, "version": v.version, "content_hash": v.content_hash}
+                for part in PARTS
+                if (v := getattr(item, f"{part}_version")) is not None
+            },
+            "comments": [
+                {"path": c.field_path, "text": c.text}
+                for c in ReviewService(request.dbsession).open_comments(item)
+            ],
+        }
+    return out
+
+
+@view_config(
+    route_name="api.interview",
+    renderer="json",
+    permission=Permission.interview_edit,
+    request_method="GET",
+)
+def interview(context, request):
+    """An interview's data (blinded household header, answers, version, open comments)."""
+    return _interview_json(request, context)
+
+
+@view_config(
+    route_name="api.outcome",
+    renderer="json",
+    permission=Permission.interview_edit,
+    request_method="POST",
+    require_csrf=False,
+)
+def outcome(context, request):
+    """Record the contact outcome (``{"outcome": "interviewed" | "absent" | ...}``)."""
+    _csrf(request)
+    value = _body(request).get("outcome")
+    if value not in OUTCOMES:
+        request.response.status = 422
+        return {
+            "error": "invalid",
+            "errors": {"outcome": [translate("Choose a contact outcome.", request.locale_name)]},
+        }
+    try:
+        result = service_for(request).record_outcome(context.plan_household, value, request.user)
+    except DomainError as exc:
+        return _error(request, 409, "conflict", exc.message)
+    released = result.release.reserve_id if result.release is not None else None
+    return {
+        "status": result.interview.status,
+        "released_reserve": released,
+        "no_reserve_left": result.no_reserve_left,
+    }
+
+
+def _save(context, request, *, submit: bool):
+    _csrf(request)
+    item = context.interview
+    if item is None or item.contact_outcome != INTERVIEWED:
+        request.response.status = 404
+        return {"error": "not_found"}
+    body = _body(request)
+    answers = body.get("answers") if isinstance(body.get("answers"), dict) else {}
+    answers = {
+        part: answers.get(part) if isinstance(answers.get(part), dict) else {} for part in PARTS
+    }
+    version = body.get("version") if isinstance(body.get("version"), int) else -1
+    service, language = service_for(request), request.locale_name
+    try:
+        if submit:
+            service.submit(item, answers, base_version=version, user=request.user)
+            request.dbsession.flush()
+            return {"status": item.status, "version": item.version, "verdict": item.verdict}
+        warnings = service.save_draft(item, answers, base_version=version, user=request.user)
+    except SubmissionRejected as exc:
+        errors: dict[str, list[str]] = {}
+        for p in exc.problems:
+            errors.setdefault(p.field_path, []).append(p.message.render(language))
+        request.response.status = 422
+        return {"error": "invalid", "message": exc.message.render(language), "errors": errors}
+    except StaleInterview as exc:
+        out = _error(request, 409, "stale", exc.message)
+        out["version"] = exc.current_version
+        out["changes"] = [
+            {"path": c.path, "theirs": c.theirs, "yours": c.yours} for c in exc.changes
+        ]
+        return out
+    except DomainError as exc:
+        return _error(request, 409, "locked", exc.message)
+    request.dbsession.flush()
+    warned: dict[str, list[str]] = {}
+    for p in warnings:
+        warned.setdefault(p.field_path, []).append(p.message.render(language))
+    return {"status": item.status, "version": item.version, "warnings": warned}
+
+
+@view_config(
+    route_name="api.draft",
+    renderer="json",
+    permission=Permission.interview_edit,
+    request_method="POST",
+    require_csrf=False,
+)
+def draft(context, request):
+    """Save a draft: ``{"version": n, "answers": {"verification": {}, "recognition": {}}}``."""
+    return _save(context, request, submit=False)
+
+
+@view_config(
+    route_name="api.submit",
+    renderer="json",
+    permission=Permission.interview_edit,
+    request_method="POST",
+    require_csrf=False,
+)
+def submit(context, request):
+    """Submit: the same validation as the form; 422 with a message per field path."""
+    return _save(context, request, submit=True)

@@ -1,0 +1,377 @@
+"""The assessor's day: contact outcome and reserve release, draft saving, submission.
+
+Every save goes through :class:`InterviewService`: it refuses a stale version (showing what
+changed since), refuses locked interviews, and appends one audit row per save.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.i18n import N_, Message
+from assessment.models import User, utcnow
+from assessment.services import DomainError, latest_round
+from sampling.models import PlanHousehold
+from surveys import audit
+from surveys.instrument_store import active_version, ensure_builtin_instruments, instrument_of
+from surveys.models import (
+    DRAFT,
+    INTERVIEWED,
+    NON_INTERVIEW_OUTCOMES,
+    NOT_INTERVIEWED,
+    OUTCOMES,
+    RETURNED,
+    SUBMITTED,
+    Interview,
+    InterviewPhoto,
+    ReserveRelease,
+)
+from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
+from surveys.validation import FieldProblem, check_answers
+from surveys.verdicts import assess_household, is_recognising
+
+PARTS = ("verification", "recognition")
+EDITABLE = (DRAFT, RETURNED)
+MSG_LOCKED = {
+    SUBMITTED: N_("This interview is submitted and awaits review; it cannot be changed now."),
+    "approved": N_("This interview is approved and locked."),
+    NOT_INTERVIEWED: N_("This household was not interviewed; there is nothing to edit."),
+}
+
+
+class InterviewLocked(DomainError):
+    """A save on an interview that is not a draft or returned."""
+
+
+@dataclass(frozen=True)
+class StaleChange:
+    """A field changed by someone else since the editor loaded the interview."""
+
+    path: str
+    theirs: Any
+    yours: Any
+
+
+class StaleInterview(DomainError):
+    """A save carrying an old version; ``changes`` lists what changed since."""
+
+    def __init__(self, current_version: int, changes: list[StaleChange]):
+        super().__init__(
+            Message(
+                N_(
+                    "Someone saved this interview after you opened it (now version {version}). "
+                    "Nothing was saved; check the differences below."
+                ),
+                {"version": current_version},
+            )
+        )
+        self.current_version = current_version
+        self.changes = changes
+
+
+class SubmissionRejected(DomainError):
+    """Submission refused by validation; ``problems`` has every problem, paths prefixed."""
+
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__(
+            Message(
+                N_("The interview has {count} problems; nothing was submitted."),
+                {"count": len(problems)},
+            )
+        )
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """The interview row of a recorded outcome and the reserve released, if any."""
+
+    interview: Interview
+    release: ReserveRelease | None
+    no_reserve_left: bool = False
+
+
+def load_answers(interview: Interview) -> dict[str, dict[str, Any]]:
+    """The stored answers as ``{"verification": {...}, "recognition": {...}}``."""
+    return {
+        "verification": json.loads(interview.verification_json or "{}"),
+        "recognition": json.loads(interview.recognition_json or "{}"),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _prefixed(part: str, problems) -> list[FieldProblem]:
+    return [dataclasses.replace(p, field_path=f"{part}.{p.field_path}") for p in problems]
+
+
+class InterviewService:
+    """Contact outcomes, reserve releases, drafts and submissions of interviews."""
+
+    def __init__(
+        self,
+        dbsession: Session,
+        *,
+        settings: SurveySettings | None = None,
+        clock: Callable[[], dt.datetime] = utcnow,
+    ):
+        self.db = dbsession
+        self.settings = settings or SurveySettings()
+        self.clock = clock
+
+    # -- outcome and reserves -------------------------------------------------------------
+    def record_outcome(self, ph: PlanHousehold, outcome: str, user: User | None) -> OutcomeResult:
+        """Record the contact outcome; a non-interview releases the next reserve in order."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome: expected one of {OUTCOMES}, got {outcome!r}")
+        interview = self.interview_of(ph)
+        if interview is not None and not (
+            interview.status == DRAFT and outcome in NON_INTERVIEW_OUTCOMES
+        ):
+            raise DomainError(
+                Message(N_("The contact outcome of this household is recorded already."))
+            )
+        now = self.clock()
+        if interview is None:
+            interview = self._new_interview(ph, user, now)
+        old = {"status": interview.status, "contact_outcome": interview.contact_outcome}
+        interview.contact_outcome = outcome
+        interview.status = DRAFT if outcome == INTERVIEWED else NOT_INTERVIEWED
+        interview.updated_at = now
+        self.db.flush()
+        new = {"status": interview.status, "contact_outcome": outcome}
+        audit.record(self.db, interview, "outcome", user, audit.diff(old, new), at=now)
+        if outcome == INTERVIEWED:
+            return OutcomeResult(interview, None)
+        if ph.role not in ("selected", "reserve"):
+            return OutcomeResult(interview, None)  # screening households are not replaced
+        release = self._release_next_reserve(ph, outcome, user, now)
+        return OutcomeResult(interview, release, no_reserve_left=release is None)
+
+    def _new_interview(self, ph: PlanHousehold, user: User | None, now: dt.datetime) -> Interview:
+        if active_version(self.db, "verification") is None:
+            ensure_builtin_instruments(self.db)
+        interview = Interview(
+            plan_household_id=ph.id,
+            plan_id=ph.plan_id,
+            team_id=ph.plan_village.team_id if ph.plan_village is not None else None,
+            status="",
+            contact_outcome="",
+            verification_version_id=active_version(self.db, "verification").id,
+            recognition_version_id=active_version(self.db, "recognition").id,
+            started_at=now,
+            updated_at=now,
+            entered_by_id=user.id if user is not None else None,
+        )
+        self.db.add(interview)
+        return interview
+
+    def _release_next_reserve(
+        self, ph: PlanHousehold, reason: str, user: User | None, now: dt.datetime
+    ) -> ReserveRelease | None:
+        released = select(ReserveRelease.reserve_id).where(ReserveRelease.plan_id == ph.plan_id)
+        query = (
+            select(PlanHousehold)
+            .where(
+                PlanHousehold.plan_id == ph.plan_id,
+                PlanHousehold.plan_village_id == ph.plan_village_id,
+                PlanHousehold.stratum == ph.stratum,
+                PlanHousehold.role == "reserve",
+                PlanHousehold.id.not_in(released),
+            )
+            .order_by(PlanHousehold.reserve_rank, PlanHousehold.id)
+            .limit(1)
+        )
+        reserve = self.db.scalars(query).first()
+        if reserve is None:
+            return None
+        release = ReserveRelease(
+            plan_id=ph.plan_id,
+            plan_village_id=ph.plan_village_id,
+            stratum=ph.stratum,
+            reserve_id=reserve.id,
+            replaced_id=ph.id,
+            reason=reason,
+            released_by_id=user.id if user is not None else None,
+            released_at=now,
+        )
+        self.db.add(release)
+        self.db.flush()
+        return release
+
+    def interview_of(self, ph: PlanHousehold) -> Interview | None:
+        return self.db.scalar(select(Interview).where(Interview.plan_household_id == ph.id))
+
+    # -- saving ---------------------------------------------------------------------------
+    def _check_editable(self, interview: Interview, base_version: int, answers) -> None:
+        if interview.status not in EDITABLE:
+            raise InterviewLocked(Message(MSG_LOCKED.get(interview.status, MSG_LOCKED["approved"])))
+        if base_version != interview.version:
+            current = audit.flatten(load_answers(interview))
+            yours = audit.flatten(answers)
+            paths = audit.changed_since(self.db, interview, base_version)
+            changes = [StaleChange(p, current.get(p), yours.get(p)) for p in paths]
+            raise StaleInterview(interview.version, changes)
+
+    def _store(self, interview, answers, location, now) -> tuple[dict, dict]:
+        old = load_answers(interview)
+        new = {part: _plain(answers.get(part) or {}) for part in PARTS}
+        interview.verification_json = json.dumps(new["verification"], ensure_ascii=False)
+        interview.recognition_json = json.dumps(new["recognition"], ensure_ascii=False)
+        interview.updated_at = now
+        if location is not None:
+            interview.latitude, interview.longitude, interview.location_accuracy_m = location
+        return old, new
+
+    def check(self, interview: Interview, answers, *, for_submission: bool):
+        """Validate both parts; returns ``(validations by part, prefixed problems)``."""
+        status = interview.plan_household.household.status
+        results, problems = {}, []
+        for part in PARTS:
+            version = getattr(interview, f"{part}_version")
+            result = check_answers(
+                instrument_of(version),
+                answers.get(part) or {},
+                for_submission=for_submission,
+                context={"status": status},
+            )
+            results[part] = result
+            problems += _prefixed(part, result.problems)
+        return results, problems
+
+    def save_draft(
+        self, interview: Interview, answers, *, base_version: int, user: User | None, location=None
+    ) -> list[FieldProblem]:
+        """Save what was typed (warnings allowed); returns the warnings, paths prefixed."""
+        self._check_editable(interview, base_version, answers)
+        _, warnings = self.check(interview, answers, for_submission=False)
+        now = self.clock()
+        old, new = self._store(interview, answers, location, now)
+        self.db.flush()
+        audit.record(self.db, interview, "save", user, audit.diff(old, new), at=now)
+        return warnings
+
+    def submit(
+        self, interview: Interview, answers, *, base_version: int, user: User | None, location=None
+    ) -> Interview:
+        """Validate everything; on success store cleared answers, derived values and flags."""
+        self._check_editable(interview, base_version, answers)
+        results, problems = self.check(interview, answers, for_submission=True)
+        if problems:
+            raise SubmissionRejected(problems)
+        ph = interview.plan_household
+        assessment_round = latest_round(self.db, ph.plan.county)
+        if assessment_round is None:
+            raise DomainError(
+                Message(
+                    N_(
+                        "No assessment round covers this county, so the verdict cannot be "
+                        "computed. Ask an administrator."
+                    )
+                )
+            )
+        now = self.clock()
+        cleaned = {part: results[part].answers for part in PARTS}
+        old, new = self._store(interview, cleaned, location, now)
+        old["status"], new["status"] = interview.status, SUBMITTED
+        self._derive(interview, cleaned, assessment_round, now)
+        interview.status, interview.submitted_at = SUBMITTED, now
+        interview.submitted_by_id = user.id if user is not None else None
+        self.db.flush()
+        audit.record(self.db, interview, "submit", user, audit.diff(old, new), at=now)
+        return interview
+
+    def _derive(self, interview: Interview, cleaned, assessment_round, now: dt.datetime) -> None:
+        ph = interview.plan_household
+        household = ph.household
+        verdict = assess_household(
+            cleaned["verification"],
+            status=household.status,
+            poverty_line=assessment_round.poverty_line,
+        )
+        rule = instrument_of(interview.recognition_version).recognition_rule
+        interview.round_id, interview.poverty_line = (
+            assessment_round.id,
+            assessment_round.poverty_line,
+        )
+        interview.registry_status = household.status
+        interview.verdict, interview.meets_standard = verdict.verdict, verdict.meets
+        interview.net_income = verdict.income.net_income
+        interview.income_per_capita = verdict.income.per_capita
+        interview.persons, interview.near_line = verdict.income.members, verdict.income.near_line
+        interview.standards_json = json.dumps(dataclasses.asdict(verdict.standards))
+        interview.recognising = is_recognising(cleaned["recognition"], rule) if rule else None
+        interview.ended_at = now
+        interview.duration_seconds = int((now - interview.started_at).total_seconds())
+        location = (
+            (interview.latitude, interview.longitude) if interview.latitude is not None else None
+        )
+        village = village_location(self.db, household.frame_village_id) if location else None
+        flags = quality_flags(
+            settings=self.settings,
+            duration_seconds=interview.duration_seconds,
+            verification=cleaned["verification"],
+            recognition=cleaned["recognition"],
+            rule=rule,
+            verdict=verdict,
+            frame_size=household.household_size,
+            location=location,
+            village=village,
+        )
+        interview.flags_json = flags_to_json(flags)
+
+
+PHOTO_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+def photo_type(data: bytes) -> str | None:
+    """The content type from the file's first bytes (JPEG or PNG), else None."""
+    for magic, content_type in PHOTO_TYPES:
+        if data.startswith(magic):
+            return content_type
+    return None
+
+
+def add_photo(service: InterviewService, interview: Interview, data: bytes, user: User | None):
+    """Store a house photo (size-capped, JPEG/PNG by magic bytes) with its SHA-256."""
+    if interview.status not in EDITABLE:
+        raise InterviewLocked(Message(MSG_LOCKED.get(interview.status, MSG_LOCKED["approved"])))
+    limit = service.settings.photo_max_bytes
+    if len(data) > limit:
+        raise DomainError(
+            Message(N_("The photo is larger than {mb} MB."), {"mb": round(limit / 2**20, 1)})
+        )
+    content_type = photo_type(data)
+    if content_type is None:
+        raise DomainError(Message(N_("The photo must be a JPEG or PNG image.")))
+    now = service.clock()
+    digest = hashlib.sha256(data).hexdigest()
+    photo = InterviewPhoto(
+        interview_id=interview.id,
+        sha256=digest,
+        content_type=content_type,
+        size=len(data),
+        data=data,
+        uploaded_by_id=user.id if user is not None else None,
+        uploaded_at=now,
+    )
+    service.db.add(photo)
+    audit.record(
+        service.db, interview, "photo", user, [audit.FieldChange("photo", None, digest)], at=now
+    )
+    return photo

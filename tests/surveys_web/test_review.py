@@ -1,0 +1,188 @@
+"""The supervisor's review: flags, return with comments, resubmit, approve, lock, bulk, re-visit."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import select
+
+from surveys.models import Interview, InterviewChange, RevisitDraw
+from tests.surveys_web.conftest import (
+    RECOGNITION,
+    backdate,
+    csrf_of,
+    form_pairs,
+    full_answers,
+    interview_of,
+    start_interview,
+    submit,
+    url,
+)
+
+
+def _submitted(testapp, dbsession, ph, answers=None, *, minutes=45):
+    start_interview(testapp, ph)
+    if minutes:
+        backdate(dbsession, ph, minutes)
+    submit(testapp, dbsession, ph, answers or full_answers())
+    return interview_of(dbsession, ph)
+
+
+def _as(testapp, user):
+    testapp.post_form("/logout", {}, token_from="/", status=303)
+    testapp.login(user.username)
+
+
+def test_queue_shows_each_quality_flag(testapp, dbsession, world):
+    plan = world.plan
+    clean, short, odd = plan.selected[(plan.villages[0].id, "exited")] + [plan.first_selected(1)]
+    testapp.login(world.assessor.username)
+    _submitted(testapp, dbsession, clean)
+    _submitted(testapp, dbsession, short, minutes=0)
+    same = dict.fromkeys(RECOGNITION, "5") | {"helper_known": True}
+    roster = full_answers()["verification"]["roster"][:2]  # 2 members; the frame lists 3
+    odd_answers = {
+        "verification": full_answers(roster=roster, food_ok=False, food_ok_reason="x")[
+            "verification"
+        ],
+        "recognition": same,
+    }
+    _submitted(testapp, dbsession, odd, odd_answers)
+    _as(testapp, world.supervisor)
+    page = testapp.get("/surveys/review", {"_LOCALE_": "en"})
+    row = {
+        ph: page.text.split(f'data-household="{ph.id}"')[1].split("</tr>")[0]
+        for ph in (clean, short, odd)
+    }
+    assert "No flag" in row[clean]
+    assert "flag-too_short" in row[short] and "minimum 20" in row[short]
+    for code in ("recognition_identical", "verdict_disagreement", "household_size"):
+        assert f"flag-{code}" in row[odd]
+    assert "The roster has 2 members; the frame lists 3." in row[odd]
+    assert "food" in row[odd]
+
+
+def test_return_with_comment_resubmit_approve_and_lock(testapp, dbsession, world):
+    ph = world.plan.first_selected()
+    testapp.login(world.assessor.username)
+    item = _submitted(testapp, dbsession, ph)
+    _as(testapp, world.supervisor)
+    page = testapp.get(f"/surveys/review/{ph.id}")
+    testapp.post(
+        f"/surveys/review/{ph.id}",
+        {
+            "csrf_token": csrf_of(page),
+            "return": "1",
+            "comment:verification.income_wages": "请核对工资收入",
+            "comment:verification.head_name": "",
+        },
+        status=303,
+    )
+    assert item.status == "returned"
+    _as(testapp, world.assessor)
+    form = testapp.get(url(ph, "/interview"))
+    block = form.text.split('data-field="v-income_wages"')[1].split("</div>")[0]
+    assert "请核对工资收入" in block  # beside the question it is about
+    backdate(dbsession, ph, 0)
+    submit(testapp, dbsession, ph, full_answers(income_wages=9100))
+    assert item.status == "submitted"
+    _as(testapp, world.supervisor)
+    page = testapp.get(f"/surveys/review/{ph.id}")
+    testapp.post(
+        f"/surveys/review/{ph.id}", {"csrf_token": csrf_of(page), "approve": "1"}, status=303
+    )
+    assert item.status == "approved" and item.reviewed_by_id == world.supervisor.id
+    # Locked: the assessor's save is refused and nothing changes.
+    _as(testapp, world.assessor)
+    page = testapp.get(url(ph, "/interview"))
+    assert "disabled" in page.text
+    pairs = form_pairs(
+        {"verification": {"income_wages": "1"}}, version=item.version, token=csrf_of(page)
+    )
+    refused = testapp.post(url(ph, "/interview"), [*pairs, ("_LOCALE_", "en")], status=409)
+    assert "approved and locked" in refused.text
+    assert json.loads(item.verification_json)["income_wages"] == 9100
+    query = select(InterviewChange.action).where(InterviewChange.interview_id == item.id)
+    actions = list(dbsession.scalars(query))
+    assert actions.count("return") == 1 and actions.count("approve") == 1
+
+
+def test_bulk_approve_takes_only_unflagged(testapp, dbsession, world):
+    plan = world.plan
+    clean, short = plan.selected[(plan.villages[0].id, "exited")]
+    testapp.login(world.assessor.username)
+    _submitted(testapp, dbsession, clean)
+    _submitted(testapp, dbsession, short, minutes=0)
+    _as(testapp, world.other_supervisor)
+    testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)
+    assert interview_of(dbsession, clean).status == "submitted"  # another team's: untouched
+    _as(testapp, world.supervisor)
+    testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)
+    assert interview_of(dbsession, clean).status == "approved"
+    assert interview_of(dbsession, short).status == "submitted"
+
+
+def test_revisit_draw_is_seeded_and_recorded(testapp, dbsession, world):
+    plan = world.plan
+    households = [ph for rows in plan.selected.values() for ph in rows]
+    testapp.login(world.assessor.username)
+    for ph in households:
+        _submitted(testapp, dbsession, ph)
+    _as(testapp, world.supervisor)
+    testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)
+    testapp.post_form(
+        "/surveys/review/revisit",
+        {"percent": "50", "seed": "20190701"},
+        token_from="/surveys/review",
+        status=303,
+    )
+    draw = dbsession.scalars(select(RevisitDraw)).one()
+    ids = sorted(interview_of(dbsession, ph).id for ph in households)
+    # ceil(0.5 x 4) = 2 interviews, chosen as numpy's documented Generator would.
+    expected = sorted(np.random.default_rng(20190701).choice(ids, size=2, replace=False).tolist())
+    assert (draw.population, draw.seed, json.loads(draw.interview_ids_json)) == (
+        4,
+        20190701,
+        expected,
+    )
+    assert draw.drawn_by_id == world.supervisor.id
+
+
+@pytest.mark.parametrize("action", ["approve", "return"])
+def test_only_submitted_interviews_are_reviewed(testapp, dbsession, world, action):
+    ph = world.plan.first_selected()
+    testapp.login(world.assessor.username)
+    start_interview(testapp, ph)
+    _as(testapp, world.supervisor)
+    page = testapp.get(f"/surveys/review/{ph.id}")
+    testapp.post(
+        f"/surveys/review/{ph.id}",
+        {"csrf_token": csrf_of(page), action: "1", "comment:verification.head_name": "x"},
+        status=409,
+    )
+    assert dbsession.get(Interview, interview_of(dbsession, ph).id).status == "draft"
+
+
+def test_approved_interviews_and_substitutions_for_the_indicators(testapp, dbsession, world):
+    from surveys.services import approved_interviews, substitutions
+
+    plan = world.plan
+    done, absent = plan.selected[(plan.villages[0].id, "exited")]
+    testapp.login(world.assessor.username)
+    _submitted(testapp, dbsession, done)
+    testapp.post_form(url(absent), {"outcome": "absent"}, status=303)
+    assert approved_interviews(dbsession, plan.plan.id) == []  # submitted is not approved
+    _as(testapp, world.supervisor)
+    testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)
+    (row,) = approved_interviews(dbsession, plan.plan.id)
+    assert (row.plan_household_id, row.verdict, row.persons, row.recognising, row.weight) == (
+        done.id,
+        "meets_standard",
+        3,
+        True,
+        20.0,
+    )
+    (release,) = substitutions(dbsession, plan.plan.id)
+    assert (release.replaced_id, release.reason) == (absent.id, "absent")
