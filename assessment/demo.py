@@ -154,7 +154,7 @@ def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) 
 
     ensure_builtin_instruments(db)
     count = simulate_fieldwork(
-        db, plan, rng=np.random.default_rng(seed + 1), poverty_line=poverty_line
+        db, plan, rng=np.random.default_rng(seed + 1), poverty_line=poverty_line, leave_open=1
     )
     if out is not None:
         print(f"simulated fieldwork: {count} approved interviews (marked as simulated)", file=out)

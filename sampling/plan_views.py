@@ -75,6 +75,15 @@ def _number(request, name, default=None, kind=float):
         raise HTTPBadRequest(json_body={"error": f"{name}: not a number"}) from None
 
 
+# The exact hypergeometric model matters only for small frames; above this size the
+# binomial is indistinguishable and scipy's hypergeometric search takes tens of seconds.
+SMALL_FRAME = 3000
+
+
+def _small_frame(population: int | None) -> int | None:
+    return population if population is not None and population <= SMALL_FRAME else None
+
+
 @view_config(route_name="sampling.sizes", renderer="json", permission=Permission.plan_manage)
 def sample_sizes(request):
     """Sample sizes for the design page: precision- or decision-based, with assumptions."""
@@ -85,7 +94,7 @@ def sample_sizes(request):
                 _number(request, "acceptable"),
                 alpha=_number(request, "alpha", 0.05),
                 beta=_number(request, "beta", 0.20),
-                population=_number(request, "population", None, int),
+                population=_small_frame(_number(request, "population", None, int)),
             )
             curve = sizes.operating_characteristic(plan.n, plan.d, population=plan.population)
             return {"plan": plan.__dict__, "oc": [p.__dict__ for p in curve]}

@@ -47,6 +47,20 @@ def _team_people(db: Session, team_id: int) -> tuple[User, User]:
     return assessor, supervisor
 
 
+def _open_villages(db: Session, plan: SamplePlan, leave_open: int) -> set[int]:
+    """The last ``leave_open`` villages of each team, left for a demo user to work on."""
+    villages = db.execute(
+        select(PlanVillage.id, PlanVillage.team_id)
+        .where(PlanVillage.plan_id == plan.id, PlanVillage.team_id.is_not(None))
+        .order_by(PlanVillage.id.desc())
+    ).all()
+    kept: dict[int, list[int]] = {}
+    for village_id, team_id in villages:
+        if len(kept.setdefault(team_id, [])) < leave_open:
+            kept[team_id].append(village_id)
+    return {v for ids in kept.values() for v in ids}
+
+
 def simulate_fieldwork(
     db: Session,
     plan: SamplePlan,
@@ -55,8 +69,10 @@ def simulate_fieldwork(
     poverty_line: float,
     rates: SimulatedRates = SimulatedRates(),
     start: dt.datetime | None = None,
+    leave_open: int = 0,
 ) -> int:
-    """Interview, submit and approve every household of ``plan``; returns interviews approved."""
+    """Interview, submit and approve the households of ``plan``, except in ``leave_open``
+    villages per team (left for a demo user); returns the number approved."""
     plan.simulated_fieldwork = True
     clock = _Clock(start or dt.datetime(2019, 6, 3, 8, 30))
     service, review = InterviewService(db, clock=clock), ReviewService(db, clock=clock)
@@ -68,6 +84,7 @@ def simulate_fieldwork(
                 PlanHousehold.plan_id == plan.id,
                 PlanHousehold.role.in_(("selected", "screening")),
                 PlanVillage.team_id.is_not(None),
+                PlanVillage.id.not_in(_open_villages(db, plan, leave_open) or {0}),
             )
             .order_by(PlanHousehold.id)
         )

@@ -103,5 +103,15 @@ def test_sample_size_endpoint_answers_both_kinds(testapp, dbsession):
     ).json
     assert decision["plan"]["p_accept_at_threshold"] <= 0.05
     assert decision["oc"][0]["p_accept"] == 1.0
+    large = testapp.get(
+        "/sampling/sizes.json",
+        {"kind": "decision", "threshold": "0.02", "acceptable": "0.005", "population": "42000"},
+    ).json
+    assert large["plan"]["model"] == "binomial"  # hypergeometric only for small frames
+    small = testapp.get(
+        "/sampling/sizes.json",
+        {"kind": "decision", "threshold": "0.02", "acceptable": "0.005", "population": "800"},
+    ).json
+    assert small["plan"]["model"] == "hypergeometric"
     bad = testapp.get("/sampling/sizes.json", {"margin": "2"}, status=400).json
     assert "margin" in bad["error"]
