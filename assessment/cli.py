@@ -50,6 +50,28 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_round_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--round",
+        type=int,
+        dest="round_id",
+        help="assessment round id (default: the latest round of the county)",
+    )
+
+
+def round_of(request, county, round_id: int | None):
+    """The round named by ``--round`` (it must assess ``county``), or the county's latest."""
+    from assessment.models import AssessmentRound
+    from assessment.services import latest_round
+
+    if round_id is None:
+        return latest_round(request.dbsession, county)
+    found = request.dbsession.get(AssessmentRound, round_id)
+    if found is None or county not in found.counties:
+        raise CommandError(f"round {round_id} does not assess county {county.code}")
+    return found
+
+
 @contextlib.contextmanager
 def app_env(config_uri: str):
     """Bootstrap the app from ``config_uri`` and yield its request inside one transaction."""

@@ -170,15 +170,18 @@ def household_sample(rows: list[dict]) -> HouseholdSample:
     )
 
 
+def current_plan(db: Session, county: County, round_id: int | None = None) -> SamplePlan | None:
+    """The county's newest plan (of round ``round_id`` when given)."""
+    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
+    if round_id is not None:
+        query = query.where(SamplePlan.round_id == round_id)
+    return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
+
+
 def county_data(db: Session, county: County, plan: SamplePlan | None = None) -> CountyData | None:
     """The snapshot of one county: its current plan's approved interviews and totals."""
     if plan is None:
-        plan = db.scalars(
-            select(SamplePlan)
-            .where(SamplePlan.county_id == county.id)
-            .order_by(SamplePlan.version.desc())
-            .limit(1)
-        ).first()
+        plan = current_plan(db, county)
     if plan is None:
         return None
     assessment_round = plan.assessment_round

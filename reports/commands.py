@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, app_env
+from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
 
 
 def register(subparsers) -> None:
@@ -13,6 +13,7 @@ def register(subparsers) -> None:
     p.add_argument("--county", required=True, help="county code")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    add_round_option(p)
     p.set_defaults(func=county_report)
 
     p = subparsers.add_parser("report-province", help="write a provincial summary (PDF)")
@@ -58,7 +59,13 @@ def county_report(args) -> int:
     with app_env(args.config) as request:
         county = _county(request, args.county)
         try:
-            snap = county_snapshot(request.dbsession, county, lang=args.lang)
+            chosen = round_of(request, county, args.round_id)
+            snap = county_snapshot(
+                request.dbsession,
+                county,
+                lang=args.lang,
+                round_id=chosen.id if args.round_id is not None else None,
+            )
         except DomainError as exc:
             raise CommandError(exc.message.render("en")) from exc
         pdf = render_county_report(snap, lang=args.lang, font_path=_font_path(request))
@@ -90,7 +97,11 @@ def export(args) -> int:
 
     with app_env(args.config) as request:
         county = _county(request, args.county)
-        data = ce.county_data(request.dbsession, county)
+        chosen = round_of(request, county, args.round_id)
+        plan = ce.current_plan(
+            request.dbsession, county, chosen.id if args.round_id is not None else None
+        )
+        data = ce.county_data(request.dbsession, county, plan) if plan else None
         if data is None or not data.rows:
             raise CommandError(f"county {county.code} has no approved interviews")
         households, members = export_sheets(request.dbsession, data)

@@ -193,9 +193,12 @@ def county_snapshot(
     created: dt.datetime | None = None,
     version: int = 0,
     signed_off: bool = False,
+    round_id: int | None = None,
 ) -> model.CountyReport:
-    """The locked input of the county PDF, from the current approved data."""
-    data = ce.county_data(db, county)
+    """The locked input of the county PDF, from the current approved data (of the plan of
+    round ``round_id`` when given, else the county's newest plan)."""
+    plan = ce.current_plan(db, county, round_id)
+    data = ce.county_data(db, county, plan) if plan is not None else None
     if data is None:
         raise DomainError(
             Message(

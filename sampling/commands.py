@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, app_env
+from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
 
 
 def register(subparsers) -> None:
@@ -79,6 +79,7 @@ def register_plans(subparsers) -> None:
     p.add_argument("--seed", help="64 hex digits (e.g. from a public ceremony); random if omitted")
     p.add_argument("--reason", help="why the county is drawn again (required for a re-draw)")
     p.add_argument("--frame", type=int, help="frame id (default: the county's latest frame)")
+    add_round_option(p)
     p.set_defaults(func=draw_plan)
 
     p = subparsers.add_parser("verify-draw", help="re-run a plan's draw and compare")
@@ -130,6 +131,7 @@ def draw_plan(args) -> int:
                 args.design.read_text(encoding="utf-8"),
                 seed_hex=args.seed,
                 reason=args.reason,
+                assessment_round=round_of(request, county, args.round_id),
             )
         except DomainError as exc:
             raise CommandError(exc.message.render("en")) from exc

@@ -16,7 +16,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
-from assessment.models import County, Team, Township, User, Village, utcnow
+from assessment.models import AssessmentRound, County, Team, Township, User, Village, utcnow
 from assessment.services import DomainError, latest_round
 from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
@@ -77,8 +77,10 @@ class PlanService:
         user: User | None = None,
         seed_hex: str | None = None,
         reason: str | None = None,
+        assessment_round: AssessmentRound | None = None,
     ) -> SamplePlan:
-        """Commit to and draw a new plan version of the frame's county."""
+        """Commit to and draw a new plan version of the frame's county (for ``assessment_round``,
+        by default the county's latest round)."""
         previous = self.current(frame.county)
         reason = (reason or "").strip() or None
         if previous is not None and reason is None:
@@ -109,7 +111,7 @@ class PlanService:
         seed_sha = rng.seed_hash(seed)
         plan = SamplePlan(
             county=frame.county,
-            assessment_round=latest_round(self.db, frame.county),
+            assessment_round=assessment_round or latest_round(self.db, frame.county),
             frame=frame,
             version=(previous.version + 1) if previous else 1,
             design_json=design_json,
