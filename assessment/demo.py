@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Province, Role, Team
+from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Province, Role, Team
 from assessment.security import hash_password
 from assessment.services import TeamService, UserService
 
@@ -187,17 +187,8 @@ def load_demo(
     assessment_round = AssessmentRound(
         name="2019年贫困县退出专项评估检查（演示）",
         year=2019,
-        poverty_line=3218.0,
-        incidence_max=0.02,
-        incidence_max_west=0.03,
-        incidence_comparator="<",
-        wrongful_exit_max=0.02,
-        wrongful_exit_comparator="<=",
-        missed_max=0.02,
-        missed_comparator="<=",
-        recognition_min=0.90,
-        recognition_comparator=">=",
         counties=[county],
+        **NATIONAL_SCHEME,
     )
     db.add(assessment_round)
     accounts = _create_people(db, county)

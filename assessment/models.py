@@ -121,6 +121,22 @@ round_counties = Table(
 )
 
 
+# The national scheme (domain §2-§3): 2019 poverty line at current prices, < 2 % incidence
+# (< 3 % in the west), 错退率 and 漏评率 at most 2 %, recognition at least 90 %.
+NATIONAL_SCHEME = {
+    "poverty_line": 3218.0,
+    "incidence_max": 0.02,
+    "incidence_max_west": 0.03,
+    "incidence_comparator": "<",
+    "wrongful_exit_max": 0.02,
+    "wrongful_exit_comparator": "<=",
+    "missed_max": 0.02,
+    "missed_comparator": "<=",
+    "recognition_min": 0.90,
+    "recognition_comparator": ">=",
+}
+
+
 class AssessmentRound(Base):
     """A year's scheme: poverty line, thresholds with their comparators, counties assessed.
 

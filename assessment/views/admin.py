@@ -13,7 +13,7 @@ from assessment.forms import (
     choices,
 )
 from assessment.i18n import N_
-from assessment.models import AssessmentRound, County, Role, Team, User
+from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team, User
 from assessment.permissions import Permission
 from assessment.services import DomainError, TeamService, UserService, counties
 from assessment.views import flash, render_problem
@@ -181,21 +181,11 @@ def round_edit(request):
             raise HTTPNotFound()
     form = _round_form(request, assessment_round)
     if request.method == "GET" and assessment_round is None:
-        form.process(
-            data=dict(
-                year=2019,
-                poverty_line=3218,
-                incidence_max=2,
-                incidence_max_west=3,
-                incidence_comparator="<",
-                wrongful_exit_max=2,
-                wrongful_exit_comparator="<=",
-                missed_max=2,
-                missed_comparator="<=",
-                recognition_min=90,
-                recognition_comparator=">=",
-            )
-        )
+        defaults = {
+            name: value * 100 if name in RoundForm.PERCENT_FIELDS else value
+            for name, value in NATIONAL_SCHEME.items()
+        }
+        form.process(data={"year": 2019, **defaults})
     if request.method == "POST" and form.validate():
         if assessment_round is None:
             assessment_round = AssessmentRound()

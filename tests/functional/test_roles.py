@@ -156,6 +156,8 @@ def test_admin_edits_round_thresholds_in_percent(testapp, dbsession):
         "recognition_comparator": ">=",
         "county_ids": str(county.id),
     }
+    blank = testapp.get("/admin/rounds/new")
+    assert 'value="3218' in blank.text and 'value="90' in blank.text  # the national defaults
     testapp.post_form("/admin/rounds/new", data, status=303)
     saved = dbsession.scalars(select(AssessmentRound)).one()
     assert saved.wrongful_exit_max == pytest.approx(0.015)
