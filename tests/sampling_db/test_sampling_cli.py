@@ -50,8 +50,18 @@ def test_import_draw_verify_export_and_redraw(tmp_path):
     with out.open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert {r["role"] for r in rows} >= {"selected", "reserve"}
-    wrong_round = assess("draw", "--county", "X1", "--design", str(design), "--round", "999",
-                         "--reason", "x", url=url)
+    wrong_round = assess(
+        "draw",
+        "--county",
+        "X1",
+        "--design",
+        str(design),
+        "--round",
+        "999",
+        "--reason",
+        "x",
+        url=url,
+    )
     assert wrong_round.returncode != 0 and "round 999" in wrong_round.stderr
     refused = assess("draw", "--county", "X1", "--design", str(design), url=url)
     assert refused.returncode != 0 and "reason" in refused.stderr
