@@ -57,6 +57,12 @@ class TwoStageDesign:
         Reserve households per selected household, per village and status.
     screening : bool
         List the screening-flagged non-registered households of selected villages.
+    purposive_villages : tuple of str
+        Keys of villages visited by choice, not by chance (e.g. remote villages picked by
+        the team). They stay in the PPS lists, so the random sample still represents the
+        whole county; one not drawn at random is added as *purposive*, its households drawn
+        like the others, and its interviews are reported apart from the design-based
+        estimates.
     """
 
     villages: Mapping[str, int]
@@ -66,6 +72,7 @@ class TwoStageDesign:
     reserves_per_household: int
     screening: bool
     type: str = "two-stage"
+    purposive_villages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -79,6 +86,12 @@ class TwoStageDesign:
             ),
             "reserves_per_household": self.reserves_per_household,
             "screening": self.screening,
+            # Written only when used, so designs without it keep their canonical form.
+            **(
+                {"purposive_villages": list(self.purposive_villages)}
+                if self.purposive_villages
+                else {}
+            ),
         }
 
 
@@ -249,6 +262,7 @@ def _two_stage(data: Mapping[str, Any], problems: list[Message]) -> TwoStageDesi
         "household_allocation",
         "reserves_per_household",
         "screening",
+        "purposive_villages",
         "comment",
     }
     read = _Reader(data, problems, allowed)
@@ -268,6 +282,15 @@ def _two_stage(data: Mapping[str, Any], problems: list[Message]) -> TwoStageDesi
     if not isinstance(screening, bool):
         read.fail(N_("Design field {field} must be true or false."), field="screening")
         screening = False
+    purposive = data.get("purposive_villages", [])
+    if not isinstance(purposive, list) or not all(
+        isinstance(key, str) and key.strip() for key in purposive
+    ):
+        read.fail(
+            N_("Design field {field} must be a list of village keys."), field="purposive_villages"
+        )
+        purposive = []
+    purposive = tuple(sorted({key.strip() for key in purposive}))
     return TwoStageDesign(
         MappingProxyType(villages),
         allocation,
@@ -275,6 +298,7 @@ def _two_stage(data: Mapping[str, Any], problems: list[Message]) -> TwoStageDesi
         total,
         read.reserves(),
         screening,
+        purposive_villages=purposive,
     )
 
 

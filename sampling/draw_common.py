@@ -65,6 +65,7 @@ class SampledVillage:
     households: int
     pi: float
     certainty: bool
+    purposive: bool = False  # visited by choice; its PPS pi is kept for information only
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from reports.exports import write_csv, write_xlsx
 from sampling import sizes
 from sampling.exports import plan_sheet
 from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, DrawPlanForm
-from sampling.models import Frame, SamplePlan
+from sampling.models import Frame, FrameVillage, SamplePlan
 from sampling.plans import PlanService
 
 
@@ -62,7 +62,12 @@ def plan_new(request):
         else:
             flash(request, N_("Plan version {version} drawn."), version=plan.version)
             return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
-    return {"form": form, "frame": frame, "previous": previous}
+    keys = request.dbsession.scalars(
+        select(FrameVillage.village_key)
+        .where(FrameVillage.frame_id == frame.id)
+        .order_by(FrameVillage.village_key)
+    ).all()
+    return {"form": form, "frame": frame, "previous": previous, "village_keys": keys}
 
 
 def _number(request, name, default=None, kind=float):

@@ -105,6 +105,15 @@ class PlanService:
                 Message(N_("The seed must be 64 hexadecimal digits.")), field="seed"
             ) from exc
         data = load_frame(self.db, frame)
+        unknown = set(getattr(design, "purposive_villages", ())) - set(data.villages.key.tolist())
+        if unknown:
+            raise DomainError(
+                Message(
+                    N_("Purposive village {key} is not a village of the frame."),
+                    {"key": sorted(unknown)[0]},
+                ),
+                field="design",
+            )
         if data.content_hash != frame.content_hash:
             raise DomainError(Message(N_("The stored frame no longer matches its hash.")))
         design_json = canonical_json(design)
@@ -149,6 +158,7 @@ class PlanService:
                     "stratum": v.stratum,
                     "pi_village": v.pi,
                     "certainty": v.certainty,
+                    "purposive": v.purposive,
                 }
                 for v in result.villages
             ]

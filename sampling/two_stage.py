@@ -52,7 +52,12 @@ def select_villages(frame: Frame, design: TwoStageDesign, generator, out: dict):
             out["shortfalls"].append(
                 dc.Shortfall("village", stratum, "", "sample", requested, len(members))
             )
-    return np.flatnonzero(chosen), pi, certain, strata
+    purposive = np.isin(table.key, design.purposive_villages) & ~chosen
+    unknown = set(design.purposive_villages) - set(table.key.tolist())
+    if unknown:
+        raise ValueError(f"design: purposive villages not in the frame: {sorted(unknown)}")
+    out["purposive"] = purposive
+    return np.flatnonzero(chosen | purposive), pi, certain, strata
 
 
 def _requested(design: TwoStageDesign, population: np.ndarray) -> np.ndarray:
@@ -124,7 +129,7 @@ def draw_two_stage(frame: Frame, design: TwoStageDesign, generator) -> tuple:
         )
     reserves = np.bincount(groups[reserve], minlength=population.size)
     _household_counts(frame, design, chosen, population, take, reserves, out)
-    villages = _village_records(frame, chosen, pi_v, certain, vstrata)
+    villages = _village_records(frame, chosen, pi_v, certain, vstrata, out["purposive"])
     return villages, dc.sort_households(households), tuple(out["strata"]), tuple(out["shortfalls"])
 
 
@@ -160,7 +165,9 @@ def _household_counts(frame, design, chosen, population, take, reserves, out) ->
                 )
 
 
-def _village_records(frame, chosen, pi_v, certain, vstrata) -> tuple[dc.SampledVillage, ...]:
+def _village_records(
+    frame, chosen, pi_v, certain, vstrata, purposive
+) -> tuple[dc.SampledVillage, ...]:
     table = frame.villages
     return tuple(
         dc.SampledVillage(
@@ -172,6 +179,7 @@ def _village_records(frame, chosen, pi_v, certain, vstrata) -> tuple[dc.SampledV
             int(table.households[v]),
             float(pi_v[v]),
             bool(certain[v]),
+            bool(purposive[v]),
         )
         for v in chosen.tolist()
     )

@@ -2,6 +2,7 @@
 (function () {
   var textarea = document.querySelector("textarea[name=design]");
   var inputs = document.querySelectorAll("[data-design]");
+  var lists = document.querySelectorAll("[data-design-list]");
   function read() { try { return JSON.parse(textarea.value); } catch (e) { return null; } }
   function get(obj, path) { return path.split(".").reduce(function (o, k) { return o && o[k]; }, obj); }
   function set(obj, path, value) {
@@ -24,6 +25,20 @@
       set(design, el.dataset.design, value);
       textarea.value = JSON.stringify(design);
     });
+  });
+  lists.forEach(function (el) {
+    var fillList = function () {
+      var design = read();
+      var v = design && design[el.dataset.designList];
+      el.value = Array.isArray(v) ? v.join(", ") : "";
+    };
+    el.addEventListener("change", function () {
+      var design = read() || {type: "two-stage"};
+      var keys = el.value.split(/[,，\n]/).map(function (k) { return k.trim(); }).filter(Boolean);
+      if (keys.length) design[el.dataset.designList] = keys; else delete design[el.dataset.designList];
+      textarea.value = JSON.stringify(design);
+    });
+    if (textarea) { textarea.addEventListener("change", fillList); fillList(); }
   });
   if (textarea) { textarea.addEventListener("change", fill); fill(); }
 
