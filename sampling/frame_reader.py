@@ -15,7 +15,6 @@ import io
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -178,7 +177,7 @@ def _collect(records, progress: Progress | None, file_format: str, encoding) -> 
 
 def _add_chunk(chunk, number: int, width: int, rows, numbers, overflow) -> None:
     """Append a chunk of records; whole-chunk fast path when every row is regular."""
-    if set(map(len, chunk)) == {width} and all(map(str.strip, map(itemgetter(0), chunk))):
+    if set(map(len, chunk)) == {width} and all(cells[0] for cells in chunk):
         rows.extend(chunk)
         numbers.extend(range(number + 1, number + 1 + len(chunk)))
         return
@@ -246,9 +245,12 @@ def _no_control_bytes(data: bytes, encoding: str, delimiter: str) -> bool:
     """
     if codecs.lookup(encoding).name not in _ASCII_TRANSPARENT:
         return False
-    octets = np.frombuffer(data, dtype=np.uint8)
-    found = set(np.unique(octets[(octets < 0x20) | (octets == 0x7F)]).tolist())
-    return found <= {0x0A, 0x0D} | ({0x09} if delimiter == "\t" else set())
+    if b"\x7f" in data:
+        return False
+    allowed = (
+        data.count(b"\n") + data.count(b"\r") + (data.count(b"\t") if delimiter == "\t" else 0)
+    )
+    return int(np.count_nonzero(np.frombuffer(data, dtype=np.uint8) < 0x20)) == allowed
 
 
 def _header_line(lines: list[str], delimiter: str) -> tuple[int, list[str]]:
@@ -295,10 +297,10 @@ def _add_lines(chunk, number: int, delimiter: str, columns, numbers, overflow) -
 
 
 def _regular(chunk: list[str], delimiter: str, width: int) -> bool:
-    """Every line has exactly ``width`` cells and a non-blank first character (so it is not
-    a blank row)."""
+    """Every line has exactly ``width`` cells and a non-empty first cell: the condition under
+    which :func:`_add_chunk` takes a chunk whole, so both paths give the same rows."""
     firsts = {line[:1] for line in chunk}
-    if not all(first.strip() and first != delimiter for first in firsts):
+    if "" in firsts or delimiter in firsts:
         return False
     return set(map(str.count, chunk, itertools.repeat(delimiter))) == {width - 1}
 
@@ -307,6 +309,8 @@ def cell_text(value: object) -> str:
     """Text of one XLSX cell, written as the same cell would be in a CSV export."""
     if value is None:
         return ""
+    if value.__class__ is int:
+        return str(value)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
@@ -328,7 +332,10 @@ def read_xlsx_table(data: bytes, *, progress: Progress | None = None) -> RawTabl
         raise FrameFileError(Message(N_("The file is not a readable XLSX workbook."))) from None
     try:
         sheet = book.worksheets[0]
-        records = ([cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True))
+        records = (
+            [v if v.__class__ is str else cell_text(v) for v in row]
+            for row in sheet.iter_rows(values_only=True)
+        )
         return _collect(records, progress, "xlsx", None)
     finally:
         book.close()

@@ -250,7 +250,7 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
     frame = None
     if checked is not None and log.total == 0:
         columns, extra_columns = checked
-        frame = make_frame(columns, extra_columns=extra_columns, source_row=table.row_numbers)
+        frame = _build_frame(columns, None, extra_columns, table.row_numbers, checked=True)
     if progress is not None:
         progress(len(table.rows))
     return _result(frame, log, table)
@@ -275,7 +275,7 @@ def _village_table(columns: Mapping[str, Sequence]) -> tuple[VillageTable, np.nd
         keys = [t + "/" + v for t, v in zip(columns["township"], columns["village"], strict=True)]
     distinct = sorted(set(keys))
     position = {key: i for i, key in enumerate(distinct)}
-    index = np.array([position[key] for key in keys], dtype=np.int32)
+    index = np.fromiter(map(position.__getitem__, keys), dtype=np.int32, count=len(keys))
     _, first = np.unique(index, return_index=True)
     sizes = np.asarray(columns["household_size"], dtype=np.int64)
 
@@ -323,6 +323,12 @@ def make_frame(
         valid (they come from :func:`read_frame` or a database filled from it); only
         lengths and vocabularies are checked, raising ValueError.
     """
+    return _build_frame(columns, extra_json, extra_columns, source_row, checked=False)
+
+
+def _build_frame(columns, extra_json, extra_columns, source_row, *, checked: bool) -> Frame:
+    """:func:`make_frame`; ``checked`` when the columns passed the file checks, so that every
+    village-level column is a function of the household's village (used by the hash)."""
     n = len(columns["household_id"])
     data = dict(columns)
     if extra_json is None:
@@ -331,10 +337,12 @@ def make_frame(
     for name in ("remote", *fc.FLAG_COLUMNS):
         data.setdefault(name, np.zeros(n, dtype=bool))
     _check_typed(data, n)
-    data["exit_year"] = [year or 0 for year in data["exit_year"]]
+    data["exit_year"] = _years(data["exit_year"])
     villages, village_index = _village_table(data)
-    ids = np.array(data["household_id"], dtype=str)
-    order = np.argsort(ids, kind="stable")
+    order, prepared = _id_order(data["household_id"])
+    if checked and n:
+        for name in ("township", "village", "village_code", "village_type"):
+            prepared[name] = _gathered_lines(getattr(villages, name), village_index[order])
     arrays = {name: _frozen(data[name], _DTYPES.get(name, object)) for name in fc.CANONICAL_COLUMNS}
     extra = _frozen(extra_json, object)
     rows = source_row if source_row is not None else range(2, n + 2)
@@ -346,8 +354,42 @@ def make_frame(
         villages=villages,
         village_index=village_index,
         id_order=_frozen(order),
-        content_hash=content_hash(arrays, extra, order),
+        content_hash=_hash(arrays, extra, order, prepared),
     )
+
+
+def _id_order(ids: Sequence[str]) -> tuple[np.ndarray, dict[str, bytes]]:
+    """Positions of the households sorted by id, and the id lines of the hash when cheap.
+
+    ASCII ids sort as bytes (same order as code points, and faster); ids that are also all
+    of one length give the hashed id lines straight from the sorted byte matrix.
+    """
+    try:
+        key = np.array(ids, dtype="S")
+    except UnicodeEncodeError:
+        return np.argsort(np.array(ids, dtype=str), kind="stable"), {}
+    order = np.argsort(key, kind="stable")
+    n, width = len(key), key.dtype.itemsize
+    if n == 0 or int(np.strings.str_len(key).min()) != width:
+        return order, {}
+    matrix = np.empty((n, width + 1), dtype=np.uint8)
+    matrix[:, :width] = key[order].view(np.uint8).reshape(n, width)
+    matrix[:, width] = ord("\n")
+    return order, {"household_id": matrix.tobytes()}
+
+
+def _gathered_lines(values: np.ndarray, index: np.ndarray) -> bytes:
+    """UTF-8 of ``values[index]``, each followed by a line break, encoding each value once."""
+    lines = np.array([(value + "\n").encode("utf-8") for value in values.tolist()], dtype=object)
+    return b"".join(lines[index].tolist())
+
+
+def _years(values: Sequence) -> np.ndarray:
+    """Exit years as int32, 0 where blank (None or 0)."""
+    try:
+        return np.asarray(values, dtype=np.int32)
+    except TypeError:  # None among them
+        return np.array([year or 0 for year in values], dtype=np.int32)
 
 
 _DTYPES = {
@@ -370,14 +412,59 @@ def _check_typed(data: Mapping[str, Sequence], n: int) -> None:
             raise ValueError(f"columns: {name} has unknown values {sorted(map(str, unknown))}")
 
 
-def _canonical_text(values: np.ndarray, name: str) -> list[str]:
+def _int_lines(values: np.ndarray, blank_zero: bool) -> bytes:
+    """``str(value) + "\\n"`` for each value (``"\\n"`` alone for 0 when ``blank_zero``), UTF-8.
+
+    Each distinct number is formatted once; households pick theirs by index.
+    """
+    values = values.astype(np.int64)
+    low, high = int(values.min()), int(values.max())
+    if high - low <= 1_000_000:
+        distinct, index = np.arange(low, high + 1), values - low
+    else:
+        distinct, index = np.unique(values, return_inverse=True)
+    text = ["" if blank_zero and v == 0 else str(v) for v in distinct.tolist()]
+    lines = np.array([(t + "\n").encode() for t in text], dtype=object)
+    return b"".join(lines[index].tolist())
+
+
+def _text_lines(values: np.ndarray, order: np.ndarray) -> bytes:
+    """UTF-8 of ``values[order]``, each followed by a line break.
+
+    A column with few distinct values (township, status, ...) is encoded once per distinct
+    value and gathered by integer code: far cheaper than joining a million strings.
+    """
+    items = values.tolist()
+    if len(set(items[:2000])) > 1900:  # mostly distinct (ids, names): join in order
+        return ("\n".join(values[order].tolist()) + "\n").encode("utf-8")
+    codes = _Codes()
+    index = np.fromiter(map(codes.__getitem__, items), dtype=np.int64, count=len(items))
+    lines = np.array([(value + "\n").encode("utf-8") for value in codes], dtype=object)
+    return b"".join(lines[index[order]].tolist())
+
+
+class _Codes(dict):
+    """Value -> code, numbering values in order of first appearance."""
+
+    def __missing__(self, key) -> int:
+        code = self[key] = len(self)
+        return code
+
+
+def _canonical_lines(values: np.ndarray, order: np.ndarray, name: str) -> bytes:
+    """The canonical text of a column in hash order: each value followed by a line break."""
+    if len(values) == 0:
+        return b"\n"
     if values.dtype == bool:
-        return np.where(values, "1", "0").tolist()
-    if name == "exit_year":
-        return [str(year) if year else "" for year in values.tolist()]
+        # "0\n1\n..." straight from the bytes of the array
+        out = np.full(2 * len(values), ord("\n"), dtype=np.uint8)
+        out[0::2] = values[order].view(np.uint8) + ord("0")
+        return out.tobytes()
+    if values.dtype.kind in "iu":
+        return _int_lines(values[order], blank_zero=name == "exit_year")
     if values.dtype != object:
-        return values.astype(str).tolist()
-    return values.tolist()
+        values = values.astype(str).astype(object)
+    return _text_lines(values, order)
 
 
 def content_hash(arrays: Mapping[str, np.ndarray], extra_json: np.ndarray, order) -> str:
@@ -388,15 +475,21 @@ def content_hash(arrays: Mapping[str, np.ndarray], extra_json: np.ndarray, order
     name, then the column's canonical values in ``household_id`` order, one per line
     (booleans ``0``/``1``, a blank exit year as an empty line, text stripped). Values cannot
     hold line breaks or control characters (the checks reject them; extra JSON escapes
-    them), so the text is unambiguous.
+    them), so the text is unambiguous. An empty frame gives one empty line per column.
     """
-    order = np.asarray(order)
+    return _hash(arrays, extra_json, order, {})
+
+
+def _hash(arrays, extra_json, order, prepared: Mapping[str, bytes]) -> str:
+    """:func:`content_hash`, with the canonical lines of some columns already built."""
+    order = np.asarray(order, dtype=np.intp)
     digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())
     named = [(name, arrays[name]) for name in fc.CANONICAL_COLUMNS]
     named.append(("extra_json", extra_json))
     for name, values in named:
-        text = _canonical_text(values[order], name)
         digest.update(f"{name}\n".encode())
-        digest.update("\n".join(text).encode("utf-8"))
-        digest.update(b"\n")
+        lines = prepared.get(name)
+        if lines is None:
+            lines = _canonical_lines(np.asarray(values), order, name)
+        digest.update(lines)
     return digest.hexdigest()

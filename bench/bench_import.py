@@ -1,0 +1,243 @@
+"""Frame import time, as a ratio to the raw driver's bulk insert of the same rows.
+
+Usage::
+
+    .venv/bin/python bench/bench_import.py [--sizes 100000,1000000] [--formats csv,xlsx]
+        [--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/test]
+        [--xlsx-max 100000] [--workdir DIR]
+
+For each frame size and file format a synthetic county frame is written with
+``bench/make_frame.py`` (CSV: GBK, rows shuffled; XLSX: same rows), then, for each backend, in
+a fresh database (a temporary SQLite file; a throwaway PostgreSQL database created and dropped
+here):
+
+- **ours**: ``FrameService.import_file`` (read + check + hash + villages + households) and
+  commit. The pure part (read, check, hash) ends at the reader's last progress call.
+- **raw**: the same household rows, already parsed into tuples before the clock starts and in
+  the same order (by household_id), inserted with the bare driver into an identical
+  ``households`` table (same schema, same indexes and foreign keys, referenced frame and
+  villages present) and committed: ``sqlite3`` ``executemany`` / psycopg
+  ``COPY ... FROM STDIN`` with ``write_row``.
+
+Printed: ``full ratio = ours / raw`` and ``DB ratio = (ours - pure part) / raw``. XLSX frames
+larger than ``--xlsx-max`` are skipped (openpyxl reads only about 6,000 rows a second here;
+``--xlsx-max 1000000`` adds the 1,000,000-row workbook, several minutes more).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from assessment.db import make_engine, make_session_factory
+from assessment.migrate import upgrade
+from assessment.models import County, Province
+from bench.make_frame import make_rows, write_frame
+from sampling.models import Frame
+from sampling.services import HOUSEHOLD_COLUMNS, FrameService
+
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@dataclass(frozen=True)
+class Result:
+    households: int
+    file_format: str
+    backend: str
+    pure: float  # read + check + hash, s
+    ours: float  # full import incl. commit, s
+    raw: float  # raw driver insert of the same rows incl. commit, s
+
+    @property
+    def full_ratio(self) -> float:
+        return self.ours / self.raw
+
+    @property
+    def db_ratio(self) -> float:
+        return (self.ours - self.pure) / self.raw
+
+
+def write_frames(workdir: Path, sizes, formats, xlsx_max: int) -> dict:
+    """Synthetic frames by (size, format): CSV in GBK with rows shuffled, XLSX the same rows."""
+    paths = {}
+    for n in sizes:
+        header, columns = make_rows(n, seed=1)
+        order = np.random.default_rng(2).random(n)
+        for file_format in formats:
+            if file_format == "xlsx" and n > xlsx_max:
+                continue
+            path = workdir / f"frame-{n}.{file_format}"
+            encoding = "gbk" if file_format == "csv" else "utf-8"
+            write_frame(path, header, columns, encoding=encoding, order=order)
+            paths[n, file_format] = path
+    return paths
+
+
+@contextmanager
+def fresh_database(backend: str, workdir: Path, pg_url: str):
+    """URL of an empty database with the app's schema; dropped afterwards."""
+    if backend == "sqlite":
+        path = workdir / f"bench-{uuid.uuid4().hex[:8]}.sqlite"
+        url = f"sqlite:///{path}"
+        upgrade(url)
+        try:
+            yield url
+        finally:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    name = f"bench_{uuid.uuid4().hex[:10]}"
+    admin = pg_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        upgrade(url.replace("postgresql://", "postgresql+psycopg://"))
+        yield url.replace("postgresql://", "postgresql+psycopg://")
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _county(db):
+    county = County(code="B1", name="基准县", province=Province(name="基准省"))
+    db.add(county)
+    db.flush()
+    return county
+
+
+def time_ours(url: str, path: Path, bar: tqdm):
+    """Seconds for the full import (with commit) and for its pure part; the pure frame."""
+    engine = make_engine(url)
+    stamps = []
+
+    def progress(rows: int) -> None:
+        stamps.append(time.perf_counter())
+        bar.set_postfix_str(f"{rows:,} rows read")
+
+    try:
+        with make_session_factory(engine)() as db:
+            county = _county(db)
+            db.commit()
+            start = time.perf_counter()
+            outcome = FrameService(db).import_file(county, path, path.name, progress=progress)
+            db.commit()
+            end = time.perf_counter()
+            if outcome.frame is None:
+                raise SystemExit(f"{path}: rejected: {outcome.result.issues[:3]}")
+    finally:
+        engine.dispose()
+    return end - start, stamps[-1] - start, outcome.result.frame
+
+
+def prepared_rows(url: str, data) -> list[tuple]:
+    """Frame and villages stored (not timed); the household tuples to insert, in memory."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as db:
+            county = _county(db)
+            frame = Frame(county=county, version=1, content_hash=data.content_hash,
+                          file_name="raw", file_format="csv", households=len(data),
+                          persons=int(data.household_size.sum()), extra_columns="[]")  # fmt: skip
+            db.add(frame)
+            db.flush()
+            service = FrameService(db)
+            village_ids = service._ensure_villages(county, data.villages)
+            fv_ids = service._store_frame_villages(frame, data.villages, village_ids)
+            rows = list(service._household_rows(frame, data, fv_ids))
+            db.commit()
+    finally:
+        engine.dispose()
+    return rows
+
+
+def time_raw(url: str, rows: list[tuple]) -> float:
+    """Seconds for the bare driver to insert and commit ``rows`` into ``households``."""
+    names = ", ".join(HOUSEHOLD_COLUMNS)
+    if url.startswith("sqlite"):
+        conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA journal_mode=WAL")
+        marks = ", ".join("?" * len(HOUSEHOLD_COLUMNS))
+        start = time.perf_counter()
+        conn.execute("BEGIN")
+        conn.executemany(f"INSERT INTO households ({names}) VALUES ({marks})", rows)
+        conn.execute("COMMIT")
+        seconds = time.perf_counter() - start
+        conn.close()
+        return seconds
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        start = time.perf_counter()
+        with conn.cursor() as cur, cur.copy(f"COPY households ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+        return time.perf_counter() - start
+
+
+def run_one(n, file_format, backend, path, args, bar) -> Result:
+    bar.set_description(f"{n:,} {file_format} {backend}: ours")
+    with fresh_database(backend, args.workdir, args.pg) as url:
+        ours, pure, data = time_ours(url, path, bar)
+    bar.set_description(f"{n:,} {file_format} {backend}: raw")
+    with fresh_database(backend, args.workdir, args.pg) as url:
+        raw = time_raw(url, prepared_rows(url, data))
+    return Result(n, file_format, backend, pure, ours, raw)
+
+
+def table(results) -> str:
+    lines = [
+        "| households | file | database | read+check+hash | our import | raw driver insert "
+        "| full ratio | DB-phase ratio |",
+        "|---:|---|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.households:,} | {r.file_format} | {r.backend} | {r.pure:.2f} s "
+            f"| {r.ours:.2f} s | {r.raw:.2f} s | {r.full_ratio:.2f}× | {r.db_ratio:.2f}× |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000")
+    parser.add_argument("--formats", default="csv,xlsx")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--pg", default=PG_DEFAULT, help="admin URL of a PostgreSQL server")
+    parser.add_argument("--xlsx-max", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    formats, backends = args.formats.split(","), args.backends.split(",")
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        args.workdir = Path(tmp)
+        paths = write_frames(args.workdir, sizes, formats, args.xlsx_max)
+        runs = [(n, f, b) for (n, f) in paths for b in backends]
+        results = []
+        with tqdm(runs, unit="import") as bar:
+            for n, file_format, backend in bar:
+                path = paths[n, file_format]
+                results.append(run_one(n, file_format, backend, path, args, bar))
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
