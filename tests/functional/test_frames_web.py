@@ -44,7 +44,7 @@ def test_rejected_upload_lists_row_and_column_and_writes_nothing(testapp, dbsess
     county = make_county(dbsession, townships=0)
     testapp.login(coordinator.username)
     page = upload(testapp, county, BAD.encode(), status=422)
-    assert "没有导入任何数据" in page.text
+    assert "未导入任何数据" in page.text
     assert "gone" in page.text
     assert dbsession.scalar(select(func.count()).select_from(Household)) == 0
 
