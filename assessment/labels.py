@@ -20,7 +20,7 @@ INDICATOR_LABELS = {
     "recognition_rate": N_("Mass recognition"),
 }
 CONFIDENCE_LABELS = {
-    "meets": N_("meets with ≥ 95% confidence"),
-    "fails": N_("fails with ≥ 95% confidence"),
+    "meets": N_("meets with at least 95 percent confidence"),
+    "fails": N_("fails with at least 95 percent confidence"),
     "inconclusive": N_("inconclusive"),
 }

@@ -26,7 +26,7 @@ class UploadFrameForm(Form):
     )
     new_county_name = StringField(N_("new county: name"), [Optional(), Length(max=100)])
     new_county_province = StringField(N_("new county: province"), [Optional(), Length(max=100)])
-    new_county_western = BooleanField(N_("western county (3% incidence threshold)"))
+    new_county_western = BooleanField(N_("western county (incidence threshold 3 percent)"))
     encoding = SelectField(N_("Text encoding (CSV)"), choices=choices(ENCODINGS))
     # Presence is checked in the view: WebOb's upload object cannot be tested for truth.
     file = FileField(N_("Frame file (CSV or XLSX)"))

@@ -3,7 +3,7 @@
 import io
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 PO = ROOT / "assessment/locale/zh/LC_MESSAGES/assessment.po"
 MO = PO.with_suffix(".mo")
 METHODS = [("**.py", "python"), ("**/templates/**.jinja2", "jinja2")]
+# ``tx`` translates dynamic msgids in templates (see assessment/web.py).
+KEYWORDS = {**DEFAULT_KEYWORDS, "tx": None}
 OPTIONS = {"**/templates/**.jinja2": {"newstyle_gettext": "true", "extensions": "jinja2.ext.do"}}
 
 
@@ -18,7 +20,7 @@ def extracted_msgids() -> set[str]:
     ids = set()
     for package in ("assessment", "sampling", "surveys", "reports"):
         for _file, _line, message, _comments, _context in extract_from_dir(
-            ROOT / package, METHODS, options_map=OPTIONS
+            ROOT / package, METHODS, options_map=OPTIONS, keywords=KEYWORDS
         ):
             ids.add(message if isinstance(message, str) else message[0])
     return ids
