@@ -14,7 +14,6 @@ from pyramid.authorization import (
 )
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import SignedCookieSessionFactory
-from sqlalchemy import select
 
 from assessment.models import Role, User
 from assessment.permissions import Permission
@@ -108,8 +107,21 @@ class SecurityPolicy:
         return self.acl.permits(context, self.principals(request), permission)
 
     def principals(self, request) -> list[str]:
-        principals = [Everyone]
+        # Asked once per permission check (the menu alone makes a dozen): computed once per
+        # request for the same user, role and team (the bearer tween may set ``request.user``
+        # after a first check; an admin may change a role within the request).
         user = request.user
+        key = (user, None) if user is None else (user, user.role, user.team_id)
+        cached = request.__dict__.get("_principals")
+        if cached is not None and cached[0] == key:
+            return list(cached[1])
+        principals = self._principals(user)
+        request.__dict__["_principals"] = (key, tuple(principals))
+        return principals
+
+    @staticmethod
+    def _principals(user: User | None) -> list[str]:
+        principals = [Everyone]
         if user is None:
             return principals
         principals += [Authenticated, f"user:{user.id}", role_principal(user.role)]
@@ -130,7 +142,7 @@ def _load_user(request) -> User | None:
     userid = SessionAuthenticationHelper().authenticated_userid(request)
     if userid is None:
         return None
-    user = request.dbsession.scalar(select(User).where(User.id == userid))
+    user = request.dbsession.get(User, userid)
     return user if user is not None and user.active else None
 
 

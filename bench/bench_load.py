@@ -1,22 +1,35 @@
 """Load run of the survey workflow: simulated assessors against waitress + PostgreSQL.
 
 Creates a throwaway PostgreSQL database, migrates and fills it (one team, plan village and
-assessor per simulated assessor), serves the app with waitress in a subprocess on a free
-loopback port, and runs N assessor threads for a fixed time. Each assessor repeatedly opens
-its assignments, records an outcome, saves a draft and submits the interview through the
-JSON API (session cookie + X-CSRF-Token), and opens a trivial page (the log-in form) of the
-same app for comparison. Afterwards every accepted submission is checked to be in the
-database exactly once. Loopback only; bounded by --seconds.
+assessor per simulated assessor), serves the app with ``--processes`` waitress processes
+(``--threads`` each) on free loopback ports - the app is stateless (signed-cookie sessions,
+all state in PostgreSQL), so this is the README's deployment behind a reverse proxy - and
+spreads the simulated assessors over them round-robin. Every assessor logs in first (not
+timed); then, for ``--seconds``, each repeatedly opens its assignments, records an outcome,
+opens the interview, saves a draft and submits it through the JSON API (session cookie +
+X-CSRF-Token), and opens a trivial page (the log-in form) of the same app for comparison.
+Between two actions an assessor pauses ``--think`` seconds, randomised uniformly by +-50 %
+(0: closed loop, every assessor sends its next request at once - the saturation run).
+The first ``--warmup`` seconds run the same way but are not counted (each process compiles
+its templates and SQL, parses the instruments, fills its connection pool). Afterwards every
+accepted submission - warm-up included - is checked to be in the database exactly once.
+Loopback only; bounded by --warmup + --seconds.
 
-    .venv/bin/python bench/bench_load.py --seconds 60 --assessors 50 \
-        --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    # paced: 50 assessors pausing about 1 s between actions, 2 processes (2 cores)
+    .venv/bin/python bench/bench_load.py --seconds 60 --assessors 50 --think 1 --processes 2
+    # saturation: the same without pauses
+    .venv/bin/python bench/bench_load.py --seconds 60 --assessors 50 --think 0 --processes 2
+
+(``--database-url`` names the PostgreSQL server; default postgres@127.0.0.1:5432.)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
+import os
 import re
 import socket
 import subprocess
@@ -24,7 +37,9 @@ import sys
 import threading
 import time
 import uuid
+from argparse import SUPPRESS
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -120,26 +135,40 @@ def fill(url: str, assessors: int, households: int) -> list[str]:
     return names
 
 
-def serve(url: str, port: int) -> None:
-    """Subprocess mode: serve the app on loopback until killed."""
-    import logging
+KINDS = ("trivial", "assignments", "outcome", "open", "draft", "submit")
 
+
+def app_settings(url: str) -> dict:
+    """The app settings of the benchmark server: production-like (no template reloading)."""
     from pyramid.paster import get_appsettings
-    from waitress import serve as waitress_serve
-
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is expected here
-
-    from assessment import main
 
     settings = dict(get_appsettings(str(ROOT / "development.ini")))
     settings.update(
         {
             "sqlalchemy.url": url,
             "pyramid.reload_templates": "false",
+            "pyramid.debug_authorization": "false",
+            "pyramid.debug_notfound": "false",
+            "pyramid.debug_routematch": "false",
             "session.secret": "bench-secret-" + "x" * 40,
         }
     )
-    waitress_serve(main({}, **settings), host="127.0.0.1", port=port, threads=8, _quiet=True)
+    return settings
+
+
+def serve(url: str, port: int, threads: int) -> None:
+    """Subprocess mode: serve the app on loopback until killed (logging at WARNING)."""
+    import logging
+
+    from waitress import serve as waitress_serve
+
+    from assessment import main
+
+    logging.basicConfig(level=logging.WARNING)
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is expected here
+    waitress_serve(
+        main({}, **app_settings(url)), host="127.0.0.1", port=port, threads=threads, _quiet=True
+    )
 
 
 class Client:
@@ -184,24 +213,74 @@ class Client:
         )
 
 
-def assessor(port, username, deadline, timings, accepted, errors, lock):
+class TimeUp(Exception):
+    """The run's deadline passed: the assessor stops."""
+
+
+@dataclass
+class Results:
+    """What the assessor threads collect (appends under ``lock``)."""
+
+    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    accepted: list[int] = field(default_factory=list)
+    errors: list[tuple[str, int]] = field(default_factory=list)
+    exhausted: int = 0  # assessors that ran out of households before the deadline
+    elapsed: float = 0.0  # seconds from the end of the warm-up to the last assessor's end
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Pacer:
+    """An assessor's pauses: ``think`` seconds +-50 % (uniform), never past the deadline."""
+
+    def __init__(self, think: float, rng: np.random.Generator):
+        self.think, self.rng, self.deadline = think, rng, float("inf")
+
+    def pause(self, fraction: float = 1.0) -> None:
+        if self.think <= 0:
+            return
+        wanted = self.think * fraction * self.rng.uniform(0.5, 1.5)
+        time.sleep(max(0.0, min(wanted, self.deadline - time.perf_counter())))
+
+
+def assessor(port, username, seconds, barrier, clock, pacer, results):
     client, answers = Client(port), _answers()
     client.login(username)
     local = defaultdict(list)
 
     def timed(kind, fn, *args):
         start = time.perf_counter()
+        if start >= deadline:
+            # Stop mid-cycle: finishing the cycle without pauses would end every paced run
+            # with a burst of back-to-back requests that no real assessor sends.
+            raise TimeUp
         status, data = fn(*args)
-        local[kind].append(time.perf_counter() - start)
+        if start >= clock["measured"]:  # requests of the warm-up are not counted
+            local[kind].append(time.perf_counter() - start)
         if status >= 500:
-            errors.append((kind, status))
+            with results.lock:
+                results.errors.append((kind, status))
+        pacer.pause()
         return status, data
 
-    while time.perf_counter() < deadline:
+    barrier.wait()  # every assessor is logged in: the run starts now
+    deadline = pacer.deadline = clock["measured"] + seconds
+    pacer.pause(fraction=float(pacer.rng.uniform(0, 1)))  # stagger the first requests
+    with contextlib.suppress(TimeUp):
+        _work(client, timed, results, answers)
+    with results.lock:
+        for kind, values in local.items():
+            results.timings[kind].extend(values)
+
+
+def _work(client: Client, timed, results: Results, answers: dict) -> None:
+    """Assessor cycles until ``timed`` raises :class:`TimeUp` or no household is left."""
+    while True:
         timed("trivial", client.request, "GET", "/login")
         _, data = timed("assignments", client.request, "GET", "/api/assignments")
         todo = [a for a in json.loads(data)["assignments"] if a["status"] == "not_started"]
         if not todo:
+            with results.lock:
+                results.exhausted += 1
             break
         base = f"/api/households/{todo[0]['household']}"
         timed("outcome", client.post_json, base + "/outcome", {"outcome": "interviewed"})
@@ -222,22 +301,24 @@ def assessor(port, username, deadline, timings, accepted, errors, lock):
             {"version": version, "answers": answers},
         )
         if status == 200:
-            accepted.append(todo[0]["household"])
-    with lock:
-        for kind, values in local.items():
-            timings[kind].extend(values)
+            with results.lock:
+                results.accepted.append(todo[0]["household"])
 
 
 def report(timings, seconds) -> list[str]:
-    lines = [f"{'kind':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}"]
-    for kind in ("trivial", "assignments", "outcome", "open", "draft", "submit"):
+    lines = [f"{'kind':<12}{'requests':>10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"]
+    total = 0
+    for kind in KINDS:
         values = np.asarray(timings.get(kind, [])) * 1000
         if not len(values):
             continue
+        total += len(values)
         p50, p99 = np.percentile(values, [50, 99])
         lines.append(
             f"{kind:<12}{len(values):>10}{len(values) / seconds:>10.1f}{p50:>10.1f}{p99:>10.1f}"
+            f"{values.max():>10.1f}"
         )
+    lines.append(f"{'all':<12}{total:>10}{total / seconds:>10.1f}")
     return lines
 
 
@@ -270,47 +351,100 @@ def check_exactly_once(url: str, accepted: list[int]) -> str:
     )
 
 
-def main() -> int:
+def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--assessors", type=int, default=50)
-    parser.add_argument("--households", type=int, default=60, help="per assessor")
+    parser.add_argument("--think", type=float, default=1.0, help="pause between actions, s")
+    parser.add_argument("--processes", type=int, default=2, help="waitress processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per process")
+    parser.add_argument("--warmup", type=float, default=5, help="seconds run, not counted")
+    parser.add_argument("--households", type=int, default=100, help="per assessor")
+    parser.add_argument("--seed", type=int, default=20240601, help="seed of the pauses")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--serve", nargs=2, metavar=("URL", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=3, metavar=("URL", "PORT", "THREADS"), help=SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
+        return args
+    limits = (
+        (0 < args.seconds <= 600, "--seconds must be in (0, 600]"),
+        (0 <= args.warmup <= 60, "--warmup must be in [0, 60]"),
+        (0 < args.assessors <= 200, "--assessors must be in (0, 200]"),
+        (0 <= args.think <= 60, "--think must be in [0, 60]"),
+        (0 < args.processes <= 8, "--processes must be in [1, 8]"),
+        (0 < args.threads <= 32, "--threads must be in [1, 32]"),
+        (0 < args.households <= 1000, "--households must be in [1, 1000]"),
+    )
+    for ok, message in limits:
+        if not ok:
+            parser.error(message)
+    return args
+
+
+def run(args, names: list[str], ports: list[int]) -> Results:
+    """Log every assessor in, then run them all for ``args.seconds``; the results."""
+    results, clock = Results(), {}
+
+    def start() -> None:
+        clock["measured"] = time.perf_counter() + args.warmup
+
+    barrier = threading.Barrier(len(names), action=start)
+    seeds = np.random.SeedSequence(args.seed).spawn(len(names))
+    threads = [
+        threading.Thread(
+            target=assessor,
+            args=(
+                ports[i % len(ports)],  # round-robin, as a reverse proxy would
+                name,
+                args.seconds,
+                barrier,
+                clock,
+                Pacer(args.think, np.random.default_rng(seeds[i])),
+                results,
+            ),
+        )
+        for i, name in enumerate(names)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.elapsed = time.perf_counter() - clock["measured"]
+    return results
+
+
+def main() -> int:
+    args = _arguments()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]), int(args.serve[2]))
         return 0
-    if not 0 < args.seconds <= 600 or not 0 < args.assessors <= 200:
-        parser.error("--seconds must be in (0, 600] and --assessors in (0, 200]")
     url = create_database(args.database_url)
-    server = None
+    servers = []
     try:
         names = fill(url, args.assessors, args.households)
-        port = free_port()
-        server = subprocess.Popen([sys.executable, __file__, "--serve", url, str(port)])
-        _wait_for(port)
-        timings, accepted, errors, lock = defaultdict(list), [], [], threading.Lock()
-        start = time.perf_counter()
-        deadline = start + args.seconds
-        threads = [
-            threading.Thread(
-                target=assessor, args=(port, n, deadline, timings, accepted, errors, lock)
-            )
-            for n in names
-        ]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - start
-        print(f"{args.assessors} assessors, {elapsed:.1f} s, waitress 8 threads, PostgreSQL")
-        print("\n".join(report(timings, elapsed)))
-        print(f"server errors (5xx): {len(errors)}")
-        print(check_exactly_once(url, accepted))
+        ports = [free_port() for _ in range(args.processes)]
+        for port in ports:
+            command = [sys.executable, __file__, "--serve", url, str(port), str(args.threads)]
+            servers.append(subprocess.Popen(command))
+        for port in ports:
+            _wait_for(port)
+        results = run(args, names, ports)
+        think = f"think {args.think:g} s +-50 %" if args.think > 0 else "no think time"
+        print(
+            f"{args.assessors} assessors, {think}, {results.elapsed:.1f} s measured after "
+            f"{args.warmup:g} s warm-up; waitress "
+            f"{args.processes} process(es) x {args.threads} threads; PostgreSQL; "
+            f"{os.cpu_count()} CPUs"
+        )
+        print("\n".join(report(results.timings, results.elapsed)))
+        print(f"server errors (5xx): {len(results.errors)}")
+        if results.exhausted:
+            print(f"assessors out of households before the end: {results.exhausted}")
+        print(check_exactly_once(url, results.accepted))
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(timeout=30)
         drop_database(args.database_url, url)
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from assessment.models import Township, Village
@@ -53,20 +53,38 @@ def current_plan_ids():
     )
 
 
-def is_current(dbsession: Session, plan: SamplePlan) -> bool:
-    """Whether ``plan`` is its county's latest version."""
-    newest = dbsession.scalar(
-        select(func.max(SamplePlan.version)).where(SamplePlan.county_id == plan.county_id)
+def _work_list_query():
+    """The work list of every team (plain columns: building five ORM objects per row was
+    most of the cost of a list of hundreds of rows)."""
+    released = select(ReserveRelease.reserve_id)
+    return (
+        select(
+            PlanHousehold.id,
+            Household.household_id,
+            Household.head_name,
+            Village.name,
+            Township.name,
+            PlanHousehold.role,
+            Interview.status,
+            Interview.version,
+        )
+        .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
+        .join(Household, PlanHousehold.household_pk == Household.id)
+        .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
+        .join(Village, FrameVillage.village_id == Village.id)
+        .join(Township, Village.township_id == Township.id)
+        .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
+        .where(
+            PlanHousehold.plan_id.in_(current_plan_ids()),
+            or_(PlanHousehold.role.in_(WORKED_ROLES), PlanHousehold.id.in_(released)),
+        )
+        .order_by(Township.name, Village.name, PlanHousehold.role.desc(), Household.household_id)
     )
-    return plan.version == newest
 
 
-def is_released(dbsession: Session, plan_household: PlanHousehold) -> bool:
-    """Whether a reserve household was released (always True for other roles)."""
-    if plan_household.role != "reserve":
-        return True
-    query = select(ReserveRelease.id).where(ReserveRelease.reserve_id == plan_household.id)
-    return dbsession.scalar(query) is not None
+# Built once: the assessor's app asks for its list on every visit.
+_EVERY_TEAM = _work_list_query()
+_ONE_TEAM = _EVERY_TEAM.where(PlanVillage.team_id == bindparam("team_id"))
 
 
 def assignments(
@@ -83,23 +101,7 @@ def assignments(
     village, status (``not_started`` or an interview status) and a search of the head's name
     or the household id.
     """
-    released = select(ReserveRelease.reserve_id)
-    query = (
-        select(PlanHousehold, Household, Village, Township, Interview)
-        .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
-        .join(Household, PlanHousehold.household_pk == Household.id)
-        .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
-        .join(Village, FrameVillage.village_id == Village.id)
-        .join(Township, Village.township_id == Township.id)
-        .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
-        .where(
-            PlanHousehold.plan_id.in_(current_plan_ids()),
-            or_(PlanHousehold.role.in_(WORKED_ROLES), PlanHousehold.id.in_(released)),
-        )
-        .order_by(Township.name, Village.name, PlanHousehold.role.desc(), Household.household_id)
-    )
-    if team_id is not None:
-        query = query.where(PlanVillage.team_id == team_id)
+    query, params = (_EVERY_TEAM, {}) if team_id is None else (_ONE_TEAM, {"team_id": team_id})
     if village_id:
         query = query.where(Village.id == village_id)
     if status == NOT_STARTED:
@@ -113,16 +115,18 @@ def assignments(
         )
     return [
         Assignment(
-            plan_household_id=ph.id,
-            household_id=hh.household_id,
-            head_name=hh.head_name,
-            village=village.name,
-            township=township.name,
-            role=ph.role,
-            status=interview.status if interview is not None else NOT_STARTED,
-            version=interview.version if interview is not None else None,
+            plan_household_id=ph_id,
+            household_id=household_id,
+            head_name=head_name,
+            village=village,
+            township=township,
+            role=role,
+            status=status if status is not None else NOT_STARTED,
+            version=version,
         )
-        for ph, hh, village, township, interview in dbsession.execute(query)
+        for ph_id, household_id, head_name, village, township, role, status, version in (
+            dbsession.execute(query, params)
+        )
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from assessment.i18n import N_, Message
 from assessment.models import User, utcnow
@@ -85,6 +85,26 @@ def active_version(dbsession: Session, kind: str) -> InstrumentVersion | None:
         .order_by(InstrumentVersion.id.desc())
     )
     return dbsession.scalars(query.limit(1)).first()
+
+
+_ACTIVE = (
+    select(InstrumentVersion)
+    .where(InstrumentVersion.active.is_(True))
+    .order_by(InstrumentVersion.id.desc())
+    .options(defer(InstrumentVersion.definition))
+)
+
+
+def active_versions(dbsession: Session) -> dict[str, InstrumentVersion]:
+    """The active version of each instrument kind, in one query (definitions deferred).
+
+    Same choice as :func:`active_version` per kind: the newest active row. The definition
+    text is read only if :func:`instrument_of` has not parsed that content hash yet.
+    """
+    out: dict[str, InstrumentVersion] = {}
+    for row in dbsession.scalars(_ACTIVE):
+        out.setdefault(row.kind, row)
+    return out
 
 
 def versions(dbsession: Session) -> list[InstrumentVersion]:

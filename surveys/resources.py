@@ -8,15 +8,58 @@ household must be open only to its own team.
 from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
-from sqlalchemy import select
+from pyramid.httpexceptions import HTTPNotFound
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 
 from assessment.models import Role
 from assessment.permissions import Permission
-from assessment.resources import load_or_404
 from assessment.security import role_principal, team_principal, team_supervisor_principal
-from sampling.models import PlanHousehold
-from surveys.assignments import is_current, is_released
-from surveys.models import Interview
+from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
+from surveys.models import InstrumentVersion, Interview, ReserveRelease
+
+_newer = aliased(SamplePlan)
+
+
+def _household_query():
+    """What every household request reads, in one statement instead of a lazy load each.
+
+    The plan household with its plan (and county), plan village, household (frame village,
+    village), its interview with both instrument versions, and the two facts behind
+    :attr:`HouseholdResource.workable`: whether the plan is its county's latest version and
+    whether the household (a reserve) was released.
+
+    The instrument definitions (tens of kB) stay deferred: ``instrument_of`` finds the parsed
+    instrument by content hash and reads the text only on a cache miss.
+    """
+    newest = (
+        select(func.max(_newer.version))
+        .where(_newer.county_id == SamplePlan.county_id)
+        .scalar_subquery()
+    )
+    released = exists().where(ReserveRelease.reserve_id == PlanHousehold.id)
+    return (
+        select(PlanHousehold, Interview, newest, released)
+        .join(PlanHousehold.plan)
+        .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
+        .where(PlanHousehold.id == bindparam("household"))
+        .options(
+            contains_eager(PlanHousehold.plan).options(
+                joinedload(SamplePlan.county),
+                defer(SamplePlan.design_json),
+                defer(SamplePlan.summary_json),
+            ),
+            joinedload(PlanHousehold.plan_village),
+            joinedload(PlanHousehold.household)
+            .joinedload(Household.frame_village)
+            .joinedload(FrameVillage.village),
+            joinedload(Interview.verification_version).defer(InstrumentVersion.definition),
+            joinedload(Interview.recognition_version).defer(InstrumentVersion.definition),
+        )
+    )
+
+
+_HOUSEHOLD_QUERY = _household_query()  # built once: it is the same for every request
 
 
 class HouseholdResource:
@@ -24,14 +67,19 @@ class HouseholdResource:
 
     def __init__(self, request):
         self.request = request
-        self.plan_household: PlanHousehold = load_or_404(request, PlanHousehold, "household")
-        db = request.dbsession
-        self.interview: Interview | None = db.scalar(
-            select(Interview).where(Interview.plan_household_id == self.plan_household.id)
-        )
+        try:
+            ident = int(request.matchdict["household"])
+        except (KeyError, ValueError):
+            raise HTTPNotFound() from None
+        row = request.dbsession.execute(_HOUSEHOLD_QUERY, {"household": ident}).first()
+        if row is None:
+            raise HTTPNotFound()
+        self.plan_household: PlanHousehold = row[0]
+        self.interview: Interview | None = row[1]
+        newest, released = row[2], row[3]
         # Unreleased reserves and households of superseded plans are not worked on.
-        self.workable = is_released(db, self.plan_household) and is_current(
-            db, self.plan_household.plan
+        self.workable = (self.plan_household.role != "reserve" or bool(released)) and (
+            self.plan_household.plan.version == newest
         )
 
     @property

@@ -22,7 +22,7 @@ from assessment.models import User, utcnow
 from assessment.services import DomainError, latest_round
 from sampling.models import PlanHousehold
 from surveys import audit
-from surveys.instrument_store import active_version, ensure_builtin_instruments, instrument_of
+from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
 from surveys.models import (
     DRAFT,
     INTERVIEWED,
@@ -164,16 +164,18 @@ class InterviewService:
         return OutcomeResult(interview, release, no_reserve_left=release is None)
 
     def _new_interview(self, ph: PlanHousehold, user: User | None, now: dt.datetime) -> Interview:
-        if active_version(self.db, "verification") is None:
+        active = active_versions(self.db)
+        if not {"verification", "recognition"} <= active.keys():
             ensure_builtin_instruments(self.db)
+            active = active_versions(self.db)
         interview = Interview(
             plan_household_id=ph.id,
             plan_id=ph.plan_id,
             team_id=ph.plan_village.team_id if ph.plan_village is not None else None,
             status="",
             contact_outcome="",
-            verification_version_id=active_version(self.db, "verification").id,
-            recognition_version_id=active_version(self.db, "recognition").id,
+            verification_version_id=active["verification"].id,
+            recognition_version_id=active["recognition"].id,
             started_at=now,
             updated_at=now,
             entered_by_id=user.id if user is not None else None,

@@ -54,13 +54,13 @@ def assignments(request):
     search = request.GET.get("q", "").strip()
     db = request.dbsession
     everything = work.assignments(db, team)
-    shown = work.assignments(
-        db,
-        team,
-        village_id=int(village_id) if village_id.isdigit() else None,
-        status=status if status in INTERVIEW_STATUS_LABELS else None,
-        search=search or None,
-    )
+    filters = {
+        "village_id": int(village_id) if village_id.isdigit() else None,
+        "status": status if status in INTERVIEW_STATUS_LABELS else None,
+        "search": search or None,
+    }
+    # Unfiltered (the usual case), the shown list is the whole list: no second query.
+    shown = work.assignments(db, team, **filters) if any(filters.values()) else everything
     return {
         "items": shown,
         "progress": work.progress(everything),
