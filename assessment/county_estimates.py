@@ -9,6 +9,7 @@ the report's figures.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,6 +100,39 @@ def _non_registered_by_village(db: Session, plan: SamplePlan) -> dict[int, int]:
     )
 
 
+FLAGS = ("dibao", "unsafe_house", "serious_illness", "no_labour", "elderly_alone")
+
+
+def screening_adjusted(
+    role: str,
+    status: str,
+    flagged: bool,
+    screening: bool,
+    pi_household: float,
+    persons: float,
+    missed: bool,
+    recognises: float,
+) -> tuple[float, float]:
+    """Missed persons and recognition of one household, fitted to a design with screening.
+
+    With screening, every flagged non-registered household of a sampled village is visited
+    (a census of that group, within-village weight 1), while the SRS of non-registered
+    households is also drawn from all of them. So that each flagged household counts once,
+    a flagged household that the SRS selected contributes its missed persons at weight 1
+    (``persons × pi_household`` under its SRS weight), and the SRS expands the unflagged
+    part only: the missed total of the village is then estimated without bias (the census
+    part is exact; the unflagged part is the SRS expansion of a fixed domain). Screening
+    households are not part of the probability sample of households, so they do not enter
+    the recognition rate.
+    """
+    missed_persons = persons if missed else 0.0
+    if role == "screening":
+        return missed_persons, float("nan")
+    if screening and flagged and status == "non_registered":
+        missed_persons *= pi_household
+    return missed_persons, recognises
+
+
 def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
     """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS)."""
     non_registered = _non_registered_by_village(db, plan)
@@ -117,10 +151,21 @@ def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
         )
         .order_by(Household.household_id)
     )
+    screening = bool(json.loads(plan.design_json).get("screening", False))
     rows = []
     for interview, ph, pv, hh, village, township in db.execute(query):
         persons = interview.persons or hh.household_size
         verdict = interview.verdict or ""
+        missed_persons, recognises = screening_adjusted(
+            ph.role,
+            hh.status,
+            any(getattr(hh, f) for f in FLAGS),
+            screening,
+            ph.pi_household,
+            persons,
+            verdict == "missed",
+            np.nan if interview.recognising is None else float(interview.recognising),
+        )
         rows.append(
             {
                 "household_id": hh.household_id,
@@ -136,10 +181,8 @@ def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
                 "persons": persons,
                 "verdict": verdict,
                 "wrongly_exited": int(verdict == "wrongly_exited"),
-                "missed_persons": persons if verdict == "missed" else 0,
-                "recognises": (
-                    np.nan if interview.recognising is None else float(interview.recognising)
-                ),
+                "missed_persons": missed_persons,
+                "recognises": recognises,
                 "household_type": hh.status,
                 "village_non_registered": non_registered.get(hh.frame_village_id, 0),
             }
