@@ -92,14 +92,17 @@ def _coverage(db: Session, data: ce.CountyData, lang: str) -> model.Coverage:
         )
     )
     done = Counter(r["status"] for r in data.rows)
+    # Substitutions per household stratum and reason (response and approval per stratum are
+    # the planned / completed counts of ``households_by_type``).
     reasons = Counter(
-        dict(
-            db.execute(
-                select(ReserveRelease.reason, func.count())
+        {
+            (stratum, reason): n
+            for stratum, reason, n in db.execute(
+                select(ReserveRelease.stratum, ReserveRelease.reason, func.count())
                 .where(ReserveRelease.plan_id == plan.id)
-                .group_by(ReserveRelease.reason)
-            ).all()
-        )
+                .group_by(ReserveRelease.stratum, ReserveRelease.reason)
+            )
+        }
     )
     by_type = tuple(
         model.CountRow(translate(STATUS_LABELS[s], lang), planned.get(s, 0), done.get(s, 0))
@@ -119,7 +122,12 @@ def _coverage(db: Session, data: ce.CountyData, lang: str) -> model.Coverage:
         interviews_completed=len(data.rows),
         substitutions=sum(reasons.values()),
         substitution_reasons=tuple(
-            (translate(OUTCOME_LABELS.get(k, k), lang), n) for k, n in sorted(reasons.items())
+            (
+                f"{translate(STATUS_LABELS.get(stratum, stratum), lang)} · "
+                f"{translate(OUTCOME_LABELS.get(reason, reason), lang)}",
+                n,
+            )
+            for (stratum, reason), n in sorted(reasons.items())
         ),
         response_rates=rates,
     )

@@ -143,3 +143,17 @@ def test_assessor_cannot_open_dashboard_or_reports(testapp, dbsession, county):
     testapp.login(assessor.username)
     testapp.get("/dashboard", status=403)
     testapp.get(f"/reports/county/{county.code}/draft.pdf", status=403)
+
+
+def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
+    from reports.services import county_snapshot
+    from surveys.models import ReserveRelease
+
+    releases = dbsession.scalars(select(ReserveRelease)).all()
+    assert releases, "the simulation releases reserves for absent households"
+    coverage = county_snapshot(dbsession, county).coverage
+    assert coverage.substitutions == len(releases)
+    assert sum(n for _, n in coverage.substitution_reasons) == len(releases)
+    exited = [r for r in releases if r.stratum == "exited" and r.reason == "absent"]
+    if exited:
+        assert ("已脱贫户 · 不在家", len(exited)) in coverage.substitution_reasons
