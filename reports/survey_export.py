@@ -61,8 +61,12 @@ HOUSEHOLD_COLUMNS = (
     Column(
         "wrongly_exited_persons", "错退人数", "persons of a wrongly exited household", "persons"
     ),
-    Column("missed_persons", "计入漏评率的人数", "missed persons as counted in the missed rate",
-           "persons; a flagged household drawn by SRS counts × pi (census weight 1)"),
+    Column(
+        "missed_persons",
+        "计入漏评率的人数",
+        "missed persons as counted in the missed rate",
+        "persons; a flagged household drawn by SRS counts × pi (census weight 1)",
+    ),
     Column("recognises", "认可", "recognising household", "1 / 0; blank = not asked"),
     Column(
         "village_non_registered",
