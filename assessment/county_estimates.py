@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from assessment.models import AssessmentRound, County, Township, Village
-from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import with_location
 from surveys.models import Interview
 
 SAMPLE_COLUMNS = (
@@ -141,9 +142,9 @@ def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
         .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
         .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
         .join(Household, PlanHousehold.household_pk == Household.id)
-        .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
-        .join(Village, FrameVillage.village_id == Village.id)
-        .join(Township, Village.township_id == Township.id)
+    )
+    query = (
+        with_location(query)
         .where(
             Interview.plan_id == plan.id,
             Interview.status == "approved",

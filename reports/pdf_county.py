@@ -67,15 +67,40 @@ def cover(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         (t("report_date"), s.report_date.isoformat()),
         (t("status"), status),
     ]
+    return cover_story(
+        f"{s.province} {s.county}",
+        t("title_county"),
+        f"{s.scheme} · {s.year}",
+        pairs,
+        simulated=s.simulated,
+        lang=lang,
+        styles=styles,
+        fonts=fonts,
+    )
+
+
+def cover_story(
+    subtitle: str,
+    title: str,
+    scheme_line: str,
+    pairs,
+    *,
+    simulated: bool,
+    lang: str,
+    styles: dict,
+    fonts: Fonts,
+) -> list:
+    """The cover page shared by the county and provincial reports, then the body template."""
     story: list = [Spacer(1, 30 * mm)]
-    if s.simulated:
+    if simulated:
         story += [simulated_box(lang, styles), Spacer(1, 12 * mm)]
-    story += [
-        Paragraph(escape(f"{s.province} {s.county}"), styles["cover_sub"]),
+    return [
+        *story,
+        Paragraph(escape(subtitle), styles["cover_sub"]),
         Spacer(1, 4 * mm),
-        Paragraph(escape(t("title_county")), styles["cover_title"]),
+        Paragraph(escape(title), styles["cover_title"]),
         Spacer(1, 3 * mm),
-        Paragraph(escape(f"{s.scheme} · {s.year}"), styles["cover_sub"]),
+        Paragraph(escape(scheme_line), styles["cover_sub"]),
         Spacer(1, 22 * mm),
         key_values(
             pairs, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7], font=fonts.text, styles=styles
@@ -83,7 +108,6 @@ def cover(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         NextPageTemplate("body"),
         PageBreak(),
     ]
-    return story
 
 
 def verdict_box(s: CountyReport, lang: str, styles: dict) -> Table:

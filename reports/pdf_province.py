@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter
 
 from reportlab.lib.units import mm
-from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Spacer
+from reportlab.platypus import PageBreak, Paragraph, Spacer
 
 from reports import labels as L
 from reports.charts import Panel, Point, dot_chart
 from reports.model import INDICATOR_KEYS, CountySummary, ProvinceReport
 from reports.pdf_base import CONTENT_WIDTH, STATUS_COLOURS, Fonts, Heading, escape, make_styles, pct
-from reports.pdf_county import VERDICT_STATUS, legend_words, simulated_box
-from reports.tables import grid, key_values, threshold_text
+from reports.pdf_county import VERDICT_STATUS, cover_story, legend_words
+from reports.tables import grid, threshold_text
 
 VERDICT_ORDER = {"not_met": 0, "inconclusive": 1, "exit_recommended": 2}
 SHORT_VERDICT = {
@@ -41,23 +41,16 @@ def _cover(s: ProvinceReport, lang: str, styles: dict, fonts: Fonts) -> list:
         (t("report_date"), s.report_date.isoformat()),
         (t("status"), t("signed_off") if s.signed_off else t("draft_note")),
     ]
-    story: list = [Spacer(1, 30 * mm)]
-    if s.simulated:
-        story += [simulated_box(lang, styles), Spacer(1, 12 * mm)]
-    return [
-        *story,
-        Paragraph(escape(s.province), styles["cover_sub"]),
-        Spacer(1, 4 * mm),
-        Paragraph(escape(t("title_province")), styles["cover_title"]),
-        Spacer(1, 3 * mm),
-        Paragraph(escape(f"{s.scheme} · {s.year}"), styles["cover_sub"]),
-        Spacer(1, 22 * mm),
-        key_values(
-            pairs, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7], font=fonts.text, styles=styles
-        ),
-        NextPageTemplate("body"),
-        PageBreak(),
-    ]
+    return cover_story(
+        s.province,
+        t("title_province"),
+        f"{s.scheme} · {s.year}",
+        pairs,
+        simulated=s.simulated,
+        lang=lang,
+        styles=styles,
+        fonts=fonts,
+    )
 
 
 def _cell(county: CountySummary, key: str, styles: dict) -> Paragraph | str:

@@ -22,7 +22,7 @@ from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from sampling.selection import DrawResult, draw
-from sampling.services import load_frame
+from sampling.services import load_frame, with_location
 
 EXPORT_COLUMNS = (
     "household_id",
@@ -306,26 +306,23 @@ class PlanService:
 
     def export_rows(self, plan: SamplePlan, team_id: int | None = None) -> Iterator[dict]:
         """One dict per selected, reserve or screening household, full float precision."""
+        query = select(
+            Household.household_id,
+            Township.name,
+            Village.name,
+            PlanVillage.stratum,
+            PlanHousehold.stratum,
+            PlanHousehold.role,
+            PlanHousehold.reserve_rank,
+            PlanHousehold.pi_village,
+            PlanHousehold.pi_household,
+            PlanHousehold.pi,
+            PlanHousehold.weight,
+            Household.head_name,
+            Team.name,
+        ).join(Household, PlanHousehold.household_pk == Household.id)
         query = (
-            select(
-                Household.household_id,
-                Township.name,
-                Village.name,
-                PlanVillage.stratum,
-                PlanHousehold.stratum,
-                PlanHousehold.role,
-                PlanHousehold.reserve_rank,
-                PlanHousehold.pi_village,
-                PlanHousehold.pi_household,
-                PlanHousehold.pi,
-                PlanHousehold.weight,
-                Household.head_name,
-                Team.name,
-            )
-            .join(Household, PlanHousehold.household_pk == Household.id)
-            .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
-            .join(Village, FrameVillage.village_id == Village.id)
-            .join(Township, Village.township_id == Township.id)
+            with_location(query)
             .outerjoin(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
             .outerjoin(Team, PlanVillage.team_id == Team.id)
             .where(PlanHousehold.plan_id == plan.id)

@@ -46,6 +46,15 @@ INSERT_HOUSEHOLDS = "INSERT INTO households ({}) VALUES ({})".format(  # noqa: S
 )
 
 
+def with_location(query):
+    """Join a query on ``Household`` to its frame village, administrative village and township."""
+    return (
+        query.join(FrameVillage, Household.frame_village_id == FrameVillage.id)
+        .join(Village, FrameVillage.village_id == Village.id)
+        .join(Township, Village.township_id == Township.id)
+    )
+
+
 @dataclass(frozen=True)
 class ImportOutcome:
     """The stored frame (None when rejected) and what the reader found."""
@@ -245,16 +254,15 @@ class FrameService:
     def summary(self, frame: Frame) -> list[dict]:
         """Households and persons by township, village type and status."""
         query = (
-            select(
-                Township.name,
-                FrameVillage.village_type,
-                Household.status,
-                func.count(Household.id),
-                func.sum(Household.household_size),
+            with_location(
+                select(
+                    Township.name,
+                    FrameVillage.village_type,
+                    Household.status,
+                    func.count(Household.id),
+                    func.sum(Household.household_size),
+                )
             )
-            .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
-            .join(Village, FrameVillage.village_id == Village.id)
-            .join(Township, Village.township_id == Township.id)
             .where(Household.frame_id == frame.id)
             .group_by(Township.name, FrameVillage.village_type, Household.status)
             .order_by(Township.name, FrameVillage.village_type, Household.status)
@@ -346,10 +354,7 @@ LOAD_COLUMNS = (
 def load_frame(dbsession: Session, frame: Frame) -> pure_frames.Frame:
     """Rebuild the pure frame from the database (same content hash as the imported file)."""
     query = (
-        select(*LOAD_COLUMNS, Household.attributes, Household.source_row)
-        .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
-        .join(Village, FrameVillage.village_id == Village.id)
-        .join(Township, Village.township_id == Township.id)
+        with_location(select(*LOAD_COLUMNS, Household.attributes, Household.source_row))
         .where(Household.frame_id == frame.id)
         .order_by(Household.source_row)
     )

@@ -13,23 +13,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-HEADER = (
-    "household_id",
-    "township",
-    "village",
-    "village_type",
-    "remote",
-    "status",
-    "exit_year",
-    "household_size",
-    "head_name",
-    "dibao",
-    "unsafe_house",
-    "serious_illness",
-    "no_labour",
-    "elderly_alone",
-    "villagers_group",
-)
+from sampling.frame_columns import CANONICAL_COLUMNS
+
+# The canonical columns in canonical order (no village codes), then one extra column.
+HEADER = (*(name for name in CANONICAL_COLUMNS if name != "village_code"), "villagers_group")
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = "国建明华英秀兰芳军平志强文玉春海金云红丽桂生德福成中永山林"
 FLAG_RATES = (0.05, 0.02, 0.04, 0.03, 0.04)
