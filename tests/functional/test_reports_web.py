@@ -146,7 +146,12 @@ def test_assessor_cannot_open_dashboard_or_reports(testapp, dbsession, county):
 
 
 def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
+    from collections import Counter
+
+    from assessment.i18n import translate
+    from assessment.labels import STATUS_LABELS
     from reports.services import county_snapshot
+    from surveys.labels import OUTCOME_LABELS
     from surveys.models import ReserveRelease
 
     releases = dbsession.scalars(select(ReserveRelease)).all()
@@ -154,6 +159,10 @@ def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
     coverage = county_snapshot(dbsession, county).coverage
     assert coverage.substitutions == len(releases)
     assert sum(n for _, n in coverage.substitution_reasons) == len(releases)
-    exited = [r for r in releases if r.stratum == "exited" and r.reason == "absent"]
-    if exited:
-        assert ("已脱贫户 · 不在家", len(exited)) in coverage.substitution_reasons
+    expected = Counter(
+        (translate(STATUS_LABELS[r.stratum], "zh"), translate(OUTCOME_LABELS[r.reason], "zh"))
+        for r in releases
+    )
+    assert dict(coverage.substitution_reasons) == {
+        f"{stratum} · {reason}": n for (stratum, reason), n in expected.items()
+    }
