@@ -19,6 +19,8 @@ requires = [
     "numpy>=1.26",
     "scipy>=1.11",
     "statsmodels>=0.14",
+    # hash-table factorize of frame columns in the fast CSV import (statsmodels needs it anyway)
+    "pandas>=2.0",
     "openpyxl>=3.1",  # XLSX frames and exports
     "reportlab>=4.0",
     "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import

@@ -123,8 +123,9 @@ def detect_encoding(data: bytes) -> str:
     return "utf-8"
 
 
-def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    """Decode ``data`` with ``encoding`` (detected when None); return text and encoding."""
+def choose_encoding(data: bytes, encoding: str | None) -> str:
+    """The encoding a CSV file is read with: ``encoding`` (detected when None), UTF-8 with
+    a byte-order mark read as ``utf-8-sig``. ValueError for an unknown encoding name."""
     chosen = encoding or detect_encoding(data)
     try:
         codecs.lookup(chosen)
@@ -132,6 +133,12 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
     if chosen.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
         chosen = "utf-8-sig"
+    return chosen
+
+
+def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    """Decode ``data`` with ``encoding`` (detected when None); return text and encoding."""
+    chosen = choose_encoding(data, encoding)
     try:
         return data.decode(chosen), chosen
     except UnicodeDecodeError:

@@ -19,6 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from sampling import frame_columns as fc
+from sampling import frame_fast
 from sampling.frame_checks import FrameIssue, IssueLog
 from sampling.frame_hash import (
     _gathered_lines,
@@ -26,7 +27,15 @@ from sampling.frame_hash import (
     _id_order,
     content_hash,
 )
-from sampling.frame_reader import FrameFileError, Progress, RawTable, read_table
+from sampling.frame_reader import (
+    XLSX_MAGIC,
+    FrameFileError,
+    Progress,
+    RawTable,
+    choose_encoding,
+    read_bytes,
+    read_table,
+)
 from sampling.frame_validate import validate_table
 
 __all__ = [
@@ -243,8 +252,15 @@ def _gc_paused():
 
 
 def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImport:
+    data = read_bytes(source)
+    if file_format is None:
+        file_format = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+    if file_format == "csv":
+        fast = _read_fast(data, encoding, progress)
+        if fast is not None:
+            return fast
     try:
-        table = read_table(source, file_format=file_format, encoding=encoding, progress=progress)
+        table = read_table(data, file_format=file_format, encoding=encoding, progress=progress)
     except FrameFileError as exc:
         issue = FrameIssue(None, None, "", exc.message)
         return FrameImport(None, (issue,), 1, file_format or "csv", encoding, 0)
@@ -257,6 +273,25 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
     if progress is not None:
         progress(len(table.rows))
     return _result(frame, log, table)
+
+
+def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | None:
+    """The frame of a clean plain CSV file by the fast path, or None (see
+    :mod:`sampling.frame_fast`; the general path then reads the file)."""
+    chosen = choose_encoding(data, encoding)
+    table = frame_fast.fast_csv_table(data, chosen, progress)
+    if table is None:
+        return None
+    checked = frame_fast.fast_columns(table)
+    if checked is None:
+        return None
+    columns, extra_columns = checked
+    extra_json = columns.pop("extra_json")
+    rows = np.arange(2, table.rows + 2, dtype=np.int32)
+    frame = _build_frame(columns, extra_json, extra_columns, rows, checked=True)
+    if progress is not None:
+        progress(table.rows)
+    return FrameImport(frame, (), 0, "csv", chosen, table.rows)
 
 
 def _result(frame, log: IssueLog, table: RawTable) -> FrameImport:
