@@ -85,6 +85,9 @@ class FastTable:
     columns: list[Coded]
     rows: int
     encoding: str
+    #: The household id column's cells as zero-padded 8-byte words, and their lengths.
+    id_words: np.ndarray | None = None
+    id_lengths: np.ndarray | None = None
 
 
 def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None):
@@ -92,131 +95,129 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
 
     Plain: an encoding in which bytes below 0x80 are always ASCII, no quote character, the
     header on the first line with a non-blank last cell, every other line with exactly as
-    many cells as the header, one line-break style, no control
-    characters, no cell wider than :data:`MAX_CELL_BYTES` bytes.
+    many cells as the header, one line-break style, no control characters, no cell wider
+    than :data:`MAX_CELL_BYTES` bytes.
     """
     name = codecs.lookup(encoding).name
     if name not in _ASCII_TRANSPARENT or b'"' in data:
         return None
     cell_encoding = "utf-8" if name == "utf-8-sig" else encoding
-    start = (
-        len(codecs.BOM_UTF8)
-        if data.startswith(codecs.BOM_UTF8)
-        and name
-        in (
-            "utf-8",
-            "utf-8-sig",
-        )
-        else 0
-    )
-    raw = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == _NEWLINE)
-    crlf = b"\r" in data
-    if crlf and not _all_crlf(raw, newlines, data):
-        return None
-    ends = newlines if data.endswith(b"\n") else np.append(newlines, len(data))
-    if len(ends) < 2:
-        return None
+    bom = name in ("utf-8", "utf-8-sig") and data.startswith(codecs.BOM_UTF8)
+    start = len(codecs.BOM_UTF8) if bom else 0
     try:
-        first_line = data[start : ends[0]].decode(cell_encoding)
+        first_line = data[start : data.find(b"\n")].decode(cell_encoding).removesuffix("\r")
     except UnicodeDecodeError:
         return None
-    delimiter = _sniff_delimiter(first_line.removesuffix("\r"))
+    delimiter = _sniff_delimiter(first_line)
     if not _no_control_bytes(data, name, delimiter):
         return None
-    header_cells = first_line.removesuffix("\r").split(delimiter)
+    header_cells = first_line.split(delimiter)
     if not header_cells[-1].strip():
         return None
-    width = len(header_cells)
-    starts = np.concatenate(([start], ends[:-1] + 1))
-    line_ends = ends.copy()
-    if crlf:
-        line_ends[: len(newlines)] -= 1  # a last line without a line break has no CR either
-    if int((ends - starts).max()) > _LINE_LIMIT:
+    lines = _lines(data, ord(delimiter), len(header_cells), start)
+    if lines is None:
         return None
-    bounds = _cell_bounds(raw, ord(delimiter), starts[1:], line_ends[1:], width)
-    if bounds is None:
-        return None
+    header = tuple(cell.strip() for cell in header_cells)
+    names = [fc.canonical_column(cell) if cell else None for cell in header]
+    id_column = names.index("household_id") if "household_id" in names else None
     words = _Words(data)
     columns = []
-    rows = len(starts) - 1
-    for j in range(width):
-        cell_starts, cell_ends = bounds.column(j)
-        coded = _code_column(words, cell_starts, cell_ends - cell_starts)
-        if coded is None:
+    id_words = id_lengths = None
+    for j in range(len(header)):
+        cell_starts, cell_ends = lines.column(j)
+        lengths = cell_ends - cell_starts
+        found = _code_column(words, cell_starts, lengths)
+        if found is None:
             return None
+        coded, keys = found
         values = _decoded(coded.values, cell_encoding)
         if values is None:
             return None
         columns.append(Coded(coded.codes, values))
+        if j == id_column:
+            id_words, id_lengths = keys, lengths
         if progress is not None:
-            progress(rows * (j + 1) // width // PROGRESS_EVERY * PROGRESS_EVERY)
-    header = tuple(cell.strip() for cell in header_cells)
-    return FastTable(header, columns, rows, encoding)
-
-
-def _all_crlf(raw: np.ndarray, newlines: np.ndarray, data: bytes) -> bool:
-    """Every line break is CR LF and no CR stands anywhere else."""
-    if data.count(b"\r") != len(newlines) or len(newlines) == 0 or newlines[0] == 0:
-        return False
-    return bool((raw[newlines - 1] == _CR).all())
+            done = lines.rows * (j + 1) // len(header)
+            progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
+    return FastTable(header, columns, lines.rows, encoding, id_words, id_lengths)
 
 
 @dataclass(frozen=True)
-class _Bounds:
-    """Where the cells of the data lines start and end."""
+class _Lines:
+    """Separator offsets of every line: ``grid[i, j]`` ends cell j of line i (the header is
+    line 0); ``ends`` are the line ends before any CR."""
 
-    starts: np.ndarray  # line starts
-    ends: np.ndarray  # line ends (before the line break)
-    marks: np.ndarray  # delimiter offsets, shape (rows, width - 1)
+    grid: np.ndarray
+    ends: np.ndarray
+
+    @property
+    def rows(self) -> int:
+        return len(self.grid) - 1
 
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        width = self.marks.shape[1] + 1
-        start = self.starts if j == 0 else self.marks[:, j - 1] + 1
-        end = self.ends if j == width - 1 else self.marks[:, j]
+        """Start and end offsets of cell j of every data line."""
+        width = self.grid.shape[1]
+        start = self.grid[:-1, -1] + 1 if j == 0 else self.grid[1:, j - 1] + 1
+        end = self.ends[1:] if j == width - 1 else self.grid[1:, j]
         return start, end
 
 
-def _cell_bounds(raw, delimiter: int, starts, ends, width: int) -> _Bounds | None:
-    """Cell boundaries of the data lines; None when a line is ragged.
+def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None:
+    """Where every cell ends, or None when a line is ragged (or blank), the line breaks are
+    mixed, a line is longer than csv's field limit or there is no data line.
 
-    A wholly blank line, which the general path skips, has a blank household id and so
-    fails the checks: such files go to the general path too."""
-    if len(starts) == 0:
+    A wholly blank line, which the general path would skip, is ragged here unless it holds
+    the delimiters; then its household id is blank, the checks fail, and the file goes to
+    the general path too.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    separators = np.flatnonzero((raw == delimiter) | (raw == _NEWLINE))
+    is_break = raw[separators] == _NEWLINE
+    breaks = int(np.count_nonzero(is_break))
+    if not data.endswith(b"\n"):  # the last line ends at the end of the file
+        separators = np.append(separators, len(data))
+        is_break = np.append(is_break, True)
+    if len(separators) % width or len(separators) < 2 * width:
         return None
-    marks = np.flatnonzero(raw == delimiter)
-    before = np.searchsorted(marks, starts)
-    after = np.searchsorted(marks, ends)
-    if not ((after - before) == width - 1).all():
+    grid = separators.reshape(-1, width)
+    pattern = is_break.reshape(-1, width)
+    if not pattern[:, -1].all() or pattern[:, :-1].any():
         return None
-    # Lines are consecutive, so the delimiters of the data lines are one contiguous run.
-    marks = marks[before[0] : after[-1]].reshape(len(starts), width - 1)
-    return _Bounds(starts, ends, marks)
+    ends = grid[:, -1].copy()
+    if b"\r" in data:
+        if data.count(b"\r") != breaks or not (raw[ends[:breaks] - 1] == _CR).all():
+            return None
+        ends[:breaks] -= 1  # a last line without a line break has no CR either
+    line_starts = np.concatenate(([start], grid[:-1, -1] + 1))
+    if int((grid[:, -1] - line_starts).max()) > _LINE_LIMIT:
+        return None
+    return _Lines(grid, ends)
 
 
 class _Words:
-    """The file as little-endian 64-bit words, to read the 8 bytes at any offset at once."""
+    """The file seen as an unaligned little-endian 64-bit word at every byte offset."""
 
     _MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+    #: Bytes after the end: offsets up to the file length plus MAX_CELL_BYTES are read.
+    _SLACK = MAX_CELL_BYTES + 16
 
     def __init__(self, data: bytes) -> None:
-        padded = np.zeros(len(data) // 8 + 2, dtype=np.uint64)
-        padded.view(np.uint8)[: len(data)] = np.frombuffer(data, dtype=np.uint8)
-        self.words = padded
+        padded = np.zeros(len(data) + self._SLACK, dtype=np.uint8)
+        padded[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+        self.view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
 
     def at(self, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The bytes ``offsets[i] .. offsets[i] + min(lengths[i], 8)`` as a zero-padded word."""
-        offsets = np.where(lengths > 0, offsets, 0)  # nothing to read: any valid offset
-        index, shift = np.divmod(offsets, 8)
-        shift = (shift * 8).astype(np.uint64)
-        low = self.words[index] >> shift
-        high = self.words[index + 1] << (np.uint64(64) - shift)
-        word = np.where(shift == 0, low, low | high)
-        return word & self._MASKS[np.clip(lengths, 0, 8)]
+        """The bytes ``offsets[i] .. offsets[i] + min(lengths[i], 8)`` as a zero-padded word
+        (0 where ``lengths[i] <= 0``); offsets may run up to the file length plus
+        :data:`MAX_CELL_BYTES`."""
+        word = self.view[offsets]
+        word &= self._MASKS[np.minimum(np.maximum(lengths, 0), 8)]
+        return word
 
 
-def _code_column(words: _Words, starts: np.ndarray, lengths: np.ndarray) -> Coded | None:
-    """Codes of a column's cells by their bytes; distinct values as ``bytes``.
+def _code_column(words: _Words, starts: np.ndarray, lengths: np.ndarray):
+    """Codes of a column's cells by their bytes (distinct values as ``bytes``) and the cells'
+    words; None when a cell is too wide or a hash collision cannot be ruled out.
 
     Each cell is read as zero-padded 8-byte words (cells hold no NUL byte, so the padded
     words identify the cell), the words are hashed to one 64-bit key and the keys factorized;
@@ -243,11 +244,11 @@ def _code_column(words: _Words, starts: np.ndarray, lengths: np.ndarray) -> Code
         if not np.array_equal(keys[first[codes]], keys):
             return None
     distinct = keys[first].view(f"S{8 * count}").ravel().tolist()
-    return Coded(codes, distinct)
+    return Coded(codes, distinct), keys
 
 
 def _decoded(values: list[bytes], encoding: str) -> list[str] | None:
-    """``values`` decoded, in one call (no value holds a line break, and in these encodings
+    """``values`` decoded in one call (no value holds a line break, and in these encodings
     the byte 0x0A is always a line break); None when the bytes are not valid text."""
     try:
         return b"\n".join(values).decode(encoding).split("\n")
@@ -274,6 +275,7 @@ def fast_columns(table: FastTable):
     cells = {name: table.columns[i] for name, i in canonical.items()}
     n = table.rows
     ids = _text(cells["household_id"], required=True)
+    ids_as_read = ids is cells["household_id"]
     if ids is None or len(ids.values) != n:
         return None
     status = cells["status"].mapped(lambda v: fc.STATUS_LOOKUP.get(fc.normalise(v)))
@@ -321,10 +323,49 @@ def fast_columns(table: FastTable):
         else:
             columns[name] = np.zeros(n, dtype=bool)
     extra_names = sorted(extra)
-    columns["extra_json"] = _extra_json(
+    extra_json = _extra_json(
         extra_names, [_text(table.columns[extra[name]], required=False) for name in extra_names], n
     )
-    return columns, tuple(extra_names)
+    columns["extra_json"] = extra_json.array()
+    id_order = None
+    if ids_as_read and table.id_words is not None:
+        id_order = _id_order(table.id_words, table.id_lengths)
+    if id_order is not None:
+        order, prepared = id_order
+        for name, coded in (("status", status), ("head_name", heads), ("extra_json", extra_json)):
+            prepared[name] = _hash_lines(coded, order)
+    return columns, tuple(extra_names), id_order
+
+
+def _hash_lines(column: Coded, order: np.ndarray) -> bytes:
+    """UTF-8 of the column's values in ``order``, each followed by a line break (as the
+    content hash writes a text column), each distinct value encoded once."""
+    lines = np.empty(len(column.values), dtype=object)
+    lines[:] = [(value + "\n").encode("utf-8") for value in column.values]
+    return b"".join(lines[column.codes[order]].tolist())
+
+
+def _id_order(words: np.ndarray, lengths: np.ndarray):
+    """What :func:`sampling.frame_hash._id_order` gives, from the ids' words: the order by
+    id and, for ids of one length, their hash lines; None unless every id is ASCII.
+
+    For distinct ASCII ids, sorting by the big-endian words (zero-padded, as numpy pads
+    ``S`` strings) is sorting by code point, and there are no ties to break. Radix sorts,
+    last word first, instead of comparing strings.
+    """
+    if (words & np.uint64(0x8080808080808080)).any():
+        return None
+    big = words.byteswap()
+    order = np.argsort(big[:, -1], kind="stable")
+    for i in range(words.shape[1] - 2, -1, -1):
+        order = order[np.argsort(big[order, i], kind="stable")]
+    width = int(lengths.max())
+    if int(lengths.min()) != width:
+        return order, {}
+    matrix = np.empty((len(order), width + 1), dtype=np.uint8)
+    matrix[:, :width] = words[order].view(np.uint8)[:, :width]
+    matrix[:, width] = ord("\n")
+    return order, {"household_id": matrix.tobytes()}
 
 
 def _header_positions(header: tuple[str, ...]):
@@ -345,12 +386,13 @@ def _header_positions(header: tuple[str, ...]):
 
 def _text(column: Coded, *, required: bool) -> Coded | None:
     """Stripped text (equal values merged); None when a required cell is blank."""
-    stripped = column.mapped(str.strip)
-    if required and not all(stripped.values):
+    stripped = list(map(str.strip, column.values))
+    if required and not all(stripped):
         return None
-    if len(set(stripped.values)) != len(stripped.values):
-        stripped = stripped.recoded()
-    return stripped
+    if stripped == column.values:  # str.strip gives the same object back: compared by identity
+        return column
+    merged = Coded(column.codes, stripped)
+    return merged.recoded() if len(set(stripped)) != len(stripped) else merged
 
 
 def _villages_consistent(towns, names, codes, village_type, remote) -> bool:
@@ -388,10 +430,10 @@ def _villages_consistent(towns, names, codes, village_type, remote) -> bool:
     return all(_functional(distinct, fields, value) for fields, value, _, _ in rules)
 
 
-def _extra_json(names: list[str], columns: list[Coded], n: int) -> np.ndarray:
+def _extra_json(names: list[str], columns: list[Coded], n: int) -> Coded:
     """Per-row JSON of the extra columns, written as the general path writes it."""
     if not names:
-        return np.full(n, "{}", dtype=object)
+        return Coded(np.zeros(n, dtype=np.intp), ["{}"])
     last = len(names) - 1
     key = np.zeros(n, dtype=np.int64)
     parts = []
@@ -406,4 +448,4 @@ def _extra_json(names: list[str], columns: list[Coded], n: int) -> np.ndarray:
         ",".join(part[column.codes[i]] for part, column in zip(parts, columns, strict=True))
         for i in first.tolist()
     ]
-    return Coded(codes, texts).array()
+    return Coded(codes, texts)

@@ -285,10 +285,10 @@ def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | Non
     checked = frame_fast.fast_columns(table)
     if checked is None:
         return None
-    columns, extra_columns = checked
+    columns, extra_columns, id_order = checked
     extra_json = columns.pop("extra_json")
     rows = np.arange(2, table.rows + 2, dtype=np.int32)
-    frame = _build_frame(columns, extra_json, extra_columns, rows, checked=True)
+    frame = _build_frame(columns, extra_json, extra_columns, rows, checked=True, id_order=id_order)
     if progress is not None:
         progress(table.rows)
     return FrameImport(frame, (), 0, "csv", chosen, table.rows)
@@ -364,9 +364,12 @@ def make_frame(
     return _build_frame(columns, extra_json, extra_columns, source_row, checked=False)
 
 
-def _build_frame(columns, extra_json, extra_columns, source_row, *, checked: bool) -> Frame:
+def _build_frame(
+    columns, extra_json, extra_columns, source_row, *, checked: bool, id_order=None
+) -> Frame:
     """:func:`make_frame`; ``checked`` when the columns passed the file checks, so that every
-    village-level column is a function of the household's village (used by the hash)."""
+    village-level column is a function of the household's village (used by the hash);
+    ``id_order`` what :func:`_id_order` gives, when the caller knows it."""
     n = len(columns["household_id"])
     data = dict(columns)
     if extra_json is None:
@@ -377,7 +380,7 @@ def _build_frame(columns, extra_json, extra_columns, source_row, *, checked: boo
     _check_typed(data, n)
     data["exit_year"] = _years(data["exit_year"])
     villages, village_index = _village_table(data)
-    order, prepared = _id_order(data["household_id"])
+    order, prepared = id_order or _id_order(data["household_id"])
     if checked and n:
         for name in ("township", "village", "village_code", "village_type"):
             prepared[name] = _gathered_lines(getattr(villages, name), village_index[order])
