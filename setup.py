@@ -21,7 +21,9 @@ requires = [
     "statsmodels>=0.14",
     # hash-table factorize of frame columns in the fast CSV import (statsmodels needs it anyway)
     "pandas>=2.0",
-    "openpyxl>=3.1",  # XLSX frames and exports
+    "openpyxl>=3.1",  # XLSX exports (and reading small workbooks elsewhere)
+    # XLSX frames are read with calamine (Rust): openpyxl reads only ~6,000 rows/s
+    "python-calamine>=0.9.1",
     "reportlab>=4.0",
     "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import
     "tqdm>=4.66",  # CLI progress bars for long imports and draws
