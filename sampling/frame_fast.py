@@ -18,7 +18,9 @@ columns the general path would give, so the frame and its content hash are the s
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 
@@ -37,6 +39,8 @@ from sampling.frame_reader import (
 
 #: Widest cell (bytes) the fast path codes; wider cells send the file to the general path.
 MAX_CELL_BYTES = 64
+#: Threads that code columns at the same time (at most one per core).
+MAX_THREADS = 4
 #: csv's default field size limit, which the general path's plain-line split respects.
 _LINE_LIMIT = 131_072
 _NEWLINE, _CR = 0x0A, 0x0D
@@ -121,9 +125,8 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
     names = [fc.canonical_column(cell) if cell else None for cell in header]
     id_column = names.index("household_id") if "household_id" in names else None
     words = _Words(data)
-    columns = []
-    id_words = id_lengths = None
-    for j in range(len(header)):
+
+    def code(j: int):
         cell_starts, cell_ends = lines.column(j)
         lengths = cell_ends - cell_starts
         found = _code_column(words, cell_starts, lengths)
@@ -133,12 +136,23 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
         values = _decoded(coded.values, cell_encoding)
         if values is None:
             return None
-        columns.append(Coded(coded.codes, values))
-        if j == id_column:
-            id_words, id_lengths = keys, lengths
-        if progress is not None:
-            done = lines.rows * (j + 1) // len(header)
-            progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
+        return Coded(coded.codes, values), (keys, lengths) if j == id_column else None
+
+    columns = []
+    id_words = id_lengths = None
+    # numpy and pandas release the GIL in their loops: columns are coded on every core
+    with ThreadPoolExecutor(min(len(header), os.cpu_count() or 1, MAX_THREADS)) as pool:
+        for j, found in enumerate(pool.map(code, range(len(header)))):
+            if found is None:
+                pool.shutdown(cancel_futures=True)
+                return None
+            coded, id_cells = found
+            columns.append(coded)
+            if id_cells is not None:
+                id_words, id_lengths = id_cells
+            if progress is not None:
+                done = lines.rows * (j + 1) // len(header)
+                progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
     return FastTable(header, columns, lines.rows, encoding, id_words, id_lengths)
 
 

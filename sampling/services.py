@@ -299,11 +299,19 @@ def copy_columns(connection, table: str, names, columns: list[list], block: int 
     n = len(columns[0]) if columns else 0
     driver = connection.connection.driver_connection
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+    with driver.cursor() as cursor, cursor.copy(statement, writer=_writer(cursor)) as copy:
         for start in range(0, n, block):
             parts = (text[start : start + block] for text in texts)
             lines = map("\t".join, zip(*parts, strict=True))
             copy.write(("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _writer(cursor):
+    """A COPY writer that sends from its own thread, so that the next block of text is built
+    while the server takes the last one (psycopg's default writer waits for each send)."""
+    from psycopg.copy import QueuedLibpqWriter
+
+    return QueuedLibpqWriter(cursor)
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
