@@ -368,6 +368,18 @@ _CELL_VALUE = re.compile(rb"<(?:[\w.-]+:)?v(?:\s[^>]*)?>([^<]*)<")
 _ATTRIBUTE = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
 
 
+class _CellTexts(dict):
+    """:func:`cell_text` of each distinct non-text cell value, computed once.
+
+    Values that compare equal have the same text (``1 == 1.0 == True`` all give ``"1"``; a
+    date never equals a datetime), so they may share an entry.
+    """
+
+    def __missing__(self, value) -> str:
+        text = self[value] = cell_text(value)
+        return text
+
+
 def _sheet_records(sheet, errors: dict[int, dict[int, str]]):
     """The rows of a calamine sheet as lists of text, from row 1 and column A.
 
@@ -377,8 +389,9 @@ def _sheet_records(sheet, errors: dict[int, dict[int, str]]):
     if sheet.start is None:  # no cell at all (iter_rows needs a start)
         return
     blank = [""] * sheet.start[1]
+    texts = _CellTexts()
     for number, row in enumerate(sheet.iter_rows(), start=1):
-        cells = [v if v.__class__ is str else cell_text(v) for v in row]
+        cells = [v if v.__class__ is str else texts[v] for v in row]
         if blank:
             cells = blank + cells
         if number in errors:

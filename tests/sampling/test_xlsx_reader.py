@@ -297,3 +297,20 @@ def test_a_damaged_or_foreign_file_is_not_a_readable_workbook(data):
         with pytest.raises(FrameFileError) as caught:
             read(data)
         assert caught.value.message.msgid == "The file is not a readable XLSX workbook."
+
+
+def test_equal_values_of_different_types_share_their_text():
+    """Cell texts are cached per distinct value: values that compare equal (True, 1, 1.0) must
+    still give what openpyxl gave, and a date must not take a datetime's text."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["a", "b", "c", "d"])
+    sheet.append([True, 1, 1.0, dt.datetime(2020, 1, 1, 0, 0)])
+    sheet.append([False, 0, -0.0, dt.date(2020, 1, 1)])
+    sheet.append([1.5, True, dt.datetime(2020, 1, 1, 6, 0), dt.time(6, 0)])
+    table = _assert_same_as_openpyxl(_saved(book))
+    assert [list(row) for row in table.rows] == [
+        ["1", "1", "1", "2020-01-01"],
+        ["0", "0", "0", "2020-01-01"],
+        ["1.5", "1", "2020-01-01T06:00:00", "06:00:00"],
+    ]
