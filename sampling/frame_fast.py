@@ -1,6 +1,7 @@
-"""Fast path for clean, plain CSV frames: cells found and coded with numpy on the raw bytes.
+"""Fast paths for clean frames: plain CSV coded with numpy on the raw bytes, and checks by
+distinct value for any table already read into cells.
 
-PURE. :func:`~sampling.frames.read_frame` tries :func:`fast_csv_columns` before the general
+PURE. :func:`~sampling.frames.read_frame` tries :func:`fast_csv_table` before the general
 reader. The general path turns every cell of a 1,000,000-row file into a Python string (16
 million objects) before checking it; here the file's bytes are split with numpy, each
 column is coded by its distinct byte strings (pandas' hash-table ``factorize``), and only
@@ -13,6 +14,10 @@ cell) or any check fails or might fail, and the general path then reads the file
 reports every issue with its row and column. When it returns columns, they are the typed
 columns the general path would give, so the frame and its content hash are the same
 (``tests/sampling/test_frame_fast.py`` compares both paths).
+
+Files the plain-CSV path cannot take (XLSX, CSV with quotes) are read into cells by
+:mod:`sampling.frame_reader`; :func:`coded_table` then codes those cells by column, and the
+same checks (:func:`fast_columns`) accept the table or leave it to the general checks.
 """
 
 from __future__ import annotations
@@ -275,6 +280,23 @@ def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     first = np.full(count, len(codes), dtype=np.int64)
     np.minimum.at(first, codes, np.arange(len(codes)))
     return first
+
+
+def coded_table(table) -> FastTable | None:
+    """A :class:`~sampling.frame_reader.RawTable` (cells already read as text) coded by
+    column, or None when a row has cells beyond the header or a cell holds a control
+    character (the general path reports both)."""
+    n = len(table.rows)
+    if table.overflow or n == 0:
+        return None
+    columns = []
+    for cells in table.column_cells():
+        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+        values = uniques.tolist()
+        if not table.clean and ck.CONTROL.search("".join(values)):
+            return None
+        columns.append(Coded(codes, values))
+    return FastTable(table.header, columns, n, table.encoding)
 
 
 # --- checks and typed columns ------------------------------------------------------------

@@ -264,6 +264,9 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
     except FrameFileError as exc:
         issue = FrameIssue(None, None, "", exc.message)
         return FrameImport(None, (issue,), 1, file_format or "csv", encoding, 0)
+    coded = _read_coded(table, progress)
+    if coded is not None:
+        return coded
     log = IssueLog(max_issues)
     checked = validate_table(table, log)
     frame = None
@@ -282,16 +285,29 @@ def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | Non
     table = frame_fast.fast_csv_table(data, chosen, progress)
     if table is None:
         return None
+    rows = np.arange(2, table.rows + 2, dtype=np.int32)
+    return _fast_result(table, rows, "csv", progress)
+
+
+def _read_coded(table: RawTable, progress) -> FrameImport | None:
+    """The frame of a table already read into cells (XLSX, quoted CSV) by the fast checks, or
+    None when they do not accept it (the general checks then report every issue)."""
+    coded = frame_fast.coded_table(table)
+    if coded is None:
+        return None
+    return _fast_result(coded, table.row_numbers, table.file_format, progress)
+
+
+def _fast_result(table, rows, file_format: str, progress) -> FrameImport | None:
     checked = frame_fast.fast_columns(table)
     if checked is None:
         return None
     columns, extra_columns, id_order = checked
     extra_json = columns.pop("extra_json")
-    rows = np.arange(2, table.rows + 2, dtype=np.int32)
     frame = _build_frame(columns, extra_json, extra_columns, rows, checked=True, id_order=id_order)
     if progress is not None:
         progress(table.rows)
-    return FrameImport(frame, (), 0, "csv", chosen, table.rows)
+    return FrameImport(frame, (), 0, file_format, table.encoding, table.rows)
 
 
 def _result(frame, log: IssueLog, table: RawTable) -> FrameImport:

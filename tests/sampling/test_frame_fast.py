@@ -8,7 +8,10 @@ hash, the issues, the encoding and the row count.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -50,31 +53,32 @@ VILLAGE_ARRAYS = (
 
 
 def general_path(data: bytes, **kwargs):
-    """``read_frame`` with the fast path switched off."""
-    saved = frames._read_fast
-    frames._read_fast = lambda *args: None
+    """``read_frame`` with both fast paths switched off."""
+    saved = frames._read_fast, frames._read_coded
+    frames._read_fast = frames._read_coded = lambda *args: None
     try:
         return frames.read_frame(data, **kwargs)
     finally:
-        frames._read_fast = saved
+        frames._read_fast, frames._read_coded = saved
 
 
-def read_both(data: bytes, **kwargs):
-    """(result as read_frame gives it, general-path result, whether the fast path answered)."""
+def read_both(data: bytes, *, path: str = "_read_fast", **kwargs):
+    """(result as read_frame gives it, general-path result, whether the fast path ``path``
+    (``_read_fast`` for plain CSV bytes, ``_read_coded`` for cells already read) answered)."""
     answered = []
-    saved = frames._read_fast
+    saved = getattr(frames, path)
 
     def spy(*args):
         result = saved(*args)
         answered.append(result is not None)
         return result
 
-    frames._read_fast = spy
+    setattr(frames, path, spy)
     try:
         result = frames.read_frame(data, **kwargs)
     finally:
-        frames._read_fast = saved
-    return result, general_path(data, **kwargs), bool(answered and answered[0])
+        setattr(frames, path, saved)
+    return result, general_path(data, **kwargs), any(answered)
 
 
 def _issues(result) -> list[tuple]:
@@ -269,6 +273,55 @@ def test_clean_plain_files_take_the_fast_path(case):
     assert answered, "a clean plain file went to the general path"
     assert_same(result, reference)
     assert result.ok
+
+
+def _as_xlsx(data: bytes) -> bytes:
+    """The generated CSV's cells as an XLSX workbook of text cells (blank lines kept)."""
+    text = data.decode(frames.choose_encoding(data, None))
+    delimiter = "\t" if "\t" in text.split("\n", 1)[0] else (";" if ";" in text else ",")
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    for line in text.replace("\r\n", "\n").removesuffix("\n").split("\n"):
+        sheet.append([cell or None for cell in line.split(delimiter)])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame_files())
+def test_xlsx_cells_checked_by_the_fast_checks_agree_with_the_general_path(case):
+    data, clean = case
+    if b"\x07" in data or b"\xff" in data:
+        return  # a control character or bad bytes cannot be written into a workbook
+    result, reference, answered = read_both(_as_xlsx(data), path="_read_coded")
+    assert_same(result, reference)
+    if clean:
+        assert answered and result.ok
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame_files(flaws=False), st.integers(0, 24))
+def test_quoted_csv_goes_through_the_csv_module_and_the_fast_checks(case, row):
+    """A quote character sends a CSV file to the csv module; its cells are then checked by
+    the fast checks, and the frame is the general path's."""
+    data, _ = case
+    encoding = frames.choose_encoding(data, None)
+    lines = data.decode(encoding).split("\n")
+    target = 1 + row % (len(lines) - 1)
+    if not lines[target].strip():
+        return
+    delimiter = "\t" if "\t" in lines[0] else (";" if ";" in lines[0] else ",")
+    cells = lines[target].split(delimiter)
+    cells[-1] = (
+        '"' + cells[-1].removesuffix("\r") + '"' + ("\r" if cells[-1].endswith("\r") else "")
+    )
+    lines[target] = delimiter.join(cells)
+    quoted = "\n".join(lines).encode(encoding)
+    result, reference, answered = read_both(quoted, path="_read_coded")
+    assert answered and result.ok
+    assert_same(result, reference)
+    assert result.frame.content_hash == frames.read_frame(data).frame.content_hash
 
 
 def test_fast_path_on_a_synthetic_county_in_file_order_and_shuffled():
