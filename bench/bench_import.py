@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/bench_import.py [--sizes 100000,1000000] [--formats csv,xlsx]
         [--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/test]
-        [--xlsx-max 100000] [--workdir DIR]
+        [--xlsx-max 100000] [--workdir DIR] [--frames DIR]
 
 For each frame size and file format a synthetic county frame is written with
 ``bench/make_frame.py`` (CSV: GBK, rows shuffled; XLSX: same rows), then, for each backend, in
@@ -70,7 +70,8 @@ class Result:
 
 
 def write_frames(workdir: Path, sizes, formats, xlsx_max: int) -> dict:
-    """Synthetic frames by (size, format): CSV in GBK with rows shuffled, XLSX the same rows."""
+    """Synthetic frames by (size, format): CSV in GBK with rows shuffled, XLSX the same rows.
+    A frame already in ``workdir`` (same name) is used as it is."""
     paths = {}
     for n in sizes:
         header, columns = make_rows(n, seed=1)
@@ -79,6 +80,9 @@ def write_frames(workdir: Path, sizes, formats, xlsx_max: int) -> dict:
             if file_format == "xlsx" and n > xlsx_max:
                 continue
             path = workdir / f"frame-{n}.{file_format}"
+            if path.exists():
+                paths[n, file_format] = path
+                continue
             encoding = "gbk" if file_format == "csv" else "utf-8"
             write_frame(path, header, columns, encoding=encoding, order=order)
             paths[n, file_format] = path
@@ -223,12 +227,17 @@ def main(argv=None) -> int:
     parser.add_argument("--pg", default=PG_DEFAULT, help="admin URL of a PostgreSQL server")
     parser.add_argument("--xlsx-max", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path)
+    parser.add_argument(
+        "--frames", type=Path, help="keep the frame files here and reuse them in later runs"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     formats, backends = args.formats.split(","), args.backends.split(",")
     with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
         args.workdir = Path(tmp)
-        paths = write_frames(args.workdir, sizes, formats, args.xlsx_max)
+        if args.frames is not None:
+            args.frames.mkdir(parents=True, exist_ok=True)
+        paths = write_frames(args.frames or args.workdir, sizes, formats, args.xlsx_max)
         runs = [(n, f, b) for (n, f) in paths for b in backends]
         results = []
         with tqdm(runs, unit="import") as bar:
