@@ -17,29 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sampling import frame_fast, frames
+from sampling.frame_columns import CANONICAL_COLUMNS
 from sampling.synthetic import synthetic_frame_csv
 
-ARRAYS = (
-    "household_id",
-    "township",
-    "village",
-    "village_code",
-    "village_type",
-    "remote",
-    "status",
-    "exit_year",
-    "household_size",
-    "head_name",
-    "dibao",
-    "unsafe_house",
-    "serious_illness",
-    "no_labour",
-    "elderly_alone",
-    "extra_json",
-    "source_row",
-    "village_index",
-    "id_order",
-)
+ARRAYS = (*CANONICAL_COLUMNS, "extra_json", "source_row", "village_index", "id_order")
 VILLAGE_ARRAYS = (
     "key",
     "township",
