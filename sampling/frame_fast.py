@@ -42,7 +42,8 @@ from sampling.frame_reader import (
     _sniff_delimiter,
 )
 
-#: Widest cell (bytes) the fast path codes; wider cells send the file to the general path.
+#: Widest cell (bytes) coded by its 64-bit words; a column with a wider cell is coded from
+#: Python slices of the file instead (slower per cell, same codes).
 MAX_CELL_BYTES = 64
 #: Threads that code columns at the same time (at most one per core).
 MAX_THREADS = 4
@@ -104,8 +105,7 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
 
     Plain: an encoding in which bytes below 0x80 are always ASCII, no quote character, the
     header on the first line with a non-blank last cell, every other line with exactly as
-    many cells as the header, one line-break style, no control characters, no cell wider
-    than :data:`MAX_CELL_BYTES` bytes.
+    many cells as the header, one line-break style, no control characters.
     """
     name = codecs.lookup(encoding).name
     if name not in _ASCII_TRANSPARENT or b'"' in data:
@@ -141,7 +141,8 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
         values = _decoded(coded.values, cell_encoding)
         if values is None:
             return None
-        return Coded(coded.codes, values), (keys, lengths) if j == id_column else None
+        id_cells = (keys, lengths) if j == id_column and keys is not None else None
+        return Coded(coded.codes, values), id_cells
 
     columns = []
     id_words = id_lengths = None
@@ -221,6 +222,7 @@ class _Words:
     _SLACK = MAX_CELL_BYTES + 16
 
     def __init__(self, data: bytes) -> None:
+        self.data = data
         padded = np.zeros(len(data) + self._SLACK, dtype=np.uint8)
         padded[: len(data)] = np.frombuffer(data, dtype=np.uint8)
         self.view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
@@ -236,15 +238,19 @@ class _Words:
 
 def _code_column(words: _Words, starts: np.ndarray, lengths: np.ndarray):
     """Codes of a column's cells by their bytes (distinct values as ``bytes``) and the cells'
-    words; None when a cell is too wide or a hash collision cannot be ruled out.
+    words (None for a wide column); None when a hash collision cannot be ruled out.
 
     Each cell is read as zero-padded 8-byte words (cells hold no NUL byte, so the padded
     words identify the cell), the words are hashed to one 64-bit key and the keys factorized;
-    a hash collision is ruled out by comparing every row with its value's first row.
+    a hash collision is ruled out by comparing every row with its value's first row. A
+    column with a cell wider than :data:`MAX_CELL_BYTES` is factorized as ``bytes`` slices.
     """
     width = int(lengths.max())
     if width > MAX_CELL_BYTES:
-        return None
+        data = words.data
+        ends = (starts + lengths).tolist()
+        cells = [data[start:end] for start, end in zip(starts.tolist(), ends, strict=True)]
+        return _factorized(cells), None
     count = max(1, -(-width // 8))
     keys = np.empty((len(starts), count), dtype=np.uint64)
     for i in range(count):
@@ -275,6 +281,12 @@ def _decoded(values: list[bytes], encoding: str) -> list[str] | None:
         return None
 
 
+def _factorized(cells) -> Coded:
+    """Python values (text or bytes) coded by pandas' hash table."""
+    codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
+    return Coded(codes, uniques.tolist())
+
+
 def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
     """Row of the first appearance of each code (factorize numbers codes by appearance)."""
     first = np.full(count, len(codes), dtype=np.int64)
@@ -291,11 +303,10 @@ def coded_table(table) -> FastTable | None:
         return None
     columns = []
     for cells in table.column_cells():
-        codes, uniques = pd.factorize(np.asarray(cells, dtype=object))
-        values = uniques.tolist()
-        if not table.clean and ck.CONTROL.search("".join(values)):
+        coded = _factorized(cells)
+        if not table.clean and ck.CONTROL.search("".join(coded.values)):
             return None
-        columns.append(Coded(codes, values))
+        columns.append(coded)
     return FastTable(table.header, columns, n, table.encoding)
 
 

@@ -103,7 +103,17 @@ VILLAGES = [
 STATUS = ["exited", "已脱贫", "Exited", "not_exited", "未脱贫", "non_registered", "非建档立卡"]
 SIZES = ["1", "3", "4.0", " 5", "30", "12"]
 FLAGS = ["0", "1", "是", "否", "", "yes", " 1 "]
-NAMES = ["王国华", "李秀英", "张明", " 吴海", "赵\u3000平", "Li Wei", "欧阳建国", "O'Neil"]
+NAMES = [
+    "王国华",
+    "李秀英",
+    "张明",
+    " 吴海",
+    "赵\u3000平",
+    "Li Wei",
+    "欧阳建国",
+    "O'Neil",
+    "长名" * 20,
+]
 EXTRA = ["第1组", "第2组", "", "a:b", "{x}", " 第3组 ", "\\反斜杠"]
 ALIASES = {
     "household_id": ["household_id", "户编号", "Household ID"],
@@ -151,7 +161,7 @@ def frame_files(draw, flaws=True):
     extras = draw(st.sampled_from([[], ["村民小组"], ["村民小组", "备注"]]))
     order = draw(st.permutations(columns + extras))
     headers = [draw(st.sampled_from(ALIASES[c])) if c in ALIASES else c for c in order]
-    id_style = draw(st.sampled_from(["H{:03d}", "{:014d}", "户{}", "  X{}", "{}"]))
+    id_style = draw(st.sampled_from(["H{:03d}", "{:014d}", "户{}", "  X{}", "{}", "W" * 70 + "{}"]))
     rows = []
     for i in range(n):
         town, name, code, vtype, remote = draw(st.sampled_from(VILLAGES))
