@@ -104,8 +104,8 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
     """Cells of a plain CSV file coded by column, or None when the file is not plain.
 
     Plain: an encoding in which bytes below 0x80 are always ASCII, no quote character, the
-    header on the first line with a non-blank last cell, every other line with exactly as
-    many cells as the header, one line-break style, no control characters.
+    header on the first line, every other line with exactly as many cells as the header
+    (cells under trailing blank headers empty), one line-break style, no control characters.
     """
     name = codecs.lookup(encoding).name
     if name not in _ASCII_TRANSPARENT or b'"' in data:
@@ -120,13 +120,13 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
     delimiter = _sniff_delimiter(first_line)
     if not _no_control_bytes(data, name, delimiter):
         return None
-    header_cells = first_line.split(delimiter)
-    if not header_cells[-1].strip():
-        return None
+    header_cells = [cell.strip() for cell in first_line.split(delimiter)]
     lines = _lines(data, ord(delimiter), len(header_cells), start)
     if lines is None:
         return None
-    header = tuple(cell.strip() for cell in header_cells)
+    header = _trimmed_header(header_cells, lines)
+    if header is None:
+        return None
     names = [fc.canonical_column(cell) if cell else None for cell in header]
     id_column = names.index("household_id") if "household_id" in names else None
     words = _Words(data)
@@ -160,6 +160,22 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
                 done = lines.rows * (j + 1) // len(header)
                 progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
     return FastTable(header, columns, lines.rows, encoding, id_words, id_lengths)
+
+
+def _trimmed_header(cells: list[str], lines: _Lines) -> tuple[str, ...] | None:
+    """The header without its trailing blank cells (Excel writes a comma for each formatted
+    empty column), or None when a data line has text under them (the general path reports
+    such cells) or the header is blank."""
+    width = len(cells)
+    while width and not cells[width - 1]:
+        width -= 1
+    if width == 0:
+        return None
+    for j in range(width, len(cells)):
+        cell_starts, cell_ends = lines.column(j)
+        if (cell_ends > cell_starts).any():
+            return None
+    return tuple(cells[:width])
 
 
 @dataclass(frozen=True)

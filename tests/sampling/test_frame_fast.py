@@ -144,6 +144,7 @@ FLAW_KINDS = [
     "slash_township",
     "leading_blank_line",
     "bad_bytes",
+    "text_beyond_header",
 ]
 
 
@@ -191,7 +192,12 @@ def frame_files(draw, flaws=True):
     encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "gb18030"]))
     final_newline = draw(st.booleans())
     lines, rows = _flawed(draw, flaw, order, rows, delimiter)
-    text = newline.join([delimiter.join(headers), *lines]) + (newline if final_newline else "")
+    trailing = delimiter * draw(st.sampled_from([0, 0, 1, 3]))  # Excel's empty columns
+    lines = [line + trailing if line else line for line in lines]
+    if trailing and flaw == "text_beyond_header":
+        lines[-1] += "x"
+    header_line = delimiter.join(headers) + trailing
+    text = newline.join([header_line, *lines]) + (newline if final_newline else "")
     data = text.encode(encoding)
     if flaw == "bad_bytes":
         data = data + b"\xff\xfe,x"
