@@ -314,3 +314,56 @@ def test_equal_values_of_different_types_share_their_text():
         ["0", "0", "0", "2020-01-01"],
         ["1.5", "1", "2020-01-01T06:00:00", "06:00:00"],
     ]
+
+
+def _claiming(data: bytes, part: str, size: int) -> bytes:
+    """``data`` with the declared unpacked size of ``part`` set to ``size`` (local header and
+    central directory), the way a zip bomb understates what it unpacks to."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(part)
+    out = bytearray(data)
+    local = info.header_offset
+    assert out[local : local + 4] == b"PK\x03\x04"
+    out[local + 22 : local + 26] = size.to_bytes(4, "little")
+    name = part.encode()
+    central = 0
+    while True:
+        central = out.find(b"PK\x01\x02", central)
+        length = int.from_bytes(out[central + 28 : central + 30], "little")
+        if out[central + 46 : central + 46 + length] == name:
+            break
+        central += 4
+    out[central + 24 : central + 28] = size.to_bytes(4, "little")
+    return bytes(out)
+
+
+def _plain_workbook() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["household_id", "head_name"])
+    for i in range(200):
+        sheet.append([f"H{i:04d}", "王国华" * 3])
+    return _saved(book)
+
+
+def test_a_workbook_that_unpacks_beyond_the_limit_is_refused(monkeypatch):
+    from sampling import frame_reader
+
+    data = _plain_workbook()
+    unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(frame_reader, "MAX_XLSX_UNPACKED", unpacked - 1)
+    with pytest.raises(FrameFileError) as caught:
+        read_xlsx_table(data)
+    assert caught.value.message.msgid.startswith("The workbook unpacks to more than")
+    monkeypatch.setattr(frame_reader, "MAX_XLSX_UNPACKED", unpacked)
+    assert len(read_xlsx_table(data).rows) == 200
+
+
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/styles.xml"])
+def test_a_part_that_unpacks_to_more_than_it_claims_is_not_read(part):
+    """A zip bomb claims a small size; zipfile stops at the claim and the CRC fails, so the
+    file is refused before calamine unpacks it."""
+    data = _plain_workbook()
+    real = zipfile.ZipFile(io.BytesIO(data)).getinfo(part).file_size
+    with pytest.raises(FrameFileError) as caught:
+        read_xlsx_table(_claiming(data, part, real // 2))
+    assert caught.value.message.msgid == "The file is not a readable XLSX workbook."
