@@ -41,6 +41,7 @@ from sampling.frame_reader import (
     _no_control_bytes,
     _sniff_delimiter,
 )
+from sampling.frame_validate import _BY_CODE, _BY_NAME, _functional
 
 #: Widest cell (bytes) coded by its 64-bit words; a column with a wider cell is coded from
 #: Python slices of the file instead (slower per cell, same codes).
@@ -460,8 +461,6 @@ def _text(column: Coded, *, required: bool) -> Coded | None:
 
 def _villages_consistent(towns, names, codes, village_type, remote) -> bool:
     """The general path's village rules, decided on the distinct village rows."""
-    from sampling.frame_validate import _BY_CODE, _BY_NAME, _functional
-
     n = len(towns.codes)
     code_values = codes.array() if codes is not None else None
     by_code = codes is not None and any(codes.values)
