@@ -50,7 +50,7 @@ MAX_CELL_BYTES = 64
 MAX_THREADS = 4
 #: csv's default field size limit, which the general path's plain-line split respects.
 _LINE_LIMIT = 131_072
-_NEWLINE, _CR = 0x0A, 0x0D
+_NEWLINE, _CR, _QUOTE = 0x0A, 0x0D, 0x22
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
@@ -104,12 +104,14 @@ class FastTable:
 def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None):
     """Cells of a plain CSV file coded by column, or None when the file is not plain.
 
-    Plain: an encoding in which bytes below 0x80 are always ASCII, no quote character, the
-    header on the first line, every other line with exactly as many cells as the header
-    (cells under trailing blank headers empty), one line-break style, no control characters.
+    Plain: an encoding in which bytes below 0x80 are always ASCII, the header on the first
+    line, every other line with exactly as many cells as the header (cells under trailing
+    blank headers empty), one line-break style, no control characters, and quote characters
+    only around whole cells (``"text"``, as exports that quote every cell write them: no
+    quote, delimiter or line break inside the quotes).
     """
     name = codecs.lookup(encoding).name
-    if name not in _ASCII_TRANSPARENT or b'"' in data:
+    if name not in _ASCII_TRANSPARENT:
         return None
     cell_encoding = "utf-8" if name == "utf-8-sig" else encoding
     bom = name in ("utf-8", "utf-8-sig") and data.startswith(codecs.BOM_UTF8)
@@ -121,19 +123,24 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
     delimiter = _sniff_delimiter(first_line)
     if not _no_control_bytes(data, name, delimiter):
         return None
-    header_cells = [cell.strip() for cell in first_line.split(delimiter)]
+    header_cells = [_header_cell(cell) for cell in first_line.split(delimiter)]
+    if None in header_cells:
+        return None
     lines = _lines(data, ord(delimiter), len(header_cells), start)
     if lines is None:
         return None
-    header = _trimmed_header(header_cells, lines)
+    words = _Words(data)
+    quotes = data.count(b'"')  # each one must be found around a whole cell
+    quoted = quotes > 0
+    header = _trimmed_header([cell for cell, _ in header_cells], lines, words, quoted)
     if header is None:
         return None
     names = [fc.canonical_column(cell) if cell else None for cell in header]
     id_column = names.index("household_id") if "household_id" in names else None
-    words = _Words(data)
+    quotes -= sum(removed for _, removed in header_cells)
 
     def code(j: int):
-        cell_starts, cell_ends = lines.column(j)
+        cell_starts, cell_ends, removed = lines.cells(j, words, quoted)
         lengths = cell_ends - cell_starts
         found = _code_column(words, cell_starts, lengths)
         if found is None:
@@ -143,27 +150,42 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
         if values is None:
             return None
         id_cells = (keys, lengths) if j == id_column and keys is not None else None
-        return Coded(coded.codes, values), id_cells
+        return Coded(coded.codes, values), id_cells, removed
 
     columns = []
     id_words = id_lengths = None
     # numpy and pandas release the GIL in their loops: columns are coded on every core
     with ThreadPoolExecutor(min(len(header), os.cpu_count() or 1, MAX_THREADS)) as pool:
-        for j, found in enumerate(pool.map(code, range(len(header)))):
+        for j, found in enumerate(pool.map(code, range(len(header_cells)))):
             if found is None:
                 pool.shutdown(cancel_futures=True)
                 return None
-            coded, id_cells = found
+            coded, id_cells, removed = found
+            quotes -= removed
+            if j >= len(header):
+                continue  # a trailing blank column (checked empty)
             columns.append(coded)
             if id_cells is not None:
                 id_words, id_lengths = id_cells
             if progress is not None:
                 done = lines.rows * (j + 1) // len(header)
                 progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
+    if quotes:
+        return None  # a quote stands inside a cell: the csv module decides what it means
     return FastTable(header, columns, lines.rows, encoding, id_words, id_lengths)
 
 
-def _trimmed_header(cells: list[str], lines: _Lines) -> tuple[str, ...] | None:
+def _header_cell(cell: str) -> tuple[str, int] | None:
+    """A header cell as the csv module reads it (quotes around it removed) and stripped, and
+    the number of quotes removed; None for a quote anywhere else."""
+    if '"' not in cell:
+        return cell.strip(), 0
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"' and '"' not in cell[1:-1]:
+        return cell[1:-1].strip(), 2
+    return None
+
+
+def _trimmed_header(cells: list[str], lines, words, quoted: bool) -> tuple[str, ...] | None:
     """The header without its trailing blank cells (Excel writes a comma for each formatted
     empty column), or None when a data line has text under them (the general path reports
     such cells) or the header is blank."""
@@ -173,7 +195,7 @@ def _trimmed_header(cells: list[str], lines: _Lines) -> tuple[str, ...] | None:
     if width == 0:
         return None
     for j in range(width, len(cells)):
-        cell_starts, cell_ends = lines.column(j)
+        cell_starts, cell_ends, _ = lines.cells(j, words, quoted)
         if (cell_ends > cell_starts).any():
             return None
     return tuple(cells[:width])
@@ -197,6 +219,24 @@ class _Lines:
         start = self.grid[:-1, -1] + 1 if j == 0 else self.grid[1:, j - 1] + 1
         end = self.ends[1:] if j == width - 1 else self.grid[1:, j]
         return start, end
+
+    def cells(self, j: int, words: _Words, quoted: bool):
+        """Start and end offsets of the text of cell j of every data line, without the
+        quotes around cells quoted whole, and the number of quotes left out.
+
+        The caller checks that the quotes left out are all the quotes of the file: then no
+        quoted cell holds a quote, a delimiter or a line break (those would split it into
+        cells with a quote at one end only, which is not left out).
+        """
+        starts, ends = self.column(j)
+        if not quoted:
+            return starts, ends, 0
+        whole = (
+            (ends - starts >= 2)
+            & (words.byte_at(starts) == _QUOTE)
+            & (words.byte_at(ends - 1) == _QUOTE)
+        )
+        return starts + whole, ends - whole, 2 * int(np.count_nonzero(whole))
 
 
 def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None:
@@ -243,6 +283,10 @@ class _Words:
         padded = np.zeros(len(data) + self._SLACK, dtype=np.uint8)
         padded[: len(data)] = np.frombuffer(data, dtype=np.uint8)
         self.view = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))
+
+    def byte_at(self, offsets: np.ndarray) -> np.ndarray:
+        """The byte at each offset (0 past the end)."""
+        return self.view[offsets] & np.uint64(0xFF)
 
     def at(self, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The bytes ``offsets[i] .. offsets[i] + min(lengths[i], 8)`` as a zero-padded word

@@ -297,28 +297,72 @@ def test_xlsx_cells_checked_by_the_fast_checks_agree_with_the_general_path(case)
         assert answered and result.ok
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(frame_files(flaws=False), st.integers(0, 24))
-def test_quoted_csv_goes_through_the_csv_module_and_the_fast_checks(case, row):
-    """A quote character sends a CSV file to the csv module; its cells are then checked by
-    the fast checks, and the frame is the general path's."""
-    data, _ = case
+def _requoted(data: bytes, quote) -> bytes:
+    """``data`` with the cells ``quote(line, column, text)`` picks wrapped in quotes (and the
+    text it gives, when it gives text instead of True)."""
     encoding = frames.choose_encoding(data, None)
-    lines = data.decode(encoding).split("\n")
-    target = 1 + row % (len(lines) - 1)
-    if not lines[target].strip():
-        return
-    delimiter = "\t" if "\t" in lines[0] else (";" if ";" in lines[0] else ",")
-    cells = lines[target].split(delimiter)
-    cells[-1] = (
-        '"' + cells[-1].removesuffix("\r") + '"' + ("\r" if cells[-1].endswith("\r") else "")
-    )
-    lines[target] = delimiter.join(cells)
-    quoted = "\n".join(lines).encode(encoding)
-    result, reference, answered = read_both(quoted, path="_read_coded")
+    text = data.decode(encoding)
+    delimiter = "\t" if "\t" in text.split("\n", 1)[0] else (";" if ";" in text else ",")
+    lines = []
+    for i, line in enumerate(text.split("\n")):
+        cr = "\r" if line.endswith("\r") else ""
+        cells = line.removesuffix("\r").split(delimiter)
+        if line:
+            for j, cell in enumerate(cells):
+                wrapped = quote(i, j, cell)
+                if wrapped:
+                    cells[j] = '"' + (cell if wrapped is True else wrapped) + '"'
+        lines.append(delimiter.join(cells) + cr)
+    return "\n".join(lines).encode(encoding)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame_files(flaws=False), st.sampled_from(["all", "data", "some"]), st.integers(0, 99))
+def test_cells_quoted_whole_take_the_fast_path(case, which, seed):
+    """Exports that quote every cell (or some cells) whole read on the fast path and give the
+    frame of the same file without quotes."""
+    data, _ = case
+    pick = {
+        "all": lambda i, j, cell: True,
+        "data": lambda i, j, cell: i > 0,
+        "some": lambda i, j, cell: (i * 7 + j * 3 + seed) % 4 == 0,
+    }[which]
+    result, reference, answered = read_both(_requoted(data, pick))
     assert answered and result.ok
     assert_same(result, reference)
     assert result.frame.content_hash == frames.read_frame(data).frame.content_hash
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    frame_files(flaws=False),
+    st.integers(1, 24),
+    st.sampled_from(["delimiter", "doubled quote", "line break", "space before", "one quote"]),
+)
+def test_quotes_inside_cells_are_left_to_the_csv_module(case, row, kind):
+    """A quote, delimiter or line break inside quotes (or a quote not around the whole cell)
+    sends the file to the csv module; the frame or the issues are the general path's."""
+    data, _ = case
+    data_lines = len([line for line in data.split(b"\n") if line]) - 1
+    target = 1 + (row - 1) % data_lines
+    first_line = data.split(b"\n", 1)[0]
+    delimiter = "\t" if b"\t" in first_line else (";" if b";" in first_line else ",")
+    inner = {
+        "delimiter": f"a{delimiter}b",
+        "doubled quote": 'say ""hi""',
+        "line break": "two\nlines",
+    }.get(kind)
+
+    def pick(i, j, cell):
+        return inner if inner is not None and i == target and j == 1 else None
+
+    quoted = _requoted(data, pick)
+    if inner is None:  # a quote that is not at both ends of a cell
+        odd = ' "x"' if kind == "space before" else 'x"'
+        quoted = quoted.replace(b"\n", f"\n{odd}".encode(), 1)
+    result, reference, answered = read_both(quoted)
+    assert not answered
+    assert_same(result, reference)
 
 
 def test_fast_path_on_a_synthetic_county_in_file_order_and_shuffled():
