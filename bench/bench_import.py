@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/bench_import.py [--sizes 100000,1000000] [--formats csv,xlsx]
         [--backends sqlite,postgresql] [--pg postgresql://postgres@127.0.0.1:5432/test]
-        [--xlsx-max 100000] [--workdir DIR] [--frames DIR]
+        [--xlsx-max 100000] [--workdir DIR] [--frames DIR] [--quote-all]
 
 For each frame size and file format a synthetic county frame is written with
 ``bench/make_frame.py`` (CSV: GBK, rows shuffled; XLSX: same rows), then, for each backend, in
@@ -69,7 +69,7 @@ class Result:
         return (self.ours - self.pure) / self.raw
 
 
-def write_frames(workdir: Path, sizes, formats, xlsx_max: int) -> dict:
+def write_frames(workdir: Path, sizes, formats, xlsx_max: int, quote_all: bool = False) -> dict:
     """Synthetic frames by (size, format): CSV in GBK with rows shuffled, XLSX the same rows.
     A frame already in ``workdir`` (same name) is used as it is."""
     paths = {}
@@ -79,12 +79,13 @@ def write_frames(workdir: Path, sizes, formats, xlsx_max: int) -> dict:
         for file_format in formats:
             if file_format == "xlsx" and n > xlsx_max:
                 continue
-            path = workdir / f"frame-{n}.{file_format}"
+            quoted = "-quoted" if quote_all and file_format == "csv" else ""
+            path = workdir / f"frame-{n}{quoted}.{file_format}"
             if path.exists():
                 paths[n, file_format] = path
                 continue
             encoding = "gbk" if file_format == "csv" else "utf-8"
-            write_frame(path, header, columns, encoding=encoding, order=order)
+            write_frame(path, header, columns, encoding=encoding, order=order, quote_all=quote_all)
             paths[n, file_format] = path
     return paths
 
@@ -228,6 +229,9 @@ def main(argv=None) -> int:
     parser.add_argument("--xlsx-max", type=int, default=100_000)
     parser.add_argument("--workdir", type=Path)
     parser.add_argument(
+        "--quote-all", action="store_true", help="CSV with every cell in quotes, as some exports"
+    )
+    parser.add_argument(
         "--frames", type=Path, help="keep the frame files here and reuse them in later runs"
     )
     args = parser.parse_args(argv)
@@ -237,7 +241,9 @@ def main(argv=None) -> int:
         args.workdir = Path(tmp)
         if args.frames is not None:
             args.frames.mkdir(parents=True, exist_ok=True)
-        paths = write_frames(args.frames or args.workdir, sizes, formats, args.xlsx_max)
+        paths = write_frames(
+            args.frames or args.workdir, sizes, formats, args.xlsx_max, args.quote_all
+        )
         runs = [(n, f, b) for (n, f) in paths for b in backends]
         results = []
         with tqdm(runs, unit="import") as bar:

@@ -106,8 +106,11 @@ def make_rows(households: int, *, seed: int = 1, english: bool = False):
     return header, list(columns.values())
 
 
-def write_frame(path: Path, header, columns, *, encoding: str = "utf-8", order=None) -> None:
-    """Write ``columns`` under ``header`` to CSV (in ``encoding``) or XLSX (by suffix)."""
+def write_frame(
+    path: Path, header, columns, *, encoding: str = "utf-8", order=None, quote_all=False
+) -> None:
+    """Write ``columns`` under ``header`` to CSV (in ``encoding``; every cell in quotes with
+    ``quote_all``) or XLSX (by suffix)."""
     rows = zip(*columns, strict=True)
     if order is not None:
         rows = [r for _, r in sorted(zip(order, rows, strict=True))]
@@ -122,7 +125,7 @@ def write_frame(path: Path, header, columns, *, encoding: str = "utf-8", order=N
         book.save(path)
         return
     with path.open("w", encoding=encoding, newline="") as out:
-        writer = csv.writer(out)
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
         writer.writerow(header)
         writer.writerows(rows)
 
