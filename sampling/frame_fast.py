@@ -96,6 +96,8 @@ class FastTable:
     columns: list[Coded]
     rows: int
     encoding: str
+    #: File row number of each data row (header = row 1; skipped blank rows count).
+    row_numbers: np.ndarray | None = None
     #: The household id column's cells as zero-padded 8-byte words, and their lengths.
     id_words: np.ndarray | None = None
     id_lengths: np.ndarray | None = None
@@ -172,7 +174,7 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
                 progress(done // PROGRESS_EVERY * PROGRESS_EVERY)
     if quotes:
         return None  # a quote stands inside a cell: the csv module decides what it means
-    return FastTable(header, columns, lines.rows, encoding, id_words, id_lengths)
+    return FastTable(header, columns, lines.rows, encoding, lines.numbers, id_words, id_lengths)
 
 
 def _header_cell(cell: str) -> tuple[str, int] | None:
@@ -203,11 +205,14 @@ def _trimmed_header(cells: list[str], lines, words, quoted: bool) -> tuple[str, 
 
 @dataclass(frozen=True)
 class _Lines:
-    """Separator offsets of every line: ``grid[i, j]`` ends cell j of line i (the header is
-    line 0); ``ends`` are the line ends before any CR."""
+    """Separator offsets of every line kept: ``grid[i, j]`` ends cell j of line i (the header
+    is line 0); ``starts`` and ``ends`` are where the lines start and end (before any CR);
+    ``numbers`` the file row number of each data line."""
 
     grid: np.ndarray
+    starts: np.ndarray
     ends: np.ndarray
+    numbers: np.ndarray
 
     @property
     def rows(self) -> int:
@@ -216,7 +221,7 @@ class _Lines:
     def column(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Start and end offsets of cell j of every data line."""
         width = self.grid.shape[1]
-        start = self.grid[:-1, -1] + 1 if j == 0 else self.grid[1:, j - 1] + 1
+        start = self.starts[1:] if j == 0 else self.grid[1:, j - 1] + 1
         end = self.ends[1:] if j == width - 1 else self.grid[1:, j]
         return start, end
 
@@ -243,9 +248,9 @@ def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None
     """Where every cell ends, or None when a line is ragged (or blank), the line breaks are
     mixed, a line is longer than csv's field limit or there is no data line.
 
-    A wholly blank line, which the general path would skip, is ragged here unless it holds
-    the delimiters; then its household id is blank, the checks fail, and the file goes to
-    the general path too.
+    An empty line, which the general path would skip, is ragged here. A line of delimiters
+    only is skipped here too; one with white space in its cells has a blank household id, so
+    the checks fail and the file goes to the general path.
     """
     raw = np.frombuffer(data, dtype=np.uint8)
     separators = np.flatnonzero((raw == delimiter) | (raw == _NEWLINE))
@@ -268,7 +273,16 @@ def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None
     line_starts = np.concatenate(([start], grid[:-1, -1] + 1))
     if int((grid[:, -1] - line_starts).max()) > _LINE_LIMIT:
         return None
-    return _Lines(grid, ends)
+    # Lines of delimiters only (Excel writes them for formatted empty rows) are skipped, as
+    # the general path skips blank rows; they still count in the row numbers.
+    kept = ends - line_starts != width - 1
+    kept[0] = True
+    numbers = np.flatnonzero(kept)[1:] + 1
+    if len(numbers) == 0:
+        return None
+    if not kept.all():
+        grid, line_starts, ends = grid[kept], line_starts[kept], ends[kept]
+    return _Lines(grid, line_starts, ends, numbers.astype(np.int32))
 
 
 class _Words:

@@ -285,8 +285,7 @@ def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | Non
     table = frame_fast.fast_csv_table(data, chosen, progress)
     if table is None:
         return None
-    rows = np.arange(2, table.rows + 2, dtype=np.int32)
-    return _fast_result(table, rows, "csv", progress)
+    return _fast_result(table, table.row_numbers, "csv", progress)
 
 
 def _read_coded(table: RawTable, progress) -> FrameImport | None:
