@@ -245,20 +245,34 @@ class _Lines:
 
 
 def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None:
-    """Where every cell ends, or None when a line is ragged (or blank), the line breaks are
-    mixed, a line is longer than csv's field limit or there is no data line.
+    """Where every cell ends, or None when a line is ragged, the line breaks are mixed, a
+    line is longer than csv's field limit or there is no data line.
 
-    An empty line, which the general path would skip, is ragged here. A line of delimiters
-    only is skipped here too; one with white space in its cells has a blank household id, so
-    the checks fail and the file goes to the general path.
+    Empty lines and lines of delimiters only (Excel writes those for formatted empty rows)
+    are skipped, as the general path skips blank rows; they still count in the row numbers.
+    A line whose cells hold only white space has a blank household id, so the checks fail
+    and the file goes to the general path.
     """
     raw = np.frombuffer(data, dtype=np.uint8)
     separators = np.flatnonzero((raw == delimiter) | (raw == _NEWLINE))
     is_break = raw[separators] == _NEWLINE
-    breaks = int(np.count_nonzero(is_break))
-    if not data.endswith(b"\n"):  # the last line ends at the end of the file
+    crlf = b"\r" in data
+    if crlf and data.count(b"\r") != int(np.count_nonzero(is_break)):
+        return None
+    final_break = data.endswith(b"\n")
+    if not final_break:  # the last line ends at the end of the file
         separators = np.append(separators, len(data))
         is_break = np.append(is_break, True)
+    # An empty line: a line break right after the previous one (after its CR in CRLF files).
+    breaks = separators[is_break]
+    empty = np.diff(breaks, prepend=start - 1) - 1 == int(crlf)
+    empty_ends = breaks[empty]
+    if len(empty_ends):
+        if empty[0] or (crlf and not (raw[empty_ends - 1] == _CR).all()):
+            return None
+        keep = np.ones(len(separators), dtype=bool)
+        keep[np.searchsorted(separators, empty_ends)] = False
+        separators, is_break = separators[keep], is_break[keep]
     if len(separators) % width or len(separators) < 2 * width:
         return None
     grid = separators.reshape(-1, width)
@@ -266,18 +280,22 @@ def _lines(data: bytes, delimiter: int, width: int, start: int) -> _Lines | None
     if not pattern[:, -1].all() or pattern[:, :-1].any():
         return None
     ends = grid[:, -1].copy()
-    if b"\r" in data:
-        if data.count(b"\r") != breaks or not (raw[ends[:breaks] - 1] == _CR).all():
+    if crlf:
+        real = len(ends) if final_break else len(ends) - 1
+        if not (raw[ends[:real] - 1] == _CR).all():
             return None
-        ends[:breaks] -= 1  # a last line without a line break has no CR either
-    line_starts = np.concatenate(([start], grid[:-1, -1] + 1))
+        ends[:real] -= 1  # a last line without a line break has no CR either
+    # Every line of the file in order (empty ones too): where it ends, where it starts.
+    all_ends = np.sort(np.concatenate((grid[:, -1], empty_ends)))
+    line_kept = np.ones(len(all_ends), dtype=bool)
+    line_kept[np.searchsorted(all_ends, empty_ends)] = False
+    line_index = np.flatnonzero(line_kept)
+    line_starts = np.concatenate(([start], all_ends[:-1] + 1))[line_index]
     if int((grid[:, -1] - line_starts).max()) > _LINE_LIMIT:
         return None
-    # Lines of delimiters only (Excel writes them for formatted empty rows) are skipped, as
-    # the general path skips blank rows; they still count in the row numbers.
-    kept = ends - line_starts != width - 1
+    kept = ends - line_starts != width - 1  # lines of delimiters only are skipped
     kept[0] = True
-    numbers = np.flatnonzero(kept)[1:] + 1
+    numbers = line_index[kept][1:] + 1
     if len(numbers) == 0:
         return None
     if not kept.all():
