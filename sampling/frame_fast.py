@@ -9,15 +9,16 @@ distinct values are decoded and checked. Text columns become object arrays that 
 string per distinct value.
 
 The fast path only *accepts*: it returns None as soon as the file is not plain (a quote
-character, a blank or ragged line, mixed line breaks, a control character, a very wide
-cell) or any check fails or might fail, and the general path then reads the file again and
-reports every issue with its row and column. When it returns columns, they are the typed
-columns the general path would give, so the frame and its content hash are the same
-(``tests/sampling/test_frame_fast.py`` compares both paths).
+inside a cell, a ragged line, mixed line breaks, a control character; see
+:func:`fast_csv_table`) or any check fails or might fail, and the general path then reads
+the file again and reports every issue with its row and column. When it returns columns,
+they are the typed columns the general path would give, so the frame and its content hash
+are the same (``tests/sampling/test_frame_fast.py`` compares both paths).
 
-Files the plain-CSV path cannot take (XLSX, CSV with quotes) are read into cells by
-:mod:`sampling.frame_reader`; :func:`coded_table` then codes those cells by column, and the
-same checks (:func:`fast_columns`) accept the table or leave it to the general checks.
+Files the plain-CSV path cannot take (XLSX, CSV with quotes inside cells) are read into
+cells by :mod:`sampling.frame_reader`; :func:`coded_table` then codes those cells by column,
+and the same checks (:func:`fast_columns`) accept the table or leave it to the general
+checks.
 """
 
 from __future__ import annotations
@@ -107,10 +108,10 @@ def fast_csv_table(data: bytes, encoding: str, progress: Progress | None = None)
     """Cells of a plain CSV file coded by column, or None when the file is not plain.
 
     Plain: an encoding in which bytes below 0x80 are always ASCII, the header on the first
-    line, every other line with exactly as many cells as the header (cells under trailing
-    blank headers empty), one line-break style, no control characters, and quote characters
-    only around whole cells (``"text"``, as exports that quote every cell write them: no
-    quote, delimiter or line break inside the quotes).
+    line, every other line empty or with exactly as many cells as the header (cells under
+    trailing blank headers empty), one line-break style, no control characters, and quote
+    characters only around whole cells (``"text"``, as exports that quote every cell write
+    them: no quote, delimiter or line break inside the quotes).
     """
     name = codecs.lookup(encoding).name
     if name not in _ASCII_TRANSPARENT:
