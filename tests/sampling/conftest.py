@@ -7,23 +7,9 @@ import io
 
 import pytest
 
-HEADER = [
-    "household_id",
-    "township",
-    "village",
-    "village_code",
-    "village_type",
-    "remote",
-    "status",
-    "exit_year",
-    "household_size",
-    "head_name",
-    "dibao",
-    "unsafe_house",
-    "serious_illness",
-    "no_labour",
-    "elderly_alone",
-]
+from sampling.frame_columns import CANONICAL_COLUMNS
+
+HEADER = list(CANONICAL_COLUMNS)
 
 
 def small_rows() -> list[list[str]]:

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from sampling.frame_columns import CANONICAL_COLUMNS
 from sampling.frame_summary import summarize_frame
 from sampling.frames import make_frame, read_frame
 
@@ -76,26 +77,7 @@ def test_chinese_headers_and_values_are_accepted(rows, to_csv):
     assert zh.frame.content_hash == en.frame.content_hash
 
 
-HEADER_UPPER = [
-    h.upper()
-    for h in (
-        "household_id",
-        "township",
-        "village",
-        "village_code",
-        "village_type",
-        "remote",
-        "status",
-        "exit_year",
-        "household_size",
-        "head_name",
-        "dibao",
-        "unsafe_house",
-        "serious_illness",
-        "no_labour",
-        "elderly_alone",
-    )
-]
+HEADER_UPPER = [name.upper() for name in CANONICAL_COLUMNS]
 
 
 def test_hash_ignores_row_order_and_file_format(rows, header, to_csv, to_xlsx):
