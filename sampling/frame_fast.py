@@ -382,10 +382,15 @@ def _factorized(cells) -> Coded:
 
 
 def _first_rows(codes: np.ndarray, count: int) -> np.ndarray:
-    """Row of the first appearance of each code (factorize numbers codes by appearance)."""
-    first = np.full(count, len(codes), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    return first
+    """Row of the first appearance of each code, for codes numbered by first appearance (as
+    ``pd.factorize`` numbers them): the rows where the running maximum grows."""
+    if count == 0:
+        return np.zeros(0, dtype=np.int64)
+    running = np.maximum.accumulate(codes)
+    grows = np.empty(len(codes), dtype=bool)
+    grows[0] = True
+    np.greater(running[1:], running[:-1], out=grows[1:])
+    return np.flatnonzero(grows)
 
 
 def coded_table(table) -> FastTable | None:

@@ -19,7 +19,7 @@ from typing import BinaryIO
 import numpy as np
 
 from sampling import frame_columns as fc
-from sampling import frame_fast
+from sampling import frame_fast, frame_xlsx
 from sampling.frame_checks import FrameIssue, IssueLog
 from sampling.frame_hash import (
     _gathered_lines,
@@ -259,6 +259,10 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
         fast = _read_fast(data, encoding, progress)
         if fast is not None:
             return fast
+    if file_format == "xlsx":
+        fast = _read_fast_xlsx(data, progress)
+        if fast is not None:
+            return fast
     try:
         table = read_table(data, file_format=file_format, encoding=encoding, progress=progress)
     except FrameFileError as exc:
@@ -286,6 +290,15 @@ def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | Non
     if table is None:
         return None
     return _fast_result(table, table.row_numbers, "csv", progress)
+
+
+def _read_fast_xlsx(data: bytes, progress) -> FrameImport | None:
+    """The frame of a clean plain XLSX workbook by the fast path, or None (see
+    :mod:`sampling.frame_xlsx`; calamine then reads the workbook)."""
+    table = frame_xlsx.fast_xlsx_table(data, progress)
+    if table is None:
+        return None
+    return _fast_result(table, table.row_numbers, "xlsx", progress)
 
 
 def _read_coded(table: RawTable, progress) -> FrameImport | None:
