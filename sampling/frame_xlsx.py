@@ -30,7 +30,7 @@ import pandas as pd
 
 from sampling import frame_checks as ck
 from sampling.frame_fast import Coded, FastTable
-from sampling.frame_reader import PROGRESS_EVERY, Progress
+from sampling.frame_reader import PROGRESS_EVERY, Progress, RawTable, _RowView
 from sampling.xlsx_parts import (
     C_END,
     IS,
@@ -64,7 +64,7 @@ BLOCK_BYTES = 1 << 24
 _TAIL = re.compile(rb'^"((?:\s+[\w:.-]+\s*=\s*"[^"<]*")*)\s*(/?)>\s*$')
 _TAIL_ATTRIBUTE = re.compile(rb'([\w:.-]+)\s*=\s*"([^"<]*)"')
 # Cell value groups.
-_BLANK, _SHARED, _NUMBER_CELL, _INLINE = 0, 1, 2, 3
+_BLANK, _SHARED, _NUMBER_CELL, _INLINE, _INLINE_KEPT = 0, 1, 2, 3, 4  # kept: xml:space
 
 
 def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable | None:
@@ -176,7 +176,8 @@ def _contents(kinds, offsets, cells, closing, declared):
     rows = int(np.count_nonzero((kinds == ROW) | (kinds == ROW_END)))
     if int(used.sum()) != len(kinds) - rows or (cells[:-1] + used[:-1] > cells[1:]).any():
         raise NotPlain
-    group = np.where(value, declared, np.where(inline, _INLINE, _BLANK)).astype(np.int8)
+    inline_group = np.where(k[2] == T, _INLINE, _INLINE_KEPT)
+    group = np.where(value, declared, np.where(inline, inline_group, _BLANK)).astype(np.int8)
     start = np.where(value, o[1] + 3, np.where(inline, o[2] + np.where(k[2] == T, 3, 24), 0))
     end = np.where(value, o[2], np.where(inline, o[3], 0))
     return group, start, (end - start).astype(np.int64)
@@ -266,6 +267,7 @@ class _Sheet:
                 if not block:
                     break
                 while reported < len(futures) and futures[reported].done():
+                    futures[reported].result()  # a block it cannot read: stop unpacking
                     reported += 1
                     _report(futures[:reported], progress)
             blocks = [future.result() for future in futures]
@@ -274,6 +276,7 @@ class _Sheet:
 
 
 def _report(futures, progress: Progress | None) -> None:
+    """Rows read so far, in whole steps of :data:`PROGRESS_EVERY`."""
     if progress is not None:
         rows = sum(len(future.result().row_values) for future in futures)
         progress(rows // PROGRESS_EVERY * PROGRESS_EVERY)
@@ -329,8 +332,6 @@ def _table(sheet: _Sheet, shared: list[str], formats: frozenset[int]) -> FastTab
     if any(any(text.strip() for text in column.values) for column in coded[len(header) :]):
         raise NotPlain  # text beyond the header: the general path reports it
     coded = coded[: len(header)]
-    if any(ck.CONTROL.search("".join(column.values)) for column in coded):
-        raise NotPlain
     return FastTable(tuple(header), coded, len(data), None, sheet.row_values[data].astype(np.int32))
 
 
@@ -351,7 +352,8 @@ def _column(sheet: _Sheet, cells: tuple, shared: list[str]) -> tuple[np.ndarray,
     for kind, convert in (
         (_SHARED, lambda values: shared_texts(values, shared)),
         (_NUMBER_CELL, number_texts),
-        (_INLINE, xml_texts),
+        (_INLINE, lambda values: xml_texts(values, trimmed=True)),
+        (_INLINE_KEPT, lambda values: xml_texts(values, trimmed=False)),
     ):
         chosen = np.flatnonzero(group == kind)
         if len(chosen) == 0:
@@ -360,3 +362,22 @@ def _column(sheet: _Sheet, cells: tuple, shared: list[str]) -> tuple[np.ndarray,
         codes[rows[chosen]] = value_codes + len(texts)
         texts.extend(convert(distinct))
     return codes, texts
+
+
+def clean(table: FastTable) -> bool:
+    """True when no cell holds a control character (the fast checks do not look for them)."""
+    return not any(ck.CONTROL.search("".join(column.values)) for column in table.columns)
+
+
+def raw_table(table: FastTable) -> RawTable:
+    """The same cells as a :class:`~sampling.frame_reader.RawTable`, for every check."""
+    columns = [column.array().tolist() for column in table.columns]
+    return RawTable(
+        table.header,
+        _RowView(columns, table.rows),
+        table.row_numbers.tolist(),
+        [],
+        "xlsx",
+        None,
+        columns,
+    )

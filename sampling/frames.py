@@ -260,7 +260,7 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
         if fast is not None:
             return fast
     if file_format == "xlsx":
-        fast = _read_fast_xlsx(data, progress)
+        fast = _read_fast_xlsx(data, progress, max_issues)
         if fast is not None:
             return fast
     try:
@@ -271,6 +271,11 @@ def _read_frame(source, file_format, encoding, progress, max_issues) -> FrameImp
     coded = _read_coded(table, progress)
     if coded is not None:
         return coded
+    return _checked(table, progress, max_issues)
+
+
+def _checked(table: RawTable, progress, max_issues: int) -> FrameImport:
+    """Every check on a table of cells: the frame, or each issue with its row and column."""
     log = IssueLog(max_issues)
     checked = validate_table(table, log)
     frame = None
@@ -292,13 +297,19 @@ def _read_fast(data: bytes, encoding: str | None, progress) -> FrameImport | Non
     return _fast_result(table, table.row_numbers, "csv", progress)
 
 
-def _read_fast_xlsx(data: bytes, progress) -> FrameImport | None:
-    """The frame of a clean plain XLSX workbook by the fast path, or None (see
-    :mod:`sampling.frame_xlsx`; calamine then reads the workbook)."""
+def _read_fast_xlsx(data: bytes, progress, max_issues: int) -> FrameImport | None:
+    """The frame of a plain XLSX workbook by the fast path or, when the fast checks do not
+    accept its cells, every check on those cells (they are the cells calamine reads); None
+    when the fast path does not read the workbook (see :mod:`sampling.frame_xlsx`; calamine
+    then reads it)."""
     table = frame_xlsx.fast_xlsx_table(data, progress)
     if table is None:
         return None
-    return _fast_result(table, table.row_numbers, "xlsx", progress)
+    if frame_xlsx.clean(table):
+        result = _fast_result(table, table.row_numbers, "xlsx", progress)
+        if result is not None:
+            return result
+    return _checked(frame_xlsx.raw_table(table), progress, max_issues)
 
 
 def _read_coded(table: RawTable, progress) -> FrameImport | None:

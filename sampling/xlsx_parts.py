@@ -61,6 +61,8 @@ _NUMBER = re.compile(rb"^-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]+)|#x([0-9a-fA-F]+));")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _EXCEL_ESCAPE = re.compile(r"_x[0-9a-fA-F]{4}_")
+#: XML's white space, which calamine trims from text not marked xml:space="preserve".
+XML_SPACE = " \t\r\n"
 
 
 class NotPlain(Exception):
@@ -204,9 +206,12 @@ def code_values(buffer: Buffer, starts: np.ndarray, lengths: np.ndarray) -> tupl
     return codes, distinct.tolist()
 
 
-def xml_texts(values: list[bytes]) -> list[str]:
-    """XML text (UTF-8, entities escaped) as str, each value decoded once."""
-    return unescaped(b"\x00".join(values).decode("utf-8").split("\x00"))
+def xml_texts(values: list[bytes], *, trimmed: bool) -> list[str]:
+    """XML text (UTF-8, entities escaped) as str, each value decoded once; ``trimmed``
+    for the text of a ``<t>`` without ``xml:space="preserve"``, which calamine reads
+    without the XML white space at its ends."""
+    texts = unescaped(b"\x00".join(values).decode("utf-8").split("\x00"))
+    return [text.strip(XML_SPACE) for text in texts] if trimmed else texts
 
 
 def unescaped(texts: list[str]) -> list[str]:
@@ -296,7 +301,10 @@ def shared_strings(archive: zipfile.ZipFile, part: str | None) -> list[str]:
     padded = np.concatenate((offsets, np.zeros(3, dtype=offsets.dtype)))
     starts = np.where(text, padded[items + 1] + np.where(k[0] == T, 3, 24), 0)
     lengths = np.where(text, padded[items + 2] - starts, 0)
-    return unescaped(buffer.joined(starts, lengths).decode("utf-8").split("\x00"))
+    texts = unescaped(buffer.joined(starts, lengths).decode("utf-8").split("\x00"))
+    for i in np.flatnonzero(k[0] == T).tolist():  # not xml:space="preserve": calamine trims
+        texts[i] = texts[i].strip(XML_SPACE)
+    return texts
 
 
 _XF = re.compile(rb"<xf\b([^>]*)>")
