@@ -277,14 +277,20 @@ def test_clean_plain_files_take_the_fast_path(case):
     assert result.ok
 
 
-def _as_xlsx(data: bytes) -> bytes:
-    """The generated CSV's cells as an XLSX workbook of text cells (blank lines kept)."""
+def csv_cells(data: bytes) -> list[list[str]]:
+    """The generated CSV's rows of cells (blank lines kept, as rows of one empty cell)."""
     text = data.decode(frames.choose_encoding(data, None))
     delimiter = "\t" if "\t" in text.split("\n", 1)[0] else (";" if ";" in text else ",")
+    lines = text.replace("\r\n", "\n").removesuffix("\n").split("\n")
+    return [line.split(delimiter) for line in lines]
+
+
+def _as_xlsx(data: bytes) -> bytes:
+    """The generated CSV's cells as an XLSX workbook of text cells (blank lines kept)."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet()
-    for line in text.replace("\r\n", "\n").removesuffix("\n").split("\n"):
-        sheet.append([cell or None for cell in line.split(delimiter)])
+    for cells in csv_cells(data):
+        sheet.append([cell or None for cell in cells])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sampling import frame_xlsx, frames
 from sampling.frame_reader import read_xlsx_table
 from sampling.synthetic import synthetic_frame_csv
-from tests.sampling.test_frame_fast import _as_xlsx, assert_same, frame_files, read_both
+from tests.sampling.test_frame_fast import _as_xlsx, assert_same, csv_cells, frame_files, read_both
 
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -181,15 +181,6 @@ STYLES = st.fixed_dictionaries(
 )
 
 
-def _cells(data: bytes) -> list[list[str]]:
-    """The generated CSV's rows of cells (as ``_as_xlsx`` splits them)."""
-    text = data.decode(frames.choose_encoding(data, None))
-    delimiter = "\t" if "\t" in text.split("\n", 1)[0] else (";" if ";" in text else ",")
-    return [
-        line.split(delimiter) for line in text.replace("\r\n", "\n").removesuffix("\n").split("\n")
-    ]
-
-
 def assert_cells_are_calamines(data: bytes) -> None:
     """The fast path's table holds calamine's cells, character for character."""
     fast = frame_xlsx.fast_xlsx_table(data)
@@ -210,7 +201,7 @@ def test_fast_xlsx_path_agrees_with_calamine(case, style):
     data, clean = case
     if b"\x07" in data or b"\xff" in data:
         return  # a control character or bad bytes cannot be written into a workbook
-    book = workbook(_cells(data), style)
+    book = workbook(csv_cells(data), style)
     result, reference, answered = read_both(book, path="_read_fast_xlsx")
     assert_same(result, reference)
     assert_cells_are_calamines(book)
