@@ -425,3 +425,81 @@ def test_a_control_character_in_a_cell_is_reported_as_calamine_reports_it(text):
         assert_same(result, reference)
         assert answered
         assert not result.ok
+
+
+def _with_parts(data: bytes, changes: dict[str, str]) -> bytes:
+    """``data`` with parts replaced or added (name -> XML text)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            if info.filename not in changes:
+                archive.writestr(info.filename, source.read(info))
+        for name, text in changes.items():
+            archive.writestr(name, text)
+    return out.getvalue()
+
+
+WORKBOOK = "xl/workbook.xml"
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def _sheets(*entries: tuple[str, str, str]) -> dict[str, str]:
+    """workbook.xml and its relationships for sheets (name, relationship type, target)."""
+    sheets = "".join(
+        f'<sheet name="{name}" sheetId="{i}" r:id="rIdS{i}"/>'
+        for i, (name, _, _) in enumerate(entries, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rIdS{i}" Type="{_REL}/{kind}" Target="{target}"/>'
+        for i, (_, kind, target) in enumerate(entries, start=1)
+    )
+    rels += f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/>'
+    rels += f'<Relationship Id="rId3" Type="{_REL}/sharedStrings" Target="sharedStrings.xml"/>'
+    return {
+        WORKBOOK: (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+        ),
+        WORKBOOK_RELS: f'<Relationships xmlns="{_PKG}">{rels}</Relationships>',
+    }
+
+
+NOTES_SHEET = (
+    f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>说明</t>'
+    "</is></c></row></sheetData></worksheet>"
+)
+CHART_SHEET = (
+    f'<chartsheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+    "</chartsheet>"
+)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "absolute target",
+        "notes sheet after the frame",
+        "notes sheet before the frame",
+        "chart sheet before the frame",
+    ],
+)
+def test_the_first_worksheet_is_the_one_calamine_reads(layout):
+    data, _ = _one_frame()
+    frame = ("户", "worksheet", "worksheets/sheet1.xml")
+    notes = ("说明", "worksheet", "worksheets/sheet2.xml")
+    chart = ("图", "chartsheet", "chartsheets/sheet1.xml")
+    entries = {
+        "absolute target": [("户", "worksheet", "/xl/worksheets/sheet1.xml")],
+        "notes sheet after the frame": [frame, notes],
+        "notes sheet before the frame": [notes, frame],
+        "chart sheet before the frame": [chart, frame],
+    }[layout]
+    changes = _sheets(*entries)
+    changes["xl/worksheets/sheet2.xml"] = NOTES_SHEET
+    changes["xl/chartsheets/sheet1.xml"] = CHART_SHEET
+    changed = _with_parts(data, changes)
+    result, reference, answered = read_both(changed, path="_read_fast_xlsx")
+    assert_same(result, reference)
+    frame_first = layout != "notes sheet before the frame"
+    assert result.ok == frame_first
+    assert answered == frame_first  # a one-row notes sheet goes to calamine, which says so
