@@ -9,12 +9,14 @@ the cells are read from the token sequence. Values are coded by column as the CS
 codes them (:func:`sampling.frame_fast._code_column`) and only distinct values are decoded,
 unescaped or turned into numbers.
 
-Like the CSV fast path it only *accepts*: :func:`fast_xlsx_table` returns None for anything it
-does not recognise exactly (a formula, a rich-text or phonetic run, a boolean, error or date
-cell, a namespace prefix, a comment, a cell without its reference, cells out of order, a number
-with a date or custom format, ``_x000D_`` escapes), and the general reader (calamine) then
-reads the workbook. When it answers, the cells are those :func:`frame_reader.read_xlsx_table`
-gives (``tests/sampling/test_frame_xlsx.py`` compares both on generated workbooks).
+:func:`fast_xlsx_table` returns None for anything it does not recognise exactly (a formula,
+a rich-text or phonetic run, a boolean, error or date cell, a namespace prefix, a comment, a
+cell without its reference, cells out of order, a number with a date or custom format,
+``_x000D_`` escapes, text beyond the header, a row of white space), and the general reader
+(calamine) then reads the workbook. When it answers, the cells are those
+:func:`frame_reader.read_xlsx_table` gives, character for character
+(``tests/sampling/test_frame_xlsx.py`` compares both on generated workbooks): the fast checks
+take them, or every check runs on them (:func:`raw_table`) and reports each issue.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ _BLANK, _SHARED, _NUMBER_CELL, _INLINE, _INLINE_KEPT = 0, 1, 2, 3, 4  # kept: xm
 
 def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable | None:
     """Cells of the first worksheet coded by column, or None when the workbook is not plain
-    (see the module docstring) or a check on the cells might fail."""
+    (see the module docstring) or has no data row."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = workbook_parts(archive)
