@@ -252,15 +252,8 @@ def _one_frame(style=None, rows=None):
 
 def _edited(data: bytes, part: str, edit) -> bytes:
     """``data`` with one part's XML changed by ``edit`` (a function of the text)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for info in source.infolist():
-            content = source.read(info)
-            if info.filename == part:
-                content = edit(content.decode()).encode()
-            archive.writestr(info.filename, content)
-    return out.getvalue()
+    text = zipfile.ZipFile(io.BytesIO(data)).read(part).decode()
+    return _with_parts(data, {part: edit(text)})
 
 
 SHEET = "xl/worksheets/sheet1.xml"
