@@ -1,6 +1,6 @@
 """Package metadata and dependencies for exit-assessment (tool settings live in pyproject.toml)."""
 
-from setuptools import find_packages, setup
+from setuptools import Extension, find_packages, setup
 
 requires = [
     "pyramid>=2.0",
@@ -38,6 +38,10 @@ tests_require = [
     "playwright>=1.45",  # drives Debian's chromium (executablePath), never downloads a browser
 ]
 
+# The cell scanner of the fast XLSX frame path (sampling/frame_xlsx.py). Optional: without a C
+# compiler the package installs and calamine reads every workbook (slower, same result).
+scanner = Extension("sampling._xlsx_scan", ["sampling/_xlsx_scan.c"], optional=True)
+
 setup(
     name="exit-assessment",
     version="0.1.0",
@@ -50,6 +54,7 @@ setup(
         "surveys": ["templates/**/*", "definitions/*.json"],
         "reports": ["templates/**/*", "fonts/*"],
     },
+    ext_modules=[scanner],
     zip_safe=False,
     python_requires=">=3.11",
     install_requires=requires,

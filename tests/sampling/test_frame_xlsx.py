@@ -275,6 +275,9 @@ DECLINED = {
     "lower-case reference": (SHEET, 'r="B2"', 'r="b2"'),
     "cell metadata": (SHEET, '<c r="G2">', '<c r="G2" vm="1">'),
     "two values": (SHEET, "<v>3</v>", "<v>3</v><v>4</v>"),
+    "text between cells": (SHEET, '</c><c r="H2"', '</c>x<c r="H2"'),
+    "single-quoted attribute": (SHEET, '<c r="G2">', "<c r=\"G2\" s='0'>"),
+    "cell outside a row": (SHEET, '</row><row r="3"', '<c r="G2"><v>3</v></c></row><row r="3"'),
     "number with spaces": (SHEET, "<v>3</v>", "<v> 3</v>"),
     "index past the table": (SHEET, 't="s"><v>0</v>', 't="s"><v>999</v>'),
     "rich text": (STRINGS, "<si><t>王国华</t>", "<si><r><t>王国</t></r><r><t>华</t></r>"),
@@ -295,6 +298,59 @@ def test_what_the_fast_path_does_not_know_is_left_to_calamine(name):
     result, reference, answered = read_both(changed, path="_read_fast_xlsx")
     assert not answered
     assert_same(result, reference)
+
+
+def test_the_cell_scanner_is_built():
+    """setup.py builds sampling/_xlsx_scan.c; without it calamine reads every workbook."""
+    assert frame_xlsx.Scanner is not None, "the C scanner was not built: pip install -e ."
+
+
+_FUZZ_TEXT = st.text(alphabet='<>/"= \ncrvtisx&;#_0123456789ABGH', max_size=12)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(["shared", "inline"]),
+    st.floats(0, 1),
+    st.integers(0, 6),
+    _FUZZ_TEXT,
+)
+def test_a_damaged_sheet_is_declined_or_read_as_calamine_reads_it(strings, where, cut, text):
+    """Bytes cut out of the rows or put in anywhere among them (what the scanner reads): it
+    declines the sheet, or its cells are calamine's (and calamine reads the sheet)."""
+    data, _ = _one_frame({**_plain(strings), "empty": "self_closing", "row_attrs": True})
+
+    def damaged(xml: str) -> str:
+        begin, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
+        at = begin + int(where * (end - begin))
+        return xml[:at] + text + xml[at:end][cut:] + xml[end:]
+
+    assert_cells_are_calamines(_edited(data, SHEET, damaged))
+
+
+@settings(max_examples=40, deadline=None)
+@given(block_bytes=st.integers(1, 400), strings=st.sampled_from(["shared", "inline"]))
+def test_rows_split_across_unpacked_blocks_are_read_whole(block_bytes, strings):
+    """However the worksheet is cut into blocks as it is unpacked, the cells are the same."""
+    rows = [HEADER] + [
+        [f"H{i:03}", "城关镇", "东村", "贫困村", "未脱贫", "", str(1 + i % 5), "王" * (i % 4)]
+        for i in range(1, 40)
+    ]
+    rows.insert(9, [])  # a self-closing row
+    data, _ = _one_frame({**_plain(strings), "empty": "self_closing"}, rows)
+    whole = frame_xlsx.fast_xlsx_table(data)
+    saved = frame_xlsx.BLOCK_BYTES
+    frame_xlsx.BLOCK_BYTES = block_bytes
+    try:
+        split = frame_xlsx.fast_xlsx_table(data)
+    finally:
+        frame_xlsx.BLOCK_BYTES = saved
+    assert whole is not None and split is not None
+    assert split.row_numbers.tolist() == whole.row_numbers.tolist()
+    assert [c.array().tolist() for c in split.columns] == [
+        c.array().tolist() for c in whole.columns
+    ]
+    assert_cells_are_calamines(data)
 
 
 def _plain(strings: str) -> dict:
