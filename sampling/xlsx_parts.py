@@ -1,9 +1,9 @@
-"""The parts of an XLSX workbook read with numpy: tags, text, numbers, shared strings and
-styles, for the fast XLSX path (:mod:`sampling.frame_xlsx`).
+"""The parts of an XLSX workbook besides the worksheet's cells, for the fast XLSX path
+(:mod:`sampling.frame_xlsx`): relationships, shared strings, styles, and the text of values.
 
-PURE. :func:`tokens` finds every ``<`` of a block of XML and names the tag that starts there
-from a short list (anything else raises :class:`NotPlain`, and calamine reads the workbook).
-Text is decoded and unescaped once per distinct value.
+PURE. The shared-string table is read with numpy: :func:`tokens` finds every ``<`` and names
+the tag that starts there from a short list (anything else raises :class:`NotPlain`, and
+calamine reads the workbook). Text is decoded and unescaped once per distinct value.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ import re
 import zipfile
 
 import numpy as np
-import pandas as pd
 
-from sampling.frame_fast import MAX_CELL_BYTES, _code_column
 from sampling.frame_reader import (
     _WORKBOOK_PART,
     _WORKBOOK_RELS,
@@ -23,32 +21,17 @@ from sampling.frame_reader import (
     cell_text,
 )
 
-SLACK = MAX_CELL_BYTES + 32
+SLACK = 32  # zero bytes after a part, so that words can be read at any tag
 _LT = 0x3C
 MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
 
 # Token kinds (0: not recognised).
-ROW, ROW_END, C, C_END, V, V_END, IS, IS_END, T, T_SPACE, T_END, T_EMPTY = range(1, 13)
-SI, SI_END, PHONETIC = 13, 14, 15
-SHEET_TAGS = {
-    ROW: b'<row r="',
-    ROW_END: b"</row>",
-    C: b'<c r="',
-    C_END: b"</c>",
-    V: b"<v>",
-    V_END: b"</v>",
-    IS: b"<is>",
-    IS_END: b"</is>",
-    T: b"<t>",
-    T_SPACE: b"<t xml:s",  # the rest, 'pace="preserve">', is checked apart
-    T_END: b"</t>",
-    T_EMPTY: b"<t/>",
-}
+SI, SI_END, T, T_SPACE, T_END, T_EMPTY, PHONETIC = range(1, 8)
 _SST_TAGS = {
     SI: b"<si>",
     SI_END: b"</si>",
     T: b"<t>",
-    T_SPACE: b"<t xml:s",
+    T_SPACE: b"<t xml:s",  # the rest, 'pace="preserve">', is checked apart
     T_END: b"</t>",
     T_EMPTY: b"<t/>",
     PHONETIC: b"<phoneti",  # <phoneticPr .../>: Excel's East Asian reading settings
@@ -121,13 +104,6 @@ class Buffer:
         self.bytes[self.size : self.size + len(block)] = np.frombuffer(block, dtype=np.uint8)
         self.size += len(block)
 
-    def at(self, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-        """The bytes ``offsets[i] .. offsets[i] + min(lengths[i], 8)`` as a zero-padded word
-        (the interface :func:`sampling.frame_fast._code_column` reads cells through)."""
-        word = self.view[offsets]
-        word &= MASKS[np.minimum(np.maximum(lengths, 0), 8)]
-        return word
-
     def joined(self, starts: np.ndarray, lengths: np.ndarray) -> bytes:
         """The bytes at ``starts`` (``lengths`` long) joined by NUL bytes, in one gather (XML
         text holds no NUL)."""
@@ -140,9 +116,6 @@ class Buffer:
         joined = self.bytes[index]
         joined[ends - 1] = 0
         return joined[:-1].tobytes()
-
-    def find(self, needle: bytes, start: int = 0, end: int | None = None) -> int:
-        return self.bytes[start : self.size if end is None else end].tobytes().find(needle)
 
 
 def tag_table(tags: dict[int, bytes]):
@@ -157,7 +130,6 @@ def tag_table(tags: dict[int, bytes]):
     return table, masks, words
 
 
-SHEET_TABLE = tag_table(SHEET_TAGS)
 SST_TABLE = tag_table(_SST_TAGS)
 _T_SPACE_WORDS = np.frombuffer(_T_SPACE_REST, dtype="<u8")
 
@@ -178,40 +150,6 @@ def tokens(buffer: Buffer, start: int, end: int, tags) -> tuple[np.ndarray, np.n
     ):
         raise NotPlain
     return offsets, kinds
-
-
-def first_below(word: np.ndarray, limit: int) -> np.ndarray:
-    """Index of the first byte below ``limit`` in each word (8 where none); bytes of 0x80
-    and above are never counted as below."""
-    below = (word - np.uint64(0x0101010101010101 * limit)) & ~word
-    below &= np.uint64(0x8080808080808080)
-    lowest = below & (~below + np.uint64(1))
-    index = (np.frexp(lowest.astype(np.float64))[1] - 8) // 8
-    index[below == 0] = 8
-    return index
-
-
-def code_values(buffer: Buffer, starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, list]:
-    """Codes of the byte strings at ``starts`` and their distinct values (``bytes``)."""
-    if len(starts) == 0:
-        return np.zeros(0, dtype=np.intp), []
-    if int(lengths.max()) <= MAX_CELL_BYTES:
-        found = _code_column(buffer, starts, lengths)
-        if found is None:
-            raise NotPlain  # a hash collision could not be ruled out
-        return found[0].codes, found[0].values
-    cells = np.empty(len(starts), dtype=object)
-    cells[:] = buffer.joined(starts, lengths).split(b"\x00")
-    codes, distinct = pd.factorize(cells)
-    return codes, distinct.tolist()
-
-
-def xml_texts(values: list[bytes], *, trimmed: bool) -> list[str]:
-    """XML text (UTF-8, entities escaped) as str, each value decoded once; ``trimmed``
-    for the text of a ``<t>`` without ``xml:space="preserve"``, which calamine reads
-    without the XML white space at its ends."""
-    texts = unescaped(b"\x00".join(values).decode("utf-8").split("\x00"))
-    return [text.strip(XML_SPACE) for text in texts] if trimmed else texts
 
 
 def unescaped(texts: list[str]) -> list[str]:
