@@ -36,8 +36,9 @@
 #define MAX_ROW 9999999 /* seven digits */
 
 enum { BLANK = 0, SHARED = 1, NUMBER = 2, INLINE = 3, INLINE_KEPT = 4 };
-/* What Python must look at in a value before taking its bytes as its text. */
-enum { AMPERSAND = 1, EXCEL_ESCAPE = 2, EDGE_SPACE = 4 };
+/* What Python must look at in a value before taking its bytes as its text; DIGITS: 1 to 15
+ * digits without a leading zero (or "0"), a number whose text is its bytes. */
+enum { AMPERSAND = 1, EXCEL_ESCAPE = 2, EDGE_SPACE = 4, DIGITS = 8 };
 
 typedef struct {
     int64_t start; /* in the arena */
@@ -220,6 +221,11 @@ static int32_t column_code(Column *c, const uint8_t *bytes, Py_ssize_t length, i
             break;
         }
     if (length && (is_space(bytes[0]) || is_space(bytes[length - 1]))) flags |= EDGE_SPACE;
+    if (length >= 1 && length <= 15 && (bytes[0] != '0' || length == 1)) {
+        Py_ssize_t i = 0;
+        while (i < length && bytes[i] >= '0' && bytes[i] <= '9') i++;
+        if (i == length) flags |= DIGITS;
+    }
     c->values[c->n_values] = (Value){start, (int32_t)length, (int8_t)kind, (int8_t)flags};
     c->hashes[c->n_values] = h;
     c->n_values++;
@@ -615,7 +621,7 @@ static PyMethodDef Scanner_methods[] = {
     {"column", (PyCFunction)Scanner_column, METH_VARARGS,
      "column(j) -> None when no cell of column j has a value, or (codes, kinds, flags, "
      "arena): int32 bytes with the code of each row's cell (0: none or empty), the kind and "
-     "the flags (AMPERSAND, EXCEL_ESCAPE, EDGE_SPACE) of codes 1, 2, ... as bytes, and their "
+     "the flags (AMPERSAND, EXCEL_ESCAPE, EDGE_SPACE, DIGITS) of codes 1, 2, ... as bytes, and their "
      "values in code order, each followed by a NUL byte."},
     {"styles", (PyCFunction)Scanner_styles, METH_NOARGS,
      "Styles (s) of the number cells read."},
@@ -660,7 +666,8 @@ PyMODINIT_FUNC PyInit__xlsx_scan(void) {
         PyModule_AddIntConstant(m, "INLINE_KEPT", INLINE_KEPT) < 0 ||
         PyModule_AddIntConstant(m, "AMPERSAND", AMPERSAND) < 0 ||
         PyModule_AddIntConstant(m, "EXCEL_ESCAPE", EXCEL_ESCAPE) < 0 ||
-        PyModule_AddIntConstant(m, "EDGE_SPACE", EDGE_SPACE) < 0) {
+        PyModule_AddIntConstant(m, "EDGE_SPACE", EDGE_SPACE) < 0 ||
+        PyModule_AddIntConstant(m, "DIGITS", DIGITS) < 0) {
         Py_DECREF(m);
         return NULL;
     }

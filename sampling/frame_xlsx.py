@@ -48,6 +48,7 @@ from sampling.xlsx_parts import (
 try:
     from sampling._xlsx_scan import (
         AMPERSAND,
+        DIGITS,
         EDGE_SPACE,
         EXCEL_ESCAPE,
         INLINE,
@@ -172,8 +173,10 @@ def _table(sheet: _Sheet, shared: list[str], formats: frozenset[int]) -> FastTab
         raise NotPlain  # a date, a time or a custom format
     if not sheet.columns:
         raise NotPlain
+    strings = np.empty(len(shared), dtype=object)
+    strings[:] = shared
     with ThreadPoolExecutor(2) as pool:
-        columns = list(pool.map(lambda cells: _column(cells, shared), sheet.columns))
+        columns = list(pool.map(lambda cells: _column(cells, strings), sheet.columns))
     kept = np.flatnonzero(~_blank_rows(columns, len(sheet.row_values)))
     if len(kept) < 2:
         raise NotPlain  # no data: the general path says so
@@ -221,7 +224,7 @@ def _data_column(column: tuple[np.ndarray, list, bool], data: np.ndarray) -> Cod
     return coded.recoded()
 
 
-def _column(cells: tuple, shared: list[str]) -> tuple[np.ndarray, list, bool]:
+def _column(cells: tuple, shared: np.ndarray) -> tuple[np.ndarray, list, bool]:
     """Code of each row's cell in one column (0: no cell or an empty one), the text of each
     code, and whether those texts are known to be distinct (else equal texts are merged
     later)."""
@@ -236,26 +239,56 @@ def _column(cells: tuple, shared: list[str]) -> tuple[np.ndarray, list, bool]:
         distinct = not (flag_of & changed).any() and not _has_empty(arena)
         return codes, ["", *_inline_texts(arena, flag_of, trimmed=trimmed)], distinct
     values = arena.split(b"\x00")[:-1]
-    texts = ["", *values]
+    texts = np.empty(len(values) + 1, dtype=object)
+    texts[0] = ""
     for kind, convert in (
-        (SHARED, lambda chosen: shared_texts([values[i] for i in chosen], shared)),
-        (NUMBER, lambda chosen: number_texts([values[i] for i in chosen])),
+        (SHARED, lambda chosen: _shared_part(values, chosen, flag_of, shared)),
+        (NUMBER, lambda chosen: _number_part(values, chosen, flag_of)),
         (INLINE, lambda chosen: _inline_part(values, chosen, flag_of, trimmed=True)),
         (INLINE_KEPT, lambda chosen: _inline_part(values, chosen, flag_of, trimmed=False)),
     ):
-        chosen = np.flatnonzero(kind_of == kind).tolist()
-        for code, text in zip(chosen, convert(chosen) if chosen else (), strict=True):
-            texts[code + 1] = text
-    return codes, texts, False
+        chosen = np.flatnonzero(kind_of == kind)
+        if len(chosen):
+            converted = convert(chosen)
+            if len(converted) != len(chosen):
+                raise NotPlain
+            texts[chosen + 1] = converted
+    return codes, texts.tolist(), False
 
 
 def _has_empty(arena: bytes) -> bool:
     return arena.startswith(b"\x00") or b"\x00\x00" in arena
 
 
-def _inline_part(values: list[bytes], chosen: list[int], flags: np.ndarray, *, trimmed: bool):
-    arena = b"".join(values[i] + b"\x00" for i in chosen)
+def _picked(values: list[bytes], chosen: np.ndarray) -> list[bytes]:
+    return values if len(chosen) == len(values) else [values[i] for i in chosen.tolist()]
+
+
+def _inline_part(values: list[bytes], chosen: np.ndarray, flags: np.ndarray, *, trimmed: bool):
+    arena = b"".join(value + b"\x00" for value in _picked(values, chosen))
     return _inline_texts(arena, flags[chosen], trimmed=trimmed)
+
+
+def _number_part(values: list[bytes], chosen: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """Numbers as calamine reads them; a plain integer of up to 15 digits is its own text."""
+    texts = np.empty(len(chosen), dtype=object)
+    plain = (flags[chosen] & DIGITS) != 0
+    if plain.any():
+        texts[plain] = b"\x00".join(_picked(values, chosen[plain])).decode().split("\x00")
+    if not plain.all():
+        texts[~plain] = number_texts(_picked(values, chosen[~plain]))
+    return texts
+
+
+def _shared_part(values: list[bytes], chosen: np.ndarray, flags: np.ndarray, shared):
+    """The shared strings the values (indices) point to."""
+    picked = _picked(values, chosen)
+    if not (flags[chosen] & DIGITS).all():
+        return shared_texts(picked, list(shared))
+    indices = np.fromiter(map(int, picked), dtype=np.int64, count=len(picked))
+    if len(indices) and int(indices.max()) >= len(shared):
+        raise NotPlain
+    return shared[indices]
 
 
 def _inline_texts(arena: bytes, flags: np.ndarray, *, trimmed: bool) -> list[str]:

@@ -395,6 +395,9 @@ def test_numbers_are_written_as_calamine_reads_them():
         ["45210000000050", "城关镇", "东村", "贫困村", "已脱贫", "2019.0", "3", "王"],
         ["-7", "城关镇", "东村", "贫困村", "未脱贫", "", "4.00", "李"],
         ["0.25", "城关镇", "东村", "贫困村", "未脱贫", "", "2", "张"],
+        ["123456789012345", "城关镇", "东村", "贫困村", "未脱贫", "", "2", "赵"],  # 15 digits
+        ["1234567890123456789", "城关镇", "东村", "贫困村", "未脱贫", "", "2", "钱"],  # a float
+        ["0", "城关镇", "东村", "贫困村", "未脱贫", "", "2", "孙"],
     ]
     data, _ = _one_frame(_plain("shared"), rows)
     data = _edited(
@@ -405,9 +408,12 @@ def test_numbers_are_written_as_calamine_reads_them():
     result, reference, answered = read_both(data, path="_read_fast_xlsx")
     assert answered
     assert_same(result, reference)
-    assert sorted(result.frame.household_id.tolist()) == ["-7", "0.25", "45210000000050"]
-    assert sorted(result.frame.household_size.tolist()) == [2, 3, 4]
-    assert sorted(result.frame.exit_year.tolist()) == [0, 0, 2019]
+    rounded = str(int(float("1234567890123456789")))  # what a double holds
+    assert sorted(result.frame.household_id.tolist()) == sorted(
+        ["-7", "0.25", "45210000000050", "123456789012345", rounded, "0"]
+    )
+    assert sorted(result.frame.household_size.tolist()) == [2, 2, 2, 2, 3, 4]
+    assert sorted(result.frame.exit_year.tolist()) == [0, 0, 0, 0, 0, 2019]
 
 
 def test_a_damaged_worksheet_gets_the_general_message():
