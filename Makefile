@@ -5,7 +5,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: run test install lint format i18n serve bench
 
-$(VENV)/.installed: setup.py pyproject.toml sampling/_xlsx_scan.c
+$(VENV)/.installed: setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q -U pip
 	$(PY) -m pip install -q -e ".[test]"

@@ -38,9 +38,12 @@ tests_require = [
     "playwright>=1.45",  # drives Debian's chromium (executablePath), never downloads a browser
 ]
 
-# The cell scanner of the fast XLSX frame path (sampling/frame_xlsx.py). Optional: without a C
-# compiler the package installs and calamine reads every workbook (slower, same result).
-scanner = Extension("sampling._xlsx_scan", ["sampling/_xlsx_scan.c"], optional=True)
+# Optional C helpers: without a C compiler the package installs and the same results come
+# slower (calamine reads every workbook; the frame hash joins its lines in Python).
+native = [
+    Extension("sampling._xlsx_scan", ["sampling/_xlsx_scan.c"], optional=True),  # frame_xlsx.py
+    Extension("sampling._join", ["sampling/_join.c"], optional=True),  # frame_hash.py
+]
 
 setup(
     name="exit-assessment",
@@ -54,7 +57,7 @@ setup(
         "surveys": ["templates/**/*", "definitions/*.json"],
         "reports": ["templates/**/*", "fonts/*"],
     },
-    ext_modules=[scanner],
+    ext_modules=native,
     zip_safe=False,
     python_requires=">=3.11",
     install_requires=requires,

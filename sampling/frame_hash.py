@@ -15,6 +15,24 @@ from sampling import frame_columns as fc
 
 HASH_VERSION = "exit-assessment frame v1"
 
+try:
+    from sampling._join import take_joined as _take_joined
+except ImportError:  # not built (no C compiler where the package was installed)
+    _take_joined = None
+
+
+def take_joined(pieces: list[bytes], index: np.ndarray) -> bytes:
+    """``b"".join(pieces[i] for i in index)``: in one pass by ``sampling/_join.c`` when it
+    was built, else by a gather and join here."""
+    index = np.ascontiguousarray(index, dtype=np.int64)
+    if _take_joined is not None:
+        return _take_joined(pieces, index)
+    if len(index) and (int(index.min()) < 0 or int(index.max()) >= len(pieces)):
+        raise IndexError("index out of range")
+    table = np.empty(len(pieces), dtype=object)
+    table[:] = pieces
+    return b"".join(table[index].tolist())
+
 
 def _id_order(ids: Sequence[str]) -> tuple[np.ndarray, dict[str, bytes]]:
     """Positions of the households sorted by id, and the id lines of the hash when cheap.
@@ -38,8 +56,7 @@ def _id_order(ids: Sequence[str]) -> tuple[np.ndarray, dict[str, bytes]]:
 
 def _gathered_lines(values: np.ndarray, index: np.ndarray) -> bytes:
     """UTF-8 of ``values[index]``, each followed by a line break, encoding each value once."""
-    lines = np.array([(value + "\n").encode("utf-8") for value in values.tolist()], dtype=object)
-    return b"".join(lines[index].tolist())
+    return take_joined([(value + "\n").encode("utf-8") for value in values.tolist()], index)
 
 
 def _int_lines(values: np.ndarray, blank_zero: bool) -> bytes:
@@ -54,8 +71,7 @@ def _int_lines(values: np.ndarray, blank_zero: bool) -> bytes:
     else:
         distinct, index = np.unique(values, return_inverse=True)
     text = ["" if blank_zero and v == 0 else str(v) for v in distinct.tolist()]
-    lines = np.array([(t + "\n").encode() for t in text], dtype=object)
-    return b"".join(lines[index].tolist())
+    return take_joined([(t + "\n").encode() for t in text], index)
 
 
 def _text_lines(values: np.ndarray, order: np.ndarray) -> bytes:
@@ -69,8 +85,7 @@ def _text_lines(values: np.ndarray, order: np.ndarray) -> bytes:
         return ("\n".join(values[order].tolist()) + "\n").encode("utf-8")
     codes = _Codes()
     index = np.fromiter(map(codes.__getitem__, items), dtype=np.int64, count=len(items))
-    lines = np.array([(value + "\n").encode("utf-8") for value in codes], dtype=object)
-    return b"".join(lines[index[order]].tolist())
+    return take_joined([(value + "\n").encode("utf-8") for value in codes], index[order])
 
 
 class _Codes(dict):

@@ -61,7 +61,7 @@ except ImportError:  # not built: no C compiler where the package was installed
     Scanner = None
 
 #: Bytes of worksheet XML scanned at a time (each block ends after a row).
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 22
 
 
 def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable | None:
