@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import logging
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -60,8 +61,12 @@ try:
 except ImportError:  # not built: no C compiler where the package was installed
     Scanner = None
 
-#: Bytes of worksheet XML scanned at a time (each block ends after a row).
+log = logging.getLogger(__name__)
+
+#: Bytes of worksheet XML unpacked at a time.
 BLOCK_BYTES = 1 << 22
+#: Runs of rows unpacked but not scanned yet, at most (the unpacking waits beyond it).
+QUEUED_RUNS = 8
 
 
 def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable | None:
@@ -76,10 +81,14 @@ def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable 
         formats = number_formats(archive, parts.get("styles"))
         sheet = _Sheet.read(archive, parts["worksheet"], progress)
         return _table(sheet, shared, formats)
-    except (NotPlain, zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        return None  # calamine reads it, or says what is wrong with it
-    except (KeyError, ValueError, IndexError, UnicodeDecodeError):
-        return None  # a part missing or not what the relationships say
+    except (NotPlain, zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        # calamine reads it, or says what is wrong with it
+        log.debug("fast XLSX path declined the workbook: %r", error)
+        return None
+    except (KeyError, ValueError, IndexError, UnicodeDecodeError) as error:
+        # a part missing or not what the relationships say
+        log.debug("fast XLSX path declined the workbook: %r", error)
+        return None
 
 
 class _Sheet:
@@ -108,7 +117,9 @@ class _Sheet:
         with archive.open(part) as stream, ThreadPoolExecutor(1) as pool:
             for data, start, end in _row_runs(stream):
                 futures.append(pool.submit(_scan, scanner, data, start, end))
-                while reported < len(futures) and futures[reported].done():
+                while reported < len(futures) and (
+                    futures[reported].done() or len(futures) - reported > QUEUED_RUNS
+                ):
                     futures[reported].result()  # a run it cannot read: stop unpacking
                     reported += 1
                     _report(futures[:reported], progress)
