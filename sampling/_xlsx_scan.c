@@ -33,7 +33,6 @@
 
 #define MAX_COLUMNS 16384 /* XFD, Excel's last column */
 #define MAX_STYLES 65536
-#define MAX_ROW 9999999 /* seven digits */
 
 enum { BLANK = 0, SHARED = 1, NUMBER = 2, INLINE = 3, INLINE_KEPT = 4 };
 /* What Python must look at in a value before taking its bytes as its text; DIGITS: 1 to 15
