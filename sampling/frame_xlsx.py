@@ -26,6 +26,8 @@ from __future__ import annotations
 import io
 import itertools
 import logging
+import re
+import xml.parsers.expat
 import zipfile
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -67,6 +69,7 @@ log = logging.getLogger(__name__)
 BLOCK_BYTES = 1 << 22
 #: Runs of rows unpacked but not scanned yet, at most (the unpacking waits beyond it).
 QUEUED_RUNS = 8
+_RANGE = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}(:[A-Z]{1,3}[1-9][0-9]{0,6})?")
 
 
 def fast_xlsx_table(data: bytes, progress: Progress | None = None) -> FastTable | None:
@@ -132,14 +135,15 @@ class _Sheet:
 def _row_runs(stream):
     """``(data, start, end)``: the whole rows of ``<sheetData>`` in order, as the part is
     unpacked. A block's rows up to its last ``</row>`` are one run; the rest is joined to
-    the next block's first row."""
+    the next block's first row. NotPlain unless the XML around the rows is well-formed."""
     head = b""
     while (found := head.find(b"<sheetData>")) < 0:
         block = stream.read(BLOCK_BYTES)
         if not block:
             raise NotPlain  # no rows (<sheetData/>), or tags with a namespace prefix
         head += block
-    block, start, tail = head, found + len(b"<sheetData>"), b""
+    before = head[: found + len(b"<sheetData>")]
+    block, start, tail = head, len(before), b""
     while block:
         first = block.find(b"</row>", start)
         if first < 0:
@@ -158,7 +162,28 @@ def _row_runs(stream):
     end = tail.find(b"</sheetData>")
     if end < 0:
         raise NotPlain
+    _check_well_formed(before, tail[end:])
     yield tail, 0, end
+
+
+def _check_well_formed(before: bytes, after: bytes) -> None:
+    """NotPlain unless the worksheet's XML without its rows is well-formed and its
+    ``<dimension ref="A1:H9">`` is a cell range (calamine refuses a worksheet that is not).
+    No document type declarations: calamine decides on those."""
+    if b"<!DOCTYPE" in before:
+        raise NotPlain
+    parser = xml.parsers.expat.ParserCreate()
+    refs = []
+    parser.StartElementHandler = lambda name, attributes: (
+        refs.append(attributes.get("ref")) if name.rpartition(":")[2] == "dimension" else None
+    )
+    try:
+        parser.Parse(before, False)
+        parser.Parse(after, True)
+    except (xml.parsers.expat.ExpatError, LookupError) as error:  # LookupError: encoding
+        raise NotPlain(f"not well-formed around the rows: {error}") from None
+    if not all(_RANGE.fullmatch(ref or "") for ref in refs):
+        raise NotPlain(f"a dimension that is not a cell range: {refs}")
 
 
 def _scan(scanner, data: bytes, start: int, end: int) -> int:

@@ -276,6 +276,9 @@ DECLINED = {
     "cell metadata": (SHEET, '<c r="G2">', '<c r="G2" vm="1">'),
     "two values": (SHEET, "<v>3</v>", "<v>3</v><v>4</v>"),
     "text between cells": (SHEET, '</c><c r="H2"', '</c>x<c r="H2"'),
+    "bare & before the rows": (SHEET, '<dimension ref="A1"/>', '<dimension ref="A1"/>&'),
+    "dimension not a range": (SHEET, '<dimension ref="A1"/>', '<dimension ref="A1:"/>'),
+    "unknown encoding": (SHEET, 'encoding="UTF-8"', 'encoding="x-8"'),
     "single-quoted attribute": (SHEET, '<c r="G2">', "<c r=\"G2\" s='0'>"),
     "cell outside a row": (SHEET, '</row><row r="3"', '<c r="G2"><v>3</v></c></row><row r="3"'),
     "number with spaces": (SHEET, "<v>3</v>", "<v> 3</v>"),
@@ -316,14 +319,13 @@ _FUZZ_TEXT = st.text(alphabet='<>/"= \ncrvtisx&;#_0123456789ABGH', max_size=12)
     _FUZZ_TEXT,
 )
 def test_a_damaged_sheet_is_declined_or_read_as_calamine_reads_it(strings, where, cut, text):
-    """Bytes cut out of the rows or put in anywhere among them (what the scanner reads): it
-    declines the sheet, or its cells are calamine's (and calamine reads the sheet)."""
+    """Bytes cut out of the worksheet or put in anywhere: the fast path declines it, or its
+    cells are calamine's (and calamine reads the sheet)."""
     data, _ = _one_frame({**_plain(strings), "empty": "self_closing", "row_attrs": True})
 
     def damaged(xml: str) -> str:
-        begin, end = xml.index("<sheetData>") + len("<sheetData>"), xml.index("</sheetData>")
-        at = begin + int(where * (end - begin))
-        return xml[:at] + text + xml[at:end][cut:] + xml[end:]
+        at = int(where * len(xml))
+        return xml[:at] + text + xml[at + cut :]
 
     assert_cells_are_calamines(_edited(data, SHEET, damaged))
 
