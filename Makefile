@@ -1,33 +1,57 @@
 # The two commands of the README: `make run` (demo on SQLite, served by waitress) and `make test`.
+# Installs come from the lock files in requirements/ (exact pins with hashes); `make lock`
+# regenerates them from setup.py's ranges.
+PYTHON ?= python3.11
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# pip-compile reads PyPI only (no machine-wide pip configuration, extra indexes or caps).
+COMPILE := PIP_CONFIG_FILE=/dev/null $(VENV)/bin/pip-compile -q --generate-hashes --allow-unsafe \
+	--strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test install lint format i18n serve bench
+.PHONY: run test install install-test lock lint format i18n serve
 
-$(VENV)/.installed: setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
-	python3 -m venv $(VENV)
-	$(PY) -m pip install -q -U pip
-	$(PY) -m pip install -q -e ".[test]"
+# The venv's own pip, setuptools and wheel come from the lock too: the ones `venv` bundles age.
+$(VENV)/.tools: requirements/venv.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --require-hashes -r requirements/venv.txt
+	touch $@
+
+# pip-sync makes the venv hold exactly the lock (it removes what the lock no longer names); the
+# project itself is then installed editable, without dependencies of its own choosing.
+SYNC = $(VENV)/bin/pip-sync -q requirements/venv.txt $(1) && \
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
+
+$(VENV)/.installed: $(VENV)/.tools requirements/runtime.txt setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
+	$(call SYNC,requirements/runtime.txt)
+	rm -f $(VENV)/.installed-test
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.tools requirements/test.txt setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
+	$(call SYNC,requirements/test.txt)
+	rm -f $(VENV)/.installed
 	touch $@
 
 install: $(VENV)/.installed
 
-run: install
+install-test: $(VENV)/.installed-test
+
+# With the test lock installed (a superset at the same pins) run uses it rather than re-syncing.
+run: $(if $(wildcard $(VENV)/.installed-test),install-test,install)
 	$(VENV)/bin/assess initdb
 	$(VENV)/bin/assess demo --if-empty
 	$(VENV)/bin/pserve development.ini
 
-serve: install
+serve: $(if $(wildcard $(VENV)/.installed-test),install-test,install)
 	$(VENV)/bin/pserve development.ini --reload
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
 # Whole suite on SQLite; then the database tests again on PostgreSQL when one answers
 # (TEST_DATABASE_URL, or the local server at $(PG_URL)).
-test: install lint
+test: install-test lint
 	$(PY) -m pytest
 	@url="$${TEST_DATABASE_URL:-$(PG_URL)}"; \
 	if $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
@@ -37,15 +61,19 @@ test: install lint
 	  echo "== PostgreSQL not reachable at $$url: database tests ran on SQLite only"; \
 	fi
 
-format: install
+format: install-test
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
 # Extract messages, merge them into the catalogs, compile (.mo files are committed).
-i18n: install
+i18n: install-test
 	$(VENV)/bin/pybabel extract -F babel.cfg -k tx -o assessment/locale/assessment.pot --no-location --sort-output assessment sampling surveys reports
 	$(VENV)/bin/pybabel update -i assessment/locale/assessment.pot -d assessment/locale -D assessment --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d assessment/locale -D assessment
 
-bench: install
-	$(PY) bench/run_all.py
+# Refresh every pin to the newest release setup.py's ranges allow, then run `make test`. The
+# runtime and the venv's tools are constrained by the test lock, so all three agree.
+lock: $(VENV)/.tools
+	$(COMPILE) --upgrade --extra test -o requirements/test.txt setup.py
+	$(COMPILE) --upgrade -c requirements/test.txt -o requirements/runtime.txt setup.py
+	$(COMPILE) --upgrade -c requirements/test.txt -o requirements/venv.txt requirements/venv.in

@@ -2,29 +2,30 @@
 
 from setuptools import Extension, find_packages, setup
 
+# Ranges say what the code supports; requirements/*.txt (`make lock`) say what is installed and
+# tested. Runtime dependencies are what the runtime imports, each with its reason.
 requires = [
-    "pyramid>=2.0",
-    "pyramid_jinja2>=2.10",
-    "pyramid_tm>=2.5",
-    "pyramid_retry>=2.1",
-    "zope.sqlalchemy>=3.0",
-    "transaction>=4.0",
-    "SQLAlchemy>=2.0",
-    "alembic>=1.12",
-    "WTForms>=3.3",  # SelectChoice options (tuple choices are deprecated)
+    "pyramid>=2.0",  # the web framework
+    "pyramid_jinja2>=2.10",  # page templates
+    "pyramid_tm>=2.5",  # one transaction per request
+    "pyramid_retry>=2.1",  # retry a request that hit a serialisation conflict
+    "zope.sqlalchemy>=3.0",  # joins the SQLAlchemy session to the request's transaction
+    "transaction>=4.0",  # the transaction manager pyramid_tm and the CLI use
+    "SQLAlchemy>=2.0",  # models and queries
+    "alembic>=1.12",  # migrations, the only way the schema is created
+    "WTForms>=3.3",  # forms; SelectChoice options (tuple choices are deprecated)
     "argon2-cffi>=23.1",  # password hashing (argon2id), as the security policy requires
-    "waitress>=3.0",
-    "plaster_pastedeploy",
+    "waitress>=3.0",  # the WSGI server of `make run` and production
+    "plaster_pastedeploy",  # reads the ini files (pserve, bootstrap)
     "Babel>=2.14",  # message catalogs (zh default, en switchable)
-    "numpy>=1.26",
-    "scipy>=1.11",
-    "statsmodels>=0.14",
-    # hash-table factorize of frame columns in the fast CSV import (statsmodels needs it anyway)
+    "numpy>=1.26",  # the draw, the estimators and the frame columns
+    "scipy>=1.11",  # t and beta quantiles of the intervals; sample sizes
+    # hash-table factorize of frame columns in the fast CSV import
     "pandas>=2.0",
     "openpyxl>=3.1",  # XLSX exports (and reading small workbooks elsewhere)
     # XLSX frames are read with calamine (Rust): openpyxl reads only ~6,000 rows/s
     "python-calamine>=0.9.1",
-    "reportlab>=4.0",
+    "reportlab>=4.0",  # the county and provincial PDFs
     "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import
     "tqdm>=4.66",  # CLI progress bars for long imports and draws
 ]
@@ -36,6 +37,7 @@ tests_require = [
     "ruff>=0.6",
     "pypdf>=4",
     "playwright>=1.45",  # drives Debian's chromium (executablePath), never downloads a browser
+    "statsmodels>=0.14",  # a reference for the binomial intervals (tests only)
 ]
 
 # Optional C helpers: without a C compiler the package installs and the same results come
