@@ -5,6 +5,7 @@ installed by hand, or a pin the install did not honour, fails here rather than p
 """
 
 import re
+import sysconfig
 from importlib import metadata
 from pathlib import Path
 
@@ -34,10 +35,14 @@ def locked() -> dict[str, str]:
 
 
 def installed() -> dict[str, str]:
+    """Distributions installed in the venv's site-packages (not the copies setuptools vendors,
+    which appear on sys.path once pkg_resources is imported)."""
+    site = {Path(sysconfig.get_path(key)).resolve() for key in ("purelib", "platlib")}
     return {
         canonicalize_name(dist.metadata["Name"]): dist.version
         for dist in metadata.distributions()
         if canonicalize_name(dist.metadata["Name"]) != PROJECT
+        and Path(dist.locate_file("")).resolve() in site
     }
 
 
