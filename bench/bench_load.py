@@ -2,11 +2,13 @@
 
 Creates a throwaway PostgreSQL database, migrates and fills it (one team, plan village and
 assessor per simulated assessor), serves the app with ``--processes`` waitress processes
-(``--threads`` each) on free loopback ports - the app is stateless (signed-cookie sessions,
+(``--threads`` each) on loopback ports ``--port``, ``--port`` + 1, ... (refused when taken, so
+two runs on one machine never share a server) - the app is stateless (signed-cookie sessions,
 all state in PostgreSQL), so this is the README's deployment behind a reverse proxy - and
 spreads the simulated assessors over them round-robin. Every assessor logs in first (not
-timed); then, for ``--seconds``, each repeatedly opens its assignments, records an outcome,
-opens the interview, saves a draft and submits it through the JSON API (session cookie +
+timed; one failed log-in stops the whole run at once, printing why); then, for
+``--seconds``, each repeatedly opens its assignments, records an outcome, opens the
+interview, saves a draft and submits it through the JSON API (session cookie +
 X-CSRF-Token), and opens a trivial page (the log-in form) of the same app for comparison.
 Between two actions an assessor pauses ``--think`` seconds, randomised uniformly by +-50 %
 (0: closed loop, every assessor sends its next request at once - the saturation run).
@@ -26,7 +28,6 @@ Loopback only; bounded by --warmup + --seconds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
@@ -67,10 +68,13 @@ def _answers() -> dict:
     return {"verification": household(), "recognition": dict(RECOGNITION)}
 
 
-def free_port() -> int:
+def check_free(port: int) -> None:
+    """Refuse a port another program (or another run of this benchmark) already holds."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise SystemExit(f"port {port} is in use ({exc.strerror}): choose --port") from exc
 
 
 def create_database(base_url: str) -> str:
@@ -225,6 +229,7 @@ class Results:
     accepted: list[int] = field(default_factory=list)
     errors: list[tuple[str, int]] = field(default_factory=list)
     exhausted: int = 0  # assessors that ran out of households before the deadline
+    failures: list[str] = field(default_factory=list)  # assessors that could not go on, why
     elapsed: float = 0.0  # seconds from the end of the warm-up to the last assessor's end
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -243,8 +248,15 @@ class Pacer:
 
 
 def assessor(port, username, seconds, barrier, clock, pacer, results):
-    client, answers = Client(port), _answers()
-    client.login(username)
+    """One simulated assessor; a failed log-in breaks the start barrier for all, with the reason."""
+    try:
+        client, answers = Client(port), _answers()
+        client.login(username)
+    except Exception as exc:
+        with results.lock:
+            results.failures.append(f"{username}: {exc!r}")
+        barrier.abort()  # the others stop waiting for an assessor who will never come
+        return
     local = defaultdict(list)
 
     def timed(kind, fn, *args):
@@ -262,11 +274,19 @@ def assessor(port, username, seconds, barrier, clock, pacer, results):
         pacer.pause()
         return status, data
 
-    barrier.wait()  # every assessor is logged in: the run starts now
+    try:
+        barrier.wait()  # every assessor is logged in: the run starts now
+    except threading.BrokenBarrierError:
+        return
     deadline = pacer.deadline = clock["measured"] + seconds
     pacer.pause(fraction=float(pacer.rng.uniform(0, 1)))  # stagger the first requests
-    with contextlib.suppress(TimeUp):
+    try:
         _work(client, timed, results, answers)
+    except TimeUp:
+        pass
+    except Exception as exc:  # a broken answer ends this assessor, never silently
+        with results.lock:
+            results.failures.append(f"{username}: {exc!r}")
     with results.lock:
         for kind, values in local.items():
             results.timings[kind].extend(values)
@@ -357,6 +377,9 @@ def _arguments():
     parser.add_argument("--assessors", type=int, default=50)
     parser.add_argument("--think", type=float, default=1.0, help="pause between actions, s")
     parser.add_argument("--processes", type=int, default=2, help="waitress processes")
+    parser.add_argument(
+        "--port", type=int, default=6610, help="first server port; processes use the next ones"
+    )
     parser.add_argument("--threads", type=int, default=8, help="threads per process")
     parser.add_argument("--warmup", type=float, default=5, help="seconds run, not counted")
     parser.add_argument("--households", type=int, default=100, help="per assessor")
@@ -374,6 +397,7 @@ def _arguments():
         (0 < args.processes <= 8, "--processes must be in [1, 8]"),
         (0 < args.threads <= 32, "--threads must be in [1, 32]"),
         (0 < args.households <= 1000, "--households must be in [1, 1000]"),
+        (1024 <= args.port <= 65535 - args.processes, "--port must be in [1024, 65535)"),
     )
     for ok, message in limits:
         if not ok:
@@ -409,7 +433,8 @@ def run(args, names: list[str], ports: list[int]) -> Results:
         t.start()
     for t in threads:
         t.join()
-    results.elapsed = time.perf_counter() - clock["measured"]
+    if "measured" in clock:
+        results.elapsed = time.perf_counter() - clock["measured"]
     return results
 
 
@@ -421,14 +446,20 @@ def main() -> int:
     url = create_database(args.database_url)
     servers = []
     try:
+        ports = list(range(args.port, args.port + args.processes))
+        for port in ports:
+            check_free(port)
         names = fill(url, args.assessors, args.households)
-        ports = [free_port() for _ in range(args.processes)]
         for port in ports:
             command = [sys.executable, __file__, "--serve", url, str(port), str(args.threads)]
             servers.append(subprocess.Popen(command))
-        for port in ports:
-            _wait_for(port)
+        for port, server in zip(ports, servers, strict=True):
+            _wait_for(port, server)
         results = run(args, names, ports)
+        if results.failures:
+            print(f"run stopped: {len(results.failures)} assessor(s) failed", file=sys.stderr)
+            print("\n".join(results.failures[:10]), file=sys.stderr)
+            return 1
         think = f"think {args.think:g} s +-50 %" if args.think > 0 else "no think time"
         print(
             f"{args.assessors} assessors, {think}, {results.elapsed:.1f} s measured after "
@@ -450,15 +481,17 @@ def main() -> int:
     return 0
 
 
-def _wait_for(port: int, timeout: float = 60) -> None:
+def _wait_for(port: int, server: subprocess.Popen, timeout: float = 60) -> None:
     end = time.time() + timeout
     while time.time() < end:
+        if server.poll() is not None:
+            raise SystemExit(f"the server on port {port} exited with status {server.returncode}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("the server did not start")
+    raise SystemExit(f"the server on port {port} did not start within {timeout:g} s")
 
 
 if __name__ == "__main__":
