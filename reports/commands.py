@@ -33,6 +33,7 @@ def register(subparsers) -> None:
         type=Path,
         help="file; with csv, the members sheet and the codebook go beside it",
     )
+    add_round_option(p)
     p.set_defaults(func=export)
 
 
@@ -104,10 +105,11 @@ def export(args) -> int:
         data = ce.county_data(request.dbsession, county, plan) if plan else None
         if data is None or not data.rows:
             raise CommandError(f"county {county.code} has no approved interviews")
-        households, members = export_sheets(request.dbsession, data)
+        sheets = export_sheets(request.dbsession, data)
+        households, members = sheets
         if args.format == "xlsx":
             with args.out.open("wb") as out:
-                counts = write_xlsx([households, members], out)
+                counts = write_xlsx(list(sheets), out)
         else:
             stem = args.out.with_suffix("")
             with args.out.open("wb") as out:
@@ -115,6 +117,6 @@ def export(args) -> int:
             with Path(f"{stem}-members.csv").open("wb") as out:
                 counts["members"] = write_csv(members, out)
             with Path(f"{stem}-codebook.csv").open("wb") as out:
-                write_codebook_csv(export_sheets(request.dbsession, data), out)
+                write_codebook_csv(sheets, out)  # the codebook reads the columns only
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
