@@ -38,19 +38,19 @@ ESTIMATORS = (
 
 
 def _indicator(result) -> model.Indicator:
-    e = result.estimate
+    e = result.detail
     return model.Indicator(
         key=result.indicator,
-        estimate=float(e.estimate),
-        ci_low=_interval(e)[0],
-        ci_high=_interval(e)[1],
+        estimate=float(result.estimate),
+        ci_low=_interval(result)[0],
+        ci_high=_interval(result)[1],
         threshold=result.threshold,
         comparator=result.comparator,
         verdict="meets" if result.official_pass else "fails",
         confidence=str(result.confidence),
         prob_within=float(result.probability_within),
         numerator=float(result.events),
-        denominator=float(e.n),
+        denominator=float(e.n) if e is not None else None,
     )
 
 
@@ -73,7 +73,7 @@ def _groups(rows, indicator: str) -> tuple[model.GroupEstimate, ...]:
             int(r.estimate.n),
         )
         for r in rows
-        if r.indicator == indicator
+        if r.indicator == indicator and r.reason is None
     )
 
 
@@ -180,7 +180,7 @@ def _methods(data: ce.CountyData, assessment) -> model.Methods:
         for s in summary.get("strata", [])
         if s.get("stage") in ("village", "villages")
     )
-    methods = sorted({r.estimate.method for r in assessment.indicators})
+    methods = sorted({r.detail.method for r in assessment.indicators if r.detail is not None})
     return model.Methods(
         frame_hash=plan.frame.content_hash,
         plan_id=f"{plan.id} (v{plan.version})",

@@ -12,7 +12,7 @@ from assessment.estimation.estimators import Estimate
 
 
 def _pivot_method(estimate: Estimate) -> str:
-    return "wald-t" if estimate.method == "census" else estimate.method
+    return estimate.method
 
 
 def _pivot_args(estimate: Estimate) -> dict:
@@ -38,6 +38,8 @@ def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float =
     if side not in ("upper", "lower"):
         raise ValueError(f"side must be 'upper' or 'lower', got {side!r}")
     intervals._check_level(confidence, "confidence")
+    if estimate.method == "census":
+        return estimate.estimate  # no sampling error: the bound is the value
     return intervals.bound(
         _pivot_method(estimate),
         estimate.estimate,
@@ -77,6 +79,9 @@ def probability_within(
         raise ValueError(f"comparator must be one of {intervals.COMPARATORS}, got {comparator!r}")
     intervals._check_level(confidence, "confidence")
     below = comparator in ("<", "<=")
+    if estimate.method == "census":
+        ok = estimate.estimate <= threshold if below else estimate.estimate >= threshold
+        return 1.0 if ok else 0.0
     function = intervals.probability_below if below else intervals.probability_above
     return function(
         _pivot_method(estimate),

@@ -14,6 +14,10 @@ When the estimated variance is zero for a proportion of 0 or 1 (no events, or on
 effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain, so that zero events give
 a one-sided interval ``[0, upper]`` with ``upper > 0``, never a zero-width interval.
 
+Without design degrees of freedom (``df < 1``: every domain row in one PSU per stratum) or
+without a finite standard error there is no interval: bounds and probabilities are NaN, as R's
+``qt(q, 0)`` makes them.
+
 Each method defines a pivot, used consistently by :func:`one_sided_bound` and
 :func:`probability_within`: "meets with ≥ 95 % confidence" is exactly "the 95 % one-sided bound
 is on the right side of the threshold".
@@ -40,9 +44,12 @@ def _check_level(level: float, name: str = "level") -> None:
 
 
 def _t(q: float, df: float) -> float:
-    # Degrees of freedom below 1 (a domain in a single PSU) are floored at 1: a very wide
-    # interval rather than none, so breakdowns still render.
-    return float(stats.t.ppf(q, max(df, 1.0)))
+    return float(stats.t.ppf(q, df)) if df >= 1 else math.nan
+
+
+def _defined(se: float, df: float) -> bool:
+    """Whether an interval exists: a finite SE and at least one design degree of freedom."""
+    return math.isfinite(se) and df >= 1
 
 
 def effective_n(p: float, se: float, n: int, df: float, n_kish: float, tail: float) -> float:
@@ -116,14 +123,16 @@ def bound(
     float
     """
     sign = 1 if side == "upper" else -1
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    if not _defined(se, df):
+        return math.nan
     if method == "wald-t":
         return float(p + sign * _t(q, df) * se)
     if method == "korn-graubard":
         m = effective_n(p, se, n, df, n_kish, 1 - q)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
-    if method == "wilson":
-        return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
-    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
 
 
 def interval(method, p, se, *, n, df, n_kish, level) -> tuple[float, float]:
@@ -147,12 +156,14 @@ def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
     Returns
     -------
     float
-        Between 0 and 1.
+        Between 0 and 1; NaN without an interval (see the module docstring).
     """
+    if not _defined(se, df):
+        return math.nan
     if method == "wald-t":
         if se <= 0:
             return 1.0 if p <= threshold else 0.0
-        return float(stats.t.cdf((threshold - p) / se, max(df, 1.0)))
+        return float(stats.t.cdf((threshold - p) / se, df))
     if threshold >= 1:
         return 1.0
     if threshold <= 0:
@@ -163,15 +174,17 @@ def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
         return 0.0 if x >= m else float(stats.beta.cdf(threshold, x + 1, m - x))
     m = _plain_n(p, se, n_kish)
     score = (threshold - p) / math.sqrt(threshold * (1 - threshold) / m)
-    return float(stats.t.cdf(score, max(df, 1.0)))
+    return float(stats.t.cdf(score, df))
 
 
 def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:
     """Confidence that the true value is at least ``threshold`` (the lower-bound pivot)."""
+    if not _defined(se, df):
+        return math.nan
     if method == "wald-t":
         if se <= 0:
             return 1.0 if p >= threshold else 0.0
-        return float(stats.t.cdf((p - threshold) / se, max(df, 1.0)))
+        return float(stats.t.cdf((p - threshold) / se, df))
     if threshold <= 0:
         return 1.0
     if threshold >= 1:
@@ -182,7 +195,7 @@ def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
         return 0.0 if x <= 0 else float(stats.beta.sf(threshold, x, m - x + 1))
     m = _plain_n(p, se, n_kish)
     score = (p - threshold) / math.sqrt(threshold * (1 - threshold) / m)
-    return float(stats.t.cdf(score, max(df, 1.0)))
+    return float(stats.t.cdf(score, df))
 
 
 def choose_method(p: float, se: float, n_eff: float, *, bounded: bool) -> str:

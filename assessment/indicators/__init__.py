@@ -21,9 +21,14 @@ Definitions (``docs/estimation.md``; shared/domain.md §2.2):
 
 Purposively chosen (non-random) villages are left out of the design-based estimates and
 summarised separately, unweighted (:class:`PurposiveSummary`).
+
+Thin data never raises: an indicator that cannot be estimated is ``insufficient_data``
+(:class:`Official`, :class:`Confidence`) with a reason (:class:`Insufficient`).
+Non-response (weighting-class adjustment, response rates, worst case) is in
+:mod:`assessment.indicators.nonresponse`.
 """
 
-from assessment.indicators.county import estimate_county, judge, rates
+from assessment.indicators.county import estimate_county, rates
 from assessment.indicators.model import (
     INDICATORS,
     BreakdownRow,
@@ -32,9 +37,12 @@ from assessment.indicators.model import (
     CountyTotals,
     HouseholdSample,
     IndicatorResult,
+    Insufficient,
+    Official,
     PurposiveSummary,
     Scheme,
 )
+from assessment.indicators.verdicts import bound_label, combine, judge, side_of
 
 __all__ = [
     "INDICATORS",
@@ -44,9 +52,14 @@ __all__ = [
     "CountyTotals",
     "HouseholdSample",
     "IndicatorResult",
+    "Insufficient",
+    "Official",
     "PurposiveSummary",
     "Scheme",
+    "bound_label",
+    "combine",
     "estimate_county",
     "judge",
     "rates",
+    "side_of",
 ]

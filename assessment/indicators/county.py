@@ -1,4 +1,9 @@
-"""Computation of the four indicators, verdicts and breakdowns for one county (PURE)."""
+"""Computation of the four indicators, verdicts and breakdowns for one county (PURE).
+
+Thin data never raises: an indicator that cannot be estimated (no household concerned, a zero
+denominator, no random village, no interview at all) comes back ``insufficient_data`` with a
+reason, and so does a breakdown row.
+"""
 
 from __future__ import annotations
 
@@ -7,27 +12,17 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assessment import estimation as est
-from assessment.i18n import N_, Message
 from assessment.indicators.model import (
-    COMPARE,
     INDICATORS,
     BreakdownRow,
-    Confidence,
     CountyAssessment,
     CountyTotals,
     HouseholdSample,
-    IndicatorResult,
+    Insufficient,
     PurposiveSummary,
     Scheme,
 )
-
-_STATEMENTS = {
-    Confidence.MEETS: N_("{indicator} meets the threshold with at least {confidence} confidence"),
-    Confidence.FAILS: N_("{indicator} fails the threshold with at least {confidence} confidence"),
-    Confidence.INCONCLUSIVE: N_(
-        "{indicator}: inconclusive; probability {probability} that it is within the threshold"
-    ),
-}
+from assessment.indicators.verdicts import combine, insufficient, judge
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,10 +40,11 @@ class _Rows:
     household_type: np.ndarray
 
 
-def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows:
+def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
+    """The random-village rows and their design; None when there is none."""
     keep = np.asarray(sample.random_village, bool)
     if not keep.any():
-        raise ValueError("random_village: no randomly drawn village to estimate from")
+        return None
 
     def col(values, dtype=None):
         return np.asarray(values, dtype=dtype)[keep]
@@ -93,55 +89,71 @@ def _missed_denominator(sample, keep, design, status, persons) -> np.ndarray:
     village_weight = np.asarray(sample.village_weight, float)[keep]
     known = np.asarray(sample.village_non_registered, float)[keep]
     psu = design.psu
-    households = np.bincount(psu, weights=non_registered.astype(float), minlength=design.n_psu)
-    share = np.divide(1.0, households[psu], out=np.zeros(psu.size), where=households[psu] > 0)
+    # Only rows of positive weight carry the count: a row weighted 0 cannot hold a share.
+    carriers = (non_registered & (design.weights > 0)).astype(float)
+    households = np.bincount(psu, weights=carriers, minlength=design.n_psu)
+    share = np.divide(carriers, households[psu], out=np.zeros(psu.size), where=households[psu] > 0)
     spread = village_weight * known * share / np.where(design.weights > 0, design.weights, 1.0)
     return np.where(non_registered, spread, 0.0)
 
 
-def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float) -> est.Estimate:
-    d = rows.design
+def _rate_inputs(rows: _Rows, name: str, domain: np.ndarray):
+    """``(y, x, domain rows)`` of one of the three sampled rates."""
     if name == "wrongful_exit_rate":
-        domain = domain & (rows.status == "exited")
-        return est.ratio(d, rows.wrong_persons, rows.persons, domain=domain, level=level)
+        return rows.wrong_persons, rows.persons, domain & (rows.status == "exited")
     if name == "missed_rate":
-        domain = domain & (rows.status == "non_registered")
-        return est.ratio(
-            d,
-            rows.missed_persons,
-            rows.missed_denominator,
-            domain=domain,
-            level=level,
-            bounded=True,
-        )
-    recognition = np.nan_to_num(rows.recognises, nan=0.0)
+        concerned = domain & (rows.status == "non_registered")
+        return rows.missed_persons, rows.missed_denominator, concerned
     answered = domain & np.isfinite(rows.recognises)
-    return est.ratio(d, recognition, np.ones(d.n_rows), domain=answered, level=level)
+    return np.nan_to_num(rows.recognises, nan=0.0), np.ones(rows.design.n_rows), answered
+
+
+def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
+    """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated."""
+    y, x, concerned = _rate_inputs(rows, name, domain)
+    if not concerned.any():
+        return None, Insufficient.NO_ROWS
+    if not np.sum(rows.design.weights[concerned] * x[concerned]) > 0:
+        return None, Insufficient.ZERO_DENOMINATOR
+    estimate = est.ratio(rows.design, y, x, domain=concerned, level=level, bounded=True)
+    return estimate, None
 
 
 def _incidence(rows: _Rows, county: CountyTotals, level: float):
-    """Poverty incidence and the estimate of its sampled component ``q`` with the map."""
-    d = rows.design
-    exited = rows.status == "exited"
-    non_registered = rows.status == "non_registered"
-    r_w, z_w = est.ratio_scores(d, rows.wrong_persons, rows.persons, exited)
-    r_m, z_m = est.ratio_scores(d, rows.missed_persons, rows.missed_denominator, non_registered)
-    e, m = county.exited_population, county.non_registered_population
-    if e + m <= 0:
-        raise ValueError("county: exited and non-registered populations are both zero")
+    """``(mapped estimate, pivot q, base, slope, reason)`` of poverty incidence.
+
+    Only the rates whose county population is positive enter ``q``; when neither does, the
+    incidence is the registry's exact ``remaining poor / rural population`` (no sampling).
+    """
+    if not county.rural_population > 0:
+        return None, None, 0.0, 1.0, Insufficient.NO_POPULATION
     base = county.remaining_poor / county.rural_population
-    slope = (e + m) / county.rural_population
-    q_value = (e * r_w + m * r_m) / (e + m)
-    q_scores = (e * z_w + m * z_m) / (e + m)
+    parts = [
+        (weight, name)
+        for weight, name in (
+            (county.exited_population, "wrongful_exit_rate"),
+            (county.non_registered_population, "missed_rate"),
+        )
+        if weight > 0
+    ]
+    if not parts:
+        return _exact(base, rows, level), None, 0.0, 1.0, None
+    total = sum(weight for weight, _ in parts)
+    d = rows.design
+    value, scores, concerned = 0.0, np.zeros(d.n_rows), np.zeros(d.n_rows, bool)
+    everyone = np.ones(d.n_rows, bool)
+    for weight, name in parts:
+        y, x, domain = _rate_inputs(rows, name, everyone)
+        if not domain.any() or not np.sum(d.weights[domain] * x[domain]) > 0:
+            return None, None, base, 1.0, Insufficient.COMPONENT
+        r, z = est.ratio_scores(d, y, x, domain)
+        value += weight / total * r
+        scores += weight / total * z
+        concerned |= domain
     q = est.from_scores(
-        d,
-        q_value,
-        q_scores,
-        exited | non_registered,
-        stat="poverty_incidence",
-        level=level,
-        bounded=True,
+        d, value, scores, concerned, stat="poverty_incidence", level=level, bounded=True
     )
+    slope = total / county.rural_population
     mapped = replace(
         q,
         estimate=base + slope * q.estimate,
@@ -149,69 +161,16 @@ def _incidence(rows: _Rows, county: CountyTotals, level: float):
         ci_low=base + slope * q.ci_low,
         ci_high=base + slope * q.ci_high,
     )
-    return mapped, q, base, slope
+    return mapped, q, base, slope, None
 
 
-def judge(
-    indicator: str,
-    estimate: est.Estimate,
-    scheme: Scheme,
-    *,
-    events: int = 0,
-    pivot: est.Estimate | None = None,
-    base: float = 0.0,
-    slope: float = 1.0,
-) -> IndicatorResult:
-    """Official verdict and confidence statement of one indicator.
-
-    Parameters
-    ----------
-    indicator : str
-        One of ``INDICATORS``.
-    estimate : Estimate
-        The indicator (0-1).
-    scheme : Scheme
-    events : int
-        Unweighted numerator households, reported as is.
-    pivot, base, slope : optional
-        When the indicator is ``base + slope * pivot`` (poverty incidence), bounds and
-        probabilities are taken on ``pivot`` and mapped back.
-
-    Returns
-    -------
-    IndicatorResult
-    """
-    threshold, comparator = scheme.rule(indicator)
-    pivot = pivot or estimate
-    c = scheme.confidence
-    lower = base + slope * est.one_sided_bound(pivot, "lower", c)
-    upper = base + slope * est.one_sided_bound(pivot, "upper", c)
-    mapped = (threshold - base) / slope if slope > 0 else threshold
-    probability = est.probability_within(pivot, mapped, comparator, c)
-    official = bool(COMPARE[comparator](estimate.estimate, threshold))
-    if probability >= c:
-        confidence = Confidence.MEETS
-    elif (lower > threshold) if comparator in ("<", "<=") else (upper < threshold):
-        confidence = Confidence.FAILS
-    else:
-        confidence = Confidence.INCONCLUSIVE
-    statement = Message(
-        _STATEMENTS[confidence],
-        {"indicator": indicator, "confidence": f"{c:.0%}", "probability": f"{probability:.0%}"},
-    )
-    return IndicatorResult(
-        indicator,
-        estimate,
-        threshold,
-        comparator,
-        official,
-        confidence,
-        probability,
-        lower,
-        upper,
-        int(events),
-        statement,
-    )
+def _exact(value: float, rows: _Rows, level: float) -> est.Estimate:
+    """A known value with no sampling error (interval = the point, method ``census``)."""
+    d = rows.design
+    return est.Estimate(
+        "poverty_incidence", value, 0.0, value, value, d.degrees_of_freedom(), float("nan"),
+        d.n_rows, float("nan"), d.n_psu, float("nan"), "census", level,
+    )  # fmt: skip
 
 
 def rates(sample: HouseholdSample, *, level: float = 0.95, lonely_psu: str = "adjust"):
@@ -219,12 +178,15 @@ def rates(sample: HouseholdSample, *, level: float = 0.95, lonely_psu: str = "ad
 
     Returns
     -------
-    dict of str to Estimate
-        Keys ``wrongful_exit_rate``, ``missed_rate``, ``recognition_rate`` (0-1).
+    dict of str to Estimate or None
+        Keys ``wrongful_exit_rate``, ``missed_rate``, ``recognition_rate`` (0-1); None where
+        the rate cannot be estimated (see :class:`Insufficient`).
     """
     rows = _prepare(sample, lonely_psu)
+    if rows is None:
+        return dict.fromkeys(INDICATORS[1:])
     everyone = np.ones(rows.design.n_rows, bool)
-    return {name: _rate(rows, name, everyone, level) for name in INDICATORS[1:]}
+    return {name: _rate(rows, name, everyone, level)[0] for name in INDICATORS[1:]}
 
 
 def estimate_county(
@@ -237,10 +199,15 @@ def estimate_county(
 ) -> CountyAssessment:
     """Estimate the four exit indicators of a county and judge them against the scheme.
 
+    Never raises on thin data (no interview, one interview, one status only, zero events,
+    zero denominators, one village, no random village): what cannot be estimated is
+    ``insufficient_data`` with a reason.
+
     Parameters
     ----------
     sample : HouseholdSample
-        Approved interviews, one row per household, random and purposive villages.
+        Approved interviews, one row per household, random and purposive villages (may be
+        empty).
     county : CountyTotals
         Registry and frame counts (persons).
     scheme : Scheme
@@ -255,9 +222,11 @@ def estimate_county(
     -------
     CountyAssessment
     """
-    rows = _prepare(sample, lonely_psu)
+    rows = _prepare(sample, lonely_psu) if np.asarray(sample.status).size else None
+    if rows is None:
+        return _nothing(sample, county, scheme)
     everyone = np.ones(rows.design.n_rows, bool)
-    incidence, q, base, slope = _incidence(rows, county, level)
+    incidence, q, base, slope, why = _incidence(rows, county, level)
     results = [
         judge(
             "poverty_incidence",
@@ -267,28 +236,34 @@ def estimate_county(
             pivot=q,
             base=base,
             slope=slope,
+            reason=why,
         )
     ]
     for name in INDICATORS[1:]:
-        results.append(
-            judge(name, _rate(rows, name, everyone, level), scheme, events=_events(rows, name))
-        )
-    statements = {r.confidence for r in results}
-    if statements == {Confidence.MEETS}:
-        overall = Confidence.MEETS
-    elif Confidence.FAILS in statements:
-        overall = Confidence.FAILS
-    else:
-        overall = Confidence.INCONCLUSIVE
+        estimate, why = _rate(rows, name, everyone, level)
+        results.append(judge(name, estimate, scheme, events=_events(rows, name), reason=why))
+    official, confidence = combine(results)
     return CountyAssessment(
         tuple(results),
-        all(r.official_pass for r in results),
-        overall,
+        official,
+        confidence,
         _breakdown(rows, "township", rows.township, level),
         _breakdown(rows, "household_type", rows.household_type, level),
         _purposive(sample),
         scheme,
         county,
+    )
+
+
+def _nothing(sample: HouseholdSample, county: CountyTotals, scheme: Scheme) -> CountyAssessment:
+    """Every indicator insufficient: no interview, or only purposive villages."""
+    empty = np.asarray(sample.status).size == 0
+    reason = Insufficient.NO_INTERVIEWS if empty else Insufficient.NO_RANDOM_VILLAGE
+    results = tuple(insufficient(name, scheme, reason) for name in INDICATORS)
+    official, confidence = combine(results)
+    purposive = None if empty else _purposive(sample)
+    return CountyAssessment(
+        results, official, confidence, (), (), purposive, scheme, county, str(reason)
     )
 
 
@@ -304,16 +279,23 @@ def _events(rows: _Rows, name: str) -> int:
     return counts[name]
 
 
+def _missing(name: str, level: float) -> est.Estimate:
+    nan = float("nan")
+    return est.Estimate(name, nan, nan, nan, nan, 0, nan, 0, nan, 0, nan, "none", level)
+
+
 def _breakdown(rows: _Rows, by: str, groups: np.ndarray, level: float):
     out = []
     for group in np.unique(groups):  # loops over groups (a handful), not rows
         domain = groups == group
         for name in INDICATORS[1:]:
-            try:
-                estimate = _rate(rows, name, domain, level)
-            except ValueError:
+            estimate, why = _rate(rows, name, domain, level)
+            if why == Insufficient.NO_ROWS:
                 continue  # no household of this group is concerned by this indicator
-            out.append(BreakdownRow(by, str(group), name, estimate))
+            if estimate is None:
+                out.append(BreakdownRow(by, str(group), name, _missing(name, level), str(why)))
+            else:
+                out.append(BreakdownRow(by, str(group), name, estimate))
     return tuple(out)
 
 

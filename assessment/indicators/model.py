@@ -26,12 +26,33 @@ _PREFIX = {
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
 
 
+class Official(StrEnum):
+    """The official result of an indicator: the scheme's rule, point estimate vs threshold."""
+
+    MEETS = "meets"  # 符合
+    FAILS = "fails"  # 不符合
+    INSUFFICIENT = "insufficient_data"  # 数据不足: no point estimate can be formed
+
+
 class Confidence(StrEnum):
     """Our confidence statement beside the official verdict."""
 
     MEETS = "meets"  # meets the threshold with at least the scheme's confidence
     FAILS = "fails"  # fails it with at least that confidence
-    INCONCLUSIVE = "inconclusive"
+    INCONCLUSIVE = "inconclusive"  # 不确定
+    INSUFFICIENT = "insufficient_data"  # no interval can be formed (数据不足)
+
+
+class Insufficient(StrEnum):
+    """Why an indicator (or a breakdown row) carries no estimate or no interval."""
+
+    NO_INTERVIEWS = "no_interviews"  # no approved interview at all
+    NO_RANDOM_VILLAGE = "no_random_village"  # only purposively chosen villages
+    NO_ROWS = "no_rows"  # no interviewed household concerned by the indicator
+    ZERO_DENOMINATOR = "zero_denominator"  # the weighted denominator total is zero
+    NO_POPULATION = "no_population"  # the county's rural population is zero
+    NO_DEGREES_OF_FREEDOM = "no_degrees_of_freedom"  # one village per stratum: no variance
+    COMPONENT = "component"  # a rate that poverty incidence is made of is insufficient
 
 
 @dataclass(frozen=True)
@@ -97,6 +118,8 @@ class CountyTotals:
         Non-registered rural population of the county.
     rural_population : float
         Rural (agricultural registered) population, the denominator of poverty incidence.
+        Zero (a frame without persons) is accepted: poverty incidence is then
+        ``insufficient_data``.
     """
 
     remaining_poor: float
@@ -105,11 +128,14 @@ class CountyTotals:
     rural_population: float
 
     def __post_init__(self) -> None:
-        for name in ("remaining_poor", "exited_population", "non_registered_population"):
-            if not getattr(self, name) >= 0:
-                raise ValueError(f"{name} must be a non-negative count")
-        if not self.rural_population > 0:
-            raise ValueError("rural_population must be positive")
+        for name in (
+            "remaining_poor",
+            "exited_population",
+            "non_registered_population",
+            "rural_population",
+        ):
+            if not 0 <= getattr(self, name) < float("inf"):
+                raise ValueError(f"{name} must be a non-negative count, got {getattr(self, name)}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,53 +207,129 @@ class HouseholdSample:
 
 @dataclass(frozen=True)
 class IndicatorResult:
-    """One indicator for one county (or one breakdown group).
+    """One indicator for one county: estimate, intervals, official result and confidence.
+
+    Every number is a proportion 0-1 and NaN where it cannot be computed; ``official`` and
+    ``confidence`` then say ``insufficient_data`` and ``reason`` says why. This is the
+    contract of the JSON of ``assess indicators --json`` (see :meth:`as_dict`).
 
     Attributes
     ----------
     indicator : str
         One of ``INDICATORS``.
-    estimate : Estimate
-        Point estimate, SE, two-sided interval, deff, df, n (proportions 0-1). For poverty
-        incidence, ``method`` is that of the sampled component (see module docstring); use the
-        bounds and probability below rather than recomputing them from the Estimate.
+    estimate, se : float
+        Point estimate and standard error (Taylor linearisation).
+    ci_low, ci_high : float
+        Two-sided interval at the ``level`` of :func:`estimate_county` (95 %).
+    one_sided_bound : float
+        The one-sided bound at ``scheme.confidence`` on the threshold's side: the upper bound
+        for the three rates (``<``/``<=``), the lower bound for recognition (``>``/``>=``).
+    lower_bound, upper_bound : float
+        Both one-sided bounds at ``scheme.confidence``.
     threshold : float
     comparator : str
-    official_pass : bool
-        The official rule: the point estimate compared with the threshold.
+    official : Official
+        The scheme's rule: the point estimate compared with the threshold (符合 / 不符合), or
+        ``insufficient_data`` when there is no point estimate.
     confidence : Confidence
-        Meets / fails with at least ``scheme.confidence``, or inconclusive.
+        Meets / fails with at least ``scheme.confidence``, inconclusive, or
+        ``insufficient_data`` when no interval can be formed (e.g. every concerned household
+        in one village).
     probability_within : float
-        Confidence (0-1) that the true value satisfies the rule.
-    lower_bound, upper_bound : float
-        One-sided bounds at ``scheme.confidence``.
+        Confidence (0-1) that the true value satisfies the rule; NaN when insufficient.
     events : int
         Unweighted households counted in the numerator (e.g. wrongly exited households).
     statement : Message
-        The verdict in words, translatable.
+        The confidence statement in words, translatable.
+    bound_label : Message or None
+        What ``one_sided_bound`` is, for reports: "one-sided 95 % upper bound (Korn–Graubard,
+        27 design degrees of freedom)"; None when there is no bound.
+    detail : Estimate or None
+        The full design-based estimate (df, deff, n, n_eff, method, ...). For poverty
+        incidence, the mapped estimate (see :mod:`assessment.indicators`).
+    reason : str or None
+        An :class:`Insufficient` value when ``official`` or ``confidence`` is
+        ``insufficient_data``; None otherwise.
     """
 
     indicator: str
-    estimate: est.Estimate
-    threshold: float
-    comparator: str
-    official_pass: bool
-    confidence: Confidence
-    probability_within: float
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    one_sided_bound: float
     lower_bound: float
     upper_bound: float
+    threshold: float
+    comparator: str
+    official: Official
+    confidence: Confidence
+    probability_within: float
     events: int
     statement: Message
+    bound_label: Message | None = None
+    detail: est.Estimate | None = None
+    reason: str | None = None
+
+    @property
+    def official_pass(self) -> bool:
+        """True when the official rule is met (False when failed or insufficient)."""
+        return self.official == Official.MEETS
+
+    @property
+    def insufficient(self) -> bool:
+        """True when either the official result or the confidence cannot be formed."""
+        return Confidence.INSUFFICIENT in (self.official, self.confidence)
+
+    @property
+    def bound_side(self) -> str:
+        """``"upper"`` for the rates, ``"lower"`` for recognition (the threshold's side)."""
+        return "upper" if self.comparator in ("<", "<=") else "lower"
+
+    def as_dict(self) -> dict:
+        """The JSON object of ``assess indicators --json`` (non-finite numbers as None)."""
+        numbers = {
+            name: _finite(getattr(self, name))
+            for name in (
+                "estimate",
+                "se",
+                "ci_low",
+                "ci_high",
+                "one_sided_bound",
+                "threshold",
+                "probability_within",
+            )
+        }
+        return {
+            **numbers,
+            "official": str(self.official),
+            "confidence": str(self.confidence),
+            "comparator": self.comparator,
+            "bound_side": self.bound_side,
+            "reason": self.reason,
+            "events": self.events,
+        }
+
+
+def _finite(value: float) -> float | None:
+    value = float(value)
+    return value if np.isfinite(value) else None
 
 
 @dataclass(frozen=True)
 class BreakdownRow:
-    """A domain estimate of one indicator within one group (township or household type)."""
+    """A domain estimate of one indicator within one group (township or household type).
+
+    ``estimate`` is NaN-filled and ``reason`` set (an :class:`Insufficient` value) when the
+    group holds households concerned by the indicator but no estimate can be formed; groups
+    holding none are left out.
+    """
 
     by: str
     group: str
     indicator: str
     estimate: est.Estimate
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,26 +359,38 @@ class CountyAssessment:
     ----------
     indicators : tuple of IndicatorResult
         In the order of ``INDICATORS``.
-    official_pass : bool
-        True when every indicator passes the official rule (任何一项不符合, 不予退出).
+    official : Official
+        ``fails`` when any indicator fails the official rule (任何一项不符合, 不予退出);
+        otherwise ``insufficient_data`` when any indicator is insufficient; else ``meets``.
+        Whether fieldwork is complete is the database layer's matter, not this one's.
     confidence : Confidence
-        MEETS when every indicator meets with confidence, FAILS when any fails with
-        confidence, otherwise INCONCLUSIVE.
+        ``fails`` when any indicator fails with confidence; otherwise ``insufficient_data``
+        when any is insufficient; ``meets`` when all meet with confidence; else
+        ``inconclusive``.
     by_township, by_household_type : tuple of BreakdownRow
     purposive : PurposiveSummary or None
         None when every village was drawn at random.
     scheme : Scheme
     county : CountyTotals
+    reason : str or None
+        Why no indicator could be estimated at all (``no_interviews``,
+        ``no_random_village``), else None.
     """
 
     indicators: tuple[IndicatorResult, ...]
-    official_pass: bool
+    official: Official
     confidence: Confidence
     by_township: tuple[BreakdownRow, ...]
     by_household_type: tuple[BreakdownRow, ...]
     purposive: PurposiveSummary | None
     scheme: Scheme
     county: CountyTotals
+    reason: str | None = None
+
+    @property
+    def official_pass(self) -> bool:
+        """True when every indicator meets the official rule."""
+        return self.official == Official.MEETS
 
     def __getitem__(self, indicator: str) -> IndicatorResult:
         for result in self.indicators:

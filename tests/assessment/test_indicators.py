@@ -80,7 +80,7 @@ def test_poverty_incidence_formula_and_delta_method_with_covariance():
     result = ind.estimate_county(_sample(), COUNTY, SCHEME)["poverty_incidence"]
     r_w, r_m = 9 / 31, 20 / 440
     expected = (500 + r_w * 20_000 + r_m * 180_000) / 250_000
-    assert result.estimate.estimate == pytest.approx(expected)
+    assert result.estimate == pytest.approx(expected)
     # Delta method: Var = (E² V_w + M² V_m + 2 E M C_wm) / P², from the joint covariance.
     sample = _sample()
     design = est.make_design(
@@ -94,7 +94,7 @@ def test_poverty_incidence_formula_and_delta_method_with_covariance():
     cov = est.taylor_covariance(design, np.column_stack([z_w, z_m]))
     assert cov[0, 1] != 0  # the two rates share villages: covariance matters
     gradient = np.array([20_000, 180_000]) / 250_000
-    assert result.estimate.se == pytest.approx(np.sqrt(gradient @ cov @ gradient))
+    assert result.se == pytest.approx(np.sqrt(gradient @ cov @ gradient))
 
 
 def test_purposive_villages_are_summarised_not_estimated():
@@ -162,12 +162,13 @@ def test_zero_findings_give_a_positive_upper_bound():
                                    "missed_persons": np.zeros(12)})  # fmt: skip
     result = ind.estimate_county(clean, COUNTY, SCHEME)
     for name in ("wrongful_exit_rate", "missed_rate"):
-        assert result[name].estimate.estimate == 0
+        assert result[name].estimate == 0
         assert result[name].upper_bound > 0
-        assert result[name].estimate.ci_high > 0
+        assert result[name].one_sided_bound == result[name].upper_bound
+        assert result[name].ci_high > 0
     incidence = result["poverty_incidence"]
-    assert incidence.estimate.estimate == pytest.approx(500 / 250_000)
-    assert incidence.upper_bound > incidence.estimate.estimate
+    assert incidence.estimate == pytest.approx(500 / 250_000)
+    assert incidence.upper_bound > incidence.estimate
 
 
 def test_overall_verdict_and_breakdowns():
@@ -192,6 +193,6 @@ def test_scheme_and_inputs_are_validated():
     with pytest.raises(ValueError, match="recognition_min"):
         ind.Scheme(0.02, 0.02, 0.02, 90)
     with pytest.raises(ValueError, match="rural_population"):
-        ind.CountyTotals(1, 1, 1, 0)
+        ind.CountyTotals(1, 1, 1, -1)
     with pytest.raises(ValueError, match="status"):
         ind.HouseholdSample(**{**vars(_sample()), "status": np.array(["poor"] * 12)})

@@ -76,7 +76,7 @@ def estimate(rows) -> float:
         village_non_registered=np.array([known[v] for v in village], float),
     )
     totals = CountyTotals(0, 7, sum(known.values()), 7 + sum(known.values()))
-    return estimate_county(sample, totals, SCHEME)["missed_rate"].estimate.estimate
+    return estimate_county(sample, totals, SCHEME)["missed_rate"].estimate
 
 
 def test_missed_rate_with_screening_is_unbiased_over_every_sample():

@@ -1,0 +1,212 @@
+"""Verdicts of the indicators: the official rule, the confidence statement and their words (PURE).
+
+:func:`judge` turns one estimate into an :class:`~assessment.indicators.IndicatorResult`;
+:func:`combine` gives the county's overall official result and confidence. Neither raises on
+thin data: a missing estimate gives ``insufficient_data`` with a reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+from assessment import estimation as est
+from assessment.i18n import N_, Message
+from assessment.indicators.model import (
+    COMPARE,
+    Confidence,
+    IndicatorResult,
+    Insufficient,
+    Official,
+    Scheme,
+)
+
+_STATEMENTS = {
+    Confidence.MEETS: N_("{indicator} meets the threshold with at least {confidence} confidence"),
+    Confidence.FAILS: N_("{indicator} fails the threshold with at least {confidence} confidence"),
+    Confidence.INCONCLUSIVE: N_(
+        "{indicator}: inconclusive; probability {probability} that it is within the threshold"
+    ),
+    Confidence.INSUFFICIENT: N_("{indicator}: insufficient data for a confidence statement"),
+}
+_BOUND_LABELS = {
+    "upper": N_("one-sided {level} upper bound ({method}, {df} design degrees of freedom)"),
+    "lower": N_("one-sided {level} lower bound ({method}, {df} design degrees of freedom)"),
+}
+# Proper names of the interval methods, the same in every language.
+METHOD_NAMES = {
+    "korn-graubard": "Korn–Graubard",
+    "wilson": "Wilson",
+    "wald-t": "Wald t",
+    "census": "census",
+}
+
+
+def side_of(comparator: str) -> str:
+    """The bound on the threshold's side: ``"upper"`` for ``<``/``<=``, else ``"lower"``."""
+    return "upper" if comparator in ("<", "<=") else "lower"
+
+
+def bound_label(estimate: est.Estimate, side: str, confidence: float) -> Message:
+    """What a one-sided bound is, in words for reports.
+
+    Parameters
+    ----------
+    estimate : Estimate
+        The estimate whose pivot gives the bound (its ``method`` and ``df``).
+    side : {"upper", "lower"}
+    confidence : float
+        Confidence of the one-sided statement (0.95).
+
+    Returns
+    -------
+    Message
+        E.g. "one-sided 95% upper bound (Korn–Graubard, 27 design degrees of freedom)".
+    """
+    method = METHOD_NAMES.get(estimate.method, estimate.method)
+    return Message(
+        _BOUND_LABELS[side], {"level": f"{confidence:.0%}", "method": method, "df": estimate.df}
+    )
+
+
+def _nan() -> float:
+    return float("nan")
+
+
+def insufficient(
+    indicator: str,
+    scheme: Scheme,
+    reason: str,
+    *,
+    events: int = 0,
+    detail: est.Estimate | None = None,
+) -> IndicatorResult:
+    """An indicator with no point estimate: every number NaN, both verdicts insufficient."""
+    threshold, comparator = scheme.rule(indicator)
+    statement = Message(_STATEMENTS[Confidence.INSUFFICIENT], {"indicator": indicator})
+    return IndicatorResult(
+        indicator=indicator,
+        estimate=_nan(),
+        se=_nan(),
+        ci_low=_nan(),
+        ci_high=_nan(),
+        one_sided_bound=_nan(),
+        lower_bound=_nan(),
+        upper_bound=_nan(),
+        threshold=threshold,
+        comparator=comparator,
+        official=Official.INSUFFICIENT,
+        confidence=Confidence.INSUFFICIENT,
+        probability_within=_nan(),
+        events=int(events),
+        statement=statement,
+        detail=detail,
+        reason=str(reason),
+    )
+
+
+def judge(
+    indicator: str,
+    estimate: est.Estimate | None,
+    scheme: Scheme,
+    *,
+    events: int = 0,
+    pivot: est.Estimate | None = None,
+    base: float = 0.0,
+    slope: float = 1.0,
+    reason: str | None = None,
+) -> IndicatorResult:
+    """Official result and confidence statement of one indicator; never raises on thin data.
+
+    Parameters
+    ----------
+    indicator : str
+        One of ``INDICATORS``.
+    estimate : Estimate or None
+        The indicator (0-1); None (or a NaN estimate) when it cannot be estimated.
+    scheme : Scheme
+    events : int
+        Unweighted numerator households, reported as is.
+    pivot, base, slope : optional
+        When the indicator is ``base + slope * pivot`` (poverty incidence), bounds and
+        probabilities are taken on ``pivot`` and mapped back.
+    reason : str, optional
+        The :class:`Insufficient` reason to report when the estimate is missing.
+
+    Returns
+    -------
+    IndicatorResult
+        ``official`` is ``insufficient_data`` without a point estimate; ``confidence`` is
+        ``insufficient_data`` without a finite bound (e.g. no design degrees of freedom).
+    """
+    if estimate is None or not math.isfinite(estimate.estimate):
+        return insufficient(
+            indicator, scheme, reason or Insufficient.NO_ROWS, events=events, detail=estimate
+        )
+    threshold, comparator = scheme.rule(indicator)
+    pivot = pivot or estimate
+    c = scheme.confidence
+    lower = base + slope * est.one_sided_bound(pivot, "lower", c)
+    upper = base + slope * est.one_sided_bound(pivot, "upper", c)
+    mapped = (threshold - base) / slope if slope > 0 else threshold
+    probability = est.probability_within(pivot, mapped, comparator, c)
+    passes = COMPARE[comparator](estimate.estimate, threshold)
+    official = Official.MEETS if passes else Official.FAILS
+    side = side_of(comparator)
+    if not all(math.isfinite(v) for v in (lower, upper, probability)):
+        confidence, reason = Confidence.INSUFFICIENT, Insufficient.NO_DEGREES_OF_FREEDOM
+        lower = upper = probability = _nan()
+    else:
+        confidence, reason = _confidence(probability, lower, upper, threshold, side, c), None
+    statement = Message(
+        _STATEMENTS[confidence],
+        {"indicator": indicator, "confidence": f"{c:.0%}", "probability": f"{probability:.0%}"},
+    )
+    return IndicatorResult(
+        indicator=indicator,
+        estimate=float(estimate.estimate),
+        se=float(estimate.se),
+        ci_low=float(estimate.ci_low),
+        ci_high=float(estimate.ci_high),
+        one_sided_bound=upper if side == "upper" else lower,
+        lower_bound=lower,
+        upper_bound=upper,
+        threshold=threshold,
+        comparator=comparator,
+        official=official,
+        confidence=confidence,
+        probability_within=probability,
+        events=int(events),
+        statement=statement,
+        bound_label=None if reason else bound_label(pivot, side, c),
+        detail=estimate,
+        reason=None if reason is None else str(reason),
+    )
+
+
+def _confidence(probability, lower, upper, threshold, side, c) -> Confidence:
+    if probability >= c:
+        return Confidence.MEETS
+    if (lower > threshold) if side == "upper" else (upper < threshold):
+        return Confidence.FAILS
+    return Confidence.INCONCLUSIVE
+
+
+def combine(results) -> tuple[Official, Confidence]:
+    """The county's official result and confidence from its indicators' (see CountyAssessment)."""
+    officials = {r.official for r in results}
+    if Official.FAILS in officials:
+        official = Official.FAILS
+    elif Official.INSUFFICIENT in officials:
+        official = Official.INSUFFICIENT
+    else:
+        official = Official.MEETS
+    statements = {r.confidence for r in results}
+    if Confidence.FAILS in statements:
+        confidence = Confidence.FAILS
+    elif Confidence.INSUFFICIENT in statements:
+        confidence = Confidence.INSUFFICIENT
+    elif statements == {Confidence.MEETS}:
+        confidence = Confidence.MEETS
+    else:
+        confidence = Confidence.INCONCLUSIVE
+    return official, confidence
