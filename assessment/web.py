@@ -8,7 +8,7 @@ from pyramid.csrf import get_csrf_token
 from pyramid.events import ApplicationCreated, BeforeRender, NewResponse
 
 from assessment import labels
-from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, translate
+from assessment.i18n import LANGUAGES, N_, translate
 from assessment.permissions import Permission
 
 LOCALE_PARAM = "_LOCALE_"
@@ -38,7 +38,7 @@ def negotiate_locale(request) -> str:
     user = request.user
     if user is not None and user.language in LANGUAGES:
         return user.language
-    return request.registry.settings.get("pyramid.default_locale_name", DEFAULT_LANGUAGE)
+    return request.registry.app_settings.default_language
 
 
 def _remember_language(event) -> None:

@@ -52,12 +52,12 @@ class SurveySettings:
     photo_max_bytes: int = 5 * MB
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> SurveySettings:
-        """Read ``surveys.min_duration_minutes``, ``.max_distance_km``, ``.photo_max_bytes``."""
+    def from_settings(cls, settings) -> SurveySettings:
+        """From the application settings parsed at start-up (``surveys.*`` keys of the ini)."""
         return cls(
-            min_duration_minutes=float(settings.get("surveys.min_duration_minutes", 20)),
-            max_distance_km=float(settings.get("surveys.max_distance_km", 5)),
-            photo_max_bytes=int(settings.get("surveys.photo_max_bytes", 5 * MB)),
+            min_duration_minutes=settings.survey_min_duration_minutes,
+            max_distance_km=settings.survey_max_distance_km,
+            photo_max_bytes=settings.survey_photo_max_bytes,
         )
 
 

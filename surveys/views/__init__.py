@@ -19,7 +19,7 @@ PREFIX = {"verification": "v", "recognition": "r"}
 
 
 def survey_settings(request) -> SurveySettings:
-    return SurveySettings.from_settings(request.registry.settings)
+    return SurveySettings.from_settings(request.registry.app_settings)
 
 
 def team_scope(request) -> int | None:

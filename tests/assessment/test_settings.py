@@ -38,3 +38,40 @@ def test_bad_numbers_are_named():
 def test_missing_database_is_named():
     with pytest.raises(SettingsError, match=r"sqlalchemy\.url"):
         parse_settings({}, {})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("surveys.max_distance_km", "far"),
+        ("surveys.min_duration_minutes", "nan"),
+        ("surveys.photo_max_bytes", "-1"),
+        ("session.idle_minutes", "0"),
+        ("session.secure", "maybe"),
+        ("assess.trusted_hosts", "https://evil.example/"),
+    ],
+)
+def test_a_bad_value_refuses_start_up_naming_the_key(app_settings, key, value):
+    from assessment import main
+
+    with pytest.raises(SettingsError, match=key.replace(".", r"\.")):
+        main({}, **{**app_settings, key: value})
+
+
+def test_survey_settings_come_from_the_settings_parsed_at_start_up():
+    from surveys.quality import SurveySettings
+
+    settings = parse_settings({**BASE, "surveys.max_distance_km": "2.5"}, {})
+    assert SurveySettings.from_settings(settings).max_distance_km == 2.5
+
+
+def test_trusted_hosts_are_a_list_of_names():
+    settings = parse_settings({**BASE, "assess.trusted_hosts": "Assess.Example.org, 10.1.2.3"}, {})
+    assert settings.trusted_hosts == ("assess.example.org", "10.1.2.3")
+
+
+def test_owner_url_comes_from_the_environment_first():
+    raw = {**BASE, "sqlalchemy.owner_url": "postgresql://owner@db/a"}
+    assert parse_settings(raw, {}).database_owner_url == "postgresql+psycopg://owner@db/a"
+    environ = {"DATABASE_OWNER_URL": "postgresql://boss@db/a"}
+    assert parse_settings(raw, environ).database_owner_url == "postgresql+psycopg://boss@db/a"
