@@ -6,6 +6,8 @@ to it, and the app never calls ``commit()``.
 
 from __future__ import annotations
 
+import sqlite3
+
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -24,30 +26,72 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys and WAL on every connection; let SQLAlchemy own BEGIN (savepoints work)."""
+# SQLite's answer when another connection holds the write lock past the busy timeout
+# (SQLITE_BUSY) or a table is locked (SQLITE_LOCKED); extended codes keep these low bits.
+SQLITE_BUSY, SQLITE_LOCKED = 5, 6
+BEGIN_OPTION = "sqlite_begin"  # execution option: "immediate" for write transactions
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, app: bool) -> None:
+    """WAL, a busy timeout and our own BEGIN on every connection (SQLAlchemy's pysqlite recipe).
+
+    pysqlite is told to leave transactions alone; SQLAlchemy's ``begin`` event emits the
+    BEGIN instead - ``BEGIN IMMEDIATE`` on connections of write transactions (the
+    ``sqlite_begin="immediate"`` execution option), so a request that reads then writes
+    takes the write lock first and waits for it (the busy timeout) instead of failing with
+    "database is locked" when another writer got in between its read and its write. The
+    app's connections (``app=True``) also get the audit guards of :mod:`assessment.audit_guard`.
+    """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None  # pysqlite would otherwise BEGIN on its own
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=10000")
+            # WAL makes NORMAL durable against application crashes (not power loss), and
+            # spares an fsync per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        if app:
+            from assessment.audit_guard import guard_sqlite_connection
+
+            guard_sqlite_connection(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        mode = connection.get_execution_options().get(BEGIN_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if mode == "immediate" else "BEGIN")
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """Create an engine for ``url`` with the per-dialect settings the app relies on."""
+def make_engine(url: str, *, busy_timeout_ms: int = 30_000, app: bool = False, **kwargs) -> Engine:
+    """Create an engine for ``url`` with the per-dialect settings the app relies on.
+
+    ``app=True`` is the web application's engine: on SQLite its connections refuse to
+    rewrite the audit trail (migrations and ``assess initdb`` use an engine without it).
+    """
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_timeout_ms, app=app)
     return engine
+
+
+def write_engine(engine: Engine) -> Engine:
+    """The same engine (and pool) whose transactions begin as writers on SQLite."""
+    return engine.execution_options(**{BEGIN_OPTION: "immediate"})
+
+
+def is_sqlite_busy(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLite's "database is locked" (worth retrying the request)."""
+    orig = getattr(exc, "orig", exc)
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
+    return "database is locked" in str(orig)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -78,12 +122,46 @@ def session_for_transaction(
     return session
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def retry_busy_tween_factory(handler, registry):
+    """Mark SQLite's "database is locked" retryable so pyramid_retry runs the request again.
+
+    Sits over pyramid_tm: sees errors raised at commit and, through ``request.exception``,
+    those the exception view already rendered as a 500 page (pyramid_retry then discards
+    that response and retries).
+    """
+    from pyramid_retry import mark_error_retryable
+
+    def tween(request):
+        try:
+            response = handler(request)
+        except Exception as exc:
+            if is_sqlite_busy(exc):
+                mark_error_retryable(exc)
+            raise
+        exc = getattr(request, "exception", None)
+        if exc is not None and is_sqlite_busy(exc):
+            mark_error_retryable(exc)
+        return response
+
+    return tween
+
+
 def includeme(config) -> None:
     """Wire the engine, pyramid_tm and ``request.dbsession`` into the app."""
     settings = config.registry.app_settings
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    engine = make_engine(settings.database_url, pool_pre_ping=True)
+    config.add_tween("assessment.db.retry_busy_tween_factory", over="pyramid_tm.tm_tween_factory")
+    engine = make_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        app=True,
+        pool_pre_ping=True,
+    )
+    writer = write_engine(engine)
     factory = make_session_factory(engine)
     config.registry.dbengine = engine
     config.registry.dbsession_factory = factory
@@ -93,6 +171,8 @@ def includeme(config) -> None:
         session = request.environ.get("app.dbsession")
         if session is None:
             session = session_for_transaction(factory, request.tm, commit_reads=True)
+            if request.method not in SAFE_METHODS:
+                session.bind = writer  # BEGIN IMMEDIATE on SQLite: a write is coming
         return session
 
     config.add_request_method(dbsession, reify=True)

@@ -1,14 +1,24 @@
-"""The audit trail of interviews: field-level differences, one append-only row per save."""
+"""The audit trail of interviews: field-level differences, one append-only row per save.
+
+The rows form a hash chain: each carries ``prev_hash`` (the ``row_hash`` of the row before it
+in id order, :data:`GENESIS` for the first) and ``row_hash``, the SHA-256 of ``prev_hash`` and
+its own content (:func:`chain_hash`). Rewriting, inserting or removing a row in the middle
+breaks every later link; :func:`verify_chain` (``assess verify-audit``) finds the first.
+Rows are appended one transaction at a time (``BEGIN IMMEDIATE`` on SQLite, an advisory
+lock on PostgreSQL taken before the transaction's first audited write), so the chain has no
+forks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from assessment.models import User
@@ -48,6 +58,79 @@ def diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     ]
 
 
+GENESIS = "0" * 64
+# pg_advisory_xact_lock key of the audit chain ("audit" in ASCII).
+CHAIN_LOCK = 0x6175646974
+
+
+def chain_hash(
+    prev_hash: str,
+    interview_id: int,
+    version: int,
+    action: str,
+    user_id: int | None,
+    at: dt.datetime,
+    changes_json: str,
+) -> str:
+    """SHA-256 (hex) of the previous row's hash and this row's content, as canonical JSON."""
+    payload = json.dumps(
+        [
+            prev_hash,
+            interview_id,
+            version,
+            action,
+            user_id,
+            at.isoformat(timespec="microseconds"),
+            changes_json,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _row_hash(row: InterviewChange) -> str:
+    return chain_hash(
+        row.prev_hash,
+        row.interview_id,
+        row.version,
+        row.action,
+        row.user_id,
+        row.at,
+        row.changes_json,
+    )
+
+
+def lock_chain(dbsession: Session) -> None:
+    """Hold the chain until this transaction ends (PostgreSQL; SQLite writers are serial)."""
+    if dbsession.get_bind().dialect.name != "postgresql":
+        return
+    connection = dbsession.connection()  # no autoflush, unlike Session.execute
+    transaction = dbsession.get_transaction()
+    if dbsession.info.get("audit_chain_locked") is transaction:
+        return
+    dbsession.info["audit_chain_locked"] = transaction
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+
+_AUDITED = (Interview, InterviewChange)
+
+
+@event.listens_for(Session, "before_flush")
+def _lock_before_audited_writes(dbsession, _flush_context, _instances) -> None:
+    # Before the interview's row lock, so two transactions never wait on each other in
+    # opposite order (the chain lock, then an interview another one has updated).
+    for obj in (*dbsession.new, *dbsession.dirty):
+        if isinstance(obj, _AUDITED):
+            lock_chain(dbsession)
+            return
+
+
+def last_hash(dbsession: Session) -> str:
+    query = select(InterviewChange.row_hash).order_by(InterviewChange.id.desc()).limit(1)
+    return dbsession.scalar(query) or GENESIS
+
+
 def record(
     dbsession: Session,
     interview: Interview,
@@ -58,17 +141,21 @@ def record(
     at: dt.datetime,
 ) -> InterviewChange:
     """Append one row for a save; call after the interview's version was bumped (flushed)."""
+    lock_chain(dbsession)
     row = InterviewChange(
         interview_id=interview.id,
         version=interview.version,
         action=action,
         user_id=user.id if user is not None else None,
-        at=at,
+        at=at.replace(tzinfo=None),
         changes_json=json.dumps(
             [{"path": c.path, "old": c.old, "new": c.new} for c in changes], ensure_ascii=False
         ),
+        prev_hash=last_hash(dbsession),
     )
+    row.row_hash = _row_hash(row)
     dbsession.add(row)
+    dbsession.flush()  # the next row of this transaction chains onto this one
     return row
 
 
@@ -96,3 +183,39 @@ def changed_since(dbsession: Session, interview: Interview, version: int) -> lis
     for row in dbsession.scalars(query):
         paths.update(c.path for c in changes_of(row))
     return sorted(paths)
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    """The first row whose link does not hold, and why."""
+
+    row_id: int
+    reason: str
+
+
+def verify_chain(dbsession: Session, *, batch: int = 1000) -> tuple[int, ChainBreak | None]:
+    """Walk the audit trail in id order; ``(rows checked, first break or None)``."""
+    columns = (
+        InterviewChange.id,
+        InterviewChange.prev_hash,
+        InterviewChange.row_hash,
+        InterviewChange.interview_id,
+        InterviewChange.version,
+        InterviewChange.action,
+        InterviewChange.user_id,
+        InterviewChange.at,
+        InterviewChange.changes_json,
+    )
+    prev, checked, after = GENESIS, 0, 0
+    while True:
+        query = select(*columns).where(InterviewChange.id > after).order_by(InterviewChange.id)
+        rows = dbsession.execute(query.limit(batch)).all()
+        if not rows:
+            return checked, None
+        for row_id, prev_hash, row_hash, *content in rows:
+            if prev_hash != prev:
+                return checked, ChainBreak(row_id, "prev_hash is not the hash of the row before")
+            if chain_hash(prev_hash, *content) != row_hash:
+                return checked, ChainBreak(row_id, "row_hash does not match the row's content")
+            prev, checked = row_hash, checked + 1
+        after = rows[-1][0]

@@ -1,4 +1,4 @@
-"""Instrument versions, interviews, reserve releases, review comments, audit trail, API tokens.
+"""Instrument versions, interviews, reserve releases, review comments, audit trail.
 
 Answers are stored as JSON text per instrument (``verification_json``, ``recognition_json``);
 the derived values that the indicators read (verdict, per-capita income, standards,
@@ -25,7 +25,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.db import Base
-from assessment.models import AssessmentRound, Team, User, utcnow
+
+# ApiToken moved to assessment.models (tokens are part of log-in); old imports keep working.
+from assessment.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 
 # Interview status; "not started" is the absence of a row.
@@ -169,6 +171,10 @@ class InterviewChange(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     changes_json: Mapped[str] = mapped_column(Text, default="[]")  # [{path, old, new}]
+    # The chain: SHA-256 of the previous row's ``row_hash`` and this row's content (see
+    # ``surveys.audit.chain_hash``); ``assess verify-audit`` recomputes it.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user: Mapped[User | None] = relationship()
 
 
@@ -200,17 +206,3 @@ class RevisitDraw(Base):
     interview_ids_json: Mapped[str] = mapped_column(Text)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class ApiToken(Base):
-    """A bearer token issued to a logged-in user; only its SHA-256 is kept."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
-    user: Mapped[User] = relationship()
