@@ -1,4 +1,4 @@
-"""Authentication (signed session cookie), principals, ACL authorisation, CSRF, passwords."""
+"""Authentication (server-side session), principals, ACL authorisation, CSRF, passwords."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from pyramid.authorization import (
     Everyone,
 )
 from pyramid.csrf import SessionCSRFStoragePolicy
-from pyramid.session import SignedCookieSessionFactory
 
 from assessment.models import Role, User
 from assessment.permissions import Permission
@@ -90,7 +89,7 @@ class RootFactory:
 
 
 class SecurityPolicy:
-    """Pyramid 2 security policy: the user id lives in the signed session cookie."""
+    """Pyramid 2 security policy: the user id lives in the server-side session."""
 
     def __init__(self):
         self.helper = SessionAuthenticationHelper()
@@ -146,19 +145,18 @@ def _load_user(request) -> User | None:
     return user if user is not None and user.active else None
 
 
+def restart_session(request, user: User) -> list:
+    """A fresh session for ``user`` on this device (after log-in or a password change)."""
+    from pyramid.security import remember
+
+    request.session.invalidate()
+    return remember(request, user.id)
+
+
 def includeme(config) -> None:
-    settings = config.registry.app_settings
-    config.set_session_factory(
-        SignedCookieSessionFactory(
-            settings.session_secret,
-            cookie_name="assess_session",
-            secure=settings.session_secure,
-            httponly=True,
-            samesite="Lax",
-            timeout=12 * 3600,
-            reissue_time=600,
-        )
-    )
+    from assessment.sessions import session_factory
+
+    config.set_session_factory(session_factory)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
     config.set_default_csrf_options(require_csrf=True)
     config.add_request_method(_load_user, "user", reify=True)

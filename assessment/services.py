@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
@@ -29,6 +30,15 @@ class LoginResult:
     error: Message | None
 
 
+THROTTLE_LOCK_SPACE = 0x4C4F47  # first key of the throttle's advisory locks ("LOG")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked when the user name is unknown, so it takes as long as a known one."""
+    return hash_password("not a password of anyone")
+
+
 class LoginService:
     """Checks passwords and throttles failures per account and per address.
 
@@ -44,32 +54,70 @@ class LoginService:
         query = select(func.count()).where(column == value, LoginFailure.at >= since)
         return self.db.scalar(query) or 0
 
+    def _throttled(self, username: str, address: str, since: dt.datetime) -> bool:
+        settings = self.settings
+        return (
+            self._failures_since(LoginFailure.username, username, since)
+            >= settings.max_failures_per_account
+            or self._failures_since(LoginFailure.address, address, since)
+            >= settings.max_failures_per_address
+        )
+
+    def _lock(self, username: str, address: str) -> None:
+        """Serialise the count and the record per account and per address until commit.
+
+        PostgreSQL: transaction-level advisory locks, always account then address (so two
+        attempts never wait on each other in opposite order). SQLite: the request's
+        ``BEGIN IMMEDIATE`` already made the whole transaction the only writer.
+        """
+        if self.db.get_bind().dialect.name != "postgresql":
+            return
+        for key in (f"user:{username}", f"address:{address}"):
+            self.db.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"),
+                {"space": THROTTLE_LOCK_SPACE, "key": key},
+            )
+
     def log_in(self, username: str, password: str, address: str) -> LoginResult:
         now = self.clock()
         window = self.settings.login_window_minutes
         since = now - dt.timedelta(minutes=window)
         username = username.strip()
-        if (
-            self._failures_since(LoginFailure.username, username, since)
-            >= self.settings.max_failures_per_account
-            or self._failures_since(LoginFailure.address, address, since)
-            >= self.settings.max_failures_per_address
-        ):
-            return LoginResult(
-                None,
-                Message(
-                    N_("Too many failed log-ins. Try again in {minutes} minutes."),
-                    {"minutes": window},
-                ),
-            )
+        too_many = LoginResult(
+            None,
+            Message(
+                N_("Too many failed log-ins. Try again in {minutes} minutes."),
+                {"minutes": window},
+            ),
+        )
+        if self._throttled(username, address, since):
+            return too_many  # cheap refusal: no password hashing for a locked account
         user = self.db.scalar(select(User).where(User.username == username))
-        if user is None or not user.active or not check_password(user.password_hash, password):
+        # The slow hash runs outside the lock; its answer counts only if, under the lock,
+        # the guess is still within the limit - so concurrent guesses check at most the
+        # limit, whatever the number of processes.
+        stored = user.password_hash if user is not None else _dummy_hash()
+        good = check_password(stored, password) and user is not None and user.active
+        self._lock(username, address)
+        if self._throttled(username, address, since):
+            return too_many
+        if not good:
             self.db.add(LoginFailure(username=username, address=address, at=now))
+            self.db.flush()
             return LoginResult(None, Message(N_("Wrong user name or password.")))
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         self.db.execute(delete(LoginFailure).where(LoginFailure.username == username))
         return LoginResult(user, None)
+
+
+def end_credentials(dbsession: Session, user: User) -> None:
+    """End every session and revoke every API token of ``user``."""
+    from assessment.sessions import end_user_sessions
+    from assessment.tokens import revoke_user_tokens
+
+    end_user_sessions(dbsession, user.id)
+    revoke_user_tokens(dbsession, user.id)
 
 
 MIN_PASSWORD_LENGTH = 8
@@ -132,6 +180,8 @@ class UserService:
 
     def update(self, user: User, *, role: Role, team: Team | None, active: bool, display_name: str):
         self._check_team(role, team)
+        if user.active and not active:
+            end_credentials(self.db, user)
         user.role, user.team, user.active, user.display_name = (
             Role(role),
             team,
@@ -140,8 +190,10 @@ class UserService:
         )
 
     def reset_password(self, user: User, password: str) -> None:
+        """Set a new password; every session and API token of the user ends."""
         check_new_password(password)
         user.password_hash = hash_password(password)
+        end_credentials(self.db, user)
 
     def list(self) -> list[User]:
         return list(self.db.scalars(select(User).order_by(User.role, User.username)))

@@ -26,6 +26,7 @@ NAVIGATION = (
     ("admin.users", N_("Users"), Permission.admin),
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),
+    ("admin.tokens", N_("API tokens"), Permission.admin),
     ("surveys.instruments", N_("Questionnaires"), Permission.admin),
 )
 

@@ -1,12 +1,14 @@
 """Log in and log out."""
 
 from pyramid.httpexceptions import HTTPSeeOther
-from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
+from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
 from assessment.forms import LoginForm, bind
 from assessment.permissions import Permission
+from assessment.security import restart_session
 from assessment.services import LoginService
+from assessment.sessions import purge_expired
 from assessment.views import render_problem
 
 
@@ -28,8 +30,8 @@ def login(request):
         result = service.log_in(form.username.data, form.password.data, request.client_addr or "")
         if result.user is not None:
             target = _safe_next(request)
-            request.session.invalidate()  # no session fixation across log-in
-            headers = remember(request, result.user.id)
+            purge_expired(request.dbsession, request.registry.app_settings)
+            headers = restart_session(request, result.user)  # no fixation across log-in
             return HTTPSeeOther(target, headers=headers)
         error = render_problem(request, result.error)
         request.response.status = 400
@@ -38,7 +40,6 @@ def login(request):
 
 @view_config(route_name="auth.logout", request_method="POST", permission=Permission.home)
 def logout(request):
-    """End the session."""
-    headers = forget(request)
+    """End the session: its row is deleted, so a copy of the cookie is worth nothing."""
     request.session.invalidate()
-    return HTTPSeeOther(request.route_url("auth.login"), headers=headers)
+    return HTTPSeeOther(request.route_url("auth.login"))

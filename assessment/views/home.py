@@ -5,9 +5,11 @@ from pyramid.view import view_config
 
 from assessment.forms import AccountForm, bind
 from assessment.i18n import N_
+from assessment.models import utcnow
 from assessment.permissions import Permission
-from assessment.security import check_password
+from assessment.security import check_password, restart_session
 from assessment.services import DomainError, UserService, latest_round
+from assessment.tokens import tokens_of
 from assessment.views import flash, render_problem
 
 
@@ -24,20 +26,28 @@ def account(request):
     form = bind(AccountForm, request, obj=user)
     if request.method == "GET":
         form.language.data = user.language or request.locale_name
+    headers = []
     if request.method == "POST" and form.validate():
         if form.new_password.data:
             if not check_password(user.password_hash, form.current_password.data or ""):
                 form.current_password.errors.append(N_("The current password is wrong."))
-                return {"form": form}
+                return _page(request, form)
             try:
                 UserService(request.dbsession).reset_password(user, form.new_password.data)
             except DomainError as exc:
                 form.new_password.errors.append(render_problem(request, exc.message))
-                return {"form": form}
+                return _page(request, form)
+            # Every session and token of the user ended with the old password; this device
+            # goes on in a new session.
+            headers = restart_session(request, user)
         user.display_name = form.display_name.data
         user.language = form.language.data
         flash(request, N_("Your account is saved."))
-        response = HTTPSeeOther(request.route_url("account.edit"))
+        response = HTTPSeeOther(request.route_url("account.edit"), headers=headers)
         response.set_cookie("_LOCALE_", user.language, max_age=365 * 24 * 3600, samesite="Lax")
         return response
-    return {"form": form}
+    return _page(request, form)
+
+
+def _page(request, form) -> dict:
+    return {"form": form, "tokens": tokens_of(request.dbsession, request.user), "now": utcnow()}

@@ -62,7 +62,11 @@ def tokens(request):
     _csrf(request)
     if request.environ.get(BEARER_FLAG):
         raise HTTPForbidden()  # a token cannot mint tokens; log in with a session
-    token, row = issue_token(request.dbsession, request.user)
+    token, row = issue_token(
+        request.dbsession,
+        request.user,
+        lifetime_days=request.registry.app_settings.token_lifetime_days,
+    )
     return {"token": token, "expires_at": row.expires_at.isoformat() + "Z"}
 
 
