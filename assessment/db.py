@@ -83,15 +83,23 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{BEGIN_OPTION: "immediate"})
 
 
-def is_sqlite_busy(exc: BaseException) -> bool:
-    """Whether ``exc`` is SQLite's "database is locked" (worth retrying the request)."""
-    orig = getattr(exc, "orig", exc)
-    if not isinstance(orig, sqlite3.OperationalError):
-        return False
-    code = getattr(orig, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED)
-    return "database is locked" in str(orig)
+def is_sqlite_busy(exc: BaseException | None) -> bool:
+    """Whether ``exc`` is, or was raised while handling, SQLite's "database is locked".
+
+    The chain matters: after a failed flush, rendering the error page raises SQLAlchemy's
+    ``PendingRollbackError`` with the busy error as its context.
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        orig = getattr(exc, "orig", exc)
+        if isinstance(orig, sqlite3.OperationalError):
+            code = getattr(orig, "sqlite_errorcode", None)
+            if code is not None and code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED):
+                return True
+            if "database is locked" in str(orig):
+                return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -123,6 +131,24 @@ def session_for_transaction(
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _writes(request) -> bool:
+    """Whether the request's transaction should begin as a writer (SQLite only matters).
+
+    Unsafe methods write; so does a visitor without a session cookie (the page's CSRF token
+    starts a session row). Other GETs begin as readers, so pages render side by side; the
+    few that write (a flash message read, the session's touch every few minutes) and meet another
+    writer fail with "database is locked" and are retried - as writers, so the retry waits
+    its turn instead of failing again.
+    """
+    from assessment.sessions import COOKIE_NAME
+
+    return (
+        request.method not in SAFE_METHODS
+        or request.environ.get("retry.attempt", 0) > 0
+        or COOKIE_NAME not in request.cookies
+    )
 
 
 def retry_busy_tween_factory(handler, registry):
@@ -171,7 +197,7 @@ def includeme(config) -> None:
         session = request.environ.get("app.dbsession")
         if session is None:
             session = session_for_transaction(factory, request.tm, commit_reads=True)
-            if request.method not in SAFE_METHODS:
+            if _writes(request):
                 session.bind = writer  # BEGIN IMMEDIATE on SQLite: a write is coming
         return session
 

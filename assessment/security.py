@@ -150,7 +150,9 @@ def restart_session(request, user: User) -> list:
     from pyramid.security import remember
 
     request.session.invalidate()
-    return remember(request, user.id)
+    headers = remember(request, user.id)
+    request.session.new_csrf_token()  # now, in this write, rather than on the next page
+    return headers
 
 
 def includeme(config) -> None:
