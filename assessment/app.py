@@ -17,6 +17,7 @@ def make_app(global_config, **settings):
         config.registry.app_settings = app_settings
         config.include("assessment.db")
         config.include("assessment.security")
+        config.include("assessment.hardening")
         config.include("assessment.web")
         config.include("assessment.routes")
         config.scan("assessment.views")

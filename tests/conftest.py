@@ -99,6 +99,7 @@ def app_settings(database_url):
             "sqlalchemy.url": database_url,
             "pyramid.reload_templates": "false",
             "session.secret": "test-secret-" + "x" * 40,
+            "assess.trusted_hosts": "example.com localhost 127.0.0.1",
         }
     )
     return settings

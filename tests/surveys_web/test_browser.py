@@ -155,10 +155,19 @@ def test_assessor_submits_and_supervisor_approves_on_a_phone(served, request):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
         page.set_default_timeout(15000)
+        # The Content-Security-Policy forbids inline script and style: the pages must not
+        # need any (a violation shows as a console error).
+        violations = []
+        page.on(
+            "console",
+            lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+        )
         try:
             _login(page, base, users[Role.assessor])
             page.click("label.menu-button")  # the phone layout folds the menu
             page.click("nav.menu >> text=My assignments")
+            # The progress bar's width is set by app.js (no inline style attribute).
+            assert page.eval_on_selector(".progress > span", "e => e.style.width") == "0%"
             page.click(f'a[href$="/surveys/households/{ph_id}"]')
             page.click("button[value=interviewed]")
             page.wait_for_selector("#interview-form")
@@ -172,6 +181,7 @@ def test_assessor_submits_and_supervisor_approves_on_a_phone(served, request):
             page.click(f'a[href$="/surveys/review/{ph_id}"]')
             page.click("button[name=approve]")
             page.wait_for_selector("text=Interview approved.")
+            assert violations == []
         except Exception:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
