@@ -219,3 +219,26 @@ def verify_chain(dbsession: Session, *, batch: int = 1000) -> tuple[int, ChainBr
                 return checked, ChainBreak(row_id, "row_hash does not match the row's content")
             prev, checked = row_hash, checked + 1
         after = rows[-1][0]
+
+
+def status_mismatches(dbsession: Session) -> list[tuple[int, str | None, str]]:
+    """Interviews whose status is not the one their audit trail last recorded.
+
+    ``[(interview id, status recorded last, status stored)]``: a status changed outside
+    the services (which always record it) shows here.
+    """
+    recorded: dict[int, str | None] = {}
+    query = (
+        select(InterviewChange.interview_id, InterviewChange.changes_json)
+        .where(InterviewChange.changes_json.contains('"path": "status"'))
+        .order_by(InterviewChange.id)
+    )
+    for interview_id, changes_json in dbsession.execute(query):
+        for change in json.loads(changes_json):
+            if change["path"] == "status":
+                recorded[interview_id] = change["new"]
+    out = []
+    for interview_id, status in dbsession.execute(select(Interview.id, Interview.status)):
+        if recorded.get(interview_id) != (status or None):
+            out.append((interview_id, recorded.get(interview_id), status))
+    return sorted(out)

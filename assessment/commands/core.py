@@ -13,6 +13,13 @@ def register(subparsers) -> None:
     add_config_option(p)
     p.set_defaults(func=initdb)
 
+    p = subparsers.add_parser(
+        "verify-audit",
+        help="check the audit trail's hash chain and that interview statuses match it",
+    )
+    add_config_option(p)
+    p.set_defaults(func=verify_audit)
+
     p = subparsers.add_parser("create-user", help="create a user")
     add_config_option(p)
     p.add_argument("username")
@@ -35,19 +42,65 @@ def register(subparsers) -> None:
     p.set_defaults(func=demo)
 
 
-def _database_url(config_uri: str) -> str:
+def _urls(config_uri: str) -> tuple[str, str | None]:
+    """The app's database URL and the schema owner's (None when the same)."""
     from pyramid.paster import get_appsettings
 
-    from assessment.settings import SettingsError, database_url_from
+    from assessment.settings import SettingsError, database_url_from, owner_url_from
 
     try:
         settings = get_appsettings(config_uri)
     except FileNotFoundError as exc:
         raise CommandError(f"configuration file not found: {config_uri}") from exc
     try:
-        return database_url_from(settings)
+        return database_url_from(settings), owner_url_from(settings)
     except SettingsError as exc:
         raise CommandError(str(exc)) from exc
+
+
+def setup_app_role(owner_url: str, app_url: str) -> str:
+    """Create (if missing) and grant the PostgreSQL role the app connects as; its name.
+
+    The role owns nothing: it gets what :func:`assessment.audit_guard.grant_app_role` gives,
+    so it can neither rewrite the audit trail nor drop or disable a trigger. A superuser
+    could, so one is refused.
+    """
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from assessment.audit_guard import grant_app_role, quote_ident
+    from assessment.db import make_engine
+
+    app = make_url(app_url)
+    owner = make_url(owner_url)
+    if not app.username or app.username == owner.username:
+        raise CommandError("the app's database user must be a role other than the owner")
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as conn:
+            found = conn.execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = :name"),
+                {"name": app.username},
+            ).first()
+            if found is None:
+                sql = "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :name, :password)"
+                if app.password is None:
+                    sql = "SELECT format('CREATE ROLE %I LOGIN', :name)"
+                params = {"name": app.username, "password": app.password}
+                conn.exec_driver_sql(conn.execute(text(sql), params).scalar_one())
+            elif found.rolsuper:
+                raise CommandError(
+                    f"the app role {app.username!r} is a superuser: it could disable the "
+                    "audit triggers; use an ordinary role"
+                )
+            database = quote_ident(conn.exec_driver_sql("SELECT current_database()").scalar())
+            conn.exec_driver_sql(
+                f"GRANT CONNECT ON DATABASE {database} TO {quote_ident(app.username)}"
+            )
+            grant_app_role(conn, app.username)
+    finally:
+        engine.dispose()
+    return app.username
 
 
 def initdb(args) -> int:
@@ -57,13 +110,42 @@ def initdb(args) -> int:
     from assessment.migrate import upgrade
     from surveys.instrument_store import ensure_builtin_instruments
 
-    url = _database_url(args.config)
-    upgrade(url)
-    engine = make_engine(url)
+    url, owner_url = _urls(args.config)
+    upgrade(owner_url or url)
+    engine = make_engine(owner_url or url)
     with Session(engine) as session, session.begin():
         ensure_builtin_instruments(session)
+    split = owner_url is not None and owner_url != url and engine.dialect.name == "postgresql"
     engine.dispose()
     print("database is at the latest schema; built-in questionnaires are loaded")
+    if split:
+        role = setup_app_role(owner_url, url)
+        print(f"the app connects as {role}: no ownership, audit trail insert-only")
+    return 0
+
+
+def verify_audit(args) -> int:
+    from surveys.audit import status_mismatches, verify_chain
+
+    with app_env(args.config) as request:
+        checked, broken = verify_chain(request.dbsession)
+        mismatches = status_mismatches(request.dbsession) if broken is None else []
+    if broken is not None:
+        print(
+            f"audit chain broken at row {broken.row_id}: {broken.reason} "
+            f"({checked} rows before it are intact)",
+            file=sys.stderr,
+        )
+        return 1
+    if mismatches:
+        interview_id, recorded, stored = mismatches[0]
+        print(
+            f"{len(mismatches)} interview(s) differ from their audit trail; first: interview "
+            f"{interview_id} is {stored!r}, the trail last recorded {recorded!r}",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"audit chain intact: {checked} rows; every interview's status matches its trail")
     return 0
 
 
