@@ -83,11 +83,7 @@ def setup_app_role(owner_url: str, app_url: str) -> str:
                 {"name": app.username},
             ).first()
             if found is None:
-                sql = "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', :name, :password)"
-                if app.password is None:
-                    sql = "SELECT format('CREATE ROLE %I LOGIN', :name)"
-                params = {"name": app.username, "password": app.password}
-                conn.exec_driver_sql(conn.execute(text(sql), params).scalar_one())
+                _create_role(conn, app.username, app.password)
             elif found.rolsuper:
                 raise CommandError(
                     f"the app role {app.username!r} is a superuser: it could disable the "
@@ -101,6 +97,26 @@ def setup_app_role(owner_url: str, app_url: str) -> str:
     finally:
         engine.dispose()
     return app.username
+
+
+def _create_role(conn, name: str, password: str | None) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    sql = "SELECT format('CREATE ROLE %I LOGIN', CAST(:name AS text))"
+    if password is not None:
+        sql = (
+            "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', "
+            "CAST(:name AS text), CAST(:password AS text))"
+        )
+    statement = conn.execute(text(sql), {"name": name, "password": password}).scalar_one()
+    try:
+        conn.exec_driver_sql(statement)
+    except DBAPIError as exc:
+        raise CommandError(
+            f"the app role {name!r} does not exist and the owner may not create it: "
+            f"create it first (CREATE ROLE {name} LOGIN) or give the owner CREATEROLE"
+        ) from exc
 
 
 def initdb(args) -> int:
