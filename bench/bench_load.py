@@ -1,10 +1,10 @@
-"""Load run of the survey workflow: simulated assessors against waitress + PostgreSQL.
+"""Load run of the survey workflow: simulated assessors against waitress + PostgreSQL or SQLite.
 
 Creates a throwaway PostgreSQL database, migrates and fills it (one team, plan village and
 assessor per simulated assessor), serves the app with ``--processes`` waitress processes
 (``--threads`` each) on loopback ports ``--port``, ``--port`` + 1, ... (refused when taken, so
-two runs on one machine never share a server) - the app is stateless (signed-cookie sessions,
-all state in PostgreSQL), so this is the README's deployment behind a reverse proxy - and
+two runs on one machine never share a server) - the app is stateless (server-side sessions,
+all state in the database), so this is the README's deployment behind a reverse proxy - and
 spreads the simulated assessors over them round-robin. Every assessor logs in first (not
 timed; one failed log-in stops the whole run at once, printing why); then, for
 ``--seconds``, each repeatedly opens its assignments, records an outcome, opens the
@@ -22,7 +22,12 @@ Loopback only; bounded by --warmup + --seconds.
     # saturation: the same without pauses
     .venv/bin/python bench/bench_load.py --seconds 60 --assessors 50 --think 0 --processes 2
 
-(``--database-url`` names the PostgreSQL server; default postgres@127.0.0.1:5432.)
+(``--database-url`` names the PostgreSQL server; default postgres@127.0.0.1:5432;
+``--database-url sqlite`` runs the same on the embedded default, a SQLite file in WAL mode.)
+
+    # the embedded default: 50 assessors on SQLite
+    .venv/bin/python bench/bench_load.py --seconds 60 --assessors 50 --think 1 --processes 2 \
+        --database-url sqlite
 """
 
 from __future__ import annotations
@@ -78,6 +83,11 @@ def check_free(port: int) -> None:
 
 
 def create_database(base_url: str) -> str:
+    """A throwaway database: a SQLite file in a temporary folder, or a PostgreSQL database."""
+    if base_url.startswith("sqlite"):
+        import tempfile
+
+        return f"sqlite:///{tempfile.mkdtemp(prefix='bench_load_')}/bench.sqlite"
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
@@ -93,6 +103,11 @@ def create_database(base_url: str) -> str:
 
 
 def drop_database(base_url: str, url: str) -> None:
+    if url.startswith("sqlite"):
+        import shutil
+
+        shutil.rmtree(Path(url[len("sqlite:///") :]).parent, ignore_errors=True)
+        return
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
@@ -464,7 +479,8 @@ def main() -> int:
         print(
             f"{args.assessors} assessors, {think}, {results.elapsed:.1f} s measured after "
             f"{args.warmup:g} s warm-up; waitress "
-            f"{args.processes} process(es) x {args.threads} threads; PostgreSQL; "
+            f"{args.processes} process(es) x {args.threads} threads; "
+            f"{'SQLite (WAL file)' if url.startswith('sqlite') else 'PostgreSQL'}; "
             f"{os.cpu_count()} CPUs"
         )
         print("\n".join(report(results.timings, results.elapsed)))

@@ -14,7 +14,9 @@ import contextlib
 import http.client
 import os
 import re
+import socket
 import threading
+import time
 import uuid
 from urllib.parse import urlencode
 
@@ -62,22 +64,32 @@ def live_database(tmp_path, *, sqlite_only: bool = False):
 
 @contextlib.contextmanager
 def serving(app_settings: dict, url: str, *, threads: int = 8, **overrides):
-    """Serve the app on ``url`` under waitress; yield the port."""
-    from waitress.server import create_server
+    """Serve the app on ``url`` under waitress (WebTest's stoppable server); yield the port."""
+    from webtest.http import StopableWSGIServer
 
     from assessment import main
 
     app = main({}, **{**app_settings, "sqlalchemy.url": url, **overrides})
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
+    server = StopableWSGIServer.create(app, threads=threads, expose_tracebacks=False)
     try:
-        yield server.effective_port
+        _wait_for(server.adj.port)
+        yield server.adj.port
     finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=10)
+        server.shutdown()
+        server.runner.join(timeout=10)
         app.registry.dbengine.dispose()
+
+
+def _wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 class Client:
