@@ -4,9 +4,11 @@ The rows form a hash chain: each carries ``prev_hash`` (the ``row_hash`` of the 
 in id order, :data:`GENESIS` for the first) and ``row_hash``, the SHA-256 of ``prev_hash`` and
 its own content (:func:`chain_hash`). Rewriting, inserting or removing a row in the middle
 breaks every later link; :func:`verify_chain` (``assess verify-audit``) finds the first.
-Rows are appended one transaction at a time (``BEGIN IMMEDIATE`` on SQLite, an advisory
-lock on PostgreSQL taken before the transaction's first audited write), so the chain has no
-forks.
+Rows are appended one transaction at a time (``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL
+an advisory lock taken at the transaction's first audit row and held to its commit - late, so
+the lock is held briefly; a deadlock with a row lock, possible only when two transactions
+update the same interviews in opposite order, is detected and the request retried), so the
+chain has no forks.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from assessment.models import User
@@ -111,19 +113,6 @@ def lock_chain(dbsession: Session) -> None:
         return
     dbsession.info["audit_chain_locked"] = transaction
     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
-
-
-_AUDITED = (Interview, InterviewChange)
-
-
-@event.listens_for(Session, "before_flush")
-def _lock_before_audited_writes(dbsession, _flush_context, _instances) -> None:
-    # Before the interview's row lock, so two transactions never wait on each other in
-    # opposite order (the chain lock, then an interview another one has updated).
-    for obj in (*dbsession.new, *dbsession.dirty):
-        if isinstance(obj, _AUDITED):
-            lock_chain(dbsession)
-            return
 
 
 def last_hash(dbsession: Session) -> str:
