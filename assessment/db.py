@@ -136,18 +136,18 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def _writes(request) -> bool:
     """Whether the request's transaction should begin as a writer (SQLite only matters).
 
-    Unsafe methods write; so does a visitor without a session cookie (the page's CSRF token
-    starts a session row). Other GETs begin as readers, so pages render side by side; the
-    few that write (a flash message read, the session's touch every few minutes) and meet another
-    writer fail with "database is locked" and are retried - as writers, so the retry waits
-    its turn instead of failing again.
+    Unsafe methods write; so does a visitor without a session cookie or bearer token (the
+    page's CSRF token starts a session row). Other GETs begin as readers, so pages render
+    side by side; the few that write (a flash message read, the session's touch every few
+    minutes) and meet another writer fail with "database is locked" and are retried - as
+    writers, so the retry waits its turn instead of failing again.
     """
     from assessment.sessions import COOKIE_NAME
 
     return (
         request.method not in SAFE_METHODS
         or request.environ.get("retry.attempt", 0) > 0
-        or COOKIE_NAME not in request.cookies
+        or (COOKIE_NAME not in request.cookies and "Authorization" not in request.headers)
     )
 
 
