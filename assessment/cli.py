@@ -18,6 +18,7 @@ DEFAULT_CONFIG = "development.ini"
 COMMAND_MODULES = (
     "assessment.commands.core",
     "assessment.commands.estimate",
+    "assessment.commands.backup",
     "sampling.commands",
     "surveys.commands",
     "reports.commands",

@@ -1,0 +1,143 @@
+"""``backup`` and ``restore``: a consistent copy of the whole database, and putting one back.
+
+SQLite: the online backup API of the ``sqlite3`` module (pages copied while the app keeps
+running; a writer during the copy makes it restart, so the copy is one consistent state),
+then ``PRAGMA integrity_check`` on the copy. PostgreSQL: ``pg_dump --format=custom`` as the
+schema owner, restored with ``pg_restore`` into an empty database; the app role's grants are
+then set again as ``assess initdb`` sets them.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+from assessment.cli import CommandError, add_config_option
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PG_CUSTOM_MAGIC = b"PGDMP"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("backup", help="write a consistent copy of the whole database")
+    add_config_option(p)
+    p.add_argument("--out", required=True, type=Path, help="backup file (must not exist)")
+    p.set_defaults(func=backup)
+
+    p = subparsers.add_parser("restore", help="load a backup into an empty database")
+    add_config_option(p)
+    p.add_argument("file", type=Path, help="a file written by assess backup")
+    p.set_defaults(func=restore)
+
+
+def _target(config: str):
+    from sqlalchemy.engine import make_url
+
+    from assessment.commands.core import _urls
+
+    url, owner_url = _urls(config)
+    return make_url(owner_url or url), url, owner_url
+
+
+def _libpq(url) -> str:
+    """The URL as libpq (pg_dump, pg_restore) reads it."""
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _sqlite_path(url) -> Path:
+    if not url.database or url.database == ":memory:":
+        raise CommandError("an in-memory SQLite database has nothing to back up or restore")
+    return Path(url.database)
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise CommandError(f"{name} not found: install PostgreSQL's client programs")
+    return found
+
+
+def backup(args) -> int:
+    url, _, _ = _target(args.config)
+    if args.out.exists():
+        raise CommandError(f"{args.out} exists; name a new file")
+    if url.get_backend_name() == "sqlite":
+        source = _sqlite_path(url)
+        if not source.is_file():
+            raise CommandError(f"no database at {source}")
+        _sqlite_copy(source, args.out)
+    elif url.get_backend_name() == "postgresql":
+        command = [_tool("pg_dump"), "--format=custom", "--file", str(args.out), _libpq(url)]
+        _run(command, "pg_dump", cleanup=args.out)
+    else:
+        raise CommandError(f"backup of {url.get_backend_name()} databases is not supported")
+    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
+    return 0
+
+
+def _sqlite_copy(source: Path, destination: Path) -> None:
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(destination)
+    try:
+        src.backup(dst)
+        (verdict,) = dst.execute("PRAGMA integrity_check").fetchone()
+    finally:
+        dst.close()
+        src.close()
+    if verdict != "ok":
+        destination.unlink(missing_ok=True)
+        raise CommandError(f"the copy failed SQLite's integrity check: {verdict}")
+
+
+def _run(command: list[str], name: str, cleanup: Path | None = None) -> None:
+    # The program is found by shutil.which; the arguments are a URL and paths, never a shell.
+    done = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        if cleanup is not None:
+            cleanup.unlink(missing_ok=True)
+        raise CommandError(f"{name} failed: {done.stderr.strip() or done.returncode}")
+
+
+def restore(args) -> int:
+    url, app_url, owner_url = _target(args.config)
+    if not args.file.is_file():
+        raise CommandError(f"no such file: {args.file}")
+    with args.file.open("rb") as f:
+        magic = f.read(16)
+    backend = url.get_backend_name()
+    expected = {"sqlite": SQLITE_MAGIC, "postgresql": PG_CUSTOM_MAGIC}.get(backend)
+    if expected is None:
+        raise CommandError(f"restore into {backend} databases is not supported")
+    if not magic.startswith(expected):
+        raise CommandError(f"{args.file} is not a {backend} backup written by assess backup")
+    _refuse_non_empty(url)
+    if backend == "sqlite":
+        _sqlite_copy(args.file, _sqlite_path(url))
+    else:
+        command = [_tool("pg_restore"), "--exit-on-error", "--no-owner", "--no-privileges"]
+        _run([*command, "--dbname", _libpq(url), str(args.file)], "pg_restore")
+        if owner_url and owner_url != app_url:
+            from assessment.commands.core import setup_app_role
+
+            print(f"the app connects as {setup_app_role(owner_url, app_url)}")
+    print(f"restored {args.file} into {url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _refuse_non_empty(url) -> None:
+    from sqlalchemy import create_engine, inspect
+
+    if url.get_backend_name() == "sqlite" and not _sqlite_path(url).exists():
+        return
+    engine = create_engine(url)
+    try:
+        tables = inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
+    if tables:
+        raise CommandError(
+            f"the target database is not empty ({len(tables)} tables): restore only into a "
+            "new, empty database"
+        )
