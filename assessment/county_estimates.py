@@ -214,25 +214,57 @@ def household_sample(rows: list[dict]) -> HouseholdSample:
     )
 
 
+def county_round(db: Session, county: County) -> AssessmentRound | None:
+    """The round a county's pages, reports and dashboard row use by default.
+
+    A county belongs to a round explicitly (``round_counties``). When several rounds list it,
+    the newest one (highest year, then the latest created) is its round; the older ones stay
+    reachable by naming them (the dashboard's round switch, ``--round``).
+    """
+    query = (
+        select(AssessmentRound)
+        .where(AssessmentRound.counties.contains(county))
+        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+        .limit(1)
+    )
+    return db.scalars(query).first()
+
+
 def current_plan(db: Session, county: County, round_id: int | None = None) -> SamplePlan | None:
-    """The county's newest plan (of round ``round_id`` when given)."""
+    """The county's current plan in round ``round_id`` (default: the county's round).
+
+    That is the newest plan version drawn for the round; a plan drawn before the county was
+    listed in any round (no round recorded) counts for the round when the round has none of
+    its own. A county in no round uses its newest plan.
+    """
+    if round_id is None:
+        found = county_round(db, county)
+        round_id = found.id if found is not None else None
     query = select(SamplePlan).where(SamplePlan.county_id == county.id)
     if round_id is not None:
-        query = query.where(SamplePlan.round_id == round_id)
+        query = query.where(
+            (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
+        ).order_by(SamplePlan.round_id.is_(None))
     return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
 
 
-def county_data(db: Session, county: County, plan: SamplePlan | None = None) -> CountyData | None:
-    """The snapshot of one county: its current plan's approved interviews and totals."""
+def county_data(
+    db: Session,
+    county: County,
+    plan: SamplePlan | None = None,
+    *,
+    assessment_round: AssessmentRound | None = None,
+) -> CountyData | None:
+    """The snapshot of one county: its current plan's approved interviews and totals.
+
+    The round is ``assessment_round``, else the plan's own round, else the county's round;
+    None when there is no plan or no round (nothing can be judged).
+    """
     if plan is None:
-        plan = current_plan(db, county)
+        plan = current_plan(db, county, assessment_round.id if assessment_round else None)
     if plan is None:
         return None
-    assessment_round = plan.assessment_round
-    if assessment_round is None:
-        from assessment.services import latest_round
-
-        assessment_round = latest_round(db, county)
+    assessment_round = assessment_round or plan.assessment_round or county_round(db, county)
     if assessment_round is None:
         return None
     return CountyData(
@@ -246,7 +278,12 @@ def county_data(db: Session, county: County, plan: SamplePlan | None = None) -> 
 
 
 def assess(data: CountyData):
-    """The county's indicators and verdicts (None when no interview is approved yet)."""
+    """The county's indicators and verdicts; None when nothing can be estimated yet (no
+    approved interview, or too few for the estimators)."""
     if not data.rows:
         return None
-    return estimate_county(household_sample(data.rows), data.totals, data.scheme)
+    try:
+        return estimate_county(household_sample(data.rows), data.totals, data.scheme)
+    except ValueError:
+        # Thin data (e.g. one interview: a zero denominator) must give 数据不足, never an error.
+        return None

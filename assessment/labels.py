@@ -24,3 +24,26 @@ CONFIDENCE_LABELS = {
     "fails": N_("fails with at least 95 percent confidence"),
     "inconclusive": N_("inconclusive"),
 }
+CONFIDENCE_LABELS["insufficient_data"] = N_("insufficient data")
+# The county verdict (assessment.county_verdict) and the per-indicator official result.
+COUNTY_VERDICT_LABELS = {
+    "insufficient_data": N_("Insufficient data"),
+    "exit_recommended": N_("Exit recommended"),
+    "not_met": N_("Does not meet the exit conditions"),
+    "inconclusive": N_("Inconclusive"),
+}
+OFFICIAL_LABELS = {
+    "meets": N_("meets"),
+    "fails": N_("fails"),
+    "insufficient_data": N_("insufficient data"),
+}
+COUNTY_STATE_LABELS = {
+    "no_round": N_("The county is in no assessment round."),
+    "no_frame": N_("No sampling frame imported yet."),
+    "no_plan": N_("No sampling plan drawn yet."),
+    "no_interviews": N_("No approved interview yet."),
+    "interim": N_("Fieldwork under way: the figures are interim and recommend nothing."),
+    "final": N_("Fieldwork complete."),
+}
+VILLAGE_CLASS_LABELS = {**VILLAGE_TYPE_LABELS, "remote": N_("Remote village")}
+RESPONSE_GROUP_LABELS = {**STATUS_LABELS, "screening": N_("Screening")}

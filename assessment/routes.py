@@ -58,6 +58,7 @@ def includeme(config) -> None:
     config.add_route("reports.county", "/reports/county/{code}")
     config.add_route("reports.county_draft", "/reports/county/{code}/draft.pdf")
     config.add_route("reports.county_versions", "/reports/county/{code}/versions")
+    config.add_route("reports.county_close_fieldwork", "/reports/county/{code}/close-fieldwork")
     config.add_route("reports.county_export", "/reports/county/{code}/export.{format}")
     config.add_route("reports.version_pdf", "/reports/versions/{version_id:\\d+}.pdf")
     config.add_route("reports.version_sign_off", "/reports/versions/{version_id:\\d+}/sign-off")

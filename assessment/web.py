@@ -84,6 +84,10 @@ def _template_globals(event) -> None:
     event["plan_role_labels"] = labels.PLAN_ROLE_LABELS
     event["indicator_labels"] = labels.INDICATOR_LABELS
     event["confidence_labels"] = labels.CONFIDENCE_LABELS
+    event["county_verdict_labels"] = labels.COUNTY_VERDICT_LABELS
+    event["official_labels"] = labels.OFFICIAL_LABELS
+    event["county_state_labels"] = labels.COUNTY_STATE_LABELS
+    event["response_group_labels"] = labels.RESPONSE_GROUP_LABELS
     # Dynamic msgids (form labels, messages from the cores) go through ``tx``, not ``_``:
     # Jinja's new-style gettext would %-format them.
     language = request.locale_name

@@ -37,6 +37,68 @@ _ZH = {
     "verdict_exit_recommended": "建议同意退出",
     "verdict_not_met": "不符合退出条件",
     "verdict_inconclusive": "结论待定：部分指标不能以95%置信度判定",
+    "verdict_insufficient_data": "数据不足",
+    "short_state_no_round": "未列入批次",
+    "short_state_no_frame": "无抽样框",
+    "short_state_no_plan": "未抽样",
+    "short_state_no_interviews": "尚无审核通过的问卷",
+    "short_state_interim": "中期",
+    "short_state_final": "部分指标无法估计",
+    "borderline": "临界",
+    "interim": "中期",
+    "insufficient_data": "数据不足",
+    "conf_insufficient_data": "数据不足",
+    "state_no_round": "本县未列入任何评估批次。",
+    "state_no_frame": "尚未导入抽样框。",
+    "state_no_plan": "尚未抽取样本。",
+    "state_no_interviews": "尚无审核通过的入户问卷。",
+    "state_interim": "实地调查尚未完成。",
+    "state_final": "实地调查已完成，但部分指标无法估计。",
+    "fieldwork_progress": (
+        "计划样本户 {planned} 户，已了结 {done} 户（审核通过，或替补户用尽仍无法入户）。"
+    ),
+    "insufficient_items": "无法估计的指标：{items}。",
+    "interim_note": "以下数字为中期结果，仅供了解进度，不据此提出任何退出建议。",
+    "verdict_confidence_meets": "置信结论：四项指标均以95%以上置信度符合退出条件。",
+    "verdict_confidence_fails": "置信结论：不符合的指标以95%以上置信度不符合。",
+    "verdict_confidence_inconclusive": "置信结论：临界，部分指标不能以95%置信度判定。",
+    "fieldwork_closed": "实地调查由{name}于{date}宣布结束，原因：{reason}",
+    "col_estimate_interim": "估计值（中期）",
+    "col_bound": "95%单侧界",
+    "bound_note": (
+        "估计值为加权估计。95%单侧界：错退率、漏评率和综合贫困发生率为单侧95%置信上界，"
+        "群众认可度为单侧95%置信下界。"
+    ),
+    "col_part": "样本部分",
+    "col_village_class": "村类别",
+    "part_random": "随机抽取村",
+    "part_purposive": "目标抽取村（单列）",
+    "part_screening": "排查户（单列）",
+    "class_poor": "贫困村",
+    "class_non_poor": "非贫困村",
+    "class_remote": "偏远村",
+    "status_exited": "已脱贫户",
+    "status_not_exited": "未脱贫户",
+    "status_non_registered": "非建档立卡户",
+    "villages_remote": "样本偏远村",
+    "coverage_note": (
+        "户数为未加权计数。替补户完成的问卷计入其所替换样本户的格。排查户与目标抽取村单列："
+        "排查户不计入非建档立卡户样本；目标抽取村不计入加权估计。"
+    ),
+    "response_heading": "应答情况",
+    "col_group": "类别",
+    "col_due": "应访户",
+    "col_interviewed": "完成",
+    "col_not_reached": "未能入户",
+    "col_open": "未了结",
+    "response_note": (
+        "应答率（AAPOR RR1）= 完成并审核通过的户数 ÷ 应访户数（样本户、排查户及已启用的替补户），"
+        "未加权。"
+    ),
+    "reserves_heading": "替补户使用情况（按村和户类型）",
+    "col_village": "行政村",
+    "col_released": "已启用",
+    "col_left": "剩余",
     "verdict_detail_exit_recommended": "四项指标均符合退出条件。",
     "verdict_detail_not_met": "不符合退出条件的指标：{items}。任何一项指标不符合条件的，不予退出。",
     "verdict_detail_inconclusive": "四项指标的估计值均符合退出条件。",
@@ -127,16 +189,16 @@ _ZH = {
     "unit_village": "行政村",
     "unit_household": "户",
     "unit_township": "乡镇",
-    "col_numerator": "分子",
-    "col_denominator": "分母",
-    "counts_heading": "指标的分子与分母",
+    "col_numerator": "分子（未加权）",
+    "col_denominator": "分母（未加权）",
+    "counts_heading": "指标的分子与分母（未加权计数；估计值为加权估计）",
     "strata_heading": "各层样本量",
     "col_county": "县",
     "col_interviews": "样本户",
     "col_problems": "问题户",
     "province_summary": (
-        "共 {n} 个县：建议同意退出 {ok} 个，不符合退出条件 {bad} 个，结论待定 {unk} 个。"
-        "不符合和待定的县列在前面。"
+        "共 {n} 个县：建议同意退出 {ok} 个，不符合退出条件 {bad} 个，结论待定 {unk} 个，"
+        "数据不足 {ins} 个。不符合和待定的县列在前面。"
     ),
     "province_chart_note": "符号颜色表示置信结论；虚线为标准。",
 }
@@ -171,6 +233,68 @@ _EN = {
     "verdict_exit_recommended": "Exit recommended",
     "verdict_not_met": "Does not meet the exit conditions",
     "verdict_inconclusive": "Inconclusive: some indicators cannot be settled with 95% confidence",
+    "verdict_insufficient_data": "Insufficient data",
+    "short_state_no_round": "in no round",
+    "short_state_no_frame": "no frame",
+    "short_state_no_plan": "no sample drawn",
+    "short_state_no_interviews": "no approved interview",
+    "short_state_interim": "interim",
+    "short_state_final": "some indicators not estimable",
+    "borderline": "borderline",
+    "interim": "interim",
+    "insufficient_data": "insufficient data",
+    "conf_insufficient_data": "insufficient data",
+    "state_no_round": "The county is in no assessment round.",
+    "state_no_frame": "No sampling frame has been imported.",
+    "state_no_plan": "No sample has been drawn.",
+    "state_no_interviews": "No household interview has been approved yet.",
+    "state_interim": "Fieldwork is not complete.",
+    "state_final": "Fieldwork is complete, but some indicators cannot be estimated.",
+    "fieldwork_progress": "{done} of {planned} planned households resolved (approved, or out "
+    "of contact with the reserves of their cell used up).",
+    "insufficient_items": "Indicators that cannot be estimated: {items}.",
+    "interim_note": "The figures below are interim, for following progress only; they "
+    "recommend nothing.",
+    "verdict_confidence_meets": "Confidence: all four indicators meet the exit conditions with "
+    "at least 95% confidence.",
+    "verdict_confidence_fails": "Confidence: a failing indicator fails with at least 95% "
+    "confidence.",
+    "verdict_confidence_inconclusive": "Confidence: borderline; some indicators cannot be "
+    "settled with 95% confidence.",
+    "fieldwork_closed": "Fieldwork was closed by {name} on {date}. Reason: {reason}",
+    "col_estimate_interim": "Estimate (interim)",
+    "col_bound": "95% one-sided bound",
+    "bound_note": "Estimates are weighted. 95% one-sided bound: the upper 95% confidence "
+    "bound for the wrongful-exit rate, the missed-identification rate and poverty incidence; "
+    "the lower 95% confidence bound for mass recognition.",
+    "col_part": "Part of the sample",
+    "col_village_class": "Village class",
+    "part_random": "Villages drawn at random",
+    "part_purposive": "Purposive villages (apart)",
+    "part_screening": "Screening (apart)",
+    "class_poor": "Poor village",
+    "class_non_poor": "Non-poor village",
+    "class_remote": "Remote village",
+    "status_exited": "Exited",
+    "status_not_exited": "Not yet exited",
+    "status_non_registered": "Non-registered",
+    "villages_remote": "Remote villages sampled",
+    "coverage_note": "Unweighted household counts. An interview of a released reserve counts "
+    "in the cell of the household it replaced. Screening and purposive villages are apart: "
+    "screening households are not planned non-registered interviews of the sample, and "
+    "purposive villages are not in the weighted estimates.",
+    "response_heading": "Response",
+    "col_group": "Group",
+    "col_due": "Due",
+    "col_interviewed": "Interviewed",
+    "col_not_reached": "Not reached",
+    "col_open": "Open",
+    "response_note": "Response rate (AAPOR RR1) = approved interviews / households due "
+    "(sampled and screening households and released reserves), unweighted.",
+    "reserves_heading": "Reserves used (by village and household type)",
+    "col_village": "Village",
+    "col_released": "Released",
+    "col_left": "Left",
     "verdict_detail_exit_recommended": "All four indicators meet the exit conditions.",
     "verdict_detail_not_met": "Indicators failing the exit conditions: {items}. "
     "A county failing any one indicator does not exit.",
@@ -265,16 +389,17 @@ _EN = {
     "unit_village": "village",
     "unit_household": "household",
     "unit_township": "township",
-    "col_numerator": "Numerator",
-    "col_denominator": "Denominator",
-    "counts_heading": "Numerators and denominators",
+    "col_numerator": "Numerator (unweighted)",
+    "col_denominator": "Denominator (unweighted)",
+    "counts_heading": "Numerators and denominators (unweighted counts; weighted estimates)",
     "strata_heading": "Sample sizes per stratum",
     "col_county": "County",
     "col_interviews": "Households",
     "col_problems": "Problems",
     "province_summary": (
         "{n} counties: {ok} recommended to exit, {bad} not meeting the exit conditions, "
-        "{unk} inconclusive. Failing and inconclusive counties are listed first."
+        "{unk} inconclusive, {ins} with insufficient data. Failing and inconclusive counties "
+        "are listed first."
     ),
     "province_chart_note": "Marker colour shows the confidence statement; dashed line: threshold.",
 }

@@ -11,11 +11,14 @@ Indicator keys: ``poverty_incidence`` (综合贫困发生率), ``wrongful_exit_r
 ``missed_rate`` (漏评率), ``recognition_rate`` (群众认可度).
 Comparators: ``"<="``, ``"<"``, ``">="``, ``">"`` (the estimate must satisfy
 ``estimate <comparator> threshold`` to meet the condition).
-Official verdict per indicator: ``meets`` / ``fails``.
+Official verdict per indicator: ``meets`` / ``fails`` / ``insufficient_data`` (数据不足: the
+indicator cannot be estimated; its estimate and interval are then None).
 Confidence statement per indicator: ``meets`` (meets with at least 95% confidence), ``fails``
-(fails with at least 95% confidence) or ``inconclusive``.
-Overall verdict: ``exit_recommended`` (建议同意退出), ``not_met`` (不符合退出条件) or
-``inconclusive`` (a recommendation to exit with items that the sample cannot settle).
+(fails with at least 95% confidence), ``inconclusive`` or ``insufficient_data``.
+Overall verdict (:func:`assessment.county_verdict.county_verdict`): ``insufficient_data``
+(数据不足: fieldwork not complete, or an indicator cannot be estimated), ``exit_recommended``
+(建议同意退出) or ``not_met`` (不符合退出条件); ``inconclusive`` is read from snapshots
+locked before that rule (a recommendation to exit with items the sample cannot settle).
 Problem kinds: ``wrongly_exited`` (错退), ``missed`` (漏评), ``not_recognising`` (不认可).
 Standards (``Problem.standards_not_met``): ``income_ok``, ``food_ok``, ``clothing_ok``,
 ``schooling_ok``, ``medical_ok``, ``housing_ok``, ``water_ok``; other strings are shown as given.
@@ -30,9 +33,12 @@ from datetime import date, datetime
 
 INDICATOR_KEYS = ("poverty_incidence", "wrongful_exit_rate", "missed_rate", "recognition_rate")
 COMPARATORS = ("<=", "<", ">=", ">")
-VERDICTS = ("meets", "fails")
-CONFIDENCE = ("meets", "fails", "inconclusive")
-OVERALL_VERDICTS = ("exit_recommended", "not_met", "inconclusive")
+VERDICTS = ("meets", "fails", "insufficient_data")
+CONFIDENCE = ("meets", "fails", "inconclusive", "insufficient_data")
+OVERALL_VERDICTS = ("exit_recommended", "not_met", "inconclusive", "insufficient_data")
+# Where a county stands, for the summary rows: no frame, no plan, no approved interview,
+# fieldwork under way (interim figures) or complete (final).
+STATES = ("no_round", "no_frame", "no_plan", "no_interviews", "interim", "final")
 PROBLEM_KINDS = ("wrongly_exited", "missed", "not_recognising")
 
 
@@ -56,26 +62,36 @@ class Indicator:
     ----------
     key : str
         One of :data:`INDICATOR_KEYS`.
-    estimate, ci_low, ci_high : float
-        Point estimate and two-sided 95% confidence interval, proportions 0-1.
+    estimate, ci_low, ci_high : float or None
+        Point estimate and two-sided 95% confidence interval, proportions 0-1; None when
+        they cannot be computed (数据不足).
     threshold : float
         The scheme's threshold, proportion 0-1 (e.g. 0.02, 0.90).
     comparator : str
         How the estimate must compare with the threshold to meet it (``"<="`` etc.).
     verdict : str
-        Official verdict on the point estimate: ``meets`` or ``fails``.
+        Official verdict on the point estimate: ``meets``, ``fails`` or ``insufficient_data``.
     confidence : str
-        ``meets`` / ``fails`` with at least 95% confidence, or ``inconclusive``.
+        ``meets`` / ``fails`` with at least 95% confidence, ``inconclusive``, or
+        ``insufficient_data``.
     prob_within : float or None
         Probability (0-1) that the true value is within the threshold, if computed.
     numerator, denominator : float or None
-        Optional counts behind the estimate (persons or households), shown in the methods.
+        Optional counts behind the estimate (persons or households), unweighted, shown in
+        the methods.
+    se : float or None
+        Standard error of the estimate.
+    one_sided_bound : float or None
+        The 95% one-sided bound on the threshold's side (upper for the rates, lower for
+        recognition), 0-1.
+    worst_case : float or None
+        The rate if every unreached household had failed (sensitivity), 0-1.
     """
 
     key: str
-    estimate: float
-    ci_low: float
-    ci_high: float
+    estimate: float | None
+    ci_low: float | None
+    ci_high: float | None
     threshold: float
     comparator: str
     verdict: str
@@ -83,15 +99,23 @@ class Indicator:
     prob_within: float | None = None
     numerator: float | None = None
     denominator: float | None = None
+    se: float | None = None
+    one_sided_bound: float | None = None
+    worst_case: float | None = None
 
     def __post_init__(self) -> None:
         _check_choice("key", self.key, INDICATOR_KEYS)
         _check_choice("comparator", self.comparator, COMPARATORS)
         _check_choice("verdict", self.verdict, VERDICTS)
         _check_choice("confidence", self.confidence, CONFIDENCE)
-        for name in ("estimate", "ci_low", "ci_high", "threshold"):
-            _check_proportion(name, getattr(self, name))
-        _check_proportion("prob_within", self.prob_within, optional=True)
+        _check_proportion("threshold", self.threshold)
+        for name in ("estimate", "ci_low", "ci_high", "prob_within", "one_sided_bound"):
+            _check_proportion(name, getattr(self, name), optional=True)
+        _check_proportion("worst_case", self.worst_case, optional=True)
+        if self.estimate is None and self.verdict != "insufficient_data":
+            raise ValueError(f"{self.key}: an indicator without estimate must be insufficient_data")
+        if None in (self.estimate, self.ci_low, self.ci_high):
+            return
         if not self.ci_low <= self.estimate <= self.ci_high:
             raise ValueError(
                 f"ci_low <= estimate <= ci_high must hold, got "
@@ -138,6 +162,75 @@ class CountRow:
 
 
 @dataclass(frozen=True)
+class CoverageRow:
+    """Planned and completed households of one part of the sample (unweighted counts).
+
+    Parameters
+    ----------
+    part : str
+        ``random`` (villages drawn at random), ``purposive`` (villages chosen, reported
+        apart) or ``screening`` (排查 of flagged non-registered households, apart).
+    village_class : str
+        ``poor``, ``non_poor`` or ``remote``: the village's stratum, or for a purposive
+        village its type (remote when flagged remote).
+    status : str
+        ``exited``, ``not_exited`` or ``non_registered``.
+    planned, completed : int
+        Households planned (selected or screening) and interviews approved (a released
+        reserve's counts for the household it replaced).
+    """
+
+    part: str
+    village_class: str
+    status: str
+    planned: int
+    completed: int
+
+
+@dataclass(frozen=True)
+class ResponseRate:
+    """Response of one group: ``exited`` / ``not_exited`` / ``non_registered`` / ``screening``.
+
+    ``fielded`` counts the households that were due (planned and released reserves);
+    ``rate`` is a proportion 0-1 under ``definition`` (e.g. AAPOR RR1), None when nothing
+    is final yet.
+    """
+
+    group: str
+    fielded: int
+    interviewed: int
+    non_contacts: int
+    open: int
+    rate: float | None
+    definition: str = ""
+
+    def __post_init__(self) -> None:
+        _check_proportion(f"response rate of {self.group!r}", self.rate, optional=True)
+
+
+@dataclass(frozen=True)
+class ReserveUse:
+    """Reserves of one cell (village × household status): released and still available."""
+
+    village: str
+    status: str
+    released: int
+    available: int
+
+
+@dataclass(frozen=True)
+class Fieldwork:
+    """Where the fieldwork stands: planned households resolved, and a closure if any."""
+
+    planned: int
+    resolved: int
+    complete: bool
+    closed_by: str = ""
+    closed_at: datetime | None = None
+    closure_reason: str = ""
+
+
+@dataclass(frozen=True)
 class Coverage:
     """Sample coverage of the fieldwork.
 
@@ -156,7 +249,15 @@ class Coverage:
     substitution_reasons : tuple of (str, int)
         Reason (contact outcome) and count.
     response_rates : tuple of (str, float)
-        Label and response rate, proportion 0-1.
+        Label and response rate, proportion 0-1 (snapshots locked before ``response``).
+    villages_remote : int
+        Sampled villages of a remote stratum drawn at random.
+    rows : tuple of CoverageRow
+        Planned and completed households per part, village class and status.
+    response : tuple of ResponseRate
+        Response rates per household status and for screening.
+    reserves : tuple of ReserveUse
+        Reserves released and left, per cell that released any.
     """
 
     townships: int
@@ -168,6 +269,10 @@ class Coverage:
     substitutions: int
     substitution_reasons: tuple[tuple[str, int], ...] = ()
     response_rates: tuple[tuple[str, float], ...] = ()
+    villages_remote: int = 0
+    rows: tuple[CoverageRow, ...] = ()
+    response: tuple[ResponseRate, ...] = ()
+    reserves: tuple[ReserveUse, ...] = ()
 
     def __post_init__(self) -> None:
         for label, rate in self.response_rates:
@@ -255,7 +360,10 @@ class CountyReport:
 
     ``created`` is written into the PDF metadata, so the same snapshot gives the same bytes.
     ``signed_off`` False draws a diagonal 草稿/DRAFT watermark; ``simulated`` True marks every
-    page as simulated data (模拟数据).
+    page as simulated data (模拟数据); ``interim`` True (fieldwork not complete) marks the
+    figures as interim (中期) and the verdict is then ``insufficient_data``. ``borderline`` and
+    ``verdict_confidence`` are the statement beneath a final verdict; ``state`` says how far
+    the county is (:data:`STATES`).
     """
 
     scheme: str
@@ -278,9 +386,15 @@ class CountyReport:
     recognition_by_type: tuple[GroupEstimate, ...] = ()
     signed_off: bool = False
     simulated: bool = False
+    interim: bool = False
+    borderline: bool = False
+    verdict_confidence: str = ""
+    fieldwork: Fieldwork | None = None
+    state: str = "final"
 
     def __post_init__(self) -> None:
         _check_choice("verdict", self.verdict, OVERALL_VERDICTS)
+        _check_choice("state", self.state, STATES)
         keys = tuple(i.key for i in self.indicators)
         if sorted(keys) != sorted(INDICATOR_KEYS):
             raise ValueError(f"indicators must hold each of {INDICATOR_KEYS} once, got {keys}")
@@ -294,7 +408,12 @@ class CountyReport:
 
 @dataclass(frozen=True)
 class CountySummary:
-    """One county's row in the provincial summary."""
+    """One county's row in the provincial summary and on the dashboard.
+
+    ``state`` (:data:`STATES`) says why a county has no figures (no frame, no plan, no
+    approved interview) or whether they are interim; ``planned`` / ``resolved`` count the
+    planned households of the fieldwork.
+    """
 
     county: str
     verdict: str
@@ -302,9 +421,17 @@ class CountySummary:
     interviews_completed: int = 0
     problems: int = 0
     signed_off: bool = False
+    state: str = "final"
+    interim: bool = False
+    borderline: bool = False
+    planned: int = 0
+    resolved: int = 0
+    code: str = ""
+    response: tuple[ResponseRate, ...] = ()
 
     def __post_init__(self) -> None:
         _check_choice("verdict", self.verdict, OVERALL_VERDICTS)
+        _check_choice("state", self.state, STATES)
 
     def indicator(self, key: str) -> Indicator | None:
         """The indicator with ``key``, or None when the county lacks it."""

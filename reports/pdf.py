@@ -17,11 +17,19 @@ from reports.pdf_province import province_story
 
 
 def _furniture(
-    lang: str, left: str, version: str, institution: str, signed_off: bool, simulated: bool
+    lang: str,
+    left: str,
+    version: str,
+    institution: str,
+    signed_off: bool,
+    simulated: bool,
+    interim: bool = False,
 ) -> PageFurniture:
     right = f"{L.text(lang, 'version')} {version}"
     if not signed_off:
         right += f" · {L.text(lang, 'draft')}"
+    if interim:
+        right += f" · {L.text(lang, 'interim')}"
     if simulated:
         right += f" · {L.text(lang, 'simulated')}"
     return PageFurniture(
@@ -68,7 +76,13 @@ def render_county_report(
     title = L.text(lang, "title_county")
     left = f"{snapshot.province} {snapshot.county} · {title}"
     furniture = _furniture(
-        lang, left, snapshot.version, snapshot.institution, snapshot.signed_off, snapshot.simulated
+        lang,
+        left,
+        snapshot.version,
+        snapshot.institution,
+        snapshot.signed_off,
+        snapshot.simulated,
+        snapshot.interim,
     )
     return build_pdf(
         county_story(snapshot, lang, fonts),

@@ -36,7 +36,12 @@ SHADE = colors.HexColor("#eef2f6")
 GREEN = colors.HexColor("#2e7d32")
 RED = colors.HexColor("#c62828")
 AMBER = colors.HexColor("#d97706")
-STATUS_COLOURS = {"meets": GREEN, "fails": RED, "inconclusive": AMBER}
+STATUS_COLOURS = {
+    "meets": GREEN,
+    "fails": RED,
+    "inconclusive": AMBER,
+    "insufficient_data": MUTED,
+}
 
 
 def pct(value: float | None, digits: int = 2) -> str:

@@ -22,7 +22,12 @@ from reports.pdf_base import (
 from reports.pdf_problems import methods_section, problems_section
 from reports.tables import grid, key_values, threshold_text
 
-VERDICT_STATUS = {"exit_recommended": "meets", "not_met": "fails", "inconclusive": "inconclusive"}
+VERDICT_STATUS = {
+    "exit_recommended": "meets",
+    "not_met": "fails",
+    "inconclusive": "inconclusive",
+    "insufficient_data": "insufficient_data",
+}
 TOWNSHIP_KEYS = ("wrongful_exit_rate", "missed_rate", "recognition_rate")
 
 
@@ -110,25 +115,56 @@ def cover_story(
     ]
 
 
-def verdict_box(s: CountyReport, lang: str, styles: dict) -> Table:
-    """The recommendation with the failing and the inconclusive indicators named."""
+def _verdict_lines(s: CountyReport, lang: str) -> list[str]:
+    """The sentences beneath the verdict: why data are insufficient, or how sure it is."""
     t = lambda key, **kw: L.text(lang, key, **kw)  # noqa: E731
     sep = "、" if lang == "zh" else ", "
-    colour = STATUS_COLOURS[VERDICT_STATUS[s.verdict]]
-    failing = [t(i.key) for i in s.indicators if i.verdict == "fails"]
-    unsure = [t(i.key) for i in s.indicators if i.confidence == "inconclusive"]
-    detail = t(f"verdict_detail_{s.verdict}", items=sep.join(failing))
-    lines = [
-        Paragraph(
-            f"<font color='{colour.hexval()}'>{escape(t('verdict_' + s.verdict))}</font>",
-            styles["verdict"],
-        ),
-        Paragraph(escape(detail), styles["body"]),
-    ]
-    if unsure:
+    names = lambda keys: sep.join(t(k) for k in keys)  # noqa: E731
+    fieldwork = s.fieldwork
+    lines = []
+    if s.verdict == "insufficient_data":
+        lines.append(t(f"state_{s.state}"))
+        if fieldwork is not None and fieldwork.planned and not fieldwork.complete:
+            lines.append(
+                t("fieldwork_progress", done=fieldwork.resolved, planned=fieldwork.planned)
+            )
+        missing = [i.key for i in s.indicators if i.verdict == "insufficient_data"]
+        if s.state == "final" and missing:
+            lines.append(t("insufficient_items", items=names(missing)))
+        if s.interim:
+            lines.append(t("interim_note"))
+    else:
+        failing = [i.key for i in s.indicators if i.verdict == "fails"]
+        lines.append(t(f"verdict_detail_{s.verdict}", items=names(failing)))
+        if s.verdict_confidence:
+            lines.append(t(f"verdict_confidence_{s.verdict_confidence}"))
+        unsure = [
+            i.key for i in s.indicators if i.confidence in ("inconclusive", "insufficient_data")
+        ]
+        if unsure:
+            lines.append(t("inconclusive_items", items=names(unsure)))
+    if fieldwork is not None and fieldwork.closed_at is not None:
         lines.append(
-            Paragraph(escape(t("inconclusive_items", items=sep.join(unsure))), styles["body"])
+            t(
+                "fieldwork_closed",
+                name=fieldwork.closed_by or "—",
+                date=fieldwork.closed_at.strftime("%Y-%m-%d"),
+                reason=fieldwork.closure_reason,
+            )
         )
+    return lines
+
+
+def verdict_box(s: CountyReport, lang: str, styles: dict) -> Table:
+    """The recommendation (or 数据不足) with what stands beneath it."""
+    colour = STATUS_COLOURS[VERDICT_STATUS[s.verdict]]
+    title = L.text(lang, "verdict_" + s.verdict)
+    if s.borderline and s.verdict != "insufficient_data":
+        title += f" · {L.text(lang, 'borderline')}"
+    lines = [
+        Paragraph(f"<font color='{colour.hexval()}'>{escape(title)}</font>", styles["verdict"]),
+        *(Paragraph(escape(line), styles["body"]) for line in _verdict_lines(s, lang)),
+    ]
     box = Table([[lines]], colWidths=[CONTENT_WIDTH])
     box.setStyle(
         TableStyle(
@@ -162,20 +198,26 @@ def confidence_text(ind: Indicator, lang: str) -> str:
     return words
 
 
+def _verdict_cell(ind: Indicator, interim: bool, lang: str) -> str:
+    return L.text(lang, "interim") if interim else L.text(lang, ind.verdict)
+
+
 def indicator_table(
     indicators: tuple[Indicator, ...],
     lang: str,
     styles: dict,
     font: str,
     first_col: str = "col_indicator",
+    interim: bool = False,
 ) -> Table:
-    """Estimate, CI, threshold, verdict and confidence of each indicator."""
+    """Estimate, CI, one-sided bound, threshold, verdict and confidence of each indicator."""
     head = [
         L.text(lang, k)
         for k in (
             first_col,
-            "col_estimate",
+            "col_estimate_interim" if interim else "col_estimate",
             "col_ci",
+            "col_bound",
             "col_threshold",
             "col_verdict",
             "col_confidence",
@@ -184,20 +226,23 @@ def indicator_table(
     rows: list[list] = [head]
     extra = []
     for r, ind in enumerate(sorted(indicators, key=lambda i: INDICATOR_KEYS.index(i.key)), 1):
+        missing = ind.estimate is None
         rows.append(
             [
                 Paragraph(escape(L.text(lang, ind.key)), styles["cell"]),
-                pct(ind.estimate),
-                f"{pct(ind.ci_low)} – {pct(ind.ci_high)}",
+                L.text(lang, "insufficient_data") if missing else pct(ind.estimate),
+                "–" if missing else f"{pct(ind.ci_low)} – {pct(ind.ci_high)}",
+                pct(ind.one_sided_bound),
                 threshold_text(ind.comparator, ind.threshold),
-                L.text(lang, ind.verdict),
+                _verdict_cell(ind, interim, lang),
                 Paragraph(escape(confidence_text(ind, lang)), styles["cell"]),
             ]
         )
-        extra.append(("TEXTCOLOR", (4, r), (4, r), STATUS_COLOURS[ind.verdict]))
+        colour = STATUS_COLOURS["insufficient_data" if interim else ind.verdict]
+        extra.append(("TEXTCOLOR", (5, r), (5, r), colour))
     w = CONTENT_WIDTH
-    widths = [w * 0.2, w * 0.11, w * 0.2, w * 0.11, w * 0.1, w * 0.28]
-    return grid(rows, widths, font=font, styles=styles, align_right=(1, 3), extra=extra)
+    widths = [w * 0.17, w * 0.11, w * 0.17, w * 0.09, w * 0.09, w * 0.1, w * 0.27]
+    return grid(rows, widths, font=font, styles=styles, align_right=(1, 3, 4), extra=extra)
 
 
 def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
@@ -206,7 +251,8 @@ def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         Heading(escape(L.text(lang, "s_conclusion")), styles["h1"]),
         verdict_box(s, lang, styles),
         Spacer(1, 6 * mm),
-        indicator_table(s.indicators, lang, styles, fonts.text),
+        indicator_table(s.indicators, lang, styles, fonts.text, interim=s.interim),
+        Paragraph(escape(L.text(lang, "bound_note")), styles["small"]),
     ]
 
 
@@ -216,7 +262,11 @@ def _indicator_chart(s: CountyReport, lang: str, font: str) -> list:
     names = [L.text(lang, i.key) for i in inds]
     label_w = label_column(names, font)
     for ind in inds:
-        point = Point(ind.estimate, ind.ci_low, ind.ci_high, ind.confidence)
+        point = (
+            None
+            if ind.estimate is None
+            else Point(ind.estimate, ind.ci_low, ind.ci_high, ind.confidence)
+        )
         panel = Panel(
             threshold_text(ind.comparator, ind.threshold), ind.threshold, ind.comparator, (point,)
         )
@@ -301,34 +351,93 @@ def _two_columns(head: tuple[str, str], rows, styles: dict, font: str):
     return grid(data, [w * 0.45, w * 0.15], font=font, styles=styles, align_right=(1,))
 
 
-def coverage(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
-    """Section 3: units sampled, households by type, substitutions, response rates."""
+def _household_table(c, lang: str, styles: dict, font: str):
+    """Planned vs completed households: by part, village class and status (new snapshots),
+    or by household type (snapshots locked before that table)."""
     t = lambda key: L.text(lang, key)  # noqa: E731
-    c, w, font = s.coverage, CONTENT_WIDTH, fonts.text
-    units = [(t(k), f"{getattr(c, k):,}") for k in COVERAGE_COUNTS]
-    types = [
-        [t(k) for k in ("col_household_type", "col_planned", "col_completed", "col_completion")]
-    ]
-    types += [
+    w = CONTENT_WIDTH
+
+    def share(planned: int, completed: int) -> str:
+        return pct(completed / planned, 1) if planned else "–"
+
+    if not c.rows:
+        data = [[t(k) for k in ("col_household_type", "col_planned", "col_completed")]]
+        data[0].append(t("col_completion"))
+        data += [
+            [
+                Paragraph(escape(r.label), styles["cell"]),
+                f"{r.planned:,}",
+                f"{r.completed:,}",
+                share(r.planned, r.completed),
+            ]
+            for r in c.households_by_type
+        ]
+        widths = [w * 0.45, w * 0.15, w * 0.15, w * 0.15]
+        return grid(data, widths, font=font, styles=styles, align_right=(1, 2, 3))
+    head = ["col_part", "col_village_class", "col_household_type", "col_planned"]
+    data = [[t(k) for k in (*head, "col_completed", "col_completion")]]
+    data += [
         [
-            Paragraph(escape(r.label), styles["cell"]),
+            t(f"part_{r.part}"),
+            t(f"class_{r.village_class}"),
+            t(f"status_{r.status}"),
             f"{r.planned:,}",
             f"{r.completed:,}",
-            pct(r.completed / r.planned, 1) if r.planned else "–",
+            share(r.planned, r.completed),
         ]
-        for r in c.households_by_type
+        for r in c.rows
     ]
+    widths = [w * f for f in (0.2, 0.16, 0.2, 0.12, 0.12, 0.12)]
+    return grid(data, widths, font=font, styles=styles, align_right=(3, 4, 5))
+
+
+def _response_table(c, lang: str, styles: dict, font: str):
+    t = lambda key: L.text(lang, key)  # noqa: E731
+    head = ("col_group", "col_due", "col_interviewed", "col_not_reached", "col_open")
+    data = [[t(k) for k in (*head, "col_response_rate")]]
+    data += [
+        [
+            t("part_screening") if r.group == "screening" else t(f"status_{r.group}"),
+            f"{r.fielded:,}",
+            f"{r.interviewed:,}",
+            f"{r.non_contacts:,}",
+            f"{r.open:,}",
+            f"{pct(r.rate, 1)} {r.definition}".strip(),
+        ]
+        for r in c.response
+    ]
+    widths = [CONTENT_WIDTH * f for f in (0.22, 0.12, 0.12, 0.12, 0.12, 0.22)]
+    return grid(data, widths, font=font, styles=styles, align_right=(1, 2, 3, 4, 5))
+
+
+def _reserve_table(c, lang: str, styles: dict, font: str):
+    t = lambda key: L.text(lang, key)  # noqa: E731
+    data = [[t(k) for k in ("col_village", "col_household_type", "col_released", "col_left")]]
+    data += [
+        [
+            Paragraph(escape(r.village), styles["cell"]),
+            t(f"status_{r.status}"),
+            f"{r.released:,}",
+            f"{r.available:,}",
+        ]
+        for r in c.reserves
+    ]
+    widths = [CONTENT_WIDTH * f for f in (0.35, 0.25, 0.15, 0.15)]
+    return grid(data, widths, font=font, styles=styles, long=True, align_right=(2, 3))
+
+
+def coverage(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
+    """Section 3: units sampled, households planned and completed, response, reserves."""
+    t = lambda key: L.text(lang, key)  # noqa: E731
+    c, font = s.coverage, fonts.text
+    keys = COVERAGE_COUNTS if not c.villages_remote else (*COVERAGE_COUNTS, "villages_remote")
+    units = [(t(k), f"{getattr(c, k):,}") for k in keys]
     story = [
         Heading(escape(t("s_coverage")), styles["h1"]),
         _two_columns((t("coverage_units"), t("col_count")), units, styles, font),
         Spacer(1, 5 * mm),
-        grid(
-            types,
-            [w * 0.45, w * 0.15, w * 0.15, w * 0.15],
-            font=font,
-            styles=styles,
-            align_right=(1, 2, 3),
-        ),
+        _household_table(c, lang, styles, font),
+        Paragraph(escape(t("coverage_note")), styles["small"]),
     ]
     if c.substitution_reasons:
         reasons = [(r, f"{n:,}") for r, n in c.substitution_reasons]
@@ -336,11 +445,22 @@ def coverage(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
             Spacer(1, 5 * mm),
             _two_columns((t("col_reason"), t("col_count")), reasons, styles, font),
         ]
-    if c.response_rates:
+    if c.response:
+        story += [
+            Heading(escape(t("response_heading")), styles["h2"], level=1),
+            _response_table(c, lang, styles, font),
+            Paragraph(escape(t("response_note")), styles["small"]),
+        ]
+    elif c.response_rates:
         rates = [(r, pct(v, 1)) for r, v in c.response_rates]
         story += [
             Spacer(1, 5 * mm),
             _two_columns((t("col_rate_label"), t("col_response_rate")), rates, styles, font),
+        ]
+    if c.reserves:
+        story += [
+            Heading(escape(t("reserves_heading")), styles["h2"], level=1),
+            _reserve_table(c, lang, styles, font),
         ]
     return story
 

@@ -14,19 +14,26 @@ from reports.pdf_base import CONTENT_WIDTH, STATUS_COLOURS, Fonts, Heading, esca
 from reports.pdf_county import VERDICT_STATUS, cover_story, legend_words
 from reports.tables import grid, threshold_text
 
-VERDICT_ORDER = {"not_met": 0, "inconclusive": 1, "exit_recommended": 2}
+VERDICT_ORDER = {"not_met": 0, "inconclusive": 1, "exit_recommended": 2, "insufficient_data": 3}
 SHORT_VERDICT = {
-    "zh": {"exit_recommended": "建议同意退出", "not_met": "不符合退出条件", "inconclusive": "待定"},
+    "zh": {
+        "exit_recommended": "建议同意退出",
+        "not_met": "不符合退出条件",
+        "inconclusive": "待定",
+        "insufficient_data": "数据不足",
+    },
     "en": {
         "exit_recommended": "Exit recommended",
         "not_met": "Not met",
         "inconclusive": "Inconclusive",
+        "insufficient_data": "Insufficient data",
     },
 }
 
 
 def ordered_counties(counties: tuple[CountySummary, ...]) -> list[CountySummary]:
-    """Counties that fail first, then inconclusive ones, then the rest; by name within."""
+    """Counties that fail first, then inconclusive ones, recommended ones, and those with
+    insufficient data last; by name within."""
     return sorted(counties, key=lambda c: (VERDICT_ORDER[c.verdict], c.county))
 
 
@@ -55,7 +62,7 @@ def _cover(s: ProvinceReport, lang: str, styles: dict, fonts: Fonts) -> list:
 
 def _cell(county: CountySummary, key: str, styles: dict) -> Paragraph | str:
     ind = county.indicator(key)
-    if ind is None:
+    if ind is None or ind.estimate is None:
         return "–"
     colour = STATUS_COLOURS[ind.confidence].hexval()
     return Paragraph(
@@ -63,6 +70,19 @@ def _cell(county: CountySummary, key: str, styles: dict) -> Paragraph | str:
         f"<font size='6.5'>{pct(ind.ci_low)}–{pct(ind.ci_high)}</font>",
         styles["cell"],
     )
+
+
+def _verdict_cell(c: CountySummary, lang: str, styles: dict) -> Paragraph:
+    """The short verdict, with 临界, and for 数据不足 why (and the fieldwork's progress)."""
+    words = escape(SHORT_VERDICT[lang][c.verdict])
+    if c.borderline and c.verdict != "insufficient_data":
+        words += escape(f" · {L.text(lang, 'borderline')}")
+    if c.verdict == "insufficient_data":
+        note = L.text(lang, f"short_state_{c.state}")
+        if c.interim and c.planned:
+            note += f" {c.resolved}/{c.planned}"
+        words += f"<br/><font size='6.5'>{escape(note)}</font>"
+    return Paragraph(words, styles["cell"])
 
 
 def county_table(counties: list[CountySummary], lang: str, styles: dict, font: str):
@@ -76,7 +96,7 @@ def county_table(counties: list[CountySummary], lang: str, styles: dict, font: s
         rows.append(
             [
                 Paragraph(escape(c.county), styles["cell"]),
-                SHORT_VERDICT[lang][c.verdict],
+                _verdict_cell(c, lang, styles),
                 *(_cell(c, k, styles) for k in INDICATOR_KEYS),
                 f"{c.interviews_completed:,}",
                 f"{c.problems:,}",
@@ -106,7 +126,7 @@ def county_charts(counties: list[CountySummary], lang: str, font: str, chunk: in
                 continue
             points = tuple(
                 None
-                if (i := c.indicator(key)) is None
+                if (i := c.indicator(key)) is None or i.estimate is None
                 else Point(i.estimate, i.ci_low, i.ci_high, i.confidence)
                 for c in part
             )
@@ -136,6 +156,7 @@ def province_story(s: ProvinceReport, lang: str, fonts: Fonts) -> list:
         ok=tally["exit_recommended"],
         bad=tally["not_met"],
         unk=tally["inconclusive"],
+        ins=tally["insufficient_data"],
     )
     story = _cover(s, lang, styles, fonts)
     story += [

@@ -10,16 +10,25 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
-from assessment.i18n import N_
+from assessment.forms import bind
+from assessment.i18n import N_, Message
 from assessment.models import County, Province
 from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
+from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report
-from reports.services import ReportService, county_snapshot, dashboard, province_snapshot
+from reports.services import (
+    ReportService,
+    county_snapshot,
+    county_status,
+    dashboard,
+    province_snapshot,
+)
 from reports.survey_export import export_sheets
+from surveys.fieldwork import FieldworkService
 
 PDF = "application/pdf"
 
@@ -45,16 +54,33 @@ def _font(request):
     return request.registry.app_settings.font_path
 
 
+def _round_id(request) -> int | None:
+    """The ``round`` query parameter (None when absent; 404 when not a number)."""
+    raw = request.params.get("round", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 9:
+        raise HTTPNotFound()
+    return int(raw)
+
+
 @view_config(
     route_name="dashboard.view",
     renderer="reports/dashboard.jinja2",
     permission=Permission.dashboard,
 )
 def dashboard_view(request):
-    """Every county with progress, indicators and verdicts; no household record."""
-    statuses = dashboard(request.dbsession)
-    provinces = {s.county.province for s in statuses}
-    return {"statuses": statuses, "provinces": sorted(provinces, key=lambda p: p.name)}
+    """Every county of a round with progress, indicators and verdicts; no household record."""
+    try:
+        board = dashboard(request.dbsession, _round_id(request))
+    except DomainError:
+        raise HTTPNotFound() from None
+    provinces = {s.county.province for s in board.statuses}
+    return {
+        "board": board,
+        "statuses": board.statuses,
+        "provinces": sorted(provinces, key=lambda p: p.name),
+    }
 
 
 @view_config(
@@ -69,9 +95,44 @@ def report_list(request):
     route_name="reports.county", renderer="reports/county.jinja2", permission=Permission.report
 )
 def county_page(request):
-    """A county's report versions, the live draft, exports."""
-    county = _county(request)
-    return {"county": county, "versions": ReportService(request.dbsession).versions(county)}
+    """A county's state and verdict, report versions, the live draft, exports."""
+    county, round_id = _county(request), _round_id(request)
+    try:
+        status = county_status(request.dbsession, county, round_id)
+    except DomainError:
+        raise HTTPNotFound() from None
+    return {
+        "county": county,
+        "status": status,
+        "round_id": round_id,
+        "versions": ReportService(request.dbsession).versions(county),
+        "form": CloseFieldworkForm(),
+    }
+
+
+@view_config(
+    route_name="reports.county_close_fieldwork",
+    request_method="POST",
+    permission=Permission.plan_manage,
+)
+def close_fieldwork(request):
+    """Close the fieldwork of the county's current plan, with a reason (who/when recorded)."""
+    county, round_id = _county(request), _round_id(request)
+    form = bind(CloseFieldworkForm, request)
+    plan = ce.current_plan(request.dbsession, county, round_id)
+    try:
+        if plan is None:
+            raise DomainError(
+                Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
+            )
+        reason = form.reason.data if form.validate() else ""
+        FieldworkService(request.dbsession).close(plan, request.user, reason)
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(request, N_("Fieldwork of {county} closed."), county=county.name)
+    query = {"round": round_id} if round_id else {}
+    return HTTPSeeOther(request.route_url("reports.county", code=county.code, _query=query))
 
 
 @view_config(route_name="reports.county_draft", permission=Permission.report)
@@ -79,7 +140,7 @@ def county_draft(request):
     """The report of the current approved data, marked as a draft."""
     county, lang = _county(request), _lang(request)
     try:
-        snap = county_snapshot(request.dbsession, county, lang=lang)
+        snap = county_snapshot(request.dbsession, county, lang=lang, round_id=_round_id(request))
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(request.route_url("reports.county", code=county.code))
@@ -149,7 +210,7 @@ def province_pdf(request):
     if province is None:
         raise HTTPNotFound()
     try:
-        snap = province_snapshot(request.dbsession, province.name)
+        snap = province_snapshot(request.dbsession, province.name, round_id=_round_id(request))
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(request.route_url("dashboard.view"))
@@ -163,10 +224,22 @@ def province_pdf(request):
 @view_config(route_name="reports.county_export", permission=Permission.export)
 def county_export(request):
     """Approved survey data: XLSX (households, members, codebook) or households CSV."""
-    county, fmt = _county(request), request.matchdict["format"]
-    data = ce.county_data(request.dbsession, county)
-    if fmt not in ("csv", "xlsx") or data is None:
+    county, fmt, round_id = _county(request), request.matchdict["format"], _round_id(request)
+    if fmt not in ("csv", "xlsx"):
         raise HTTPNotFound()
+    plan = ce.current_plan(request.dbsession, county, round_id)
+    data = ce.county_data(request.dbsession, county, plan) if plan is not None else None
+    if data is None or not data.rows:
+        request.session.flash(
+            render_problem(
+                request,
+                Message(
+                    N_("County {county} has no approved interview yet."), {"county": county.code}
+                ),
+            ),
+            "error",
+        )
+        return HTTPSeeOther(request.route_url("reports.county", code=county.code))
     households, members = export_sheets(request.dbsession, data)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileIter closes it once sent
     if fmt == "csv":

@@ -127,10 +127,17 @@ class SamplePlan(Base):
     summary_json: Mapped[str] = mapped_column(Text, default="{}")  # strata counts, shortfalls
     # The demo's fieldwork is simulated: every page and report of this plan says so.
     simulated_fieldwork: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when an admin re-drew the county with ``--discard-fieldwork``: this plan's
+    # interviews are kept and visible but archived (no estimate reads a superseded plan).
+    fieldwork_archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    fieldwork_archived_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     county: Mapped[County] = relationship()
     assessment_round: Mapped[AssessmentRound | None] = relationship()
     frame: Mapped[Frame] = relationship()
-    committed_by: Mapped[User | None] = relationship()
+    committed_by: Mapped[User | None] = relationship(foreign_keys=[committed_by_id])
+    fieldwork_archived_by: Mapped[User | None] = relationship(
+        foreign_keys=[fieldwork_archived_by_id]
+    )
 
 
 class PlanVillage(Base):

@@ -143,6 +143,24 @@ class ReserveRelease(Base):
     released_by: Mapped[User | None] = relationship()
 
 
+class FieldworkClosure(Base):
+    """A coordinator's decision that a plan's fieldwork is over, whatever is still open.
+
+    The county verdict stays 数据不足 (insufficient data) until fieldwork is complete: every
+    planned household resolved, or this record (who, when, why).
+    """
+
+    __tablename__ = "fieldwork_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"), unique=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text)
+    plan: Mapped[SamplePlan] = relationship()
+    closed_by: Mapped[User | None] = relationship()
+
+
 class ReviewComment(Base):
     """A supervisor's comment on one question (``field_path``) when returning an interview."""
 

@@ -1,0 +1,14 @@
+"""Forms of the report pages; they validate input and never write."""
+
+from __future__ import annotations
+
+from wtforms import Form, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from assessment.i18n import N_
+
+
+class CloseFieldworkForm(Form):
+    """Why fieldwork is closed with households still open (recorded with who and when)."""
+
+    reason = TextAreaField(N_("Reason for closing fieldwork"), [DataRequired(), Length(max=2000)])

@@ -1,0 +1,466 @@
+"""Report snapshots from the database: the county report and the provincial summary.
+
+A snapshot is a :class:`reports.model.CountyReport` filled from the county's current plan in
+its round, the fieldwork's state, its approved interviews and the estimates of
+:mod:`assessment.county_estimates`. Every county has a snapshot at every stage (no frame, no
+plan, no interview, interim, final): what cannot be estimated is ``insufficient_data``, and
+the county verdict comes from :func:`assessment.county_verdict.county_verdict` alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from types import SimpleNamespace
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment import county_estimates as ce
+from assessment.county_verdict import county_verdict
+from assessment.i18n import N_, Message
+from assessment.indicators import INDICATORS, Scheme
+from assessment.models import (
+    NATIONAL_SCHEME,
+    AssessmentRound,
+    County,
+    Province,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
+from assessment.services import DomainError
+from reports import coverage as cov
+from reports import model
+from reports.models import ReportVersion
+from sampling.models import Frame, PlanVillage, SamplePlan
+from surveys.fieldwork import FieldworkService, FieldworkState
+from surveys.models import Interview
+
+INSTITUTION = "第三方评估机构（示范）"
+ESTIMATORS = (
+    "Weighted ratio estimators (persons) with Taylor linearisation, villages as PSUs "
+    "within village strata (with-replacement variance); comprehensive incidence by the "
+    "delta method."
+)
+NO_DATA = "—"
+
+
+def _official(result) -> str:
+    """``meets`` / ``fails`` / ``insufficient_data`` of one indicator result."""
+    official = getattr(result, "official", None)
+    if official is not None:
+        return str(official)
+    return "meets" if result.official_pass else "fails"
+
+
+def _finite(value) -> float | None:
+    value = None if value is None else float(value)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _clip(value: float | None) -> float | None:
+    return None if value is None else min(max(value, 0.0), 1.0)
+
+
+def _indicator(result) -> model.Indicator:
+    e = result.estimate
+    official = _official(result)
+    estimate = _finite(e.estimate)
+    if estimate is None:
+        official = "insufficient_data"
+    low, high = _interval(e) if estimate is not None else (None, None)
+    upper = result.comparator in ("<", "<=")
+    confidence = str(result.confidence) if official != "insufficient_data" else official
+    return model.Indicator(
+        key=result.indicator,
+        estimate=_clip(estimate),
+        ci_low=low,
+        ci_high=high,
+        threshold=result.threshold,
+        comparator=result.comparator,
+        verdict=official,
+        confidence=confidence,
+        prob_within=_clip(_finite(result.probability_within)),
+        numerator=float(result.events),
+        denominator=float(e.n),
+        se=_finite(e.se),
+        one_sided_bound=_clip(_finite(result.upper_bound if upper else result.lower_bound)),
+    )
+
+
+def _insufficient(key: str, scheme) -> model.Indicator:
+    threshold, comparator = scheme.rule(key)
+    return model.Indicator(
+        key, None, None, None, threshold, comparator, "insufficient_data", "insufficient_data"
+    )
+
+
+def _interval(estimate) -> tuple[float, float]:
+    """Two-sided bounds clipped to 0-1 around the estimate; a domain with no design degrees of
+    freedom (one village) has no interval, shown as the uninformative 0-100 %."""
+    low, high = float(estimate.ci_low), float(estimate.ci_high)
+    if math.isnan(low) or math.isnan(high):
+        return 0.0, 1.0
+    value = _clip(float(estimate.estimate))
+    return min(max(low, 0.0), value), max(min(high, 1.0), value)
+
+
+def _groups(rows, indicator: str) -> tuple[model.GroupEstimate, ...]:
+    return tuple(
+        model.GroupEstimate(
+            str(r.group),
+            r.indicator,
+            _clip(float(r.estimate.estimate)),
+            *_interval(r.estimate),
+            int(r.estimate.n),
+        )
+        for r in rows
+        if r.indicator == indicator and math.isfinite(float(r.estimate.estimate))
+    )
+
+
+def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
+    interviews = {
+        i.plan_household.household.household_id: i
+        for i in db.scalars(
+            select(Interview).where(
+                Interview.plan_id == data.plan.id, Interview.status == "approved"
+            )
+        )
+    }
+    out = []
+    for row in data.rows:
+        interview = interviews.get(row["household_id"])
+        standards = json.loads(interview.standards_json or "{}") if interview else {}
+        failed = tuple(k for k, v in standards.items() if v is False)
+        answers = json.loads(interview.verification_json or "{}") if interview else {}
+        reasons = "；".join(
+            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
+        )
+        kinds = []
+        if row["verdict"] in ("wrongly_exited", "missed"):
+            kinds.append(row["verdict"])
+        if row["recognises"] == 0:
+            kinds.append("not_recognising")
+        out += [
+            model.Problem(
+                kind,
+                row["township"],
+                row["village"],
+                row["household_id"],
+                int(row["persons"]),
+                failed,
+                reasons,
+                "approved",
+            )
+            for kind in kinds
+        ]
+    return tuple(out)
+
+
+def _methods(data: ce.CountyData, assessment) -> model.Methods:
+    plan = data.plan
+    summary = json.loads(plan.summary_json or "{}")
+    strata = tuple(
+        model.StratumSize(s["stratum"], s["population"], s["sample"], "village")
+        for s in summary.get("strata", [])
+        if s.get("stage") in ("village", "villages")
+    )
+    methods = sorted({r.estimate.method for r in assessment.indicators})
+    return model.Methods(
+        frame_hash=plan.frame.content_hash,
+        plan_id=f"{plan.id} (v{plan.version})",
+        design=plan.design_json,
+        strata=strata,
+        seed_commitment=f"{plan.commitment} · seed {plan.seed_hex}",
+        estimators=ESTIMATORS,
+        ci_method=", ".join(methods),
+        instrument_version="verification-v1, recognition-v1",
+    )
+
+
+def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
+    interviews = {
+        i.plan_household.household.household_id: i
+        for i in db.scalars(
+            select(Interview).where(
+                Interview.plan_id == data.plan.id, Interview.status == "approved"
+            )
+        )
+    }
+    out = []
+    for row in data.rows:
+        interview = interviews.get(row["household_id"])
+        standards = json.loads(interview.standards_json or "{}") if interview else {}
+        failed = tuple(k for k, v in standards.items() if v is False)
+        answers = json.loads(interview.verification_json or "{}") if interview else {}
+        reasons = "；".join(
+            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
+        )
+        kinds = []
+        if row["verdict"] in ("wrongly_exited", "missed"):
+            kinds.append(row["verdict"])
+        if row["recognises"] == 0:
+            kinds.append("not_recognising")
+        out += [
+            model.Problem(
+                kind,
+                row["township"],
+                row["village"],
+                row["household_id"],
+                int(row["persons"]),
+                failed,
+                reasons,
+                "approved",
+            )
+            for kind in kinds
+        ]
+    return tuple(out)
+
+
+def _methods(plan: SamplePlan | None, assessment) -> model.Methods:
+    if plan is None:
+        return model.Methods(NO_DATA, NO_DATA, NO_DATA, (), NO_DATA, ESTIMATORS, NO_DATA, NO_DATA)
+    summary = json.loads(plan.summary_json or "{}")
+    strata = tuple(
+        model.StratumSize(s["stratum"], s["population"], s["sample"], "village")
+        for s in summary.get("strata", [])
+        if s.get("stage") in ("village", "villages")
+    )
+    methods = sorted({r.estimate.method for r in assessment.indicators}) if assessment else []
+    return model.Methods(
+        frame_hash=plan.frame.content_hash,
+        plan_id=f"{plan.id} (v{plan.version})",
+        design=plan.design_json,
+        strata=strata,
+        seed_commitment=f"{plan.commitment} · seed {plan.seed_hex}",
+        estimators=ESTIMATORS,
+        ci_method=", ".join(methods) or NO_DATA,
+        instrument_version="verification-v1, recognition-v1",
+    )
+
+
+def _scheme(assessment_round: AssessmentRound | None, county: County) -> Scheme:
+    """The round's thresholds (the national scheme's for a county in no round)."""
+    if assessment_round is not None:
+        return ce.scheme_of(assessment_round, county)
+    return ce.scheme_of(SimpleNamespace(**NATIONAL_SCHEME), county)
+
+
+def _state(db: Session, county: County, plan, data, fieldwork: FieldworkState | None) -> str:
+    if plan is None:
+        has_frame = db.scalar(select(func.count()).where(Frame.county_id == county.id))
+        return "no_plan" if has_frame else "no_frame"
+    if data is None:
+        return "no_round"
+    if not data.rows:
+        return "no_interviews"
+    return "final" if fieldwork is not None and fieldwork.complete else "interim"
+
+
+def _fieldwork(state: FieldworkState | None) -> model.Fieldwork | None:
+    if state is None:
+        return None
+    closure = state.closure
+    return model.Fieldwork(
+        state.planned,
+        state.resolved,
+        state.complete,
+        closure.closed_by if closure else "",
+        closure.closed_at if closure else None,
+        closure.reason if closure else "",
+    )
+
+
+def _dates(db: Session, plan: SamplePlan | None, created: dt.datetime) -> tuple[dt.date, dt.date]:
+    if plan is None:
+        return created.date(), created.date()
+    first, last = db.execute(
+        select(func.min(Interview.started_at), func.max(Interview.started_at)).where(
+            Interview.plan_id == plan.id
+        )
+    ).one()
+    return (first or created).date(), (last or created).date()
+
+
+def _leaders(db: Session, plan: SamplePlan | None) -> tuple[str, ...]:
+    if plan is None:
+        return ()
+    return tuple(
+        db.scalars(
+            select(User.display_name)
+            .join(Team, User.team_id == Team.id)
+            .join(PlanVillage, PlanVillage.team_id == Team.id)
+            .where(PlanVillage.plan_id == plan.id, User.role == Role.supervisor)
+            .distinct()
+        )
+    )
+
+
+def _round(db: Session, county: County, round_id: int | None) -> AssessmentRound | None:
+    if round_id is None:
+        return ce.county_round(db, county)
+    found = db.get(AssessmentRound, round_id)
+    if found is None or county not in found.counties:
+        raise DomainError(
+            Message(
+                N_("Round {round} does not assess county {county}."),
+                {"round": round_id, "county": county.code},
+            )
+        )
+    return found
+
+
+def county_snapshot(
+    db: Session,
+    county: County,
+    *,
+    lang: str = "zh",
+    created: dt.datetime | None = None,
+    version: int = 0,
+    signed_off: bool = False,
+    round_id: int | None = None,
+) -> model.CountyReport:
+    """The locked input of the county PDF at whatever stage the county is, in round
+    ``round_id`` (default: the county's round, see :func:`ce.county_round`)."""
+    assessment_round = _round(db, county, round_id)
+    plan = ce.current_plan(db, county, assessment_round.id if assessment_round else None)
+    data = ce.county_data(db, county, plan, assessment_round=assessment_round) if plan else None
+    fieldwork = FieldworkService(db).state(plan) if plan is not None else None
+    assessment = ce.assess(data) if data is not None else None
+    scheme = data.scheme if data is not None else _scheme(assessment_round, county)
+    indicators = (
+        tuple(_indicator(r) for r in assessment.indicators)
+        if assessment is not None
+        else tuple(_insufficient(key, scheme) for key in INDICATORS)
+    )
+    judged = county_verdict(
+        fieldwork_complete=bool(fieldwork and fieldwork.complete),
+        officials=[i.verdict for i in indicators],
+        confidences=[i.confidence for i in indicators],
+    )
+    created = created or utcnow().replace(microsecond=0)
+    start, end = _dates(db, plan, created)
+    rows = data.rows if data is not None else []
+    return model.CountyReport(
+        scheme=assessment_round.name if assessment_round else NO_DATA,
+        year=assessment_round.year if assessment_round else created.year,
+        province=county.province.name,
+        county=county.name,
+        period_start=start,
+        period_end=end,
+        institution=INSTITUTION,
+        team_leaders=_leaders(db, plan),
+        version=str(version or "draft"),
+        report_date=created.date(),
+        created=created,
+        verdict=judged.verdict,
+        indicators=indicators,
+        coverage=(cov.coverage(db, plan, rows, fieldwork, lang) if plan else cov.empty_coverage()),
+        methods=_methods(plan, assessment),
+        problems=_problems(db, data) if data is not None else (),
+        by_township=tuple(
+            g
+            for key in ("wrongful_exit_rate", "missed_rate", "recognition_rate")
+            for g in _groups(assessment.by_township if assessment else (), key)
+        ),
+        recognition_by_type=_groups(
+            assessment.by_household_type if assessment else (), "recognition_rate"
+        ),
+        signed_off=signed_off,
+        simulated=bool(plan and plan.simulated_fieldwork),
+        interim=judged.interim,
+        borderline=judged.borderline,
+        verdict_confidence=judged.confidence,
+        fieldwork=_fieldwork(fieldwork),
+        state=_state(db, county, plan, data, fieldwork),
+    )
+
+
+def summary_of(snap: model.CountyReport, county: County, signed: bool) -> model.CountySummary:
+    """A county's row in the provincial summary and on the dashboard, from its snapshot."""
+    fieldwork = snap.fieldwork
+    return model.CountySummary(
+        county.name,
+        snap.verdict,
+        snap.indicators,
+        snap.coverage.interviews_completed,
+        len(snap.problems),
+        signed,
+        state=snap.state,
+        interim=snap.interim,
+        borderline=snap.borderline,
+        planned=fieldwork.planned if fieldwork else 0,
+        resolved=fieldwork.resolved if fieldwork else 0,
+        code=county.code,
+        response=snap.coverage.response,
+    )
+
+
+def county_summary(db: Session, county: County, round_id: int | None = None) -> model.CountySummary:
+    """One county's line in the provincial summary and on the dashboard (every stage)."""
+    snap = county_snapshot(db, county, round_id=round_id)
+    signed = db.scalar(
+        select(func.count()).where(
+            ReportVersion.county_id == county.id, ReportVersion.signed_off.is_(True)
+        )
+    )
+    return summary_of(snap, county, bool(signed))
+
+
+def province_round(db: Session, province: Province, round_id: int | None) -> AssessmentRound | None:
+    """Round ``round_id`` (it must list a county of the province), or the newest that does."""
+    query = (
+        select(AssessmentRound)
+        .join(AssessmentRound.counties)
+        .where(County.province_id == province.id)
+        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+    )
+    if round_id is not None:
+        query = query.where(AssessmentRound.id == round_id)
+    found = db.scalars(query.limit(1)).first()
+    if found is None and round_id is not None:
+        raise DomainError(
+            Message(
+                N_("Round {round} assesses no county of {name}."),
+                {"round": round_id, "name": province.name},
+            )
+        )
+    return found
+
+
+def province_snapshot(
+    db: Session,
+    province_name: str,
+    *,
+    created: dt.datetime | None = None,
+    round_id: int | None = None,
+) -> model.ProvinceReport:
+    """Every county of the province in the round (default: the newest round listing one of
+    them), each at its own stage: those without plan or data are listed as such."""
+    province = db.scalar(select(Province).where(Province.name == province_name))
+    if province is None:
+        raise DomainError(Message(N_("No province named {name}."), {"name": province_name}))
+    assessment_round = province_round(db, province, round_id)
+    if assessment_round is None:
+        raise DomainError(
+            Message(N_("No assessment round lists a county of {name}."), {"name": province_name})
+        )
+    counties = [c for c in assessment_round.counties if c.province_id == province.id]
+    summaries = tuple(county_summary(db, c, assessment_round.id) for c in counties)
+    created = created or utcnow().replace(microsecond=0)
+    plans = [ce.current_plan(db, c, assessment_round.id) for c in counties]
+    return model.ProvinceReport(
+        scheme=assessment_round.name,
+        year=assessment_round.year,
+        province=province.name,
+        institution=INSTITUTION,
+        version="draft",
+        report_date=created.date(),
+        created=created,
+        counties=summaries,
+        simulated=any(p is not None and p.simulated_fieldwork for p in plans),
+    )
