@@ -14,6 +14,7 @@ class Permission(StrEnum):
     frame = "frame:manage"
     plan_view = "plan:view"
     plan_manage = "plan:manage"
+    plan_discard = "plan:discard"  # re-draw over fieldwork (archives it): admins only
     team_view = "team:view"
     household_view = "household:view"
     interview_edit = "interview:edit"

@@ -78,6 +78,12 @@ def register_plans(subparsers) -> None:
     p.add_argument("--design", required=True, type=Path, help="design JSON file")
     p.add_argument("--seed", help="64 hex digits (e.g. from a public ceremony); random if omitted")
     p.add_argument("--reason", help="why the county is drawn again (required for a re-draw)")
+    p.add_argument(
+        "--discard-fieldwork",
+        action="store_true",
+        help="re-draw although the current plan has interviews: they are archived (kept, "
+        "left out of every estimate)",
+    )
     p.add_argument("--frame", type=int, help="frame id (default: the county's latest frame)")
     add_round_option(p)
     p.set_defaults(func=draw_plan)
@@ -132,6 +138,7 @@ def draw_plan(args) -> int:
                 seed_hex=args.seed,
                 reason=args.reason,
                 assessment_round=round_of(request, county, args.round_id),
+                discard_fieldwork=args.discard_fieldwork,
             )
         except DomainError as exc:
             raise CommandError(exc.message.render("en")) from exc

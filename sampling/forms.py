@@ -48,6 +48,9 @@ class DrawPlanForm(Form):
         [Optional(), Length(max=200)],
     )
     reason = TextAreaField(N_("Reason for drawing again"), [Optional(), Length(max=2000)])
+    discard_fieldwork = BooleanField(
+        N_("Discard the current plan's fieldwork: archive its interviews and draw again")
+    )
 
 
 class AssignTeamForm(Form):

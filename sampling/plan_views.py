@@ -20,7 +20,7 @@ from sampling import sizes
 from sampling.exports import plan_sheet
 from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, DrawPlanForm
 from sampling.models import Frame, FrameVillage, SamplePlan
-from sampling.plans import PlanService
+from sampling.plans import PlanService, interview_count
 
 
 @view_config(
@@ -55,6 +55,7 @@ def plan_new(request):
                 user=request.user,
                 seed_hex=form.seed.data or None,
                 reason=form.reason.data,
+                discard_fieldwork=bool(form.discard_fieldwork.data),
             )
         except DomainError as exc:
             target = getattr(form, exc.field or "", None) or form.design
@@ -67,7 +68,13 @@ def plan_new(request):
         .where(FrameVillage.frame_id == frame.id)
         .order_by(FrameVillage.village_key)
     ).all()
-    return {"form": form, "frame": frame, "previous": previous, "village_keys": keys}
+    return {
+        "form": form,
+        "frame": frame,
+        "previous": previous,
+        "fieldwork": interview_count(request.dbsession, previous) if previous else 0,
+        "village_keys": keys,
+    }
 
 
 def _number(request, name, default=None, kind=float):
@@ -137,6 +144,7 @@ def plan_view(context, request):
         "design": json.loads(plan.design_json),
         "teams": teams,
         "verification": None,
+        "archived": interview_count(request.dbsession, plan) if plan.fieldwork_archived_at else 0,
     }
 
 

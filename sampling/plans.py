@@ -12,11 +12,20 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import column, func, insert, select, table, update
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Team, Township, User, Village, utcnow
+from assessment.models import (
+    AssessmentRound,
+    County,
+    Role,
+    Team,
+    Township,
+    User,
+    Village,
+    utcnow,
+)
 from assessment.services import DomainError, latest_round
 from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
@@ -78,9 +87,16 @@ class PlanService:
         seed_hex: str | None = None,
         reason: str | None = None,
         assessment_round: AssessmentRound | None = None,
+        discard_fieldwork: bool = False,
     ) -> SamplePlan:
         """Commit to and draw a new plan version of the frame's county (for ``assessment_round``,
-        by default the county's latest round)."""
+        by default the county's latest round).
+
+        Once the current plan has any interview, a re-draw is refused, unless an administrator
+        (or the command line) asks for it with ``discard_fieldwork``: the current plan's
+        interviews are then archived (kept and visible, left out of every estimate, which
+        reads only a county's current plan) and the plan records who archived them, when.
+        """
         previous = self.current(frame.county)
         reason = (reason or "").strip() or None
         if previous is not None and reason is None:
@@ -94,6 +110,9 @@ class PlanService:
                 ),
                 field="reason",
             )
+        fieldwork = interview_count(self.db, previous) if previous is not None else 0
+        if fieldwork:
+            _check_discard(previous, fieldwork, user, discard_fieldwork)
         try:
             design = parse_design(design_source)
         except DesignError as exc:
@@ -134,6 +153,8 @@ class PlanService:
             drawn_at=self.clock(),
         )
         self.db.add(plan)
+        if fieldwork:
+            previous.fieldwork_archived_at, previous.fieldwork_archived_by = self.clock(), user
         self.db.flush()  # the commitment is on record before the draw
         result = draw(data, design, seed)
         plan.drawn_at = self.clock()
@@ -339,6 +360,39 @@ class PlanService:
             query = query.where(PlanVillage.team_id == team_id)
         for row in self.db.execute(query).yield_per(5000):
             yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+
+
+# Interviews belong to the surveys feature, which builds on this one: counted through the
+# table alone, so that sampling does not import surveys.
+_INTERVIEWS = table("interviews", column("plan_id"))
+
+
+def interview_count(db: Session, plan: SamplePlan) -> int:
+    """Interviews of any status (outcomes recorded included) of ``plan``."""
+    query = select(func.count()).select_from(_INTERVIEWS)
+    return db.scalar(query.where(_INTERVIEWS.c.plan_id == plan.id)) or 0
+
+
+def _check_discard(previous: SamplePlan, count: int, user: User | None, discard: bool) -> None:
+    """Refuse a re-draw over fieldwork unless an administrator explicitly discards it."""
+    values = {"version": previous.version, "count": count}
+    if not discard:
+        raise DomainError(
+            Message(
+                N_(
+                    "Plan version {version} already has {count} interviews: a re-draw is "
+                    "refused. An administrator may re-draw with a reason and discard the "
+                    "fieldwork, which archives those interviews."
+                ),
+                values,
+            ),
+            field="reason",
+        )
+    if user is not None and user.role != Role.admin:
+        raise DomainError(
+            Message(N_("Only an administrator may discard fieldwork to re-draw a plan.")),
+            field="reason",
+        )
 
 
 def _summary(result: DrawResult) -> dict:

@@ -18,6 +18,7 @@ from assessment.models import User, utcnow
 from assessment.services import DomainError
 from sampling.models import Household, PlanHousehold
 from surveys import audit
+from surveys.assignments import current_plan_ids
 from surveys.models import (
     APPROVED,
     RETURNED,
@@ -27,6 +28,7 @@ from surveys.models import (
     RevisitDraw,
 )
 from surveys.quality import Flag, flags_from_json
+from surveys.workflow import check_not_archived
 
 MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
 
@@ -52,7 +54,7 @@ class ReviewService:
             select(Interview, Household)
             .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
             .join(Household, PlanHousehold.household_pk == Household.id)
-            .where(Interview.status == status)
+            .where(Interview.status == status, Interview.plan_id.in_(current_plan_ids()))
             .order_by(Interview.submitted_at, Interview.id)
         )
         if team_id is not None:
@@ -69,6 +71,7 @@ class ReviewService:
     def _transition(self, interview: Interview, user: User | None, status: str, extra) -> None:
         if interview.status != SUBMITTED:
             raise DomainError(Message(MSG_NOT_SUBMITTED))
+        check_not_archived(interview.plan)
         now = self.clock()
         changes = [audit.FieldChange("status", interview.status, status), *extra]
         interview.status, interview.updated_at = status, now

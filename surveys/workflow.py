@@ -100,6 +100,17 @@ class OutcomeResult:
     no_reserve_left: bool = False
 
 
+MSG_ARCHIVED = N_(
+    "This household's plan was re-drawn; its interviews are archived and can no longer change."
+)
+
+
+def check_not_archived(plan) -> None:
+    """Refuse any change to the fieldwork of a plan archived by a re-draw."""
+    if plan.fieldwork_archived_at is not None:
+        raise InterviewLocked(Message(MSG_ARCHIVED))
+
+
 def load_answers(interview: Interview) -> dict[str, dict[str, Any]]:
     """The stored answers as ``{"verification": {...}, "recognition": {...}}``."""
     return {
@@ -139,6 +150,7 @@ class InterviewService:
         """Record the contact outcome; a non-interview releases the next reserve in order."""
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome: expected one of {OUTCOMES}, got {outcome!r}")
+        check_not_archived(ph.plan)
         interview = self.interview_of(ph)
         if interview is not None and not (
             interview.status == DRAFT and outcome in NON_INTERVIEW_OUTCOMES
@@ -221,6 +233,7 @@ class InterviewService:
 
     # -- saving ---------------------------------------------------------------------------
     def _check_editable(self, interview: Interview, base_version: int, answers) -> None:
+        check_not_archived(interview.plan)
         if interview.status not in EDITABLE:
             raise InterviewLocked(Message(MSG_LOCKED.get(interview.status, MSG_LOCKED["approved"])))
         if base_version != interview.version:
@@ -277,7 +290,8 @@ class InterviewService:
         if problems:
             raise SubmissionRejected(problems)
         ph = interview.plan_household
-        assessment_round = latest_round(self.db, ph.plan.county)
+        # The plan's own round: a county's verdicts follow the round its plan was drawn for.
+        assessment_round = ph.plan.assessment_round or latest_round(self.db, ph.plan.county)
         if assessment_round is None:
             raise DomainError(
                 Message(
