@@ -1,4 +1,4 @@
-"""``report``, ``report-province`` and ``export``."""
+"""``report``, ``report-province``, ``export`` and ``indicators``."""
 
 from __future__ import annotations
 
@@ -21,7 +21,22 @@ def register(subparsers) -> None:
     p.add_argument("--province", required=True, help="province name")
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    p.add_argument(
+        "--round",
+        type=int,
+        dest="round_id",
+        help="assessment round id (default: the newest round listing a county of the province)",
+    )
     p.set_defaults(func=province_report)
+
+    p = subparsers.add_parser(
+        "indicators", help="a county's verdict, fieldwork state, response and four indicators"
+    )
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_round_option(p)
+    p.set_defaults(func=indicators)
 
     p = subparsers.add_parser("export", help="export a county's approved survey data")
     add_config_option(p)
@@ -71,7 +86,8 @@ def county_report(args) -> int:
             raise CommandError(exc.message.render("en")) from exc
         pdf = render_county_report(snap, lang=args.lang, font_path=_font_path(request))
     args.out.write_bytes(pdf)
-    print(f"wrote {args.out} ({len(pdf):,} bytes): {county.code} {snap.verdict}")
+    stage = " (interim)" if snap.interim else ""
+    print(f"wrote {args.out} ({len(pdf):,} bytes): {county.code} {snap.verdict}{stage}")
     return 0
 
 
@@ -82,7 +98,7 @@ def province_report(args) -> int:
 
     with app_env(args.config) as request:
         try:
-            snap = province_snapshot(request.dbsession, args.province)
+            snap = province_snapshot(request.dbsession, args.province, round_id=args.round_id)
         except DomainError as exc:
             raise CommandError(exc.message.render("en")) from exc
         pdf = render_province_report(snap, lang=args.lang, font_path=_font_path(request))
@@ -119,4 +135,75 @@ def export(args) -> int:
             with Path(f"{stem}-codebook.csv").open("wb") as out:
                 write_codebook_csv(sheets, out)  # the codebook reads the columns only
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    return 0
+
+
+def _proportion(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def indicators_json(snap) -> dict:
+    """The ``indicators --json`` object of a county snapshot (proportions 0-1, null = none)."""
+    return {
+        "verdict": snap.verdict,
+        "fieldwork_complete": bool(snap.fieldwork and snap.fieldwork.complete),
+        "response_rates": {
+            r.group: {
+                "rate": _proportion(r.rate),
+                "definition": r.definition,
+                "due": r.fielded,
+                "interviewed": r.interviewed,
+                "not_reached": r.non_contacts,
+                "open": r.open,
+            }
+            for r in snap.coverage.response
+        },
+        "indicators": {
+            i.key: {
+                "estimate": _proportion(i.estimate),
+                "se": _proportion(i.se),
+                "ci_low": _proportion(i.ci_low),
+                "ci_high": _proportion(i.ci_high),
+                "one_sided_bound": _proportion(i.one_sided_bound),
+                "threshold": float(i.threshold),
+                "official": i.verdict,
+                "confidence": i.confidence,
+                "probability_within": _proportion(i.prob_within),
+            }
+            for i in snap.indicators
+        },
+    }
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def indicators(args) -> int:
+    import json
+
+    from assessment.services import DomainError
+    from reports.services import county_snapshot
+
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        try:
+            chosen = round_of(request, county, args.round_id)
+            snap = county_snapshot(
+                request.dbsession, county, round_id=chosen.id if chosen else None
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+    data = indicators_json(snap)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
+        return 0
+    stage = "interim" if snap.interim else snap.state
+    print(f"{county.code} {snap.county}: {data['verdict']} ({stage})")
+    for key, i in data["indicators"].items():
+        print(
+            f"  {key:<20} {_percent(i['estimate']):>8}  "
+            f"[{_percent(i['ci_low'])}, {_percent(i['ci_high'])}]  {i['official']}, "
+            f"{i['confidence']}"
+        )
     return 0

@@ -1,9 +1,10 @@
-"""Simulated fieldwork for the demo county: approved interviews from a synthetic population.
+"""Simulated fieldwork: the demo county's, and scripted rehearsals (``simulate-fieldwork``).
 
 Every household goes through the real workflow (contact outcome, reserve release, submission
 with the real validation and verdict rules, supervisor approval), with answers from
 :mod:`surveys.simulate`. The plan is marked ``simulated_fieldwork`` so that every page and
-report of it says "simulated". Known rates make the resulting estimates checkable.
+report of it says "simulated". Known rates (demo) or scripted outcomes per household
+(:class:`ScriptedFieldwork`) make the resulting estimates checkable.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from assessment.models import Role, User
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
+from surveys.models import DRAFT, INTERVIEWED, RETURNED, SUBMITTED, ReserveRelease
 from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers
 from surveys.workflow import InterviewService
@@ -138,3 +140,223 @@ def _interview(
     service.submit(interview, answers, base_version=interview.version, user=assessor)
     review.approve(interview, supervisor)
     return 1
+
+
+# -- scripted fieldwork: ``assess simulate-fieldwork`` -------------------------------------
+OUTCOME_COLUMNS = ("household_id", "contacted", "wrongly_exited", "missed", "recognises", "persons")
+MAX_PERSONS = 30
+
+
+@dataclass(frozen=True)
+class ScriptedOutcome:
+    """What the rehearsal should find at one household (a row of the outcomes file)."""
+
+    contacted: bool
+    wrongly_exited: bool
+    missed: bool
+    recognises: bool
+    persons: int
+
+
+@dataclass
+class SimulationTally:
+    """What one run of :func:`simulate_outcomes` did."""
+
+    interviewed: int = 0
+    submitted: int = 0
+    approved: int = 0
+    non_contacts: int = 0
+    reserves_released: int = 0
+    not_listed: int = 0
+
+
+class OutcomeFileError(ValueError):
+    """The outcomes file is unusable; ``problems`` lists (row, message) pairs."""
+
+    def __init__(self, problems: list[tuple[int, str]]):
+        shown = "; ".join(f"row {row}: {text}" for row, text in problems[:10])
+        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
+        super().__init__(f"{len(problems)} problems in the outcomes file: {shown}{more}")
+        self.problems = problems
+
+
+def _flag(value: str, name: str) -> bool:
+    text = (value or "").strip()
+    if text not in ("0", "1"):
+        raise ValueError(f"{name} must be 0 or 1, got {text!r}")
+    return text == "1"
+
+
+def parse_outcomes(rows, *, max_rows: int = 200_000) -> dict[str, ScriptedOutcome]:
+    """Outcomes by household id from CSV dict rows (columns ``OUTCOME_COLUMNS``).
+
+    Raises
+    ------
+    OutcomeFileError
+        Listing every problem (missing column, bad value, repeated household).
+    """
+    rows = iter(rows)
+    out: dict[str, ScriptedOutcome] = {}
+    problems: list[tuple[int, str]] = []
+    for number, row in enumerate(rows, 2):
+        if number > max_rows + 1:
+            problems.append((number, f"more than {max_rows} rows"))
+            break
+        missing = [c for c in OUTCOME_COLUMNS if row.get(c) is None]
+        if missing:
+            raise OutcomeFileError([(1, f"missing columns {', '.join(missing)}")])
+        household = row["household_id"].strip()
+        try:
+            persons = int(row["persons"].strip())
+            if not 1 <= persons <= MAX_PERSONS:
+                raise ValueError(f"persons must be 1-{MAX_PERSONS}, got {persons}")
+            outcome = ScriptedOutcome(
+                *(_flag(row[c], c) for c in OUTCOME_COLUMNS[1:5]), persons=persons
+            )
+        except ValueError as exc:
+            problems.append((number, str(exc)))
+            continue
+        if not household:
+            problems.append((number, "household_id is empty"))
+        elif household in out:
+            problems.append((number, f"household {household} is listed twice"))
+        else:
+            out[household] = outcome
+    if problems:
+        raise OutcomeFileError(problems)
+    return out
+
+
+def _check_fits(status: str, household_id: str, o: ScriptedOutcome) -> str | None:
+    """Why the scripted verdict cannot be derived for a household of ``status``, or None."""
+    if o.wrongly_exited and status != "exited":
+        return (
+            f"household {household_id} is {status}: only an exited household can be wrongly exited"
+        )
+    if o.missed and status != "non_registered":
+        return (
+            f"household {household_id} is {status}: only a non-registered household can be missed"
+        )
+    return None
+
+
+def _due(db: Session, plan: SamplePlan) -> list[PlanHousehold]:
+    """Selected, screening and released reserve households, in the workflow's order."""
+    released = select(ReserveRelease.reserve_id).where(ReserveRelease.plan_id == plan.id)
+    return list(
+        db.scalars(
+            select(PlanHousehold)
+            .where(
+                PlanHousehold.plan_id == plan.id,
+                PlanHousehold.role.in_(("selected", "screening")) | PlanHousehold.id.in_(released),
+            )
+            .order_by(PlanHousehold.id)
+        )
+    )
+
+
+class ScriptedFieldwork:
+    """Walk a plan's due households through the real workflow with scripted outcomes."""
+
+    def __init__(self, db: Session, plan: SamplePlan, *, rng, poverty_line: float, clock=None):
+        self.db, self.plan, self.rng, self.line = db, plan, rng, poverty_line
+        self.clock = clock or _Clock(dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0))
+        self.service = InterviewService(db, clock=self.clock)
+        self.review = ReviewService(db, clock=self.clock)
+        self.tally = SimulationTally()
+
+    def check(self, outcomes: dict[str, ScriptedOutcome]) -> None:
+        """Refuse outcomes for households not in the plan or verdicts their status forbids."""
+        known = dict(
+            self.db.execute(
+                select(Household.household_id, Household.status)
+                .join(PlanHousehold, PlanHousehold.household_pk == Household.id)
+                .where(PlanHousehold.plan_id == self.plan.id)
+            ).all()
+        )
+        problems = []
+        for number, (household_id, outcome) in enumerate(outcomes.items(), 2):
+            if household_id not in known:
+                problems.append((number, f"household {household_id} is not in the plan"))
+            elif (why := _check_fits(known[household_id], household_id, outcome)) is not None:
+                problems.append((number, why))
+        if problems:
+            raise OutcomeFileError(problems)
+
+    def run(self, outcomes: dict[str, ScriptedOutcome], *, approve: bool) -> SimulationTally:
+        """Give each listed due household its outcome; continue what an earlier run began."""
+        self.check(outcomes)
+        self.plan.simulated_fieldwork = True
+        queue = _due(self.db, self.plan)
+        while queue:
+            ph = queue.pop(0)
+            outcome = outcomes.get(ph.household.household_id)
+            if outcome is None:
+                self.tally.not_listed += 1
+                continue
+            released = self._step(ph, outcome, approve)
+            if released is not None:
+                queue.append(released)
+        return self.tally
+
+    def _people(self, ph: PlanHousehold) -> tuple[User | None, User | None]:
+        team_id = ph.plan_village.team_id if ph.plan_village is not None else None
+        if team_id is None:
+            return None, None
+        users = self.db.scalars(
+            select(User).where(User.team_id == team_id, User.active.is_(True)).order_by(User.id)
+        ).all()
+        assessor = next((u for u in users if u.role == Role.assessor), None)
+        supervisor = next((u for u in users if u.role == Role.supervisor), None)
+        return assessor, supervisor
+
+    def _step(self, ph, outcome: ScriptedOutcome, approve: bool) -> PlanHousehold | None:
+        assessor, supervisor = self._people(ph)
+        interview = self.service.interview_of(ph)
+        self.clock.now += dt.timedelta(minutes=int(self.rng.integers(5, 15)))
+        if interview is None:
+            if not outcome.contacted:
+                result = self.service.record_outcome(ph, "absent", assessor)
+                self.tally.non_contacts += 1
+                if result.release is not None:
+                    self.tally.reserves_released += 1
+                    return result.release.reserve
+                return None
+            interview = self.service.record_outcome(ph, INTERVIEWED, assessor).interview
+            self.tally.interviewed += 1
+        if interview.status in (DRAFT, RETURNED):
+            self._submit(ph, interview, outcome, assessor)
+        if approve and interview.status == SUBMITTED:
+            self.review.approve(interview, supervisor)
+            self.tally.approved += 1
+        return None
+
+    def _submit(self, ph, interview, outcome: ScriptedOutcome, assessor) -> None:
+        household = ph.household
+        poor = outcome.wrongly_exited or outcome.missed
+        answers = {
+            "verification": verification_answers(
+                self.rng,
+                persons=outcome.persons,
+                head_name=household.head_name,
+                poverty_line=self.line,
+                poor=poor,
+            ),
+            "recognition": recognition_answers(
+                self.rng, status=household.status, recognising=outcome.recognises
+            ),
+        }
+        self.clock.now += dt.timedelta(minutes=int(self.rng.integers(30, 55)))
+        self.service.submit(interview, answers, base_version=interview.version, user=assessor)
+        self.tally.submitted += 1
+        expected = {"exited": "wrongly_exited", "non_registered": "missed"}.get(household.status)
+        derived = (
+            interview.verdict == expected if expected else False,
+            bool(interview.recognising),
+            interview.persons,
+        )
+        if derived != (poor, outcome.recognises, outcome.persons):
+            raise RuntimeError(
+                f"simulated answers of {household.household_id} derived {derived}, "
+                f"expected {(poor, outcome.recognises, outcome.persons)}"
+            )

@@ -1,0 +1,145 @@
+"""``simulate-fieldwork`` and ``close-fieldwork``: a county's fieldwork from the command line."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
+
+MAX_OUTCOME_BYTES = 50 * 2**20
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "simulate-fieldwork",
+        help="rehearse fieldwork: scripted outcomes per household through the real workflow",
+    )
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument(
+        "--outcomes",
+        required=True,
+        type=Path,
+        help="CSV: household_id, contacted, wrongly_exited, missed, recognises, persons",
+    )
+    p.add_argument("--approve", action="store_true", help="approve the submitted interviews")
+    p.add_argument("--seed", type=int, default=20190601, help="seed of the simulated answers")
+    add_round_option(p)
+    p.set_defaults(func=simulate_fieldwork)
+
+    p = subparsers.add_parser(
+        "close-fieldwork", help="close a county's fieldwork with households still open"
+    )
+    add_config_option(p)
+    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--reason", required=True, help="why fieldwork is closed (recorded)")
+    p.add_argument("--user", help="user name the closure is recorded under")
+    add_round_option(p)
+    p.set_defaults(func=close_fieldwork)
+
+
+def _county(request, code: str):
+    from sqlalchemy import select
+
+    from assessment.models import County
+
+    county = request.dbsession.scalar(select(County).where(County.code == code))
+    if county is None:
+        raise CommandError(f"no county with code {code!r}")
+    return county
+
+
+def _plan(request, county, round_id):
+    from assessment import county_estimates as ce
+
+    chosen = round_of(request, county, round_id)
+    plan = ce.current_plan(request.dbsession, county, chosen.id if chosen else None)
+    if plan is None:
+        raise CommandError(f"county {county.code} has no sampling plan; run draw first")
+    return plan, chosen
+
+
+def _read_outcomes(path: Path):
+    from surveys.simulation import OutcomeFileError, parse_outcomes
+
+    if not path.is_file():
+        raise CommandError(f"no such outcomes file: {path}")
+    if path.stat().st_size > MAX_OUTCOME_BYTES:
+        raise CommandError(f"{path} is larger than {MAX_OUTCOME_BYTES // 2**20} MB")
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            return parse_outcomes(csv.DictReader(f))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise CommandError(f"{path} is not a UTF-8 CSV file: {exc}") from exc
+    except OutcomeFileError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def simulate_fieldwork(args) -> int:
+    import numpy as np
+
+    from assessment.services import DomainError
+    from surveys.fieldwork import FieldworkService
+    from surveys.instrument_store import ensure_builtin_instruments
+    from surveys.simulation import OutcomeFileError, ScriptedFieldwork
+
+    outcomes = _read_outcomes(args.outcomes)
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        plan, chosen = _plan(request, county, args.round_id)
+        assessment_round = plan.assessment_round or chosen
+        if assessment_round is None:
+            raise CommandError(f"county {county.code} is in no assessment round")
+        ensure_builtin_instruments(request.dbsession)
+        rehearsal = ScriptedFieldwork(
+            request.dbsession,
+            plan,
+            rng=np.random.default_rng(args.seed),
+            poverty_line=assessment_round.poverty_line,
+        )
+        try:
+            tally = rehearsal.run(outcomes, approve=args.approve)
+        except OutcomeFileError as exc:
+            raise CommandError(str(exc)) from exc
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+        state = FieldworkService(request.dbsession).state(plan)
+    print(
+        f"simulated fieldwork of {county.code} (plan v{plan.version}, marked simulated): "
+        f"{tally.interviewed} interviewed, {tally.submitted} submitted, "
+        f"{tally.approved} approved, {tally.non_contacts} not contacted, "
+        f"{tally.reserves_released} reserves released, {tally.not_listed} due but not listed"
+    )
+    complete = "complete" if state.complete else "not complete"
+    print(f"fieldwork {complete}: {state.resolved} of {state.planned} planned households resolved")
+    return 0
+
+
+def close_fieldwork(args) -> int:
+    from sqlalchemy import select
+
+    from assessment.models import User
+    from assessment.services import DomainError
+    from surveys.fieldwork import FieldworkService
+
+    with app_env(args.config) as request:
+        county = _county(request, args.county)
+        plan, _ = _plan(request, county, args.round_id)
+        user = None
+        if args.user:
+            user = request.dbsession.scalar(select(User).where(User.username == args.user))
+            if user is None:
+                raise CommandError(f"no user named {args.user!r}")
+        service = FieldworkService(request.dbsession)
+        try:
+            closure = service.close(plan, user, args.reason)
+        except DomainError as exc:
+            raise CommandError(exc.message.render("en")) from exc
+        state = service.state(plan)
+    print(
+        f"fieldwork of {county.code} (plan v{plan.version}) closed "
+        f"{closure.closed_at:%Y-%m-%d %H:%M}: {state.resolved} of {state.planned} planned "
+        "households resolved"
+    )
+    return 0
