@@ -207,7 +207,10 @@ def parse_outcomes(rows, *, max_rows: int = 200_000) -> dict[str, ScriptedOutcom
             raise OutcomeFileError([(1, f"missing columns {', '.join(missing)}")])
         household = row["household_id"].strip()
         try:
-            persons = int(row["persons"].strip())
+            text = row["persons"].strip()
+            if not text.isdigit():
+                raise ValueError(f"persons must be a whole number, got {text!r}")
+            persons = int(text)
             if not 1 <= persons <= MAX_PERSONS:
                 raise ValueError(f"persons must be 1-{MAX_PERSONS}, got {persons}")
             outcome = ScriptedOutcome(

@@ -49,6 +49,10 @@ TESTED = {
     "verify-audit",
     "backup",
     "restore",
+    # issue 13's fieldwork commands: tests/cli/test_fieldwork_commands.py
+    "simulate-fieldwork",
+    "close-fieldwork",
+    "indicators",
 }
 
 

@@ -1,0 +1,246 @@
+"""``simulate-fieldwork``, ``indicators --json``, ``close-fieldwork`` and a re-draw over
+fieldwork, through the console script on SQLite and PostgreSQL (issue 13's CLI contract)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from assessment.models import AssessmentRound, County
+from assessment.settings import normalise_database_url
+from sampling.synthetic import synthetic_frame_csv
+from tests.cli.test_console_script import last_line, ok, refused, url  # noqa: F401 - fixture
+from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+KEYS = ("poverty_incidence", "wrongful_exit_rate", "missed_rate", "recognition_rate")
+FIELDS = {
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "one_sided_bound",
+    "threshold",
+    "official",
+    "confidence",
+    "probability_within",
+}
+
+
+def add_round(database: str, *codes: str) -> None:
+    """List the counties in a round of their own (no command creates rounds)."""
+    engine = create_engine(normalise_database_url(database))
+    with Session(engine) as session, session.begin():
+        counties = session.scalars(select(County).where(County.code.in_(codes))).all()
+        session.add(
+            AssessmentRound(name="命令行测试", year=2020, poverty_line=3218.0, counties=counties)
+        )
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def counties(url, tmp_path_factory):  # noqa: F811
+    """Two imported and drawn counties in a round: F1 (rehearsed) and F2 (closed early)."""
+    work = tmp_path_factory.mktemp("fieldwork")
+    ok(url, "initdb")
+    design = work / "design.json"
+    design.write_text(json.dumps(SMALL_DESIGN))
+    plans = {}
+    for code, seed in (("F1", 11), ("F2", 12)):
+        frame = work / f"{code}.csv"
+        frame.write_bytes(
+            synthetic_frame_csv(HIERARCHY, 900, rng=np.random.default_rng(seed), id_prefix=code)
+        )
+        ok(url, "import-frame", frame, "--county", code, "--county-name", f"县{code}")
+    add_round(url, "F1", "F2")
+    rows = {}
+    for code in ("F1", "F2"):
+        plans[code] = last_line(ok(url, "draw", "--county", code, "--design", design))
+        rows[code] = plan_rows(url, plans[code], work)
+    return {"work": work, "design": design, "plans": plans, "rows": rows}
+
+
+def plan_rows(database: str, plan: str, work) -> list[dict]:
+    out = work / f"plan-{plan}.csv"
+    ok(database, "export-plan", plan, "--format", "csv", "--out", out)
+    with out.open(encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def write_outcomes(path, rows: list[dict]) -> None:
+    columns = ("household_id", "contacted", "wrongly_exited", "missed", "recognises", "persons")
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def outcomes_for(households: list[dict]) -> list[dict]:
+    """A scripted county: two exited households wrongly exited, one screening household
+    missed, one sampled household of each village not at home (its reserve is), every
+    tenth household not recognising; persons 1-5."""
+    rows, absent = [], set()
+    wrong = [h for h in households if h["role"] == "selected" and h["stratum"] == "exited"][:2]
+    missed = [h for h in households if h["role"] == "screening"][:1]
+    for i, h in enumerate(households):
+        village_first = h["role"] == "selected" and h["village"] not in absent
+        if village_first:
+            absent.add(h["village"])
+        rows.append(
+            {
+                "household_id": h["household_id"],
+                "contacted": 0 if village_first else 1,
+                "wrongly_exited": int(h in wrong),
+                "missed": int(h in missed),
+                "recognises": 0 if i % 10 == 0 else 1,
+                "persons": 1 + i % 5,
+            }
+        )
+    return rows
+
+
+def indicators(database: str, code: str) -> dict:
+    return json.loads(ok(database, "indicators", "--county", code, "--json").stdout)
+
+
+def check_shape(data: dict) -> None:
+    assert set(data) == {"verdict", "fieldwork_complete", "response_rates", "indicators"}
+    assert data["verdict"] in ("insufficient_data", "exit_recommended", "not_met")
+    assert set(data["indicators"]) == set(KEYS)
+    for values in data["indicators"].values():
+        assert set(values) == FIELDS
+        for name in FIELDS - {"official", "confidence"}:
+            value = values[name]
+            assert value is None or 0 <= value <= 1, (name, value)
+
+
+def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties):  # noqa: F811
+    work, plan = counties["work"], counties["plans"]["F1"]
+    before = indicators(url, "F1")
+    check_shape(before)
+    assert before["verdict"] == "insufficient_data" and before["fieldwork_complete"] is False
+    assert {v["official"] for v in before["indicators"].values()} == {"insufficient_data"}
+
+    households = counties["rows"]["F1"]
+    script = outcomes_for(households)
+    due = [h for h in households if h["role"] in ("selected", "screening")]
+    first_half = {h["household_id"] for h in due[: len(due) // 2]}
+    write_outcomes(work / "half.csv", [r for r in script if r["household_id"] in first_half])
+    half = ok(url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "half.csv")
+    assert "0 approved" in half.stdout and "not complete" in half.stdout
+    interim = indicators(url, "F1")
+    assert interim["verdict"] == "insufficient_data" and not interim["fieldwork_complete"]
+
+    write_outcomes(work / "all.csv", script)
+    done = ok(
+        url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "all.csv", "--approve"
+    )
+    assert "fieldwork complete" in done.stdout, done.stdout
+    final = indicators(url, "F1")
+    check_shape(final)
+    assert final["fieldwork_complete"] is True
+    wrong = final["indicators"]["wrongful_exit_rate"]
+    assert wrong["official"] in ("meets", "fails") and wrong["estimate"] > 0
+    officials = [v["official"] for v in final["indicators"].values()]
+    expected = "not_met" if "fails" in officials else "exit_recommended"
+    assert final["verdict"] == expected
+    rates = final["response_rates"]
+    assert {"exited", "non_registered", "screening"} <= set(rates)
+    sampled = sum(r["due"] for g, r in rates.items() if g != "screening")
+    assert sampled > sum(1 for h in due if h["role"] == "selected")  # reserves were due too
+    assert all(0 <= r["rate"] <= 1 for r in rates.values())
+
+    refused(
+        url,
+        "draw",
+        "--county",
+        "F1",
+        "--design",
+        counties["design"],
+        "--reason",
+        "重抽",
+        says="refused",
+    )
+    redrawn = ok(
+        url,
+        *("draw", "--county", "F1", "--design", counties["design"]),
+        *("--reason", "样本村错误", "--discard-fieldwork"),
+    )
+    assert last_line(redrawn) != plan
+    after = indicators(url, "F1")
+    assert after["verdict"] == "insufficient_data" and not after["fieldwork_complete"]
+
+
+def test_close_fieldwork_makes_the_verdict_final(url, counties):  # noqa: F811
+    work = counties["work"]
+    script = [r for r in outcomes_for(counties["rows"]["F2"]) if r["contacted"] == 1]
+    write_outcomes(work / "f2.csv", script[: len(script) // 2])
+    ok(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / "f2.csv", "--approve")
+    assert indicators(url, "F2")["verdict"] == "insufficient_data"
+    refused(url, "close-fieldwork", "--county", "F2", "--reason", "  ", says="reason")
+    refused(
+        url, "close-fieldwork", "--county", "F2", "--reason", "x", "--user", "nobody", says="nobody"
+    )
+    closed = ok(url, "close-fieldwork", "--county", "F2", "--reason", "暴雨阻断道路")
+    assert "closed" in closed.stdout
+    final = indicators(url, "F2")
+    assert final["fieldwork_complete"] is True
+    assert final["verdict"] in ("exit_recommended", "not_met", "insufficient_data")
+    refused(url, "close-fieldwork", "--county", "F2", "--reason", "again", says="closed already")
+    report = ok(url, "report", "--county", "F2", "--out", work / "f2.pdf")
+    assert final["verdict"] in report.stdout and "interim" not in report.stdout
+
+
+def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # noqa: F811
+    work = counties["work"]
+    households = counties["rows"]["F2"]
+    good = {
+        "household_id": households[0]["household_id"],
+        "contacted": 1,
+        "wrongly_exited": 0,
+        "missed": 0,
+        "recognises": 1,
+        "persons": 3,
+    }
+    cases = {
+        "bad.csv": ([{**good, "contacted": 2}, good, good], "contacted must be 0 or 1"),
+        "unknown.csv": ([{**good, "household_id": "NO-SUCH"}], "not in the plan"),
+    }
+    non_exited = next(h for h in households if h["stratum"] != "exited")
+    cases["wrong-status.csv"] = (
+        [{**good, "household_id": non_exited["household_id"], "wrongly_exited": 1}],
+        "only an exited household",
+    )
+    for name, (rows, says) in cases.items():
+        write_outcomes(work / name, rows)
+        refused(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / name, says=says)
+    (work / "columns.csv").write_text("household_id,contacted\nA,1\n", encoding="utf-8")
+    refused(
+        url,
+        "simulate-fieldwork",
+        "--county",
+        "F2",
+        "--outcomes",
+        work / "columns.csv",
+        says="missing columns",
+    )
+    refused(
+        url,
+        "simulate-fieldwork",
+        "--county",
+        "F2",
+        "--outcomes",
+        work / "absent.csv",
+        says="no such",
+    )
+    write_outcomes(work / "one.csv", [good])
+    refused(
+        url, "simulate-fieldwork", "--county", "NOPE", "--outcomes", work / "one.csv", says="NOPE"
+    )
+    refused(url, "indicators", "--county", "NOPE", "--json", says="NOPE")
+    refused(url, "indicators", "--county", "F2", "--round", "999", "--json", says="round 999")
