@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
 from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, User, utcnow
+from assessment.models import AssessmentRound, County, User, round_counties, utcnow
 from assessment.services import DomainError
 from reports import model, snapshot
 from reports.models import ReportVersion
@@ -94,6 +94,7 @@ class CountyStatus:
     """A county's line on the dashboard: progress and its summary (every stage)."""
 
     county: County
+    assessment_round: AssessmentRound | None
     plan: SamplePlan | None
     fieldwork_state: FieldworkState | None
     submitted: int
@@ -151,6 +152,9 @@ def county_status(db: Session, county: County, round_id: int | None = None) -> C
             )
         )
     snap = county_snapshot(db, county, round_id=round_id)
+    assessment_round = (
+        db.get(AssessmentRound, round_id) if round_id is not None else ce.county_round(db, county)
+    )
     signed = db.scalar(
         select(func.count()).where(
             ReportVersion.county_id == county.id, ReportVersion.signed_off.is_(True)
@@ -158,6 +162,7 @@ def county_status(db: Session, county: County, round_id: int | None = None) -> C
     )
     return CountyStatus(
         county,
+        assessment_round,
         plan,
         state,
         counts["submitted"] + counts["approved"],
@@ -169,14 +174,20 @@ def county_status(db: Session, county: County, round_id: int | None = None) -> C
 
 
 def dashboard(db: Session, round_id: int | None = None) -> Dashboard:
-    """Every county of round ``round_id`` (default: the newest round) with progress and
-    verdicts, no household record. Without any round, every county in its own state."""
+    """Counties with progress and verdicts, no household record.
+
+    With ``round_id``: every county of that round, in that round. Without: every county listed
+    in any round, each in its own round (:func:`ce.county_round`), so that a round created for
+    another province hides nobody; with no round at all, every county.
+    """
     every = rounds(db)
-    chosen = next((r for r in every if r.id == round_id), None) if round_id else None
-    if chosen is None and every and round_id is None:
-        chosen = every[0]
-    if round_id is not None and chosen is None:
-        raise DomainError(Message(N_("There is no round {round}."), {"round": round_id}))
-    counties = chosen.counties if chosen else db.scalars(select(County).order_by(County.code))
-    round_id = chosen.id if chosen is not None else None
-    return Dashboard(chosen, every, [county_status(db, c, round_id) for c in counties])
+    if round_id is not None:
+        chosen = next((r for r in every if r.id == round_id), None)
+        if chosen is None:
+            raise DomainError(Message(N_("There is no round {round}."), {"round": round_id}))
+        return Dashboard(chosen, every, [county_status(db, c, chosen.id) for c in chosen.counties])
+    listed = select(round_counties.c.county_id)
+    query = select(County).order_by(County.code)
+    if every:
+        query = query.where(County.id.in_(listed))
+    return Dashboard(None, every, [county_status(db, c) for c in db.scalars(query)])

@@ -75,11 +75,11 @@ def dashboard_view(request):
         board = dashboard(request.dbsession, _round_id(request))
     except DomainError:
         raise HTTPNotFound() from None
-    provinces = {s.county.province for s in board.statuses}
+    pairs = {(s.county.province, s.assessment_round) for s in board.statuses if s.assessment_round}
     return {
         "board": board,
         "statuses": board.statuses,
-        "provinces": sorted(provinces, key=lambda p: p.name),
+        "summaries": sorted(pairs, key=lambda pair: (pair[0].name, -pair[1].year, pair[1].id)),
     }
 
 

@@ -27,6 +27,7 @@ PURE_MODULES = [
     "surveys.verdicts",
     "reports.pdf",
     "reports.exports",
+    "assessment.county_verdict",
 ]
 WEB_PACKAGES = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob", "zope")
 
