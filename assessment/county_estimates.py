@@ -40,6 +40,7 @@ SAMPLE_COLUMNS = (
     "recognises",
     "household_type",
     "village_non_registered",
+    "missed_denominator",
 )
 
 
@@ -188,7 +189,26 @@ def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
                 "village_non_registered": non_registered.get(hh.frame_village_id, 0),
             }
         )
+    spread_missed_denominator(rows)
     return rows
+
+
+def spread_missed_denominator(rows: list[dict]) -> None:
+    """Set each row's ``missed_denominator``: the share of its village's known non-registered
+    population that the 漏评率's denominator gives it, ``w_v × N_v / (k_v × w_i)`` for each of
+    the ``k_v`` non-registered rows of positive weight ``w_i`` of a random village ``v`` (0
+    elsewhere), so that ``Σ w_i x_i = Σ_v w_v N_v`` over the villages, as the estimate uses.
+    The export carries it, so ``assess estimate`` reproduces the 漏评率 as a plain ratio."""
+    counts: dict = {}
+    for r in rows:
+        if r["status"] == "non_registered" and r["random_village"] and r["weight"] > 0:
+            counts[r["village_id"]] = counts.get(r["village_id"], 0) + 1
+    for r in rows:
+        k = counts.get(r["village_id"], 0)
+        concerned = r["status"] == "non_registered" and r["random_village"] and r["weight"] > 0
+        r["missed_denominator"] = (
+            r["village_non_registered"] / (r["pi_village"] * k * r["weight"]) if concerned else 0.0
+        )
 
 
 def household_sample(rows: list[dict]) -> HouseholdSample:

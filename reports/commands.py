@@ -110,7 +110,7 @@ def province_report(args) -> int:
 def export(args) -> int:
     from assessment import county_estimates as ce
     from reports.exports import write_codebook_csv, write_csv, write_xlsx
-    from reports.survey_export import export_sheets
+    from reports.survey_export import export_sheets, reproduction_notes
 
     with app_env(args.config) as request:
         county = _county(request, args.county)
@@ -122,18 +122,19 @@ def export(args) -> int:
         if data is None or not data.rows:
             raise CommandError(f"county {county.code} has no approved interviews")
         sheets = export_sheets(request.dbsession, data)
-        households, members = sheets
+        notes = reproduction_notes(data)
         if args.format == "xlsx":
             with args.out.open("wb") as out:
-                counts = write_xlsx(list(sheets), out)
+                counts = write_xlsx(list(sheets), out, notes=notes)
         else:
             stem = args.out.with_suffix("")
             with args.out.open("wb") as out:
-                counts = {"households": write_csv(households, out)}
-            with Path(f"{stem}-members.csv").open("wb") as out:
-                counts["members"] = write_csv(members, out)
+                counts = {"households": write_csv(sheets[0], out)}
+            for sheet in sheets[1:]:
+                with Path(f"{stem}-{sheet.name}.csv").open("wb") as out:
+                    counts[sheet.name] = write_csv(sheet, out)
             with Path(f"{stem}-codebook.csv").open("wb") as out:
-                write_codebook_csv(sheets, out)  # the codebook reads the columns only
+                write_codebook_csv(sheets, out, notes)  # the codebook reads the columns only
     print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     return 0
 

@@ -103,17 +103,25 @@ def write_csv(sheet: Sheet, out: BinaryIO) -> int:
     return count
 
 
-def codebook_rows(sheets: Sequence[Sheet]) -> Iterator[tuple[str, str, str, str, str]]:
-    """Codebook entries (sheet, variable, label zh, label en, values) of ``sheets``."""
+def codebook_rows(
+    sheets: Sequence[Sheet], notes: Sequence[tuple[str, str, str, str, str]] = ()
+) -> Iterator[tuple[str, str, str, str, str]]:
+    """Codebook entries (sheet, variable, label zh, label en, values) of ``sheets``, then
+    ``notes``: further entries in the same five columns (e.g. the commands that reproduce
+    the report's figures from the data)."""
     for sheet in sheets:
         for c in sheet.columns:
             yield (sheet.name, c.name, c.label_zh, c.label_en, c.values)
+    yield from notes
 
 
-def write_codebook_csv(sheets: Sequence[Sheet], out: BinaryIO) -> int:
-    """Write the codebook of ``sheets`` as CSV (UTF-8 with BOM); returns entries written."""
+def write_codebook_csv(
+    sheets: Sequence[Sheet], out: BinaryIO, notes: Sequence[tuple[str, ...]] = ()
+) -> int:
+    """Write the codebook of ``sheets`` (and ``notes``) as CSV (UTF-8 with BOM); returns
+    entries written."""
     columns = tuple(Column(n, n, n) for n in CODEBOOK_HEADER)
-    return write_csv(Sheet("codebook", columns, codebook_rows(sheets)), out)
+    return write_csv(Sheet("codebook", columns, codebook_rows(sheets, notes)), out)
 
 
 def _xlsx_cell(ws, value: object, where: str):
@@ -158,7 +166,12 @@ def _append_sheet(wb: Workbook, sheet: Sheet, max_rows: int) -> int:
 
 
 def write_xlsx(
-    sheets: Sequence[Sheet], out: BinaryIO, *, codebook: bool = True, max_rows: int = EXCEL_MAX_ROWS
+    sheets: Sequence[Sheet],
+    out: BinaryIO,
+    *,
+    codebook: bool = True,
+    max_rows: int = EXCEL_MAX_ROWS,
+    notes: Sequence[tuple[str, ...]] = (),
 ) -> dict[str, int]:
     """Write ``sheets`` (and a ``codebook`` sheet) to an XLSX workbook, streaming.
 
@@ -170,9 +183,11 @@ def write_xlsx(
     out : binary file object
         Destination; left open.
     codebook : bool
-        Add a ``codebook`` sheet describing every column of every sheet.
+        Add a ``codebook`` sheet describing every column of every sheet (then ``notes``).
     max_rows : int
         Rows per worksheet including the header; longer sheets continue on ``<name>_2`` ...
+    notes : sequence of 5-tuples
+        Further codebook entries after the columns'.
 
     Returns
     -------
@@ -189,7 +204,8 @@ def write_xlsx(
         counts = {s.name: _append_sheet(wb, s, max_rows) for s in sheets}
         if codebook:
             columns = tuple(Column(n, n, n) for n in CODEBOOK_HEADER)
-            _append_sheet(wb, Sheet("codebook", columns, codebook_rows(sheets)), max_rows)
+            rows = codebook_rows(sheets, notes)
+            _append_sheet(wb, Sheet("codebook", columns, rows), max_rows)
     except BaseException:
         # Saving to nowhere closes openpyxl's spooled sheet writers and their temp files.
         with contextlib.suppress(Exception):

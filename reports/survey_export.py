@@ -1,10 +1,14 @@
-"""The survey-data export: approved interviews, one row per household, roster on a second sheet.
+"""The survey-data export: approved interviews, one row per household, roster on a sheet apart.
 
-Columns carry the design (``weight``, ``village_stratum`` strata, ``village_id`` PSU,
-``pi_village``) so that ``assess estimate`` and other survey software reproduce the report:
-e.g. the wrongful-exit rate is ``--var wrongly_exited_persons --denominator persons --stat
-ratio --weight weight --strata village_stratum --cluster village_id --domain "status ==
-'exited' and random_village == 1" --lonely-psu adjust``.
+The ``households`` sheet holds the households of villages drawn at random, with the design
+columns (``weight``, ``village_stratum`` strata, ``village_id`` PSU) and every variable the
+four indicators are computed from, so that ``assess estimate`` (or other survey software)
+reproduces the report exactly; purposive villages (chosen, not drawn) are on a sheet of
+their own, ``purposive``, since they are not part of the design. The codebook ends with the
+exact commands (:func:`reproduction_notes`), e.g. the wrongful-exit rate is
+``assess estimate DATA --var wrongly_exited_persons --denominator persons --stat ratio
+--weight weight --strata village_stratum --cluster village_id --domain "status == 'exited'"
+--lonely-psu adjust``.
 """
 
 from __future__ import annotations
@@ -74,6 +78,13 @@ HOUSEHOLD_COLUMNS = (
         "non-registered persons of the village",
         "persons (from the frame)",
     ),
+    Column(
+        "missed_denominator",
+        "漏评率分母份额",
+        "share of the village's non-registered population in the missed rate's denominator",
+        "persons / weight: village_non_registered / (pi_village × k × weight) for each of the "
+        "k non-registered rows of the village, 0 for other rows",
+    ),
     Column("income_per_capita", "人均纯收入", "per-capita net income", "yuan per person per year"),
     *(Column(name, name, name.replace("_", " "), "yuan, last 12 months") for name in INCOME),
     *(Column(name, name, name.replace("_", " "), YES_NO) for name in STANDARDS),
@@ -95,8 +106,38 @@ def _flag(value) -> object:
     return "" if value is None else int(bool(value))
 
 
-def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet]:
-    """The households and members sheets of a county (rows generated lazily)."""
+def _household_row(row: dict, interview) -> list:
+    answers = json.loads(interview.verification_json or "{}")
+    standards = json.loads(interview.standards_json or "{}")
+    recognises = row["recognises"]
+    return [
+        row["household_id"],
+        row["township"],
+        row["village"],
+        row["village_id"],
+        row["village_stratum"],
+        int(row["random_village"]),
+        row["status"],
+        row["role"],
+        row["weight"],
+        row["pi_village"],
+        row["persons"],
+        row["verdict"],
+        row["wrongly_exited"],
+        row["persons"] * row["wrongly_exited"],
+        row["missed_persons"],
+        "" if recognises != recognises else int(recognises),
+        row["village_non_registered"],
+        row["missed_denominator"],
+        interview.income_per_capita,
+        *(answers.get(name, "") for name in INCOME),
+        *(_flag(standards.get(name)) for name in STANDARDS),
+    ]
+
+
+def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet, Sheet]:
+    """The households (random villages), purposive and members sheets of a county (rows
+    generated lazily)."""
     interviews = {
         i.plan_household.household.household_id: i
         for i in db.scalars(
@@ -108,34 +149,10 @@ def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet]:
         )
     }
 
-    def households():
+    def households(random: bool):
         for row in data.rows:
-            interview = interviews[row["household_id"]]
-            answers = json.loads(interview.verification_json or "{}")
-            standards = json.loads(interview.standards_json or "{}")
-            recognises = row["recognises"]
-            yield [
-                row["household_id"],
-                row["township"],
-                row["village"],
-                row["village_id"],
-                row["village_stratum"],
-                int(row["random_village"]),
-                row["status"],
-                row["role"],
-                row["weight"],
-                row["pi_village"],
-                row["persons"],
-                row["verdict"],
-                row["wrongly_exited"],
-                row["persons"] * row["wrongly_exited"],
-                row["missed_persons"],
-                "" if recognises != recognises else int(recognises),
-                row["village_non_registered"],
-                interview.income_per_capita,
-                *(answers.get(name, "") for name in INCOME),
-                *(_flag(standards.get(name)) for name in STANDARDS),
-            ]
+            if bool(row["random_village"]) == random:
+                yield _household_row(row, interviews[row["household_id"]])
 
     def members():
         for row in data.rows:
@@ -154,6 +171,69 @@ def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet]:
                 ]
 
     return (
-        Sheet("households", HOUSEHOLD_COLUMNS, households()),
+        Sheet("households", HOUSEHOLD_COLUMNS, households(True)),
+        Sheet("purposive", HOUSEHOLD_COLUMNS, households(False)),
         Sheet("members", MEMBER_COLUMNS, members()),
     )
+
+
+DESIGN = "--weight weight --strata village_stratum --cluster village_id --lonely-psu adjust --json"
+COMMANDS = {
+    "wrongful_exit_rate": (
+        "错退率：错退人数 ÷ 已脱贫户人数（加权比率）",
+        "Wrongful-exit rate: persons wrongly exited / persons of exited households",
+        "--var wrongly_exited_persons --denominator persons --stat ratio "
+        "--domain \"status == 'exited'\"",
+    ),
+    "missed_rate": (
+        "漏评率：漏评人数 ÷ 样本村非建档立卡人口（加权比率）",
+        "Missed rate: missed persons / non-registered population of the sampled villages",
+        "--var missed_persons --denominator missed_denominator --stat ratio "
+        "--domain \"status == 'non_registered'\"",
+    ),
+    "recognition_rate": (
+        "群众认可度：认可户 ÷ 受访户（加权）",
+        "Mass recognition: recognising households / households asked",
+        "--var recognises --stat mean",
+    ),
+}
+
+
+def command(indicator: str, data: str = "DATA") -> str:
+    """The ``assess estimate`` command that gives ``indicator`` from the households data."""
+    return f"assess estimate {data} {COMMANDS[indicator][2]} {DESIGN}"
+
+
+def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Codebook entries with the exact commands reproducing the report's indicators.
+
+    ``DATA`` is the households CSV or the XLSX file (its first sheet is ``households``).
+    Poverty incidence combines the two rates with the county totals of the frame.
+    """
+    t = data.totals
+    notes = [("commands", key, zh, en, command(key)) for key, (zh, en, _) in COMMANDS.items()]
+    totals = (
+        ("remaining_poor", "未脱贫人口", "remaining registered poor persons", t.remaining_poor),
+        ("exited_population", "已脱贫人口", "persons of exited households", t.exited_population),
+        (
+            "non_registered_population",
+            "非建档立卡人口",
+            "non-registered persons",
+            t.non_registered_population,
+        ),
+        ("rural_population", "农村人口", "rural population", t.rural_population),
+    )
+    notes += [("county", name, zh, en, repr(float(value))) for name, zh, en, value in totals]
+    notes.append(
+        (
+            "commands",
+            "poverty_incidence",
+            "综合贫困发生率 =（未脱贫人口 + 错退率 × 已脱贫人口 + 漏评率 × 非建档立卡人口）"
+            "÷ 农村人口",
+            "Poverty incidence = (remaining_poor + wrongful_exit_rate × exited_population + "
+            "missed_rate × non_registered_population) / rural_population",
+            "(remaining_poor + wrongful_exit_rate * exited_population + missed_rate * "
+            "non_registered_population) / rural_population",
+        )
+    )
+    return tuple(notes)

@@ -27,7 +27,7 @@ from reports.services import (
     dashboard,
     province_snapshot,
 )
-from reports.survey_export import export_sheets
+from reports.survey_export import export_sheets, reproduction_notes
 from surveys.fieldwork import FieldworkService
 
 PDF = "application/pdf"
@@ -240,10 +240,10 @@ def county_export(request):
             "error",
         )
         return HTTPSeeOther(request.route_url("reports.county", code=county.code))
-    households, members = export_sheets(request.dbsession, data)
+    sheets = export_sheets(request.dbsession, data)
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - FileIter closes it once sent
     if fmt == "csv":
-        write_csv(households, spool)
+        write_csv(sheets[0], spool)  # households; the XLSX holds every sheet and the codebook
     else:
-        write_xlsx([households, members], spool)
+        write_xlsx(list(sheets), spool, notes=reproduction_notes(data))
     return file_response(spool, "text/csv" if fmt == "csv" else XLSX, f"{county.code}-survey.{fmt}")

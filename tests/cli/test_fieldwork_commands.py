@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import csv
 import json
+import shlex
 
 import numpy as np
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
 from assessment.models import AssessmentRound, County
@@ -61,8 +62,31 @@ def counties(url, tmp_path_factory):  # noqa: F811
     rows = {}
     for code in ("F1", "F2"):
         plans[code] = last_line(ok(url, "draw", "--county", code, "--design", design))
+    # F2 also visits a village chosen, not drawn: reported apart, never in the estimates.
+    purposive = work / "purposive.json"
+    purposive.write_text(json.dumps({**SMALL_DESIGN, "purposive_villages": [undrawn(url, "F2")]}))
+    plans["F2"] = last_line(
+        ok(url, "draw", "--county", "F2", "--design", purposive, "--reason", "加一个偏远村")
+    )
+    for code in ("F1", "F2"):
         rows[code] = plan_rows(url, plans[code], work)
     return {"work": work, "design": design, "plans": plans, "rows": rows}
+
+
+def undrawn(database: str, code: str) -> str:
+    """The key of a village of the county's frame that its current plan did not draw."""
+    engine = create_engine(normalise_database_url(database))
+    with engine.connect() as conn:
+        key = conn.execute(
+            text(
+                "SELECT fv.village_key FROM frame_villages fv JOIN frames f ON f.id = fv.frame_id"
+                " JOIN counties c ON c.id = f.county_id WHERE c.code = :code AND fv.id NOT IN"
+                " (SELECT frame_village_id FROM plan_villages) ORDER BY fv.village_key LIMIT 1"
+            ),
+            {"code": code},
+        ).scalar_one()
+    engine.dispose()
+    return key
 
 
 def plan_rows(database: str, plan: str, work) -> list[dict]:
@@ -244,3 +268,35 @@ def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # n
     )
     refused(url, "indicators", "--county", "NOPE", "--json", says="NOPE")
     refused(url, "indicators", "--county", "F2", "--round", "999", "--json", says="round 999")
+
+
+def estimate(database: str, command: str, data) -> dict:
+    """Run one codebook command (``assess estimate DATA ...``) on ``data``."""
+    words = shlex.split(command)
+    assert words[:3] == ["assess", "estimate", "DATA"], command
+    (row,) = json.loads(ok(database, "estimate", data, *words[3:]).stdout)
+    return row
+
+
+def test_the_codebook_commands_reproduce_the_report(url, counties):  # noqa: F811
+    work = counties["work"]
+    out = work / "f2-survey.csv"
+    ok(url, "export", "--county", "F2", "--format", "csv", "--out", out)
+    with (work / "f2-survey-codebook.csv").open(encoding="utf-8-sig") as f:
+        codebook = list(csv.DictReader(f))
+    commands = {r["variable"]: r["values"] for r in codebook if r["sheet"] == "commands"}
+    totals = {r["variable"]: float(r["values"]) for r in codebook if r["sheet"] == "county"}
+    with (work / "f2-survey-purposive.csv").open(encoding="utf-8-sig") as f:
+        assert list(csv.DictReader(f)), "the purposive village's households are apart"
+    report = indicators(url, "F2")["indicators"]
+    found = {}
+    for key in ("wrongful_exit_rate", "missed_rate", "recognition_rate"):
+        found[key] = estimate(url, commands[key], out)
+        assert found[key]["estimate"] == pytest.approx(report[key]["estimate"], rel=1e-9, abs=1e-12)
+        assert found[key]["se"] == pytest.approx(report[key]["se"], rel=1e-9, abs=1e-12)
+    incidence = (
+        totals["remaining_poor"]
+        + found["wrongful_exit_rate"]["estimate"] * totals["exited_population"]
+        + found["missed_rate"]["estimate"] * totals["non_registered_population"]
+    ) / totals["rural_population"]
+    assert incidence == pytest.approx(report["poverty_incidence"]["estimate"], rel=1e-9)
