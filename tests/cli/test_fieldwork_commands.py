@@ -59,41 +59,42 @@ def counties(url, tmp_path_factory):  # noqa: F811
         )
         ok(url, "import-frame", frame, "--county", code, "--county-name", f"县{code}")
     add_round(url, "F1", "F2")
-    rows = {}
-    for code in ("F1", "F2"):
-        plans[code] = last_line(ok(url, "draw", "--county", code, "--design", design))
+    plans["F1"] = last_line(ok(url, "draw", "--county", "F1", "--design", design))
     # F2 also visits a village chosen, not drawn: reported apart, never in the estimates.
     purposive = work / "purposive.json"
-    purposive.write_text(json.dumps({**SMALL_DESIGN, "purposive_villages": [undrawn(url, "F2")]}))
-    plans["F2"] = last_line(
-        ok(url, "draw", "--county", "F2", "--design", purposive, "--reason", "加一个偏远村")
-    )
-    for code in ("F1", "F2"):
-        rows[code] = plan_rows(url, plans[code], work)
+    chosen = {**SMALL_DESIGN, "purposive_villages": [query(url, VILLAGE_KEY, code="F2")[-1][0]]}
+    purposive.write_text(json.dumps(chosen))
+    drawn = ok(url, "draw", "--county", "F2", "--design", purposive, "--seed", "12" * 32)
+    plans["F2"] = last_line(drawn)
+    assert query(url, PURPOSIVE, plan=int(plans["F2"])) == [(1,)]
+    rows = {code: plan_rows(url, plans[code]) for code in ("F1", "F2")}
     return {"work": work, "design": design, "plans": plans, "rows": rows}
 
 
-def undrawn(database: str, code: str) -> str:
-    """The key of a village of the county's frame that its current plan did not draw."""
+VILLAGE_KEY = (
+    "SELECT fv.village_key FROM frame_villages fv JOIN frames f ON f.id = fv.frame_id "
+    "JOIN counties c ON c.id = f.county_id WHERE c.code = :code ORDER BY fv.village_key"
+)
+PURPOSIVE = "SELECT COUNT(*) FROM plan_villages WHERE plan_id = :plan AND purposive"
+PLAN_ROWS = (
+    "SELECT h.household_id, ph.role, ph.stratum, ph.plan_village_id AS village "
+    "FROM plan_households ph JOIN households h ON h.id = ph.household_pk "
+    "WHERE ph.plan_id = :plan ORDER BY ph.id"
+)
+
+
+def query(database: str, sql: str, **values) -> list[tuple]:
     engine = create_engine(normalise_database_url(database))
     with engine.connect() as conn:
-        key = conn.execute(
-            text(
-                "SELECT fv.village_key FROM frame_villages fv JOIN frames f ON f.id = fv.frame_id"
-                " JOIN counties c ON c.id = f.county_id WHERE c.code = :code AND fv.id NOT IN"
-                " (SELECT frame_village_id FROM plan_villages) ORDER BY fv.village_key LIMIT 1"
-            ),
-            {"code": code},
-        ).scalar_one()
+        found = [tuple(r) for r in conn.execute(text(sql), values)]
     engine.dispose()
-    return key
+    return found
 
 
-def plan_rows(database: str, plan: str, work) -> list[dict]:
-    out = work / f"plan-{plan}.csv"
-    ok(database, "export-plan", plan, "--format", "csv", "--out", out)
-    with out.open(encoding="utf-8-sig") as f:
-        return list(csv.DictReader(f))
+def plan_rows(database: str, plan: str) -> list[dict]:
+    """The plan's households (id, role, status stratum, village), as the plan export has them."""
+    keys = ("household_id", "role", "stratum", "village")
+    return [dict(zip(keys, r, strict=True)) for r in query(database, PLAN_ROWS, plan=int(plan))]
 
 
 def write_outcomes(path, rows: list[dict]) -> None:
@@ -203,7 +204,7 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
 def test_close_fieldwork_makes_the_verdict_final(url, counties):  # noqa: F811
     work = counties["work"]
     script = [r for r in outcomes_for(counties["rows"]["F2"]) if r["contacted"] == 1]
-    write_outcomes(work / "f2.csv", script[: len(script) // 2])
+    write_outcomes(work / "f2.csv", script[::2])  # every village, half its households
     ok(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / "f2.csv", "--approve")
     assert indicators(url, "F2")["verdict"] == "insufficient_data"
     refused(url, "close-fieldwork", "--county", "F2", "--reason", "  ", says="reason")
