@@ -298,12 +298,6 @@ def county_data(
 
 
 def assess(data: CountyData):
-    """The county's indicators and verdicts; None when nothing can be estimated yet (no
-    approved interview, or too few for the estimators)."""
-    if not data.rows:
-        return None
-    try:
-        return estimate_county(household_sample(data.rows), data.totals, data.scheme)
-    except ValueError:
-        # Thin data (e.g. one interview: a zero denominator) must give 数据不足, never an error.
-        return None
+    """The county's indicators and verdicts from the approved rows, at any stage: the core
+    never raises on thin data (an indicator it cannot estimate is ``insufficient_data``)."""
+    return estimate_county(household_sample(data.rows), data.totals, data.scheme)

@@ -48,14 +48,6 @@ ESTIMATORS = (
 NO_DATA = "—"
 
 
-def _official(result) -> str:
-    """``meets`` / ``fails`` / ``insufficient_data`` of one indicator result."""
-    official = getattr(result, "official", None)
-    if official is not None:
-        return str(official)
-    return "meets" if result.official_pass else "fails"
-
-
 def _finite(value) -> float | None:
     value = None if value is None else float(value)
     return value if value is not None and math.isfinite(value) else None
@@ -66,28 +58,25 @@ def _clip(value: float | None) -> float | None:
 
 
 def _indicator(result) -> model.Indicator:
-    e = result.estimate
-    official = _official(result)
-    estimate = _finite(e.estimate)
-    if estimate is None:
-        official = "insufficient_data"
-    low, high = _interval(e) if estimate is not None else (None, None)
-    upper = result.comparator in ("<", "<=")
-    confidence = str(result.confidence) if official != "insufficient_data" else official
+    """The snapshot's indicator from the core's result (NaN becomes None: 数据不足)."""
+    estimate = _clip(_finite(result.estimate))
+    official = str(result.official) if estimate is not None else "insufficient_data"
+    low, high = _interval(result) if estimate is not None else (None, None)
+    detail = result.detail
     return model.Indicator(
         key=result.indicator,
-        estimate=_clip(estimate),
+        estimate=estimate,
         ci_low=low,
         ci_high=high,
         threshold=result.threshold,
         comparator=result.comparator,
         verdict=official,
-        confidence=confidence,
+        confidence=str(result.confidence),
         prob_within=_clip(_finite(result.probability_within)),
         numerator=float(result.events),
-        denominator=float(e.n),
-        se=_finite(e.se),
-        one_sided_bound=_clip(_finite(result.upper_bound if upper else result.lower_bound)),
+        denominator=float(detail.n) if detail is not None else None,
+        se=_finite(result.se),
+        one_sided_bound=_clip(_finite(result.one_sided_bound)),
     )
 
 
@@ -118,7 +107,9 @@ def _groups(rows, indicator: str) -> tuple[model.GroupEstimate, ...]:
             int(r.estimate.n),
         )
         for r in rows
-        if r.indicator == indicator and math.isfinite(float(r.estimate.estimate))
+        if r.indicator == indicator
+        and r.reason is None
+        and math.isfinite(float(r.estimate.estimate))
     )
 
 
@@ -230,7 +221,11 @@ def _methods(plan: SamplePlan | None, assessment) -> model.Methods:
         for s in summary.get("strata", [])
         if s.get("stage") in ("village", "villages")
     )
-    methods = sorted({r.estimate.method for r in assessment.indicators}) if assessment else []
+    methods = (
+        sorted({r.detail.method for r in assessment.indicators if r.detail is not None})
+        if assessment
+        else []
+    )
     return model.Methods(
         frame_hash=plan.frame.content_hash,
         plan_id=f"{plan.id} (v{plan.version})",
