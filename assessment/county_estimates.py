@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from assessment.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from assessment.models import AssessmentRound, County, Township, Village
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
@@ -32,6 +33,7 @@ SAMPLE_COLUMNS = (
     "status",
     "role",
     "weight",
+    "base_weight",
     "pi_village",
     "persons",
     "verdict",
@@ -54,6 +56,7 @@ class CountyData:
     rows: list[dict]
     totals: CountyTotals
     scheme: Scheme
+    fieldwork: Fieldwork | None = None
 
 
 def scheme_of(assessment_round: AssessmentRound, county: County) -> Scheme:
@@ -135,8 +138,13 @@ def screening_adjusted(
     return missed_persons, recognises
 
 
-def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
-    """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS)."""
+def sample_rows(db: Session, plan: SamplePlan, fieldwork: Fieldwork | None = None) -> list[dict]:
+    """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS).
+
+    ``weight`` is the design weight after the weighting-class adjustment for non-contact
+    (:mod:`assessment.county_nonresponse`) in villages drawn at random, ``base_weight`` the
+    design weight of the plan."""
+    adjusted = adjusted_weights(fieldwork or read_fieldwork(db, plan))
     non_registered = _non_registered_by_village(db, plan)
     query = (
         select(Interview, PlanHousehold, PlanVillage, Household, Village.name, Township.name)
@@ -178,7 +186,9 @@ def sample_rows(db: Session, plan: SamplePlan) -> list[dict]:
                 "random_village": not pv.purposive,
                 "status": hh.status,
                 "role": ph.role,
-                "weight": ph.weight,
+                "weight": ph.weight if pv.purposive else adjusted.get(ph.id, ph.weight),
+                "base_weight": ph.weight,
+                "plan_household_id": ph.id,
                 "pi_village": ph.pi_village,
                 "persons": persons,
                 "verdict": verdict,
@@ -287,13 +297,15 @@ def county_data(
     assessment_round = assessment_round or plan.assessment_round or county_round(db, county)
     if assessment_round is None:
         return None
+    fieldwork = read_fieldwork(db, plan)
     return CountyData(
         county,
         plan,
         assessment_round,
-        sample_rows(db, plan),
+        sample_rows(db, plan, fieldwork),
         county_totals(db, plan),
         scheme_of(assessment_round, county),
+        fieldwork,
     )
 
 

@@ -14,6 +14,8 @@ from collections import Counter
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from assessment import county_estimates as ce
+from assessment import county_nonresponse
 from assessment.i18n import translate
 from assessment.labels import STATUS_LABELS
 from reports import model
@@ -26,7 +28,6 @@ PARTS = ("random", "purposive", "screening")
 CLASSES = ("poor", "non_poor", "remote")
 STATUSES = ("exited", "not_exited", "non_registered")
 GROUPS = (*STATUSES, "screening")
-RESPONSE_DEFINITION = "AAPOR RR1"
 
 
 def _keyed_counts(db: Session, query) -> Counter:
@@ -87,27 +88,23 @@ def _index(values, value) -> int:
     return values.index(value) if value in values else len(values)
 
 
-def response_rates(state: FieldworkState) -> tuple[model.ResponseRate, ...]:
-    """Response per household status and for screening: approved interviews over every
-    household that was due (planned and released reserves), all taken as eligible (RR1)."""
-    out = []
-    for group in GROUPS:
-        d = state.dispositions.get(group)
-        if d is None:
-            continue
-        non_contacts = sum(d.outcomes.values())
-        out.append(
-            model.ResponseRate(
-                group,
-                d.fielded,
-                d.interviewed,
-                non_contacts,
-                d.open,
-                d.interviewed / d.fielded if d.fielded else None,
-                RESPONSE_DEFINITION,
-            )
+def response_rates(data: ce.CountyData, complete: bool) -> tuple[model.ResponseRate, ...]:
+    """AAPOR RR1 per household status and for screening (villages drawn at random)."""
+    if data.fieldwork is None:
+        return ()
+    found = county_nonresponse.response_rates(data.fieldwork, complete=complete)
+    return tuple(
+        model.ResponseRate(
+            group,
+            r["fielded"],
+            r["interviewed"],
+            r["non_contacts"],
+            r["open"],
+            r["rate"],
+            r["definition"],
         )
-    return tuple(out)
+        for group, r in found.items()
+    )
 
 
 def reserve_use(db: Session, plan: SamplePlan, state: FieldworkState) -> tuple:
@@ -143,9 +140,14 @@ def substitution_reasons(db: Session, plan: SamplePlan, lang: str) -> tuple:
 
 
 def coverage(
-    db: Session, plan: SamplePlan, rows: list[dict], state: FieldworkState, lang: str
+    db: Session,
+    plan: SamplePlan,
+    data: ce.CountyData | None,
+    state: FieldworkState,
+    lang: str,
 ) -> model.Coverage:
-    """The coverage section of ``plan`` (``rows``: the approved sample rows)."""
+    """The coverage section of ``plan`` (``data``: its approved rows, when in a round)."""
+    rows = data.rows if data is not None else []
     villages = db.execute(
         select(PlanVillage.stratum, PlanVillage.purposive).where(PlanVillage.plan_id == plan.id)
     ).all()
@@ -160,7 +162,7 @@ def coverage(
         for s in STATUSES
     )
     reasons = substitution_reasons(db, plan, lang)
-    response = response_rates(state)
+    response = response_rates(data, state.complete) if data is not None else ()
     return model.Coverage(
         townships=len({r["township"] for r in rows}),
         villages_poor=sum(1 for s, p in villages if s == "poor" and not p),

@@ -96,6 +96,23 @@ _ZH = {
         "未加权。"
     ),
     "reserves_heading": "替补户使用情况（按村和户类型）",
+    "sensitivity_wrongful_exit_rate": (
+        "敏感性（最坏情形）：错退率估计为 {estimate}；若所有未能入户的样本户（含由替补户替换的户）"
+        "均为错退户，错退率为 {worst}。"
+    ),
+    "sensitivity_missed_rate": (
+        "敏感性（最坏情形）：漏评率估计为 {estimate}；若所有未能入户的非建档立卡样本户和排查户"
+        "均为漏评户，漏评率为 {worst}。"
+    ),
+    "nonresponse": "无应答处理",
+    "nonresponse_text": (
+        "未能入户的样本户由同村同类型的替补户按顺序替换；替补户用尽后，按“样本村 × 户类型”"
+        "（排查户按样本村）分格调整权数：格内已完成户的权数按格内全部应访户的权数放大。"
+        "某格没有完成户时，其权数并入同层中按抽样框顺序最近且有完成户的村的同类格；"
+        "同层没有时，并入全部同类完成户。这样做的假设是：同一格内未能入户的户与已完成的户相似。"
+        "敏感性一行给出最坏情形，即所有未能入户的户都不符合标准时的比率，"
+        "显示结论在多大程度上依赖这一假设。"
+    ),
     "col_village": "行政村",
     "col_released": "已启用",
     "col_left": "剩余",
@@ -292,6 +309,22 @@ _EN = {
     "response_note": "Response rate (AAPOR RR1) = approved interviews / households due "
     "(sampled and screening households and released reserves), unweighted.",
     "reserves_heading": "Reserves used (by village and household type)",
+    "sensitivity_wrongful_exit_rate": "Sensitivity (worst case): the wrongful-exit rate is "
+    "estimated at {estimate}; if every sampled household not reached (those replaced by "
+    "reserves included) had been wrongly exited, it would be {worst}.",
+    "sensitivity_missed_rate": "Sensitivity (worst case): the missed-identification rate is "
+    "estimated at {estimate}; if every non-registered and screening household not reached had "
+    "been missed, it would be {worst}.",
+    "nonresponse": "Non-response",
+    "nonresponse_text": "A sampled household that cannot be interviewed is replaced by the next "
+    "reserve of its village and type. When the reserves run out, weights are adjusted within "
+    "cells of village × household type (screening households: village): the weights of the "
+    "households interviewed in a cell are scaled up to the weight of every household due in "
+    "it. A cell without any interview passes its weight to the same type's cell of the nearest "
+    "village of its stratum in the frame's order that has one, or else to every interviewed "
+    "household of that type. The assumption: within a cell, the households that could not be "
+    "reached are like those that were. The sensitivity lines give the worst case, every "
+    "unreached household failing, to show how much the verdict leans on that assumption.",
     "col_village": "Village",
     "col_released": "Released",
     "col_left": "Left",

@@ -253,6 +253,21 @@ def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         Spacer(1, 6 * mm),
         indicator_table(s.indicators, lang, styles, fonts.text, interim=s.interim),
         Paragraph(escape(L.text(lang, "bound_note")), styles["small"]),
+        *(Paragraph(escape(line), styles["small"]) for line in sensitivity_lines(s, lang)),
+    ]
+
+
+def sensitivity_lines(s: CountyReport, lang: str) -> list[str]:
+    """One line per error rate: the rate if every unreached household had failed."""
+    return [
+        L.text(
+            lang,
+            f"sensitivity_{i.key}",
+            estimate=pct(i.estimate),
+            worst=pct(i.worst_case),
+        )
+        for i in sorted(s.indicators, key=lambda i: INDICATOR_KEYS.index(i.key))
+        if i.worst_case is not None and i.key in ("wrongful_exit_rate", "missed_rate")
     ]
 
 

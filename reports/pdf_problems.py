@@ -98,6 +98,8 @@ def methods_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
         (t("ci_method"), m.ci_method),
         (t("instrument_version"), m.instrument_version),
     ]
+    if s.coverage.response:  # snapshots since the non-response adjustment
+        pairs.append((t("nonresponse"), t("nonresponse_text")))
     verify = t("verify_draw", mono=fonts.mono, plan=escape(m.plan_id))
     return [
         Heading(escape(t("s_methods")), styles["h1"]),

@@ -9,6 +9,7 @@ the county verdict comes from :func:`assessment.county_verdict.county_verdict` a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import math
@@ -18,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
+from assessment import county_nonresponse
 from assessment.county_verdict import county_verdict
 from assessment.i18n import N_, Message
 from assessment.indicators import INDICATORS, Scheme
@@ -332,6 +334,11 @@ def county_snapshot(
         if assessment is not None
         else tuple(_insufficient(key, scheme) for key in INDICATORS)
     )
+    if data is not None and data.fieldwork is not None:
+        worst = county_nonresponse.worst_cases(data.fieldwork, data.rows)
+        indicators = tuple(
+            dataclasses.replace(i, worst_case=_clip(worst.get(i.key))) for i in indicators
+        )
     judged = county_verdict(
         fieldwork_complete=bool(fieldwork and fieldwork.complete),
         officials=[i.verdict for i in indicators],
@@ -339,7 +346,6 @@ def county_snapshot(
     )
     created = created or utcnow().replace(microsecond=0)
     start, end = _dates(db, plan, created)
-    rows = data.rows if data is not None else []
     return model.CountyReport(
         scheme=assessment_round.name if assessment_round else NO_DATA,
         year=assessment_round.year if assessment_round else created.year,
@@ -354,7 +360,7 @@ def county_snapshot(
         created=created,
         verdict=judged.verdict,
         indicators=indicators,
-        coverage=(cov.coverage(db, plan, rows, fieldwork, lang) if plan else cov.empty_coverage()),
+        coverage=cov.coverage(db, plan, data, fieldwork, lang) if plan else cov.empty_coverage(),
         methods=_methods(plan, assessment),
         problems=_problems(db, data) if data is not None else (),
         by_township=tuple(

@@ -52,7 +52,14 @@ HOUSEHOLD_COLUMNS = (
     Column("random_village", "随机抽取的村", "village drawn at random", YES_NO),
     Column("status", "户类型", "registration status", "exited / not_exited / non_registered"),
     Column("role", "样本角色", "role in the plan", "selected / reserve / screening"),
-    Column("weight", "设计权数", "design weight", "1 / inclusion probability"),
+    Column(
+        "weight",
+        "权数（无应答调整后）",
+        "weight adjusted for non-contact",
+        "1 / inclusion probability, scaled within village × household type (screening: "
+        "village) so that the interviewed households carry the households not reached",
+    ),
+    Column("base_weight", "设计权数", "design weight", "1 / inclusion probability"),
     Column("pi_village", "村入样概率", "village inclusion probability", "0-1"),
     Column("persons", "家庭人口", "household members", "persons"),
     Column(
@@ -120,6 +127,7 @@ def _household_row(row: dict, interview) -> list:
         row["status"],
         row["role"],
         row["weight"],
+        row["base_weight"],
         row["pi_village"],
         row["persons"],
         row["verdict"],
