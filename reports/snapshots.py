@@ -21,8 +21,9 @@ from sqlalchemy.orm import Session
 from assessment import county_estimates as ce
 from assessment import county_nonresponse
 from assessment.county_verdict import county_verdict
-from assessment.i18n import N_, Message
+from assessment.i18n import N_, Message, translate
 from assessment.indicators import INDICATORS, Scheme
+from assessment.labels import STATUS_LABELS
 from assessment.models import (
     NATIONAL_SCHEME,
     AssessmentRound,
@@ -99,10 +100,11 @@ def _interval(estimate) -> tuple[float, float]:
     return min(max(low, 0.0), value), max(min(high, 1.0), value)
 
 
-def _groups(rows, indicator: str) -> tuple[model.GroupEstimate, ...]:
+def _groups(rows, indicator: str, names=None) -> tuple[model.GroupEstimate, ...]:
+    names = names or {}
     return tuple(
         model.GroupEstimate(
-            str(r.group),
+            names.get(str(r.group), str(r.group)),
             r.indicator,
             _clip(float(r.estimate.estimate)),
             *_interval(r.estimate),
@@ -369,7 +371,9 @@ def county_snapshot(
             for g in _groups(assessment.by_township if assessment else (), key)
         ),
         recognition_by_type=_groups(
-            assessment.by_household_type if assessment else (), "recognition_rate"
+            assessment.by_household_type if assessment else (),
+            "recognition_rate",
+            {k: translate(v, lang) for k, v in STATUS_LABELS.items()},
         ),
         signed_off=signed_off,
         simulated=bool(plan and plan.simulated_fieldwork),
