@@ -69,8 +69,8 @@ def coverage_rows(db: Session, plan: SamplePlan) -> tuple[model.CoverageRow, ...
     )
     done = _keyed_counts(
         db,
-        _grouped(select().select_from(Interview))
-        .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+        _grouped(select().select_from(PlanHousehold))
+        .join(Interview, Interview.plan_household_id == PlanHousehold.id)
         .where(
             Interview.plan_id == plan.id,
             Interview.status == APPROVED,
