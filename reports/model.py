@@ -86,6 +86,9 @@ class Indicator:
         recognition), 0-1.
     worst_case : float or None
         The rate if every unreached household had failed (sensitivity), 0-1.
+    bound_label : str
+        What ``one_sided_bound`` is, in the report's language (e.g. "one-sided 95% upper
+        bound (Korn–Graubard, 27 design degrees of freedom)"); empty when unknown.
     """
 
     key: str
@@ -102,6 +105,7 @@ class Indicator:
     se: float | None = None
     one_sided_bound: float | None = None
     worst_case: float | None = None
+    bound_label: str = ""
 
     def __post_init__(self) -> None:
         _check_choice("key", self.key, INDICATOR_KEYS)

@@ -253,7 +253,18 @@ def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         Spacer(1, 6 * mm),
         indicator_table(s.indicators, lang, styles, fonts.text, interim=s.interim),
         Paragraph(escape(L.text(lang, "bound_note")), styles["small"]),
+        *(Paragraph(escape(line), styles["small"]) for line in bound_lines(s, lang)),
         *(Paragraph(escape(line), styles["small"]) for line in sensitivity_lines(s, lang)),
+    ]
+
+
+def bound_lines(s: CountyReport, lang: str) -> list[str]:
+    """What each one-sided bound is (method and design degrees of freedom)."""
+    sep = "：" if lang == "zh" else ": "
+    return [
+        f"{L.text(lang, i.key)}{sep}{i.bound_label}"
+        for i in sorted(s.indicators, key=lambda i: INDICATOR_KEYS.index(i.key))
+        if i.bound_label and i.one_sided_bound is not None
     ]
 
 

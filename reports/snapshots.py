@@ -60,7 +60,7 @@ def _clip(value: float | None) -> float | None:
     return None if value is None else min(max(value, 0.0), 1.0)
 
 
-def _indicator(result) -> model.Indicator:
+def _indicator(result, lang: str = "zh") -> model.Indicator:
     """The snapshot's indicator from the core's result (NaN becomes None: 数据不足)."""
     estimate = _clip(_finite(result.estimate))
     official = str(result.official) if estimate is not None else "insufficient_data"
@@ -80,6 +80,7 @@ def _indicator(result) -> model.Indicator:
         denominator=float(detail.n) if detail is not None else None,
         se=_finite(result.se),
         one_sided_bound=_clip(_finite(result.one_sided_bound)),
+        bound_label=result.bound_label.render(lang) if result.bound_label is not None else "",
     )
 
 
@@ -332,7 +333,7 @@ def county_snapshot(
     assessment = ce.assess(data) if data is not None else None
     scheme = data.scheme if data is not None else _scheme(assessment_round, county)
     indicators = (
-        tuple(_indicator(r) for r in assessment.indicators)
+        tuple(_indicator(r, lang) for r in assessment.indicators)
         if assessment is not None
         else tuple(_insufficient(key, scheme) for key in INDICATORS)
     )
