@@ -154,6 +154,20 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
     households = counties["rows"]["F1"]
     script = outcomes_for(households)
     due = [h for h in households if h["role"] in ("selected", "screening")]
+    # Issue 13's first day: one exited household interviewed and approved. Reports still work.
+    exited = next(h for h in due if h["stratum"] == "exited" and h["role"] == "selected")
+    first = {**next(r for r in script if r["household_id"] == exited["household_id"])}
+    first["contacted"] = 1
+    write_outcomes(work / "first.csv", [first])
+    one = ok(
+        url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "first.csv", "--approve"
+    )
+    assert "1 approved" in one.stdout
+    report = ok(url, "report", "--county", "F1", "--out", work / "f1-day1.pdf")
+    assert "insufficient_data (interim)" in report.stdout
+    province = ok(url, "report-province", "--province", "未指定省份", "--out", work / "p.pdf")
+    assert (work / "p.pdf").read_bytes()[:5] == b"%PDF-" and "counties" in province.stdout
+
     first_half = {h["household_id"] for h in due[: len(due) // 2]}
     write_outcomes(work / "half.csv", [r for r in script if r["household_id"] in first_half])
     half = ok(url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "half.csv")
