@@ -5,16 +5,16 @@ coordinator may close fieldwork with households still open (who, when, why are r
 re-draw in the middle of fieldwork archives the old plan's interviews (kept, visible, left
 out of every estimate) instead of silently orphaning them; the plan records who did it, when.
 
-Revision ID: 0005_i13round_fieldwork
-Revises: 0004
+Revision ID: 0006_i13round_fieldwork
+Revises: 0005_i15auth
 Create Date: 2026-12-01 09:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_i13round_fieldwork"
-down_revision = "0004"
+revision = "0006_i13round_fieldwork"
+down_revision = "0005_i15auth"
 branch_labels = None
 depends_on = None
 
