@@ -147,8 +147,17 @@ def _load_frame_and_plan(db: Session, county: County, seed: int, households: int
     return plan
 
 
+DEMO_CLOSURE = "演示：每个评估组留一个村供演示用户练习，其余村的实地调查已完成（模拟数据）。"
+
+
 def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) -> None:
-    """Approved interviews from a synthetic population (marked as simulated everywhere)."""
+    """Approved interviews from a synthetic population (marked as simulated everywhere).
+
+    One village per team is left open for demo users; fieldwork is closed (on the record, with
+    the reason) so that the demo shows a final verdict rather than 数据不足.
+    """
+    from assessment.models import User
+    from surveys.fieldwork import FieldworkService
     from surveys.instrument_store import ensure_builtin_instruments
     from surveys.simulation import simulate_fieldwork
 
@@ -156,6 +165,8 @@ def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) 
     count = simulate_fieldwork(
         db, plan, rng=np.random.default_rng(seed + 1), poverty_line=poverty_line, leave_open=1
     )
+    coordinator = db.scalar(select(User).where(User.username == "coordinator"))
+    FieldworkService(db).close(plan, coordinator, DEMO_CLOSURE)
     if out is not None:
         print(f"simulated fieldwork: {count} approved interviews (marked as simulated)", file=out)
 
