@@ -157,66 +157,6 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
     return tuple(out)
 
 
-def _methods(data: ce.CountyData, assessment) -> model.Methods:
-    plan = data.plan
-    summary = json.loads(plan.summary_json or "{}")
-    strata = tuple(
-        model.StratumSize(s["stratum"], s["population"], s["sample"], "village")
-        for s in summary.get("strata", [])
-        if s.get("stage") in ("village", "villages")
-    )
-    methods = sorted({r.estimate.method for r in assessment.indicators})
-    return model.Methods(
-        frame_hash=plan.frame.content_hash,
-        plan_id=f"{plan.id} (v{plan.version})",
-        design=plan.design_json,
-        strata=strata,
-        seed_commitment=f"{plan.commitment} · seed {plan.seed_hex}",
-        estimators=ESTIMATORS,
-        ci_method=", ".join(methods),
-        instrument_version="verification-v1, recognition-v1",
-    )
-
-
-def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
-    interviews = {
-        i.plan_household.household.household_id: i
-        for i in db.scalars(
-            select(Interview).where(
-                Interview.plan_id == data.plan.id, Interview.status == "approved"
-            )
-        )
-    }
-    out = []
-    for row in data.rows:
-        interview = interviews.get(row["household_id"])
-        standards = json.loads(interview.standards_json or "{}") if interview else {}
-        failed = tuple(k for k, v in standards.items() if v is False)
-        answers = json.loads(interview.verification_json or "{}") if interview else {}
-        reasons = "；".join(
-            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
-        )
-        kinds = []
-        if row["verdict"] in ("wrongly_exited", "missed"):
-            kinds.append(row["verdict"])
-        if row["recognises"] == 0:
-            kinds.append("not_recognising")
-        out += [
-            model.Problem(
-                kind,
-                row["township"],
-                row["village"],
-                row["household_id"],
-                int(row["persons"]),
-                failed,
-                reasons,
-                "approved",
-            )
-            for kind in kinds
-        ]
-    return tuple(out)
-
-
 def _methods(plan: SamplePlan | None, assessment) -> model.Methods:
     if plan is None:
         return model.Methods(NO_DATA, NO_DATA, NO_DATA, (), NO_DATA, ESTIMATORS, NO_DATA, NO_DATA)
