@@ -24,10 +24,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from assessment.indicators import nonresponse as nr
+from sampling.frame_columns import FLAG_COLUMNS
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import APPROVED, INTERVIEWED, NOT_INTERVIEWED, Interview, ReserveRelease
 
-FLAGS = ("dibao", "unsafe_house", "serious_illness", "no_labour", "elderly_alone")
 GROUPS = ("exited", "not_exited", "non_registered", "screening")
 RESPONSE_DEFINITION = "AAPOR RR1"
 
@@ -104,7 +104,7 @@ def read_fieldwork(db: Session, plan: SamplePlan) -> Fieldwork:
             released[ph.id] = ph.stratum
         if ph.role not in ("selected", "screening"):
             continue
-        flagged = any(getattr(household, f) for f in FLAGS)
+        flagged = any(getattr(household, f) for f in FLAG_COLUMNS)
         slots.append(
             Slot(
                 ph.id,

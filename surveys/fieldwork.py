@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
@@ -265,8 +265,3 @@ def village_names(db: Session, plan: SamplePlan) -> dict[int, str]:
             .where(PlanVillage.plan_id == plan.id)
         ).all()
     )
-
-
-def interview_count(db: Session, plan: SamplePlan) -> int:
-    """Interviews of any status of the plan (what a re-draw would archive)."""
-    return db.scalar(select(func.count()).where(Interview.plan_id == plan.id)) or 0
