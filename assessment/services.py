@@ -226,5 +226,14 @@ def latest_round(dbsession: Session, county: County | None = None) -> Assessment
     return dbsession.scalars(query.limit(1)).first()
 
 
+def current_rounds(dbsession: Session) -> list[AssessmentRound]:
+    """The rounds of the newest year (provinces run rounds side by side), newest first."""
+    newest = dbsession.scalar(select(func.max(AssessmentRound.year)))
+    if newest is None:
+        return []
+    query = select(AssessmentRound).where(AssessmentRound.year == newest)
+    return list(dbsession.scalars(query.order_by(AssessmentRound.id.desc())))
+
+
 def counties(dbsession: Session) -> list[County]:
     return list(dbsession.scalars(select(County).order_by(County.code)))

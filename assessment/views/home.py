@@ -8,7 +8,7 @@ from assessment.i18n import N_
 from assessment.models import utcnow
 from assessment.permissions import Permission
 from assessment.security import check_password, restart_session
-from assessment.services import DomainError, UserService, latest_round
+from assessment.services import DomainError, UserService, current_rounds
 from assessment.tokens import tokens_of
 from assessment.views import flash, render_problem
 
@@ -16,7 +16,7 @@ from assessment.views import flash, render_problem
 @view_config(route_name="home", renderer="home.jinja2", permission=Permission.home)
 def home(request):
     """What the user can do next, by role."""
-    return {"user": request.user, "round": latest_round(request.dbsession)}
+    return {"user": request.user, "rounds": current_rounds(request.dbsession)}
 
 
 @view_config(route_name="account.edit", renderer="account.jinja2", permission=Permission.account)
