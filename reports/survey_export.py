@@ -92,6 +92,13 @@ HOUSEHOLD_COLUMNS = (
         "persons / weight: village_non_registered / (pi_village × k × weight) for each of the "
         "k non-registered rows of the village, 0 for other rows",
     ),
+    Column(
+        "incidence_score",
+        "综合贫困发生率线性化得分",
+        "linearised score of poverty incidence (delta method)",
+        "slope × Σ_k share_k × (y_k − r_k x_k) / X_k over 错退率 and 漏评率; the SE of its "
+        "weighted total is the SE of poverty incidence",
+    ),
     Column("income_per_capita", "人均纯收入", "per-capita net income", "yuan per person per year"),
     *(Column(name, name, name.replace("_", " "), "yuan, last 12 months") for name in INCOME),
     *(Column(name, name, name.replace("_", " "), YES_NO) for name in STANDARDS),
@@ -113,7 +120,49 @@ def _flag(value) -> object:
     return "" if value is None else int(bool(value))
 
 
-def _household_row(row: dict, interview) -> list:
+def _rate_parts(row: dict) -> dict[str, tuple[float, float, bool]]:
+    """``(y, x, concerned)`` of a row for 错退率 and 漏评率, as the estimate reads them."""
+    exited, non_registered = row["status"] == "exited", row["status"] == "non_registered"
+    return {
+        "wrongful_exit_rate": (row["persons"] * row["wrongly_exited"], row["persons"], exited),
+        "missed_rate": (row["missed_persons"], row["missed_denominator"], non_registered),
+    }
+
+
+def incidence_scores(data: ce.CountyData) -> dict[str, float]:
+    """Household id -> linearised score of poverty incidence (random villages).
+
+    Incidence = base + slope × q with q = Σ_k share_k r_k over the two rates whose county
+    population is positive (share_k = population_k / their sum, slope = their sum / rural
+    population). By the delta method q's linearised variable is Σ_k share_k (y_k − r_k x_k) /
+    X_k, with X_k the weighted denominator total: the design SE of the weighted total of the
+    scores is the SE of poverty incidence, as the report computes it.
+    """
+    rows = [r for r in data.rows if r["random_village"]]
+    t = data.totals
+    populations = {
+        "wrongful_exit_rate": t.exited_population,
+        "missed_rate": t.non_registered_population,
+    }
+    used = {k: p for k, p in populations.items() if p > 0}
+    scores = dict.fromkeys((r["household_id"] for r in rows), 0.0)
+    if not used or not t.rural_population > 0:
+        return scores
+    total = sum(used.values())
+    slope = total / t.rural_population
+    for key, population in used.items():
+        parts = [(r, *_rate_parts(r)[key]) for r in rows]
+        x_total = sum(r["weight"] * x for r, _, x, on in parts if on)
+        if not x_total > 0:
+            return dict.fromkeys(scores, 0.0)
+        ratio = sum(r["weight"] * y for r, y, _, on in parts if on) / x_total
+        for r, y, x, on in parts:
+            if on:
+                scores[r["household_id"]] += slope * population / total * (y - ratio * x) / x_total
+    return scores
+
+
+def _household_row(row: dict, interview, score: float) -> list:
     answers = json.loads(interview.verification_json or "{}")
     standards = json.loads(interview.standards_json or "{}")
     recognises = row["recognises"]
@@ -137,6 +186,7 @@ def _household_row(row: dict, interview) -> list:
         "" if recognises != recognises else int(recognises),
         row["village_non_registered"],
         row["missed_denominator"],
+        score,
         interview.income_per_capita,
         *(answers.get(name, "") for name in INCOME),
         *(_flag(standards.get(name)) for name in STANDARDS),
@@ -157,10 +207,13 @@ def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet, Sheet
         )
     }
 
+    scores = incidence_scores(data)
+
     def households(random: bool):
         for row in data.rows:
             if bool(row["random_village"]) == random:
-                yield _household_row(row, interviews[row["household_id"]])
+                score = scores.get(row["household_id"], 0.0) if random else 0.0
+                yield _household_row(row, interviews[row["household_id"]], score)
 
     def members():
         for row in data.rows:
@@ -232,6 +285,15 @@ def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, s
         ("rural_population", "农村人口", "rural population", t.rural_population),
     )
     notes += [("county", name, zh, en, repr(float(value))) for name, zh, en, value in totals]
+    notes.append(
+        (
+            "commands",
+            "poverty_incidence_se",
+            "综合贫困发生率的标准误 = 下列命令所得总量的标准误（se）",
+            "SE of poverty incidence = the se this command gives (of a total that is 0)",
+            f"assess estimate DATA --var incidence_score --stat total {DESIGN}",
+        )
+    )
     notes.append(
         (
             "commands",

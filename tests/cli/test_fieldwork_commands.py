@@ -68,6 +68,10 @@ def counties(url, tmp_path_factory):  # noqa: F811
     plans["F2"] = last_line(drawn)
     assert query(url, PURPOSIVE, plan=int(plans["F2"])) == [(1,)]
     rows = {code: plan_rows(url, plans[code]) for code in ("F1", "F2")}
+    # F2's fieldwork half done: every village, half its households, everyone reached.
+    script = [r for r in outcomes_for(rows["F2"]) if r["contacted"] == 1]
+    write_outcomes(work / "f2.csv", script[::2])
+    ok(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / "f2.csv", "--approve")
     return {"work": work, "design": design, "plans": plans, "rows": rows}
 
 
@@ -217,9 +221,6 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
 
 def test_close_fieldwork_makes_the_verdict_final(url, counties):  # noqa: F811
     work = counties["work"]
-    script = [r for r in outcomes_for(counties["rows"]["F2"]) if r["contacted"] == 1]
-    write_outcomes(work / "f2.csv", script[::2])  # every village, half its households
-    ok(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / "f2.csv", "--approve")
     assert indicators(url, "F2")["verdict"] == "insufficient_data"
     refused(url, "close-fieldwork", "--county", "F2", "--reason", "  ", says="reason")
     refused(
@@ -315,3 +316,5 @@ def test_the_codebook_commands_reproduce_the_report(url, counties):  # noqa: F81
         + found["missed_rate"]["estimate"] * totals["non_registered_population"]
     ) / totals["rural_population"]
     assert incidence == pytest.approx(report["poverty_incidence"]["estimate"], rel=1e-9)
+    spread = estimate(url, commands["poverty_incidence_se"], out)
+    assert spread["se"] == pytest.approx(report["poverty_incidence"]["se"], rel=1e-9)

@@ -86,8 +86,8 @@ def test_a_county_in_two_rounds_uses_the_newest_unless_asked(testapp, dbsession,
     assert "甲省2019年评估" in pdf_text(pdf)
 
 
-def test_the_home_page_shows_every_round_of_the_newest_year(testapp, dbsession, two_provinces):
-    a, b, _ = two_provinces
+@pytest.mark.usefixtures("two_provinces")
+def test_the_home_page_shows_every_round_of_the_newest_year(testapp, dbsession):
     dbsession.add(AssessmentRound(name="甲省2018年评估", year=2018, poverty_line=2995.0))
     dbsession.flush()
     testapp.login(make_user(dbsession, Role.reader).username)
