@@ -28,6 +28,13 @@ requires = [
     "reportlab>=4.0",  # the county and provincial PDFs
     "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import
     "tqdm>=4.66",  # CLI progress bars for long imports and draws
+    # request bodies of the JSON API and the answers of the forms checked against schemas with
+    # limits (sizes, counts, numbers); the OpenAPI document is generated from the same models
+    "pydantic>=2.7",
+    "defusedcsv>=2.0",  # CSV cells that a spreadsheet would run as formulas are neutralised
+    # photos decoded, checked (dimension cap, decompression bombs) and re-encoded as JPEG
+    # without EXIF; reportlab pulls it too, but the upload path relies on it directly
+    "Pillow>=10.3",
 ]
 
 tests_require = [

@@ -36,6 +36,9 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
+TEAM_ROLES = (Role.assessor, Role.supervisor)  # the roles whose rights come from a team
+
+
 def role_principal(role: Role | str) -> str:
     return f"role:{role}"
 
@@ -124,7 +127,9 @@ class SecurityPolicy:
         if user is None:
             return principals
         principals += [Authenticated, f"user:{user.id}", role_principal(user.role)]
-        if user.team_id is not None:
+        # Team rights belong to field roles only: a reader or coordinator given a team in
+        # the admin form gets no household, interview or API access through it.
+        if user.team_id is not None and user.role in TEAM_ROLES:
             principals.append(team_principal(user.team_id))
             if user.role == Role.supervisor:
                 principals.append(team_supervisor_principal(user.team_id))

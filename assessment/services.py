@@ -173,9 +173,21 @@ class UserService:
 
     @staticmethod
     def _check_team(role: Role, team: Team | None) -> None:
-        if role in (Role.assessor, Role.supervisor) and team is None:
+        field_role = role in (Role.assessor, Role.supervisor)
+        if field_role and team is None:
             raise DomainError(
                 Message(N_("Assessors and supervisors must belong to a team.")), field="team_id"
+            )
+        if not field_role and team is not None:
+            # A team gives access to its households: only the field roles may have one.
+            raise DomainError(
+                Message(
+                    N_(
+                        "Only assessors and supervisors belong to a team; leave the team "
+                        "empty for this role."
+                    )
+                ),
+                field="team_id",
             )
 
     def update(self, user: User, *, role: Role, team: Team | None, active: bool, display_name: str):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from assessment.db import Base
 
 # ApiToken moved to assessment.models (tokens are part of log-in); old imports keep working.
-from assessment.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
+from assessment.models import ApiToken, AssessmentRound, User, utcnow  # noqa: F401
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 
 # Interview status; "not started" is the absence of a row.
@@ -66,12 +66,13 @@ class Interview(Base):
     """The interview of one plan household (at most one), with its derived values."""
 
     __tablename__ = "interviews"
-    __table_args__ = (Index("ix_interviews_team_status", "team_id", "status"),)
+    # No team column: an interview's team is its plan village's *current* team, read at the
+    # time of each action (a village can move to another team during fieldwork).
+    __table_args__ = (Index("ix_interviews_status", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), unique=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"), index=True)
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     status: Mapped[str] = mapped_column(String(20))
     contact_outcome: Mapped[str] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
@@ -110,7 +111,6 @@ class Interview(Base):
 
     plan_household: Mapped[PlanHousehold] = relationship()
     plan: Mapped[SamplePlan] = relationship()
-    team: Mapped[Team | None] = relationship()
     assessment_round: Mapped[AssessmentRound | None] = relationship()
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
     verification_version: Mapped[InstrumentVersion | None] = relationship(

@@ -1,4 +1,10 @@
-"""Supervisor review: the queue, approve, return with comments, bulk approve, re-visit draws."""
+"""Supervisor review: the queue, approve, return with comments, bulk approve, re-visit draws.
+
+Rights are checked here, at the time of each action, not only by the route's ACL: a
+reviewer is an administrator or the supervisor of the team that works the interview's plan
+village *now* (a village can move to another team during fieldwork), and never one of the
+interview's authors (whoever recorded, saved or submitted it).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
-from assessment.models import User, utcnow
+from assessment.models import Role, User, utcnow
 from assessment.services import DomainError
-from sampling.models import Household, PlanHousehold
+from sampling.models import Household, PlanHousehold, PlanVillage
 from surveys import audit
 from surveys.assignments import current_plan_ids
 from surveys.models import (
@@ -24,6 +30,7 @@ from surveys.models import (
     RETURNED,
     SUBMITTED,
     Interview,
+    InterviewChange,
     ReviewComment,
     RevisitDraw,
 )
@@ -31,6 +38,29 @@ from surveys.quality import Flag, flags_from_json
 from surveys.workflow import check_not_archived
 
 MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
+MSG_OTHER_TEAM = N_(
+    "This interview's village is worked by another team now; only that team's supervisor "
+    "may review it."
+)
+MSG_OWN_WORK = N_(
+    "You recorded or edited this interview yourself; another supervisor must approve it."
+)
+REVIEW_ACTIONS = ("approve", "return")
+# Revisit seeds are stored in a 32-bit column and typed by people: bounded like route ids.
+SEED_LIMIT = 2**31
+
+
+class ReviewRefused(DomainError):
+    """A review action the user may not take on this interview (other team, own work)."""
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    """What a bulk approval did: approved, and left for lack of rights (own work) or flags."""
+
+    approved: int
+    own_work: int
+    flagged: int
 
 
 @dataclass(frozen=True)
@@ -50,6 +80,8 @@ class ReviewService:
         self.clock = clock
 
     def _interviews(self, team_id: int | None, status: str):
+        """Interviews in ``status`` of the households the team works now (of the current
+        plans, as the household pages allow), or of every team when ``team_id`` is None."""
         query = (
             select(Interview, Household)
             .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
@@ -58,7 +90,9 @@ class ReviewService:
             .order_by(Interview.submitted_at, Interview.id)
         )
         if team_id is not None:
-            query = query.where(Interview.team_id == team_id)
+            query = query.join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id).where(
+                PlanVillage.team_id == team_id, PlanHousehold.plan_id.in_(current_plan_ids())
+            )
         return self.db.execute(query)
 
     def queue(self, team_id: int | None) -> list[QueueItem]:
@@ -68,10 +102,55 @@ class ReviewService:
             for interview, household in self._interviews(team_id, SUBMITTED)
         ]
 
+    def current_team(self, interview: Interview) -> int | None:
+        """The team working the interview's plan village now (read, never cached)."""
+        return self.db.scalar(
+            select(PlanVillage.team_id)
+            .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)
+            .where(PlanHousehold.id == interview.plan_household_id)
+        )
+
+    def authors(self, interviews: list[Interview]) -> dict[int, set[int]]:
+        """Who recorded, saved or submitted each interview (any save), by interview id."""
+        out = {
+            i.id: {u for u in (i.entered_by_id, i.submitted_by_id) if u is not None}
+            for i in interviews
+        }
+        if out:
+            rows = self.db.execute(
+                select(InterviewChange.interview_id, InterviewChange.user_id)
+                .where(
+                    InterviewChange.interview_id.in_(list(out)),
+                    InterviewChange.user_id.is_not(None),
+                    InterviewChange.action.not_in(REVIEW_ACTIONS),
+                )
+                .distinct()
+            )
+            for interview_id, user_id in rows:
+                out[interview_id].add(user_id)
+        return out
+
+    def check_reviewer(self, interview: Interview, user: User | None, *, approving: bool) -> None:
+        """Refuse a reviewer of another team (now) and, to approve, any of the authors.
+
+        ``user`` None is the system (simulated fieldwork, commands): no person to check.
+        """
+        if user is None:
+            return
+        if user.role != Role.admin and not (
+            user.role == Role.supervisor
+            and user.team_id is not None
+            and user.team_id == self.current_team(interview)
+        ):
+            raise ReviewRefused(Message(MSG_OTHER_TEAM))
+        if approving and user.id in self.authors([interview])[interview.id]:
+            raise ReviewRefused(Message(MSG_OWN_WORK))
+
     def _transition(self, interview: Interview, user: User | None, status: str, extra) -> None:
         if interview.status != SUBMITTED:
             raise DomainError(Message(MSG_NOT_SUBMITTED))
         check_not_archived(interview.plan)
+        self.check_reviewer(interview, user, approving=status == APPROVED)
         now = self.clock()
         changes = [audit.FieldChange("status", interview.status, status), *extra]
         interview.status, interview.updated_at = status, now
@@ -106,14 +185,21 @@ class ReviewService:
         extra = [audit.FieldChange(f"comment.{path}", None, text) for path, text in comments]
         self._transition(interview, user, RETURNED, extra)
 
-    def bulk_approve(self, team_id: int | None, user: User | None) -> int:
-        """Approve every submitted interview of the team that carries no flag; returns the count."""
-        count = 0
-        for item in self.queue(team_id):
-            if not item.flags:
+    def bulk_approve(self, team_id: int | None, user: User | None) -> BulkApproval:
+        """Approve every submitted interview of the team that carries no flag and that
+        ``user`` did not author; the others stay in the queue and are counted."""
+        queue = self.queue(team_id)
+        authors = self.authors([item.interview for item in queue])
+        approved = own = flagged = 0
+        for item in queue:
+            if item.flags:
+                flagged += 1
+            elif user is not None and user.id in authors[item.interview.id]:
+                own += 1
+            else:
                 self.approve(item.interview, user)
-                count += 1
-        return count
+                approved += 1
+        return BulkApproval(approved, own, flagged)
 
     def open_comments(self, interview: Interview) -> list[ReviewComment]:
         query = (
@@ -134,7 +220,9 @@ class ReviewService:
         """
         if not 0 < share <= 1:
             raise ValueError(f"share: expected a proportion in (0, 1], got {share!r}")
-        seed = secrets.randbelow(2**31) if seed is None else int(seed)
+        seed = secrets.randbelow(SEED_LIMIT) if seed is None else int(seed)
+        if not 0 <= seed < SEED_LIMIT:
+            raise ValueError(f"seed: expected a whole number in [0, 2**31), got {seed!r}")
         ids = sorted(i.id for i, _ in self._interviews(team_id, APPROVED))
         n = min(len(ids), math.ceil(share * len(ids)))
         rng = np.random.default_rng(seed)

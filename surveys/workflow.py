@@ -183,7 +183,6 @@ class InterviewService:
         interview = Interview(
             plan_household_id=ph.id,
             plan_id=ph.plan_id,
-            team_id=ph.plan_village.team_id if ph.plan_village is not None else None,
             status="",
             contact_outcome="",
             verification_version_id=active["verification"].id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from assessment.i18n import translate
 from assessment.models import Role
+from assessment.security import TEAM_ROLES
 from surveys.forms import build_form
 from surveys.instrument_store import instrument_of
 from surveys.instruments import Group, Instrument
@@ -23,11 +24,17 @@ def survey_settings(request) -> SurveySettings:
 
 
 def team_scope(request) -> int | None:
-    """The team whose work the user sees; None (all teams) for admins and coordinators."""
+    """The team whose work the user sees; None (all teams) for admins and coordinators.
+
+    Only assessors and supervisors see a team's work; anyone else (a reader given a team)
+    sees none (-1 matches no team).
+    """
     user = request.user
     if user.role in (Role.admin, Role.coordinator):
         return None
-    return user.team_id if user.team_id is not None else -1
+    if user.role in TEAM_ROLES and user.team_id is not None:
+        return user.team_id
+    return -1
 
 
 def instruments_of(interview) -> dict[str, Instrument]:

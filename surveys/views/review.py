@@ -46,9 +46,19 @@ def queue(request):
     route_name="surveys.bulk_approve", permission=Permission.interview_review, request_method="POST"
 )
 def bulk_approve(request):
-    """Approve every unflagged submitted interview of the team."""
-    count = ReviewService(request.dbsession).bulk_approve(team_scope(request), request.user)
-    flash(request, N_("{count} interviews approved."), count=count)
+    """Approve every unflagged submitted interview of the team (never the reviewer's own)."""
+    result = ReviewService(request.dbsession).bulk_approve(team_scope(request), request.user)
+    flash(request, N_("{count} interviews approved."), count=result.approved)
+    if result.own_work:
+        flash(
+            request,
+            N_(
+                "{count} interviews you recorded or edited yourself were left for another "
+                "supervisor to approve."
+            ),
+            "error",
+            count=result.own_work,
+        )
     return HTTPSeeOther(request.route_url("surveys.review"))
 
 
