@@ -10,7 +10,6 @@ long for an Excel cell is an error rather than a silent cut (use CSV for such da
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import BinaryIO
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from assessment import csvsafe
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767
@@ -77,6 +78,8 @@ def _csv_value(value: object) -> object:
 def write_csv(sheet: Sheet, out: BinaryIO) -> int:
     """Write ``sheet`` as CSV (UTF-8 with BOM, so Excel reads Chinese) to ``out``.
 
+    Text a spreadsheet would run as a formula is neutralised (:mod:`assessment.csvsafe`).
+
     Parameters
     ----------
     sheet : Sheet
@@ -91,7 +94,7 @@ def write_csv(sheet: Sheet, out: BinaryIO) -> int:
     """
     text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
     try:
-        writer = csv.writer(text)
+        writer = csvsafe.writer(text)
         writer.writerow([c.name for c in sheet.columns])
         count = 0
         for row in _checked_rows(sheet):

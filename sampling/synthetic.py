@@ -7,12 +7,12 @@ household sizes around 3.3, screening flags on a few percent of households.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from assessment import csvsafe
 from sampling.frame_columns import CANONICAL_COLUMNS
 
 # The canonical columns in canonical order (no village codes), then one extra column.
@@ -53,7 +53,7 @@ def synthetic_frame_csv(
     flags = rng.random((households, len(FLAG_RATES))) < np.array(FLAG_RATES)
     groups = rng.integers(1, 9, households)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(HEADER)
     for i in range(households):
         t, v = villages[village_of[i]]

@@ -28,6 +28,7 @@ PURE_MODULES = [
     "reports.pdf",
     "reports.exports",
     "assessment.county_verdict",
+    "assessment.csvsafe",
 ]
 WEB_PACKAGES = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob", "zope")
 

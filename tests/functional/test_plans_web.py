@@ -4,6 +4,7 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import select
 
 from assessment.models import Role
@@ -115,3 +116,21 @@ def test_sample_size_endpoint_answers_both_kinds(testapp, dbsession):
     assert small["plan"]["model"] == "hypergeometric"
     bad = testapp.get("/sampling/sizes.json", {"margin": "2"}, status=400).json
     assert "margin" in bad["error"]
+
+
+def test_plan_export_csv_neutralises_frame_text(testapp, dbsession, frame):  # noqa: F811
+    from sampling.models import Household, PlanHousehold
+
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    ph = dbsession.scalars(select(PlanHousehold).where(PlanHousehold.plan_id == plan.id)).first()
+    household = dbsession.get(Household, ph.household_pk)
+    household.head_name = "+cmd|' /C calc'!A0"
+    dbsession.flush()
+    exported = testapp.get(f"/sampling/plans/{plan.id}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(exported.body.decode("utf-8-sig"))))
+    (row,) = [r for r in rows if r["household_id"] == household.household_id]
+    assert row["head_name"] == "'+cmd\\|' /C calc'!A0"  # text, not a formula
+    assert float(row["weight"]) * float(row["pi"]) == pytest.approx(1)

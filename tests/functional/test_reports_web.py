@@ -166,3 +166,18 @@ def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
     assert dict(coverage.substitution_reasons) == {
         f"{stratum} · {reason}": n for (stratum, reason), n in expected.items()
     }
+
+
+def test_survey_export_csv_neutralises_frame_text(testapp, dbsession, county):
+    from assessment.models import Township
+
+    township = dbsession.scalars(select(Township).where(Township.county_id == county.id)).first()
+    township.name = '=HYPERLINK("http://x.example","点击")'
+    dbsession.flush()
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    body = testapp.get(f"/reports/county/{county.code}/export.csv").body
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    hostile = [r for r in rows if "HYPERLINK" in r["township"]]
+    assert hostile and all(r["township"] == "'" + township.name for r in hostile)
+    assert all(float(r["weight"]) > 0 for r in rows)  # numbers stay numbers

