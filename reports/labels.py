@@ -164,6 +164,12 @@ _ZH = {
     "coverage_units": "抽样单位",
     "problems_total": "共发现问题户 {n} 户：错退 {w} 户，漏评 {m} 户，不认可 {r} 户。",
     "problems_none": "未发现问题户。",
+    "problems_restricted": (
+        "本版本只列问题户的户数和类别；逐户清单（户编号、村、人数、评估员说明）"
+        "仅向有权查看农户的角色提供。"
+    ),
+    "col_problem_category": "问题类别 / 未达标准",
+    "col_households": "户数",
     "kind_wrongly_exited": "错退户",
     "kind_missed": "漏评户",
     "kind_not_recognising": "不认可户",
@@ -378,6 +384,13 @@ _EN = {
     "problems_total": "{n} problem households: {w} wrongly exited, {m} missed, "
     "{r} not recognising.",
     "problems_none": "No problem households were found.",
+    "problems_restricted": (
+        "This copy gives the problem households as counts by category only; the list of "
+        "households (ids, villages, sizes, assessors' notes) is given only to the roles that "
+        "may see households."
+    ),
+    "col_problem_category": "Category / standard not met",
+    "col_households": "Households",
     "kind_wrongly_exited": "Wrongly exited households",
     "kind_missed": "Missed households",
     "kind_not_recognising": "Households not recognising",

@@ -43,7 +43,11 @@ def _furniture(
 
 
 def render_county_report(
-    snapshot: CountyReport, *, lang: str = "zh", font_path: str | Path | None = None
+    snapshot: CountyReport,
+    *,
+    lang: str = "zh",
+    font_path: str | Path | None = None,
+    households: bool = True,
 ) -> bytes:
     """Render the county evaluation report (评估报告) as PDF.
 
@@ -56,6 +60,10 @@ def render_county_report(
     font_path : str or Path, optional
         The ``reports.font_path`` setting: a TrueType font with Chinese glyphs; default the
         shipped WenQuanYi Micro Hei.
+    households : bool
+        True for the problem list with each household (id, village, size, the assessors'
+        notes): only for the roles that may see households. False gives counts by category
+        and by standard not met instead (the readers' copy).
 
     Returns
     -------
@@ -85,7 +93,7 @@ def render_county_report(
         snapshot.interim,
     )
     return build_pdf(
-        county_story(snapshot, lang, fonts),
+        county_story(snapshot, lang, fonts, households=households),
         font=fonts.text,
         furniture=furniture,
         created=snapshot.created,

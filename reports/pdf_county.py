@@ -19,7 +19,7 @@ from reports.pdf_base import (
     make_styles,
     pct,
 )
-from reports.pdf_problems import methods_section, problems_section
+from reports.pdf_problems import methods_section, problem_counts_section, problems_section
 from reports.tables import grid, key_values, threshold_text
 
 VERDICT_STATUS = {
@@ -491,15 +491,17 @@ def coverage(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
     return story
 
 
-def county_story(s: CountyReport, lang: str, fonts: Fonts) -> list:
-    """Every flowable of the county report, in order."""
+def county_story(s: CountyReport, lang: str, fonts: Fonts, *, households: bool = True) -> list:
+    """Every flowable of the county report, in order; the problem list names households only
+    with ``households`` (else counts by category)."""
     styles = make_styles(fonts.text, lang)
     story = cover(s, lang, styles, fonts)
     story += conclusion(s, lang, styles, fonts)
     story += charts(s, lang, styles, fonts)
     story += coverage(s, lang, styles, fonts)
     story.append(PageBreak())
-    story += problems_section(s, lang, styles, fonts)
+    problems = problems_section if households else problem_counts_section
+    story += problems(s, lang, styles, fonts)
     story.append(PageBreak())
     story += methods_section(s, lang, styles, fonts)
     return story

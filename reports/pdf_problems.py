@@ -1,6 +1,13 @@
-"""The problem list (问题清单) and the methods appendix of the county report (PURE)."""
+"""The problem list (问题清单) and the methods appendix of the county report (PURE).
+
+The problem list names households (ids, villages, sizes, the assessors' notes): it is only for
+the roles that may see households. The other copy (:func:`problem_counts_section`) gives
+counts by category and by standard not met, and nothing that identifies a household.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
@@ -79,6 +86,46 @@ def problems_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> 
             problem_table(problems, lang, styles, fonts.text),
         ]
     return story
+
+
+def problem_counts_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
+    """Section 4 without household identities: counts by kind and by standard not met."""
+    story: list = [Heading(escape(L.text(lang, "s_problems")), styles["h1"])]
+    if not s.problems:
+        return [*story, Paragraph(escape(L.text(lang, "problems_none")), styles["body"])]
+    kinds = Counter(p.kind for p in s.problems)
+    total = L.text(
+        lang,
+        "problems_total",
+        n=len(s.problems),
+        w=kinds["wrongly_exited"],
+        m=kinds["missed"],
+        r=kinds["not_recognising"],
+    )
+    rows = [[L.text(lang, "col_problem_category"), L.text(lang, "col_households")]]
+    sep = "：" if lang == "zh" else ": "
+    for kind in PROBLEM_KINDS:
+        if not kinds[kind]:
+            continue
+        name = L.text(lang, "kind_" + kind)
+        rows.append([Paragraph(escape(name), styles["cell"]), f"{kinds[kind]:,}"])
+        if kind == "not_recognising":
+            continue  # recognition is not a standard: no breakdown
+        standards = Counter(
+            code for p in s.problems if p.kind == kind for code in p.standards_not_met
+        )
+        rows += [
+            [Paragraph(escape(f"  {name}{sep}{L.text(lang, code)}"), styles["cell"]), f"{n:,}"]
+            for code, n in sorted(standards.items())
+        ]
+    widths = [CONTENT_WIDTH * 0.7, CONTENT_WIDTH * 0.3]
+    return [
+        *story,
+        Paragraph(escape(total), styles["body"]),
+        grid(rows, widths, font=fonts.text, styles=styles, align_right=(1,)),
+        Spacer(1, 4 * mm),
+        Paragraph(escape(L.text(lang, "problems_restricted")), styles["body"]),
+    ]
 
 
 def _mono(value: str, fonts: Fonts, styles: dict) -> Paragraph:

@@ -72,11 +72,18 @@ class ReportService:
         self.db.flush()
         return version
 
-    def pdf(self, version: ReportVersion) -> bytes:
-        """The version's PDF: the stored bytes once signed off, else rendered from the snapshot."""
-        if version.signed_off and version.pdf is not None:
+    def pdf(self, version: ReportVersion, *, households: bool = True) -> bytes:
+        """The version's PDF: the stored bytes once signed off, else rendered from the snapshot.
+
+        Without ``households`` (a reader's copy) it is always rendered from the snapshot, with
+        the problem list as counts by category (marked signed off once the version is).
+        """
+        if households and version.signed_off and version.pdf is not None:
             return version.pdf
-        return render_county_report(snapshot.loads(version.snapshot_json), lang=version.language)
+        snap = snapshot.loads(version.snapshot_json)
+        if version.signed_off:
+            snap = dataclasses.replace(snap, signed_off=True)
+        return render_county_report(snap, lang=version.language, households=households)
 
     def sign_off(self, version: ReportVersion, user: User | None) -> None:
         """Freeze the version: render without the draft mark and store the bytes for good."""

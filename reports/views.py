@@ -59,9 +59,15 @@ def _round_id(request) -> int | None:
     raw = request.params.get("round", "")
     if not raw:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise HTTPNotFound()
     return int(raw)
+
+
+def _households(request) -> bool:
+    """Whether the user may see households, so the problem list may name them (a reader
+    gets counts by category instead)."""
+    return request.has_permission(Permission.household_view, request.root)
 
 
 @view_config(
@@ -145,7 +151,9 @@ def county_draft(request):
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(request.route_url("reports.county", code=county.code))
     return _pdf(
-        render_county_report(snap, lang=lang, font_path=_font(request)),
+        render_county_report(
+            snap, lang=lang, font_path=_font(request), households=_households(request)
+        ),
         f"{county.code}-draft-{lang}.pdf",
     )
 
@@ -180,9 +188,10 @@ def _version(request) -> ReportVersion:
 
 @view_config(route_name="reports.version_pdf", permission=Permission.report)
 def version_pdf(request):
-    """A stored version's PDF (the signed-off bytes, or rendered from its snapshot)."""
+    """A stored version's PDF (the signed-off bytes, or rendered from its snapshot; a reader's
+    copy is always rendered from the snapshot, without household identities)."""
     version = _version(request)
-    body = ReportService(request.dbsession).pdf(version)
+    body = ReportService(request.dbsession).pdf(version, households=_households(request))
     return _pdf(body, f"{version.county.code}-v{version.version}-{version.language}.pdf")
 
 

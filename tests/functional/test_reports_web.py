@@ -181,3 +181,34 @@ def test_survey_export_csv_neutralises_frame_text(testapp, dbsession, county):
     hostile = [r for r in rows if "HYPERLINK" in r["township"]]
     assert hostile and all(r["township"] == "'" + township.name for r in hostile)
     assert all(float(r["weight"]) > 0 for r in rows)  # numbers stay numbers
+
+
+def test_readers_pdfs_have_no_household_identities(testapp, dbsession, county):
+    data = ce.county_data(dbsession, county)
+    problems = [
+        r for r in data.rows if r["verdict"] in ("wrongly_exited", "missed") or r["recognises"] == 0
+    ]
+    assert problems, "the simulation should produce some problem households"
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    path = f"/reports/county/{county.code}"
+    testapp.post_form(f"{path}/versions", {"lang": "zh"}, token_from=path, status=303)
+    version = dbsession.scalars(select(ReportVersion)).one()
+    testapp.post_form(f"/reports/versions/{version.id}/sign-off", {}, token_from=path, status=303)
+    signed = testapp.get(f"/reports/versions/{version.id}.pdf").body
+    assert all(r["household_id"] in pdf_text(signed) for r in problems)
+    testapp.post_form("/logout", {}, token_from="/", status=303)
+    reader = make_user(dbsession, Role.reader)
+    testapp.login(reader.username)
+    for url in (f"{path}/draft.pdf", f"/reports/versions/{version.id}.pdf"):
+        text = pdf_text(testapp.get(url).body)
+        entries = sum(
+            (r["verdict"] in ("wrongly_exited", "missed")) + (r["recognises"] == 0)
+            for r in problems
+        )
+        assert f"共发现问题户 {entries} 户" in text
+        assert "仅向有权查看农户的角色提供" in text
+        for r in problems:
+            assert r["household_id"] not in text
+            assert f"{r['village']}" not in text
+    assert "草稿" not in pdf_text(testapp.get(f"/reports/versions/{version.id}.pdf").body)

@@ -197,3 +197,24 @@ def test_snapshot_rejects_percentages(make_county):
     indicator = make_county().indicators[0]
     with pytest.raises(ValueError, match="estimate"):
         dataclasses.replace(indicator, estimate=1.6)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_readers_copy_counts_problems_without_household_identities(make_county, pdf_text, lang):
+    snapshot = make_county(problems=30)
+    reader_copy = pdf_text(render_county_report(snapshot, lang=lang, households=False))
+    full = pdf_text(render_county_report(snapshot, lang=lang))
+    for p in snapshot.problems:
+        assert p.household_id in full
+        assert p.household_id not in reader_copy
+    assert "收入不稳定" in full and "收入不稳定" not in reader_copy  # the assessors' notes
+    assert "村1" in full and "村1" not in reader_copy  # villages (names 村0 ... 村22)
+    # 30 problems: 10 of each kind; kinds cycle with standards (income) or (income, housing).
+    if lang == "en":
+        assert "30 problem households: 10 wrongly exited, 10 missed" in reader_copy
+        assert "Wrongly exited households: Income 10" in reader_copy.replace("\n", " ")
+        assert "Missed households: Housing 5" in reader_copy.replace("\n", " ")
+    else:
+        assert "共发现问题户 30 户：错退 10 户，漏评 10 户，不认可 10 户" in reader_copy
+        assert "错退户：收入 10" in reader_copy.replace("\n", " ")
+        assert "不认可户：" not in reader_copy
