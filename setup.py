@@ -45,6 +45,7 @@ tests_require = [
     "pypdf>=4",
     "playwright>=1.45",  # drives Debian's chromium (executablePath), never downloads a browser
     "statsmodels>=0.14",  # a reference for the binomial intervals (tests only)
+    "jsonschema>=4.18",  # checks bodies against the served OpenAPI document (tests only)
 ]
 
 # Optional C helpers: without a C compiler the package installs and the same results come

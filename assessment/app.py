@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
+from assessment.guard import InputGuard
 from assessment.settings import parse_settings
 
 
@@ -24,4 +25,8 @@ def make_app(global_config, **settings):
         config.include("sampling")
         config.include("surveys")
         config.include("reports")
-    return config.make_wsgi_app()
+    return InputGuard(
+        config.make_wsgi_app(),
+        app_settings.body_max_bytes,
+        large_limit=app_settings.upload_max_bytes,
+    )

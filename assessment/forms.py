@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from assessment.i18n import N_, translate
 from assessment.models import Role
+from assessment.resources import MAX_ID, query_id
 
 ROLE_LABELS = {
     Role.admin: N_("Administrator"),
@@ -51,8 +52,19 @@ def bind(form_class, request, **kwargs):
     return form
 
 
+def record_id(value) -> int:
+    """A record id posted in a form: ASCII digits below 2**31 (like route ids), else
+    ValueError, which the field shows as an invalid choice."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID:
+        return value
+    ident = query_id(value)
+    if ident is None:
+        raise ValueError(f"not a record id: {str(value)[:20]!r}")
+    return ident
+
+
 def _optional_id(value):
-    return int(value) if value not in (None, "", "0", 0, "None") else None
+    return record_id(value) if value not in (None, "", "0", 0, "None") else None
 
 
 class LoginForm(Form):
@@ -118,7 +130,9 @@ class RoundForm(Form):
     recognition_comparator = SelectField(
         N_("Recognition passes when"), choices=choices([(">=", "≥"), (">", ">")])
     )
-    county_ids = SelectMultipleField(N_("Counties assessed"), coerce=int, validate_choice=False)
+    county_ids = SelectMultipleField(
+        N_("Counties assessed"), coerce=record_id, validate_choice=False
+    )
 
     PERCENT_FIELDS = (
         "incidence_max",

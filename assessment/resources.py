@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound
 
@@ -9,12 +11,25 @@ from assessment.models import Role, Team
 from assessment.permissions import Permission
 from assessment.security import RootFactory, role_principal, team_principal
 
+# Ids in routes and query strings: ASCII digits only (``\d`` and ``int()`` also take "٣", and
+# "²" passes ``str.isdigit``), and below 2**31, the range of the 32-bit id columns (a larger
+# number is an error on PostgreSQL, not a miss).
+ID_PATTERN = "[0-9]{1,9}"
+MAX_ID = 2**31 - 1
+_ID = re.compile(ID_PATTERN)
+
+
+def query_id(value: object) -> int | None:
+    """The id in ``value`` (a route or query-string text), or None when it is not one."""
+    if isinstance(value, str) and _ID.fullmatch(value):
+        return int(value)
+    return None
+
 
 def load_or_404(request, model, key: str):
-    try:
-        ident = int(request.matchdict[key])
-    except (KeyError, ValueError):
-        raise HTTPNotFound() from None
+    ident = query_id(request.matchdict.get(key))
+    if ident is None:
+        raise HTTPNotFound()
     obj = request.dbsession.get(model, ident)
     if obj is None:
         raise HTTPNotFound()

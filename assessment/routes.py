@@ -7,6 +7,8 @@ from sampling.resources import FrameResource, PlanResource
 
 
 def includeme(config) -> None:
+    # Ids are "[0-9]{1,9}": ASCII digits (``\d`` takes any script's digits) below 2**31, so
+    # an id too large for the 32-bit columns is a 404, not a database error.
     config.add_static_view("static", "assessment:static", cache_max_age=3600)
     config.add_route("home", "/")
     config.add_route("auth.login", "/login")
@@ -19,37 +21,39 @@ def includeme(config) -> None:
     config.add_route("admin.token_revoke", "/admin/tokens/{token_id:\\d+}/revoke")
     config.add_route("admin.users", "/admin/users")
     config.add_route("admin.user_new", "/admin/users/new")
-    config.add_route("admin.user_edit", "/admin/users/{user_id:\\d+}")
+    config.add_route("admin.user_edit", "/admin/users/{user_id:[0-9]{1,9}}")
     config.add_route("admin.teams", "/admin/teams")
     config.add_route("admin.team_new", "/admin/teams/new")
     config.add_route("admin.rounds", "/admin/rounds")
     config.add_route("admin.round_new", "/admin/rounds/new")
-    config.add_route("admin.round_edit", "/admin/rounds/{round_id:\\d+}")
-    config.add_route("team.view", "/teams/{team_id:\\d+}", factory=TeamResource.from_request)
+    config.add_route("admin.round_edit", "/admin/rounds/{round_id:[0-9]{1,9}}")
+    config.add_route("team.view", "/teams/{team_id:[0-9]{1,9}}", factory=TeamResource.from_request)
 
     config.include("surveys.routes")  # the survey feature's routes, kept beside its views
 
     config.add_route("sampling.frames", "/sampling/frames")
     config.add_route("sampling.frame_template", "/sampling/frame-template.csv")
-    config.add_route("sampling.frame", "/sampling/frames/{frame_id:\\d+}", factory=FrameResource)
+    config.add_route(
+        "sampling.frame", "/sampling/frames/{frame_id:[0-9]{1,9}}", factory=FrameResource
+    )
     config.add_route("sampling.plans", "/sampling/plans")
     config.add_route("sampling.plan_new", "/sampling/plans/new")
     config.add_route("sampling.sizes", "/sampling/sizes.json")
-    config.add_route("sampling.plan", "/sampling/plans/{plan_id:\\d+}", factory=PlanResource)
+    config.add_route("sampling.plan", "/sampling/plans/{plan_id:[0-9]{1,9}}", factory=PlanResource)
     config.add_route(
-        "sampling.plan_verify", "/sampling/plans/{plan_id:\\d+}/verify", factory=PlanResource
+        "sampling.plan_verify", "/sampling/plans/{plan_id:[0-9]{1,9}}/verify", factory=PlanResource
     )
     config.add_route(
-        "sampling.plan_assign", "/sampling/plans/{plan_id:\\d+}/assign", factory=PlanResource
+        "sampling.plan_assign", "/sampling/plans/{plan_id:[0-9]{1,9}}/assign", factory=PlanResource
     )
     config.add_route(
         "sampling.plan_export",
-        "/sampling/plans/{plan_id:\\d+}/export.{format}",
+        "/sampling/plans/{plan_id:[0-9]{1,9}}/export.{format}",
         factory=PlanResource,
     )
     config.add_route(
         "sampling.plan_team_list",
-        "/sampling/plans/{plan_id:\\d+}/teams/{team_id:\\d+}",
+        "/sampling/plans/{plan_id:[0-9]{1,9}}/teams/{team_id:[0-9]{1,9}}",
         factory=PlanResource,
     )
 
@@ -60,6 +64,8 @@ def includeme(config) -> None:
     config.add_route("reports.county_versions", "/reports/county/{code}/versions")
     config.add_route("reports.county_close_fieldwork", "/reports/county/{code}/close-fieldwork")
     config.add_route("reports.county_export", "/reports/county/{code}/export.{format}")
-    config.add_route("reports.version_pdf", "/reports/versions/{version_id:\\d+}.pdf")
-    config.add_route("reports.version_sign_off", "/reports/versions/{version_id:\\d+}/sign-off")
-    config.add_route("reports.province_pdf", "/reports/province/{province_id:\\d+}.pdf")
+    config.add_route("reports.version_pdf", "/reports/versions/{version_id:[0-9]{1,9}}.pdf")
+    config.add_route(
+        "reports.version_sign_off", "/reports/versions/{version_id:[0-9]{1,9}}/sign-off"
+    )
+    config.add_route("reports.province_pdf", "/reports/province/{province_id:[0-9]{1,9}}.pdf")

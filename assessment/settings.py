@@ -50,6 +50,8 @@ class Settings:
     survey_min_duration_minutes: float = 20.0
     survey_max_distance_km: float = 5.0
     survey_photo_max_bytes: int = 5 * MB
+    # Any request body but the frame upload (forms, JSON, a photo of survey_photo_max_bytes).
+    body_max_bytes: int = 16 * MB
 
 
 def _bool(raw: dict, key: str, default: bool) -> bool:
@@ -171,4 +173,5 @@ def parse_settings(raw: dict, environ: dict | None = None) -> Settings:
         survey_min_duration_minutes=_float(raw, "surveys.min_duration_minutes", 20.0),
         survey_max_distance_km=_float(raw, "surveys.max_distance_km", 5.0),
         survey_photo_max_bytes=_int(raw, "surveys.photo_max_bytes", 5 * MB),
+        body_max_bytes=_int(raw, "request.max_body_bytes", 16 * MB),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 
 from pyramid.csrf import get_csrf_token
-from pyramid.events import ApplicationCreated, BeforeRender, NewResponse
+from pyramid.events import ApplicationCreated, BeforeRender, NewRequest, NewResponse
 
 from assessment import labels
 from assessment.i18n import LANGUAGES, N_, translate
@@ -49,6 +49,25 @@ def _remember_language(event) -> None:
         event.response.set_cookie(
             LOCALE_PARAM, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True
         )
+
+
+FLASH_KEEP = 3  # messages kept per queue for the next page shown
+FLASH_CHARS = 300  # characters kept of one message
+
+
+def _bound_flash_queues(request, _response) -> None:
+    """Keep the newest few flash messages: a client that never shows a page (a script
+    posting again and again) would otherwise grow its session past a cookie's 4 kB."""
+    session = request.session
+    for key in [k for k in session if isinstance(k, str) and k.startswith("_f_")]:
+        messages = session[key]
+        if len(messages) > FLASH_KEEP or any(len(str(m)) > FLASH_CHARS for m in messages):
+            session[key] = [str(m)[:FLASH_CHARS] for m in messages[-FLASH_KEEP:]]
+
+
+def _on_new_request(event) -> None:
+    # Added first, so it runs before the session writes its cookie.
+    event.request.add_response_callback(_bound_flash_queues)
 
 
 def navigation(request) -> list[tuple[str, str]]:
@@ -114,6 +133,10 @@ def includeme(config) -> None:
     config.add_translation_dirs("assessment:locale")
     config.set_locale_negotiator(negotiate_locale)
     config.add_subscriber(_remember_language, NewResponse)
+    config.add_subscriber(_on_new_request, NewRequest)
+    config.add_tween(
+        "assessment.guard.form_guard_tween_factory", over="pyramid_tm.tm_tween_factory"
+    )
     config.add_subscriber(_template_globals, BeforeRender)
     config.add_request_method(navigation, "navigation", reify=True)
     config.add_subscriber(_freeze_startup_objects, ApplicationCreated)

@@ -11,16 +11,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from assessment.forms import choices
+from assessment.forms import choices, record_id
 from assessment.i18n import N_
+from assessment.resources import MAX_ID
 
 ENCODINGS = [("", N_("Detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GB18030 / GBK")]
 
 
 class UploadFrameForm(Form):
-    county_id = SelectField(N_("County"), coerce=int, validate_choice=False)
+    county_id = SelectField(N_("County"), coerce=record_id, validate_choice=False)
     new_county_code = StringField(
         N_("or a new county: code"), [Optional(), Length(max=40), Regexp(r"^[A-Za-z0-9_-]+$")]
     )
@@ -54,5 +55,5 @@ class DrawPlanForm(Form):
 
 
 class AssignTeamForm(Form):
-    plan_village_id = IntegerField("", [DataRequired()])
-    team_id = SelectField(N_("Team"), coerce=int, validate_choice=False)
+    plan_village_id = IntegerField("", [DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    team_id = SelectField(N_("Team"), coerce=record_id, validate_choice=False)

@@ -13,6 +13,7 @@ from assessment.forms import bind, choices
 from assessment.i18n import N_
 from assessment.models import County, Team
 from assessment.permissions import Permission
+from assessment.resources import query_id
 from assessment.services import DomainError, TeamService
 from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
@@ -39,7 +40,8 @@ def plans(request):
 )
 def plan_new(request):
     """Design form with live sample sizes; POST commits to and draws the plan."""
-    frame = request.dbsession.get(Frame, int(request.params.get("frame", 0) or 0))
+    frame_id = query_id(request.params.get("frame"))
+    frame = request.dbsession.get(Frame, frame_id) if frame_id is not None else None
     if frame is None:
         raise HTTPNotFound()
     service = PlanService(request.dbsession)

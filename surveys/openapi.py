@@ -1,8 +1,14 @@
-"""The OpenAPI 3 document of the survey JSON API (served at ``/api/openapi.json``)."""
+"""The OpenAPI 3 document of the survey JSON API (served at ``/api/openapi.json``).
+
+The request bodies' schemas are generated from the pydantic models the views parse them
+with (:mod:`surveys.schemas`), so the document states exactly what the server accepts.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+
+from surveys.schemas import json_schemas
 
 HOUSEHOLD = {"name": "household", "in": "path", "required": True, "schema": {"type": "integer"}}
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -15,6 +21,7 @@ def _json(schema: dict) -> dict:
 def _responses(ok: dict, *extra: int) -> dict:
     out: dict[str, Any] = {"200": {"description": "OK", **_json(ok)}}
     texts = {
+        400: "The body does not fit the schema (or answers out of bounds): errors per field",
         403: "Not allowed (other team, reader, missing CSRF header)",
         404: "No such household or interview",
         409: "Stale version or locked interview",
@@ -31,7 +38,15 @@ SCHEMAS = {
         "properties": {
             "error": {
                 "type": "string",
-                "enum": ["forbidden", "not_found", "stale", "locked", "invalid", "conflict"],
+                "enum": [
+                    "forbidden",
+                    "not_found",
+                    "stale",
+                    "locked",
+                    "invalid",
+                    "conflict",
+                    "too_large",
+                ],
             },
             "message": {"type": "string"},
             "errors": {
@@ -48,20 +63,6 @@ SCHEMAS = {
             "version": {"type": "integer"},
         },
         "required": ["error"],
-    },
-    "Answers": {
-        "type": "object",
-        "description": "Answers per instrument; format in docs/instruments.md (roster rows "
-        "are lists of objects; field paths like verification.roster.0.age).",
-        "properties": {"verification": {"type": "object"}, "recognition": {"type": "object"}},
-    },
-    "Save": {
-        "type": "object",
-        "properties": {
-            "version": {"type": "integer"},
-            "answers": {"$ref": "#/components/schemas/Answers"},
-        },
-        "required": ["version", "answers"],
     },
     "Assignment": {
         "type": "object",
@@ -89,7 +90,7 @@ def openapi_document(server_url: str) -> dict:
         "info": {"title": "Exit assessment survey API", "version": "1"},
         "servers": [{"url": server_url}],
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **json_schemas()},
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "assess_session"},
                 "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
@@ -144,26 +145,9 @@ def openapi_document(server_url: str) -> dict:
                     **post,
                     "requestBody": {
                         "required": True,
-                        **_json(
-                            {
-                                "type": "object",
-                                "properties": {
-                                    "outcome": {
-                                        "type": "string",
-                                        "enum": [
-                                            "interviewed",
-                                            "absent",
-                                            "refused",
-                                            "moved",
-                                            "deceased",
-                                            "not_found",
-                                        ],
-                                    }
-                                },
-                            }
-                        ),
+                        **_json({"$ref": "#/components/schemas/OutcomeBody"}),
                     },
-                    "responses": _responses({"type": "object"}, 409, 422),
+                    "responses": _responses({"type": "object"}, 400, 409),
                 }
             },
             "/api/households/{household}/interview/draft": {
@@ -173,9 +157,9 @@ def openapi_document(server_url: str) -> dict:
                     **post,
                     "requestBody": {
                         "required": True,
-                        **_json({"$ref": "#/components/schemas/Save"}),
+                        **_json({"$ref": "#/components/schemas/SaveBody"}),
                     },
-                    "responses": _responses({"type": "object"}, 409),
+                    "responses": _responses({"type": "object"}, 400, 409),
                 }
             },
             "/api/households/{household}/interview/submit": {
@@ -185,9 +169,9 @@ def openapi_document(server_url: str) -> dict:
                     **post,
                     "requestBody": {
                         "required": True,
-                        **_json({"$ref": "#/components/schemas/Save"}),
+                        **_json({"$ref": "#/components/schemas/SaveBody"}),
                     },
-                    "responses": _responses({"type": "object"}, 409, 422),
+                    "responses": _responses({"type": "object"}, 400, 409, 422),
                 }
             },
         },

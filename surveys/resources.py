@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 
 from assessment.models import Role
 from assessment.permissions import Permission
+from assessment.resources import query_id
 from assessment.security import role_principal, team_principal, team_supervisor_principal
 from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
 from surveys.models import InstrumentVersion, Interview, ReserveRelease
@@ -67,10 +68,9 @@ class HouseholdResource:
 
     def __init__(self, request):
         self.request = request
-        try:
-            ident = int(request.matchdict["household"])
-        except (KeyError, ValueError):
-            raise HTTPNotFound() from None
+        ident = query_id(request.matchdict.get("household"))
+        if ident is None:
+            raise HTTPNotFound()
         row = request.dbsession.execute(_HOUSEHOLD_QUERY, {"household": ident}).first()
         if row is None:
             raise HTTPNotFound()

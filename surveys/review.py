@@ -36,6 +36,7 @@ from surveys.models import (
 )
 from surveys.quality import Flag, flags_from_json
 from surveys.workflow import check_not_archived
+from surveys.schemas import MAX_TEXT
 
 MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
 MSG_OTHER_TEAM = N_(
@@ -46,6 +47,7 @@ MSG_OWN_WORK = N_(
     "You recorded or edited this interview yourself; another supervisor must approve it."
 )
 REVIEW_ACTIONS = ("approve", "return")
+MAX_PATH = 200  # characters of a comment's question path (the column's size)
 # Revisit seeds are stored in a 32-bit column and typed by people: bounded like route ids.
 SEED_LIMIT = 2**31
 
@@ -171,6 +173,10 @@ class ReviewService:
         comments = [(path, text.strip()) for path, text in comments if text and text.strip()]
         if not comments:
             raise DomainError(Message(N_("Write at least one comment to return an interview.")))
+        if any(len(path) > MAX_PATH or len(text) > MAX_TEXT for path, text in comments):
+            raise DomainError(
+                Message(N_("A comment may have at most {max} characters."), {"max": MAX_TEXT})
+            )
         now = self.clock()
         for path, text in comments:
             self.db.add(

@@ -2,8 +2,8 @@
 
 from surveys.resources import HouseholdResource
 
-HOUSEHOLD = "/surveys/households/{household:\\d+}"
-API_HOUSEHOLD = "/api/households/{household:\\d+}"
+HOUSEHOLD = "/surveys/households/{household:[0-9]{1,9}}"
+API_HOUSEHOLD = "/api/households/{household:[0-9]{1,9}}"
 
 
 def includeme(config) -> None:
@@ -18,9 +18,13 @@ def includeme(config) -> None:
     add("surveys.review", "/surveys/review")
     add("surveys.bulk_approve", "/surveys/review/bulk-approve")
     add("surveys.revisit", "/surveys/review/revisit")
-    add("surveys.review_interview", "/surveys/review/{household:\\d+}", factory=HouseholdResource)
+    add(
+        "surveys.review_interview",
+        "/surveys/review/{household:[0-9]{1,9}}",
+        factory=HouseholdResource,
+    )
     add("surveys.instruments", "/surveys/instruments")
-    add("surveys.instrument_new", "/surveys/instruments/{version_id:\\d+}/new")
+    add("surveys.instrument_new", "/surveys/instruments/{version_id:[0-9]{1,9}}/new")
     add("api.openapi", "/api/openapi.json")
     add("api.tokens", "/api/tokens")
     add("api.assignments", "/api/assignments")

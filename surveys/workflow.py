@@ -35,8 +35,17 @@ from surveys.models import (
     InterviewPhoto,
     ReserveRelease,
 )
+from surveys.photos import PhotoRefused, normalise_photo
 from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
-from surveys.validation import FieldProblem, check_answers
+from surveys.schemas import answer_problems
+from surveys.validation import (
+    MSG_MAX_ROWS,
+    MSG_ROW_TYPE,
+    MSG_ROWS_TYPE,
+    MSG_UNKNOWN,
+    FieldProblem,
+    check_answers,
+)
 from surveys.verdicts import assess_household, is_recognising
 
 PARTS = ("verification", "recognition")
@@ -76,6 +85,30 @@ class StaleInterview(DomainError):
         )
         self.current_version = current_version
         self.changes = changes
+
+
+# Problems a draft may not keep either: not warnings about what was typed, but answers that
+# do not fit the questionnaire's shape at all.
+STRUCTURAL = (MSG_UNKNOWN, MSG_MAX_ROWS, MSG_ROWS_TYPE, MSG_ROW_TYPE)
+
+
+class AnswersRefused(DomainError):
+    """Answers out of bounds or out of the questionnaire's shape: nothing stored or audited.
+
+    ``problems`` names each field (paths prefixed by part, like a submission's).
+    """
+
+    def __init__(self, problems: list[FieldProblem]):
+        super().__init__(
+            Message(
+                N_(
+                    "{count} answers are too long, too many or not in the questionnaire; "
+                    "nothing was saved."
+                ),
+                {"count": len(problems)},
+            )
+        )
+        self.problems = problems
 
 
 class SubmissionRejected(DomainError):
@@ -252,6 +285,14 @@ class InterviewService:
             interview.latitude, interview.longitude, interview.location_accuracy_m = location
         return old, new
 
+    @staticmethod
+    def check_bounds(answers) -> None:
+        """Refuse answers beyond the bounds of :mod:`surveys.schemas` (sizes, counts,
+        numbers) before anything else reads them."""
+        problems = answer_problems({part: answers.get(part) or {} for part in PARTS})
+        if problems:
+            raise AnswersRefused(problems)
+
     def check(self, interview: Interview, answers, *, for_submission: bool):
         """Validate both parts; returns ``(validations by part, prefixed problems)``."""
         status = interview.plan_household.household.status
@@ -272,8 +313,12 @@ class InterviewService:
         self, interview: Interview, answers, *, base_version: int, user: User | None, location=None
     ) -> list[FieldProblem]:
         """Save what was typed (warnings allowed); returns the warnings, paths prefixed."""
+        self.check_bounds(answers)
         self._check_editable(interview, base_version, answers)
         _, warnings = self.check(interview, answers, for_submission=False)
+        refused = [p for p in warnings if p.message.msgid in STRUCTURAL]
+        if refused:
+            raise AnswersRefused(refused)
         now = self.clock()
         old, new = self._store(interview, answers, location, now)
         self.db.flush()
@@ -284,6 +329,7 @@ class InterviewService:
         self, interview: Interview, answers, *, base_version: int, user: User | None, location=None
     ) -> Interview:
         """Validate everything; on success store cleared answers, derived values and flags."""
+        self.check_bounds(answers)
         self._check_editable(interview, base_version, answers)
         results, problems = self.check(interview, answers, for_submission=True)
         if problems:
@@ -351,42 +397,37 @@ class InterviewService:
         interview.flags_json = flags_to_json(flags)
 
 
-PHOTO_TYPES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
-
-
-def photo_type(data: bytes) -> str | None:
-    """The content type from the file's first bytes (JPEG or PNG), else None."""
-    for magic, content_type in PHOTO_TYPES:
-        if data.startswith(magic):
-            return content_type
-    return None
+class PhotoNotStored(DomainError):
+    """An upload that is not stored as the house photo (too big, not a plain photo)."""
 
 
 def add_photo(service: InterviewService, interview: Interview, data: bytes, user: User | None):
-    """Store a house photo (size-capped, JPEG/PNG by magic bytes) with its SHA-256."""
+    """Store a house photo: size-capped, decoded and re-encoded (:mod:`surveys.photos`: a
+    metadata-free JPEG), with the SHA-256 of the stored bytes."""
     if interview.status not in EDITABLE:
         raise InterviewLocked(Message(MSG_LOCKED.get(interview.status, MSG_LOCKED["approved"])))
     limit = service.settings.photo_max_bytes
     if len(data) > limit:
-        raise DomainError(
+        raise PhotoNotStored(
             Message(N_("The photo is larger than {mb} MB."), {"mb": round(limit / 2**20, 1)})
         )
-    content_type = photo_type(data)
-    if content_type is None:
-        raise DomainError(Message(N_("The photo must be a JPEG or PNG image.")))
+    try:
+        photo = normalise_photo(data)
+    except PhotoRefused as exc:
+        raise PhotoNotStored(exc.message) from None
     now = service.clock()
-    digest = hashlib.sha256(data).hexdigest()
-    photo = InterviewPhoto(
+    digest = hashlib.sha256(photo.data).hexdigest()
+    row = InterviewPhoto(
         interview_id=interview.id,
         sha256=digest,
-        content_type=content_type,
-        size=len(data),
-        data=data,
+        content_type=photo.content_type,
+        size=len(photo.data),
+        data=photo.data,
         uploaded_by_id=user.id if user is not None else None,
         uploaded_at=now,
     )
-    service.db.add(photo)
+    service.db.add(row)
     audit.record(
         service.db, interview, "photo", user, [audit.FieldChange("photo", None, digest)], at=now
     )
-    return photo
+    return row

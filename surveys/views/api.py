@@ -11,17 +11,24 @@ from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from assessment.i18n import translate
+from assessment.i18n import N_, Message
 from assessment.permissions import Permission
 from assessment.services import DomainError
 from surveys import assignments as work
-from surveys.models import INTERVIEWED, OUTCOMES
+from surveys.models import INTERVIEWED
 from surveys.openapi import openapi_document
 from surveys.review import ReviewService
+from surveys.schemas import BodyInvalid, OutcomeBody, SaveBody, parse_body
 from surveys.tokens import BEARER_FLAG, issue_token
-from surveys.views import team_scope
+from surveys.views import close_spooled_body, team_scope
 from surveys.views.assessor import service_for
-from surveys.workflow import PARTS, StaleInterview, SubmissionRejected, load_answers
+from surveys.workflow import (
+    PARTS,
+    AnswersRefused,
+    StaleInterview,
+    SubmissionRejected,
+    load_answers,
+)
 
 
 def _csrf(request) -> None:
@@ -36,12 +43,27 @@ def _error(request, status: int, code: str, message) -> dict:
     return {"error": code, "message": message.render(request.locale_name)}
 
 
-def _body(request) -> dict:
-    try:
-        body = request.json_body
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+def _invalid(request, status: int, message, problems) -> dict:
+    """A 400 (bad body) or 422 (answers that fail validation) with messages per field path."""
+    language = request.locale_name
+    errors: dict[str, list[str]] = {}
+    for p in problems:
+        errors.setdefault(p.field_path, []).append(p.message.render(language))
+    request.response.status = status
+    return {"error": "invalid", "message": message.render(language), "errors": errors}
+
+
+def _body(request) -> bytes:
+    """The raw body (WebOb spools a large one to a temporary file: closed at the end)."""
+    close_spooled_body(request)
+    return request.body
+
+
+def _bad_body(request, exc: BodyInvalid) -> dict:
+    return _invalid(request, 400, Message(MSG_BAD_BODY), exc.problems)
+
+
+MSG_BAD_BODY = N_("The request body does not fit the API's schema; nothing was saved.")
 
 
 @view_config(route_name="api.openapi", renderer="json", permission=Permission.home)
@@ -148,13 +170,10 @@ def interview(context, request):
 def outcome(context, request):
     """Record the contact outcome (``{"outcome": "interviewed" | "absent" | ...}``)."""
     _csrf(request)
-    value = _body(request).get("outcome")
-    if value not in OUTCOMES:
-        request.response.status = 422
-        return {
-            "error": "invalid",
-            "errors": {"outcome": [translate("Choose a contact outcome.", request.locale_name)]},
-        }
+    try:
+        value = parse_body(OutcomeBody, _body(request)).outcome
+    except BodyInvalid as exc:
+        return _bad_body(request, exc)
     try:
         result = service_for(request).record_outcome(context.plan_household, value, request.user)
     except DomainError as exc:
@@ -173,25 +192,22 @@ def _save(context, request, *, submit: bool):
     if item is None or item.contact_outcome != INTERVIEWED:
         request.response.status = 404
         return {"error": "not_found"}
-    body = _body(request)
-    answers = body.get("answers") if isinstance(body.get("answers"), dict) else {}
-    answers = {
-        part: answers.get(part) if isinstance(answers.get(part), dict) else {} for part in PARTS
-    }
-    version = body.get("version") if isinstance(body.get("version"), int) else -1
+    try:
+        body = parse_body(SaveBody, _body(request))
+    except BodyInvalid as exc:
+        return _bad_body(request, exc)
+    answers = {part: getattr(body.answers, part) for part in PARTS}
     service, language = service_for(request), request.locale_name
     try:
         if submit:
-            service.submit(item, answers, base_version=version, user=request.user)
+            service.submit(item, answers, base_version=body.version, user=request.user)
             request.dbsession.flush()
             return {"status": item.status, "version": item.version, "verdict": item.verdict}
-        warnings = service.save_draft(item, answers, base_version=version, user=request.user)
+        warnings = service.save_draft(item, answers, base_version=body.version, user=request.user)
+    except AnswersRefused as exc:
+        return _invalid(request, 400, exc.message, exc.problems)
     except SubmissionRejected as exc:
-        errors: dict[str, list[str]] = {}
-        for p in exc.problems:
-            errors.setdefault(p.field_path, []).append(p.message.render(language))
-        request.response.status = 422
-        return {"error": "invalid", "message": exc.message.render(language), "errors": errors}
+        return _invalid(request, 422, exc.message, exc.problems)
     except StaleInterview as exc:
         out = _error(request, 409, "stale", exc.message)
         out["version"] = exc.current_version

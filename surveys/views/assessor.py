@@ -10,6 +10,7 @@ from pyramid.view import view_config
 
 from assessment.i18n import N_
 from assessment.permissions import Permission
+from assessment.resources import query_id
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from sampling.models import PlanHousehold
@@ -18,6 +19,7 @@ from surveys.audit import changes_of, history
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
 from surveys.review import ReviewService
+from surveys.schemas import without_problems
 from surveys.views import (
     answer_forms,
     field_name,
@@ -29,12 +31,16 @@ from surveys.views import (
     team_scope,
 )
 from surveys.workflow import (
+    AnswersRefused,
     InterviewService,
+    PhotoNotStored,
     StaleInterview,
     SubmissionRejected,
     add_photo,
     load_answers,
 )
+
+PHOTO_TYPES = ("image/jpeg", "image/png")
 
 
 def service_for(request) -> InterviewService:
@@ -50,12 +56,13 @@ def assignments(request):
     """The team's households by village, with status, progress and search."""
     team = team_scope(request)
     village_id = request.GET.get("village", "")
+    village = query_id(village_id)
     status = request.GET.get("status", "")
     search = request.GET.get("q", "").strip()
     db = request.dbsession
     everything = work.assignments(db, team)
     filters = {
-        "village_id": int(village_id) if village_id.isdigit() else None,
+        "village_id": village,
         "status": status if status in INTERVIEW_STATUS_LABELS else None,
         "search": search or None,
     }
@@ -230,6 +237,13 @@ def _save(context, request):
             flash(request, N_("Interview submitted for review."))
             return HTTPSeeOther(request.route_url("surveys.assignments"))
         service.save_draft(item, answers, **kwargs)
+    except AnswersRefused as exc:
+        request.response.status = 400
+        shown = without_problems(answers, exc.problems)
+        return _page(request, context, shown, problems=exc.problems, error=exc.message)
+    except PhotoNotStored as exc:
+        request.response.status = 400
+        return _page(request, context, answers, error=exc.message)
     except SubmissionRejected as exc:
         request.response.status = 400
         return _page(request, context, answers, problems=exc.problems, error=exc.message)
@@ -264,6 +278,16 @@ def autosave(context, request):
             user=request.user,
             location=_location(request),
         )
+    except AnswersRefused as exc:
+        request.response.status = 400
+        errors: dict[str, list[str]] = {}
+        for p in exc.problems:
+            errors.setdefault(p.field_path, []).append(render_problem(request, p.message))
+        return {
+            "error": "invalid",
+            "message": render_problem(request, exc.message),
+            "errors": errors,
+        }
     except StaleInterview as exc:
         request.response.status = 409
         return {"error": "stale", "message": render_problem(request, exc.message)}
@@ -287,7 +311,13 @@ def live_relevance(context, request):
         request.response.status = 404
         return {"error": "not_found"}
     answers = posted_answers(request, instruments_of(item))
-    results, _ = service_for(request).check(item, answers, for_submission=False)
+    service = service_for(request)
+    try:
+        service.check_bounds(answers)
+    except AnswersRefused as exc:
+        request.response.status = 400
+        return {"error": "invalid", "message": render_problem(request, exc.message)}
+    results, _ = service.check(item, answers, for_submission=False)
     return {"relevant": relevance(results)}
 
 
@@ -305,4 +335,11 @@ def photo(context, request):
         from pyramid.httpexceptions import HTTPNotFound
 
         raise HTTPNotFound()
-    return Response(body=row.data, content_type=row.content_type, cache_control="private")
+    # Stored photos are JPEGs this server encoded; older rows keep their checked type. Never
+    # sniffed as anything else, and offered as a file, not a page.
+    content_type = row.content_type if row.content_type in PHOTO_TYPES else "image/jpeg"
+    response = Response(body=row.data, content_type=content_type, cache_control="private")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    extension = "png" if content_type == "image/png" else "jpg"
+    response.content_disposition = f'inline; filename="photo-{row.id}.{extension}"'
+    return response

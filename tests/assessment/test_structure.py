@@ -29,6 +29,7 @@ PURE_MODULES = [
     "reports.exports",
     "assessment.county_verdict",
     "assessment.csvsafe",
+    "surveys.photos",
 ]
 WEB_PACKAGES = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob", "zope")
 

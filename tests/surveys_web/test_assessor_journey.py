@@ -176,27 +176,62 @@ def test_every_save_is_audited_with_old_and_new_values(testapp, dbsession, world
     assert "verification.income_wages</code>: 9000 → 9500" in history.text
 
 
-def test_photo_is_type_checked_size_capped_and_hashed(testapp, dbsession, world):
+def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, world):
     import hashlib
+    import io
+
+    from PIL import Image
+
+    from surveys.models import InterviewPhoto
 
     ph = world.plan.first_selected()
     testapp.login(world.assessor.username)
     page = start_interview(testapp, ph)
     item = interview_of(dbsession, ph)
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    upload = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    Image.new("RGB", (320, 240), (20, 120, 220)).save(upload, "JPEG", exif=exif)
     fields = dict(form_pairs({}, version=item.version, token=csrf_of(page)))
-    testapp.post(url(ph, "/interview"), fields, upload_files=[("photo", "h.png", png)], status=303)
-    shown = testapp.get(url(ph, "/photo"))
-    assert shown.content_type == "image/png" and shown.body == png
-    assert hashlib.sha256(png).hexdigest()[:12] in testapp.get(url(ph, "/interview")).text
-    fields["version"] = str(interview_of(dbsession, ph).version)
-    bad = testapp.post(
+    testapp.post(
         url(ph, "/interview"),
         fields,
-        upload_files=[("photo", "h.gif", b"GIF89a....")],
-        status=409,
+        upload_files=[("photo", "h.jpg", upload.getvalue())],
+        status=303,
     )
-    assert "JPEG" in bad.text
+    shown = testapp.get(url(ph, "/photo"))
+    assert shown.content_type == "image/jpeg"
+    assert shown.headers["X-Content-Type-Options"] == "nosniff"
+    stored = Image.open(io.BytesIO(shown.body))
+    assert stored.format == "JPEG" and stored.size == (320, 240) and not stored.getexif()
+    row = dbsession.scalars(select(InterviewPhoto)).one()
+    assert row.sha256 == hashlib.sha256(shown.body).hexdigest()
+    assert row.sha256[:12] in testapp.get(url(ph, "/interview")).text
+    refusals = (
+        ("h.gif", b"GIF89a....", "JPEG or PNG"),
+        ("h.jpg", b"\xff\xd8\xff", "JPEG or PNG"),
+        ("h.png", _png_polyglot(), "not a plain photo"),
+    )
+    for name, data, message in refusals:
+        fields["version"] = str(interview_of(dbsession, ph).version)
+        bad = testapp.post(
+            url(ph, "/interview?_LOCALE_=en"),
+            fields,
+            upload_files=[("photo", name, data)],
+            status=400,
+        )
+        assert message in bad.text
+    assert len(dbsession.scalars(select(InterviewPhoto)).all()) == 1
+
+
+def _png_polyglot() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(out, "PNG")
+    return out.getvalue() + b"<html><script>alert(document.cookie)</script></html>"
 
 
 def test_browser_location_is_stored_with_the_draft(testapp, dbsession, world):
