@@ -10,7 +10,7 @@ import dataclasses
 import hashlib
 from collections import Counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
@@ -45,20 +45,27 @@ class ReportService:
         )
 
     def create_version(self, county: County, *, lang: str, user: User | None) -> ReportVersion:
-        """Lock the current approved data into a new numbered snapshot."""
+        """Lock the current approved data into a new numbered snapshot.
+
+        Versions of a county are numbered one after another even when two are created at the
+        same moment: the county's row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL;
+        SQLite has one writer at a time) before the next number is read, so the second
+        creator waits and takes the number after the first's.
+        """
+        plan = ce.current_plan(self.db, county)
+        if plan is None:
+            raise DomainError(
+                Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
+            )
+        snap = county_snapshot(self.db, county, lang=lang)  # the slow part, before the lock
+        self.db.execute(select(County.id).where(County.id == county.id).with_for_update())
         number = (
             self.db.scalar(
                 select(func.max(ReportVersion.version)).where(ReportVersion.county_id == county.id)
             )
             or 0
         ) + 1
-        plan = ce.current_plan(self.db, county)
-        if plan is None:
-            raise DomainError(
-                Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
-            )
-        snap = county_snapshot(self.db, county, lang=lang, version=number)
-        text = snapshot.dumps(snap)
+        text = snapshot.dumps(dataclasses.replace(snap, version=str(number)))
         version = ReportVersion(
             county=county,
             plan_id=plan.id,
@@ -86,14 +93,47 @@ class ReportService:
         return render_county_report(snap, lang=version.language, households=households)
 
     def sign_off(self, version: ReportVersion, user: User | None) -> None:
-        """Freeze the version: render without the draft mark and store the bytes for good."""
+        """Freeze the version: render without the draft mark and store the bytes for good.
+
+        Exactly one of several simultaneous sign-offs succeeds: the row is updated only while
+        it is still unsigned (one conditional UPDATE, which PostgreSQL serialises on the
+        row), and the others are told who signed it; who signed is never overwritten.
+        """
         if version.signed_off:
-            raise DomainError(Message(N_("This report version is already signed off.")))
+            raise self._already_signed(version)
         snap = snapshot.loads(version.snapshot_json)
         final = dataclasses.replace(snap, signed_off=True)
         pdf = render_county_report(final, lang=version.language)
-        version.signed_off, version.signed_off_at, version.signed_off_by = True, utcnow(), user
-        version.pdf, version.pdf_sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+        claimed = self.db.execute(
+            update(ReportVersion)
+            .where(ReportVersion.id == version.id, ReportVersion.signed_off.is_(False))
+            .values(
+                signed_off=True,
+                signed_off_at=utcnow(),
+                signed_off_by_id=user.id if user is not None else None,
+                pdf=pdf,
+                pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        self.db.refresh(version)  # what is stored now: ours, or the signature that came first
+        if claimed.rowcount != 1:
+            raise self._already_signed(version)
+
+    @staticmethod
+    def _already_signed(version: ReportVersion) -> DomainError:
+        who = version.signed_off_by.display_name if version.signed_off_by else "—"
+        when = version.signed_off_at.strftime("%Y-%m-%d %H:%M") if version.signed_off_at else ""
+        return SignOffConflict(
+            Message(
+                N_("This report version is already signed off (by {name}, {at} UTC)."),
+                {"name": who, "at": when},
+            )
+        )
+
+
+class SignOffConflict(DomainError):
+    """A sign-off of a version that is (or has just been) signed off by someone."""
 
 
 @dataclasses.dataclass(frozen=True)
