@@ -186,3 +186,16 @@ def test_approved_interviews_and_substitutions_for_the_indicators(testapp, dbses
     )
     (release,) = substitutions(dbsession, plan.plan.id)
     assert (release.replaced_id, release.reason) == (absent.id, "absent")
+
+
+@pytest.mark.parametrize("seed", ["9" * 30, "2147483648", "-1", "²", "1e3"])
+def test_revisit_seed_out_of_range_is_a_message_not_an_error(testapp, dbsession, world, seed):
+    testapp.login(world.supervisor.username)
+    page = testapp.post_form(
+        "/surveys/review/revisit",
+        {"percent": "50", "seed": seed, "_LOCALE_": "en"},
+        token_from="/surveys/review",
+        status=303,
+    ).follow()
+    assert "whole-number seed" in page.text
+    assert dbsession.scalars(select(RevisitDraw)).all() == []
