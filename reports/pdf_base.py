@@ -7,6 +7,7 @@ from the snapshot, so the same snapshot gives byte-identical PDFs.
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -247,6 +248,12 @@ class ReportDocument(BaseDocTemplate):
         canv.restoreState()
 
 
+# reportlab's TrueType fonts keep their per-document glyph subsets in the shared font object,
+# so two documents built at once in two threads of one process corrupt each other's subsets
+# (a KeyError in ``makeSubset``, seen with simultaneous sign-offs). One build at a time.
+_BUILD_LOCK = threading.Lock()
+
+
 def build_pdf(
     story: Iterable[Flowable],
     *,
@@ -270,5 +277,6 @@ def build_pdf(
         keywords="",
         lang=None,
     )
-    doc.build(list(story))
+    with _BUILD_LOCK:
+        doc.build(list(story))
     return buffer.getvalue()

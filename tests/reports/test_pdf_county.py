@@ -218,3 +218,27 @@ def test_readers_copy_counts_problems_without_household_identities(make_county, 
         assert "共发现问题户 30 户：错退 10 户，漏评 10 户，不认可 10 户" in reader_copy
         assert "错退户：收入 10" in reader_copy.replace("\n", " ")
         assert "不认可户：" not in reader_copy
+
+
+def test_reports_rendered_in_parallel_threads_are_the_same_as_alone(make_county):
+    """reportlab's fonts hold per-document state: parallel builds must not mix it up."""
+    import threading
+
+    snapshots = [make_county(problems=n) for n in (40, 60, 80, 100)]
+    alone = [render_county_report(s) for s in snapshots]
+    results: list = [None] * 8
+    barrier = threading.Barrier(8)
+
+    def render(i):
+        barrier.wait()
+        try:
+            results[i] = render_county_report(snapshots[i % 4])
+        except Exception as exc:  # reported by the assertion
+            results[i] = exc
+
+    threads = [threading.Thread(target=render, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == alone + alone
