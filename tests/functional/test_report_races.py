@@ -19,7 +19,6 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-import assessment.db
 from assessment.db import make_engine
 from assessment.migrate import upgrade
 from assessment.models import AssessmentRound, Role
@@ -34,17 +33,6 @@ from surveys.simulation import simulate_fieldwork
 from tests.factories import make_county, make_team, make_user
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
-
-# On SQLite two writers meet "database is locked" (a 500) until write transactions begin
-# IMMEDIATE and such requests are retried: issue 15 item 8 (branch i15auth, which adds
-# ``assessment.db.write_engine``). Until that lands the SQLite run is an expected failure;
-# once it has, the marker no longer applies and the test must pass on both databases.
-# Not strict: eight threads usually, not always, meet the lock.
-needs_sqlite_writer_lock = pytest.mark.xfail(
-    not os.environ.get("TEST_DATABASE_URL") and not hasattr(assessment.db, "write_engine"),
-    reason="SQLite needs BEGIN IMMEDIATE + retry for writers (issue 15 item 8, i15auth)",
-    strict=False,
-)
 
 
 WORKERS = 8
@@ -151,7 +139,6 @@ def _at_once(clients, path, data):
     return results
 
 
-@needs_sqlite_writer_lock
 def test_concurrent_sign_offs_one_wins_the_others_are_told(race):
     app, engine, ids = race
     clients = _clients(app, list(ids["users"].values()))
@@ -172,7 +159,6 @@ def test_concurrent_sign_offs_one_wins_the_others_are_told(race):
             assert "already signed off" in flashes[0][1] and signer in flashes[0][1]
 
 
-@needs_sqlite_writer_lock
 def test_concurrent_version_creation_numbers_them_all(race):
     app, engine, ids = race
     clients = _clients(app, list(ids["users"].values()))
