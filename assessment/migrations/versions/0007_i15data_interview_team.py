@@ -5,15 +5,15 @@ to another team the old team's supervisor still listed and bulk-approved its int
 The team is now read from ``plan_villages.team_id`` at the time of each action; the
 queue's index is on the status alone.
 
-Revision ID: 0006_i15data_interview_team
-Revises: 0005_i15auth
+Revision ID: 0007_i15data_interview_team
+Revises: 0006_i13round_fieldwork
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_i15data_interview_team"
-down_revision = "0005_i15auth"
+revision = "0007_i15data_interview_team"
+down_revision = "0006_i13round_fieldwork"
 branch_labels = None
 depends_on = None
 
