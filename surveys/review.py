@@ -35,8 +35,8 @@ from surveys.models import (
     RevisitDraw,
 )
 from surveys.quality import Flag, flags_from_json
-from surveys.workflow import check_not_archived
 from surveys.schemas import MAX_TEXT
+from surveys.workflow import check_not_archived
 
 MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
 MSG_OTHER_TEAM = N_(
