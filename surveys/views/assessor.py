@@ -170,7 +170,9 @@ def _photo_bytes(request, limit: int) -> bytes | None:
     return data or None
 
 
-def _page(request, context, answers, *, problems=(), stale=None, error=None, version=None):
+def _page(
+    request, context, answers, *, problems=(), stale=None, error=None, version=None, kept=False
+):
     interview = context.interview
     instruments = instruments_of(interview)
     results, _ = service_for(request).check(interview, answers, for_submission=False)
@@ -189,6 +191,7 @@ def _page(request, context, answers, *, problems=(), stale=None, error=None, ver
         ],
         "stale": stale,
         "error": error,
+        "kept": kept,
         "version": interview.version if version is None else version,
         "comments": comments,
         "all_comments": [
@@ -221,6 +224,8 @@ def interview(context, request):
 
 
 def _save(context, request):
+    """Save or submit; whatever goes wrong (a refused photo, a refused submission), what was
+    typed is kept as a draft on the server unless it cannot be stored at all."""
     service, item = service_for(request), context.interview
     answers = posted_answers(request, instruments_of(item))
     kwargs = {
@@ -229,32 +234,46 @@ def _save(context, request):
         "location": _location(request),
     }
     photo = _photo_bytes(request, service.settings.photo_max_bytes)
+    photo_error = rejected = None
     try:
-        if photo is not None:
-            add_photo(service, item, photo, request.user)
-        if "submit" in request.POST:
-            service.submit(item, answers, **kwargs)
-            flash(request, N_("Interview submitted for review."))
-            return HTTPSeeOther(request.route_url("surveys.assignments"))
+        photo_error = _store_photo(service, item, photo, request.user)
+        if "submit" in request.POST and photo_error is None:
+            try:
+                service.submit(item, answers, **kwargs)
+            except SubmissionRejected as exc:
+                rejected = exc
+            else:
+                flash(request, N_("Interview submitted for review."))
+                return HTTPSeeOther(request.route_url("surveys.assignments"))
         service.save_draft(item, answers, **kwargs)
     except AnswersRefused as exc:
         request.response.status = 400
         shown = without_problems(answers, exc.problems)
         return _page(request, context, shown, problems=exc.problems, error=exc.message)
-    except PhotoNotStored as exc:
-        request.response.status = 400
-        return _page(request, context, answers, error=exc.message)
-    except SubmissionRejected as exc:
-        request.response.status = 400
-        return _page(request, context, answers, problems=exc.problems, error=exc.message)
     except StaleInterview as exc:
         request.response.status = 409
         return _page(request, context, answers, stale=exc, error=exc.message)
     except DomainError as exc:
         request.response.status = 409
         return _page(request, context, answers, error=exc.message)
+    if rejected is not None or photo_error is not None:
+        request.response.status = 400
+        problems = rejected.problems if rejected is not None else ()
+        error = (rejected or photo_error).message
+        return _page(request, context, answers, problems=problems, error=error, kept=True)
     flash(request, N_("Draft saved."))
     return HTTPSeeOther(request.route_url("surveys.interview", household=context.plan_household.id))
+
+
+def _store_photo(service, item, photo, user) -> PhotoNotStored | None:
+    """Store the uploaded photo; a refused one is returned (answers are saved regardless)."""
+    if photo is None:
+        return None
+    try:
+        add_photo(service, item, photo, user)
+    except PhotoNotStored as exc:
+        return exc
+    return None
 
 
 @view_config(

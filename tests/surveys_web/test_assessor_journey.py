@@ -89,8 +89,12 @@ def test_draft_resume_invalid_submission_then_valid_submission(testapp, dbsessio
     assert "A member aged 7 cannot have a college education." in text
     assert "This question needs an answer." in text and "Enter a number." in text
     assert 'value="lots"' in text and 'value="9000"' in text  # everything typed is kept
+    assert "Everything you typed is saved as a draft" in text
     item = interview_of(dbsession, ph)
-    assert item.status == "draft" and item.version == version and item.verdict is None
+    # Nothing submitted, but what was typed is stored as a draft (one more version).
+    assert item.status == "draft" and item.version == version + 1 and item.verdict is None
+    stored = json.loads(item.verification_json)
+    assert stored["water_quantity"] == "lots" and stored["roster"][2]["education"] == "college"
     backdate(dbsession, ph)
     submit(testapp, dbsession, ph, full_answers())
     item = interview_of(dbsession, ph)
@@ -222,6 +226,29 @@ def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, wo
         )
         assert message in bad.text
     assert len(dbsession.scalars(select(InterviewPhoto)).all()) == 1
+
+
+def test_a_refused_photo_never_discards_the_answers(testapp, dbsession, world):
+    ph = world.plan.first_selected()
+    testapp.login(world.assessor.username)
+    page = start_interview(testapp, ph)
+    for action, wages in (("save", 8800), ("submit", 9900)):
+        version = interview_of(dbsession, ph).version
+        typed = {"verification": {"respondent_name": "王大山", "income_wages": str(wages)}}
+        pairs = form_pairs(typed, version=version, token=csrf_of(page), action=action)
+        page = testapp.post(
+            url(ph, "/interview?_LOCALE_=en"),
+            pairs,
+            upload_files=[("photo", "h.gif", b"GIF89a....")],
+            status=400,
+        )
+        assert "JPEG or PNG" in page.text and "saved as a draft" in page.text
+        assert 'value="王大山"' in page.text and f'value="{wages}"' in page.text
+        item = interview_of(dbsession, ph)
+        # Saved, never submitted: the photo the assessor meant to send is missing.
+        assert item.status == "draft" and item.version == version + 1
+        assert json.loads(item.verification_json)["income_wages"] == wages
+    assert f'value="{9900}"' in testapp.get(url(ph, "/interview")).text
 
 
 def _png_polyglot() -> bytes:
