@@ -22,6 +22,7 @@ from assessment.models import User, utcnow
 from assessment.services import DomainError, latest_round
 from sampling.models import PlanHousehold
 from surveys import audit
+from surveys.consistency import head_problems
 from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
 from surveys.models import (
     DRAFT,
@@ -307,6 +308,9 @@ class InterviewService:
             )
             results[part] = result
             problems += _prefixed(part, result.problems)
+            problems += _prefixed(
+                part, head_problems(instrument_of(version), answers.get(part) or {})
+            )
         return results, problems
 
     def save_draft(

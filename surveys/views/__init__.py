@@ -41,16 +41,31 @@ def instruments_of(interview) -> dict[str, Instrument]:
     return {part: instrument_of(getattr(interview, f"{part}_version")) for part in PARTS}
 
 
+def _typed(row) -> bool:
+    return any(v not in (None, "", []) for v in row.values())
+
+
 def drop_empty_rows(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
     """Roster rows with nothing typed are the blank row offered for a new member: drop them."""
     for item in instrument.items:
         if isinstance(item, Group) and isinstance(answers.get(item.name), list):
-            answers[item.name] = [
-                row
-                for row in answers[item.name]
-                if any(v not in (None, "", []) for v in row.values())
-            ]
+            answers[item.name] = [row for row in answers[item.name] if _typed(row)]
     return answers
+
+
+def _kept_rows(form, instrument: Instrument, answers) -> dict[str, list[str]]:
+    """Group name -> the HTML names (``v-roster-2``) of the rows that ``drop_empty_rows``
+    keeps, in order: row ``k`` of the stored answers is the ``k``-th of them."""
+    out = {}
+    for item in instrument.items:
+        if isinstance(item, Group) and isinstance(answers.get(item.name), list):
+            entries = form[item.name].entries
+            out[item.name] = [
+                entry.name
+                for entry, row in zip(entries, answers[item.name], strict=True)
+                if _typed(row)
+            ]
+    return out
 
 
 def _close_spooled_body(request) -> None:
@@ -64,14 +79,23 @@ def close_spooled_body(request) -> None:
     request.add_finished_callback(_close_spooled_body)
 
 
-def posted_answers(request, instruments: Mapping[str, Instrument]) -> dict[str, dict]:
-    """The answers typed into the questionnaire page (both parts)."""
+def posted_answers(
+    request, instruments: Mapping[str, Instrument], *, rows: dict | None = None
+) -> dict[str, dict]:
+    """The answers typed into the questionnaire page (both parts).
+
+    ``rows``, when given, receives per part the HTML names of the kept roster rows
+    (:func:`_kept_rows`), so problems and skip logic can be shown on the rows as typed.
+    """
     close_spooled_body(request)
     language = request.locale_name
     out = {}
     for part, instrument in instruments.items():
         form = build_form(instrument, request.POST, language=language, prefix=PREFIX[part])
-        out[part] = drop_empty_rows(instrument, form.answers())
+        answers = form.answers()
+        if rows is not None:
+            rows[part] = _kept_rows(form, instrument, answers)
+        out[part] = drop_empty_rows(instrument, answers)
     return out
 
 
@@ -103,12 +127,22 @@ def field_name(path: str) -> str:
     return f"{PREFIX.get(part, part)}-{rest.replace('.', '-')}"
 
 
-def relevance(results) -> dict[str, bool]:
+def html_name(part: str, path: str, rows: Mapping | None = None) -> str:
+    """The HTML name of an answer path of ``part``; a row index is mapped through ``rows``
+    (see :func:`posted_answers`) when given."""
+    steps = path.split(".")
+    kept = (rows or {}).get(part, {}).get(steps[0]) if len(steps) > 1 else None
+    if kept and steps[1].isdigit() and int(steps[1]) < len(kept):
+        return "-".join([kept[int(steps[1])], *steps[2:]])
+    return f"{PREFIX[part]}-{path.replace('.', '-')}"
+
+
+def relevance(results, rows: Mapping | None = None) -> dict[str, bool]:
     """``{html field name: asked}`` from the validations of both parts."""
     out = {}
     for part, result in results.items():
         for path, asked in result.evaluation.relevant.items():
-            out[f"{PREFIX[part]}-{path.replace('.', '-')}"] = asked
+            out[html_name(part, path, rows)] = asked
     return out
 
 

@@ -23,6 +23,7 @@ from surveys.schemas import without_problems
 from surveys.views import (
     answer_forms,
     field_name,
+    html_name,
     instruments_of,
     posted_answers,
     problem_label,
@@ -324,20 +325,26 @@ def autosave(context, request):
     request_method="POST",
 )
 def live_relevance(context, request):
-    """Which questions are asked given what is typed (skip logic, nothing saved)."""
+    """Which questions are asked, and the draft's problems (range, cross-field checks), given
+    what is typed (nothing saved); both keyed by the page's field names."""
     item = context.interview
     if item is None:
         request.response.status = 404
         return {"error": "not_found"}
-    answers = posted_answers(request, instruments_of(item))
+    rows: dict = {}
+    answers = posted_answers(request, instruments_of(item), rows=rows)
     service = service_for(request)
     try:
         service.check_bounds(answers)
     except AnswersRefused as exc:
         request.response.status = 400
         return {"error": "invalid", "message": render_problem(request, exc.message)}
-    results, _ = service.check(item, answers, for_submission=False)
-    return {"relevant": relevance(results)}
+    results, problems = service.check(item, answers, for_submission=False)
+    shown: dict[str, list[str]] = {}
+    for p in problems:
+        part, _, path = p.field_path.partition(".")
+        shown.setdefault(html_name(part, path, rows), []).append(render_problem(request, p.message))
+    return {"relevant": relevance(results, rows), "problems": shown}
 
 
 @view_config(route_name="surveys.photo", permission=Permission.household_view)

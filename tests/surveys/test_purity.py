@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 PURE = [
+    "surveys.consistency",
     "surveys.expressions",
     "surveys.instruments",
     "surveys.evaluation",

@@ -140,7 +140,10 @@ def _login(page, base, username):
 
 def _fill_questionnaire(page):
     # Choices first: the fetching time is asked only once the water source is not piped
-    # (live skip logic evaluated by the server), and Playwright waits for it to appear.
+    # (live skip logic evaluated by the server), and Playwright waits for it to appear. The
+    # member's age comes before them all: the education is asked only from age 6, and a
+    # skip-logic answer arriving before the age is typed would hide it.
+    page.fill('[name="v-roster-0-age"]', TEXT["v-roster-0-age"])
     for name, value in CHOICES:
         page.check(f'input[name="{name}"][value="{value}"]')
     for name, value in TEXT.items():
