@@ -224,3 +224,24 @@ class RevisitDraw(Base):
     interview_ids_json: Mapped[str] = mapped_column(Text)
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SyncReceipt(Base):
+    """The answer given to one change sent from a phone's sync queue, under its key.
+
+    The phone sends every queued change (outcome, draft, submission, photo) with an
+    idempotency key it made when the change was queued; a retry with the same key (the
+    answer was lost on the way back) gets the stored answer again and changes nothing.
+    """
+
+    __tablename__ = "sync_receipts"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

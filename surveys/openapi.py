@@ -57,12 +57,33 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "properties": {"path": {"type": "string"}, "theirs": {}, "yours": {}},
+                    "properties": {
+                        "path": {"type": "string"},
+                        "label": {"type": "string"},
+                        "theirs": {},
+                        "yours": {},
+                    },
                 },
             },
             "version": {"type": "integer"},
         },
         "required": ["error"],
+    },
+    "SyncResult": {
+        "type": "object",
+        "properties": {
+            "status": {"type": "string"},
+            "version": {"type": "integer"},
+            "replayed": {"type": "boolean", "description": "A retry: the first answer again"},
+            "created": {"type": "boolean", "description": "outcome: this change recorded it"},
+            "released_reserve": {"type": ["object", "null"]},
+            "reserve_confirmed": {
+                "type": "boolean",
+                "description": "outcome: the server released the reserve the phone picked",
+            },
+            "sha256": {"type": "string", "description": "photo: the stored JPEG's digest"},
+            "verdict": {"type": ["string", "null"]},
+        },
     },
     "Assignment": {
         "type": "object",
@@ -79,6 +100,40 @@ SCHEMAS = {
         }
         | {"version": {"type": ["integer", "null"]}},
     },
+}
+
+
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "The change's key (else the body's ``key`` field)",
+    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+}
+SYNC_BODY = {
+    "type": "object",
+    "description": (
+        "The questionnaire page's form fields (v-<question>, r-<question>, "
+        "v-<roster>-<row>-<question>), and:"
+    ),
+    "properties": {
+        "key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+        "action": {"type": "string", "enum": ["outcome", "draft", "submit", "photo"]},
+        "version": {
+            "type": "integer",
+            "description": "The interview version the phone's change was made on (0: none)",
+        },
+        "outcome": {"type": "string", "description": "For action=outcome"},
+        "reserve": {
+            "type": "integer",
+            "description": "For a non-interview outcome: the reserve the phone released offline",
+        },
+        "photo": {"type": "string", "format": "binary", "description": "For action=photo"},
+        "lat": {"type": "number"},
+        "lon": {"type": "number"},
+        "accuracy": {"type": "number"},
+    },
+    "required": ["action"],
 }
 
 
@@ -160,6 +215,27 @@ def openapi_document(server_url: str) -> dict:
                         **_json({"$ref": "#/components/schemas/SaveBody"}),
                     },
                     "responses": _responses({"type": "object"}, 400, 409),
+                }
+            },
+            "/api/households/{household}/sync": {
+                "post": {
+                    "summary": (
+                        "One change from a phone's offline queue (outcome, draft, submit or "
+                        "photo), applied once per idempotency key; a retry gets the first "
+                        "answer again with replayed=true"
+                    ),
+                    "parameters": [HOUSEHOLD, IDEMPOTENCY_KEY],
+                    **post,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {"schema": SYNC_BODY},
+                            "application/x-www-form-urlencoded": {"schema": SYNC_BODY},
+                        },
+                    },
+                    "responses": _responses(
+                        {"$ref": "#/components/schemas/SyncResult"}, 400, 409, 422
+                    ),
                 }
             },
             "/api/households/{household}/interview/submit": {

@@ -32,4 +32,5 @@ def includeme(config) -> None:
     add("api.outcome", API_HOUSEHOLD + "/outcome", factory=HouseholdResource)
     add("api.draft", API_HOUSEHOLD + "/interview/draft", factory=HouseholdResource)
     add("api.submit", API_HOUSEHOLD + "/interview/submit", factory=HouseholdResource)
+    add("api.sync", API_HOUSEHOLD + "/sync", factory=HouseholdResource)
     config.add_tween("assessment.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory")

@@ -109,5 +109,6 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/households/{household}/outcome",
         "/api/households/{household}/interview/draft",
         "/api/households/{household}/interview/submit",
+        "/api/households/{household}/sync",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
