@@ -59,13 +59,16 @@ setup(
     name="exit-assessment",
     version="0.1.0",
     description="Independent third-party exit assessments of poverty-alleviation programmes",
-    packages=find_packages(include=["assessment*", "sampling*", "surveys*", "reports*"]),
+    packages=find_packages(
+        include=["assessment*", "sampling*", "surveys*", "reports*", "appeals*"]
+    ),
     include_package_data=True,
     package_data={
         "assessment": ["templates/**/*", "static/**/*", "locale/**/*", "migrations/*.mako"],
         "sampling": ["templates/**/*"],
         "surveys": ["templates/**/*", "definitions/*.json"],
         "reports": ["templates/**/*", "fonts/*"],
+        "appeals": ["templates/**/*"],
     },
     ext_modules=native,
     zip_safe=False,

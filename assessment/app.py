@@ -25,6 +25,7 @@ def make_app(global_config, **settings):
         config.include("sampling")
         config.include("surveys")
         config.include("reports")
+        config.include("appeals")
     return InputGuard(
         config.make_wsgi_app(),
         app_settings.body_max_bytes,

@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from appeals.services import AppealService
 from assessment.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from assessment.models import AssessmentRound, County, Township, Village
@@ -138,13 +139,21 @@ def screening_adjusted(
     return missed_persons, recognises
 
 
-def sample_rows(db: Session, plan: SamplePlan, fieldwork: Fieldwork | None = None) -> list[dict]:
+def sample_rows(
+    db: Session,
+    plan: SamplePlan,
+    fieldwork: Fieldwork | None = None,
+    *,
+    apply_rulings: bool = True,
+) -> list[dict]:
     """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS).
 
     ``weight`` is the design weight after the weighting-class adjustment for non-contact
     (:mod:`assessment.county_nonresponse`) in villages drawn at random, ``base_weight`` the
-    design weight of the plan."""
+    design weight of the plan. A finding an appeal expert overturned (申诉举证) counts as
+    meeting the standard unless ``apply_rulings`` is false (the figures before the appeal)."""
     adjusted = adjusted_weights(fieldwork or read_fieldwork(db, plan))
+    overturned = AppealService(db).overturned_interviews(plan) if apply_rulings else set()
     non_registered = _non_registered_by_village(db, plan)
     query = (
         select(Interview, PlanHousehold, PlanVillage, Household, Village.name, Township.name)
@@ -165,7 +174,7 @@ def sample_rows(db: Session, plan: SamplePlan, fieldwork: Fieldwork | None = Non
     rows = []
     for interview, ph, pv, hh, village, township in db.execute(query):
         persons = interview.persons or hh.household_size
-        verdict = interview.verdict or ""
+        verdict = "meets_standard" if interview.id in overturned else (interview.verdict or "")
         missed_persons, recognises = screening_adjusted(
             ph.role,
             hh.status,
@@ -284,6 +293,7 @@ def county_data(
     plan: SamplePlan | None = None,
     *,
     assessment_round: AssessmentRound | None = None,
+    apply_rulings: bool = True,
 ) -> CountyData | None:
     """The snapshot of one county: its current plan's approved interviews and totals.
 
@@ -302,7 +312,7 @@ def county_data(
         county,
         plan,
         assessment_round,
-        sample_rows(db, plan, fieldwork),
+        sample_rows(db, plan, fieldwork, apply_rulings=apply_rulings),
         county_totals(db, plan),
         scheme_of(assessment_round, county),
         fieldwork,

@@ -6,7 +6,8 @@ The rule (issue 13):
 
 - Until fieldwork is complete (every planned household resolved, or fieldwork closed by a
   coordinator) the verdict is ``insufficient_data`` (数据不足) and every figure is *interim*
-  (中期): nothing is recommended, whatever the interim estimates say.
+  (中期): nothing is recommended, whatever the interim estimates say. The same holds while
+  the county's appeal (申诉举证, issue 19) has a published case without a final outcome.
 - Once complete, the verdict is ``insufficient_data`` if any indicator cannot be estimated
   (its official result is ``insufficient_data``); else ``not_met`` (不符合退出条件) when any
   indicator fails the official rule (point estimate against the threshold: 任何一项指标不符合
@@ -58,7 +59,11 @@ class CountyVerdict:
 
 
 def county_verdict(
-    *, fieldwork_complete: bool, officials: Sequence[str], confidences: Sequence[str]
+    *,
+    fieldwork_complete: bool,
+    officials: Sequence[str],
+    confidences: Sequence[str],
+    appeals_settled: bool = True,
 ) -> CountyVerdict:
     """Apply the rule of the module docstring.
 
@@ -72,6 +77,8 @@ def county_verdict(
     confidences : sequence of str
         Confidence statement of each indicator, same order: ``meets``, ``fails``,
         ``inconclusive`` or ``insufficient_data``.
+    appeals_settled : bool
+        Every published appeal case has a final outcome (True when none was published).
 
     Returns
     -------
@@ -89,7 +96,7 @@ def county_verdict(
         bad = sorted(set(values) - set(allowed))
         if bad:
             raise ValueError(f"{name}: unknown values {bad}; expected {allowed}")
-    if not fieldwork_complete:
+    if not (fieldwork_complete and appeals_settled):
         return CountyVerdict(INSUFFICIENT, True, "", False)
     if not officials or INSUFFICIENT in officials:
         return CountyVerdict(INSUFFICIENT, False, "", False)

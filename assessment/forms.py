@@ -25,6 +25,7 @@ ROLE_LABELS = {
     Role.supervisor: N_("Supervisor (team leader)"),
     Role.assessor: N_("Assessor"),
     Role.reader: N_("Reader (leadership)"),
+    Role.liaison: N_("County liaison"),
 }
 
 

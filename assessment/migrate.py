@@ -9,7 +9,13 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-MODEL_MODULES = ("assessment.models", "sampling.models", "surveys.models", "reports.models")
+MODEL_MODULES = (
+    "assessment.models",
+    "sampling.models",
+    "surveys.models",
+    "reports.models",
+    "appeals.models",
+)
 
 
 def import_all_models() -> None:

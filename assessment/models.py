@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +38,8 @@ class Role(enum.StrEnum):
     supervisor = "supervisor"
     assessor = "assessor"
     reader = "reader"
+    # 县级联络员: answers the county's appeal; sees only its county's published cases.
+    liaison = "liaison"
 
 
 class Province(Base):
@@ -111,7 +114,12 @@ class User(Base):
     language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # A county liaison's county (one or more liaisons per county); unused by other roles.
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("counties.id"), index=True)
+    # The right to rule on appeals (专家组), given to named supervisors and coordinators.
+    appeal_expert: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     team: Mapped[Team | None] = relationship(back_populates="members")
+    county: Mapped[County | None] = relationship()
 
 
 round_counties = Table(
@@ -153,6 +161,7 @@ class AssessmentRound(Base):
             "AND missed_max > 0 AND recognition_min > 0 AND recognition_min <= 1",
             name="thresholds_in_range",
         ),
+        CheckConstraint("appeal_hours > 0", name="positive_appeal_hours"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +177,8 @@ class AssessmentRound(Base):
     missed_comparator: Mapped[str] = mapped_column(String(2), default="<=")
     recognition_min: Mapped[float] = mapped_column(Float, default=0.90)
     recognition_comparator: Mapped[str] = mapped_column(String(2), default=">=")
+    # Hours the county has to answer its published suspected cases (申诉举证).
+    appeal_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
 

@@ -19,3 +19,7 @@ class Permission(StrEnum):
     household_view = "household:view"
     interview_edit = "interview:edit"
     interview_review = "interview:review"
+    appeal_view = "appeal:view"  # a county's published suspected cases
+    appeal_publish = "appeal:publish"
+    appeal_answer = "appeal:answer"  # the county liaison's accept / dispute
+    appeal_rule = "appeal:rule"  # an appeal expert's ruling

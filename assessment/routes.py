@@ -30,6 +30,7 @@ def includeme(config) -> None:
     config.add_route("team.view", "/teams/{team_id:[0-9]{1,9}}", factory=TeamResource.from_request)
 
     config.include("surveys.routes")  # the survey feature's routes, kept beside its views
+    config.include("appeals.routes")  # the appeal (申诉举证) pages
 
     config.add_route("sampling.frames", "/sampling/frames")
     config.add_route("sampling.frame_template", "/sampling/frame-template.csv")

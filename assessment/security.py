@@ -51,6 +51,15 @@ def team_supervisor_principal(team_id: int) -> str:
     return f"team-supervisor:{team_id}"
 
 
+def liaison_principal(county_id: int) -> str:
+    """A county liaison (县级联络员) of county ``county_id``."""
+    return f"county-liaison:{county_id}"
+
+
+APPEAL_EXPERT = "appeal-expert"  # the right to rule on appeals, given to named users
+EXPERT_ROLES = (Role.supervisor, Role.coordinator, Role.admin)
+
+
 class RootFactory:
     """The application root: role-wide permissions. Feature resources add per-object ACLs."""
 
@@ -85,6 +94,10 @@ class RootFactory:
             (Permission.dashboard, Permission.interview_review),
         ),
         (Allow, role_principal(Role.assessor), (Permission.interview_edit,)),
+        # The appeals list page in the menu; each county's page has its own ACL.
+        (Allow, role_principal(Role.liaison), (Permission.appeal_view,)),
+        (Allow, APPEAL_EXPERT, (Permission.appeal_view,)),
+        (Allow, role_principal(Role.coordinator), (Permission.appeal_view,)),
     )
 
     def __init__(self, request):
@@ -113,7 +126,11 @@ class SecurityPolicy:
         # request for the same user, role and team (the bearer tween may set ``request.user``
         # after a first check; an admin may change a role within the request).
         user = request.user
-        key = (user, None) if user is None else (user, user.role, user.team_id)
+        key = (
+            (user, None)
+            if user is None
+            else (user, user.role, user.team_id, user.county_id, user.appeal_expert)
+        )
         cached = request.__dict__.get("_principals")
         if cached is not None and cached[0] == key:
             return list(cached[1])
@@ -133,6 +150,10 @@ class SecurityPolicy:
             principals.append(team_principal(user.team_id))
             if user.role == Role.supervisor:
                 principals.append(team_supervisor_principal(user.team_id))
+        if user.role == Role.liaison and user.county_id is not None:
+            principals.append(liaison_principal(user.county_id))
+        if user.appeal_expert and user.role in EXPERT_ROLES:
+            principals.append(APPEAL_EXPERT)
         return principals
 
     def remember(self, request, userid, **kw):

@@ -23,6 +23,7 @@ NAVIGATION = (
     ("surveys.assignments", N_("My assignments"), Permission.interview_edit),
     ("surveys.review", N_("Review"), Permission.interview_review),
     ("reports.list", N_("Reports"), Permission.report),
+    ("appeals.list", N_("Appeals"), Permission.appeal_view),
     ("admin.users", N_("Users"), Permission.admin),
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),

@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from appeals.services import AppealService
 from assessment import county_estimates as ce
 from assessment import county_nonresponse
 from assessment.county_verdict import county_verdict
@@ -286,6 +287,7 @@ def county_snapshot(
         fieldwork_complete=bool(fieldwork and fieldwork.complete),
         officials=[i.verdict for i in indicators],
         confidences=[i.confidence for i in indicators],
+        appeals_settled=AppealService(db).state(plan).settled,
     )
     created = created or utcnow().replace(microsecond=0)
     start, end = _dates(db, plan, created)

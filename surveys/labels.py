@@ -41,5 +41,8 @@ ACTION_LABELS = {
     "approve": N_("Approved"),
     "return": N_("Returned"),
     "photo": N_("Photo added"),
+    "appeal_publish": N_("Published to the county"),
+    "appeal_answer": N_("County answered"),
+    "appeal_rule": N_("Appeal ruled"),
 }
 YES, NO = N_("Yes"), N_("No")

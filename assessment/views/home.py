@@ -5,7 +5,7 @@ from pyramid.view import view_config
 
 from assessment.forms import AccountForm, bind
 from assessment.i18n import N_
-from assessment.models import utcnow
+from assessment.models import Role, utcnow
 from assessment.permissions import Permission
 from assessment.security import check_password, restart_session
 from assessment.services import DomainError, UserService, current_rounds
@@ -16,7 +16,10 @@ from assessment.views import flash, render_problem
 @view_config(route_name="home", renderer="home.jinja2", permission=Permission.home)
 def home(request):
     """What the user can do next, by role."""
-    return {"user": request.user, "rounds": current_rounds(request.dbsession)}
+    user = request.user
+    # A county liaison sees its own county's appeal and nothing of the rounds' other counties.
+    rounds = [] if user.role == Role.liaison else current_rounds(request.dbsession)
+    return {"user": user, "rounds": rounds}
 
 
 @view_config(route_name="account.edit", renderer="account.jinja2", permission=Permission.account)

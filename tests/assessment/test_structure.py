@@ -30,6 +30,7 @@ PURE_MODULES = [
     "assessment.county_verdict",
     "assessment.csvsafe",
     "surveys.photos",
+    "appeals.evidence",
 ]
 WEB_PACKAGES = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob", "zope")
 

@@ -1,0 +1,336 @@
+"""The appeal workflow (申诉举证): publish, answer, rule; and the rulings the indicators use.
+
+States of a case (one suspected household):
+
+- published, not answered, deadline not passed: *open* (the county may still answer);
+- ``accepted`` by the county, or not answered by the deadline: *final*, the finding stands;
+- ``disputed``: waits for an expert's ruling; ``upheld`` (the finding stands) and
+  ``overturned`` (it does not count) are final, ``revisit`` waits for a new visit by another
+  team and a further ruling.
+
+A county's results are interim while any published case is not final. Every step is
+appended to the interview's audit trail (``interview_changes``, hash-chained); rulings and
+answers are refused once a report of the plan is signed off.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from appeals.evidence import MAX_FILES, MSG_TOO_MANY, Evidence
+from appeals.models import (
+    ACCEPTED,
+    DISPUTED,
+    KINDS,
+    OVERTURNED,
+    RESPONSES,
+    REVISIT,
+    RULINGS,
+    UPHELD,
+    AppealCase,
+    AppealEvidence,
+    AppealPublication,
+)
+from assessment.i18n import N_, Message
+from assessment.models import AssessmentRound, User, utcnow
+from assessment.security import EXPERT_ROLES
+from assessment.services import DomainError
+from reports.models import ReportVersion
+from sampling.models import PlanHousehold, PlanVillage, SamplePlan
+from surveys import audit
+from surveys.fieldwork import FieldworkService
+from surveys.models import APPROVED, Interview
+from surveys.verdicts import STANDARDS
+
+MAX_TEXT = 4000  # characters of a statement or a reason
+
+
+@dataclass(frozen=True)
+class AppealState:
+    """Where a plan's appeal stands: published or not, and how many cases are not final."""
+
+    published: bool
+    cases: int
+    unsettled: int
+    deadline: dt.datetime | None
+
+    @property
+    def settled(self) -> bool:
+        return self.unsettled == 0
+
+
+def is_final(case: AppealCase, now: dt.datetime) -> bool:
+    """Whether the case's outcome is decided (see the module docstring)."""
+    if case.response == ACCEPTED or case.ruling in (UPHELD, OVERTURNED):
+        return True
+    if case.response is None:
+        return now > case.publication.deadline
+    return False
+
+
+def _text(value: str | None, field: str, *, required: bool, missing: str) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(Message(missing), field=field)
+    if len(value) > MAX_TEXT:
+        raise DomainError(
+            Message(N_("The text is longer than {n} characters."), {"n": MAX_TEXT}), field=field
+        )
+    return value
+
+
+class AppealService:
+    """Publish a plan's suspected cases, take the county's answers and the experts' rulings."""
+
+    def __init__(self, dbsession: Session, *, clock: Callable[[], dt.datetime] = utcnow):
+        self.db = dbsession
+        self.clock = clock
+
+    # -- reading -------------------------------------------------------------------------
+    def publication(self, plan: SamplePlan) -> AppealPublication | None:
+        return self.db.scalar(select(AppealPublication).where(AppealPublication.plan_id == plan.id))
+
+    def state(self, plan: SamplePlan | None) -> AppealState:
+        publication = self.publication(plan) if plan is not None else None
+        if publication is None:
+            return AppealState(False, 0, 0, None)
+        now = self.clock()
+        open_ = sum(not is_final(c, now) for c in publication.cases)
+        return AppealState(True, len(publication.cases), open_, publication.deadline)
+
+    def overturned_interviews(self, plan: SamplePlan) -> set[int]:
+        """Interviews whose finding an expert overturned (they count as meeting the standard)."""
+        query = (
+            select(AppealCase.interview_id)
+            .join(AppealPublication)
+            .where(AppealPublication.plan_id == plan.id, AppealCase.ruling == OVERTURNED)
+        )
+        return set(self.db.scalars(query))
+
+    def suspected(self, plan: SamplePlan) -> list[Interview]:
+        """Approved interviews of the plan found 错退 or 漏评, in household order."""
+        query = (
+            select(Interview)
+            .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+            .where(
+                Interview.plan_id == plan.id,
+                Interview.status == APPROVED,
+                Interview.contact_outcome == "interviewed",
+                Interview.verdict.in_(KINDS),
+            )
+            .order_by(PlanHousehold.id)
+        )
+        return list(self.db.scalars(query))
+
+    def signed(self, plan: SamplePlan) -> bool:
+        query = select(ReportVersion.id).where(
+            ReportVersion.plan_id == plan.id, ReportVersion.signed_off.is_(True)
+        )
+        return self.db.scalar(query.limit(1)) is not None
+
+    # -- publishing ----------------------------------------------------------------------
+    def publish(self, plan: SamplePlan, user: User | None) -> AppealPublication:
+        """Publish the plan's suspected cases to the county, with the round's deadline."""
+        if self.publication(plan) is not None:
+            raise DomainError(
+                Message(N_("The suspected cases of this plan are published already."))
+            )
+        if plan.fieldwork_archived_at is not None:
+            raise DomainError(Message(N_("This plan was superseded; its fieldwork is archived.")))
+        if not FieldworkService(self.db).state(plan).complete:
+            raise DomainError(
+                Message(N_("Suspected cases are published once fieldwork is complete or closed."))
+            )
+        now = self.clock()
+        hours = _appeal_hours(self.db, plan)
+        publication = AppealPublication(
+            plan_id=plan.id,
+            county_id=plan.county_id,
+            published_by=user,
+            published_at=now,
+            deadline=now + dt.timedelta(hours=hours),
+        )
+        self.db.add(publication)
+        self.db.flush()
+        for interview in self.suspected(plan):
+            case = _case_of(interview)
+            case.publication_id = publication.id
+            self.db.add(case)
+            self.db.flush()
+            self._audit(case, "appeal_publish", user, [("appeal.kind", None, case.kind)], at=now)
+        self.db.refresh(publication)
+        return publication
+
+    # -- the county's answer -------------------------------------------------------------
+    def answer(
+        self,
+        case: AppealCase,
+        user: User,
+        response: str,
+        statement: str | None,
+        files: Iterable[Evidence] = (),
+    ) -> AppealCase:
+        """The county's answer: accept, or dispute with a statement (and evidence files)."""
+        files = list(files)
+        if response not in RESPONSES:
+            raise DomainError(Message(N_("Choose to accept or to dispute.")), field="response")
+        statement = _text(
+            statement,
+            "statement",
+            required=response == DISPUTED,
+            missing=N_("A dispute needs a statement."),
+        )
+        if len(files) > MAX_FILES:
+            raise DomainError(Message(MSG_TOO_MANY, {"max": MAX_FILES}), field="evidence")
+        now = self.clock()
+        self._refuse_if_locked(case)
+        if now > case.publication.deadline:
+            raise DomainError(
+                Message(
+                    N_("The deadline for answers passed on {date}; the answer is refused."),
+                    {"date": case.publication.deadline.strftime("%Y-%m-%d %H:%M")},
+                )
+            )
+        if case.ruling is not None:
+            raise DomainError(Message(N_("This case is ruled already; the answer is refused.")))
+        changes = [
+            ("appeal.response", case.response, response),
+            ("appeal.statement", case.statement, statement or None),
+        ]
+        case.response, case.statement = response, statement or None
+        case.responded_by, case.responded_at = user, now
+        for item in files:
+            self.db.add(
+                AppealEvidence(
+                    case=case,
+                    file_name=item.file_name,
+                    content_type=item.content_type,
+                    size=len(item.data),
+                    sha256=item.sha256,
+                    data=item.data,
+                    uploaded_by_id=user.id,
+                    uploaded_at=now,
+                )
+            )
+            changes.append(("appeal.evidence", None, item.sha256))
+        self.db.flush()
+        self._audit(case, "appeal_answer", user, changes, at=now)
+        return case
+
+    # -- the expert's ruling -------------------------------------------------------------
+    def may_rule(self, case: AppealCase, user: User) -> bool:
+        """An expert who did not enter or submit the interview."""
+        return (
+            user.appeal_expert
+            and user.role in EXPERT_ROLES
+            and user.id not in (case.interview.entered_by_id, case.interview.submitted_by_id)
+        )
+
+    def rule(
+        self,
+        case: AppealCase,
+        user: User,
+        ruling: str,
+        reason: str | None,
+        *,
+        revisit_team_id: int | None = None,
+    ) -> AppealCase:
+        """Rule on a disputed case: upheld, overturned, or re-visit by another team."""
+        if ruling not in RULINGS:
+            raise DomainError(Message(N_("Choose a ruling.")), field="ruling")
+        reason = _text(reason, "reason", required=True, missing=N_("A ruling needs a reason."))
+        if not self.may_rule(case, user):
+            raise DomainError(
+                Message(N_("Only an appeal expert who did not conduct the interview may rule."))
+            )
+        self._refuse_if_locked(case)
+        if case.response != DISPUTED:
+            raise DomainError(Message(N_("Only a disputed case is ruled on.")))
+        if case.ruling in (UPHELD, OVERTURNED):
+            raise DomainError(Message(N_("This case is ruled already; a ruling is final.")))
+        team = None
+        if ruling == REVISIT:
+            team = self._revisit_team(case, revisit_team_id)
+        now = self.clock()
+        changes = [
+            ("appeal.ruling", case.ruling, ruling),
+            ("appeal.ruling_reason", case.ruling_reason, reason),
+        ]
+        case.ruling, case.ruling_reason = ruling, reason
+        case.ruled_by, case.ruled_at = user, now
+        case.revisit_team_id = team
+        self.db.flush()
+        self._audit(case, "appeal_rule", user, changes, at=now)
+        return case
+
+    def _revisit_team(self, case: AppealCase, team_id: int | None) -> int:
+        current = self.db.scalar(
+            select(PlanVillage.team_id)
+            .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)
+            .where(PlanHousehold.id == case.interview.plan_household_id)
+        )
+        if team_id is None or team_id == current:
+            raise DomainError(
+                Message(N_("A re-visit is made by a team other than the one that interviewed.")),
+                field="team",
+            )
+        return team_id
+
+    def _refuse_if_locked(self, case: AppealCase) -> None:
+        if self.signed(case.publication.plan):
+            raise DomainError(
+                Message(N_("The report of this county is signed off; its appeal is closed."))
+            )
+
+    def _audit(self, case, action, user, changes, *, at) -> None:
+        audit.record(
+            self.db,
+            case.interview,
+            action,
+            user,
+            [audit.FieldChange(path, old, new) for path, old, new in changes],
+            at=at,
+        )
+
+
+def _appeal_hours(db: Session, plan: SamplePlan) -> int:
+    found = plan.assessment_round
+    if found is None:
+        from assessment.county_estimates import county_round
+
+        found = county_round(db, plan.county)
+    return found.appeal_hours if isinstance(found, AssessmentRound) else 48
+
+
+def _case_of(interview: Interview) -> AppealCase:
+    """The case as published: the finding, its basis and the assessor's note, copied."""
+    answers = json.loads(interview.verification_json or "{}")
+    standards = json.loads(interview.standards_json or "{}")
+    failed = [s for s in STANDARDS if standards.get(f"{s}_ok") is False]
+    # The assessor's own reasons beside the standards found not met (``income_ok_reason``...).
+    notes = [
+        answers[f"{s}_ok_reason"].strip()
+        for s in failed
+        if isinstance(answers.get(f"{s}_ok_reason"), str) and answers[f"{s}_ok_reason"].strip()
+    ]
+    basis = {
+        "standards_not_met": failed,
+        "income_per_capita": interview.income_per_capita,
+        "poverty_line": interview.poverty_line,
+        "registry_status": interview.registry_status,
+    }
+    household = interview.plan_household.household
+    return AppealCase(
+        interview_id=interview.id,
+        kind=interview.verdict,
+        household_code=household.household_id,
+        persons=interview.persons or household.household_size,
+        basis_json=json.dumps(basis, ensure_ascii=False, sort_keys=True),
+        assessor_note="\n".join(notes),
+    )
