@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_i19appeals_appeals"
-down_revision = "0007_i15data_interview_team"
+down_revision = "0008_i17offline_sync_receipts"
 branch_labels = None
 depends_on = None
 
