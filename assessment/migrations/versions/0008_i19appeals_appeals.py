@@ -7,7 +7,7 @@ an expert (``users.appeal_expert``, never the interview's author) rules upheld, 
 re-visit, and the indicators use the final rulings.
 
 Revision ID: 0008_i19appeals_appeals
-Revises: 0007_i15data_interview_team
+Revises: 0008_i17offline_sync_receipts
 """
 
 import sqlalchemy as sa
