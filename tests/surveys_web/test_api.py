@@ -109,5 +109,9 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/households/{household}/outcome",
         "/api/households/{household}/interview/draft",
         "/api/households/{household}/interview/submit",
+        "/api/appeals/county/{code}",
+        "/api/appeals/cases/{case}/answer",
+        "/api/appeals/cases/{case}/evidence",
+        "/api/appeals/cases/{case}/rule",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
