@@ -3,5 +3,10 @@
 
 def includeme(config) -> None:
     """Wire the appeal pages (templates, views); routes are in ``appeals.routes``."""
+    from appeals.openapi import PATHS, schemas
+
     config.add_jinja2_search_path("appeals:templates", name=".jinja2")
     config.scan("appeals.views")
+    config.scan("appeals.api")
+    registry = config.registry
+    registry.openapi_parts = (*getattr(registry, "openapi_parts", ()), (PATHS, schemas()))

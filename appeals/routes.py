@@ -12,6 +12,10 @@ def includeme(config) -> None:
     add("appeals.publish", "/appeals/county/{code}/publish", factory=CountyAppealResource)
     add("appeals.answer", CASE + "/answer", factory=CaseResource)
     add("appeals.rule", CASE + "/rule", factory=CaseResource)
+    add("api.appeals_county", "/api/appeals/county/{code}", factory=CountyAppealResource)
+    add("api.appeal_answer", "/api" + CASE + "/answer", factory=CaseResource)
+    add("api.appeal_evidence", "/api" + CASE + "/evidence", factory=CaseResource)
+    add("api.appeal_rule", "/api" + CASE + "/rule", factory=CaseResource)
     add(
         "appeals.evidence",
         "/appeals/evidence/{evidence_id:[0-9]{1,9}}",

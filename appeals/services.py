@@ -38,7 +38,7 @@ from appeals.models import (
     AppealPublication,
 )
 from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, User, utcnow
+from assessment.models import AssessmentRound, County, Role, User, utcnow
 from assessment.security import EXPERT_ROLES
 from assessment.services import DomainError
 from reports.models import ReportVersion
@@ -49,6 +49,7 @@ from surveys.models import APPROVED, Interview
 from surveys.verdicts import STANDARDS
 
 MAX_TEXT = 4000  # characters of a statement or a reason
+MAX_CASE_FILES = 12  # evidence files of one case, all answers together
 
 
 @dataclass(frozen=True)
@@ -186,7 +187,32 @@ class AppealService:
             required=response == DISPUTED,
             missing=N_("A dispute needs a statement."),
         )
-        if len(files) > MAX_FILES:
+        now = self._check_open(case, files)
+        changes = [
+            ("appeal.response", case.response, response),
+            ("appeal.statement", case.statement, statement or None),
+        ]
+        case.response, case.statement = response, statement or None
+        case.responded_by, case.responded_at = user, now
+        changes += self._store(case, user, files, now)
+        self.db.flush()
+        self._audit(case, "appeal_answer", user, changes, at=now)
+        return case
+
+    def add_evidence(self, case: AppealCase, user: User, files: Iterable[Evidence]) -> AppealCase:
+        """More evidence for a disputed case, before the deadline and any ruling."""
+        files = list(files)
+        if case.response != DISPUTED:
+            raise DomainError(Message(N_("Evidence is sent with a dispute.")), field="evidence")
+        now = self._check_open(case, files)
+        changes = self._store(case, user, files, now)
+        self.db.flush()
+        self._audit(case, "appeal_answer", user, changes, at=now)
+        return case
+
+    def _check_open(self, case: AppealCase, files: list[Evidence]) -> dt.datetime:
+        """Now, if the county may still answer the case with ``files``; else DomainError."""
+        if len(files) > MAX_FILES or len(case.evidence) + len(files) > MAX_CASE_FILES:
             raise DomainError(Message(MSG_TOO_MANY, {"max": MAX_FILES}), field="evidence")
         now = self.clock()
         self._refuse_if_locked(case)
@@ -199,12 +225,10 @@ class AppealService:
             )
         if case.ruling is not None:
             raise DomainError(Message(N_("This case is ruled already; the answer is refused.")))
-        changes = [
-            ("appeal.response", case.response, response),
-            ("appeal.statement", case.statement, statement or None),
-        ]
-        case.response, case.statement = response, statement or None
-        case.responded_by, case.responded_at = user, now
+        return now
+
+    def _store(self, case, user, files, now) -> list[tuple]:
+        changes = []
         for item in files:
             self.db.add(
                 AppealEvidence(
@@ -219,9 +243,7 @@ class AppealService:
                 )
             )
             changes.append(("appeal.evidence", None, item.sha256))
-        self.db.flush()
-        self._audit(case, "appeal_answer", user, changes, at=now)
-        return case
+        return changes
 
     # -- the expert's ruling -------------------------------------------------------------
     def may_rule(self, case: AppealCase, user: User) -> bool:
@@ -297,6 +319,34 @@ class AppealService:
             [audit.FieldChange(path, old, new) for path, old, new in changes],
             at=at,
         )
+
+
+def set_appeal_rights(
+    db: Session,
+    user: User,
+    *,
+    role: Role,
+    county_id: int | None,
+    expert: bool,
+    write: bool = True,
+) -> None:
+    """Give a liaison its county and a supervisor / coordinator the right to rule on appeals
+    (``role`` is the user's role after the edit); ``write=False`` only checks."""
+    if role == Role.liaison and county_id is None:
+        raise DomainError(Message(N_("A county liaison needs a county.")), field="county_id")
+    if role != Role.liaison and county_id is not None:
+        raise DomainError(Message(N_("Only a county liaison has a county.")), field="county_id")
+    if expert and role not in EXPERT_ROLES:
+        raise DomainError(
+            Message(N_("Only supervisors and coordinators may be appeal experts.")),
+            field="appeal_expert",
+        )
+    if county_id is not None and db.get(County, county_id) is None:
+        raise DomainError(Message(N_("Choose a county.")), field="county_id")
+    if not write:
+        return
+    user.county_id, user.appeal_expert = county_id, bool(expert)
+    db.flush()
 
 
 def _appeal_hours(db: Session, plan: SamplePlan) -> int:

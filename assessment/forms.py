@@ -86,6 +86,10 @@ class EditUserForm(Form):
     role = SelectField(N_("Role"), choices=choices(ROLE_CHOICES))
     team_id = SelectField(N_("Team"), coerce=_optional_id, validate_choice=False)
     active = BooleanField(N_("Active"))
+    county_id = SelectField(
+        N_("County (county liaisons only)"), coerce=_optional_id, validate_choice=False
+    )
+    appeal_expert = BooleanField(N_("Appeal expert (rules on disputed cases)"))
 
 
 class ResetPasswordForm(Form):

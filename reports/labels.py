@@ -224,6 +224,28 @@ _ZH = {
         "数据不足 {ins} 个。不符合和待定的县列在前面。"
     ),
     "province_chart_note": "符号颜色表示置信结论；虚线为标准。",
+    # The appeal (申诉举证, issue 19).
+    "s_appeals": "五、申诉举证与裁定",
+    "appeals_summary": (
+        "向县级公布疑似问题户 {n} 户：认可 {acc} 户，截止时未答复 {none} 户，提出异议 {dis} 户；"
+        "专家组维持认定 {up} 户，不予认定 {over} 户，待裁定 {open} 户。"
+        "不予认定的户不计入指标和问题清单。"
+    ),
+    "appeals_interim": "尚有案例未作最终裁定，本报告结果为中期结果。",
+    "appeals_cases": "各案例的县级答复、举证材料与裁定",
+    "col_before_rulings": "裁定前",
+    "col_after_rulings": "裁定后",
+    "col_case_kind": "类别",
+    "col_answer": "县级答复",
+    "col_evidence": "举证材料",
+    "col_ruling": "裁定",
+    "appeal_response_accepted": "认可",
+    "appeal_response_disputed": "提出异议",
+    "appeal_response_none": "未答复",
+    "appeal_ruling_upheld": "维持认定",
+    "appeal_ruling_overturned": "不予认定",
+    "appeal_ruling_revisit": "复访中",
+    "appeal_ruling_none": "–",
 }
 
 _EN = {
@@ -448,6 +470,31 @@ _EN = {
         "are listed first."
     ),
     "province_chart_note": "Marker colour shows the confidence statement; dashed line: threshold.",
+    # The appeal (issue 19).
+    "s_appeals": "5. Appeals and rulings",
+    "appeals_summary": (
+        "{n} suspected households published to the county: {acc} accepted, {none} not "
+        "answered by the deadline, {dis} disputed; the experts upheld {up}, overturned {over}, "
+        "{open} await a ruling. Overturned households count neither in the indicators nor in "
+        "the problem list."
+    ),
+    "appeals_interim": (
+        "Some cases have no final ruling yet: the results of this report are interim."
+    ),
+    "appeals_cases": "Each case: the county's answer, evidence and ruling",
+    "col_before_rulings": "Before rulings",
+    "col_after_rulings": "After rulings",
+    "col_case_kind": "Category",
+    "col_answer": "County's answer",
+    "col_evidence": "Evidence",
+    "col_ruling": "Ruling",
+    "appeal_response_accepted": "Accepted",
+    "appeal_response_disputed": "Disputed",
+    "appeal_response_none": "No answer",
+    "appeal_ruling_upheld": "Upheld",
+    "appeal_ruling_overturned": "Overturned",
+    "appeal_ruling_revisit": "Re-visit under way",
+    "appeal_ruling_none": "–",
 }
 
 _TABLE = {"zh": _ZH, "en": _EN}

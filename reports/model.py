@@ -284,6 +284,82 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class AppealNote:
+    """The county's appeal (申诉举证) on one suspected household.
+
+    Parameters
+    ----------
+    response : str
+        ``accepted``, ``disputed`` or ``""`` (no answer by the deadline, or not yet).
+    statement : str
+        The county's statement, free text.
+    evidence : tuple of str
+        The evidence files: name and the first 12 hex digits of their SHA-256.
+    ruling : str
+        ``upheld``, ``overturned``, ``revisit`` or ``""`` (none).
+    ruling_reason : str
+        The expert's reason, free text.
+    """
+
+    response: str = ""
+    statement: str = ""
+    evidence: tuple[str, ...] = ()
+    ruling: str = ""
+    ruling_reason: str = ""
+
+    def __post_init__(self) -> None:
+        _check_choice("response", self.response, ("", "accepted", "disputed"))
+        _check_choice("ruling", self.ruling, ("", "upheld", "overturned", "revisit"))
+
+
+@dataclass(frozen=True)
+class IndicatorMove:
+    """An indicator before the appeal's rulings and after (proportions 0-1, None: 数据不足)."""
+
+    key: str
+    before: float | None
+    after: float | None
+
+    def __post_init__(self) -> None:
+        _check_choice("key", self.key, INDICATOR_KEYS)
+        _check_proportion("before", self.before, optional=True)
+        _check_proportion("after", self.after, optional=True)
+
+
+@dataclass(frozen=True)
+class AppealSummary:
+    """Where the county's appeal stands and how the rulings moved the indicators.
+
+    Parameters
+    ----------
+    published : int
+        Suspected households published to the county.
+    accepted, unanswered, disputed : int
+        Accepted by the county; not answered by the deadline; disputed.
+    upheld, overturned, pending : int
+        Rulings on the disputed cases; ``pending`` are disputed cases without a final
+        ruling (none yet, or a re-visit under way).
+    deadline : datetime or None
+        The answer deadline.
+    moves : tuple of IndicatorMove
+        Each indicator before and after the rulings.
+    overturned_cases : tuple of Problem
+        The overturned households (out of the indicators and the problem list).
+    """
+
+    published: int
+    accepted: int
+    unanswered: int
+    disputed: int
+    upheld: int
+    overturned: int
+    pending: int
+    deadline: datetime | None = None
+    moves: tuple[IndicatorMove, ...] = ()
+    overturned_cases: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
 class Problem:
     """A household in the problem list (问题清单).
 
@@ -301,6 +377,8 @@ class Problem:
         The assessor's reasons, free text.
     review_status : str
         Review status code (``approved`` ...) or free text.
+    appeal : AppealNote or None
+        The county's appeal on the household, when its case was published.
     """
 
     kind: str
@@ -311,6 +389,7 @@ class Problem:
     standards_not_met: tuple[str, ...] = ()
     reasons: str = ""
     review_status: str = "pending"
+    appeal: AppealNote | None = None
 
     def __post_init__(self) -> None:
         _check_choice("kind", self.kind, PROBLEM_KINDS)
@@ -395,6 +474,7 @@ class CountyReport:
     verdict_confidence: str = ""
     fieldwork: Fieldwork | None = None
     state: str = "final"
+    appeals: AppealSummary | None = None
 
     def __post_init__(self) -> None:
         _check_choice("verdict", self.verdict, OVERALL_VERDICTS)

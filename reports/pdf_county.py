@@ -9,6 +9,7 @@ from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Spacer, T
 from reports import labels as L
 from reports.charts import Panel, Point, classify, dot_chart, label_column
 from reports.model import INDICATOR_KEYS, CountyReport, Indicator
+from reports.pdf_appeals import appeals_section
 from reports.pdf_base import (
     CONTENT_WIDTH,
     RED,
@@ -502,6 +503,7 @@ def county_story(s: CountyReport, lang: str, fonts: Fonts, *, households: bool =
     story.append(PageBreak())
     problems = problems_section if households else problem_counts_section
     story += problems(s, lang, styles, fonts)
+    story += appeals_section(s, lang, styles, fonts, households=households)
     story.append(PageBreak())
     story += methods_section(s, lang, styles, fonts)
     return story

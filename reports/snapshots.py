@@ -119,6 +119,68 @@ def _groups(rows, indicator: str, names=None) -> tuple[model.GroupEstimate, ...]
     )
 
 
+def _appeal_note(case) -> model.AppealNote:
+    return model.AppealNote(
+        response=case.response or "",
+        statement=case.statement or "",
+        evidence=tuple(f"{e.file_name} ({e.sha256[:12]})" for e in case.evidence),
+        ruling=case.ruling or "",
+        ruling_reason=case.ruling_reason or "",
+    )
+
+
+def _overturned_problem(case) -> model.Problem:
+    household = case.interview.plan_household.household
+    village = household.frame_village.village
+    basis = json.loads(case.basis_json)
+    return model.Problem(
+        case.kind,
+        village.township.name,
+        village.name,
+        case.household_code,
+        case.persons,
+        tuple(f"{s}_ok" for s in basis.get("standards_not_met", ())),
+        case.assessor_note,
+        "approved",
+        _appeal_note(case),
+    )
+
+
+def _moves(db: Session, data: ce.CountyData, assessment) -> tuple[model.IndicatorMove, ...]:
+    """Each indicator without the rulings and with them."""
+    rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
+    before = ce.assess(dataclasses.replace(data, rows=rows))
+    value = lambda r: None if math.isnan(r.estimate) else float(r.estimate)  # noqa: E731
+    found = {r.indicator: value(r) for r in before.indicators}
+    return tuple(
+        model.IndicatorMove(r.indicator, found.get(r.indicator), value(r))
+        for r in assessment.indicators
+    )
+
+
+def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.AppealSummary | None:
+    """The appeal's counts, the overturned households and how the indicators moved."""
+    service = AppealService(db)
+    publication = service.publication(data.plan) if data is not None else None
+    if publication is None:
+        return None
+    now, cases = service.clock(), publication.cases
+    disputed = [c for c in cases if c.response == "disputed"]
+    overturned = [c for c in disputed if c.ruling == "overturned"]
+    return model.AppealSummary(
+        published=len(cases),
+        accepted=sum(c.response == "accepted" for c in cases),
+        unanswered=sum(c.response is None and now > publication.deadline for c in cases),
+        disputed=len(disputed),
+        upheld=sum(c.ruling == "upheld" for c in disputed),
+        overturned=len(overturned),
+        pending=sum(c.ruling not in ("upheld", "overturned") for c in disputed),
+        deadline=publication.deadline,
+        moves=_moves(db, data, assessment) if assessment is not None else (),
+        overturned_cases=tuple(_overturned_problem(c) for c in overturned),
+    )
+
+
 def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
     interviews = {
         i.plan_household.household.household_id: i
@@ -128,9 +190,12 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
             )
         )
     }
+    publication = AppealService(db).publication(data.plan)
+    notes = {c.interview_id: _appeal_note(c) for c in (publication.cases if publication else ())}
     out = []
     for row in data.rows:
         interview = interviews.get(row["household_id"])
+        note = notes.get(interview.id) if interview is not None else None
         standards = json.loads(interview.standards_json or "{}") if interview else {}
         failed = tuple(k for k, v in standards.items() if v is False)
         answers = json.loads(interview.verification_json or "{}") if interview else {}
@@ -152,6 +217,7 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
                 failed,
                 reasons,
                 "approved",
+                note if kind != "not_recognising" else None,
             )
             for kind in kinds
         ]
@@ -325,6 +391,7 @@ def county_snapshot(
         verdict_confidence=judged.confidence,
         fieldwork=_fieldwork(fieldwork),
         state=_state(db, county, plan, data, fieldwork),
+        appeals=_appeals(db, data, assessment),
     )
 
 

@@ -137,8 +137,17 @@ SYNC_BODY = {
 }
 
 
-def openapi_document(server_url: str) -> dict:
-    """The OpenAPI 3.1 document, with ``server_url`` as the server."""
+def openapi_document(server_url: str, parts: tuple[tuple[dict, dict], ...] = ()) -> dict:
+    """The OpenAPI 3.1 document, with ``server_url`` as the server; ``parts`` are later
+    features' ``(paths, schemas)`` (the appeal endpoints), registered in their includeme."""
+    document = _survey_document(server_url)
+    for paths, schemas in parts:
+        document["paths"].update(paths)
+        document["components"]["schemas"].update(schemas)
+    return document
+
+
+def _survey_document(server_url: str) -> dict:
     post = {"security": [{"session": [], "csrf": []}, {"bearer": []}]}
     return {
         "openapi": "3.1.0",

@@ -3,6 +3,7 @@
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from appeals.services import set_appeal_rights
 from assessment.forms import (
     CreateTeamForm,
     CreateUserForm,
@@ -77,6 +78,7 @@ def user_edit(request):
         raise HTTPNotFound()
     form = bind(EditUserForm, request, obj=user)
     form.team_id.choices = _team_choices(request)
+    form.county_id.choices = _county_choices(request)
     reset = bind(ResetPasswordForm, request) if "reset" in request.POST else ResetPasswordForm()
     if request.method == "GET":
         form.role.data, form.team_id.data = user.role.value, user.team_id
@@ -86,7 +88,13 @@ def user_edit(request):
         return HTTPSeeOther(request.route_url("admin.users"))
     if request.method == "POST" and "reset" not in request.POST and form.validate():
         team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        rights = {
+            "role": Role(form.role.data),
+            "county_id": form.county_id.data,
+            "expert": form.appeal_expert.data,
+        }
         try:
+            set_appeal_rights(request.dbsession, user, **rights, write=False)
             UserService(request.dbsession).update(
                 user,
                 role=Role(form.role.data),
@@ -94,6 +102,7 @@ def user_edit(request):
                 active=form.active.data,
                 display_name=form.display_name.data,
             )
+            set_appeal_rights(request.dbsession, user, **rights)
         except DomainError as exc:
             _form_error(request, form, exc)
         else:

@@ -69,7 +69,7 @@ MSG_BAD_BODY = N_("The request body does not fit the API's schema; nothing was s
 @view_config(route_name="api.openapi", renderer="json", permission=Permission.home)
 def openapi(request):
     """The OpenAPI 3 description of this API."""
-    return openapi_document(request.application_url)
+    return openapi_document(request.application_url, getattr(request.registry, "openapi_parts", ()))
 
 
 @view_config(

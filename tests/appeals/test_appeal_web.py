@@ -184,3 +184,28 @@ def test_a_refused_file_changes_nothing(testapp, dbsession, field):
     assert "PDF" in reply.text
     dbsession.refresh(case)
     assert case.response is None and case.evidence == []
+
+
+def test_the_admin_names_liaisons_and_experts(testapp, dbsession):
+    admin = make_user(dbsession, Role.admin)
+    county = make_county(dbsession, townships=0)
+    user = make_user(dbsession, Role.reader)
+    testapp.login(admin.username)
+    path = f"/admin/users/{user.id}"
+    base = {"display_name": "联络员", "team_id": "0"}
+    page = testapp.post_form(path, {**base, "role": "liaison", "county_id": "0"}, status=200)
+    assert "县级联络员须指定所属县" in page.text
+    dbsession.refresh(user)
+    assert (user.role, user.county_id, user.display_name) == (Role.reader, None, "reader user")
+    testapp.post_form(path, {**base, "role": "liaison", "county_id": str(county.id)}, status=303)
+    dbsession.refresh(user)
+    assert (user.role, user.county_id) == (Role.liaison, county.id)
+    assessor = make_user(dbsession, Role.assessor)
+    page = testapp.post_form(
+        f"/admin/users/{assessor.id}",
+        {**base, "role": "assessor", "county_id": "0", "appeal_expert": "y"},
+        status=200,
+    )
+    assert "只有组长和协调员" in page.text
+    dbsession.refresh(assessor)
+    assert not assessor.appeal_expert

@@ -110,5 +110,9 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/households/{household}/interview/draft",
         "/api/households/{household}/interview/submit",
         "/api/households/{household}/sync",
+        "/api/appeals/county/{code}",
+        "/api/appeals/cases/{case}/answer",
+        "/api/appeals/cases/{case}/evidence",
+        "/api/appeals/cases/{case}/rule",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
