@@ -77,6 +77,7 @@ class HouseholdResource:
         self.plan_household: PlanHousehold = row[0]
         self.interview: Interview | None = row[1]
         newest, released = row[2], row[3]
+        self.current_plan = self.plan_household.plan.version == newest
         # Unreleased reserves and households of superseded plans are not worked on.
         self.workable = (self.plan_household.role != "reserve" or bool(released)) and (
             self.plan_household.plan.version == newest
@@ -114,3 +115,17 @@ class HouseholdResource:
             ]
         acl.append(DENY_ALL)
         return acl
+
+
+class CaptureResource(HouseholdResource):
+    """A household as the phone caches it for offline work: also an unreleased reserve.
+
+    The phone releases a reserve offline from the day's cached reserves when a household of
+    its village cannot be interviewed, so the team may fetch its blank questionnaire; the
+    server still checks the release when the outcome is sent, and nothing is saved here.
+    """
+
+    def __init__(self, request):
+        super().__init__(request)
+        if self.plan_household.role == "reserve" and self.current_plan:
+            self.workable = True

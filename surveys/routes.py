@@ -1,6 +1,6 @@
 """Routes of the survey feature (included from ``assessment.routes``)."""
 
-from surveys.resources import HouseholdResource
+from surveys.resources import CaptureResource, HouseholdResource
 
 HOUSEHOLD = "/surveys/households/{household:[0-9]{1,9}}"
 API_HOUSEHOLD = "/api/households/{household:[0-9]{1,9}}"
@@ -15,6 +15,8 @@ def includeme(config) -> None:
     add("surveys.autosave", HOUSEHOLD + "/interview/autosave", factory=HouseholdResource)
     add("surveys.relevance", HOUSEHOLD + "/interview/relevance", factory=HouseholdResource)
     add("surveys.photo", HOUSEHOLD + "/photo", factory=HouseholdResource)
+    add("surveys.capture", HOUSEHOLD + "/capture", factory=CaptureResource)
+    add("surveys.service_worker", "/sw.js")
     add("surveys.review", "/surveys/review")
     add("surveys.bulk_approve", "/surveys/review/bulk-approve")
     add("surveys.revisit", "/surveys/review/revisit")
@@ -28,6 +30,7 @@ def includeme(config) -> None:
     add("api.openapi", "/api/openapi.json")
     add("api.tokens", "/api/tokens")
     add("api.assignments", "/api/assignments")
+    add("api.offline_day", "/api/offline/day")
     add("api.interview", API_HOUSEHOLD + "/interview", factory=HouseholdResource)
     add("api.outcome", API_HOUSEHOLD + "/outcome", factory=HouseholdResource)
     add("api.draft", API_HOUSEHOLD + "/interview/draft", factory=HouseholdResource)

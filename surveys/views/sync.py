@@ -41,6 +41,7 @@ from surveys.views import (
 from surveys.views.api import _csrf
 from surveys.views.assessor import _location, _photo_bytes, _version, service_for
 from surveys.workflow import (
+    PARTS,
     AnswersRefused,
     PhotoNotStored,
     StaleInterview,
@@ -145,6 +146,18 @@ def _changes(request, item, exc: StaleInterview) -> list[dict]:
     return out
 
 
+def _apply(service, item, answers, *, submit: bool, kwargs: dict) -> None:
+    """Save or submit; a version that moved on without any answer changing (the outcome
+    recorded by another device, a photo) is no conflict: the change applies on it."""
+    action = service.submit if submit else service.save_draft
+    try:
+        action(item, answers, **kwargs)
+    except StaleInterview as exc:
+        if any(c.path.partition(".")[0] in PARTS for c in exc.changes):
+            raise
+        action(item, answers, **(kwargs | {"base_version": exc.current_version}))
+
+
 def _save(context, request, *, submit: bool) -> SyncAnswer:
     item = context.interview
     if item is None or item.contact_outcome != INTERVIEWED:
@@ -158,10 +171,7 @@ def _save(context, request, *, submit: bool) -> SyncAnswer:
         base = item.version
     kwargs = {"base_version": base, "user": request.user, "location": _location(request)}
     try:
-        if submit:
-            service.submit(item, answers, **kwargs)
-        else:
-            service.save_draft(item, answers, **kwargs)
+        _apply(service, item, answers, submit=submit, kwargs=kwargs)
     except AnswersRefused as exc:
         return _error(request, 400, "invalid", exc.message, errors=_errors(request, exc.problems))
     except SubmissionRejected as exc:

@@ -1,0 +1,501 @@
+// Offline-first capture on the assessor's pages (the store and queue are offline-store.js).
+// - registers the service worker and asks for persistent storage;
+// - on the work list, online: caches the day's pages (list, households, questionnaires,
+//   reserves) and shows what waits to be sent;
+// - on a household page, offline: records the outcome on the phone (a non-interview
+//   releases the next cached reserve, which the server checks on sync);
+// - on the questionnaire: keeps every answer on the phone as it is typed (read from the
+//   form's own inputs by name), resizes the photo, saves or submits offline, shows a
+//   conflict with both versions;
+// - sends the queue on page load, when the network returns and by background sync.
+(function () {
+  "use strict";
+  var store = window.OfflineStore;
+  var strings = document.getElementById("offline-strings");
+  if (!store || !strings || !window.indexedDB) return;
+  var T = strings.dataset, user = T.user;
+  var tokenInput = document.querySelector('input[name="csrf_token"]');
+  var csrf = tokenInput ? tokenInput.value : "";
+  var DAY = "assess-day-v1", MAX_SIDE = 1600;
+  var status = null;
+
+  function text(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? values[name] : all;
+    });
+  }
+
+  // -- indicator: saved on the phone / waiting to be sent / offline ------------------------
+  function indicator() {
+    if (status) return status;
+    var main = document.querySelector("main.page") || document.body;
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = "/static/offline.css";
+    document.head.appendChild(link);
+    status = document.createElement("p");
+    status.id = "offline-status";
+    status.className = "offline-status";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    main.insertBefore(status, main.firstChild);
+    return status;
+  }
+
+  function show(message, kind) {
+    var el = indicator();
+    el.textContent = message;
+    el.className = "offline-status " + (kind || "");
+  }
+
+  function refresh() {
+    return store.all().then(function (records) {
+      var mine = records.filter(function (r) { return r.user === user; });
+      var waiting = mine.filter(store.pending).length;
+      var problems = mine.filter(function (r) {
+        return r.state === "conflict" || r.state === "error";
+      }).length;
+      var parts = [];
+      if (!navigator.onLine) parts.push(T.offline);
+      if (waiting) parts.push(text(T.waiting, {n: waiting}));
+      if (problems) parts.push(text(T.problems, {n: problems}));
+      if (!parts.length && mine.length) parts.push(T.sent);
+      if (parts.length) {
+        show(parts.join(" · "), !navigator.onLine ? "offline" : waiting || problems ? "waiting" : "sent");
+      }
+      // For scripts and tests: what is left to send, and whether the browser is online.
+      document.documentElement.dataset.offlinePending = String(waiting);
+      document.documentElement.dataset.offlineOnline = navigator.onLine ? "1" : "0";
+      document.dispatchEvent(new CustomEvent("offline:refreshed", {detail: mine}));
+      return mine;
+    });
+  }
+
+  function trySync() {
+    if (!navigator.onLine || !csrf) return refresh();
+    return store.syncAll(csrf, user).then(refresh, refresh);
+  }
+
+  function later() {  // background sync where the browser has it
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.sync) return registration.sync.register("assess-sync");
+      return null;
+    }).catch(function () {});
+  }
+
+  // -- the work list: cache the day ---------------------------------------------------------
+  function cacheDay() {
+    return fetch("/api/offline/day", {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (day) {
+      return caches.open(DAY).then(function (cache) {
+        var bytes = 0;
+        return day.pages.reduce(function (previous, p) {
+          return previous.then(function () {
+            return fetch(p.url, {credentials: "same-origin"}).then(function (response) {
+              if (!response.ok || response.redirected) return null;
+              return response.clone().blob().then(function (blob) {
+                bytes += blob.size;
+                return cache.put(p.key, response);
+              });
+            }).catch(function () { return null; });
+          });
+        }, Promise.resolve()).then(function () {
+          return store.putMeta({name: "day", user: user, day: day, bytes: bytes,
+                                at: Date.now()});
+        }).then(function () {
+          var count = day.households.length;
+          document.documentElement.dataset.offlineReady = String(count);
+          show(text(T.ready, {n: count}), "sent");
+        });
+      });
+    }).catch(function () {});
+  }
+
+  function released() {
+    return store.getMeta("released").then(function (m) { return (m && m.byReplaced) || {}; });
+  }
+
+  function workList() {
+    var params = new URLSearchParams(location.search);
+    if (params.get("missing")) show(T.missing, "offline");
+    if (navigator.onLine) {
+      if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
+      cacheDay();
+    }
+    Promise.all([released(), store.all()]).then(function (both) {
+      var byReplaced = both[0], records = both[1];
+      var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
+      var just = params.get("released");
+      reserves.forEach(function (r) {
+        if (String(r.id) === just) show(text(T.released, {head: r.head_name, id: r.household_id}));
+      });
+      if (params.get("noreserve")) show(T.noReserve, "waiting");
+      if (reserves.length) listReleased(reserves);
+      markWaiting(records);
+    });
+  }
+
+  function listReleased(reserves) {
+    var main = document.querySelector("main.page");
+    var section = document.createElement("section");
+    section.className = "card";
+    section.id = "offline-released";
+    var h = document.createElement("h2");
+    h.textContent = T.releasedHeading;
+    var list = document.createElement("ul");
+    list.className = "worklist";
+    reserves.forEach(function (r) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = "/surveys/households/" + r.id + "/interview";
+      a.textContent = r.head_name + " " + r.household_id;
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+    section.appendChild(h);
+    section.appendChild(list);
+    main.appendChild(section);
+  }
+
+  function markWaiting(records) {
+    records.forEach(function (r) {
+      if (r.user !== user || !(store.pending(r) || r.state === "conflict")) return;
+      var link = document.querySelector('a[href$="/surveys/households/' + r.household + '"]');
+      if (!link) return;
+      var mark = document.createElement("span");
+      mark.className = "badge warn offline-mark";
+      mark.textContent = r.state === "conflict" ? T.conflictShort : T.waitingShort;
+      link.appendChild(mark);
+    });
+  }
+
+  // -- a household page offline: the outcome on the phone -----------------------------------
+  function nextReserve(household) {
+    return Promise.all([store.getMeta("day"), released()]).then(function (both) {
+      var day = both[0] && both[0].day, byReplaced = both[1];
+      if (!day) return null;
+      var me = day.households.filter(function (h) { return h.id === household; })[0];
+      if (!me) return null;
+      var taken = Object.keys(byReplaced).map(function (k) { return byReplaced[k].id; });
+      var queue = day.reserves[me.reserve_queue] || [];
+      return queue.filter(function (r) { return taken.indexOf(r.id) < 0; })[0] || null;
+    });
+  }
+
+  function householdPage(household) {
+    var form = document.querySelector("form.outcomes");
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      if (navigator.onLine) return;
+      event.preventDefault();
+      var value = event.submitter ? event.submitter.value : "";
+      if (value === "interviewed") {
+        startOffline(household).then(function () {
+          location.href = "/surveys/households/" + household + "/interview";
+        });
+        return;
+      }
+      nextReserve(household).then(function (reserve) {
+        return store.update(household, function (r) {
+          r = r || store.blank(household, user, 0);
+          r.outcome = {value: value, key: store.newKey(), reserve: reserve ? reserve.id : null};
+          r.state = "waiting";
+          return r;
+        }).then(function () {
+          if (!reserve) return null;
+          return released().then(function (byReplaced) {
+            byReplaced[household] = reserve;
+            return store.putMeta({name: "released", byReplaced: byReplaced});
+          });
+        }).then(function () {
+          later();
+          location.href = "/surveys/assignments?" +
+            (reserve ? "released=" + reserve.id : "noreserve=1");
+        });
+      });
+    });
+  }
+
+  function startOffline(household) {
+    return store.update(household, function (r) {
+      r = r || store.blank(household, user, 0);
+      if (!r.version && !r.outcome) {
+        r.outcome = {value: "interviewed", key: store.newKey(), reserve: null};
+      }
+      r.state = "waiting";
+      return r;
+    });
+  }
+
+  // -- the questionnaire -------------------------------------------------------------------
+  var SKIP = ["csrf_token", "version", "photo", "save", "submit"];
+
+  function snapshot(form) {
+    var pairs = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP.indexOf(el.name) >= 0 || el.disabled && el.type !== "hidden") return;
+      if (el.type === "file" || el.type === "button" || el.type === "submit") return;
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+      if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.selectedOptions, function (o) {
+          pairs.push([el.name, o.value]);
+        });
+        return;
+      }
+      pairs.push([el.name, el.value]);
+    });
+    return pairs;
+  }
+
+  function restore(form, pairs) {
+    var values = {};
+    pairs.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || SKIP.indexOf(el.name) >= 0 || el.type === "file") return;
+      var mine = values[el.name] || [];
+      if (el.type === "radio" || el.type === "checkbox") el.checked = mine.indexOf(el.value) >= 0;
+      else if (el.tagName === "SELECT" && el.multiple) {
+        Array.prototype.forEach.call(el.options, function (o) {
+          o.selected = mine.indexOf(o.value) >= 0;
+        });
+      } else if (el.type !== "button" && el.type !== "submit") el.value = mine.length ? mine[0] : "";
+    });
+  }
+
+  function resizePhoto(file) {
+    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (bitmap) {
+      var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+      var width = Math.round(bitmap.width * scale), height = Math.round(bitmap.height * scale);
+      var canvas = document.createElement("canvas");
+      canvas.width = width;
+      canvas.height = height;
+      canvas.getContext("2d").drawImage(bitmap, 0, 0, width, height);
+      return new Promise(function (resolve) {
+        canvas.toBlob(function (blob) {
+          resolve({blob: blob, width: width, height: height});
+        }, "image/jpeg", 0.85);
+      });
+    });
+  }
+
+  function conflictCard(form, household, record) {
+    var old = document.getElementById("offline-conflict");
+    if (old) old.remove();
+    if (record.state !== "conflict" || !record.conflict) return;
+    var card = document.createElement("section");
+    card.id = "offline-conflict";
+    card.className = "card stale offline-conflict";
+    card.setAttribute("role", "alert");
+    var h = document.createElement("h2");
+    h.textContent = T.conflictTitle;
+    var p = document.createElement("p");
+    p.textContent = T.conflictHelp;
+    var table = document.createElement("table");
+    table.className = "table";
+    var head = table.createTHead().insertRow();
+    [T.question, T.theirs, T.yours].forEach(function (label) {
+      var th = document.createElement("th");
+      th.textContent = label;
+      head.appendChild(th);
+    });
+    var body = table.createTBody();
+    record.conflict.changes.forEach(function (c) {
+      var row = body.insertRow();
+      [c.label || c.path, c.theirs, c.yours].forEach(function (v) {
+        row.insertCell().textContent = v === null || v === undefined ? "—" : String(v);
+      });
+    });
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    var keep = document.createElement("button");
+    keep.type = "button";
+    keep.id = "offline-keep-mine";
+    keep.textContent = T.keepMine;
+    keep.addEventListener("click", function () {
+      store.update(household, function (r) {
+        r.version = r.conflict.version;  // my answers, sent again on the server's version
+        r.conflict = null;
+        r.draftKey = null;
+        r.changed = true;
+        r.state = "waiting";
+        r.updated = Date.now();
+        return r;
+      }).then(function () { card.remove(); return trySync(); });
+    });
+    var theirs = document.createElement("button");
+    theirs.type = "button";
+    theirs.id = "offline-take-theirs";
+    theirs.textContent = T.takeTheirs;
+    theirs.addEventListener("click", function () {
+      store.remove(household).then(function () { location.reload(); });
+    });
+    actions.appendChild(keep);
+    actions.appendChild(theirs);
+    card.appendChild(h);
+    card.appendChild(p);
+    card.appendChild(table);
+    card.appendChild(actions);
+    form.parentNode.insertBefore(card, form);
+  }
+
+  function questionnaire(household) {
+    var form = document.getElementById("interview-form");
+    if (!form || form.querySelector("fieldset[disabled]")) return;
+    var pageVersion = parseInt(form.elements.version.value, 10) || 0;
+    var writes = Promise.resolve();
+
+    function keep(change) {  // serialised: the last keystroke is the last write
+      writes = writes.then(function () { return store.update(household, change); })
+        .then(refresh);
+      return writes;
+    }
+
+    store.get(household).then(function (record) {
+      if (record && record.user === user && (store.pending(record) || record.state === "conflict" ||
+          record.state === "error")) {
+        var postedThrough = record.postedAt && pageVersion > record.postedVersion &&
+          record.updated <= record.postedAt;
+        if (postedThrough) return store.remove(household);
+        if (record.fields) restore(form, record.fields);
+        if (record.version > pageVersion) form.elements.version.value = record.version;
+        conflictCard(form, household, record);
+        return null;
+      }
+      if (record && record.user === user && pageVersion >= (record.version || 0)) {
+        return store.remove(household);  // sent, and the page shows the server's copy
+      }
+      return null;
+    }).then(refresh);
+
+    function typed() {
+      var fields = snapshot(form);
+      keep(function (r) {
+        r = r || store.blank(household, user, pageVersion);
+        if (!r.version && !r.outcome && pageVersion === 0) {
+          r.outcome = {value: "interviewed", key: store.newKey(), reserve: null};
+        }
+        if (!store.pending(r) && r.state !== "conflict") r.version = pageVersion;
+        r.fields = fields;
+        r.changed = true;
+        r.draftKey = null;
+        if (r.state !== "conflict") r.state = navigator.onLine ? "local" : "waiting";
+        r.updated = Date.now();
+        return r;
+      });
+    }
+    function mode() { form.classList.toggle("offline-form", !navigator.onLine); }
+    mode();
+    window.addEventListener("online", mode);
+    window.addEventListener("offline", mode);
+    form.addEventListener("input", typed);
+    form.addEventListener("change", function (event) {
+      if (event.target.type !== "file") typed();
+    });
+
+    var photo = form.querySelector('input[type="file"][name="photo"]');
+    if (photo) {
+      photo.addEventListener("change", function () {
+        var file = photo.files && photo.files[0];
+        if (!file) return;
+        resizePhoto(file).then(function (small) {
+          var resized = new File([small.blob], "photo.jpg", {type: "image/jpeg"});
+          if (window.DataTransfer) {  // an online save sends the resized photo too
+            var swap = new DataTransfer();
+            swap.items.add(resized);
+            photo.files = swap.files;
+          }
+          return keep(function (r) {
+            r = r || store.blank(household, user, pageVersion);
+            r.photo = {blob: small.blob, key: null, width: small.width, height: small.height};
+            if (!r.version && !r.outcome && pageVersion === 0) {
+              r.outcome = {value: "interviewed", key: store.newKey(), reserve: null};
+            }
+            r.updated = Date.now();
+            return r;
+          }).then(function () {
+            form.dataset.photoWidth = small.width;
+            form.dataset.photoHeight = small.height;
+            show(text(T.photo, {w: small.width, h: small.height}));
+          });
+        }).catch(function () {});
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      var submitting = event.submitter && event.submitter.name === "submit";
+      var fields = snapshot(form);
+      if (navigator.onLine && pageVersion > 0) {
+        // The page posts it; the queue stands back unless the post never arrives.
+        keep(function (r) {
+          if (!r) return null;
+          r.postedAt = Date.now();
+          r.postedVersion = pageVersion;
+          r.photo = null;
+          return r;
+        });
+        return;
+      }
+      event.preventDefault();
+      keep(function (r) {
+        r = r || store.blank(household, user, pageVersion);
+        if (!r.version && !r.outcome && pageVersion === 0) {
+          r.outcome = {value: "interviewed", key: store.newKey(), reserve: null};
+        }
+        r.fields = fields;
+        r.changed = true;
+        r.submit = submitting;
+        r.draftKey = null;
+        r.state = "waiting";
+        r.updated = Date.now();
+        return r;
+      }).then(function () {
+        later();
+        show(submitting ? T.submittedHere : T.savedHere, "waiting");
+        return navigator.onLine ? trySync() : null;
+      });
+    });
+
+    document.addEventListener("offline:refreshed", function (event) {
+      var mine = event.detail.filter(function (r) { return r.household === household; })[0];
+      if (!mine) return;
+      if (mine.version > (parseInt(form.elements.version.value, 10) || 0)) {
+        form.elements.version.value = mine.version;
+      }
+      conflictCard(form, household, mine);
+    });
+  }
+
+  // -- logging out: the day's pages go, unsent changes stay ----------------------------------
+  function logout() {
+    var form = document.querySelector('form[action$="/logout"]');
+    if (!form) return;
+    form.addEventListener("submit", function (event) {
+      store.all().then(function (records) {
+        var unsent = records.filter(function (r) { return r.user === user && store.pending(r); });
+        if (unsent.length && !window.confirm(T.logoutUnsent)) return;
+        return caches.delete(DAY).then(function () { form.submit(); });
+      });
+      event.preventDefault();
+    });
+  }
+
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", {scope: "/"}).catch(function () {});
+    navigator.serviceWorker.addEventListener("message", function (event) {
+      if (event.data && event.data.type === "synced") refresh();
+    });
+  }
+  store.putMeta({name: "session", csrf: csrf, user: user});
+  var path = location.pathname, match;
+  if (path === "/surveys/assignments") workList();
+  else if ((match = path.match(/^\/surveys\/households\/(\d+)$/))) householdPage(+match[1]);
+  else if ((match = path.match(/^\/surveys\/households\/(\d+)\/interview$/))) {
+    questionnaire(+match[1]);
+  }
+  logout();
+  window.addEventListener("online", trySync);
+  window.addEventListener("offline", refresh);
+  trySync();
+})();

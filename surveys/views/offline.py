@@ -1,0 +1,94 @@
+"""Offline capture: the service worker, the day's work for the phone, the cached questionnaire."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from pyramid.httpexceptions import HTTPNotFound
+from pyramid.response import Response
+from pyramid.view import view_config
+
+from assessment.permissions import Permission
+from surveys.models import INTERVIEWED
+from surveys.offline import OPEN_STATUSES, blank_interview, day_of_work
+from surveys.views import team_scope
+from surveys.views.assessor import _page
+from surveys.workflow import load_answers
+
+SERVICE_WORKER = files("assessment") / "static" / "js" / "sw.js"
+
+
+@view_config(route_name="surveys.service_worker", permission=Permission.home)
+def service_worker(request):
+    """The service worker, served from the site's root so its scope covers every page."""
+    response = Response(
+        body=SERVICE_WORKER.read_bytes(), content_type="text/javascript", charset="utf-8"
+    )
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
+
+
+def _pages(request, household_id: int, *, household_page: bool) -> list[dict]:
+    pages = []
+    if household_page:
+        url = request.route_path("surveys.household", household=household_id)
+        pages.append({"url": url, "key": url})
+    pages.append(
+        {
+            "url": request.route_path("surveys.capture", household=household_id),
+            "key": request.route_path("surveys.interview", household=household_id),
+        }
+    )
+    return pages
+
+
+def _household(h) -> dict:
+    return {
+        "id": h.id,
+        "household_id": h.household_id,
+        "head_name": h.head_name,
+        "village": h.village,
+        "township": h.township,
+        "status": h.status,
+        "version": h.version,
+        "reserve_queue": h.reserve_queue,
+    }
+
+
+@view_config(route_name="api.offline_day", renderer="json", permission=Permission.interview_edit)
+def offline_day(request):
+    """What the phone caches for the day: pages (URL and cache key), households, reserves."""
+    day = day_of_work(request.dbsession, team_scope(request))
+    work_list = request.route_path("surveys.assignments")
+    pages = [{"url": work_list, "key": work_list}]
+    for h in day.households:
+        open_ = h.status in OPEN_STATUSES
+        if open_:
+            pages += _pages(request, h.id, household_page=True)
+        else:
+            url = request.route_path("surveys.household", household=h.id)
+            pages.append({"url": url, "key": url})
+    for queue in day.reserves.values():
+        for h in queue:
+            pages += _pages(request, h.id, household_page=False)
+    return {
+        "user": request.user.id,
+        "households": [_household(h) for h in day.households],
+        "reserves": {q: [_household(h) for h in rows] for q, rows in day.reserves.items()},
+        "pages": pages,
+    }
+
+
+@view_config(
+    route_name="surveys.capture",
+    renderer="surveys/interview.jinja2",
+    permission=Permission.interview_edit,
+    request_method="GET",
+)
+def capture(context, request):
+    """The questionnaire as the phone caches it: blank (version 0) if not started yet."""
+    if context.interview is None:
+        context.interview = blank_interview(request.dbsession, context.plan_household)
+    if context.interview is None or context.interview.contact_outcome != INTERVIEWED:
+        raise HTTPNotFound()
+    return _page(request, context, load_answers(context.interview))

@@ -1,0 +1,194 @@
+"""The assessor's day offline, in headless Chromium at a phone viewport.
+
+The app is served by waitress on a loopback port against a temporary database filled with
+committed rows (as in ``test_browser``). "Cutting the network" is Playwright's
+``context.set_offline(True)``: the page and its service worker see no network.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import threading
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.models import Role
+from surveys.instrument_store import ensure_builtin_instruments
+from surveys.models import Interview, InterviewChange, InterviewPhoto, SyncReceipt
+from tests.factories import make_team, make_user
+from tests.live import live_database
+from tests.survey_factories import make_drawn_plan
+from tests.surveys_web.test_browser import ARGS, ARTIFACTS, CHOICES, CHROMIUM, TEXT, _login
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.db,  # on SQLite, and on PostgreSQL when TEST_DATABASE_URL names one
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (CI installs it and must run this test)",
+    ),
+]
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def served(tmp_path, app_settings):
+    from waitress.server import create_server
+
+    from assessment import main
+
+    with live_database(tmp_path) as (url, engine):
+        with Session(engine) as db:
+            ensure_builtin_instruments(db)
+            team = make_team(db)
+            users = {
+                name: make_user(db, role, team=team).username
+                for name, role in (
+                    ("phone_a", Role.assessor),
+                    ("phone_b", Role.assessor),
+                    ("supervisor", Role.supervisor),
+                )
+            }
+            plan = make_drawn_plan(db, team, villages=1, selected=3, reserves=2, household_size=1)
+            village = plan.villages[0].id
+            ids = {
+                "selected": [ph.id for ph in plan.selected[(village, "exited")]],
+                "reserves": [ph.id for ph in plan.reserves[(village, "exited")]],
+            }
+            db.commit()
+        app = main({}, **{**app_settings, "sqlalchemy.url": url})
+        server = create_server(app, host="127.0.0.1", port=0, threads=2)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.effective_port}", users, ids, engine
+        finally:
+            server.close()
+            app.registry.dbengine.dispose()
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 140, 60)).save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+def _phone(browser, base, username):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    _login(page, base, username)
+    return context, page
+
+
+def _open_day(page, base):
+    """Open the work list online and wait until the day is cached and the worker in control."""
+    page.goto(f"{base}/surveys/assignments")
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        page.reload()  # installed while this page was loading: the next load is controlled
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null", polling=250)
+    page.wait_for_selector("html[data-offline-ready]", state="attached")
+
+
+def _fill(page, choices=CHOICES, text=TEXT):
+    for name, value in choices:
+        page.check(f'input[name="{name}"][value="{value}"]')
+    for name, value in text.items():
+        page.fill(f'[name="{name}"]', value)
+
+
+def _pending(page) -> list:
+    return page.evaluate(
+        "() => OfflineStore.all().then(rs => rs.filter(OfflineStore.pending).map(r => r.household))"
+    )
+
+
+def _wait_sent(page):
+    """Wait until the phone has nothing left to send (offline.js marks the count on <html>)."""
+    page.wait_for_selector(
+        'html[data-offline-pending="0"][data-offline-online="1"]', state="attached"
+    )
+
+
+def _screenshot(page, request):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+
+
+def test_an_interview_typed_offline_reaches_the_server_once(served, request):
+    from playwright.sync_api import sync_playwright
+
+    base, users, ids, engine = served
+    household = ids["selected"][0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            # A household never opened before, from the phone's cache.
+            page.goto(f"{base}/surveys/households/{household}")
+            page.click("button[value=interviewed]")
+            page.wait_for_url(f"**/surveys/households/{household}/interview")
+            page.wait_for_selector("#interview-form.offline-form")
+            _fill(page)
+            page.set_input_files(
+                "#photo",
+                files=[
+                    {"name": "house.jpg", "mimeType": "image/jpeg", "buffer": _jpeg(3000, 2000)}
+                ],
+            )
+            page.wait_for_selector("#interview-form[data-photo-width]", state="attached")
+            assert page.eval_on_selector(
+                "#interview-form", "f => [f.dataset.photoWidth, f.dataset.photoHeight]"
+            ) == ["1600", "1067"]
+            page.click("button[name=submit]")
+            page.wait_for_selector("#offline-status.waiting")
+            # A reload offline: the page comes from the cache, the answers from the phone.
+            page.reload()
+            page.wait_for_selector("#interview-form")
+            page.wait_for_function(
+                "() => document.querySelector('[name=\"v-income_wages\"]').value === '9000'"
+            )
+            assert page.is_checked('input[name="v-roster-0-sex"][value="male"]')
+            assert _pending(page) == [household]
+            with Session(engine) as db:
+                assert db.scalar(select(func.count()).select_from(Interview)) == 0
+            context.set_offline(False)
+            _wait_sent(page)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        with Session(engine) as db:
+            item = db.scalars(
+                select(Interview).where(Interview.plan_household_id == household)
+            ).one()
+            assert (item.status, item.verdict) == ("submitted", "meets_standard")
+            assert json.loads(item.verification_json)["income_wages"] == 9000
+            photos = db.scalars(
+                select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
+            ).all()
+            assert len(photos) == 1
+            assert Image.open(io.BytesIO(photos[0].data)).size == (1600, 1067)
+            actions = db.scalars(
+                select(InterviewChange.action).where(InterviewChange.interview_id == item.id)
+            ).all()
+            assert sorted(actions) == ["outcome", "photo", "submit"]
+            assert db.scalar(select(func.count()).select_from(SyncReceipt)) == 3
+        # A second browser (the supervisor's) sees it.
+        _other, review = _phone(browser, base, users["supervisor"])
+        try:
+            review.goto(f"{base}/surveys/review/{household}")
+            assert "9000" in review.content()
+        except Exception:
+            _screenshot(review, request)
+            raise
+        finally:
+            browser.close()
