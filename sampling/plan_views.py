@@ -138,11 +138,21 @@ def plan_view(context, request):
         if request.has_permission(Permission.plan_manage)
         else []
     )
+    villages = service.villages(plan)
+    summary = json.loads(plan.summary_json or "{}")
+    names = {
+        row["plan_village"].frame_village.village_key: f"{row['township']} · {row['village']}"
+        for row in villages
+    }
+    shortfalls = summary.get("shortfalls", [])
     return {
         "plan": plan,
-        "villages": service.villages(plan),
+        "villages": villages,
+        "village_names": names,
+        "sample_shortfalls": [s for s in shortfalls if s.get("kind") != "reserve"],
+        "reserve_shortfalls": [s for s in shortfalls if s.get("kind") == "reserve"],
         "history": service.plans_of(plan.county),
-        "summary": json.loads(plan.summary_json or "{}"),
+        "summary": summary,
         "design": json.loads(plan.design_json),
         "teams": teams,
         "verification": None,
