@@ -16,6 +16,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from assessment.formatting import join_list, plain_number
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "assessment"
 LANGUAGES = ("zh", "en")
@@ -39,10 +41,26 @@ def gettext_for(language: str | None):
     return _catalog(language).gettext
 
 
+def _placeholder(value: Any, language: str | None) -> Any:
+    """A placeholder's value as written in ``language``.
+
+    Anything with a ``render(language)`` method (a nested :class:`Message`, a duration) is
+    rendered; a list or tuple of values is joined as a list of that language; a whole float
+    loses its ".0" (``20.0`` minutes reads "20 分钟").
+    """
+    if hasattr(value, "render"):
+        return value.render(language)
+    if isinstance(value, list | tuple):
+        return join_list((_placeholder(v, language) for v in value), language)
+    return plain_number(value)
+
+
 def translate(msgid: str, language: str | None = None, **mapping: Any) -> str:
     """Translate ``msgid`` into ``language`` and fill its ``{placeholders}``."""
     text = gettext_for(language)(msgid)
-    return text.format(**mapping) if mapping else text
+    if not mapping:
+        return text
+    return text.format(**{k: _placeholder(v, language) for k, v in mapping.items()})
 
 
 @dataclass(frozen=True)

@@ -47,3 +47,30 @@ COUNTY_STATE_LABELS = {
 }
 VILLAGE_CLASS_LABELS = {**VILLAGE_TYPE_LABELS, "remote": N_("Remote village")}
 RESPONSE_GROUP_LABELS = {**STATUS_LABELS, "screening": N_("Screening")}
+# A stratum of a plan is a village class (village stage) or a household status (household
+# stage); strata of one-stage designs are the coordinator's own words and shown as given.
+STRATUM_LABELS = {**VILLAGE_CLASS_LABELS, **STATUS_LABELS}
+STAGE_LABELS = {
+    "village": N_("Villages"),
+    "villages": N_("Villages"),
+    "household": N_("Households"),
+    "stratum": N_("Stratified draw"),
+}
+# Interval methods of the estimates (assessment.estimation) and the report languages.
+CI_METHOD_LABELS = {
+    "korn-graubard": N_("Korn–Graubard interval (exact binomial, effective sample size)"),
+    "wilson": N_("Wilson score interval (effective sample size)"),
+    "wald-t": N_("Wald interval with t quantiles"),
+    "census": N_("No sampling error (every unit observed)"),
+}
+LANGUAGE_LABELS = {"zh": N_("Chinese"), "en": N_("English")}
+# The sample-size model behind a decision rule (sampling.sizes.DecisionPlan.model).
+SIZE_MODEL_LABELS = {
+    "binomial": N_("binomial model"),
+    "hypergeometric": N_("hypergeometric model (small frame)"),
+}
+
+
+def label_of(labels: dict[str, str], code) -> str:
+    """The msgid naming ``code`` in ``labels``, or ``code`` itself (free text) when unknown."""
+    return labels.get(code, code) if isinstance(code, str) else code

@@ -108,6 +108,10 @@ def _template_globals(event) -> None:
     event["official_labels"] = labels.OFFICIAL_LABELS
     event["county_state_labels"] = labels.COUNTY_STATE_LABELS
     event["response_group_labels"] = labels.RESPONSE_GROUP_LABELS
+    event["stratum_labels"] = labels.STRATUM_LABELS
+    event["stage_labels"] = labels.STAGE_LABELS
+    event["language_labels"] = labels.LANGUAGE_LABELS
+    event["ci_method_labels"] = labels.CI_METHOD_LABELS
     # Dynamic msgids (form labels, messages from the cores) go through ``tx``, not ``_``:
     # Jinja's new-style gettext would %-format them.
     language = request.locale_name
@@ -127,9 +131,22 @@ def _freeze_startup_objects(_event) -> None:
     gc.freeze()
 
 
+def _add_filters(config) -> None:
+    """The number filters on every page, whatever filters the ini file lists."""
+    from assessment import templating
+
+    def register() -> None:
+        filters = config.get_jinja2_environment().filters
+        for name in ("format_percent", "format_number", "format_yuan", "format_duration"):
+            filters.setdefault(name, getattr(templating, name))
+
+    config.action(None, register, order=999)
+
+
 def includeme(config) -> None:
     config.include("pyramid_jinja2")
     config.add_jinja2_renderer(".jinja2")
+    _add_filters(config)
     config.add_jinja2_search_path("assessment:templates", name=".jinja2")
     config.add_translation_dirs("assessment:locale")
     config.set_locale_negotiator(negotiate_locale)

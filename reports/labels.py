@@ -165,7 +165,7 @@ _ZH = {
     "problems_total": "共发现问题户 {n} 户：错退 {w} 户，漏评 {m} 户，不认可 {r} 户。",
     "problems_none": "未发现问题户。",
     "problems_restricted": (
-        "本版本只列问题户的户数和类别；逐户清单（户编号、村、人数、评估员说明）"
+        "本版本只列问题户的户数和类别；逐户清单（户编号、村、人数、调查员说明）"
         "仅向有权查看农户的角色提供。"
     ),
     "col_problem_category": "问题类别 / 未达标准",
@@ -178,7 +178,7 @@ _ZH = {
     "col_household": "户编号",
     "col_persons": "人数",
     "col_standards": "未达标准",
-    "col_reasons": "评估员说明",
+    "col_reasons": "调查员说明",
     "col_review": "审核状态",
     "income_ok": "收入",
     "food_ok": "不愁吃",
@@ -188,8 +188,8 @@ _ZH = {
     "housing_ok": "住房安全",
     "water_ok": "饮水安全",
     "review_pending": "待审核",
-    "review_approved": "已审核",
-    "review_returned": "已退回",
+    "review_approved": "通过",
+    "review_returned": "退回",
     "review_appealed": "申诉中",
     "review_upheld": "申诉未采纳",
     "review_overturned": "申诉已采纳",
@@ -246,6 +246,30 @@ _ZH = {
     "appeal_ruling_overturned": "不予认定",
     "appeal_ruling_revisit": "复访中",
     "appeal_ruling_none": "–",
+    "version_draft": "未编号草稿",
+    "seed": "种子",
+    "estimators_ratio_taylor": (
+        "加权比率估计（按人口计），方差用泰勒线性化，以行政村为初级抽样单位、村类别为层"
+        "（有放回近似）；综合贫困发生率的方差用德尔塔法。"
+    ),
+    "method_korn-graubard": "Korn–Graubard 区间（精确二项，按有效样本量）",
+    "method_wilson": "Wilson 区间（按有效样本量）",
+    "method_wald-t": "t 分布 Wald 区间",
+    "method_census": "全部调查，无抽样误差",
+    "instrument_verification": "入户核查问卷",
+    "instrument_recognition": "认可度问卷",
+    "design_two_stage": (
+        "两阶段抽样：按户数成比例（PPS）抽取样本村，再在村内按户类型简单随机抽取样本户。"
+    ),
+    "design_stratified": "分层简单随机抽样：各层内直接抽取样本户。",
+    "design_villages": "样本村：{items}。",
+    "design_households": "每个样本村抽取：{items}。",
+    "design_reserves": "每个样本户配替补户 {n} 户。",
+    "design_screening": "对样本村内有风险标记的非建档立卡户进行排查。",
+    "design_purposive": "目标抽取村 {n} 个（单列，不计入加权估计）。",
+    "design_strata": "各层样本户：{items}。",
+    "count_villages": "{label} {n} 个",
+    "count_households": "{label} {n} 户",
 }
 
 _EN = {
@@ -495,6 +519,30 @@ _EN = {
     "appeal_ruling_overturned": "Overturned",
     "appeal_ruling_revisit": "Re-visit under way",
     "appeal_ruling_none": "–",
+    "version_draft": "Unnumbered draft",
+    "seed": "seed",
+    "estimators_ratio_taylor": (
+        "Weighted ratio estimators (persons) with Taylor linearisation, villages as PSUs "
+        "within village strata (with-replacement variance); comprehensive incidence by the "
+        "delta method."
+    ),
+    "method_korn-graubard": "Korn–Graubard interval (exact binomial, effective sample size)",
+    "method_wilson": "Wilson score interval (effective sample size)",
+    "method_wald-t": "Wald interval with t quantiles",
+    "method_census": "No sampling error (every unit observed)",
+    "instrument_verification": "Household verification questionnaire",
+    "instrument_recognition": "Recognition questionnaire",
+    "design_two_stage": "Two stages: villages drawn with probability proportional to their "
+    "households (PPS), then households by simple random sampling within each village and type.",
+    "design_stratified": "Stratified simple random sampling of households.",
+    "design_villages": "Sampled villages: {items}.",
+    "design_households": "In each sampled village: {items}.",
+    "design_reserves": "{n} reserve households per sampled household.",
+    "design_screening": "Flagged non-registered households of the sampled villages are screened.",
+    "design_purposive": "{n} purposive villages (apart from the weighted estimates).",
+    "design_strata": "Households per stratum: {items}.",
+    "count_villages": "{label}: {n}",
+    "count_households": "{label}: {n}",
 }
 
 _TABLE = {"zh": _ZH, "en": _EN}

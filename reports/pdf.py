@@ -25,9 +25,12 @@ def _furniture(
     simulated: bool,
     interim: bool = False,
 ) -> PageFurniture:
-    right = f"{L.text(lang, 'version')} {version}"
-    if not signed_off:
-        right += f" · {L.text(lang, 'draft')}"
+    if version in ("draft", ""):  # an unnumbered draft: the word once, not "版本 draft"
+        right = L.text(lang, "draft")
+    else:
+        right = f"{L.text(lang, 'version')} {version}"
+        if not signed_off:
+            right += f" · {L.text(lang, 'draft')}"
     if interim:
         right += f" · {L.text(lang, 'interim')}"
     if simulated:

@@ -22,6 +22,7 @@ from reports.pdf_base import (
 )
 from reports.pdf_problems import methods_section, problem_counts_section, problems_section
 from reports.tables import grid, key_values, threshold_text
+from reports.wording import version_text
 
 VERDICT_STATUS = {
     "exit_recommended": "meets",
@@ -69,7 +70,7 @@ def cover(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         (t("period"), f"{s.period_start.isoformat()} – {s.period_end.isoformat()}"),
         (t("institution"), s.institution),
         (t("team_leaders"), "、".join(s.team_leaders)),
-        (t("version"), s.version),
+        (t("version"), version_text(lang, s.version)),
         (t("report_date"), s.report_date.isoformat()),
         (t("status"), status),
     ]

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
 from reports import labels as L
+from reports import wording as W
 from reports.model import INDICATOR_KEYS, PROBLEM_KINDS, CountyReport, Problem
 from reports.pdf_base import CONTENT_WIDTH, Fonts, Heading, escape, pct
 from reports.tables import grid, key_values
@@ -139,11 +140,14 @@ def methods_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
     pairs = [
         (t("frame_hash"), _mono(m.frame_hash, fonts, styles)),
         (t("plan_id"), _mono(m.plan_id, fonts, styles)),
-        (t("design"), m.design),
-        (t("seed_commitment"), _mono(m.seed_commitment, fonts, styles)),
-        (t("estimators"), m.estimators),
-        (t("ci_method"), m.ci_method),
-        (t("instrument_version"), m.instrument_version),
+        (t("design"), W.design_text(lang, m.design)),
+        (
+            t("seed_commitment"),
+            _mono(W.seed_commitment_text(lang, m.seed_commitment), fonts, styles),
+        ),
+        (t("estimators"), W.estimators_text(lang, m.estimators)),
+        (t("ci_method"), W.ci_method_text(lang, m.ci_method)),
+        (t("instrument_version"), W.instrument_text(lang, m.instrument_version)),
     ]
     if s.coverage.response:  # snapshots since the non-response adjustment
         pairs.append((t("nonresponse"), t("nonresponse_text")))
@@ -163,7 +167,7 @@ def _methods_tables(s: CountyReport, lang: str, styles: dict, font: str) -> list
     strata = [[t(k) for k in ("col_stratum", "col_unit", "col_population", "col_sample")]]
     strata += [
         [
-            Paragraph(escape(r.stratum), styles["cell"]),
+            Paragraph(escape(W.stratum_text(lang, r.stratum)), styles["cell"]),
             L.code(lang, "unit_", r.unit),
             f"{r.population_units:,}",
             f"{r.sample_units:,}",

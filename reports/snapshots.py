@@ -44,11 +44,8 @@ from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
 INSTITUTION = "第三方评估机构（示范）"
-ESTIMATORS = (
-    "Weighted ratio estimators (persons) with Taylor linearisation, villages as PSUs "
-    "within village strata (with-replacement variance); comprehensive incidence by the "
-    "delta method."
-)
+# A code: the report writes the description in its language (reports.wording).
+ESTIMATORS = "ratio_taylor"
 NO_DATA = "—"
 
 

@@ -166,10 +166,21 @@ def parse_design(source: str | bytes | Mapping[str, Any]) -> Design:
     if isinstance(source, str | bytes):
         try:
             source = json.loads(source)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        except json.JSONDecodeError as exc:
+            # The parser's own words are English; say where the text breaks instead.
             raise DesignError(
-                [Message(N_("The design is not valid JSON: {detail}"), {"detail": str(exc)})]
+                [
+                    Message(
+                        N_(
+                            "The design is not valid JSON: check line {line}, character "
+                            "{column} (a missing comma, quote or brace)."
+                        ),
+                        {"line": exc.lineno, "column": exc.colno},
+                    )
+                ]
             ) from None
+        except UnicodeDecodeError:
+            raise DesignError([Message(N_("The design is not text in UTF-8."))]) from None
     if not isinstance(source, Mapping):
         raise DesignError([Message(N_("The design must be a JSON object."))])
     kind = source.get("type")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import tempfile
 
-from pyramid.httpexceptions import HTTPBadRequest, HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment.forms import bind, choices
-from assessment.i18n import N_
+from assessment.i18n import N_, Message, translate
+from assessment.labels import SIZE_MODEL_LABELS
 from assessment.models import County, Team
 from assessment.permissions import Permission
 from assessment.resources import query_id
@@ -21,7 +22,7 @@ from sampling import sizes
 from sampling.exports import plan_sheet
 from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, DrawPlanForm
 from sampling.models import Frame, FrameVillage, SamplePlan
-from sampling.plans import PlanService, interview_count
+from sampling.plans import PlanService, frame_strata, interview_count
 
 
 @view_config(
@@ -60,8 +61,9 @@ def plan_new(request):
                 discard_fieldwork=bool(form.discard_fieldwork.data),
             )
         except DomainError as exc:
-            target = getattr(form, exc.field or "", None) or form.design
-            target.errors = [*target.errors, render_problem(request, exc.message)]
+            for message, field in exc.problems:  # every problem at once, each at its field
+                target = getattr(form, field or "", None) or form.design
+                target.errors = [*target.errors, render_problem(request, message)]
         else:
             flash(request, N_("Plan version {version} drawn."), version=plan.version)
             return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
@@ -76,17 +78,71 @@ def plan_new(request):
         "previous": previous,
         "fieldwork": interview_count(request.dbsession, previous) if previous else 0,
         "village_keys": keys,
+        "frame_strata": frame_strata(request.dbsession, frame),
     }
 
 
-def _number(request, name, default=None, kind=float):
+class _SizeInputError(ValueError):
+    """A sample-size input the page must ask for again, with the message to show."""
+
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
+
+
+# The page's label of each input of the sample-size calculators (plan_new.jinja2).
+SIZE_FIELDS = {
+    "margin": N_("Margin"),
+    "confidence": N_("Confidence"),
+    "anticipated": N_("Anticipated rate"),
+    "deff": N_("Design effect"),
+    "population": N_("Population (households)"),
+    "nonresponse": N_("Expected non-response"),
+    "threshold": N_("Threshold"),
+    "acceptable": N_("Acceptable rate"),
+    "alpha": N_("Risk of passing a county at the threshold (α)"),
+    "beta": N_("Risk of failing a county at the acceptable rate (β)"),
+}
+
+
+def _number(request, name, default=None, kind=float, *, required=False):
     raw = request.params.get(name, "")
     if raw in ("", None):
+        if required:
+            raise _SizeInputError(Message(N_("{field}: enter a number."), {"field": _field(name)}))
         return default
     try:
         return kind(raw)
     except ValueError:
-        raise HTTPBadRequest(json_body={"error": f"{name}: not a number"}) from None
+        raise _SizeInputError(
+            Message(N_("{field}: enter a number."), {"field": _field(name)})
+        ) from None
+
+
+def _field(name: str) -> Message:
+    return Message(SIZE_FIELDS.get(name, name))
+
+
+def _size_problem(exc: ValueError) -> Message:
+    """The calculators' ValueError ("margin: must be a proportion ...") in the user's words."""
+    name, _, detail = str(exc).partition(":")
+    field = _field(name.strip())
+    if "proportion" in detail:
+        return Message(N_("{field}: enter a percentage above 0 and below 100."), {"field": field})
+    if name == "acceptable":
+        return Message(N_("The acceptable rate must be below the threshold."))
+    if name == "max_n":
+        return Message(
+            N_(
+                "No sample size meets both risks: allow larger risks, or widen the gap between "
+                "the threshold and the acceptable rate."
+            )
+        )
+    if name == "population":
+        return Message(N_("{field}: enter a whole number of at least 1."), {"field": field})
+    if name in SIZE_FIELDS:
+        return Message(N_("{field}: enter a number above 0."), {"field": field})
+    return Message(N_("Check the values: one of them is outside its range."))
 
 
 # The exact hypergeometric model matters only for small frames; above this size the
@@ -104,16 +160,21 @@ def sample_sizes(request):
     try:
         if request.params.get("kind") == "decision":
             plan = sizes.decision_sample_size(
-                _number(request, "threshold"),
-                _number(request, "acceptable"),
+                _number(request, "threshold", required=True),
+                _number(request, "acceptable", required=True),
                 alpha=_number(request, "alpha", 0.05),
                 beta=_number(request, "beta", 0.20),
                 population=_small_frame(_number(request, "population", None, int)),
             )
             curve = sizes.operating_characteristic(plan.n, plan.d, population=plan.population)
-            return {"plan": plan.__dict__, "oc": [p.__dict__ for p in curve]}
+            model = translate(SIZE_MODEL_LABELS.get(plan.model, plan.model), request.locale_name)
+            return {
+                "plan": plan.__dict__,
+                "model_label": model,
+                "oc": [p.__dict__ for p in curve],
+            }
         result = sizes.precision_sample_size(
-            _number(request, "margin"),
+            _number(request, "margin", required=True),
             confidence=_number(request, "confidence", 0.95),
             anticipated=_number(request, "anticipated", 0.5),
             deff=_number(request, "deff", 1.0),
@@ -121,9 +182,12 @@ def sample_sizes(request):
             nonresponse=_number(request, "nonresponse", 0.0),
         )
         return {"size": result.__dict__}
+    except _SizeInputError as exc:
+        request.response.status = 400
+        return {"error": render_problem(request, exc.message)}
     except (TypeError, ValueError) as exc:
         request.response.status = 400
-        return {"error": str(exc)}
+        return {"error": render_problem(request, _size_problem(exc))}
 
 
 @view_config(
@@ -138,11 +202,21 @@ def plan_view(context, request):
         if request.has_permission(Permission.plan_manage)
         else []
     )
+    villages = service.villages(plan)
+    summary = json.loads(plan.summary_json or "{}")
+    names = {
+        row["plan_village"].frame_village.village_key: f"{row['township']} · {row['village']}"
+        for row in villages
+    }
+    shortfalls = summary.get("shortfalls", [])
     return {
         "plan": plan,
-        "villages": service.villages(plan),
+        "villages": villages,
+        "village_names": names,
+        "sample_shortfalls": [s for s in shortfalls if s.get("kind") != "reserve"],
+        "reserve_shortfalls": [s for s in shortfalls if s.get("kind") == "reserve"],
         "history": service.plans_of(plan.county),
-        "summary": json.loads(plan.summary_json or "{}"),
+        "summary": summary,
         "design": json.loads(plan.design_json),
         "teams": teams,
         "verification": None,

@@ -99,30 +99,10 @@ class PlanService:
         """
         previous = self.current(frame.county)
         reason = (reason or "").strip() or None
-        if previous is not None and reason is None:
-            raise DomainError(
-                Message(
-                    N_(
-                        "The county already has a plan (version {version}): "
-                        "a re-draw needs a written reason."
-                    ),
-                    {"version": previous.version},
-                ),
-                field="reason",
-            )
         fieldwork = interview_count(self.db, previous) if previous is not None else 0
-        if fieldwork:
-            _check_discard(previous, fieldwork, user, discard_fieldwork)
-        try:
-            design = parse_design(design_source)
-        except DesignError as exc:
-            raise DomainError(exc.messages[0], field="design") from exc
-        try:
-            seed = rng.parse_seed(seed_hex) if seed_hex else rng.new_seed()
-        except ValueError as exc:
-            raise DomainError(
-                Message(N_("The seed must be 64 hexadecimal digits.")), field="seed"
-            ) from exc
+        design, seed = self._checked_inputs(
+            previous, fieldwork, design_source, seed_hex, reason, user, discard_fieldwork
+        )
         data = load_frame(self.db, frame)
         unknown = set(getattr(design, "purposive_villages", ())) - set(data.villages.key.tolist())
         if unknown:
@@ -161,6 +141,42 @@ class PlanService:
         plan.summary_json = json.dumps(_summary(result), ensure_ascii=False)
         self._store(plan, frame, result)
         return plan
+
+    @staticmethod
+    def _checked_inputs(previous, fieldwork, design_source, seed_hex, reason, user, discard):
+        """The parsed design and seed, or a DomainError listing every problem of the inputs
+        (reason, design, seed) at once, as a form shows them."""
+        problems: list[tuple[Message, str | None]] = []
+        if previous is not None and reason is None:
+            problems.append(
+                (
+                    Message(
+                        N_(
+                            "The county already has a plan (version {version}): "
+                            "a re-draw needs a written reason."
+                        ),
+                        {"version": previous.version},
+                    ),
+                    "reason",
+                )
+            )
+        elif fieldwork:
+            try:
+                _check_discard(previous, fieldwork, user, discard)
+            except DomainError as exc:
+                problems += exc.problems
+        design = seed = None
+        try:
+            design = parse_design(design_source)
+        except DesignError as exc:
+            problems += [(message, "design") for message in exc.messages]
+        try:
+            seed = rng.parse_seed(seed_hex) if seed_hex else rng.new_seed()
+        except ValueError:
+            problems.append((Message(N_("The seed must be 64 hexadecimal digits.")), "seed"))
+        if problems:
+            raise DomainError.of(problems)
+        return design, seed
 
     def _store(self, plan: SamplePlan, frame: Frame, result: DrawResult) -> None:
         village_ids = dict(
@@ -401,3 +417,34 @@ def _summary(result: DrawResult) -> dict:
         "shortfalls": [asdict(s) for s in result.shortfalls],
         "generator": result.generator,
     }
+
+
+def frame_strata(db: Session, frame: Frame) -> list[dict]:
+    """Villages and households of each status per village stratum of ``frame`` (poor,
+    non-poor, and remote villages again apart), for the design page."""
+    rows: dict[str, dict] = {}
+
+    def row(stratum: str) -> dict:
+        empty = {"stratum": stratum, "villages": 0, "exited": 0, "not_exited": 0}
+        return rows.setdefault(stratum, {**empty, "non_registered": 0})
+
+    villages = (
+        select(FrameVillage.village_type, FrameVillage.remote, func.count())
+        .where(FrameVillage.frame_id == frame.id)
+        .group_by(FrameVillage.village_type, FrameVillage.remote)
+    )
+    households = (
+        select(FrameVillage.village_type, FrameVillage.remote, Household.status, func.count())
+        .join(Household, Household.frame_village_id == FrameVillage.id)
+        .where(FrameVillage.frame_id == frame.id)
+        .group_by(FrameVillage.village_type, FrameVillage.remote, Household.status)
+    )
+    for village_type, remote, count in db.execute(villages):
+        for stratum in (village_type, "remote") if remote else (village_type,):
+            row(stratum)["villages"] += count
+    for village_type, remote, status, count in db.execute(households):
+        for stratum in (village_type, "remote") if remote else (village_type,):
+            if status in ("exited", "not_exited", "non_registered"):
+                row(stratum)[status] += count
+    order = {"poor": 0, "non_poor": 1, "remote": 2}
+    return sorted(rows.values(), key=lambda r: (order.get(r["stratum"], 3), r["stratum"]))

@@ -15,14 +15,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.formatting import Duration
 from assessment.i18n import N_, Message
 from sampling.models import Household
 from surveys.instruments import RecognitionRule
+from surveys.labels import STANDARD_LABELS
 from surveys.verdicts import HouseholdVerdict, disagreements
 
 MB = 1024 * 1024
 FLAG_MESSAGES = {
-    "too_short": N_("Interview took {minutes} minutes (minimum {minimum})."),
+    "too_short": N_("Interview took {duration} (minimum {minimum} minutes)."),
     "recognition_identical": N_("All {count} recognition answers are identical."),
     "verdict_disagreement": N_(
         "The assessor's verdict differs from the computed one: {standards}."
@@ -70,7 +72,23 @@ class Flag:
 
     @property
     def message(self) -> Message:
-        return Message(FLAG_MESSAGES[self.code], dict(self.mapping))
+        return Message(FLAG_MESSAGES[self.code], _display_values(self.code, self.mapping))
+
+
+def _display_values(code: str, mapping: Mapping[str, Any]) -> dict[str, Any]:
+    """A flag's stored values as the message shows them: the duration in minutes and
+    seconds, the standards by their names (flags stored before keep their old values)."""
+    values = dict(mapping)
+    if code == "too_short":
+        seconds = values.get("seconds")
+        values["duration"] = Duration(seconds if seconds is not None else values["minutes"] * 60)
+    elif code == "verdict_disagreement" and isinstance(values.get("standards"), str):
+        names = [name.strip() for name in values["standards"].split(",") if name.strip()]
+        values["standards"] = [
+            Message(STANDARD_LABELS.get(f"{name}_ok", STANDARD_LABELS.get(name, name)))
+            for name in names
+        ]
+    return values
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -123,7 +141,14 @@ def quality_flags(
     minutes = duration_seconds / 60
     if minutes < settings.min_duration_minutes:
         flags.append(
-            Flag("too_short", {"minutes": round(minutes), "minimum": settings.min_duration_minutes})
+            Flag(
+                "too_short",
+                {
+                    "minutes": round(minutes),
+                    "seconds": duration_seconds,
+                    "minimum": settings.min_duration_minutes,
+                },
+            )
         )
     identical = _identical_recognition(recognition, rule)
     if identical is not None:

@@ -3,9 +3,10 @@
 import csv
 import io
 import json
+import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from assessment.models import Role
 from sampling.models import SamplePlan
@@ -114,8 +115,24 @@ def test_sample_size_endpoint_answers_both_kinds(testapp, dbsession):
         {"kind": "decision", "threshold": "0.02", "acceptable": "0.005", "population": "800"},
     ).json
     assert small["plan"]["model"] == "hypergeometric"
+    assert small["model_label"] == "超几何分布模型（小抽样框）"  # the code is not shown
+    assert large["model_label"] == "二项分布模型"
+    # The calculators' own errors ("margin: must be a proportion ...") are never shown: the
+    # user reads which input is wrong, in their language.
     bad = testapp.get("/sampling/sizes.json", {"margin": "2"}, status=400).json
-    assert "margin" in bad["error"]
+    assert "误差限" in bad["error"] and not re.search("[A-Za-z]", bad["error"])
+    english = testapp.get("/sampling/sizes.json", {"margin": "2", "_LOCALE_": "en"}, status=400)
+    assert english.json["error"] == "Margin: enter a percentage above 0 and below 100."
+    for params in ({"margin": "abc"}, {"kind": "decision", "threshold": "0.02"}):
+        params["_LOCALE_"] = "zh"  # the English answer above chose English for what follows
+        missing = testapp.get("/sampling/sizes.json", params, status=400).json["error"]
+        assert not re.search("[A-Za-z]", missing), missing
+    reversed_ = testapp.get(
+        "/sampling/sizes.json",
+        {"kind": "decision", "threshold": "0.01", "acceptable": "0.02", "_LOCALE_": "zh"},
+        status=400,
+    ).json["error"]
+    assert "可接受" in reversed_ and not re.search("[A-Za-z]", reversed_)
 
 
 def test_plan_export_csv_neutralises_frame_text(testapp, dbsession, frame):  # noqa: F811
@@ -134,3 +151,91 @@ def test_plan_export_csv_neutralises_frame_text(testapp, dbsession, frame):  # n
     (row,) = [r for r in rows if r["household_id"] == household.household_id]
     assert row["head_name"] == "'+cmd\\|' /C calc'!A0"  # text, not a formula
     assert float(row["weight"]) * float(row["pi"]) == pytest.approx(1)
+
+
+def _errors(page) -> list[str]:
+    return re.findall(r'<p class="error">([^<]*)</p>', page.text)
+
+
+def test_design_form_lists_every_problem_at_once(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    design = {
+        "type": "two-stage",
+        "villages": {"poor": -1, "hills": 2},
+        "households_per_village": {"exited": "ten"},
+        "reserves_per_household": 99,
+    }
+    path = f"/sampling/plans/new?frame={frame.id}"
+    page = testapp.post_form(path, {"design": json.dumps(design), "seed": "xyz"}, status=200)
+    errors = _errors(page)
+    # villages.poor, the unknown stratum, no village left, exited, no household left, the
+    # reserves and the seed: seven problems, all on the page after one submission.
+    assert len(errors) == 7, errors
+    assert any("hills" in e for e in errors) and any("64" in e for e in errors)
+    assert dbsession.scalars(select(SamplePlan)).all() == []
+
+
+def test_broken_design_json_is_explained_in_the_users_language(testapp, dbsession, frame):  # noqa: F811
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    path = f"/sampling/plans/new?frame={frame.id}"
+    page = testapp.post_form(path, {"design": '{"type": "two-stage",\n "villages" {}}'})
+    (error,) = _errors(page)
+    assert "第 2 行" in error and "Expecting" not in error and "char" not in error
+
+
+def test_shortfalls_are_sentences_with_sample_and_reserve_apart(testapp, dbsession, frame):  # noqa: F811
+    from sampling.models import FrameVillage
+
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    poor = dbsession.scalar(
+        select(func.count())
+        .select_from(FrameVillage)
+        .where(FrameVillage.frame_id == frame.id, FrameVillage.village_type == "poor")
+    )
+    design = {**SMALL_DESIGN, "villages": {"poor": poor + 5, "non_poor": 1}}
+    # Few not-yet-exited households live in a village: ten reserves each cannot be found.
+    design["households_per_village"] = {"exited": 0, "not_exited": 1, "non_registered": 0}
+    design["reserves_per_household"] = 10
+    path = f"/sampling/plans/new?frame={frame.id}"
+    response = testapp.post_form(path, {"design": json.dumps(design)}, status=303)
+    page = testapp.get(response.location, {"_LOCALE_": "zh"})
+    sample = page.text.split('id="sample-shortfalls"')[1].split("</section>")[0]
+    assert f"贫困村：设计要求 {poor + 5} 个村，抽样框中只有 {poor} 个。" in sample
+    reserve = page.text.split('id="reserve-shortfalls"')[1].split("</section>")[0]
+    assert "未脱贫户：需要替补户 10 户" in reserve
+    for code in ("non_poor", "exited", "not_exited", "non_registered", ">poor"):
+        assert code not in sample + reserve
+    village_keys = dbsession.scalars(
+        select(FrameVillage.village_key).where(FrameVillage.frame_id == frame.id)
+    ).all()
+    assert not any(key in reserve for key in village_keys)  # village names, not keys
+
+
+def test_design_page_counts_villages_and_households_per_stratum(testapp, dbsession, frame):  # noqa: F811
+    from sampling.models import FrameVillage, Household
+
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    page = testapp.get(f"/sampling/plans/new?frame={frame.id}", {"_LOCALE_": "zh"})
+    for village_type in ("poor", "non_poor"):
+        villages = dbsession.scalar(
+            select(func.count())
+            .select_from(FrameVillage)
+            .where(FrameVillage.frame_id == frame.id, FrameVillage.village_type == village_type)
+        )
+        exited = dbsession.scalar(
+            select(func.count())
+            .select_from(Household)
+            .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
+            .where(
+                FrameVillage.frame_id == frame.id,
+                FrameVillage.village_type == village_type,
+                Household.status == "exited",
+            )
+        )
+        row = page.text.split(f'data-stratum="{village_type}">')[1].split("</tr>")[0]
+        cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+        assert cells[0] == f"{villages:,}" and cells[1] == f"{exited:,}"

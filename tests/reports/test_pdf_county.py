@@ -88,7 +88,7 @@ def test_problem_table_header_repeats_on_every_page(make_county):
     reader = PdfReader(io.BytesIO(render_county_report(make_county(problems=400))))
     table_pages = [p.extract_text() for p in reader.pages if "HH-" in p.extract_text()]
     assert len(table_pages) > 5
-    assert all("户编号" in text and "评估员说明" in text for text in table_pages)
+    assert all("户编号" in text and "调查员说明" in text for text in table_pages)
 
 
 def test_same_snapshot_gives_identical_bytes(make_county):

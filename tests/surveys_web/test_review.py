@@ -61,7 +61,11 @@ def test_queue_shows_each_quality_flag(testapp, dbsession, world):
     for code in ("recognition_identical", "verdict_disagreement", "household_size"):
         assert f"flag-{code}" in row[odd]
     assert "The roster has 2 members; the frame lists 3." in row[odd]
-    assert "food" in row[odd]
+    # The disagreeing standard by its name, not its code ("food").
+    assert "differs from the computed one: Enough to eat." in row[odd]
+    short_zh = testapp.get("/surveys/review", {"_LOCALE_": "zh"}).text
+    short_zh = short_zh.split(f'data-household="{short.id}"')[1].split("</tr>")[0]
+    assert "（最短 20 分钟）" in short_zh and "20.0" not in short_zh
 
 
 def test_return_with_comment_resubmit_approve_and_lock(testapp, dbsession, world):

@@ -61,24 +61,52 @@
       .then(function (r) { return r.json(); }).then(done).catch(function () {});
   }
   function pct(x) { return (100 * x).toFixed(1) + "%"; }
-  function drawCurve(points) {
-    var svg = document.getElementById("oc-curve"), w = 320, h = 180, pad = 28;
+  function esc(text) { return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;"); }
+  function svgText(x, y, text, attrs) {
+    return '<text x="' + x.toFixed(1) + '" y="' + y.toFixed(1) + '" font-size="9" ' + (attrs || 'text-anchor="middle"') + '>' + esc(text) + '</text>';
+  }
+  // The OC curve: P(pass) against the true rate, the threshold and the acceptable rate marked,
+  // the chosen n and d in the title, both axes named.
+  function drawCurve(points, plan) {
+    var svg = document.getElementById("oc-curve"), w = 360, h = 220, left = 40, right = 12, top = 22, bottom = 36;
     var maxRate = points[points.length - 1].rate || 0.1;
-    var x = function (r) { return pad + (w - 2 * pad) * r / maxRate; };
-    var y = function (p) { return h - pad - (h - 2 * pad) * p; };
+    var x = function (r) { return left + (w - left - right) * r / maxRate; };
+    var y = function (p) { return h - bottom - (h - top - bottom) * p; };
     var path = points.map(function (p, i) { return (i ? "L" : "M") + x(p.rate).toFixed(1) + "," + y(p.p_accept).toFixed(1); }).join("");
-    var ticks = "";
+    var out = '<line x1="' + left + '" y1="' + y(0) + '" x2="' + (w - right) + '" y2="' + y(0) + '" stroke="#999"/>' +
+      '<line x1="' + left + '" y1="' + y(0) + '" x2="' + left + '" y2="' + y(1) + '" stroke="#999"/>';
     for (var i = 0; i <= 5; i++) {
       var r = maxRate * i / 5;
-      ticks += '<text x="' + x(r) + '" y="' + (h - 10) + '" font-size="9" text-anchor="middle">' + (100 * r).toFixed(1) + '</text>';
+      out += svgText(x(r), y(0) + 12, (100 * r).toFixed(1).replace(/\.0$/, ""));
     }
-    svg.innerHTML = '<line x1="' + pad + '" y1="' + y(0) + '" x2="' + (w - pad) + '" y2="' + y(0) + '" stroke="#999"/>' +
-      '<line x1="' + pad + '" y1="' + y(0) + '" x2="' + pad + '" y2="' + y(1) + '" stroke="#999"/>' +
-      '<text x="' + (pad - 4) + '" y="' + (y(1) + 3) + '" font-size="9" text-anchor="end">1</text>' +
-      '<text x="' + (pad - 4) + '" y="' + (y(0) + 3) + '" font-size="9" text-anchor="end">0</text>' + ticks +
-      '<text x="' + (w / 2) + '" y="' + (h - 1) + '" font-size="9" text-anchor="middle">' + texts.axis + '</text>' +
-      '<path d="' + path + '" fill="none" stroke="#b4232a" stroke-width="2"/>';
+    [0, 0.5, 1].forEach(function (p) { out += svgText(left - 4, y(p) + 3, (100 * p) + "%", 'text-anchor="end"'); });
+    [[plan.threshold, texts.thresholdLabel, "#b4232a"], [plan.acceptable, texts.acceptableLabel, "#2e7d32"]].forEach(function (m, k) {
+      if (m[0] > maxRate) return;
+      out += '<line x1="' + x(m[0]).toFixed(1) + '" y1="' + y(0) + '" x2="' + x(m[0]).toFixed(1) + '" y2="' + y(1) + '" stroke="' + m[2] + '" stroke-dasharray="3,3"/>' +
+        svgText(x(m[0]) + 3, y(1) + 10 + 11 * k, m[1], 'text-anchor="start" fill="' + m[2] + '"');
+    });
+    out += svgText(w / 2, 12, format(texts.chartTitle, {n: plan.n, d: plan.d}), 'text-anchor="middle" font-weight="bold"') +
+      svgText((left + w - right) / 2, h - 6, texts.axis) +
+      '<text x="10" y="' + ((top + h - bottom) / 2) + '" font-size="9" text-anchor="middle" transform="rotate(-90 10 ' + ((top + h - bottom) / 2) + ')">' + esc(texts.yAxis) + '</text>' +
+      '<path d="' + path + '" fill="none" stroke="#1f4e79" stroke-width="2"/>';
+    svg.innerHTML = out;
   }
+  // How the decision's n compares with the exited households the design above would draw.
+  function linkToDesign(plan) {
+    var el = box.querySelector("[data-result=design-link]");
+    if (!el) return;
+    var design = read(), villages = 0, per = 0;
+    if (design && design.type === "two-stage") {
+      Object.keys(design.villages || {}).forEach(function (k) { villages += Number(design.villages[k]) || 0; });
+      per = Number((design.households_per_village || {}).exited) || 0;
+    }
+    var drawn = villages * per;
+    el.textContent = format(drawn >= plan.n ? texts.designEnough : texts.designShort,
+      {n: plan.n, drawn: drawn, villages: villages, per: per});
+  }
+  var lastPlan = null;
+  if (textarea) textarea.addEventListener("input", function () { if (lastPlan) linkToDesign(lastPlan); });
+  inputs.forEach(function (el) { el.addEventListener("input", function () { if (lastPlan) linkToDesign(lastPlan); }); });
   function update() {
     fetchJSON({kind: "precision", margin: val("margin", 100), confidence: val("confidence", 100),
       anticipated: val("anticipated", 100), deff: val("deff"), population: val("population"),
@@ -91,10 +119,17 @@
     fetchJSON({kind: "decision", threshold: val("threshold", 100), acceptable: val("acceptable", 100),
       alpha: val("alpha", 100), beta: val("beta", 100), population: val("population")}, function (data) {
       var el = box.querySelector("[data-result=decision]");
-      if (data.error) { el.textContent = data.error; return; }
+      if (data.error) {
+        el.textContent = data.error;
+        document.getElementById("oc-curve").innerHTML = "";
+        box.querySelector("[data-result=design-link]").textContent = "";
+        return;
+      }
       var p = data.plan;
-      el.textContent = format(texts.decision, {n: p.n, d: p.d, pa: pct(p.p_accept_at_threshold), pr: pct(p.p_reject_at_acceptable), model: p.model});
-      drawCurve(data.oc);
+      el.textContent = format(texts.decision, {n: p.n, d: p.d, pa: pct(p.p_accept_at_threshold), pr: pct(p.p_reject_at_acceptable), model: data.model_label});
+      drawCurve(data.oc, p);
+      linkToDesign(p);
+      lastPlan = p;
     });
   }
   var timer;
