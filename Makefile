@@ -22,12 +22,12 @@ $(VENV)/.tools: requirements/venv.txt
 SYNC = $(VENV)/bin/pip-sync -q requirements/venv.txt $(1) && \
 	$(PY) -m pip install -q --no-deps --no-build-isolation -e .
 
-$(VENV)/.installed: $(VENV)/.tools requirements/runtime.txt setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
+$(VENV)/.installed: $(VENV)/.tools requirements/runtime.txt setup.py pyproject.toml
 	$(call SYNC,requirements/runtime.txt)
 	rm -f $(VENV)/.installed-test
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.tools requirements/test.txt setup.py pyproject.toml sampling/_xlsx_scan.c sampling/_join.c
+$(VENV)/.installed-test: $(VENV)/.tools requirements/test.txt setup.py pyproject.toml
 	$(call SYNC,requirements/test.txt)
 	rm -f $(VENV)/.installed
 	touch $@

@@ -1,6 +1,6 @@
 """Package metadata and dependencies for exit-assessment (tool settings live in pyproject.toml)."""
 
-from setuptools import Extension, find_packages, setup
+from setuptools import find_packages, setup
 
 # Ranges say what the code supports; requirements/*.txt (`make lock`) say what is installed and
 # tested. Runtime dependencies are what the runtime imports, each with its reason.
@@ -18,13 +18,14 @@ requires = [
     "waitress>=3.0",  # the WSGI server of `make run` and production
     "plaster_pastedeploy",  # reads the ini files (pserve, bootstrap)
     "Babel>=2.14",  # message catalogs (zh default, en switchable)
-    "numpy>=1.26",  # the draw, the estimators and the frame columns
+    "numpy>=1.26",  # the draw and the estimators (a frame's columns are numpy arrays)
     "scipy>=1.11",  # t and beta quantiles of the intervals; sample sizes
-    # hash-table factorize of frame columns in the fast CSV import
-    "pandas>=2.0",
+    # frame files: one columnar table, CSV read with every column as text, and the checks as
+    # polars expressions (no hand-written parser of uploaded files)
+    "polars>=1.30",
+    # XLSX frames: calamine (Rust, memory-safe) into Arrow; openpyxl reads ~6,000 rows/s
+    "fastexcel>=0.14",
     "openpyxl>=3.1",  # XLSX exports (and reading small workbooks elsewhere)
-    # XLSX frames are read with calamine (Rust): openpyxl reads only ~6,000 rows/s
-    "python-calamine>=0.9.1",
     "reportlab>=4.0",  # the county and provincial PDFs
     "psycopg[binary]>=3.1",  # PostgreSQL driver; COPY for bulk frame import
     "tqdm>=4.66",  # CLI progress bars for long imports and draws
@@ -48,13 +49,6 @@ tests_require = [
     "jsonschema>=4.18",  # checks bodies against the served OpenAPI document (tests only)
 ]
 
-# Optional C helpers: without a C compiler the package installs and the same results come
-# slower (calamine reads every workbook; the frame hash joins its lines in Python).
-native = [
-    Extension("sampling._xlsx_scan", ["sampling/_xlsx_scan.c"], optional=True),  # frame_xlsx.py
-    Extension("sampling._join", ["sampling/_join.c"], optional=True),  # frame_hash.py
-]
-
 setup(
     name="exit-assessment",
     version="0.1.0",
@@ -70,7 +64,6 @@ setup(
         "reports": ["templates/**/*", "fonts/*"],
         "appeals": ["templates/**/*"],
     },
-    ext_modules=native,
     zip_safe=False,
     python_requires=">=3.11",
     install_requires=requires,

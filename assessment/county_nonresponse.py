@@ -24,7 +24,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from assessment.indicators import nonresponse as nr
-from sampling.frame_columns import FLAG_COLUMNS
+from sampling.frames.columns import FLAG_COLUMNS
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import APPROVED, INTERVIEWED, NOT_INTERVIEWED, Interview, ReserveRelease
 

@@ -52,6 +52,15 @@ class Settings:
     survey_photo_max_bytes: int = 5 * MB
     # Any request body but the frame upload (forms, JSON, a photo of survey_photo_max_bytes).
     body_max_bytes: int = 16 * MB
+    # What a frame file may hold, and the child process that reads it (docs/frame-format.md);
+    # the defaults fit a county of 2,000,000 households.
+    frame_max_columns: int = 64
+    frame_max_cell_chars: int = 1000
+    frame_max_rows: int = 2_500_000
+    frame_max_unpacked_mb: int = 1536
+    frame_max_ratio: int = 200
+    frame_max_memory_mb: int = 1536
+    frame_max_seconds: int = 30
 
 
 def _bool(raw: dict, key: str, default: bool) -> bool:
@@ -174,4 +183,11 @@ def parse_settings(raw: dict, environ: dict | None = None) -> Settings:
         survey_max_distance_km=_float(raw, "surveys.max_distance_km", 5.0),
         survey_photo_max_bytes=_int(raw, "surveys.photo_max_bytes", 5 * MB),
         body_max_bytes=_int(raw, "request.max_body_bytes", 16 * MB),
+        frame_max_columns=_int(raw, "frames.max_columns", 64),
+        frame_max_cell_chars=_int(raw, "frames.max_cell_chars", 1000),
+        frame_max_rows=_int(raw, "frames.max_rows", 2_500_000),
+        frame_max_unpacked_mb=_int(raw, "frames.max_unpacked_mb", 1536),
+        frame_max_ratio=_int(raw, "frames.max_ratio", 200),
+        frame_max_memory_mb=_int(raw, "frames.max_memory_mb", 1536),
+        frame_max_seconds=_int(raw, "frames.max_seconds", 30),
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,12 +23,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.make_frame import make_rows
+from bench.make_frame import make_rows, write_frame
 from sampling.designs import parse_design
-from sampling.frame_checks import IssueLog
-from sampling.frame_reader import RawTable
-from sampling.frame_validate import validate_table
-from sampling.frames import make_frame, read_frame
+from sampling.frames import read_frame
 from sampling.rng import new_seed
 from sampling.selection import draw
 
@@ -60,13 +58,13 @@ def _frame(households: int, path: Path | None):
     if path is not None:
         return read_frame(path).frame
     header, columns = make_rows(households, english=True)
-    rows = [list(map(str, row)) for row in zip(*columns, strict=True)]
-    table = RawTable(tuple(header), rows, list(range(2, households + 2)), [], "csv", "utf-8")
-    checked = validate_table(table, IssueLog(200))
-    if checked is None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "frame.csv"
+        write_frame(path, header, columns)
+        result = read_frame(path)
+    if not result.ok:
         raise SystemExit("synthetic frame failed its checks")
-    columns_, extra = checked
-    return make_frame(columns_, extra_columns=extra)
+    return result.frame
 
 
 def main(argv=None) -> int:

@@ -35,21 +35,26 @@ def _progress_bar(label: str):
 
 def import_frame(args) -> int:
     from assessment.demo import ensure_county
-    from sampling.services import FrameService
+    from sampling.services import FrameService, frame_limits
 
     if not args.file.is_file():
         raise CommandError(f"no such file: {args.file}")
     with app_env(args.config) as request:
-        county = ensure_county(
-            request.dbsession,
-            args.county,
-            args.county_name or args.county,
-            args.province,
-            western=args.western,
-        )
+
+        def county():  # created only once the file is accepted
+            return ensure_county(
+                request.dbsession,
+                args.county,
+                args.county_name or args.county,
+                args.province,
+                western=args.western,
+            )
+
+        limits = frame_limits(request.registry.app_settings)
+        service = FrameService(request.dbsession, limits=limits, isolated=True)
         bar, update = _progress_bar("reading")
         with bar:
-            outcome = FrameService(request.dbsession).import_file(
+            outcome = service.import_file(
                 county, args.file, args.file.name, encoding=args.encoding, progress=update
             )
         result = outcome.result
@@ -64,7 +69,7 @@ def import_frame(args) -> int:
             )
         frame = outcome.frame
         print(
-            f"frame {frame.id} (county {county.code}, version {frame.version}): "
+            f"frame {frame.id} (county {frame.county.code}, version {frame.version}): "
             f"{frame.households} households, {frame.persons} persons"
         )
         print(f"sha256 {frame.content_hash}")

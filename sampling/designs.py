@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from assessment.i18n import N_, Message
-from sampling.frame_columns import STATUSES
+from sampling.frames.columns import STATUSES
 
 VILLAGE_STRATA = ("non_poor", "poor", "remote")
 STRATUM_VARIABLES = ("status", "village_type", "remote", "township")

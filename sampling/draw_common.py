@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sampling.frame_columns import FLAG_COLUMNS
 from sampling.frames import Frame
+from sampling.frames.columns import FLAG_COLUMNS
 
 ROLES = ("selected", "reserve", "screening")
 

@@ -89,7 +89,9 @@ class Household(Base):
 
 
 class FrameImportLog(Base):
-    """Every import attempt, accepted or rejected (a rejected file writes only this row)."""
+    """Every accepted import. A refused file writes nothing at all (its issues are shown to the
+    user), so that a hostile upload cannot leave anything behind; rows of ``accepted`` false
+    date from before that rule."""
 
     __tablename__ = "frame_imports"
 

@@ -1,9 +1,9 @@
 """Frame import and frame summaries: the database side of ``sampling.frames``.
 
-Imports are all-or-nothing: the file is read and checked in full (pure core) before any
-row is written; a rejected file leaves only an entry in the import log. Households go in
-through SQLAlchemy Core executemany batches, or PostgreSQL's COPY, in the request's
-transaction.
+Imports are all-or-nothing: the file is read and checked in full (pure core, in a child process
+with memory and time limits for the web and the CLI) before any row is written; a refused file
+leaves the database exactly as it was (no log entry, no county). Households go in through
+SQLAlchemy Core executemany batches, or PostgreSQL's COPY, in the request's transaction.
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from assessment.models import County, Township, User, Village
 from sampling import frames as pure_frames
-from sampling.frame_columns import FLAG_COLUMNS
+from sampling.frames.columns import FLAG_COLUMNS
+from sampling.frames.isolated import read_frame_isolated
+from sampling.frames.read import MB, Limits
 from sampling.models import Frame, FrameImportLog, FrameVillage, Household
 
 BATCH = 20_000
@@ -63,13 +65,54 @@ class ImportOutcome:
     result: pure_frames.FrameImport
 
 
+def frame_limits(settings) -> Limits:
+    """The limits of a frame file from the application settings (``upload.max_bytes``,
+    ``frames.*``)."""
+    return Limits(
+        max_bytes=settings.upload_max_bytes,
+        max_columns=settings.frame_max_columns,
+        max_cell_chars=settings.frame_max_cell_chars,
+        max_rows=settings.frame_max_rows,
+        max_unpacked=settings.frame_max_unpacked_mb * MB,
+        max_ratio=settings.frame_max_ratio,
+        max_memory=settings.frame_max_memory_mb * MB,
+        max_seconds=settings.frame_max_seconds,
+    )
+
+
 class FrameService:
-    def __init__(self, dbsession: Session):
+    """Reads frame files and stores accepted ones.
+
+    ``isolated``: read in a child process limited by ``limits`` (the web and the CLI); else in
+    this process (tests of the database side, scripts).
+    """
+
+    def __init__(self, dbsession: Session, *, limits: Limits | None = None, isolated=False):
         self.db = dbsession
+        self.limits = limits or Limits()
+        self.isolated = isolated
+
+    def read(
+        self,
+        source,
+        *,
+        encoding: str | None = None,
+        file_format: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> pure_frames.FrameImport:
+        """Read and check a frame file; nothing is written."""
+        read = read_frame_isolated if self.isolated else pure_frames.read_frame
+        return read(
+            source,
+            encoding=encoding,
+            file_format=file_format,
+            progress=progress,
+            limits=self.limits,
+        )
 
     def import_file(
         self,
-        county: County,
+        county: County | Callable[[], County],
         source,
         file_name: str,
         *,
@@ -78,24 +121,28 @@ class FrameService:
         file_format: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> ImportOutcome:
-        """Read, check and store a frame file as the county's next frame version."""
-        result = pure_frames.read_frame(
-            source, encoding=encoding, file_format=file_format, progress=progress
-        )
-        log = FrameImportLog(
-            county_id=county.id,
-            user_id=user.id if user else None,
-            file_name=file_name,
-            accepted=result.frame is not None,
-            rows=result.rows,
-            issue_count=result.issue_count,
-        )
-        self.db.add(log)
+        """Read, check and store a frame file as the county's next frame version.
+
+        ``county`` may be a function that finds or creates it: it is called only once the
+        file is accepted, so that a refused file leaves the database as it was.
+        """
+        result = self.read(source, encoding=encoding, file_format=file_format, progress=progress)
         if result.frame is None:
-            self.db.flush()
             return ImportOutcome(None, result)
+        if callable(county):
+            county = county()
         frame = self._store(county, result, file_name, user)
-        log.frame_id = frame.id
+        self.db.add(
+            FrameImportLog(
+                county_id=county.id,
+                user_id=user.id if user else None,
+                file_name=file_name[:255],
+                accepted=True,
+                rows=result.rows,
+                issue_count=0,
+                frame_id=frame.id,
+            )
+        )
         self.db.flush()
         return ImportOutcome(frame, result)
 

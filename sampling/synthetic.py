@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from assessment import csvsafe
-from sampling.frame_columns import CANONICAL_COLUMNS
+from sampling.frames.columns import CANONICAL_COLUMNS
 
 # The canonical columns in canonical order (no village codes), then one extra column.
 HEADER = (*(name for name in CANONICAL_COLUMNS if name != "village_code"), "villagers_group")

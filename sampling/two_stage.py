@@ -11,8 +11,8 @@ import numpy as np
 
 from sampling import draw_common as dc
 from sampling.designs import VILLAGE_STRATA, TwoStageDesign
-from sampling.frame_columns import FLAG_COLUMNS, STATUSES
 from sampling.frames import Frame
+from sampling.frames.columns import FLAG_COLUMNS, STATUSES
 from sampling.pps import allocate, pps_systematic
 
 NON_REGISTERED = STATUSES.index("non_registered")

@@ -18,12 +18,14 @@ from assessment.services import counties
 from assessment.views import flash
 from sampling.forms import UploadFrameForm
 from sampling.models import Frame, FrameImportLog
-from sampling.services import FrameService
+from sampling.services import FrameService, frame_limits
 
 
-def _county_for(request, form) -> County | None:
+def _county_for(request, form):
+    """The chosen county, or a function creating the new one (called only for an accepted
+    file: a refused upload must not leave a county behind); None when neither is given."""
     if form.new_county_code.data:
-        return ensure_county(
+        return lambda: ensure_county(
             request.dbsession,
             form.new_county_code.data.strip(),
             form.new_county_name.data or form.new_county_code.data,
@@ -51,7 +53,9 @@ def frames(request):
         elif not hasattr(upload, "file"):
             form.file.errors = [N_("Choose a file to upload.")]
         else:
-            outcome = FrameService(request.dbsession).import_file(
+            limits = frame_limits(request.registry.app_settings)
+            service = FrameService(request.dbsession, limits=limits, isolated=True)
+            outcome = service.import_file(
                 county,
                 upload.file,
                 upload.filename or "frame",

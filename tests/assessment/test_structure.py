@@ -19,7 +19,7 @@ PURE_MODULES = [
     "sampling.sizes",
     "sampling.designs",
     "sampling.selection",
-    "sampling.frame_hash",
+    "sampling.frames.hashing",
     "sampling.synthetic",
     "surveys.simulate",
     "reports.snapshot",

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from sampling.frame_columns import CANONICAL_COLUMNS
+from sampling.frames.columns import CANONICAL_COLUMNS
 
 HEADER = list(CANONICAL_COLUMNS)
 

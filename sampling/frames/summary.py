@@ -11,8 +11,8 @@ from types import MappingProxyType
 
 import numpy as np
 
-from sampling.frame_columns import FLAG_COLUMNS, STATUSES, VILLAGE_TYPES
 from sampling.frames import Frame
+from sampling.frames.columns import FLAG_COLUMNS, STATUSES, VILLAGE_TYPES
 
 
 @dataclass(frozen=True)

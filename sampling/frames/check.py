@@ -1,0 +1,396 @@
+"""One validator over the columns of a :class:`~sampling.frames.read.Table`, in polars expressions.
+
+PURE. :func:`check_table` names every problem (row, column, value, message in the user's
+language) and returns the typed canonical columns; the caller refuses the file when any
+issue was found (all or nothing). Each rule is one filter over the columns; rows are turned into
+Python objects only for the first issues of each rule.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from assessment.i18n import N_, Message
+from sampling.frames import columns as fc
+from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
+
+#: Control characters, and the bidirectional and invisible format characters that can make a
+#: name display as another (U+061C, U+200B-U+200F, U+202A-U+202E, U+2060-U+2069, U+FEFF).
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
+FORMAT = "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+#: Longest text the database keeps (the columns of ``households``, ``townships``, ...).
+DB_LENGTHS = {
+    "household_id": 64,
+    "township": 100,
+    "village": 100,
+    "village_code": 40,
+    "head_name": 100,
+}
+
+
+@dataclass(frozen=True)
+class FrameIssue:
+    """One problem in a frame file.
+
+    Attributes
+    ----------
+    row : int or None
+        Row number as a user sees it in Excel (header row 1); None for the whole file.
+    column : str or None
+        The column's header as typed (canonical name for a missing column).
+    value : str
+        The offending cell text ("" when not about one cell).
+    message : Message
+        What is wrong, with ``row``, ``column`` and ``value`` among its placeholders.
+    """
+
+    row: int | None
+    column: str | None
+    value: str
+    message: Message
+
+
+class IssueLog:
+    """Issues of every rule: the first ``cap`` of each kept, all of them counted."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.items: list[FrameIssue] = []
+        self.total = 0
+
+    def add(self, row, column, value, msgid, **extra) -> None:
+        self.total += 1
+        mapping = {"row": row, "column": column, "value": value, **extra}
+        self.items.append(FrameIssue(row, column, value, Message(msgid, mapping)))
+
+    def add_rows(self, found: pl.DataFrame, column, msgid: str, *, show=str, **extra) -> None:
+        """One issue per row of ``found`` (columns ``row``, ``value`` and any placeholders),
+        the value written by ``show``."""
+        self.total += max(0, found.height - self.cap)
+        for entry in found.sort("row").head(self.cap).iter_rows(named=True):
+            row, value = entry.pop("row"), show(entry.pop("value", ""))
+            self.add(row, column, value, msgid, **extra, **entry)
+
+    def sorted_issues(self) -> tuple[FrameIssue, ...]:
+        ordered = sorted(self.items, key=lambda issue: (issue.row or 0, issue.column or ""))
+        return tuple(ordered[: self.cap])
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Typed canonical columns (``exit_year`` 0 where blank), ``row``, ``extra_json``."""
+
+    columns: pl.DataFrame
+    extra_columns: tuple[str, ...]
+
+
+def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) -> Checked | None:
+    """Every check on ``table``; None when the header is unusable or there are no data rows."""
+    canonical, extra = _map_header(table, log, limits)
+    _report_overflow(table, log)
+    if any(name not in canonical for name in fc.REQUIRED_COLUMNS):
+        return None
+    if table.cells.height == 0:
+        log.add(None, None, "", N_("The file has a header but no data rows."))
+        return None
+    cells = table.cells.select(
+        "row",
+        *(pl.col(f"c{i}").str.strip_chars().alias(name) for name, i in canonical.items()),
+        *(pl.col(f"c{i}").str.strip_chars().alias(f"x:{name}") for name, i in extra.items()),
+    )
+    headers = {name: table.header[i] for name, i in canonical.items()}
+    headers.update({f"x:{name}": name for name in extra})
+    for name in cells.columns[1:]:
+        _text_rules(cells, name, headers[name], log, limits)
+    typed = _typed(cells, headers, log)
+    _check_villages(typed, headers, log)
+    extra_names = tuple(sorted(extra))
+    json = _extra_json(extra_names)
+    return Checked(typed.with_columns(json.alias("extra_json")).drop(cs_extra(cells)), extra_names)
+
+
+def cs_extra(frame: pl.DataFrame) -> list[str]:
+    return [name for name in frame.columns if name.startswith("x:")]
+
+
+def _map_header(table: Table, log: IssueLog, limits: Limits):
+    """Positions of canonical and extra columns; duplicate, missing and bad headers reported."""
+    canonical: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for position, header in enumerate(table.header):
+        name = fc.canonical_column(header) if header else None
+        label = header or f"column_{position + 1}"
+        if _bad_text(header, limits):
+            log.add(1, label[:40], label[:40], N_("Column header {column} is not usable text."))
+            continue
+        target, key = (canonical, name) if name else (extra, label)
+        if key in target:
+            log.add(1, label, label, N_("Column {column} appears twice (or two headers mean it)."))
+            continue
+        target[key] = position
+    for name in fc.REQUIRED_COLUMNS:
+        if name not in canonical:
+            aliases = " / ".join(fc.header_aliases()[name][:3])
+            log.add(None, name, "", N_("Required column {column} is missing."), aliases=aliases)
+    return canonical, extra
+
+
+def _bad_text(text: str, limits: Limits) -> bool:
+    return len(text) > limits.max_cell_chars or bool(_UNUSABLE.search(text))
+
+
+_UNUSABLE = re.compile(f"{CONTROL}|{FORMAT}")
+
+
+def _report_overflow(table: Table, log: IssueLog) -> None:
+    log.add_rows(
+        table.overflow,
+        None,
+        N_("Row {row}: it has {count} cells but the header has only {width} columns."),
+        width=len(table.header),
+    )
+
+
+def _text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLog, limits: Limits):
+    """Control and format characters, and lengths, in one column."""
+    value = pl.col(name)
+    found = cells.filter(value.str.contains(CONTROL)).select("row", value.alias("value"))
+    log.add_rows(
+        found,
+        header,
+        N_("Row {row}, column {column}: the text contains a line break or control character."),
+        show=repr,
+    )
+    found = cells.filter(value.str.contains(FORMAT)).select("row", value.alias("value"))
+    log.add_rows(
+        found,
+        header,
+        N_(
+            "Row {row}, column {column}: the text contains an invisible or right-to-left "
+            "formatting character."
+        ),
+        show=repr,
+    )
+    limit = DB_LENGTHS.get(name, limits.max_cell_chars)
+    found = cells.filter(value.str.len_chars() > limit)
+    log.add_rows(
+        found.select("row", value.str.slice(0, 40).alias("value")),
+        header,
+        N_("Row {row}, column {column}: the text is longer than {limit} characters."),
+        limit=limit,
+    )
+
+
+def _typed(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> pl.DataFrame:
+    """Canonical typed columns; unknown codes, bad numbers, blanks and duplicates reported."""
+    for name in ("household_id", "township", "village", "head_name"):
+        log.add_rows(
+            cells.filter(pl.col(name) == "").select("row"),
+            headers[name],
+            N_("Row {row}, column {column}: the cell is blank."),
+        )
+    _duplicate_ids(cells, headers["household_id"], log)
+    coded = {
+        "status": (fc.STATUS_LOOKUP, _STATUS_MSG),
+        "village_type": (fc.VILLAGE_TYPE_LOOKUP, _TYPE_MSG),
+        **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
+    }
+    typed = cells.with_columns(
+        _coded(name, lookup) for name, (lookup, _) in coded.items() if name in cells.columns
+    ).with_columns(
+        _whole(cells, "household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
+        _whole(cells, "exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
+    )
+    for name, (_, msgid) in coded.items():
+        if name in cells.columns:
+            bad = typed.filter(pl.col(name).is_null()).select("row")
+            found = cells.join(bad, on="row").select("row", pl.col(name).alias("value"))
+            log.add_rows(found, headers[name], msgid)
+    _number_issues(cells, typed, headers, log)
+    return typed.with_columns(
+        pl.col("village_code")
+        if "village_code" in typed.columns
+        else pl.lit("").alias("village_code"),
+        *(
+            pl.col(n) if n in typed.columns else pl.lit(False).alias(n)
+            for n in ("remote", *fc.FLAG_COLUMNS)
+        ),
+    )
+
+
+_STATUS_MSG = N_(
+    "Row {row}, column {column}: {value} is not a known status "
+    "(exited / not_exited / non_registered, 已脱贫 / 未脱贫 / 非建档立卡)."
+)
+_TYPE_MSG = N_(
+    "Row {row}, column {column}: {value} is not a known village type "
+    "(poor / non_poor, 贫困村 / 非贫困村)."
+)
+_BOOL_MSG = N_("Row {row}, column {column}: {value} is not 0 or 1 (是 / 否 also accepted).")
+
+
+def _normalised(name: str) -> pl.Expr:
+    return pl.col(name).str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
+
+
+def _coded(name: str, lookup) -> pl.Expr:
+    keys, values = list(lookup), list(lookup.values())
+    return _normalised(name).replace_strict(keys, values, default=None).alias(name)
+
+
+def _whole(cells: pl.DataFrame, name: str, low: int, high: int, blank) -> pl.Expr:
+    """A whole number from ``low`` to ``high`` (``"4.0"`` read as 4); ``blank`` for "", null
+    when unreadable or out of range."""
+    text = pl.col(name).str.replace(r"\.0$", "")
+    number = text.cast(pl.Int64, strict=False)
+    ok = number.is_between(low, high)
+    return (
+        pl.when(pl.col(name) == "")
+        .then(pl.lit(blank, pl.Int64))
+        .when(ok)
+        .then(number)
+        .otherwise(None)
+        .cast(pl.Int32)
+        .alias(name)
+    )
+
+
+def _number_issues(cells, typed, headers, log: IssueLog) -> None:
+    both = cells.select(
+        "row", pl.col("household_size").alias("raw_size"), pl.col("exit_year").alias("raw_year")
+    ).join(typed.select("row", "household_size", "exit_year", "status"), on="row")
+    log.add_rows(
+        both.filter(pl.col("household_size").is_null()).select(
+            "row", pl.col("raw_size").alias("value")
+        ),
+        headers["household_size"],
+        N_(
+            "Row {row}, column {column}: {value} is not a household size "
+            "(a whole number of persons from {low} to {high})."
+        ),
+        low=fc.MIN_HOUSEHOLD_SIZE,
+        high=fc.MAX_HOUSEHOLD_SIZE,
+    )
+    header = headers["exit_year"]
+    log.add_rows(
+        both.filter(pl.col("exit_year").is_null()).select("row", pl.col("raw_year").alias("value")),
+        header,
+        N_("Row {row}, column {column}: {value} is not a year from {low} to {high}."),
+        low=fc.MIN_EXIT_YEAR,
+        high=fc.MAX_EXIT_YEAR,
+    )
+    exited = pl.col("status") == "exited"
+    log.add_rows(
+        both.filter((pl.col("exit_year") == 0) & exited).select("row"),
+        header,
+        N_("Row {row}: an exited household needs an exit year."),
+    )
+    log.add_rows(
+        both.filter((pl.col("exit_year") > 0) & ~exited).select(
+            "row", pl.col("raw_year").alias("value")
+        ),
+        header,
+        N_("Row {row}, column {column}: a household that has not exited has no exit year."),
+    )
+
+
+def _duplicate_ids(cells: pl.DataFrame, header: str, log: IssueLog) -> None:
+    ids = cells.select("row", "household_id").filter(pl.col("household_id") != "")
+    first = pl.col("row").min().over("household_id")
+    found = ids.with_columns(first.alias("first_row")).filter(pl.col("row") != pl.col("first_row"))
+    log.add_rows(
+        found.select("row", pl.col("household_id").alias("value"), "first_row"),
+        header,
+        N_("Row {row}: household id {value} is already used in row {first_row}."),
+    )
+
+
+# --- villages ---------------------------------------------------------------------------------
+
+_TYPE_CONFLICT = N_(
+    "Row {row}: village {key} is of type {value} here but {other} in row {first_row}."
+)
+_REMOTE_CONFLICT = N_(
+    "Row {row}: village {key} has remote = {value} here but {other} in row {first_row}."
+)
+#: (key, value column, message) of each village rule, with village codes and without.
+_BY_CODE = (
+    (
+        "village_code",
+        "township",
+        N_(
+            "Row {row}: village code {key} is under township {value} here "
+            "but under {other} in row {first_row}."
+        ),
+    ),
+    (
+        "village_code",
+        "village",
+        N_("Row {row}: village code {key} is named {value} here but {other} in row {first_row}."),
+    ),
+    (
+        "name_key",
+        "village_code",
+        N_("Row {row}: village {key} has code {value} here but {other} in row {first_row}."),
+    ),
+    ("village_code", "village_type", _TYPE_CONFLICT),
+    ("village_code", "remote", _REMOTE_CONFLICT),
+)
+_BY_NAME = (("name_key", "village_type", _TYPE_CONFLICT), ("name_key", "remote", _REMOTE_CONFLICT))
+
+
+def _check_villages(typed: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> None:
+    """Each village-level column is a function of the village: every row that differs from the
+    first row of its village (by code when the file has codes, else by township/village)."""
+    by_code = "village_code" in headers and (typed["village_code"] != "").any()
+    frame = typed.with_columns(
+        (pl.col("township") + "/" + pl.col("village")).alias("name_key"),
+        pl.col("remote").cast(pl.Int8).cast(pl.String).alias("remote"),
+    )
+    if by_code:
+        log.add_rows(
+            frame.filter(pl.col("village_code") == "").select("row"),
+            headers["village_code"],
+            N_("Row {row}, column {column}: the village code is blank but other rows have one."),
+        )
+    else:
+        log.add_rows(
+            frame.filter(pl.col("township").str.contains("/", literal=True)).select(
+                "row", pl.col("township").alias("value")
+            ),
+            headers["township"],
+            N_(
+                "Row {row}, column {column}: a township name may not contain '/' "
+                "unless the file has village codes."
+            ),
+        )
+    for key, name, msgid in _BY_CODE if by_code else _BY_NAME:
+        _conflicts(frame, key, name, headers.get(name, name), msgid, log)
+
+
+def _conflicts(frame: pl.DataFrame, key: str, name: str, header: str, msgid: str, log) -> None:
+    known = frame.filter(pl.col(name).is_not_null())
+    first = pl.col("row").min().over(key)
+    marked = known.with_columns(first.alias("first_row"))
+    reference = marked.filter(pl.col("row") == pl.col("first_row")).select(
+        key, pl.col(name).alias("other")
+    )
+    found = marked.join(reference, on=key).filter(pl.col(name) != pl.col("other"))
+    log.add_rows(
+        found.select(
+            "row", pl.col(name).alias("value"), pl.col(key).alias("key"), "other", "first_row"
+        ),
+        header,
+        msgid,
+    )
+
+
+def _extra_json(names: tuple[str, ...]) -> pl.Expr:
+    """Each row's extra columns as ``json.dumps(..., ensure_ascii=False, sort_keys=True,
+    separators=(",", ":"))`` writes them (``"{}"`` without extra columns)."""
+    if not names:
+        return pl.lit("{}")
+    return pl.struct(pl.col(f"x:{name}").alias(name) for name in names).struct.json_encode()

@@ -1,0 +1,321 @@
+"""The checked frame (抽样框) in columnar form, and the one path from bytes to it.
+
+PURE. :func:`read_frame` reads (:mod:`~sampling.frames.read`), checks
+(:mod:`~sampling.frames.check`) and hashes (:mod:`~sampling.frames.hashing`) a file and returns a
+:class:`FrameImport`: a :class:`Frame`, or the issues that refuse the file. A frame loaded back
+from the database is rebuilt with :func:`make_frame`, which gives the same content hash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+import numpy as np
+import polars as pl
+
+from sampling.frames import columns as fc
+from sampling.frames.check import FrameIssue, IssueLog, check_table
+from sampling.frames.hashing import content_hash
+from sampling.frames.read import DEFAULT_LIMITS, FrameFileError, Limits, read_table
+
+Progress = Callable[[int], None]
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+@dataclass(frozen=True, eq=False)
+class VillageTable:
+    """One entry per village, sorted by :attr:`key` (the canonical village order).
+
+    Attributes
+    ----------
+    key : ndarray of str
+        ``village_code`` when the frame has codes, otherwise ``"township/village"``.
+    township, village, village_code, village_type : ndarray of str
+    remote : ndarray of bool
+    households, persons : ndarray of int64
+    """
+
+    key: np.ndarray
+    township: np.ndarray
+    village: np.ndarray
+    village_code: np.ndarray
+    village_type: np.ndarray
+    remote: np.ndarray
+    households: np.ndarray
+    persons: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.key)
+
+
+@dataclass(frozen=True, eq=False)
+class Frame:
+    """A checked household frame, one read-only array entry per household, in file order.
+
+    Text arrays hold ``str``; ``status`` and ``village_type`` hold canonical values;
+    ``exit_year`` is 0 where blank; absent optional columns read as ``""`` or False.
+    ``extra_json`` holds each row's extra columns as JSON (``"{}"`` without any),
+    ``source_row`` the file row (header = row 1), ``village_index`` the position of the
+    household's village in :attr:`villages`, ``id_order`` the positions sorted by
+    ``household_id`` (the canonical order), ``content_hash`` the SHA-256 of
+    :func:`~sampling.frames.hashing.content_hash`.
+    """
+
+    household_id: np.ndarray
+    township: np.ndarray
+    village: np.ndarray
+    village_code: np.ndarray
+    village_type: np.ndarray
+    remote: np.ndarray
+    status: np.ndarray
+    exit_year: np.ndarray
+    household_size: np.ndarray
+    head_name: np.ndarray
+    dibao: np.ndarray
+    unsafe_house: np.ndarray
+    serious_illness: np.ndarray
+    no_labour: np.ndarray
+    elderly_alone: np.ndarray
+    extra_json: np.ndarray
+    extra_columns: tuple[str, ...]
+    source_row: np.ndarray
+    villages: VillageTable
+    village_index: np.ndarray
+    id_order: np.ndarray
+    content_hash: str
+
+    def __len__(self) -> int:
+        return len(self.household_id)
+
+    def flags(self) -> dict[str, np.ndarray]:
+        """The screening-flag arrays by canonical name."""
+        return {name: getattr(self, name) for name in fc.FLAG_COLUMNS}
+
+    def village_keys(self) -> np.ndarray:
+        """Village key of each household."""
+        return self.villages.key[self.village_index]
+
+    def columns(self) -> dict[str, list]:
+        """Plain Python lists (``exit_year`` None where blank)."""
+        out = {name: getattr(self, name).tolist() for name in fc.CANONICAL_COLUMNS}
+        out["exit_year"] = [year or None for year in out["exit_year"]]
+        out["extra_json"] = self.extra_json.tolist()
+        out["village_key"] = self.village_keys().tolist()
+        out["source_row"] = self.source_row.tolist()
+        return out
+
+    def records(self):
+        """One dict per household, in file order."""
+        columns = self.columns()
+        names = list(columns)
+        for values in zip(*columns.values(), strict=True):
+            yield dict(zip(names, values, strict=True))
+
+
+@dataclass(frozen=True)
+class FrameImport:
+    """What reading a frame file gave: the frame (None when refused) and the issues.
+
+    ``issues`` are the first issues (at most the cap) sorted by row; ``issue_count`` counts
+    all of them; ``rows`` is the number of data rows read.
+    """
+
+    frame: Frame | None
+    issues: tuple[FrameIssue, ...]
+    issue_count: int
+    file_format: str
+    encoding: str | None
+    rows: int
+
+    @property
+    def ok(self) -> bool:
+        return self.frame is not None
+
+    @property
+    def more_issues(self) -> int:
+        """Issues found but not listed (beyond the cap)."""
+        return self.issue_count - len(self.issues)
+
+
+def read_bytes(source: str | Path | bytes | BinaryIO, limit: int | None = None) -> bytes:
+    """The bytes of ``source`` (a path, bytes or a binary file), at most ``limit`` + 1 of them."""
+    if isinstance(source, bytes | bytearray):
+        return bytes(source)
+    if isinstance(source, str | Path):
+        with open(source, "rb") as stream:
+            return stream.read(-1 if limit is None else limit + 1)
+    if hasattr(source, "read"):
+        return source.read(-1 if limit is None else limit + 1)
+    raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
+
+
+def read_frame(
+    source: str | Path | bytes | BinaryIO,
+    *,
+    file_format: str | None = None,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+    max_issues: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
+) -> FrameImport:
+    """Read, check and hash a frame file (CSV or XLSX).
+
+    Parameters
+    ----------
+    source : path, bytes or binary file
+    file_format : {"csv", "xlsx"}, optional
+        Told from the first bytes when omitted (XLSX files are ZIP archives).
+    encoding : str, optional
+        Of a CSV file; detected when omitted (UTF-8, UTF-8 or UTF-16 with BOM, else GB18030).
+    progress : callable, optional
+        Called with the number of data rows done (after reading and at the end).
+    max_issues : int
+        Issues listed at most; the rest are only counted.
+    limits : Limits
+        What the file may hold (see :class:`~sampling.frames.read.Limits`).
+
+    Returns
+    -------
+    FrameImport
+        ``frame`` is None when the file has any issue.
+    """
+    if max_issues < 1:
+        raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
+    data = read_bytes(source, limits.max_bytes)
+    guessed = file_format or ("xlsx" if data.startswith(b"PK\x03\x04") else "csv")
+    try:
+        table = read_table(data, file_format=guessed, encoding=encoding, limits=limits)
+    except FrameFileError as exc:
+        issue = FrameIssue(None, None, "", exc.message)
+        return FrameImport(None, (issue,), 1, guessed, encoding, 0)
+    del data
+    if progress is not None:
+        progress(table.cells.height)
+    log = IssueLog(max_issues)
+    checked = check_table(table, log, limits)
+    frame = None
+    if checked is not None and log.total == 0:
+        frame = _build(checked.columns, checked.extra_columns)
+    if progress is not None:
+        progress(table.cells.height)
+    return FrameImport(
+        frame, log.sorted_issues(), log.total, guessed, table.encoding, table.cells.height
+    )
+
+
+_TYPES = {
+    "remote": pl.Boolean,
+    "exit_year": pl.Int32,
+    "household_size": pl.Int32,
+    **dict.fromkeys(fc.FLAG_COLUMNS, pl.Boolean),
+}
+
+
+def make_frame(
+    columns: Mapping[str, Sequence],
+    *,
+    extra_json: Sequence[str] | None = None,
+    extra_columns: Sequence[str] = (),
+    source_row: Sequence[int] | None = None,
+) -> Frame:
+    """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database).
+
+    Parameters
+    ----------
+    columns : mapping of str to sequence
+        Every canonical column but the optional ones (``village_code``, ``remote``, flags):
+        text as ``str``, booleans as bool or 0/1, ``exit_year`` as int or None/0 when blank.
+        ``extra_json`` may be given here too.
+    extra_json, extra_columns, source_row : optional
+        Defaults ``"{}"``, ``()`` and 2, 3, ... .
+
+    Returns
+    -------
+    Frame
+        With villages, canonical order and content hash. Values are trusted (they come from
+        :func:`read_frame` or a database filled from it); lengths and vocabularies are
+        checked, raising ValueError.
+    """
+    n = len(columns["household_id"]) if "household_id" in columns else 0
+    data = dict(columns)
+    extra = extra_json if extra_json is not None else data.pop("extra_json", None)
+    data.setdefault("village_code", [""] * n)
+    for name in ("remote", *fc.FLAG_COLUMNS):
+        data.setdefault(name, [False] * n)
+    _check_typed(data, n)
+    series = {
+        name: pl.Series(name, list(data[name]), dtype=_TYPES.get(name, pl.String), strict=False)
+        for name in fc.CANONICAL_COLUMNS
+    }
+    series["exit_year"] = series["exit_year"].fill_null(0)
+    frame = pl.DataFrame(series).with_columns(
+        pl.Series("extra_json", list(extra) if extra is not None else ["{}"] * n, pl.String),
+        pl.Series("row", list(source_row) if source_row is not None else range(2, n + 2), pl.Int32),
+    )
+    return _build(frame, tuple(extra_columns))
+
+
+def _check_typed(data: Mapping[str, Sequence], n: int) -> None:
+    for name in fc.CANONICAL_COLUMNS:
+        if name not in data:
+            raise ValueError(f"columns: missing column {name!r}")
+        if len(data[name]) != n:
+            raise ValueError(f"columns: column {name!r} has {len(data[name])} values, not {n}")
+    for name, allowed in (("status", fc.STATUSES), ("village_type", fc.VILLAGE_TYPES)):
+        unknown = set(data[name]) - set(allowed)
+        if unknown:
+            raise ValueError(f"columns: {name} has unknown values {sorted(map(str, unknown))}")
+
+
+def _build(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
+    """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``."""
+    key = (
+        pl.col("village_code")
+        if (data["village_code"] != "").any()
+        else (pl.col("township") + "/" + pl.col("village"))
+    )
+    data = data.with_columns(key.alias("_key"))
+    villages = (
+        data.group_by("_key", maintain_order=True)
+        .agg(
+            pl.col("township", "village", "village_code", "village_type", "remote").first(),
+            pl.len().cast(pl.Int64).alias("households"),
+            pl.col("household_size").cast(pl.Int64).sum().alias("persons"),
+        )
+        .sort("_key")
+        .with_row_index("_index")
+    )
+    index = data.select("_key").join(
+        villages.select("_key", "_index"), on="_key", how="left", maintain_order="left"
+    )
+    arrays = {name: _frozen(data[name].to_numpy()) for name in fc.CANONICAL_COLUMNS}
+    return Frame(
+        **arrays,
+        extra_json=_frozen(data["extra_json"].to_numpy()),
+        extra_columns=tuple(sorted(extra_columns)),
+        source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
+        villages=VillageTable(
+            key=_frozen(villages["_key"].to_numpy()),
+            **{
+                name: _frozen(villages[name].to_numpy())
+                for name in ("township", "village", "village_code", "village_type", "remote")
+            },
+            households=_frozen(villages["households"].to_numpy()),
+            persons=_frozen(villages["persons"].to_numpy()),
+        ),
+        village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
+        id_order=_frozen(
+            data.select(pl.arg_sort_by("household_id", maintain_order=True))
+            .to_series()
+            .cast(pl.Int64)
+            .to_numpy()
+        ),
+        content_hash=content_hash(data),
+    )

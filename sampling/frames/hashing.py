@@ -1,0 +1,53 @@
+"""The canonical content hash of a frame (SHA-256), independent of row order and file format.
+
+PURE. The definition is documented in ``docs/frame-format.md`` and must never change: it is in
+every draw commitment (``tests/sampling/test_frame_hash_pins.py`` pins it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from sampling.frames import columns as fc
+
+HASH_VERSION = "exit-assessment frame v1"
+
+
+def _canonical_text(values: pl.Series, name: str) -> pl.Series:
+    """Each value as the hash writes it: booleans ``0``/``1``, a blank exit year empty."""
+    if values.dtype == pl.Boolean:
+        return values.cast(pl.UInt8).cast(pl.String)
+    if values.dtype.is_integer():
+        text = values.cast(pl.String)
+        return (
+            text.zip_with(values != 0, pl.Series([""] * len(values)))
+            if name == "exit_year"
+            else text
+        )
+    return values.cast(pl.String)
+
+
+def content_hash(data: pl.DataFrame) -> str:
+    """SHA-256 (hex) of a frame's canonical content.
+
+    The hashed UTF-8 text is the version line ``exit-assessment frame v1``, then for each
+    canonical column in canonical order and finally ``extra_json``: a line with the column
+    name, then the column's canonical values in ``household_id`` order (code-point order), one
+    per line (booleans ``0``/``1``, a blank exit year as an empty line, text stripped). Values
+    cannot hold line breaks or control characters (the checks refuse them; the extra JSON
+    escapes them), so the text is unambiguous. An empty frame gives one empty line per column.
+
+    Parameters
+    ----------
+    data : polars.DataFrame
+        The typed canonical columns and ``extra_json``, one row per household.
+    """
+    ordered = data.sort("household_id", maintain_order=True)
+    digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())
+    for name in (*fc.CANONICAL_COLUMNS, "extra_json"):
+        digest.update(f"{name}\n".encode())
+        lines = _canonical_text(ordered[name], name).str.join("\n").item()
+        digest.update((lines + "\n").encode("utf-8"))
+    return digest.hexdigest()

@@ -1,0 +1,438 @@
+"""Bytes to one table of text cells: CSV through polars, XLSX through fastexcel.
+
+PURE. Every cell becomes text whatever the format, so the checked frame and its content hash do
+not depend on it: an XLSX number ``12`` and a CSV ``"12"`` are the same cell. Row numbers are
+those a user sees in Excel: the header is the first non-blank record, every record counts as
+one row, and blank rows are skipped but counted.
+
+Before any parser runs, the file is measured against :class:`Limits` (size; for a workbook the
+zip's declared and actual sizes, its compression methods, the sheet's dimension and cells), so
+that a small hostile file cannot make a parser allocate without bound.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from assessment.i18n import N_, Message
+
+Progress = Callable[[int], None]
+XLSX_MAGIC = b"PK\x03\x04"
+MB = 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a frame file may hold; the defaults fit a county of 2,000,000 households.
+
+    Attributes
+    ----------
+    max_bytes : int
+        The file itself (``upload.max_bytes``).
+    max_columns : int
+        Columns of the header (and cells of any row).
+    max_cell_chars : int
+        Characters of any cell, header cells included.
+    max_rows : int
+        Records of a CSV file or rows of a worksheet, blank ones included.
+    max_unpacked : int
+        Bytes a workbook's parts may unpack to, in all.
+    max_ratio : int
+        How many times its packed size a workbook part may unpack to.
+    max_memory : int
+        Bytes of address space of the process that reads the file
+        (:mod:`~sampling.frames.isolated`).
+    max_seconds : float
+        Seconds that process may take.
+    """
+
+    max_bytes: int = 200 * MB
+    max_columns: int = 64
+    max_cell_chars: int = 1000
+    max_rows: int = 2_500_000
+    max_unpacked: int = 1536 * MB
+    max_ratio: int = 200
+    max_memory: int = 1536 * MB
+    max_seconds: float = 30.0
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class FrameFileError(Exception):
+    """The file cannot be read at all (not a problem of one row)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def _refuse(msgid: str, **mapping) -> FrameFileError:
+    return FrameFileError(Message(msgid, mapping))
+
+
+@dataclass(frozen=True)
+class Table:
+    """Header and data cells of a frame file, every cell as text.
+
+    Attributes
+    ----------
+    header : tuple of str
+        Header cells as typed (stripped); trailing blank headers dropped.
+    cells : polars.DataFrame
+        Column ``c0``, ``c1``, ... per header cell (String, "" for blank), plus ``row`` (file
+        row number, Int32), blank rows left out.
+    overflow : polars.DataFrame
+        ``row`` and ``count`` (cells in the row) of rows with non-blank cells beyond the header.
+    file_format : str
+    encoding : str or None
+    """
+
+    header: tuple[str, ...]
+    cells: pl.DataFrame
+    overflow: pl.DataFrame
+    file_format: str
+    encoding: str | None
+
+
+def detect_encoding(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which also reads GBK)."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def choose_encoding(data: bytes, encoding: str | None) -> str:
+    """``encoding`` (detected when None), UTF-8 with a byte-order mark read as ``utf-8-sig``.
+    ValueError for an unknown encoding name."""
+    chosen = encoding or detect_encoding(data)
+    try:
+        codecs.lookup(chosen)
+    except LookupError:
+        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
+    if chosen.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+        chosen = "utf-8-sig"
+    return chosen
+
+
+def read_table(
+    data: bytes,
+    *,
+    file_format: str | None = None,
+    encoding: str | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Table:
+    """Read a frame file (CSV or XLSX, told by ``file_format`` or the first bytes)."""
+    if len(data) > limits.max_bytes:
+        raise _refuse(
+            N_("The file is larger than {limit} MB."), limit=max(1, limits.max_bytes // MB)
+        )
+    if file_format is None:
+        file_format = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+    if file_format == "xlsx":
+        return _table(_xlsx_rows(data, limits), "xlsx", None, limits)
+    if file_format == "csv":
+        text, chosen = _decode(data, encoding)
+        return _table(_csv_rows(text, limits), "csv", chosen, limits)
+    raise ValueError(f"file_format: expected 'csv' or 'xlsx', got {file_format!r}")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
+    chosen = choose_encoding(data, encoding)
+    try:
+        text = data.decode(chosen)
+    except UnicodeDecodeError:
+        raise _refuse(N_("The file cannot be read as {encoding} text."), encoding=chosen) from None
+    if "\x00" in text:
+        raise _refuse(N_("The file holds binary data (NUL characters): it is not a CSV file."))
+    return text, chosen
+
+
+def _sniff_delimiter(text: str) -> str:
+    first = text[: text.find("\n")] if "\n" in text else text
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _csv_rows(text: str, limits: Limits) -> pl.DataFrame:
+    """Every record as String columns ``c0`` ... (null for a missing or empty field)."""
+    if text.count("\n") + text.count("\r") > 2 * limits.max_rows:
+        _check_dimension(0, limits.max_rows + 1, limits)  # before polars holds every row
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line breaks
+    delimiter = _sniff_delimiter(text)
+    width = _first_record_width(text, delimiter, limits)
+    schema = {f"c{i}": pl.String for i in range(width)}
+    data = text.encode("utf-8")
+    del text
+    try:
+        return pl.read_csv(
+            data, has_header=False, separator=delimiter, schema=schema, missing_columns="insert"
+        )
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" not in str(exc):
+            raise _refuse(
+                N_("The CSV file is malformed: {detail}"), detail=str(exc)[:200]
+            ) from None
+    # A record longer than the first: read it again wide enough to name the extra cells.
+    wide = _widest_record(data.decode("utf-8"), delimiter, limits)
+    schema = {f"c{i}": pl.String for i in range(wide)}
+    return pl.read_csv(
+        data, has_header=False, separator=delimiter, schema=schema, missing_columns="insert"
+    )
+
+
+def _records(text: str, delimiter: str):
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+
+
+def _first_record_width(text: str, delimiter: str, limits: Limits) -> int:
+    """Cells of the longest of the first records up to the header (at least one)."""
+    width = 1
+    try:
+        for cells in _records(text[: 1 << 20], delimiter):
+            width = max(width, len(cells))
+            _check_width(width, limits)
+            if any(cell.strip() for cell in cells):
+                break
+    except csv.Error:
+        pass  # a record cut at the 1 MB mark; polars reads the whole file
+    return width
+
+
+def _widest_record(text: str, delimiter: str, limits: Limits) -> int:
+    width = 1
+    for cells in _records(text, delimiter):
+        if len(cells) > width:
+            width = len(cells)
+            _check_width(width, limits)
+    return width
+
+
+def _check_width(width: int, limits: Limits) -> None:
+    if width > limits.max_columns:
+        raise _refuse(
+            N_("The file has more than {limit} columns (a frame has at most {limit})."),
+            limit=limits.max_columns,
+        )
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+_WORKBOOK = "xl/workbook.xml"
+_ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d*):?\$?([A-Z]+)\$?(\d+)\"")
+_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_FIRST_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
+_CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
+_DATETIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"
+#: Cell references with two or more column letters, and row numbers of seven or more digits:
+#: rare in a frame, so looking for them costs little; they tell a sheet's real extent when its
+#: dimension is absent or lies.
+_WIDE_REF = re.compile(rb"\br=\"\$?([A-Z]{2,})\$?\d")
+_FAR_ROW = re.compile(rb"\br=\"\$?[A-Z]{0,3}\$?(\d{7,})\"")
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
+
+
+def _not_xlsx() -> FrameFileError:
+    return _refuse(N_("The file is not a readable XLSX workbook."))
+
+
+def _xlsx_rows(data: bytes, limits: Limits) -> pl.DataFrame:
+    """The first worksheet's rows from row 1, as String columns ``c0`` ... (null when empty)."""
+    first_row, width = _inspect_workbook(data, limits)
+    import fastexcel  # imported here: CSV-only callers do not pay for it
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
+        frame = pl.DataFrame(sheet.to_polars())
+        columns = sheet.selected_columns
+    except Exception:  # fastexcel raises several types for a damaged or foreign file
+        raise _not_xlsx() from None
+    if frame.width > limits.max_columns or width > limits.max_columns:
+        _check_width(max(frame.width, width), limits)
+    offset = columns[0].absolute_index if columns else 0
+    named = [pl.lit(None, pl.String).alias(f"c{i}") for i in range(offset)]
+    named += [
+        pl.col(name)
+        .str.replace(_DATETIME, "${1}T${2}")
+        .str.replace(r"^(\d{4}-\d{2}-\d{2})T00:00:00$", "${1}")
+        .alias(f"c{offset + i}")
+        for i, name in enumerate(frame.columns)
+    ]
+    blank_rows = pl.DataFrame({f"c{i}": [None] * (first_row - 1) for i in range(len(named))})
+    body = frame.select(named) if named else frame
+    return pl.concat([blank_rows.cast(pl.String), body]) if first_row > 1 else body
+
+
+def _inspect_workbook(data: bytes, limits: Limits) -> tuple[int, int]:
+    """Measure a workbook before any parser sees it; return the first worksheet's first
+    used row and its width. Refuses odd compression, encryption, zip bombs and sheets whose
+    dimension or cell count is beyond the limits."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+    except Exception:
+        raise _not_xlsx() from None
+    if _WORKBOOK not in names:
+        raise _not_xlsx()
+    total = 0
+    for info in infos:
+        if info.compress_type not in _ALLOWED_METHODS or info.flag_bits & 0x1:
+            raise _refuse(
+                N_("The workbook is encrypted or compressed in a way Excel does not use.")
+            )
+        total += info.file_size
+        if total > limits.max_unpacked or info.file_size > limits.max_ratio * max(
+            info.compress_size, 1 << 16
+        ):
+            raise _too_large(limits)
+    for info in infos:  # an XML parser must never meet entity declarations
+        if info.filename.endswith((".xml", ".rels")):
+            with archive.open(info) as stream:
+                if _DOCTYPE.search(stream.read(4096)):
+                    raise _not_xlsx()
+    sheet = _first_sheet(archive, names)
+    return _scan_sheet(archive, sheet, limits)
+
+
+def _too_large(limits: Limits) -> FrameFileError:
+    return _refuse(
+        N_("The workbook unpacks to more than {limit} MB. Save the frame as CSV."),
+        limit=limits.max_unpacked // MB,
+    )
+
+
+def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
+    """The part of the first worksheet, as fastexcel takes it (the first sheet listed)."""
+    workbook = archive.read(_WORKBOOK)[: 1 << 20]
+    rels = (
+        archive.read("xl/_rels/workbook.xml.rels")[: 1 << 20]
+        if "xl/_rels/workbook.xml.rels" in names
+        else b""
+    )
+    sheet = re.search(rb"<(?:\w+:)?sheet\s[^>]*?\b(?:\w+:)?id=\"([^\"]+)\"", workbook)
+    if sheet is None:
+        raise _not_xlsx()
+    for rel in re.finditer(rb"<(?:\w+:)?Relationship\s[^>]*>", rels):
+        if b'Id="' + sheet[1] + b'"' in rel[0]:
+            target = re.search(rb"Target=\"([^\"]+)\"", rel[0])
+            if target:
+                path = target[1].decode("utf-8", "replace").lstrip("/")
+                path = path if path.startswith("xl/") else "xl/" + path
+                if path in names:
+                    return path
+    raise _not_xlsx()
+
+
+def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+    """Stream the worksheet XML: its declared dimension, its cells, its first used row; each
+    against the limits, and its real unpacked size against the declared one (zipfile stops at
+    the declared size and checks the CRC)."""
+    cells = 0
+    first_row = 0
+    tail = b""
+    width = 0
+    try:
+        with archive.open(part) as stream:
+            while block := stream.read(1 << 22):
+                chunk = tail + block
+                if width == 0 and (dim := _DIMENSION.search(chunk)):
+                    width = _column_number(dim[2])
+                    _check_dimension(width, int(dim[3]), limits)
+                cells += len(_CELL_OPEN.findall(block))
+                _check_extent(chunk, limits)
+                if cells > limits.max_rows * limits.max_columns:
+                    raise _refuse(
+                        N_("The worksheet has more cells than a frame may have ({limit})."),
+                        limit=limits.max_rows * limits.max_columns,
+                    )
+                if not first_row and (value := _FIRST_VALUE.search(chunk)):
+                    rows = _CELL_ROW.findall(chunk[: value.start()])
+                    first_row = int(rows[-1]) if rows else 1
+                tail = chunk[-256:]
+    except FrameFileError:
+        raise
+    except Exception:  # a bad CRC, a part longer than it claims, a damaged stream
+        raise _not_xlsx() from None
+    return max(first_row, 1), width
+
+
+def _check_extent(chunk: bytes, limits: Limits) -> None:
+    """Refuse cells beyond the column or row limits, whatever the dimension says."""
+    letters = set(_WIDE_REF.findall(chunk))
+    if letters:
+        _check_width(max(map(_column_number, letters)), limits)
+    rows = _FAR_ROW.findall(chunk)
+    if rows:
+        _check_dimension(0, max(map(int, rows)), limits)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_dimension(columns: int, rows: int, limits: Limits) -> None:
+    _check_width(columns, limits)
+    if rows > limits.max_rows:
+        raise _refuse(
+            N_("The file has more than {limit} rows (a frame has at most {limit})."),
+            limit=limits.max_rows,
+        )
+
+
+# --- one table -------------------------------------------------------------------------------
+
+
+def _table(rows: pl.DataFrame, file_format: str, encoding, limits: Limits) -> Table:
+    """Header (first non-blank row), data rows with their file row numbers, overflow rows."""
+    if rows.height > limits.max_rows:
+        _check_dimension(0, rows.height, limits)
+    _check_width(rows.width, limits)
+    rows = rows.select(pl.all().fill_null("")).with_row_index("row", offset=1)
+    rows = rows.with_columns(pl.col("row").cast(pl.Int32))
+    names = [name for name in rows.columns if name != "row"]
+    if not names:
+        raise _refuse(N_("The file is empty."))
+    nonblank = pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in names)
+    rows = rows.filter(nonblank)
+    if rows.height == 0:
+        raise _refuse(N_("The file is empty."))
+    header = [cell.strip() for cell in rows.row(0)[1:]]
+    while header and not header[-1]:
+        header.pop()
+    width = len(header)
+    body = rows.slice(1)
+    beyond = names[width:]
+    overflow = pl.DataFrame({"row": [], "count": []}, schema={"row": pl.Int32, "count": pl.Int32})
+    if beyond:
+        flagged = pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in beyond)
+        last = pl.max_horizontal(
+            pl.when(pl.col(n) != "").then(pl.lit(i + 1)) for i, n in enumerate(names)
+        )
+        overflow = body.filter(flagged).select("row", last.cast(pl.Int32).alias("count"))
+    cells = body.select("row", *names[:width])
+    return Table(tuple(header), cells, overflow, file_format, encoding)
