@@ -113,6 +113,13 @@ _ZH = {
         "敏感性一行给出最坏情形，即所有未能入户的户都不符合标准时的比率，"
         "显示结论在多大程度上依赖这一假设。"
     ),
+    "sample_size": "判定所需样本量",
+    "sample_size_text": (
+        "按“合格 / 不合格”判定计算样本量时计入设计效应：错退按人口计数，而人口按户、按村成群，"
+        "n 人只相当于 n ÷ 设计效应 个独立个体，故先按独立个体求出满足两类风险的有效样本量，"
+        "再乘以设计效应得到应调查的人数。设计效应在抽样设计页面输入，或由本县以往实地调查的"
+        "错退率估计（不小于 1）；无以往数据时约取户均人口 3。"
+    ),
     "col_village": "行政村",
     "col_released": "已启用",
     "col_left": "剩余",
@@ -377,6 +384,14 @@ _EN = {
     "household of that type. The assumption: within a cell, the households that could not be "
     "reached are like those that were. The sensitivity lines give the worst case, every "
     "unreached household failing, to show how much the verdict leans on that assumption.",
+    "sample_size": "Sample size for the decision",
+    "sample_size_text": "The sample size of a pass/fail decision counts a design effect: "
+    "wrongful exits are counted in persons, who are clustered in households and villages, so "
+    "n persons carry the information of n / design effect independent ones. The effective size "
+    "meeting both risks is found for independent units and multiplied by the design effect to "
+    "give the persons to interview. The design effect is entered on the design page or "
+    "estimated from the wrongful-exit rate of the county's earlier fieldwork (at least 1); "
+    "without earlier data, about the household size, 3.",
     "col_village": "Village",
     "col_released": "Released",
     "col_left": "Left",

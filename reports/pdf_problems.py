@@ -151,6 +151,7 @@ def methods_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
     ]
     if s.coverage.response:  # snapshots since the non-response adjustment
         pairs.append((t("nonresponse"), t("nonresponse_text")))
+    pairs.append((t("sample_size"), t("sample_size_text")))
     verify = t("verify_draw", mono=fonts.mono, plan=escape(m.plan_id))
     return [
         Heading(escape(t("s_methods")), styles["h1"]),

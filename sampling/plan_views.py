@@ -67,6 +67,7 @@ def plan_new(request):
         else:
             flash(request, N_("Plan version {version} drawn."), version=plan.version)
             return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
+    decision_deff = previous_deff(request.dbsession, frame.county)
     keys = request.dbsession.scalars(
         select(FrameVillage.village_key)
         .where(FrameVillage.frame_id == frame.id)
@@ -79,7 +80,40 @@ def plan_new(request):
         "fieldwork": interview_count(request.dbsession, previous) if previous else 0,
         "village_keys": keys,
         "frame_strata": frame_strata(request.dbsession, frame),
+        "decision_deff": decision_deff,
     }
+
+
+# Without earlier data: about the household size, the design effect of a person-level rate
+# counted in households (../shared/domain.md §8); village clustering adds more.
+DEFAULT_DECISION_DEFF = 3.0
+
+
+def previous_deff(db, county, *, plans_to_try: int = 5) -> dict:
+    """The design effect for the decision-based size: from this county's earlier fieldwork.
+
+    The design effect of 错退率 (persons, clustered in households and villages) estimated from
+    the approved interviews of the county's most recent plan that has them (an earlier round,
+    or an earlier version), at least 1; otherwise :data:`DEFAULT_DECISION_DEFF`, entered.
+
+    Returns
+    -------
+    dict
+        ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
+        (the name of the round it came from, or None).
+    """
+    from assessment.county_estimates import assess, county_data  # the shell's reading side
+
+    for plan in PlanService(db).plans_of(county)[:plans_to_try]:
+        data = county_data(db, county, plan)
+        if data is None or not data.rows:
+            continue
+        detail = assess(data)["wrongful_exit_rate"].detail
+        deff = detail.deff if detail is not None else float("nan")
+        if deff == deff and deff > 0:  # a finite estimate
+            name = data.assessment_round.name if data.assessment_round else None
+            return {"value": max(1.0, float(deff)), "source": "previous_round", "round": name}
+    return {"value": DEFAULT_DECISION_DEFF, "source": "entered", "round": None}
 
 
 class _SizeInputError(ValueError):
@@ -165,14 +199,15 @@ def sample_sizes(request):
                 alpha=_number(request, "alpha", 0.05),
                 beta=_number(request, "beta", 0.20),
                 population=_small_frame(_number(request, "population", None, int)),
+                deff=_number(request, "deff", 1.0),
+                deff_source=request.params.get("deff_source") or None,
             )
-            curve = sizes.operating_characteristic(plan.n, plan.d, population=plan.population)
+            curve = sizes.operating_characteristic(
+                plan.n_effective, plan.d, population=plan.population
+            )
             model = translate(SIZE_MODEL_LABELS.get(plan.model, plan.model), request.locale_name)
-            return {
-                "plan": plan.__dict__,
-                "model_label": model,
-                "oc": [p.__dict__ for p in curve],
-            }
+            body = {**plan.__dict__, "acceptance_rate": plan.acceptance_rate}
+            return {"plan": body, "model_label": model, "oc": [p.__dict__ for p in curve]}
         result = sizes.precision_sample_size(
             _number(request, "margin", required=True),
             confidence=_number(request, "confidence", 0.95),

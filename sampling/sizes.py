@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import stats
@@ -136,9 +136,24 @@ def precision_sample_size(
 class DecisionPlan:
     """An LQAS plan: sample ``n`` units, pass when at most ``d`` are defective.
 
+    With a design effect the plan is made for ``n_effective = n / deff`` independent units
+    (persons are counted in households and villages, so ``n`` clustered persons carry the
+    information of ``n / deff`` independent ones): pass when the defectives found, divided by
+    ``deff``, are at most ``d`` — the estimated rate at most ``d / n_effective``.
+
     Attributes
     ----------
-    n, d : int
+    n : int
+        Units to sample (persons for 错退率), ``ceil(n_effective * deff)``.
+    d : int
+        Acceptance number on the effective scale (defectives / deff).
+    n_effective : int
+        The binomial (or hypergeometric) size the risks are computed on; ``n`` when deff = 1.
+    deff : float
+        Design effect applied (1: independent units).
+    deff_source : str
+        Where the design effect came from: ``"none"`` (1), ``"entered"`` or
+        ``"previous_round"`` (estimated from a previous round's data).
     threshold : float
         Defect rate at which a county must fail (e.g. 0.02 for 错退率).
     acceptable : float
@@ -148,7 +163,8 @@ class DecisionPlan:
     beta : float
         Largest allowed P(fail | rate = acceptable) (the producer's risk).
     population : int or None
-        Frame size when the hypergeometric model was used.
+        Frame size when the hypergeometric model was used (divided by ``deff`` with a design
+        effect: the effective population the risks are computed on).
     p_accept_at_threshold : float
         Achieved P(pass | threshold) (<= alpha).
     p_reject_at_acceptable : float
@@ -167,6 +183,17 @@ class DecisionPlan:
     p_accept_at_threshold: float
     p_reject_at_acceptable: float
     model: str
+    n_effective: int = 0
+    deff: float = 1.0
+    deff_source: str = "none"
+
+    @property
+    def acceptance_rate(self) -> float:
+        """The largest estimated rate that passes, ``d / n_effective``."""
+        return self.d / self.n_effective
+
+
+DEFF_SOURCES = ("none", "entered", "previous_round")
 
 
 def _defectives(rate: float, population: int, *, up: bool) -> int:
@@ -208,6 +235,8 @@ def decision_sample_size(
     beta: float = 0.20,
     population: int | None = None,
     max_n: int = 20_000,
+    deff: float = 1.0,
+    deff_source: str | None = None,
 ) -> DecisionPlan:
     """Smallest ``n`` (and its ``d``) meeting both risks of a pass/fail decision.
 
@@ -216,6 +245,11 @@ def decision_sample_size(
     exactly: binomial, or hypergeometric when ``population`` is given (then ``threshold *
     population`` is rounded up and ``acceptable * population`` down to whole units, and
     ``n <= population``).
+
+    With a design effect ``deff`` the risks are computed on the effective size
+    ``n_effective`` (and the population ``population / deff``), and ``n =
+    ceil(n_effective * deff)`` units are to be sampled: 错退 is counted in persons clustered
+    in households and villages, which carry less information than independent persons.
 
     Parameters
     ----------
@@ -226,12 +260,36 @@ def decision_sample_size(
     population : int, optional
         Frame size (units the sample is drawn from).
     max_n : int
-        Search limit; ValueError when no plan up to it meets the risks.
+        Search limit on the effective size; ValueError when no plan up to it meets the risks.
+    deff : float
+        Design effect (>= 1 in practice; any positive value is accepted), entered or
+        estimated from a previous round's data.
+    deff_source : {"none", "entered", "previous_round"}, optional
+        Recorded in the plan; default ``"none"`` when deff is 1, else ``"entered"``.
 
     Returns
     -------
     DecisionPlan
     """
+    if not (isinstance(deff, (int, float)) and math.isfinite(deff) and deff > 0):
+        raise ValueError(f"deff: must be a positive number, got {deff!r}")
+    if deff_source is None:
+        deff_source = "none" if deff == 1 else "entered"
+    if deff_source not in DEFF_SOURCES:
+        raise ValueError(f"deff_source: must be one of {DEFF_SOURCES}, got {deff_source!r}")
+    if population is not None and deff != 1:
+        population = max(1, math.floor(population / deff))
+    plan = _decision_plan(threshold, acceptable, alpha, beta, population, max_n)
+    return replace(
+        plan,
+        n=math.ceil(plan.n * deff - 1e-9),
+        n_effective=plan.n,
+        deff=float(deff),
+        deff_source=deff_source,
+    )
+
+
+def _decision_plan(threshold, acceptable, alpha, beta, population, max_n) -> DecisionPlan:
     _check_unit("threshold", threshold)
     _check_unit("acceptable", acceptable, low_open=False)
     _check_unit("alpha", alpha)
@@ -265,6 +323,7 @@ def decision_sample_size(
         _accept_at(n, d, threshold, population, up=True),
         float(reject[i]),
         "binomial" if population is None else "hypergeometric",
+        n,
     )
 
 

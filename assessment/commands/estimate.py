@@ -16,6 +16,7 @@ import csv
 import json
 import math
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -66,10 +67,14 @@ def run(args) -> int:
     """Estimate and print; 0 on success, 2 on a usage or data error (message on stderr)."""
     try:
         table = read_table(args.data)
-        records = estimate_records(table, args)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", est.DesignWarning)
+            records = estimate_records(table, args)
     except (ValueError, KeyError, OSError) as error:
         print(f"assess estimate: error: {error}", file=sys.stderr)
         return 2
+    for warning in caught:  # as R warns: the numbers stand, the assumption is said
+        print(f"assess estimate: warning: {warning.message}", file=sys.stderr)
     if args.json:
         print(json.dumps([_json_safe(r) for r in records], ensure_ascii=False, indent=1))
     else:
@@ -115,7 +120,23 @@ def _column(table, name: str) -> np.ndarray:
 
 
 def numeric(values: np.ndarray, name: str) -> np.ndarray:
-    """Floats of a string column; empty cells and NA are NaN."""
+    """Floats of a string column; empty cells and NA are NaN. Infinite values are refused.
+
+    An ``inf`` is never a measurement: it is refused with the row named rather than left out
+    as if it were missing (R would carry it into the estimate as Inf/NaN).
+    """
+    out = _parse(values, name)
+    infinite = np.flatnonzero(np.isinf(out))
+    if infinite.size:
+        i = int(infinite[0])
+        raise ValueError(
+            f"column {name!r} has an infinite value (row {i + 2}: {str(values[i]).strip()!r}); "
+            "correct it, or leave the cell empty if the value is missing"
+        )
+    return out
+
+
+def _parse(values: np.ndarray, name: str) -> np.ndarray:
     out = np.empty(values.size)
     for i, v in enumerate(values):  # parsing text, once per column
         text = str(v).strip()
@@ -128,7 +149,7 @@ def numeric(values: np.ndarray, name: str) -> np.ndarray:
 
 def _is_numeric(values: np.ndarray) -> bool:
     try:
-        numeric(values, "")
+        _parse(values, "")
     except ValueError:
         return False
     return True
@@ -143,6 +164,14 @@ def _design(table, args) -> est.Design:
     strata = _column(table, args.strata) if args.strata else None
     clusters = [_column(table, c) for c in _names(args.cluster)]
     fpc = [numeric(_column(table, f), f) for f in _names(args.fpc)]
+    for name, values in zip(_names(args.fpc), fpc, strict=True):
+        if values.size and np.all(values == 1):
+            # R's svydesign refuses it: neither population sizes nor fractions below 1.
+            raise ValueError(
+                f"--fpc column {name!r} is 1 on every row; R refuses this. Give population "
+                "sizes (units in the stratum or cluster) or sampling fractions below 1; "
+                "for a census give the population size"
+            )
     if weight is None and not fpc:
         weight = np.ones(len(next(iter(table.values()))))
     return est.make_design(

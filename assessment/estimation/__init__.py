@@ -7,7 +7,7 @@ See ``docs/estimation.md``.
 
 Public API
 ----------
-make_design, Design
+make_design, Design, DesignWarning
 total, mean, proportion, proportions, ratio, ratio_scores, from_scores, Estimate
 taylor_covariance, group_sums
 one_sided_bound, probability_within
@@ -15,7 +15,7 @@ choose_method, METHODS, CI_METHODS, COMPARATORS, LONELY_PSU_OPTIONS
 """
 
 from assessment.estimation.confidence import one_sided_bound, probability_within
-from assessment.estimation.design import LONELY_PSU_OPTIONS, Design, make_design
+from assessment.estimation.design import LONELY_PSU_OPTIONS, Design, DesignWarning, make_design
 from assessment.estimation.estimators import (
     CI_METHODS,
     Estimate,
@@ -36,6 +36,7 @@ __all__ = [
     "LONELY_PSU_OPTIONS",
     "METHODS",
     "Design",
+    "DesignWarning",
     "Estimate",
     "choose_method",
     "from_scores",

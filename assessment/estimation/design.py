@@ -9,17 +9,22 @@ finite-population correction (FPC). The variance code then works on these codes 
 Conventions follow R's ``survey`` package (``svydesign``): FPC columns hold population sizes,
 or sampling fractions when every value is at most 1; without any FPC the first stage is taken
 as sampled with replacement (the ultimate-cluster approximation, later stages ignored); with
-FPCs for fewer stages than there are cluster stages, the later stages count as complete
-(census), as ``svydesign`` documents.
+FPCs for fewer stages than there are cluster stages, the later stages count as sampled with
+replacement and a :class:`DesignWarning` says so, as R's ``survey`` does.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 LONELY_PSU_OPTIONS = ("fail", "adjust", "remove", "certainty", "average")
+
+
+class DesignWarning(UserWarning):
+    """A design was accepted with an assumption the analyst should know about (as R warns)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,10 +126,12 @@ class Design:
         ----------
         rows : ndarray of bool, optional
             Rows of a domain; as R's ``degf`` on a subset, only PSUs and strata holding at
-            least one domain row count. All rows when omitted.
+            least one domain row count. All rows when omitted. Rows of weight zero never
+            count (R's ``degf`` looks at rows whose weight is not zero).
         """
         if rows is None:
-            return self.n_psu - self.n_strata
+            rows = np.ones(self.n_rows, bool)
+        rows = rows & (self.weights > 0)
         psus = np.bincount(self.psu[rows], minlength=self.n_psu) > 0
         strata = np.bincount(self.strata[rows], minlength=self.n_strata) > 0
         return int(psus.sum() - strata.sum())
@@ -198,7 +205,9 @@ def make_design(
     fpc : sequence of array_like
         Per stage, the population size (units in the stratum or parent cluster) or the
         sampling fraction (when every value is at most 1). Empty: sampled with replacement.
-        With ``clusters`` empty, one column for the rows themselves.
+        With ``clusters`` empty, one column for the rows themselves. Given for fewer stages
+        than ``clusters``: the later stages are sampled with replacement (a
+        :class:`DesignWarning` is issued), as R.
     lonely_psu : {"fail", "adjust", "remove", "certainty", "average"}
         A stratum with one PSU has no variance estimate. ``"fail"`` (default, as R) raises;
         ``"adjust"`` centres that PSU at the grand mean of PSU totals (conservative);
@@ -247,23 +256,29 @@ def _build_stages(strata_codes, n_strata, clusters, fpc) -> tuple[StageCodes, ..
     group, n_groups, multiplier = strata_codes, n_strata, np.ones(n_strata)
     # Without an FPC only the first stage enters the variance (ultimate cluster).
     n_stages = len(clusters) if fpc else 1
+    if fpc and len(fpc) < len(clusters):
+        # R's survey: stages without an FPC are sampled with replacement (infinite
+        # population), and their within-unit variance is scaled by the earlier fractions.
+        warnings.warn(
+            DesignWarning(
+                f"fpc is given for {len(fpc)} of {len(clusters)} stages; "
+                f"{_stage_names(len(fpc) + 1, len(clusters))} taken as sampled with "
+                "replacement"
+            ),
+            stacklevel=3,
+        )
     for s in range(n_stages):
         unit = _nest(group, _codes(clusters[s], f"clusters[{s}]")[0])
         stage_fpc = fpc[s] if s < len(fpc) else None
         stage = _stage(unit, group, n_groups, stage_fpc, multiplier, f"fpc[{s}]")
-        if stage_fpc is None and fpc:  # later stages without an FPC are complete
-            stage = _census_stage(stage)
         stages.append(stage)
         multiplier = (stage.multiplier * stage.fraction)[stage.unit_group]
         group, n_groups = unit, stage.n_units
     return tuple(stages)
 
 
-def _census_stage(stage: StageCodes) -> StageCodes:
-    ones = np.ones(stage.n_groups)
-    return StageCodes(
-        stage.unit, stage.unit_group, stage.group_n, 0.0 * ones, stage.multiplier, ones
-    )
+def _stage_names(first: int, last: int) -> str:
+    return f"stage {first} is" if first == last else f"stages {first}-{last} are"
 
 
 def _weights(weights, stages, n_rows, has_fpc) -> np.ndarray:
@@ -278,6 +293,9 @@ def _weights(weights, stages, n_rows, has_fpc) -> np.ndarray:
     for stage in stages:
         fraction = stage.fraction[stage.unit_group[stage.unit]]
         if (fraction <= 0).any():
-            raise ValueError("weights are needed when an fpc is infinite")
+            raise ValueError(
+                "weights are needed when a stage has no fpc or an infinite one "
+                "(they cannot be computed from the fpc)"
+            )
         weights = weights / fraction
     return weights

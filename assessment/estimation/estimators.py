@@ -39,7 +39,8 @@ class Estimate:
         Design effect against simple random sampling without replacement of the same size
         (R's ``deff=TRUE``); NaN when the SRS variance is zero.
     n : int
-        Observations (rows) in the domain with non-missing values.
+        Observations (rows) in the domain with non-missing values and a weight above zero
+        (rows of weight zero carry no information; R's ``deff`` leaves them out too).
     n_eff : float
         Effective sample size ``n / deff``; Kish's ``(Σw)²/Σw²`` when the variance is zero.
     n_psu : int
@@ -102,10 +103,11 @@ def _srs_variance(design: Design, scores: np.ndarray, rows: np.ndarray) -> float
     """Variance under SRS without replacement of the same size, as R's ``deff=TRUE``.
 
     With ``u = z / w`` the per-row influence value, it is ``(1 - n/N) N² s²_u / n`` over the
-    domain, ``s²_u`` the weighted variance with the ``n/(n-1)`` factor of R's ``svyvar``. When
-    the weights do not expand to more than ``n`` (R would print Inf) the factor ``1 - n/N`` is
-    dropped.
+    domain, ``s²_u`` the weighted variance with the ``n/(n-1)`` factor of R's ``svyvar``. Rows
+    of weight zero are not observations (R's ``nobs <- sum(weights != 0)``). When the weights
+    do not expand to more than ``n`` (R would print Inf) the factor ``1 - n/N`` is dropped.
     """
+    rows = rows & (design.weights > 0)
     w = design.weights[rows]
     n, population = int(rows.sum()), float(w.sum())
     if n < 2 or population <= 0:
@@ -158,16 +160,18 @@ def from_scores(
         raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
     if ci_method in ("korn-graubard", "wilson") and not bounded:
         raise ValueError(f"ci_method {ci_method!r} needs a proportion or a ratio within [0, 1]")
-    variance = max(float(taylor_covariance(design, scores)[0, 0]), 0.0)
+    variance = float(taylor_covariance(design, scores, rows)[0, 0])
+    variance = max(variance, 0.0) if np.isfinite(variance) else float("nan")
     se = variance**0.5
     w = design.weights[rows]
-    n = int(rows.sum())
+    observed = rows & (design.weights > 0)
+    n = int(observed.sum())
     n_kish = float(w.sum() ** 2 / np.sum(w**2)) if np.sum(w**2) > 0 else float(n)
     srs = _srs_variance(design, scores, rows)
     deff = variance / srs if srs > 0 else float("nan")
     n_eff = n / deff if deff > 0 else n_kish
     df = design.degrees_of_freedom(rows)
-    n_psu = int((np.bincount(design.psu[rows], minlength=design.n_psu) > 0).sum())
+    n_psu = int((np.bincount(design.psu[observed], minlength=design.n_psu) > 0).sum())
     method = _method(ci_method, value, se, n_eff, bounded)
     if design.is_census:
         method, low, high = "census", value, value

@@ -48,7 +48,7 @@ def group_sums(codes: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarr
     )
 
 
-def taylor_covariance(design: Design, scores: np.ndarray) -> np.ndarray:
+def taylor_covariance(design: Design, scores: np.ndarray, rows: np.ndarray | None = None):
     """Design-based covariance matrix of the totals of ``scores``.
 
     Parameters
@@ -57,16 +57,24 @@ def taylor_covariance(design: Design, scores: np.ndarray) -> np.ndarray:
     scores : ndarray of float, shape (n_rows,) or (n_rows, p)
         Weighted linearised values (influence values times weights) of each row; zero
         outside a domain.
+    rows : ndarray of bool, shape (n_rows,), optional
+        Rows of the domain. R analyses a domain on the design's subset, so a first-stage
+        stratum holding no domain row takes no part in the lonely-PSU rules: it is never
+        "lonely" (no error, no ``adjust`` term) and is not counted by ``average``. Omitted:
+        every stratum takes part.
 
     Returns
     -------
     ndarray, shape (p, p)
-        Estimated covariance of ``scores.sum(axis=0)``, in squared units of the scores.
+        Estimated covariance of ``scores.sum(axis=0)``, in squared units of the scores. NaN
+        when ``lonely_psu="adjust"`` would compare the only PSU holding domain rows with
+        itself (a single PSU: no variance estimate, as R gives NaN).
 
     Raises
     ------
     ValueError
-        When a stratum holds a single PSU and ``design.lonely_psu == "fail"``.
+        When a stratum holding domain rows has a single PSU and ``design.lonely_psu ==
+        "fail"``.
     """
     z = np.asarray(scores, dtype=float)
     z = z.reshape(z.shape[0], -1)
@@ -74,11 +82,21 @@ def taylor_covariance(design: Design, scores: np.ndarray) -> np.ndarray:
         raise ValueError(f"scores has {z.shape[0]} rows, the design {design.n_rows}")
     total = np.zeros((z.shape[1], z.shape[1]))
     for index, stage in enumerate(design.stages):
-        total += _stage_covariance(design, stage, z, first=index == 0)
+        held = _held_units(stage, rows) if index == 0 else None
+        total += _stage_covariance(design, stage, z, held=held)
     return total
 
 
-def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first: bool):
+def _held_units(stage: StageCodes, rows: np.ndarray | None) -> np.ndarray:
+    """Which first-stage units hold at least one domain row (all of them without a domain)."""
+    if rows is None:
+        return np.ones(stage.n_units, bool)
+    rows = np.asarray(rows, bool)
+    return np.bincount(stage.unit[rows], minlength=stage.n_units) > 0
+
+
+def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, held):
+    first = held is not None
     unit_totals = group_sums(stage.unit, z, stage.n_units)
     n_g = stage.group_n
     g = stage.unit_group
@@ -86,6 +104,10 @@ def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first
     deviations = unit_totals - means[g]
     active = stage.fpc_factor > _CERTAIN
     lonely = (n_g == 1) & active
+    if first:
+        # A stratum holding no domain row is left out of the subset R works on.
+        held_groups = np.bincount(g, weights=held, minlength=stage.n_groups) > 0
+        lonely = lonely & held_groups
     scale = np.where(n_g > 1, n_g / np.maximum(n_g - 1, 1), 0.0)
     group_weight = stage.multiplier * stage.fpc_factor * scale * active
     unit_weight = group_weight[g]
@@ -94,6 +116,9 @@ def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first
         if design.lonely_psu == "fail":
             _fail_lonely(design, stage, lonely, first)
         if option == "adjust":
+            if int(held.sum()) <= 1:
+                # The only PSU holding domain rows cannot be compared with anything.
+                return np.full((z.shape[1], z.shape[1]), np.nan)
             # The single PSU is compared with the mean PSU total over the whole stage.
             lonely_units = lonely[g]
             grand_mean = unit_totals.sum(axis=0) / stage.n_units
@@ -103,7 +128,10 @@ def _stage_covariance(design: Design, stage: StageCodes, z: np.ndarray, *, first
             )
     cov = (deviations * unit_weight[:, None]).T @ deviations
     if first and lonely.any() and design.lonely_psu == "average":
-        cov *= stage.n_groups / (stage.n_groups - lonely.sum())
+        # R: the strata of the subset, over those with a variance estimate.
+        n_held = int(held_groups.sum())
+        n_ok = n_held - int(lonely.sum())
+        cov = cov * (n_held / n_ok) if n_ok > 0 else np.full_like(cov, np.nan)
     return cov
 
 
@@ -116,6 +144,6 @@ def _fail_lonely(design: Design, stage: StageCodes, lonely: np.ndarray, first: b
             "'remove' or 'average', or merge strata"
         )
     raise ValueError(
-        "lonely_psu: a sampled cluster has a single sub-unit at a later stage while its "
-        "fpc says sampling was incomplete"
+        "lonely_psu: a sampled cluster has a single sub-unit at a later stage that is not "
+        "a census; choose lonely_psu='adjust', 'remove' or 'average'"
     )

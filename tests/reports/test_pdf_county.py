@@ -242,3 +242,18 @@ def test_reports_rendered_in_parallel_threads_are_the_same_as_alone(make_county)
     for t in threads:
         t.join()
     assert results == alone + alone
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", ("判定所需样本量", "n ÷ 设计效应", "错退率估计")),
+        ("en", ("Sample size for the decision", "n / design effect", "earlier fieldwork")),
+    ],
+)
+def test_methods_appendix_says_the_decision_size_counts_a_design_effect(
+    make_county, pdf_text, lang, words
+):
+    flowing = "".join(pdf_text(render_county_report(make_county(), lang=lang)).split())
+    for phrase in words:
+        assert "".join(phrase.split()) in flowing

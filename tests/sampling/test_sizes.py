@@ -133,3 +133,59 @@ def test_hypergeometric_plan_for_a_small_frame_by_enumeration():
 def test_decision_plan_rejects_inverted_rates():
     with pytest.raises(ValueError, match="acceptable"):
         decision_sample_size(0.02, 0.05)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "acceptable", "alpha", "beta", "deff"),
+    [(0.10, 0.02, 0.10, 0.10, 3.0), (0.20, 0.05, 0.05, 0.20, 2.5), (0.05, 0.01, 0.10, 0.20, 1.7)],
+)
+def test_design_effect_plan_is_the_smallest_on_the_effective_size(
+    threshold, acceptable, alpha, beta, deff
+):
+    """The risks hold on n / deff independent units, checked by exact binomial enumeration."""
+    plan = decision_sample_size(threshold, acceptable, alpha=alpha, beta=beta, deff=deff)
+    n_effective, d = _brute_force_plan(threshold, acceptable, alpha, beta)
+    assert (plan.n_effective, plan.d) == (n_effective, d)
+    assert plan.n == math.ceil(n_effective * deff)
+    assert plan.n / plan.deff >= n_effective  # enough persons to carry n_effective units
+    assert (plan.n - 1) / plan.deff < n_effective  # and not one more than needed
+    assert plan.p_accept_at_threshold == pytest.approx(_binom_cdf(d, n_effective, threshold))
+    assert plan.p_reject_at_acceptable == pytest.approx(1 - _binom_cdf(d, n_effective, acceptable))
+    assert plan.acceptance_rate == pytest.approx(d / n_effective)
+    assert plan.deff_source == "entered"
+
+
+def test_design_effect_multiplies_the_independent_size():
+    independent = decision_sample_size(0.02, 0.005)
+    clustered = decision_sample_size(0.02, 0.005, deff=3.0, deff_source="previous_round")
+    assert independent.deff == 1.0 and independent.deff_source == "none"
+    assert independent.n == independent.n_effective == clustered.n_effective
+    assert clustered.n == 3 * independent.n and clustered.deff_source == "previous_round"
+    # the operating characteristic of the clustered plan is that of its effective size
+    oc = operating_characteristic(clustered.n_effective, clustered.d, [0.02])
+    assert oc[0].p_accept == pytest.approx(clustered.p_accept_at_threshold)
+
+
+def test_design_effect_with_a_small_frame_uses_the_effective_population():
+    plan = decision_sample_size(0.10, 0.02, alpha=0.10, beta=0.10, population=600, deff=3.0)
+    assert plan.model == "hypergeometric" and plan.population == 200
+    assert (
+        plan.n_effective
+        == decision_sample_size(0.10, 0.02, alpha=0.10, beta=0.10, population=200).n
+    )
+    assert plan.n == math.ceil(plan.n_effective * 3.0) <= 600
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"deff": 0}, "deff"),
+        ({"deff": -2}, "deff"),
+        ({"deff": float("nan")}, "deff"),
+        ({"deff": float("inf")}, "deff"),
+        ({"deff": 2, "deff_source": "guess"}, "deff_source"),
+    ],
+)
+def test_design_effect_rejects_bad_values(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        decision_sample_size(0.02, 0.005, **kwargs)

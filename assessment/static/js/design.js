@@ -116,8 +116,11 @@
       var s = data.size;
       el.textContent = format(texts.precision, {n: s.n, resp: s.n_respondents, srs: s.n_srs.toFixed(1), deff: s.deff, fpc: s.n_fpc.toFixed(1)});
     });
+    var deffInput = box.querySelector("[name=decision_deff]");
+    var deffSource = deffInput && deffInput.dataset.previous && deffInput.value === deffInput.dataset.previous ? "previous_round" : "entered";
     fetchJSON({kind: "decision", threshold: val("threshold", 100), acceptable: val("acceptable", 100),
-      alpha: val("alpha", 100), beta: val("beta", 100), population: val("population")}, function (data) {
+      alpha: val("alpha", 100), beta: val("beta", 100), population: val("population"),
+      deff: val("decision_deff"), deff_source: deffSource}, function (data) {
       var el = box.querySelector("[data-result=decision]");
       if (data.error) {
         el.textContent = data.error;
@@ -126,7 +129,7 @@
         return;
       }
       var p = data.plan;
-      el.textContent = format(texts.decision, {n: p.n, d: p.d, pa: pct(p.p_accept_at_threshold), pr: pct(p.p_reject_at_acceptable), model: data.model_label});
+      el.textContent = format(texts.decision, {n: p.n, neff: p.n_effective, deff: p.deff, rate: pct(p.acceptance_rate), d: p.d, pa: pct(p.p_accept_at_threshold), pr: pct(p.p_reject_at_acceptable), model: data.model_label});
       drawCurve(data.oc, p);
       linkToDesign(p);
       lastPlan = p;
