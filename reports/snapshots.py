@@ -36,7 +36,7 @@ from assessment.models import (
 )
 from assessment.services import DomainError
 from reports import coverage as cov
-from reports import model
+from reports import model, results
 from reports.models import ReportVersion
 from sampling.models import Frame, PlanVillage, SamplePlan
 from surveys.fieldwork import FieldworkService, FieldworkState
@@ -395,10 +395,11 @@ def province_snapshot(
         raise DomainError(
             Message(N_("No assessment round lists a county of {name}."), {"name": province_name})
         )
-    counties = [c for c in assessment_round.counties if c.province_id == province.id]
-    summaries = tuple(county_summary(db, c, assessment_round.id) for c in counties)
+    # The stored results of the counties (computed afresh where stale or missing).
+    found = results.lines(
+        db, results.keys(db, round_id=assessment_round.id, province_id=province.id)
+    )
     created = created or utcnow().replace(microsecond=0)
-    plans = [ce.current_plan(db, c, assessment_round.id) for c in counties]
     return model.ProvinceReport(
         scheme=assessment_round.name,
         year=assessment_round.year,
@@ -407,6 +408,6 @@ def province_snapshot(
         version="draft",
         report_date=created.date(),
         created=created,
-        counties=summaries,
-        simulated=any(p is not None and p.simulated_fieldwork for p in plans),
+        counties=tuple(line.summary for line in found),
+        simulated=any(line.simulated for line in found),
     )

@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assessment.models import County, Township, User, Village
+from assessment.staleness import mark_stale
 from sampling import frames as pure_frames
 from sampling.frame_columns import FLAG_COLUMNS
 from sampling.models import Frame, FrameImportLog, FrameVillage, Household
@@ -97,6 +98,7 @@ class FrameService:
         frame = self._store(county, result, file_name, user)
         log.frame_id = frame.id
         self.db.flush()
+        mark_stale(self.db, [county.id])
         return ImportOutcome(frame, result)
 
     def _store(self, county, result, file_name, user) -> Frame:
