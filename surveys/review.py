@@ -198,6 +198,9 @@ class ReviewService:
         ``user`` did not author; the others stay in the queue and are counted."""
         queue = self.queue(team_id)
         authors = self.authors([item.interview for item in queue])
+        # Every county concerned is locked at once, in id order (mark_stale sorts), so two
+        # bulk approvals over the same counties never wait for each other crosswise.
+        mark_stale(self.db, {item.interview.plan.county_id for item in queue})
         approved = own = flagged = 0
         for item in queue:
             if item.flags:
