@@ -38,7 +38,7 @@ from assessment.services import DomainError
 from reports import coverage as cov
 from reports import model, results
 from reports.models import ReportVersion
-from sampling.models import Frame, PlanVillage, SamplePlan
+from sampling.models import Frame, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
@@ -119,28 +119,33 @@ def _groups(rows, indicator: str, names=None) -> tuple[model.GroupEstimate, ...]
 
 
 def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
-    interviews = {
-        i.plan_household.household.household_id: i
-        for i in db.scalars(
-            select(Interview).where(
-                Interview.plan_id == data.plan.id, Interview.status == "approved"
-            )
+    # One query for the answers of every approved interview (a lazy load per interview made
+    # this most of a county's report: two queries per household); parsed for problems only.
+    answers_of = {
+        household_id: (standards, verification)
+        for household_id, standards, verification in db.execute(
+            select(Household.household_id, Interview.standards_json, Interview.verification_json)
+            .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+            .join(Household, PlanHousehold.household_pk == Household.id)
+            .where(Interview.plan_id == data.plan.id, Interview.status == "approved")
         )
     }
     out = []
     for row in data.rows:
-        interview = interviews.get(row["household_id"])
-        standards = json.loads(interview.standards_json or "{}") if interview else {}
-        failed = tuple(k for k, v in standards.items() if v is False)
-        answers = json.loads(interview.verification_json or "{}") if interview else {}
-        reasons = "；".join(
-            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
-        )
         kinds = []
         if row["verdict"] in ("wrongly_exited", "missed"):
             kinds.append(row["verdict"])
         if row["recognises"] == 0:
             kinds.append("not_recognising")
+        if not kinds:
+            continue
+        standards_json, verification_json = answers_of.get(row["household_id"], (None, None))
+        standards = json.loads(standards_json or "{}")
+        failed = tuple(k for k, v in standards.items() if v is False)
+        answers = json.loads(verification_json or "{}")
+        reasons = "；".join(
+            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
+        )
         out += [
             model.Problem(
                 kind,
