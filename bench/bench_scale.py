@@ -279,7 +279,8 @@ def grow(app, template: dict, first: int, last: int, stride: int) -> None:
             conn.execute(
                 text(
                     f"INSERT INTO {name} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-                    f"FROM {name} t, generate_series(:first, :last) AS k WHERE {condition}"
+                    f"FROM {name} t, generate_series(CAST(:first AS integer), "
+                    f"CAST(:last AS integer)) AS k WHERE {condition}"
                 ),
                 {"stride": stride, "first": first, "last": last},
             )
