@@ -16,6 +16,7 @@ originally selected member was not interviewed counted as failing), and the atte
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -135,7 +136,9 @@ def _non_registered_total(db: Session, plan: SamplePlan) -> float:
         )
         .group_by(PlanVillage.id, PlanVillage.pi_village)
     )
-    return float(sum((n or 0) / pi for pi, n in db.execute(query) if pi > 0))
+    # fsum: the database returns the villages in no set order; an exactly rounded sum makes
+    # the total (and the worst case built on it) the same whatever the order.
+    return math.fsum((n or 0) / pi for pi, n in db.execute(query) if pi > 0)
 
 
 def adjusted_weights(fieldwork: Fieldwork) -> dict[int, float]:

@@ -45,6 +45,15 @@ COUNTY_STATE_LABELS = {
     "interim": N_("Fieldwork under way: the figures are interim and recommend nothing."),
     "final": N_("Fieldwork complete."),
 }
+# The fieldwork stage of a county, short (the dashboard's filter and summary line).
+STAGE_LABELS = {
+    "no_round": N_("In no round"),
+    "no_frame": N_("No frame"),
+    "no_plan": N_("No plan"),
+    "no_interviews": N_("No approved interview"),
+    "interim": N_("Fieldwork under way"),
+    "final": N_("Fieldwork complete"),
+}
 VILLAGE_CLASS_LABELS = {**VILLAGE_TYPE_LABELS, "remote": N_("Remote village")}
 RESPONSE_GROUP_LABELS = {**STATUS_LABELS, "screening": N_("Screening")}
 # A stratum of a plan is a village class (village stage) or a household status (household

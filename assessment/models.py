@@ -59,6 +59,8 @@ class County(Base):
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
     # Western counties exit below 3% comprehensive poverty incidence instead of 2%.
     western: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every change its stored results depend on (assessment.staleness).
+    data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     province: Mapped[Province] = relationship(back_populates="counties")
     townships: Mapped[list[Township]] = relationship(
         back_populates="county", order_by="Township.name"

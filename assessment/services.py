@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import AssessmentRound, County, LoginFailure, Role, Team, User, utcnow
 from assessment.security import check_password, hash_password, needs_rehash
+from assessment.staleness import mark_stale
 
 
 class DomainError(Exception):
@@ -236,6 +237,17 @@ class TeamService:
 
     def list(self) -> list[Team]:
         return list(self.db.scalars(select(Team).order_by(Team.name)))
+
+
+def set_round_counties(
+    dbsession: Session, assessment_round: AssessmentRound, counties: list[County]
+) -> None:
+    """List ``counties`` in the round (after its thresholds were set): every county it had
+    or has gets its stored results recomputed (the round decides their verdicts)."""
+    before = {c.id for c in assessment_round.counties}
+    assessment_round.counties = list(counties)
+    dbsession.flush()
+    mark_stale(dbsession, before | {c.id for c in counties})
 
 
 def latest_round(dbsession: Session, county: County | None = None) -> AssessmentRound | None:

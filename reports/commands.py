@@ -1,4 +1,4 @@
-"""``report``, ``report-province``, ``export`` and ``indicators``."""
+"""``report``, ``report-province``, ``export``, ``indicators`` and ``refresh-results``."""
 
 from __future__ import annotations
 
@@ -50,6 +50,37 @@ def register(subparsers) -> None:
     )
     add_round_option(p)
     p.set_defaults(func=export)
+    register_refresh(subparsers)
+
+
+def register_refresh(subparsers) -> None:
+    p = subparsers.add_parser(
+        "refresh-results",
+        help="recompute the stored results of every county of a round (after an upgrade)",
+    )
+    add_config_option(p)
+    p.add_argument("--round", type=int, dest="round_id", help="round id (default: every round)")
+    p.set_defaults(func=refresh_results)
+
+
+def refresh_results(args) -> int:
+    from sqlalchemy import select
+
+    from assessment.models import AssessmentRound
+    from reports.results import refresh_round
+
+    with app_env(args.config) as request:
+        if (
+            args.round_id is not None
+            and request.dbsession.scalar(
+                select(AssessmentRound.id).where(AssessmentRound.id == args.round_id)
+            )
+            is None
+        ):
+            raise CommandError(f"there is no round {args.round_id}")
+        count = refresh_round(request.dbsession, args.round_id)
+    print(f"refreshed the stored results of {count} counties")
+    return 0
 
 
 def _county(request, code: str):

@@ -43,3 +43,37 @@ class ReportVersion(Base):
     county: Mapped[County] = relationship()
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+
+
+class CountyResult(Base):
+    """A county's current results in one round, stored so that pages need not recompute them.
+
+    One row per county and round that lists it: the county verdict and its state, the four
+    indicators with intervals, official verdicts and confidence, response rates (in
+    ``summary_json``: a :class:`reports.model.CountySummary` as :mod:`reports.snapshot` JSON),
+    fieldwork and review progress. Recomputed in the transaction of every change that makes
+    it stale (:mod:`assessment.staleness`); ``data_version`` is the county's data version it
+    was computed from, so a reader can tell a stale row and compute afresh. Not to be confused
+    with a report version's locked snapshot.
+    """
+
+    __tablename__ = "county_results"
+    __table_args__ = (UniqueConstraint("county_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("counties.id"), index=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"), index=True
+    )
+    data_version: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("sample_plans.id"))
+    plan_version: Mapped[int | None] = mapped_column(Integer)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)
+    verdict: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20))
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    resolved: Mapped[int] = mapped_column(Integer, default=0)
+    submitted: Mapped[int] = mapped_column(Integer, default=0)
+    approved: Mapped[int] = mapped_column(Integer, default=0)
+    summary_json: Mapped[str] = mapped_column(Text)

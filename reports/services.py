@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
 from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, User, round_counties, utcnow
+from assessment.models import AssessmentRound, County, User, utcnow
 from assessment.services import DomainError
-from reports import model, snapshot
+from reports import model, results, snapshot
 from reports.models import ReportVersion
 from reports.pdf import render_county_report
 from reports.snapshots import (  # noqa: F401 - re-exported: the services' public names
@@ -164,13 +164,27 @@ class CountyStatus:
         return self.approved / self.submitted if self.submitted else 0.0
 
 
+PER_PAGE = 50
+FILTER_VERDICTS = ("not_met", "exit_recommended", "insufficient_data")
+FILTER_STAGES = ("no_frame", "no_plan", "no_interviews", "interim", "final")
+
+
 @dataclasses.dataclass(frozen=True)
 class Dashboard:
-    """The dashboard of one round: its counties, and every round to switch to."""
+    """One page of the dashboard: a round's counties (or every county in its own round)
+    matching the filters, grouped by province, with the summary of the whole selection."""
 
     assessment_round: AssessmentRound | None
     rounds: list[AssessmentRound]
-    statuses: list[CountyStatus]
+    lines: list[results.CountyLine]
+    total: int  # counties matching the filters
+    page: int
+    pages: int
+    counties: int  # counties of the selection, before the filters
+    verdicts: Counter  # the national summary: counties by verdict, before the filters
+    stages: Counter  # counties by fieldwork stage, before the filters
+    provinces: list[tuple[int, str]]  # provinces of the selection, for the filter
+    summaries: list[tuple[int, str, int, str]]  # (province id, name, round id, name): PDFs
 
 
 def rounds(db: Session) -> list[AssessmentRound]:
@@ -220,21 +234,66 @@ def county_status(db: Session, county: County, round_id: int | None = None) -> C
     )
 
 
-def dashboard(db: Session, round_id: int | None = None) -> Dashboard:
-    """Counties with progress and verdicts, no household record.
+def dashboard(
+    db: Session,
+    round_id: int | None = None,
+    *,
+    province_id: int | None = None,
+    verdict: str | None = None,
+    stage: str | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Dashboard:
+    """Counties with progress and verdicts, no household record, read from the stored
+    results (:mod:`reports.results`).
 
     With ``round_id``: every county of that round, in that round. Without: every county listed
     in any round, each in its own round (:func:`ce.county_round`), so that a round created for
-    another province hides nobody; with no round at all, every county.
+    another province hides nobody; with no round at all, every county. Filtered by province,
+    verdict and fieldwork stage; ``per_page`` lines of page ``page``, ordered by province,
+    then county code.
     """
     every = rounds(db)
+    chosen = None
     if round_id is not None:
         chosen = next((r for r in every if r.id == round_id), None)
         if chosen is None:
             raise DomainError(Message(N_("There is no round {round}."), {"round": round_id}))
-        return Dashboard(chosen, every, [county_status(db, c, chosen.id) for c in chosen.counties])
-    listed = select(round_counties.c.county_id)
-    query = select(County).order_by(County.code)
-    if every:
-        query = query.where(County.id.in_(listed))
-    return Dashboard(None, every, [county_status(db, c) for c in db.scalars(query)])
+    keys = results.keys(db, round_id=round_id)
+    computed = {
+        line.county_id: line for line in results.lines(db, [k for k in keys if not k.current])
+    }
+
+    def verdict_of(k) -> str:
+        return k.verdict if k.current else computed[k.county_id].summary.verdict
+
+    def stage_of(k) -> str:
+        return k.state if k.current else computed[k.county_id].summary.state
+
+    matching = [
+        k
+        for k in keys
+        if (province_id is None or k.province_id == province_id)
+        and (verdict is None or verdict_of(k) == verdict)
+        and (stage is None or stage_of(k) == stage)
+    ]
+    pages = max(1, -(-len(matching) // per_page))
+    page = min(max(page, 1), pages)
+    part = matching[(page - 1) * per_page : page * per_page]
+    stored = {line.county_id: line for line in results.lines(db, [k for k in part if k.current])}
+    lines = [stored.get(k.county_id) or computed[k.county_id] for k in part]
+    provinces = sorted({(k.province_id, k.province) for k in keys}, key=lambda p: p[1])
+    pairs = {(k.province_id, k.province, k.round_id, k.round_name) for k in keys if k.round_id}
+    return Dashboard(
+        chosen,
+        every,
+        lines,
+        len(matching),
+        page,
+        pages,
+        len(keys),
+        Counter(verdict_of(k) for k in keys),
+        Counter(stage_of(k) for k in keys),
+        provinces,
+        sorted(pairs, key=lambda p: (p[1], p[3])),
+    )

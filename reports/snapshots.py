@@ -37,9 +37,9 @@ from assessment.models import (
 )
 from assessment.services import DomainError
 from reports import coverage as cov
-from reports import model
+from reports import model, results
 from reports.models import ReportVersion
-from sampling.models import Frame, PlanVillage, SamplePlan
+from sampling.models import Frame, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
@@ -179,31 +179,43 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
 
 
 def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
-    interviews = {
-        i.plan_household.household.household_id: i
-        for i in db.scalars(
-            select(Interview).where(
-                Interview.plan_id == data.plan.id, Interview.status == "approved"
+    # One query for the answers of every approved interview (a lazy load per interview made
+    # this most of a county's report: two queries per household); parsed for problems only.
+    answers_of = {
+        household_id: (interview_id, standards, verification)
+        for household_id, interview_id, standards, verification in db.execute(
+            select(
+                Household.household_id,
+                Interview.id,
+                Interview.standards_json,
+                Interview.verification_json,
             )
+            .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+            .join(Household, PlanHousehold.household_pk == Household.id)
+            .where(Interview.plan_id == data.plan.id, Interview.status == "approved")
         )
     }
     publication = AppealService(db).publication(data.plan)
     notes = {c.interview_id: _appeal_note(c) for c in (publication.cases if publication else ())}
     out = []
     for row in data.rows:
-        interview = interviews.get(row["household_id"])
-        note = notes.get(interview.id) if interview is not None else None
-        standards = json.loads(interview.standards_json or "{}") if interview else {}
-        failed = tuple(k for k, v in standards.items() if v is False)
-        answers = json.loads(interview.verification_json or "{}") if interview else {}
-        reasons = "；".join(
-            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
-        )
         kinds = []
         if row["verdict"] in ("wrongly_exited", "missed"):
             kinds.append(row["verdict"])
         if row["recognises"] == 0:
             kinds.append("not_recognising")
+        if not kinds:
+            continue
+        interview_id, standards_json, verification_json = answers_of.get(
+            row["household_id"], (None, None, None)
+        )
+        note = notes.get(interview_id)
+        standards = json.loads(standards_json or "{}")
+        failed = tuple(k for k, v in standards.items() if v is False)
+        answers = json.loads(verification_json or "{}")
+        reasons = "；".join(
+            str(answers[f"{k}_reason"]) for k in failed if answers.get(f"{k}_reason")
+        )
         out += [
             model.Problem(
                 kind,
@@ -461,10 +473,11 @@ def province_snapshot(
         raise DomainError(
             Message(N_("No assessment round lists a county of {name}."), {"name": province_name})
         )
-    counties = [c for c in assessment_round.counties if c.province_id == province.id]
-    summaries = tuple(county_summary(db, c, assessment_round.id) for c in counties)
+    # The stored results of the counties (computed afresh where stale or missing).
+    found = results.lines(
+        db, results.keys(db, round_id=assessment_round.id, province_id=province.id)
+    )
     created = created or utcnow().replace(microsecond=0)
-    plans = [ce.current_plan(db, c, assessment_round.id) for c in counties]
     return model.ProvinceReport(
         scheme=assessment_round.name,
         year=assessment_round.year,
@@ -473,6 +486,6 @@ def province_snapshot(
         version="draft",
         report_date=created.date(),
         created=created,
-        counties=summaries,
-        simulated=any(p is not None and p.simulated_fieldwork for p in plans),
+        counties=tuple(line.summary for line in found),
+        simulated=any(line.simulated for line in found),
     )

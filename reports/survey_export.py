@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
 from reports.exports import Column, Sheet
+from sampling.models import Household, PlanHousehold
 from surveys.models import Interview
 
 INCOME = (
@@ -196,10 +197,15 @@ def _household_row(row: dict, interview, score: float) -> list:
 def export_sheets(db: Session, data: ce.CountyData) -> tuple[Sheet, Sheet, Sheet]:
     """The households (random villages), purposive and members sheets of a county (rows
     generated lazily)."""
+    # The household ids come with the interviews (one query; a lazy load per interview was
+    # two queries per household).
     interviews = {
-        i.plan_household.household.household_id: i
-        for i in db.scalars(
-            select(Interview).where(
+        household_id: i
+        for i, household_id in db.execute(
+            select(Interview, Household.household_id)
+            .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+            .join(Household, PlanHousehold.household_pk == Household.id)
+            .where(
                 Interview.plan_id == data.plan.id,
                 Interview.status == "approved",
                 Interview.contact_outcome == "interviewed",

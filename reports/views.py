@@ -12,6 +12,7 @@ from sqlalchemy import select
 from assessment import county_estimates as ce
 from assessment.forms import bind
 from assessment.i18n import N_, Message
+from assessment.labels import STAGE_LABELS
 from assessment.models import County, Province
 from assessment.permissions import Permission
 from assessment.services import DomainError
@@ -21,6 +22,8 @@ from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report
 from reports.services import (
+    FILTER_STAGES,
+    FILTER_VERDICTS,
     ReportService,
     county_snapshot,
     county_status,
@@ -70,6 +73,25 @@ def _households(request) -> bool:
     return request.has_permission(Permission.household_view, request.root)
 
 
+def _number(request, name: str) -> int | None:
+    """A whole-number query parameter (None when absent; 404 when not a number)."""
+    raw = request.params.get(name, "")
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise HTTPNotFound()
+    return int(raw)
+
+
+def _choice(request, name: str, choices: tuple[str, ...]) -> str | None:
+    """A filter among ``choices``; an unknown value is said so and ignored."""
+    raw = request.params.get(name, "")
+    if raw and raw not in choices:
+        flash(request, N_("Unknown filter value; showing every county."), "error")
+        return None
+    return raw or None
+
+
 @view_config(
     route_name="dashboard.view",
     renderer="reports/dashboard.jinja2",
@@ -77,15 +99,23 @@ def _households(request) -> bool:
 )
 def dashboard_view(request):
     """Every county of a round with progress, indicators and verdicts; no household record."""
+    filters = {
+        "province_id": _number(request, "province"),
+        "verdict": _choice(request, "verdict", FILTER_VERDICTS),
+        "stage": _choice(request, "stage", FILTER_STAGES),
+    }
     try:
-        board = dashboard(request.dbsession, _round_id(request))
+        board = dashboard(
+            request.dbsession, _round_id(request), page=_number(request, "page") or 1, **filters
+        )
     except DomainError:
         raise HTTPNotFound() from None
-    pairs = {(s.county.province, s.assessment_round) for s in board.statuses if s.assessment_round}
     return {
         "board": board,
-        "statuses": board.statuses,
-        "summaries": sorted(pairs, key=lambda pair: (pair[0].name, -pair[1].year, pair[1].id)),
+        "filters": filters,
+        "verdicts": FILTER_VERDICTS,
+        "stages": FILTER_STAGES,
+        "stage_labels": STAGE_LABELS,
     }
 
 

@@ -27,6 +27,7 @@ from assessment.models import (
     utcnow,
 )
 from assessment.services import DomainError, latest_round
+from assessment.staleness import mark_stale
 from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
@@ -140,6 +141,7 @@ class PlanService:
         plan.drawn_at = self.clock()
         plan.summary_json = json.dumps(_summary(result), ensure_ascii=False)
         self._store(plan, frame, result)
+        mark_stale(self.db, [frame.county_id])
         return plan
 
     @staticmethod
@@ -306,6 +308,7 @@ class PlanService:
             )
             .values(team_id=team.id if team else None)
         )
+        mark_stale(self.db, [plan.county_id])
 
     def villages(self, plan: SamplePlan) -> list[dict]:
         """Selected villages with their team and counts of households by role and stratum."""

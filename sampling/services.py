@@ -18,6 +18,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from assessment.models import County, Township, User, Village
+from assessment.staleness import mark_stale
 from sampling import frames as pure_frames
 from sampling.frames.columns import FLAG_COLUMNS
 from sampling.frames.isolated import read_frame_isolated
@@ -144,6 +145,7 @@ class FrameService:
             )
         )
         self.db.flush()
+        mark_stale(self.db, [county.id])
         return ImportOutcome(frame, result)
 
     def _store(self, county, result, file_name, user) -> Frame:

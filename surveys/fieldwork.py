@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import User, Village, utcnow
 from assessment.services import DomainError
+from assessment.staleness import mark_stale
 from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,
@@ -252,6 +253,7 @@ class FieldworkService:
         )
         self.db.add(closure)
         self.db.flush()
+        mark_stale(self.db, [plan.county_id])
         return closure
 
 

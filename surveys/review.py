@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import Role, User, utcnow
 from assessment.services import DomainError
+from assessment.staleness import mark_stale
 from sampling.models import Household, PlanHousehold, PlanVillage
 from surveys import audit
 from surveys.assignments import current_plan_ids
@@ -161,6 +162,7 @@ class ReviewService:
         self.db.flush()
         action = "approve" if status == APPROVED else "return"
         audit.record(self.db, interview, action, user, changes, at=now)
+        mark_stale(self.db, [interview.plan.county_id])
 
     def approve(self, interview: Interview, user: User | None) -> None:
         """Approve (and lock) a submitted interview; its open comments are closed."""
@@ -196,6 +198,9 @@ class ReviewService:
         ``user`` did not author; the others stay in the queue and are counted."""
         queue = self.queue(team_id)
         authors = self.authors([item.interview for item in queue])
+        # Every county concerned is locked at once, in id order (mark_stale sorts), so two
+        # bulk approvals over the same counties never wait for each other crosswise.
+        mark_stale(self.db, {item.interview.plan.county_id for item in queue})
         approved = own = flagged = 0
         for item in queue:
             if item.flags:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import User, utcnow
 from assessment.services import DomainError, latest_round
+from assessment.staleness import mark_stale
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems
@@ -202,6 +203,7 @@ class InterviewService:
         self.db.flush()
         new = {"status": interview.status, "contact_outcome": outcome}
         audit.record(self.db, interview, "outcome", user, audit.diff(old, new), at=now)
+        mark_stale(self.db, [ph.plan.county_id])
         if outcome == INTERVIEWED:
             return OutcomeResult(interview, None)
         if ph.role not in ("selected", "reserve"):
@@ -359,6 +361,7 @@ class InterviewService:
         interview.submitted_by_id = user.id if user is not None else None
         self.db.flush()
         audit.record(self.db, interview, "submit", user, audit.diff(old, new), at=now)
+        mark_stale(self.db, [ph.plan.county_id])
         return interview
 
     def _derive(self, interview: Interview, cleaned, assessment_round, now: dt.datetime) -> None:

@@ -16,7 +16,13 @@ from assessment.forms import (
 from assessment.i18n import N_
 from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team, User
 from assessment.permissions import Permission
-from assessment.services import DomainError, TeamService, UserService, counties
+from assessment.services import (
+    DomainError,
+    TeamService,
+    UserService,
+    counties,
+    set_round_counties,
+)
 from assessment.views import flash, render_problem
 
 
@@ -170,7 +176,7 @@ def _save_round(request, form, assessment_round: AssessmentRound) -> None:
     for name in RoundForm.PERCENT_FIELDS:
         setattr(assessment_round, name, float(getattr(form, name).data) / 100)
     chosen = [request.dbsession.get(County, cid) for cid in form.county_ids.data or []]
-    assessment_round.counties = [c for c in chosen if c is not None]
+    set_round_counties(request.dbsession, assessment_round, [c for c in chosen if c is not None])
 
 
 @view_config(

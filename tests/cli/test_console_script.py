@@ -49,6 +49,8 @@ TESTED = {
     "verify-audit",
     "backup",
     "restore",
+    # issue 14: tests/cli/test_refresh_results.py
+    "refresh-results",
     # issue 13's fieldwork commands: tests/cli/test_fieldwork_commands.py
     "simulate-fieldwork",
     "close-fieldwork",
