@@ -142,11 +142,19 @@ def _writes(request) -> bool:
     minutes) and meet another writer fail with "database is locked" and are retried - as
     writers, so the retry waits its turn instead of failing again.
     """
+    from assessment.guard import LARGE_UPLOAD_PATHS
     from assessment.sessions import COOKIE_NAME
 
+    retried = request.environ.get("retry.attempt", 0) > 0
+    if request.path in LARGE_UPLOAD_PATHS and request.method == "POST" and not retried:
+        # A frame upload reads and checks its file for seconds before it writes: taking the
+        # write lock first would hold every other writer (log-ins, sessions) that long. It
+        # begins as a reader; should another writer get in before its first write, it is
+        # retried as a writer.
+        return False
     return (
         request.method not in SAFE_METHODS
-        or request.environ.get("retry.attempt", 0) > 0
+        or retried
         or (COOKIE_NAME not in request.cookies and "Authorization" not in request.headers)
     )
 

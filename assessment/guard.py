@@ -88,8 +88,9 @@ def _refuse(environ, start_response, status: str, code: str, message: str = TOO_
         status,
         [
             ("Content-Type", content_type),
+            # No "Connection: close": PEP 3333 forbids hop-by-hop headers (waitress answers a
+            # 500 instead); the server reads or discards the unread body itself.
             ("Content-Length", str(len(body))),
-            ("Connection", "close"),  # the unread body must not be taken for a next request
         ],
     )
     return [body]

@@ -11,15 +11,18 @@ For each frame size and file format a synthetic county frame is written with
 a fresh database (a temporary SQLite file; a throwaway PostgreSQL database created and dropped
 here):
 
-- **ours**: ``FrameService.import_file`` (read + check + hash + villages + households) and
-  commit. The pure part (read, check, hash) ends at the reader's last progress call.
+- **ours**: ``FrameService(isolated=True).import_file``, the path of the web form and the CLI:
+  read + check in the child process with its memory and time limits, then frame + hash,
+  villages, households, and commit. The pure part ends at the reader's last progress call.
 - **raw**: the same household rows, already parsed into tuples before the clock starts and in
   the same order (by household_id), inserted with the bare driver into an identical
   ``households`` table (same schema, same indexes and foreign keys, referenced frame and
   villages present) and committed: ``sqlite3`` ``executemany`` / psycopg
   ``COPY ... FROM STDIN`` with ``write_row``.
 
-Printed: ``full ratio = ours / raw`` and ``DB ratio = (ours - pure part) / raw``. XLSX frames
+Printed: ``full ratio = ours / raw``, ``DB ratio = (ours - pure part) / raw``, and the peak
+resident memory of this process and of the reading child (``getrusage``; each a high-water
+mark over the whole run, so the largest frame sets it). XLSX frames
 larger than ``--xlsx-max`` are skipped: openpyxl takes about 3.5 minutes to write the
 1,000,000-row workbook (``--xlsx-max 1000000`` adds it).
 """
@@ -27,6 +30,7 @@ larger than ``--xlsx-max`` are skipped: openpyxl takes about 3.5 minutes to writ
 from __future__ import annotations
 
 import argparse
+import resource
 import sqlite3
 import sys
 import tempfile
@@ -45,6 +49,7 @@ from assessment.db import make_engine, make_session_factory
 from assessment.migrate import upgrade
 from assessment.models import County, Province
 from bench.make_frame import make_rows, write_frame
+from sampling.frames import Limits
 from sampling.models import Frame
 from sampling.services import HOUSEHOLD_COLUMNS, FrameService
 
@@ -139,7 +144,8 @@ def time_ours(url: str, path: Path, bar: tqdm):
             county = _county(db)
             db.commit()
             start = time.perf_counter()
-            outcome = FrameService(db).import_file(county, path, path.name, progress=progress)
+            service = FrameService(db, isolated=True, limits=Limits(max_seconds=600))
+            outcome = service.import_file(county, path, path.name, progress=progress)
             db.commit()
             end = time.perf_counter()
             if outcome.frame is None:
@@ -251,6 +257,9 @@ def main(argv=None) -> int:
                 path = paths[n, file_format]
                 results.append(run_one(n, file_format, backend, path, args, bar))
     print(table(results))
+    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"\npeak RSS: this process {me:,.0f} MB, largest reading child {child:,.0f} MB")
     return 0
 
 

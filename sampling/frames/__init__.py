@@ -10,9 +10,9 @@ PURE. One path from bytes to a frame, read top to bottom:
 - :mod:`~sampling.frames.frame`: the :class:`Frame` and :func:`read_frame`;
 - :mod:`~sampling.frames.isolated`: :func:`read_frame` in a child process with memory and time
   limits, as the web and the CLI call it;
-- :mod:`~sampling.frames.summary`: counts for the summary page and the CLI.
 
-The database side (bulk insert, COPY) is :mod:`sampling.services`. See ``docs/frame-format.md``.
+The database side (bulk insert, COPY) is :mod:`sampling.services`; the counts of the summary
+page are :mod:`sampling.frame_summary`. See ``docs/frame-format.md``.
 """
 
 from sampling.frames import columns as fc

@@ -33,19 +33,10 @@ DB_LENGTHS = {
 
 @dataclass(frozen=True)
 class FrameIssue:
-    """One problem in a frame file.
-
-    Attributes
-    ----------
-    row : int or None
-        Row number as a user sees it in Excel (header row 1); None for the whole file.
-    column : str or None
-        The column's header as typed (canonical name for a missing column).
-    value : str
-        The offending cell text ("" when not about one cell).
-    message : Message
-        What is wrong, with ``row``, ``column`` and ``value`` among its placeholders.
-    """
+    """One problem in a frame file: the row as Excel shows it (header = row 1; None for the
+    whole file), the column's header as typed (the canonical name of a missing column), the
+    cell's text ("" when not about one cell), and the message (:class:`Message`, with ``row``,
+    ``column`` and ``value`` among its placeholders), rendered in the user's language later."""
 
     row: int | None
     column: str | None
@@ -103,17 +94,18 @@ def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) ->
     )
     headers = {name: table.header[i] for name, i in canonical.items()}
     headers.update({f"x:{name}": name for name in extra})
-    for name in cells.columns[1:]:
-        _text_rules(cells, name, headers[name], log, limits)
-    typed = _typed(cells, headers, log)
+    for name, header in headers.items():
+        _text_rules(cells, name, header, log, limits)
+    absent = {name: value for name, value in _OPTIONAL.items() if name not in canonical}
+    typed = _typed(cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items()), headers, log)
     _check_villages(typed, headers, log)
     extra_names = tuple(sorted(extra))
-    json = _extra_json(extra_names)
-    return Checked(typed.with_columns(json.alias("extra_json")).drop(cs_extra(cells)), extra_names)
+    typed = typed.with_columns(_extra_json(extra_names).alias("extra_json"))
+    return Checked(typed.drop(f"x:{name}" for name in extra), extra_names)
 
 
-def cs_extra(frame: pl.DataFrame) -> list[str]:
-    return [name for name in frame.columns if name.startswith("x:")]
+#: Optional columns, as if every cell of an absent one were this.
+_OPTIONAL = {"village_code": "", "remote": "0", **dict.fromkeys(fc.FLAG_COLUMNS, "0")}
 
 
 def _map_header(table: Table, log: IssueLog, limits: Limits):
@@ -199,26 +191,16 @@ def _typed(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> pl.Da
         **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
     }
     typed = cells.with_columns(
-        _coded(name, lookup) for name, (lookup, _) in coded.items() if name in cells.columns
-    ).with_columns(
-        _whole(cells, "household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
-        _whole(cells, "exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
+        *(_coded(name, lookup) for name, (lookup, _) in coded.items()),
+        _whole("household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
+        _whole("exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
     )
     for name, (_, msgid) in coded.items():
-        if name in cells.columns:
-            bad = typed.filter(pl.col(name).is_null()).select("row")
-            found = cells.join(bad, on="row").select("row", pl.col(name).alias("value"))
-            log.add_rows(found, headers[name], msgid)
+        bad = typed.filter(pl.col(name).is_null()).select("row")
+        found = cells.join(bad, on="row").select("row", pl.col(name).alias("value"))
+        log.add_rows(found, headers.get(name, name), msgid)
     _number_issues(cells, typed, headers, log)
-    return typed.with_columns(
-        pl.col("village_code")
-        if "village_code" in typed.columns
-        else pl.lit("").alias("village_code"),
-        *(
-            pl.col(n) if n in typed.columns else pl.lit(False).alias(n)
-            for n in ("remote", *fc.FLAG_COLUMNS)
-        ),
-    )
+    return typed
 
 
 _STATUS_MSG = N_(
@@ -232,30 +214,19 @@ _TYPE_MSG = N_(
 _BOOL_MSG = N_("Row {row}, column {column}: {value} is not 0 or 1 (是 / 否 also accepted).")
 
 
-def _normalised(name: str) -> pl.Expr:
-    return pl.col(name).str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
-
-
 def _coded(name: str, lookup) -> pl.Expr:
-    keys, values = list(lookup), list(lookup.values())
-    return _normalised(name).replace_strict(keys, values, default=None).alias(name)
+    """Matched as :func:`~sampling.frames.columns.normalise` matches (case, spaces, _ and -)."""
+    normalised = pl.col(name).str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
+    return normalised.replace_strict(list(lookup), list(lookup.values()), default=None).alias(name)
 
 
-def _whole(cells: pl.DataFrame, name: str, low: int, high: int, blank) -> pl.Expr:
+def _whole(name: str, low: int, high: int, blank) -> pl.Expr:
     """A whole number from ``low`` to ``high`` (``"4.0"`` read as 4); ``blank`` for "", null
     when unreadable or out of range."""
-    text = pl.col(name).str.replace(r"\.0$", "")
-    number = text.cast(pl.Int64, strict=False)
-    ok = number.is_between(low, high)
-    return (
-        pl.when(pl.col(name) == "")
-        .then(pl.lit(blank, pl.Int64))
-        .when(ok)
-        .then(number)
-        .otherwise(None)
-        .cast(pl.Int32)
-        .alias(name)
-    )
+    number = pl.col(name).str.replace(r"\.0$", "").cast(pl.Int64, strict=False)
+    blank_value = pl.lit(blank, pl.Int64)
+    found = pl.when(number.is_between(low, high)).then(number)
+    return pl.when(pl.col(name) == "").then(blank_value).otherwise(found).cast(pl.Int32).alias(name)
 
 
 def _number_issues(cells, typed, headers, log: IssueLog) -> None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 import numpy as np
 import polars as pl
 
 from sampling.frames import columns as fc
-from sampling.frames.check import FrameIssue, IssueLog, check_table
+from sampling.frames.check import Checked, FrameIssue, IssueLog, check_table
 from sampling.frames.hashing import content_hash
 from sampling.frames.read import DEFAULT_LIMITS, FrameFileError, Limits, read_table
 
@@ -29,18 +29,24 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+#: Columns with few distinct values: their households share one ``str`` object per value.
+_SHARED = ("township", "village", "village_code", "village_type", "status")
+
+
+def _array(series: pl.Series) -> np.ndarray:
+    if series.name not in _SHARED:
+        return _frozen(series.to_numpy())
+    distinct = series.unique(maintain_order=True)
+    index = series.to_frame().join(
+        distinct.to_frame().with_row_index("_i"), on=series.name, how="left", maintain_order="left"
+    )["_i"]
+    return _frozen(distinct.to_numpy()[index.to_numpy()])
+
+
 @dataclass(frozen=True, eq=False)
 class VillageTable:
-    """One entry per village, sorted by :attr:`key` (the canonical village order).
-
-    Attributes
-    ----------
-    key : ndarray of str
-        ``village_code`` when the frame has codes, otherwise ``"township/village"``.
-    township, village, village_code, village_type : ndarray of str
-    remote : ndarray of bool
-    households, persons : ndarray of int64
-    """
+    """One entry per village, sorted by :attr:`key` (the canonical village order): its
+    ``village_code`` when the frame has codes, otherwise ``"township/village"``."""
 
     key: np.ndarray
     township: np.ndarray
@@ -104,19 +110,10 @@ class Frame:
 
     def columns(self) -> dict[str, list]:
         """Plain Python lists (``exit_year`` None where blank)."""
-        out = {name: getattr(self, name).tolist() for name in fc.CANONICAL_COLUMNS}
+        names = (*fc.CANONICAL_COLUMNS, "extra_json", "source_row")
+        out = {name: getattr(self, name).tolist() for name in names}
         out["exit_year"] = [year or None for year in out["exit_year"]]
-        out["extra_json"] = self.extra_json.tolist()
-        out["village_key"] = self.village_keys().tolist()
-        out["source_row"] = self.source_row.tolist()
-        return out
-
-    def records(self):
-        """One dict per household, in file order."""
-        columns = self.columns()
-        names = list(columns)
-        for values in zip(*columns.values(), strict=True):
-            yield dict(zip(names, values, strict=True))
+        return {**out, "village_key": self.village_keys().tolist()}
 
 
 @dataclass(frozen=True)
@@ -189,25 +186,38 @@ def read_frame(
     if max_issues < 1:
         raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
     data = read_bytes(source, limits.max_bytes)
+    done = read_and_check(data, file_format, encoding, max_issues, limits, progress)
+    frame = _build(done.checked.columns, done.checked.extra_columns) if done.checked else None
+    log = done.log
+    return FrameImport(frame, log.sorted_issues(), log.total, *done[2:])
+
+
+class Checking(NamedTuple):
+    """What reading and checking a file gave: the checked columns when there is no issue."""
+
+    checked: Checked | None
+    log: IssueLog
+    file_format: str
+    encoding: str | None
+    rows: int
+
+
+def read_and_check(data: bytes, file_format, encoding, max_issues, limits, progress) -> Checking:
+    """Read and check ``data`` (the part of :func:`read_frame` the isolated child runs)."""
     guessed = file_format or ("xlsx" if data.startswith(b"PK\x03\x04") else "csv")
+    log = IssueLog(max_issues)
     try:
         table = read_table(data, file_format=guessed, encoding=encoding, limits=limits)
     except FrameFileError as exc:
-        issue = FrameIssue(None, None, "", exc.message)
-        return FrameImport(None, (issue,), 1, guessed, encoding, 0)
+        log.add(None, None, "", exc.message.msgid, **exc.message.mapping)
+        return Checking(None, log, guessed, encoding, 0)
     del data
-    if progress is not None:
-        progress(table.cells.height)
-    log = IssueLog(max_issues)
+    rows = table.cells.height
+    progress = progress or (lambda rows: None)
+    progress(rows)
     checked = check_table(table, log, limits)
-    frame = None
-    if checked is not None and log.total == 0:
-        frame = _build(checked.columns, checked.extra_columns)
-    if progress is not None:
-        progress(table.cells.height)
-    return FrameImport(
-        frame, log.sorted_issues(), log.total, guessed, table.encoding, table.cells.height
-    )
+    progress(rows)
+    return Checking(checked if log.total == 0 else None, log, guessed, table.encoding, rows)
 
 
 _TYPES = {
@@ -236,12 +246,8 @@ def make_frame(
     extra_json, extra_columns, source_row : optional
         Defaults ``"{}"``, ``()`` and 2, 3, ... .
 
-    Returns
-    -------
-    Frame
-        With villages, canonical order and content hash. Values are trusted (they come from
-        :func:`read_frame` or a database filled from it); lengths and vocabularies are
-        checked, raising ValueError.
+    Values are trusted (they come from :func:`read_frame` or a database filled from it); only
+    lengths and vocabularies are checked (ValueError).
     """
     n = len(columns["household_id"]) if "household_id" in columns else 0
     data = dict(columns)
@@ -249,7 +255,12 @@ def make_frame(
     data.setdefault("village_code", [""] * n)
     for name in ("remote", *fc.FLAG_COLUMNS):
         data.setdefault(name, [False] * n)
-    _check_typed(data, n)
+    for name in fc.CANONICAL_COLUMNS:
+        if name not in data or len(data[name]) != n:
+            raise ValueError(f"columns: column {name!r} is missing or has not {n} values")
+    for name, allowed in (("status", fc.STATUSES), ("village_type", fc.VILLAGE_TYPES)):
+        if unknown := set(data[name]) - set(allowed):
+            raise ValueError(f"columns: {name} has unknown values {sorted(map(str, unknown))}")
     series = {
         name: pl.Series(name, list(data[name]), dtype=_TYPES.get(name, pl.String), strict=False)
         for name in fc.CANONICAL_COLUMNS
@@ -260,18 +271,6 @@ def make_frame(
         pl.Series("row", list(source_row) if source_row is not None else range(2, n + 2), pl.Int32),
     )
     return _build(frame, tuple(extra_columns))
-
-
-def _check_typed(data: Mapping[str, Sequence], n: int) -> None:
-    for name in fc.CANONICAL_COLUMNS:
-        if name not in data:
-            raise ValueError(f"columns: missing column {name!r}")
-        if len(data[name]) != n:
-            raise ValueError(f"columns: column {name!r} has {len(data[name])} values, not {n}")
-    for name, allowed in (("status", fc.STATUSES), ("village_type", fc.VILLAGE_TYPES)):
-        unknown = set(data[name]) - set(allowed)
-        if unknown:
-            raise ValueError(f"columns: {name} has unknown values {sorted(map(str, unknown))}")
 
 
 def _build(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
@@ -295,7 +294,7 @@ def _build(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
     index = data.select("_key").join(
         villages.select("_key", "_index"), on="_key", how="left", maintain_order="left"
     )
-    arrays = {name: _frozen(data[name].to_numpy()) for name in fc.CANONICAL_COLUMNS}
+    arrays = {name: _array(data[name]) for name in fc.CANONICAL_COLUMNS}
     return Frame(
         **arrays,
         extra_json=_frozen(data["extra_json"].to_numpy()),

@@ -17,6 +17,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,27 +32,13 @@ MB = 2**20
 
 @dataclass(frozen=True)
 class Limits:
-    """What a frame file may hold; the defaults fit a county of 2,000,000 households.
+    """What a frame file may hold; the defaults fit a county of 2,000,000 households
+    (``docs/frame-format.md`` has the table, the ini file the ``frames.*`` settings).
 
-    Attributes
-    ----------
-    max_bytes : int
-        The file itself (``upload.max_bytes``).
-    max_columns : int
-        Columns of the header (and cells of any row).
-    max_cell_chars : int
-        Characters of any cell, header cells included.
-    max_rows : int
-        Records of a CSV file or rows of a worksheet, blank ones included.
-    max_unpacked : int
-        Bytes a workbook's parts may unpack to, in all.
-    max_ratio : int
-        How many times its packed size a workbook part may unpack to.
-    max_memory : int
-        Bytes of address space of the process that reads the file
-        (:mod:`~sampling.frames.isolated`).
-    max_seconds : float
-        Seconds that process may take.
+    Bytes of the file (``upload.max_bytes``); columns; characters of a cell (headers too);
+    records or rows, blank ones included; bytes a workbook unpacks to in all, and how many
+    times its packed size one part may unpack to; resident bytes and seconds of the process
+    that reads the file (:mod:`~sampling.frames.isolated`).
     """
 
     max_bytes: int = 200 * MB
@@ -179,7 +166,7 @@ def _csv_rows(text: str, limits: Limits) -> pl.DataFrame:
     if "\r" in text and text.count("\r") != text.count("\r\n"):
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line breaks
     delimiter = _sniff_delimiter(text)
-    width = _first_record_width(text, delimiter, limits)
+    width = _record_width(text[: 1 << 20], delimiter, limits, header_only=True)
     schema = {f"c{i}": pl.String for i in range(width)}
     data = text.encode("utf-8")
     del text
@@ -187,13 +174,13 @@ def _csv_rows(text: str, limits: Limits) -> pl.DataFrame:
         return pl.read_csv(
             data, has_header=False, separator=delimiter, schema=schema, missing_columns="insert"
         )
-    except pl.exceptions.ComputeError as exc:
-        if "more fields" not in str(exc):
+    except pl.exceptions.PolarsError as exc:
+        if "more fields" not in str(exc) and "not specified in schema" not in str(exc):
             raise _refuse(
                 N_("The CSV file is malformed: {detail}"), detail=str(exc)[:200]
             ) from None
     # A record longer than the first: read it again wide enough to name the extra cells.
-    wide = _widest_record(data.decode("utf-8"), delimiter, limits)
+    wide = _record_width(data.decode("utf-8"), delimiter, limits, header_only=False)
     schema = {f"c{i}": pl.String for i in range(wide)}
     return pl.read_csv(
         data, has_header=False, separator=delimiter, schema=schema, missing_columns="insert"
@@ -204,26 +191,20 @@ def _records(text: str, delimiter: str):
     return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
 
 
-def _first_record_width(text: str, delimiter: str, limits: Limits) -> int:
-    """Cells of the longest of the first records up to the header (at least one)."""
+def _record_width(text: str, delimiter: str, limits: Limits, *, header_only: bool) -> int:
+    """Cells of the longest record: of all, or of those up to the first non-blank one."""
     width = 1
     try:
-        for cells in _records(text[: 1 << 20], delimiter):
+        for cells in _records(text, delimiter):
             width = max(width, len(cells))
             _check_width(width, limits)
-            if any(cell.strip() for cell in cells):
+            if header_only and any(cell.strip() for cell in cells):
                 break
-    except csv.Error:
-        pass  # a record cut at the 1 MB mark; polars reads the whole file
-    return width
-
-
-def _widest_record(text: str, delimiter: str, limits: Limits) -> int:
-    width = 1
-    for cells in _records(text, delimiter):
-        if len(cells) > width:
-            width = len(cells)
-            _check_width(width, limits)
+    except csv.Error as exc:  # e.g. a cell beyond csv's field size limit (128 KB)
+        if not header_only:  # (a header cut at the 1 MB mark: polars reads the whole file)
+            raise _refuse(
+                N_("The CSV file is malformed: {detail}"), detail=str(exc)[:200]
+            ) from None
     return width
 
 
@@ -237,7 +218,7 @@ def _check_width(width: int, limits: Limits) -> None:
 
 # --- XLSX ------------------------------------------------------------------------------------
 
-_WORKBOOK = "xl/workbook.xml"
+_WORKBOOK, _RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
 _ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d*):?\$?([A-Z]+)\$?(\d+)\"")
 _CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
@@ -306,34 +287,28 @@ def _inspect_workbook(data: bytes, limits: Limits) -> tuple[int, int]:
         if total > limits.max_unpacked or info.file_size > limits.max_ratio * max(
             info.compress_size, 1 << 16
         ):
-            raise _too_large(limits)
-    for info in infos:  # an XML parser must never meet entity declarations
-        if info.filename.endswith((".xml", ".rels")):
-            with archive.open(info) as stream:
-                if _DOCTYPE.search(stream.read(4096)):
-                    raise _not_xlsx()
+            raise _refuse(
+                N_("The workbook unpacks to more than {limit} MB. Save the frame as CSV."),
+                limit=limits.max_unpacked // MB,
+            )
+    try:
+        for info in infos:  # an XML parser must never meet entity declarations
+            if info.filename.endswith((".xml", ".rels")):
+                with archive.open(info) as stream:
+                    if _DOCTYPE.search(stream.read(4096)):
+                        raise ValueError("entity declarations")
+    except Exception:  # also a bad CRC or a damaged stream
+        raise _not_xlsx() from None
     sheet = _first_sheet(archive, names)
     return _scan_sheet(archive, sheet, limits)
 
 
-def _too_large(limits: Limits) -> FrameFileError:
-    return _refuse(
-        N_("The workbook unpacks to more than {limit} MB. Save the frame as CSV."),
-        limit=limits.max_unpacked // MB,
-    )
-
-
 def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     """The part of the first worksheet, as fastexcel takes it (the first sheet listed)."""
-    workbook = archive.read(_WORKBOOK)[: 1 << 20]
-    rels = (
-        archive.read("xl/_rels/workbook.xml.rels")[: 1 << 20]
-        if "xl/_rels/workbook.xml.rels" in names
-        else b""
+    sheet = re.search(
+        rb"<(?:\w+:)?sheet\s[^>]*?\b(?:\w+:)?id=\"([^\"]+)\"", archive.read(_WORKBOOK)
     )
-    sheet = re.search(rb"<(?:\w+:)?sheet\s[^>]*?\b(?:\w+:)?id=\"([^\"]+)\"", workbook)
-    if sheet is None:
-        raise _not_xlsx()
+    rels = archive.read(_RELS) if sheet and _RELS in names else b""
     for rel in re.finditer(rb"<(?:\w+:)?Relationship\s[^>]*>", rels):
         if b'Id="' + sheet[1] + b'"' in rel[0]:
             target = re.search(rb"Target=\"([^\"]+)\"", rel[0])
@@ -371,9 +346,7 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[in
                     rows = _CELL_ROW.findall(chunk[: value.start()])
                     first_row = int(rows[-1]) if rows else 1
                 tail = chunk[-256:]
-    except FrameFileError:
-        raise
-    except Exception:  # a bad CRC, a part longer than it claims, a damaged stream
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # a bad CRC, a damaged stream
         raise _not_xlsx() from None
     return max(first_row, 1), width
 

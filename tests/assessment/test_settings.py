@@ -75,3 +75,14 @@ def test_owner_url_comes_from_the_environment_first():
     assert parse_settings(raw, {}).database_owner_url == "postgresql+psycopg://owner@db/a"
     environ = {"DATABASE_OWNER_URL": "postgresql://boss@db/a"}
     assert parse_settings(raw, environ).database_owner_url == "postgresql+psycopg://boss@db/a"
+
+
+def test_frame_limits_come_from_the_settings_and_bad_ones_are_named():
+    from sampling.services import frame_limits
+
+    raw = {**BASE, "upload.max_bytes": "1048576", "frames.max_columns": "20"}
+    limits = frame_limits(parse_settings({**raw, "frames.max_seconds": "45"}, {}))
+    assert (limits.max_bytes, limits.max_columns, limits.max_seconds) == (2**20, 20, 45)
+    assert limits.max_memory == 1536 * 2**20  # the default of a 2M-household county
+    with pytest.raises(SettingsError, match=r"frames\.max_memory_mb"):
+        parse_settings({**BASE, "frames.max_memory_mb": "lots"}, {})

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
+from sampling.frame_summary import summarize_frame
 from sampling.frames import make_frame, read_frame
 from sampling.frames.columns import CANONICAL_COLUMNS
-from sampling.frames.summary import summarize_frame
 
 
 def _issue(result, msgid_start: str):

@@ -9,7 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CORE = [
     "sampling.frames",
-    "sampling.frames.summary",
+    "sampling.frame_summary",
     "sampling.sizes",
     "sampling.designs",
     "sampling.selection",

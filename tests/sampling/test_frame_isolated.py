@@ -1,0 +1,39 @@
+"""The child process that reads a frame for the web and the CLI: same result, and its limits end
+it with a message instead of taking the server down."""
+
+from __future__ import annotations
+
+from sampling.frames import Limits, read_frame
+from sampling.frames.isolated import read_frame_isolated
+
+
+def test_the_child_gives_what_read_frame_gives(rows, header, to_csv, to_xlsx):
+    for data in (to_csv(header, rows, "gbk"), to_xlsx(header, rows)):
+        seen = []
+        isolated, direct = read_frame_isolated(data, progress=seen.append), read_frame(data)
+        assert isolated.ok and direct.ok
+        assert isolated.frame.content_hash == direct.frame.content_hash
+        assert isolated.frame.id_order.tolist() == direct.frame.id_order.tolist()
+        assert (isolated.encoding, isolated.rows) == (direct.encoding, direct.rows)
+        assert seen[-1] == len(rows)
+
+
+def test_issues_come_back_from_the_child(rows, header, to_csv):
+    rows[2][header.index("status")] = "gone"
+    result = read_frame_isolated(to_csv(header, rows))
+    assert not result.ok
+    issue = result.issues[0]
+    assert (issue.row, issue.column, issue.value) == (4, "status", "gone")
+    assert "gone" in issue.message.render("zh")
+
+
+def test_a_child_over_its_memory_limit_ends_with_a_message(rows, header, to_csv):
+    result = read_frame_isolated(to_csv(header, rows), limits=Limits(max_memory=64 * 2**20))
+    assert not result.ok and result.issue_count == 1
+    assert result.issues[0].message.render("zh").startswith("读取文件所需内存超过 64 MB")
+
+
+def test_a_child_over_its_time_limit_is_stopped_with_a_message(rows, header, to_csv):
+    result = read_frame_isolated(to_csv(header, rows), limits=Limits(max_seconds=0.01))
+    assert not result.ok
+    assert result.issues[0].message.render("en").startswith("Reading the file took longer")
