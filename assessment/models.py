@@ -135,6 +135,10 @@ NATIONAL_SCHEME = {
     "missed_comparator": "<=",
     "recognition_min": 0.90,
     "recognition_comparator": ">=",
+    # 不在家 releases a reserve only after this many visits, each at least the gap after the
+    # one before (e.g. one in the day, one in the evening).
+    "absent_visits": 2,
+    "absent_visit_gap_minutes": 120,
 }
 
 
@@ -168,6 +172,10 @@ class AssessmentRound(Base):
     missed_comparator: Mapped[str] = mapped_column(String(2), default="<=")
     recognition_min: Mapped[float] = mapped_column(Float, default=0.90)
     recognition_comparator: Mapped[str] = mapped_column(String(2), default=">=")
+    absent_visits: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    absent_visit_gap_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
 

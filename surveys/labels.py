@@ -41,5 +41,6 @@ ACTION_LABELS = {
     "approve": N_("Approved"),
     "return": N_("Returned"),
     "photo": N_("Photo added"),
+    "undo_release": N_("Reserve release undone"),
 }
 YES, NO = N_("Yes"), N_("No")

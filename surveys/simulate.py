@@ -65,13 +65,14 @@ def verification_answers(
     per_capita = poverty_line * (rng.uniform(0.55, 0.9) if poor else rng.uniform(1.3, 3.5))
     total = round(per_capita * persons)
     wages = round(total * 0.7)
+    roster = _roster(rng, persons, head_name)  # the same draws, in the same order, as before
     answers: dict[str, Any] = {
         "respondent_name": head_name,
         "respondent_relation": "head",
         "head_name": head_name,
-        "head_sex": "male",
+        "head_sex": roster[0]["sex"],  # the header agrees with the roster's head
         "head_education": "primary",
-        "roster": _roster(rng, persons, head_name),
+        "roster": roster,
         "income_wages": wages,
         "income_business_gross": total - wages + 500,
         "income_business_costs": 500,

@@ -32,6 +32,8 @@ from surveys.views import (
     team_scope,
 )
 from surveys.workflow import (
+    ABSENT,
+    REPLACEABLE,
     AnswersRefused,
     InterviewService,
     PhotoNotStored,
@@ -94,8 +96,11 @@ def _release_of(db, ph: PlanHousehold):
     request_method="GET",
 )
 def household(context, request):
-    """The household (blinded: head, id, village), its outcome and its interview status."""
-    replaced_by, replaces = _release_of(request.dbsession, context.plan_household)
+    """The household (blinded: head, id, village), its outcome, visits and interview status."""
+    service = service_for(request)
+    ph = context.plan_household
+    replaced_by, replaces = _release_of(request.dbsession, ph)
+    can_edit = request.has_permission(Permission.interview_edit, context)
     return {
         "context": context,
         "interview": context.interview,
@@ -103,7 +108,11 @@ def household(context, request):
         "status_names": INTERVIEW_STATUS_LABELS,
         "replaced_by": replaced_by,
         "replaces": replaces,
-        "can_edit": request.has_permission(Permission.interview_edit, context),
+        "can_undo": can_edit
+        and replaced_by is not None
+        and not service.reserve_started(replaced_by),
+        "visits": service.visits(ph) if ph.role in REPLACEABLE else None,
+        "can_edit": can_edit,
     }
 
 
@@ -111,21 +120,24 @@ def household(context, request):
     route_name="surveys.household", permission=Permission.interview_edit, request_method="POST"
 )
 def record_outcome(context, request):
-    """Record the contact outcome; a non-interview releases the next reserve."""
+    """Record the contact outcome. 不在家 is one visit until the round's rule is met; every
+    non-interview is confirmed on a page naming the reserve it releases."""
     outcome = request.POST.get("outcome", "")
-    here = request.route_url("surveys.household", household=context.plan_household.id)
+    ph = context.plan_household
+    here = request.route_url("surveys.household", household=ph.id)
     if outcome not in OUTCOMES:
         flash(request, N_("Choose a contact outcome."), "error")
         return HTTPSeeOther(here)
+    service = service_for(request)
     try:
-        result = service_for(request).record_outcome(context.plan_household, outcome, request.user)
+        if outcome != INTERVIEWED and "confirm" not in request.POST:
+            return _visit_or_confirm(request, service, ph, outcome)
+        result = service.record_outcome(ph, outcome, request.user)
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(here)
     if outcome == INTERVIEWED:
-        return HTTPSeeOther(
-            request.route_url("surveys.interview", household=context.plan_household.id)
-        )
+        return HTTPSeeOther(request.route_url("surveys.interview", household=ph.id))
     if result.release is not None:
         reserve = result.release.reserve.household
         flash(
@@ -137,6 +149,71 @@ def record_outcome(context, request):
     elif result.no_reserve_left:
         flash(request, N_("No reserve household is left in this village and stratum."), "error")
     return HTTPSeeOther(request.route_url("surveys.assignments"))
+
+
+def _visit_or_confirm(request, service, ph, outcome):
+    """不在家 records a visit; once the rule is met (or for any other outcome), the
+    confirmation page."""
+    if outcome == ABSENT and ph.role in REPLACEABLE:
+        visits = service.record_visit(ph, request.user)
+        if visits.needed:
+            flash(
+                request,
+                N_(
+                    "Visit {n} recorded: nobody at home. {needed} more visits are needed, "
+                    "the next from {time}, before a reserve household is released."
+                ),
+                n=len(visits.attempts),
+                needed=visits.needed,
+                time=visits.next_from.strftime("%m-%d %H:%M"),
+            )
+            return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
+    return HTTPSeeOther(
+        request.route_url("surveys.outcome_confirm", household=ph.id, _query={"outcome": outcome})
+    )
+
+
+@view_config(
+    route_name="surveys.outcome_confirm",
+    renderer="surveys/outcome_confirm.jinja2",
+    permission=Permission.interview_edit,
+    request_method="GET",
+)
+def outcome_confirm(context, request):
+    """Confirm a non-interview outcome: which reserve household it releases, if any."""
+    outcome = request.GET.get("outcome", "")
+    ph = context.plan_household
+    if outcome not in OUTCOMES or outcome == INTERVIEWED:
+        return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
+    service = service_for(request)
+    return {
+        "context": context,
+        "outcome": outcome,
+        "outcomes": OUTCOME_LABELS,
+        "reserve": service.next_reserve(ph),
+        "replaced": ph.role in REPLACEABLE,
+        "visits": service.visits(ph) if outcome == ABSENT else None,
+    }
+
+
+@view_config(
+    route_name="surveys.undo_release", permission=Permission.interview_edit, request_method="POST"
+)
+def undo_release(context, request):
+    """Withdraw the reserve released in place of this household (audited)."""
+    ph = context.plan_household
+    try:
+        reserve = service_for(request).undo_release(ph, request.user)
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(
+            request,
+            N_("Reserve household {head} ({id}) withdrawn; this household is open again."),
+            head=reserve.household.head_name,
+            id=reserve.household.household_id,
+        )
+    return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
 
 
 def _location(request):
