@@ -56,7 +56,7 @@ def service_for(request) -> InterviewService:
     permission=Permission.interview_edit,
 )
 def assignments(request):
-    """The team's households by village, with status, progress and search."""
+    """The team's households by county and village, with status, progress and search."""
     team = team_scope(request)
     village_id = request.GET.get("village", "")
     village = query_id(village_id)
@@ -73,6 +73,7 @@ def assignments(request):
     shown = work.assignments(db, team, **filters) if any(filters.values()) else everything
     return {
         "items": shown,
+        "groups": work.grouped(shown),
         "progress": work.progress(everything),
         "villages": work.team_villages(db, team),
         "status_names": INTERVIEW_STATUS_LABELS,
