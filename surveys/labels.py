@@ -44,3 +44,10 @@ ACTION_LABELS = {
     "undo_release": N_("Reserve release undone"),
 }
 YES, NO = N_("Yes"), N_("No")
+# Audited paths that are not answers (see ``surveys.views.change_label``).
+FIELD_LABELS = {
+    "status": N_("Status"),
+    "contact_outcome": N_("Contact outcome"),
+    "photo": N_("Photo"),
+    "reserve_released": N_("Reserve household"),
+}

@@ -18,6 +18,7 @@ from surveys import assignments as work
 from surveys.audit import changes_of, history
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
+from surveys.photos import thumbnail
 from surveys.review import ReviewService
 from surveys.schemas import without_problems
 from surveys.views import (
@@ -28,6 +29,7 @@ from surveys.views import (
     posted_answers,
     problem_label,
     relevance,
+    shown_changes,
     survey_settings,
     team_scope,
 )
@@ -269,6 +271,9 @@ def _page(
             (p, problem_label(instruments, p.field_path, request.locale_name)) for p in problems
         ],
         "stale": stale,
+        "stale_changes": (
+            shown_changes(instruments, stale.changes, request.locale_name) if stale else []
+        ),
         "error": error,
         "kept": kept,
         "version": interview.version if version is None else version,
@@ -278,7 +283,10 @@ def _page(
             for group in comments.values()
             for c in group
         ],
-        "history": [(row, changes_of(row)) for row in history(request.dbsession, interview)],
+        "history": [
+            (row, shown_changes(instruments, changes_of(row), request.locale_name))
+            for row in history(request.dbsession, interview)
+        ],
         "photos": [row[0] for row in photo],
         "status_names": INTERVIEW_STATUS_LABELS,
         "action_names": ACTION_LABELS,
@@ -427,22 +435,30 @@ def live_relevance(context, request):
 
 @view_config(route_name="surveys.photo", permission=Permission.household_view)
 def photo(context, request):
-    """The latest house photo of the interview."""
+    """A photo of the interview (the latest unless ``?id=``), full size or ``?size=thumb``;
+    whoever may see the household may see its photos, nobody else (the route's ACL)."""
+    from pyramid.httpexceptions import HTTPNotFound
     from sqlalchemy import select
 
     item = context.interview
-    row = None
-    if item is not None:
-        query = select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
-        row = request.dbsession.scalars(query.order_by(InterviewPhoto.id.desc()).limit(1)).first()
+    if item is None:
+        raise HTTPNotFound()
+    query = select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
+    if "id" in request.GET:
+        photo_id = query_id(request.GET["id"])
+        if photo_id is None:
+            raise HTTPNotFound()
+        query = query.where(InterviewPhoto.id == photo_id)
+    row = request.dbsession.scalars(query.order_by(InterviewPhoto.id.desc()).limit(1)).first()
     if row is None:
-        from pyramid.httpexceptions import HTTPNotFound
-
         raise HTTPNotFound()
     # Stored photos are JPEGs this server encoded; older rows keep their checked type. Never
     # sniffed as anything else, and offered as a file, not a page.
     content_type = row.content_type if row.content_type in PHOTO_TYPES else "image/jpeg"
-    response = Response(body=row.data, content_type=content_type, cache_control="private")
+    body = row.data
+    if request.GET.get("size") == "thumb":
+        body, content_type = thumbnail(row.data), "image/jpeg"
+    response = Response(body=body, content_type=content_type, cache_control="private")
     response.headers["X-Content-Type-Options"] = "nosniff"
     extension = "png" if content_type == "image/png" else "jpg"
     response.content_disposition = f'inline; filename="photo-{row.id}.{extension}"'
