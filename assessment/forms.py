@@ -135,6 +135,14 @@ class RoundForm(Form):
     recognition_comparator = SelectField(
         N_("Recognition passes when"), choices=choices([(">=", "≥"), (">", ">")])
     )
+    absent_visits = IntegerField(
+        N_("Visits before an absent household's reserve is released"),
+        [InputRequired(), NumberRange(min=1, max=10)],
+    )
+    absent_visit_gap_minutes = IntegerField(
+        N_("Minutes at least between two such visits"),
+        [InputRequired(), NumberRange(min=0, max=7 * 24 * 60)],
+    )
     county_ids = SelectMultipleField(
         N_("Counties assessed"), coerce=record_id, validate_choice=False
     )

@@ -145,6 +145,10 @@ NATIONAL_SCHEME = {
     "missed_comparator": "<=",
     "recognition_min": 0.90,
     "recognition_comparator": ">=",
+    # 不在家 releases a reserve only after this many visits, each at least the gap after the
+    # one before (e.g. one in the day, one in the evening).
+    "absent_visits": 2,
+    "absent_visit_gap_minutes": 120,
 }
 
 
@@ -181,6 +185,10 @@ class AssessmentRound(Base):
     recognition_comparator: Mapped[str] = mapped_column(String(2), default=">=")
     # Hours the county has to answer its published suspected cases (申诉举证).
     appeal_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
+    absent_visits: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    absent_visit_gap_minutes: Mapped[int] = mapped_column(
+        Integer, default=120, server_default="120"
+    )
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
 

@@ -48,6 +48,11 @@ def includeme(config) -> None:
         "sampling.plan_assign", "/sampling/plans/{plan_id:[0-9]{1,9}}/assign", factory=PlanResource
     )
     config.add_route(
+        "sampling.plan_assign_many",
+        "/sampling/plans/{plan_id:[0-9]{1,9}}/assign-many",
+        factory=PlanResource,
+    )
+    config.add_route(
         "sampling.plan_export",
         "/sampling/plans/{plan_id:[0-9]{1,9}}/export.{format}",
         factory=PlanResource,

@@ -8,6 +8,7 @@ from wtforms import (
     Form,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -56,4 +57,11 @@ class DrawPlanForm(Form):
 
 class AssignTeamForm(Form):
     plan_village_id = IntegerField("", [DataRequired(), NumberRange(min=1, max=MAX_ID)])
+    team_id = SelectField(N_("Team"), coerce=record_id, validate_choice=False)
+
+
+class AssignVillagesForm(Form):
+    """Many villages to one team (or to none) in one save."""
+
+    plan_village_id = SelectMultipleField("", coerce=record_id, validate_choice=False)
     team_id = SelectField(N_("Team"), coerce=record_id, validate_choice=False)

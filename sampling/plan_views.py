@@ -20,9 +20,9 @@ from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from sampling import sizes
 from sampling.exports import plan_sheet
-from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, DrawPlanForm
+from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, AssignVillagesForm, DrawPlanForm
 from sampling.models import Frame, FrameVillage, SamplePlan
-from sampling.plans import PlanService, frame_strata, interview_count
+from sampling.plans import PlanService, frame_strata, interview_count, team_list_rows
 
 
 @view_config(
@@ -292,6 +292,36 @@ def plan_assign(context, request):
     return HTTPSeeOther(request.route_url("sampling.plan", plan_id=context.plan.id))
 
 
+@view_config(
+    route_name="sampling.plan_assign_many",
+    request_method="POST",
+    permission=Permission.plan_manage,
+)
+def plan_assign_many(context, request):
+    """Assign every ticked village to one team in one save."""
+    form = bind(AssignVillagesForm, request)
+    form.team_id.choices = choices(
+        [(0, "—")] + [(t.id, t.name) for t in TeamService(request.dbsession).list()]
+    )
+    back = HTTPSeeOther(request.route_url("sampling.plan", plan_id=context.plan.id))
+    if not form.validate():
+        flash(request, N_("Choose villages and a team from the lists."), "error")
+        return back
+    if not form.plan_village_id.data:
+        flash(request, N_("Choose at least one village."), "error")
+        return back
+    team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+    try:
+        count = PlanService(request.dbsession).assign_many(
+            context.plan, form.plan_village_id.data, team
+        )
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(request, N_("{count} villages assigned."), count=count)
+    return back
+
+
 @view_config(route_name="sampling.plan_export", permission=Permission.plan_manage)
 def plan_export(context, request):
     """The plan's households as CSV or XLSX, every number at full precision."""
@@ -314,9 +344,10 @@ def plan_export(context, request):
     permission=Permission.plan_manage,
 )
 def plan_team_list(context, request):
-    """A printable village list with ordered reserves for one team."""
+    """A printable household list for one team: sampled households first, then the reserves
+    in order; no household status (the assessors are blinded to it)."""
     team = request.dbsession.get(Team, int(request.matchdict["team_id"]))
     if team is None:
         raise HTTPNotFound()
-    rows = list(PlanService(request.dbsession).export_rows(context.plan, team_id=team.id))
-    return {"plan": context.plan, "team": team, "rows": rows}
+    rows = PlanService(request.dbsession).export_rows(context.plan, team_id=team.id)
+    return {"plan": context.plan, "team": team, "rows": team_list_rows(rows)}

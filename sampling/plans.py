@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import column, func, insert, select, table, update
@@ -310,6 +310,25 @@ class PlanService:
         )
         mark_stale(self.db, [plan.county_id])
 
+    def assign_many(self, plan: SamplePlan, plan_village_ids, team: Team | None) -> int:
+        """Give many selected villages of ``plan`` to one team in one statement; returns how
+        many villages of the plan were assigned (ids of other plans are ignored)."""
+        if team is not None and team.home_county_id == plan.county_id:
+            raise DomainError(
+                Message(
+                    N_("Team {team} comes from {county} and may not assess it."),
+                    {"team": team.name, "county": plan.county.name},
+                ),
+                field="team_id",
+            )
+        ids = sorted(set(plan_village_ids))
+        result = self.db.execute(
+            update(PlanVillage)
+            .where(PlanVillage.plan_id == plan.id, PlanVillage.id.in_(ids))
+            .values(team_id=team.id if team else None)
+        )
+        return result.rowcount
+
     def villages(self, plan: SamplePlan) -> list[dict]:
         """Selected villages with their team and counts of households by role and stratum."""
         counts: dict[int, dict[str, int]] = {}
@@ -379,6 +398,54 @@ class PlanService:
             query = query.where(PlanVillage.team_id == team_id)
         for row in self.db.execute(query).yield_per(5000):
             yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+
+
+# The printed team list: sampled and screening households first, then the reserves.
+_TEAM_LIST_ROLE_ORDER = {"selected": 0, "screening": 1, "reserve": 2}
+
+
+def team_list_rows(rows: Iterable[dict]) -> list[dict]:
+    """The rows of a team's printed list, per village: sampled (and screening) households
+    first, then the reserves in their drawn order; blinded (no household status).
+
+    The reserves of one village are drawn per household status, so each status's reserves
+    form a list of their own; the lists are named A, B, … (by status, in a fixed order) rather
+    than by the status, which the assessors do not see. ``reserve`` is ``"A1"``, ``"A2"`` …
+    (empty for sampled households).
+    """
+    rows = list(rows)
+    letters: dict[tuple, str] = {}
+    for key in sorted({(r["township"], r["village"], r["stratum"]) for r in rows}):
+        village = key[:2]
+        taken = sum(1 for k in letters if k[:2] == village)
+        letters[key] = chr(ord("A") + taken) if taken < 26 else str(taken + 1)
+
+    def order(r):
+        reserve = r["role"] == "reserve"
+        return (
+            r["township"],
+            r["village"],
+            _TEAM_LIST_ROLE_ORDER.get(r["role"], 3),
+            r["stratum"] if reserve else "",
+            r["reserve_rank"] or 0,
+            r["household_id"],
+        )
+
+    out = []
+    for r in sorted(rows, key=order):
+        reserve = r["role"] == "reserve"
+        label = f"{letters[(r['township'], r['village'], r['stratum'])]}{r['reserve_rank']}"
+        out.append(
+            {
+                "township": r["township"],
+                "village": r["village"],
+                "household_id": r["household_id"],
+                "head_name": r["head_name"],
+                "role": r["role"],
+                "reserve": label if reserve else "",
+            }
+        )
+    return out
 
 
 # Interviews belong to the surveys feature, which builds on this one: counted through the

@@ -6,9 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from assessment.models import Township, Village
+from assessment.models import County, Township, Village
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import APPROVED, NOT_INTERVIEWED, SUBMITTED, Interview, ReserveRelease
 
@@ -29,6 +29,26 @@ class Assignment:
     role: str
     status: str
     version: int | None
+    village_id: int = 0
+    county: str = ""
+
+
+@dataclass(frozen=True)
+class VillageGroup:
+    """One village of a work list (by id: two villages of one name stay apart)."""
+
+    village_id: int
+    village: str
+    township: str
+    items: list[Assignment]
+
+
+@dataclass(frozen=True)
+class CountyGroup:
+    """One county of a work list, with its villages in list order."""
+
+    county: str
+    villages: list[VillageGroup]
 
 
 @dataclass(frozen=True)
@@ -67,18 +87,29 @@ def _work_list_query():
             PlanHousehold.role,
             Interview.status,
             Interview.version,
+            Village.id,
+            County.name,
         )
         .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
         .join(Household, PlanHousehold.household_pk == Household.id)
         .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
         .join(Village, FrameVillage.village_id == Village.id)
         .join(Township, Village.township_id == Township.id)
+        .join(County, Township.county_id == County.id)
         .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
         .where(
             PlanHousehold.plan_id.in_(current_plan_ids()),
             or_(PlanHousehold.role.in_(WORKED_ROLES), PlanHousehold.id.in_(released)),
         )
-        .order_by(Township.name, Village.name, PlanHousehold.role.desc(), Household.household_id)
+        .order_by(
+            County.name,
+            County.id,
+            Township.name,
+            Village.name,
+            Village.id,
+            PlanHousehold.role.desc(),
+            Household.household_id,
+        )
     )
 
 
@@ -123,11 +154,35 @@ def assignments(
             role=role,
             status=status if status is not None else NOT_STARTED,
             version=version,
+            village_id=village_id,
+            county=county,
         )
-        for ph_id, household_id, head_name, village, township, role, status, version in (
-            dbsession.execute(query, params)
-        )
+        for (
+            ph_id,
+            household_id,
+            head_name,
+            village,
+            township,
+            role,
+            status,
+            version,
+            village_id,
+            county,
+        ) in dbsession.execute(query, params)
     ]
+
+
+def grouped(items: list[Assignment]) -> list[CountyGroup]:
+    """``items`` (in list order) by county, then by village id."""
+    counties: list[CountyGroup] = []
+    for item in items:
+        if not counties or counties[-1].county != item.county:
+            counties.append(CountyGroup(item.county, []))
+        villages = counties[-1].villages
+        if not villages or villages[-1].village_id != item.village_id:
+            villages.append(VillageGroup(item.village_id, item.village, item.township, []))
+        villages[-1].items.append(item)
+    return counties
 
 
 def progress(items: list[Assignment]) -> Progress:
@@ -143,8 +198,9 @@ def team_villages(dbsession: Session, team_id: int | None) -> list[Village]:
         .join(FrameVillage, FrameVillage.village_id == Village.id)
         .join(PlanVillage, PlanVillage.frame_village_id == FrameVillage.id)
         .where(PlanVillage.plan_id.in_(current_plan_ids()))
+        .options(joinedload(Village.township))
         .distinct()
-        .order_by(Village.name)
+        .order_by(Village.name, Village.id)
     )
     if team_id is not None:
         query = query.where(PlanVillage.team_id == team_id)

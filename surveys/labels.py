@@ -44,5 +44,13 @@ ACTION_LABELS = {
     "appeal_publish": N_("Published to the county"),
     "appeal_answer": N_("County answered"),
     "appeal_rule": N_("Appeal ruled"),
+    "undo_release": N_("Reserve release undone"),
 }
 YES, NO = N_("Yes"), N_("No")
+# Audited paths that are not answers (see ``surveys.views.change_label``).
+FIELD_LABELS = {
+    "status": N_("Status"),
+    "contact_outcome": N_("Contact outcome"),
+    "photo": N_("Photo"),
+    "reserve_released": N_("Reserve household"),
+}

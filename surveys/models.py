@@ -143,6 +143,24 @@ class ReserveRelease(Base):
     released_by: Mapped[User | None] = relationship()
 
 
+class VisitAttempt(Base):
+    """One visit to a household that did not give an interview: when, by whom, what outcome.
+
+    不在家 (absent) releases a reserve only once the round's rule is met
+    (``AssessmentRound.absent_visits`` visits, each ``absent_visit_gap_minutes`` after the one
+    before); the other non-contact outcomes are recorded here too, as their one visit.
+    """
+
+    __tablename__ = "visit_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(20))
+    visited_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_by: Mapped[User | None] = relationship()
+
+
 class FieldworkClosure(Base):
     """A coordinator's decision that a plan's fieldwork is over, whatever is still open.
 

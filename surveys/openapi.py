@@ -204,7 +204,11 @@ def _survey_document(server_url: str) -> dict:
             },
             "/api/households/{household}/outcome": {
                 "post": {
-                    "summary": "Record the contact outcome (a non-interview releases a reserve)",
+                    "summary": (
+                        "Record the contact outcome (a non-interview releases a reserve; "
+                        "absent counts as one visit until the round's visits are made: "
+                        "visits_needed says how many are left)"
+                    ),
                     "parameters": [HOUSEHOLD],
                     **post,
                     "requestBody": {

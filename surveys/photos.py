@@ -119,3 +119,18 @@ def _plain_pixels(image: Image.Image) -> Image.Image:
         image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return image
+
+
+THUMB_SIDE = 320  # pixels of a thumbnail's long side (the review page)
+
+
+def thumbnail(data: bytes, side: int = THUMB_SIDE) -> bytes:
+    """A small JPEG of a stored photo (stored photos were checked when they came in)."""
+    with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+        if image.format == "JPEG":
+            image.draft("RGB", (side, side))  # decode at a reduced scale
+        small = image.convert("RGB")
+        small.thumbnail((side, side), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        small.save(out, "JPEG", quality=JPEG_QUALITY)
+    return out.getvalue()

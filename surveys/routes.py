@@ -11,6 +11,8 @@ def includeme(config) -> None:
     add = config.add_route
     add("surveys.assignments", "/surveys/assignments")
     add("surveys.household", HOUSEHOLD, factory=HouseholdResource)
+    add("surveys.outcome_confirm", HOUSEHOLD + "/outcome", factory=HouseholdResource)
+    add("surveys.undo_release", HOUSEHOLD + "/undo-release", factory=HouseholdResource)
     add("surveys.interview", HOUSEHOLD + "/interview", factory=HouseholdResource)
     add("surveys.autosave", HOUSEHOLD + "/interview/autosave", factory=HouseholdResource)
     add("surveys.relevance", HOUSEHOLD + "/interview/relevance", factory=HouseholdResource)

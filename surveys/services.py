@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from sampling.models import PlanHousehold, PlanVillage
 from surveys.instrument_store import ensure_builtin_instruments
-from surveys.models import APPROVED, Interview, ReserveRelease
+from surveys.models import APPROVED, Interview, InterviewPhoto, ReserveRelease
 from surveys.review import ReviewService
 from surveys.workflow import InterviewService
 
@@ -82,3 +82,9 @@ def substitutions(dbsession: Session, plan_id: int) -> list[ReserveRelease]:
     """Every reserve released in a plan (reserve, replaced household, reason, who, when)."""
     query = select(ReserveRelease).where(ReserveRelease.plan_id == plan_id)
     return list(dbsession.scalars(query.order_by(ReserveRelease.id)))
+
+
+def photo_ids(dbsession: Session, interview: Interview) -> list[int]:
+    """The ids of the interview's photos, oldest first (the bytes are not loaded)."""
+    query = select(InterviewPhoto.id).where(InterviewPhoto.interview_id == interview.id)
+    return list(dbsession.scalars(query.order_by(InterviewPhoto.id)))

@@ -97,6 +97,7 @@ def simulate_fieldwork(
         assessor, supervisor = _team_people(db, ph.plan_village.team_id)
         clock.now += dt.timedelta(minutes=int(rng.integers(5, 15)))
         if ph.role != "screening" and rng.random() < rates.absent:
+            service.complete_absent_visits(ph, assessor)  # the round's visits, then 不在家
             result = service.record_outcome(ph, "absent", assessor)
             if result.release is not None:
                 queue.append(result.release.reserve)
@@ -319,6 +320,8 @@ class ScriptedFieldwork:
         self.clock.now += dt.timedelta(minutes=int(self.rng.integers(5, 15)))
         if interview is None:
             if not outcome.contacted:
+                if ph.role != "screening":  # the round's visits first, then 不在家
+                    self.service.complete_absent_visits(ph, assessor)
                 result = self.service.record_outcome(ph, "absent", assessor)
                 self.tally.non_contacts += 1
                 if result.release is not None:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
-from assessment.models import User, utcnow
+from assessment.models import NATIONAL_SCHEME, User, utcnow
 from assessment.services import DomainError, latest_round
 from assessment.staleness import mark_stale
 from sampling.models import PlanHousehold
@@ -36,6 +36,7 @@ from surveys.models import (
     Interview,
     InterviewPhoto,
     ReserveRelease,
+    VisitAttempt,
 )
 from surveys.photos import PhotoRefused, normalise_photo
 from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
@@ -135,6 +136,47 @@ class OutcomeResult:
     no_reserve_left: bool = False
 
 
+ABSENT = "absent"
+REPLACEABLE = ("selected", "reserve")
+
+
+@dataclass(frozen=True)
+class VisitRule:
+    """The round's rule for 不在家: ``visits`` visits, each ``gap_minutes`` after the last."""
+
+    visits: int
+    gap_minutes: int
+
+
+@dataclass(frozen=True)
+class Visits:
+    """The 不在家 visits of one household measured against its round's rule.
+
+    ``counted`` are the visits that count (each at least the gap after the previous counted
+    one); ``next_from`` is when the next visit would count (None once the rule is met).
+    """
+
+    rule: VisitRule
+    attempts: tuple[VisitAttempt, ...]
+    counted: int
+    next_from: dt.datetime | None
+
+    @property
+    def needed(self) -> int:
+        return max(0, self.rule.visits - self.counted)
+
+
+class VisitsNeeded(DomainError):
+    """不在家 recorded before the round's visit rule is met: no reserve is released."""
+
+
+MSG_VISITS_NEEDED = N_(
+    "Away from home releases a reserve only after {visits} visits at least {hours} hours "
+    "apart; {counted} counted so far. Record this visit and come back later."
+)
+MSG_RECORDED = N_("The contact outcome of this household is recorded already.")
+
+
 MSG_ARCHIVED = N_(
     "This household's plan was re-drawn; its interviews are archived and can no longer change."
 )
@@ -180,20 +222,104 @@ class InterviewService:
         self.settings = settings or SurveySettings()
         self.clock = clock
 
+    # -- visits ---------------------------------------------------------------------------
+    def visit_rule(self, ph: PlanHousehold) -> VisitRule:
+        """The 不在家 rule of the plan's round (the county's newest round, else the usual)."""
+        found = ph.plan.assessment_round or latest_round(self.db, ph.plan.county)
+        if found is None:
+            return VisitRule(
+                NATIONAL_SCHEME["absent_visits"], NATIONAL_SCHEME["absent_visit_gap_minutes"]
+            )
+        return VisitRule(found.absent_visits, found.absent_visit_gap_minutes)
+
+    def visits(self, ph: PlanHousehold) -> Visits:
+        """The household's 不在家 visits and how far they go towards the rule."""
+        rule = self.visit_rule(ph)
+        query = select(VisitAttempt).where(
+            VisitAttempt.plan_household_id == ph.id, VisitAttempt.outcome == ABSENT
+        )
+        attempts = tuple(self.db.scalars(query.order_by(VisitAttempt.visited_at)))
+        gap = dt.timedelta(minutes=rule.gap_minutes)
+        counted, last = 0, None
+        for attempt in attempts:
+            if last is None or attempt.visited_at - last >= gap:
+                counted, last = counted + 1, attempt.visited_at
+        met = counted >= rule.visits
+        return Visits(rule, attempts, counted, None if met or last is None else last + gap)
+
+    def _check_open(self, ph: PlanHousehold) -> Interview | None:
+        check_not_archived(ph.plan)
+        interview = self.interview_of(ph)
+        if interview is not None and interview.status not in (DRAFT, ""):
+            raise DomainError(Message(MSG_RECORDED))
+        return interview
+
+    def record_visit(
+        self, ph: PlanHousehold, user: User | None, *, at: dt.datetime | None = None
+    ) -> Visits:
+        """Record one visit that found nobody at home (不在家); returns the count so far."""
+        self._check_open(ph)
+        self.db.add(
+            VisitAttempt(
+                plan_household_id=ph.id,
+                outcome=ABSENT,
+                visited_at=(at or self.clock()).replace(tzinfo=None),
+                recorded_by_id=user.id if user is not None else None,
+            )
+        )
+        self.db.flush()
+        return self.visits(ph)
+
+    def complete_absent_visits(self, ph: PlanHousehold, user: User | None) -> Visits:
+        """Record the 不在家 visits the rule still needs, each the gap after the one before,
+        the last one now (or later if earlier visits leave no room): rehearsals
+        (``assess simulate-fieldwork``) and tests."""
+        found = self.visits(ph)
+        gap = dt.timedelta(minutes=found.rule.gap_minutes)
+        start = self.clock().replace(tzinfo=None) - (found.needed - 1) * gap
+        if found.next_from is not None:
+            start = max(start, found.next_from)
+        for i in range(found.needed):
+            self.record_visit(ph, user, at=start + i * gap)
+        return self.visits(ph)
+
     # -- outcome and reserves -------------------------------------------------------------
     def record_outcome(self, ph: PlanHousehold, outcome: str, user: User | None) -> OutcomeResult:
-        """Record the contact outcome; a non-interview releases the next reserve in order."""
+        """Record the contact outcome; a non-interview releases the next reserve in order.
+
+        不在家 on a selected or released reserve household needs the round's visits first
+        (:meth:`record_visit`); :class:`VisitsNeeded` otherwise, nothing recorded.
+        """
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome: expected one of {OUTCOMES}, got {outcome!r}")
         check_not_archived(ph.plan)
         interview = self.interview_of(ph)
-        if interview is not None and not (
-            interview.status == DRAFT and outcome in NON_INTERVIEW_OUTCOMES
+        reopened = interview is not None and interview.contact_outcome == ""
+        if (
+            interview is not None
+            and not reopened
+            and not (interview.status == DRAFT and outcome in NON_INTERVIEW_OUTCOMES)
         ):
-            raise DomainError(
-                Message(N_("The contact outcome of this household is recorded already."))
-            )
+            raise DomainError(Message(MSG_RECORDED))
+        if outcome == ABSENT and ph.role in REPLACEABLE:
+            found = self.visits(ph)
+            if found.needed:
+                values = {
+                    "visits": found.rule.visits,
+                    "hours": round(found.rule.gap_minutes / 60, 1),
+                    "counted": found.counted,
+                }
+                raise VisitsNeeded(Message(MSG_VISITS_NEEDED, values))
         now = self.clock()
+        if outcome in NON_INTERVIEW_OUTCOMES and outcome != ABSENT:
+            self.db.add(
+                VisitAttempt(
+                    plan_household_id=ph.id,
+                    outcome=outcome,
+                    visited_at=now.replace(tzinfo=None),
+                    recorded_by_id=user.id if user is not None else None,
+                )
+            )
         if interview is None:
             interview = self._new_interview(ph, user, now)
         old = {"status": interview.status, "contact_outcome": interview.contact_outcome}
@@ -206,10 +332,62 @@ class InterviewService:
         mark_stale(self.db, [ph.plan.county_id])
         if outcome == INTERVIEWED:
             return OutcomeResult(interview, None)
-        if ph.role not in ("selected", "reserve"):
+        if ph.role not in REPLACEABLE:
             return OutcomeResult(interview, None)  # screening households are not replaced
         release = self._release_next_reserve(ph, outcome, user, now)
         return OutcomeResult(interview, release, no_reserve_left=release is None)
+
+    def next_reserve(self, ph: PlanHousehold) -> PlanHousehold | None:
+        """The reserve a non-interview of ``ph`` would release now (None: none left, or
+        ``ph`` is not replaced)."""
+        if ph.role not in REPLACEABLE:
+            return None
+        return self.db.scalars(self._next_reserve_query(ph)).first()
+
+    def release_of(self, ph: PlanHousehold) -> ReserveRelease | None:
+        """The release made in place of ``ph``, if any."""
+        return self.db.scalar(select(ReserveRelease).where(ReserveRelease.replaced_id == ph.id))
+
+    def reserve_started(self, release: ReserveRelease) -> bool:
+        """Whether the released reserve's fieldwork began (an outcome or a visit recorded)."""
+        reserve_id = release.reserve_id
+        interview = select(Interview.id).where(Interview.plan_household_id == reserve_id)
+        visit = select(VisitAttempt.id).where(VisitAttempt.plan_household_id == reserve_id)
+        return (
+            self.db.scalar(interview.limit(1)) is not None
+            or self.db.scalar(visit.limit(1)) is not None
+        )
+
+    def undo_release(self, ph: PlanHousehold, user: User | None) -> PlanHousehold:
+        """Take back the reserve released in place of ``ph`` (until the reserve's fieldwork
+        starts): ``ph`` is open again, the reserve unreleased; audited on ``ph``'s interview.
+        Returns the reserve household."""
+        check_not_archived(ph.plan)
+        release = self.release_of(ph)
+        if release is None:
+            raise DomainError(Message(N_("No reserve household was released for this household.")))
+        if self.reserve_started(release):
+            raise DomainError(
+                Message(
+                    N_(
+                        "The reserve household's fieldwork has started; its release can no "
+                        "longer be undone."
+                    )
+                )
+            )
+        interview, reserve = self.interview_of(ph), release.reserve
+        old = {
+            "status": interview.status,
+            "contact_outcome": interview.contact_outcome,
+            "reserve_released": reserve.household.household_id,
+        }
+        now = self.clock()
+        self.db.delete(release)
+        interview.status, interview.contact_outcome, interview.updated_at = DRAFT, "", now
+        self.db.flush()
+        new = {"status": DRAFT, "contact_outcome": None, "reserve_released": None}
+        audit.record(self.db, interview, "undo_release", user, audit.diff(old, new), at=now)
+        return reserve
 
     def _new_interview(self, ph: PlanHousehold, user: User | None, now: dt.datetime) -> Interview:
         active = active_versions(self.db)
@@ -230,11 +408,10 @@ class InterviewService:
         self.db.add(interview)
         return interview
 
-    def _release_next_reserve(
-        self, ph: PlanHousehold, reason: str, user: User | None, now: dt.datetime
-    ) -> ReserveRelease | None:
+    @staticmethod
+    def _next_reserve_query(ph: PlanHousehold):
         released = select(ReserveRelease.reserve_id).where(ReserveRelease.plan_id == ph.plan_id)
-        query = (
+        return (
             select(PlanHousehold)
             .where(
                 PlanHousehold.plan_id == ph.plan_id,
@@ -246,7 +423,11 @@ class InterviewService:
             .order_by(PlanHousehold.reserve_rank, PlanHousehold.id)
             .limit(1)
         )
-        reserve = self.db.scalars(query).first()
+
+    def _release_next_reserve(
+        self, ph: PlanHousehold, reason: str, user: User | None, now: dt.datetime
+    ) -> ReserveRelease | None:
+        reserve = self.db.scalars(self._next_reserve_query(ph)).first()
         if reserve is None:
             return None
         release = ReserveRelease(

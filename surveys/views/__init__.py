@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from assessment.i18n import translate
@@ -12,7 +13,13 @@ from assessment.security import TEAM_ROLES
 from surveys.forms import build_form
 from surveys.instrument_store import instrument_of
 from surveys.instruments import Group, Instrument
-from surveys.labels import NO, YES
+from surveys.labels import (
+    FIELD_LABELS,
+    INTERVIEW_STATUS_LABELS,
+    NO,
+    OUTCOME_LABELS,
+    YES,
+)
 from surveys.quality import SurveySettings
 from surveys.workflow import PARTS
 
@@ -170,3 +177,62 @@ def display_value(question, value, language: str) -> str:
     if isinstance(value, list):
         return ", ".join(labels.get(v, str(v)) for v in value)
     return labels.get(value, str(value))
+
+
+@dataclass(frozen=True)
+class ShownChange:
+    """A change of the audit trail or of a stale save, as the user reads it: the question's
+    label (in the user's language) and the values as answered, with the raw path kept."""
+
+    path: str
+    label: str
+    old: str
+    new: str
+
+
+def _question_at(instruments, path: str):
+    part, _, rest = path.partition(".")
+    try:
+        return instruments[part].question(rest) if part in instruments else None
+    except KeyError:
+        return None
+
+
+def change_label(instruments, path: str, language: str) -> str:
+    """The label of an audited path: a question's (a roster member's numbered), or the
+    workflow field's (status, contact outcome, photo, reserve); the path if unknown."""
+    if path in FIELD_LABELS:
+        return translate(FIELD_LABELS[path], language)
+    item = _question_at(instruments, path)
+    if isinstance(item, Group):
+        return item.label.get(language)
+    return problem_label(instruments, path, language) if item is not None else path
+
+
+def _value_text(instruments, path: str, value, language: str) -> str:
+    if value is None:
+        return "—"
+    labels = {"status": INTERVIEW_STATUS_LABELS, "contact_outcome": OUTCOME_LABELS}.get(path)
+    if labels is not None and value in labels:
+        return translate(labels[value], language)
+    item = _question_at(instruments, path)
+    if item is None or isinstance(item, Group):
+        return str(value)
+    return display_value(item, value, language)
+
+
+def shown_changes(instruments, changes, language: str) -> list[ShownChange]:
+    """Audit changes (``path, old, new``) or stale changes (``path, theirs, yours``) with
+    labels and answer texts in ``language``."""
+    out = []
+    for c in changes:
+        old, new = (c.old, c.new) if hasattr(c, "old") else (c.theirs, c.yours)
+        out.append(
+            ShownChange(
+                c.path,
+                change_label(instruments, c.path, language),
+                _value_text(instruments, c.path, old, language),
+                _value_text(instruments, c.path, new, language),
+            )
+        )
+    return out

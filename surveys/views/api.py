@@ -23,7 +23,9 @@ from surveys.tokens import BEARER_FLAG, issue_token
 from surveys.views import close_spooled_body, team_scope
 from surveys.views.assessor import service_for
 from surveys.workflow import (
+    ABSENT,
     PARTS,
+    REPLACEABLE,
     AnswersRefused,
     StaleInterview,
     SubmissionRejected,
@@ -174,13 +176,27 @@ def outcome(context, request):
         value = parse_body(OutcomeBody, _body(request)).outcome
     except BodyInvalid as exc:
         return _bad_body(request, exc)
+    service, ph = service_for(request), context.plan_household
     try:
-        result = service_for(request).record_outcome(context.plan_household, value, request.user)
+        if value == ABSENT and ph.role in REPLACEABLE:
+            # Each 不在家 is one visit; the reserve comes once the round's rule is met.
+            visits = service.record_visit(ph, request.user)
+            if visits.needed:
+                item = service.interview_of(ph)
+                return {
+                    "status": item.status if item is not None else "not_started",
+                    "visits_counted": visits.counted,
+                    "visits_needed": visits.needed,
+                    "released_reserve": None,
+                    "no_reserve_left": False,
+                }
+        result = service.record_outcome(ph, value, request.user)
     except DomainError as exc:
         return _error(request, 409, "conflict", exc.message)
     released = result.release.reserve_id if result.release is not None else None
     return {
         "status": result.interview.status,
+        "visits_needed": 0,
         "released_reserve": released,
         "no_reserve_left": result.no_reserve_left,
     }

@@ -18,6 +18,7 @@ from surveys import assignments as work
 from surveys.audit import changes_of, history
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
+from surveys.photos import thumbnail
 from surveys.review import ReviewService
 from surveys.schemas import without_problems
 from surveys.views import (
@@ -28,10 +29,13 @@ from surveys.views import (
     posted_answers,
     problem_label,
     relevance,
+    shown_changes,
     survey_settings,
     team_scope,
 )
 from surveys.workflow import (
+    ABSENT,
+    REPLACEABLE,
     AnswersRefused,
     InterviewService,
     PhotoNotStored,
@@ -54,7 +58,7 @@ def service_for(request) -> InterviewService:
     permission=Permission.interview_edit,
 )
 def assignments(request):
-    """The team's households by village, with status, progress and search."""
+    """The team's households by county and village, with status, progress and search."""
     team = team_scope(request)
     village_id = request.GET.get("village", "")
     village = query_id(village_id)
@@ -71,6 +75,7 @@ def assignments(request):
     shown = work.assignments(db, team, **filters) if any(filters.values()) else everything
     return {
         "items": shown,
+        "groups": work.grouped(shown),
         "progress": work.progress(everything),
         "villages": work.team_villages(db, team),
         "status_names": INTERVIEW_STATUS_LABELS,
@@ -94,8 +99,11 @@ def _release_of(db, ph: PlanHousehold):
     request_method="GET",
 )
 def household(context, request):
-    """The household (blinded: head, id, village), its outcome and its interview status."""
-    replaced_by, replaces = _release_of(request.dbsession, context.plan_household)
+    """The household (blinded: head, id, village), its outcome, visits and interview status."""
+    service = service_for(request)
+    ph = context.plan_household
+    replaced_by, replaces = _release_of(request.dbsession, ph)
+    can_edit = request.has_permission(Permission.interview_edit, context)
     return {
         "context": context,
         "interview": context.interview,
@@ -103,7 +111,11 @@ def household(context, request):
         "status_names": INTERVIEW_STATUS_LABELS,
         "replaced_by": replaced_by,
         "replaces": replaces,
-        "can_edit": request.has_permission(Permission.interview_edit, context),
+        "can_undo": can_edit
+        and replaced_by is not None
+        and not service.reserve_started(replaced_by),
+        "visits": service.visits(ph) if ph.role in REPLACEABLE else None,
+        "can_edit": can_edit,
     }
 
 
@@ -111,21 +123,24 @@ def household(context, request):
     route_name="surveys.household", permission=Permission.interview_edit, request_method="POST"
 )
 def record_outcome(context, request):
-    """Record the contact outcome; a non-interview releases the next reserve."""
+    """Record the contact outcome. 不在家 is one visit until the round's rule is met; every
+    non-interview is confirmed on a page naming the reserve it releases."""
     outcome = request.POST.get("outcome", "")
-    here = request.route_url("surveys.household", household=context.plan_household.id)
+    ph = context.plan_household
+    here = request.route_url("surveys.household", household=ph.id)
     if outcome not in OUTCOMES:
         flash(request, N_("Choose a contact outcome."), "error")
         return HTTPSeeOther(here)
+    service = service_for(request)
     try:
-        result = service_for(request).record_outcome(context.plan_household, outcome, request.user)
+        if outcome != INTERVIEWED and "confirm" not in request.POST:
+            return _visit_or_confirm(request, service, ph, outcome)
+        result = service.record_outcome(ph, outcome, request.user)
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(here)
     if outcome == INTERVIEWED:
-        return HTTPSeeOther(
-            request.route_url("surveys.interview", household=context.plan_household.id)
-        )
+        return HTTPSeeOther(request.route_url("surveys.interview", household=ph.id))
     if result.release is not None:
         reserve = result.release.reserve.household
         flash(
@@ -137,6 +152,71 @@ def record_outcome(context, request):
     elif result.no_reserve_left:
         flash(request, N_("No reserve household is left in this village and stratum."), "error")
     return HTTPSeeOther(request.route_url("surveys.assignments"))
+
+
+def _visit_or_confirm(request, service, ph, outcome):
+    """不在家 records a visit; once the rule is met (or for any other outcome), the
+    confirmation page."""
+    if outcome == ABSENT and ph.role in REPLACEABLE:
+        visits = service.record_visit(ph, request.user)
+        if visits.needed:
+            flash(
+                request,
+                N_(
+                    "Visit {n} recorded: nobody at home. {needed} more visits are needed, "
+                    "the next from {time}, before a reserve household is released."
+                ),
+                n=len(visits.attempts),
+                needed=visits.needed,
+                time=visits.next_from.strftime("%m-%d %H:%M"),
+            )
+            return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
+    return HTTPSeeOther(
+        request.route_url("surveys.outcome_confirm", household=ph.id, _query={"outcome": outcome})
+    )
+
+
+@view_config(
+    route_name="surveys.outcome_confirm",
+    renderer="surveys/outcome_confirm.jinja2",
+    permission=Permission.interview_edit,
+    request_method="GET",
+)
+def outcome_confirm(context, request):
+    """Confirm a non-interview outcome: which reserve household it releases, if any."""
+    outcome = request.GET.get("outcome", "")
+    ph = context.plan_household
+    if outcome not in OUTCOMES or outcome == INTERVIEWED:
+        return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
+    service = service_for(request)
+    return {
+        "context": context,
+        "outcome": outcome,
+        "outcomes": OUTCOME_LABELS,
+        "reserve": service.next_reserve(ph),
+        "replaced": ph.role in REPLACEABLE,
+        "visits": service.visits(ph) if outcome == ABSENT else None,
+    }
+
+
+@view_config(
+    route_name="surveys.undo_release", permission=Permission.interview_edit, request_method="POST"
+)
+def undo_release(context, request):
+    """Withdraw the reserve released in place of this household (audited)."""
+    ph = context.plan_household
+    try:
+        reserve = service_for(request).undo_release(ph, request.user)
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(
+            request,
+            N_("Reserve household {head} ({id}) withdrawn; this household is open again."),
+            head=reserve.household.head_name,
+            id=reserve.household.household_id,
+        )
+    return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
 
 
 def _location(request):
@@ -191,6 +271,9 @@ def _page(
             (p, problem_label(instruments, p.field_path, request.locale_name)) for p in problems
         ],
         "stale": stale,
+        "stale_changes": (
+            shown_changes(instruments, stale.changes, request.locale_name) if stale else []
+        ),
         "error": error,
         "kept": kept,
         "version": interview.version if version is None else version,
@@ -200,7 +283,10 @@ def _page(
             for group in comments.values()
             for c in group
         ],
-        "history": [(row, changes_of(row)) for row in history(request.dbsession, interview)],
+        "history": [
+            (row, shown_changes(instruments, changes_of(row), request.locale_name))
+            for row in history(request.dbsession, interview)
+        ],
         "photos": [row[0] for row in photo],
         "status_names": INTERVIEW_STATUS_LABELS,
         "action_names": ACTION_LABELS,
@@ -349,22 +435,30 @@ def live_relevance(context, request):
 
 @view_config(route_name="surveys.photo", permission=Permission.household_view)
 def photo(context, request):
-    """The latest house photo of the interview."""
+    """A photo of the interview (the latest unless ``?id=``), full size or ``?size=thumb``;
+    whoever may see the household may see its photos, nobody else (the route's ACL)."""
+    from pyramid.httpexceptions import HTTPNotFound
     from sqlalchemy import select
 
     item = context.interview
-    row = None
-    if item is not None:
-        query = select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
-        row = request.dbsession.scalars(query.order_by(InterviewPhoto.id.desc()).limit(1)).first()
+    if item is None:
+        raise HTTPNotFound()
+    query = select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
+    if "id" in request.GET:
+        photo_id = query_id(request.GET["id"])
+        if photo_id is None:
+            raise HTTPNotFound()
+        query = query.where(InterviewPhoto.id == photo_id)
+    row = request.dbsession.scalars(query.order_by(InterviewPhoto.id.desc()).limit(1)).first()
     if row is None:
-        from pyramid.httpexceptions import HTTPNotFound
-
         raise HTTPNotFound()
     # Stored photos are JPEGs this server encoded; older rows keep their checked type. Never
     # sniffed as anything else, and offered as a file, not a page.
     content_type = row.content_type if row.content_type in PHOTO_TYPES else "image/jpeg"
-    response = Response(body=row.data, content_type=content_type, cache_control="private")
+    body = row.data
+    if request.GET.get("size") == "thumb":
+        body, content_type = thumbnail(row.data), "image/jpeg"
+    response = Response(body=body, content_type=content_type, cache_control="private")
     response.headers["X-Content-Type-Options"] = "nosniff"
     extension = "png" if content_type == "image/png" else "jpg"
     response.content_disposition = f'inline; filename="photo-{row.id}.{extension}"'

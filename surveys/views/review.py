@@ -22,7 +22,14 @@ from surveys.labels import (
 )
 from surveys.quality import flags_from_json
 from surveys.review import ReviewService
-from surveys.views import display_value, instruments_of, team_scope
+from surveys.services import photo_ids
+from surveys.views import (
+    display_value,
+    instruments_of,
+    problem_label,
+    shown_changes,
+    team_scope,
+)
 from surveys.workflow import load_answers
 
 
@@ -156,8 +163,15 @@ def review_interview(context, request):
         "sections": _answer_rows(instruments, load_answers(item), request.locale_name),
         "flags": flags_from_json(item.flags_json),
         "standards": json.loads(item.standards_json or "{}"),
-        "comments": service.open_comments(item),
-        "history": [(row, changes_of(row)) for row in history(request.dbsession, item)],
+        "photos": photo_ids(request.dbsession, item),
+        "comments": [
+            (c, problem_label(instruments, c.field_path, request.locale_name))
+            for c in service.open_comments(item)
+        ],
+        "history": [
+            (row, shown_changes(instruments, changes_of(row), request.locale_name))
+            for row in history(request.dbsession, item)
+        ],
         "status_names": INTERVIEW_STATUS_LABELS,
         "verdict_names": VERDICT_LABELS,
         "standard_names": STANDARD_LABELS,

@@ -239,3 +239,90 @@ def test_design_page_counts_villages_and_households_per_stratum(testapp, dbsessi
         row = page.text.split(f'data-stratum="{village_type}">')[1].split("</tr>")[0]
         cells = re.findall(r'<td class="num">([^<]*)</td>', row)
         assert cells[0] == f"{villages:,}" and cells[1] == f"{exited:,}"
+def _plan_villages(dbsession, plan):
+    from sampling.models import PlanVillage
+
+    query = select(PlanVillage).where(PlanVillage.plan_id == plan.id).order_by(PlanVillage.id)
+    return list(dbsession.scalars(query))
+
+
+def test_many_villages_go_to_one_team_in_one_save(testapp, dbsession, frame):  # noqa: F811
+    import re
+
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    response = draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    team = make_team(dbsession, "甲组")
+    villages = _plan_villages(dbsession, plan)
+    page = testapp.get(response.location)
+    boxes = page.html.select("input[type=checkbox][form=assign-many]")
+    assert {int(b["value"]) for b in boxes} == {v.id for v in villages}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    path = f"/sampling/plans/{plan.id}/assign-many?_LOCALE_=en"
+    chosen = [v.id for v in villages[:3]]
+    pairs = [("csrf_token", token), ("team_id", str(team.id))]
+    done = testapp.post(path, pairs + [("plan_village_id", str(i)) for i in chosen], status=303)
+    assert "3 villages assigned." in done.follow().text
+    dbsession.expire_all()
+    assert [v.team_id for v in _plan_villages(dbsession, plan)] == [team.id] * 3 + [None] * (
+        len(villages) - 3
+    )
+    # Nothing ticked, a bad id, the home county's team: a message, nothing changed.
+    nothing = testapp.post(path, pairs, status=303).follow()
+    assert "Choose at least one village." in nothing.text
+    testapp.post(path, [*pairs, ("plan_village_id", "x")], status=303)
+    local = make_team(dbsession, "本县组", home_county=frame.county)
+    refused = [
+        ("csrf_token", token),
+        ("team_id", str(local.id)),
+        ("plan_village_id", str(chosen[0])),
+    ]
+    assert "flash-error" in testapp.post(path, refused, status=303).follow().text
+    dbsession.expire_all()
+    assert [v.team_id for v in _plan_villages(dbsession, plan)][:4] == [team.id] * 3 + [None]
+    no_token = [("team_id", str(team.id)), ("plan_village_id", str(villages[4].id))]
+    testapp.post(path, no_token, status=400)  # CSRF
+    dbsession.expire_all()
+    assert _plan_villages(dbsession, plan)[4].team_id is None
+
+
+def test_printed_team_list_puts_sampled_households_first_and_hides_the_status(
+    testapp,
+    dbsession,
+    frame,  # noqa: F811
+):
+    from sampling.plans import PlanService
+
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    draw(testapp, frame, status=303)
+    plan = dbsession.scalars(select(SamplePlan)).one()
+    team = make_team(dbsession, "乙组")
+    village = _plan_villages(dbsession, plan)[0]
+    PlanService(dbsession).assign_many(plan, [village.id], team)
+    page = testapp.get(f"/sampling/plans/{plan.id}/teams/{team.id}?_LOCALE_=en")
+    rows = page.html.select("#team-list tbody tr")
+    roles = [r["class"][0].removeprefix("role-") for r in rows]
+    assert roles == sorted(roles, key=lambda r: r == "reserve")  # every reserve after the rest
+    assert roles.count("reserve") > 0 and roles.count("selected") > 0
+    # Reserves in their drawn order within each list (A1, A2, …, then B1, …).
+    from sampling.models import PlanHousehold
+
+    ranks = {
+        ph.household.household_id: (ph.stratum, ph.reserve_rank)
+        for ph in dbsession.scalars(
+            select(PlanHousehold).where(
+                PlanHousehold.plan_village_id == village.id, PlanHousehold.role == "reserve"
+            )
+        )
+    }
+    shown = [
+        (r.select("td")[2].text, r.select("td")[5].text)
+        for r in rows
+        if "role-reserve" in r["class"]
+    ]
+    assert [ranks[h] for h, _ in shown] == sorted(ranks.values())
+    assert [label[1:] for _, label in shown] == [str(ranks[h][1]) for h, _ in shown]
+    for status in ("Exited household", "Not-yet-exited", "Non-registered", "exited"):
+        assert status not in page.text

@@ -154,12 +154,17 @@ def test_admin_edits_round_thresholds_in_percent(testapp, dbsession):
         "missed_comparator": "<=",
         "recognition_min": "95",
         "recognition_comparator": ">=",
+        "absent_visits": "3",
+        "absent_visit_gap_minutes": "90",
         "county_ids": str(county.id),
     }
     blank = testapp.get("/admin/rounds/new")
     assert 'value="3218' in blank.text and 'value="90' in blank.text  # the national defaults
+    assert blank.html.select_one("[name=absent_visits]")["value"] == "2"
+    assert blank.html.select_one("[name=absent_visit_gap_minutes]")["value"] == "120"
     testapp.post_form("/admin/rounds/new", data, status=303)
     saved = dbsession.scalars(select(AssessmentRound)).one()
     assert saved.wrongful_exit_max == pytest.approx(0.015)
     assert saved.recognition_min == pytest.approx(0.95)
     assert saved.counties == [county]
+    assert (saved.absent_visits, saved.absent_visit_gap_minutes) == (3, 90)

@@ -36,7 +36,11 @@ def interview(db, ph, assessor, supervisor=None, *, poor=False, recognising=True
 
 
 def not_reached(db, ph, assessor, outcome="absent"):
-    """Record a non-contact; returns the released reserve (or None)."""
-    result = InterviewService(db).record_outcome(ph, outcome, assessor)
+    """Record a non-contact (after the round's visits for 不在家); returns the released
+    reserve (or None)."""
+    service = InterviewService(db)
+    if outcome == "absent" and ph.role != "screening":
+        service.complete_absent_visits(ph, assessor)
+    result = service.record_outcome(ph, outcome, assessor)
     db.flush()
     return result.release.reserve if result.release is not None else None

@@ -94,6 +94,38 @@ def url(ph: PlanHousehold, suffix: str = "") -> str:
     return f"/surveys/households/{ph.id}{suffix}"
 
 
+def away_visits(dbsession, ph: PlanHousehold) -> None:
+    """Move every recorded 不在家 visit of ``ph`` back by the round's gap (so the next visit,
+    made now, is at a different time)."""
+    from surveys.models import VisitAttempt
+    from surveys.workflow import InterviewService
+
+    gap = dt.timedelta(minutes=InterviewService(dbsession).visit_rule(ph).gap_minutes)
+    for visit in dbsession.scalars(
+        select(VisitAttempt).where(VisitAttempt.plan_household_id == ph.id)
+    ):
+        visit.visited_at -= gap
+    dbsession.flush()
+
+
+def record_absent(testapp, dbsession, ph: PlanHousehold, **extra):
+    """不在家 as the round asks (2 visits a gap apart, then confirmed); the page after."""
+    for _ in range(2):
+        page = testapp.post_form(url(ph), {"outcome": "absent", **extra}, status=303)
+        away_visits(dbsession, ph)
+    confirm = page.follow()
+    assert "/outcome?outcome=absent" in confirm.request.url
+    return confirm_outcome(testapp, ph, "absent", **extra)
+
+
+def confirm_outcome(testapp, ph: PlanHousehold, outcome: str, *, status=303, **extra):
+    """Post a confirmed non-interview outcome; the page it redirects to."""
+    answer = testapp.post_form(
+        url(ph), {"outcome": outcome, "confirm": "1", **extra}, token_from=url(ph), status=status
+    )
+    return answer.follow() if status == 303 else answer
+
+
 def start_interview(testapp, ph: PlanHousehold):
     """Record "interviewed" and return the questionnaire page."""
     testapp.post_form(url(ph), {"outcome": "interviewed"}, status=303)

@@ -144,8 +144,9 @@ def test_stale_save_is_refused_with_what_changed(testapp, dbsession, world):
     )
     refused = testapp.post(url(ph, "/interview"), [*theirs, ("_LOCALE_", "en")], status=409)
     assert "Someone saved this interview after you opened it" in refused.text
-    assert "verification.income_wages" in refused.text
-    assert "<td>9000</td><td>8000</td>" in refused.text.replace("\n", "")
+    (row,) = refused.html.select(".stale tr[data-path='verification.income_wages']")
+    # The question's label in the user's language, not its path; theirs, then yours.
+    assert [td.text for td in row.select("td")] == ["Wage income", "9000", "8000"]
     assert 'value="张三"' in refused.text  # the typed values stay in the form
     item = interview_of(dbsession, ph)
     assert json.loads(item.verification_json)["income_wages"] == 9000
@@ -176,8 +177,9 @@ def test_every_save_is_audited_with_old_and_new_values(testapp, dbsession, world
     assert json.loads(rows[2].changes_json) == [
         {"path": "verification.income_wages", "old": 9000, "new": 9500}
     ]
-    history = testapp.get(url(ph, "/interview"))
-    assert "verification.income_wages</code>: 9000 → 9500" in history.text
+    history = testapp.get(url(ph, "/interview"), {"_LOCALE_": "en"})
+    (item,) = history.html.select("li[data-path='verification.income_wages']")[1:]
+    assert item.text == "Wage income: 9000 → 9500"  # the question's label, not its path
 
 
 def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, world):

@@ -138,3 +138,44 @@ def test_leaving_the_page_saves_the_draft(phone):
     assert answers["roster"][0]["name"] == "王大山"
     page.goto(f"{base}/surveys/households/{ph_id}/interview?_LOCALE_=en")
     assert page.input_value("[name=v-income_wages]") == "12345"
+
+
+def test_review_queue_flags_fit_a_phone(served, request):
+    from playwright.sync_api import sync_playwright
+
+    from surveys.workflow import InterviewService
+    from tests.surveys_web.conftest import full_answers
+
+    base, users, ph_id, engine = served
+    with Session(engine) as db:  # a submission made at once: flagged as too short
+        from sampling.models import PlanHousehold
+
+        ph = db.get(PlanHousehold, ph_id)
+        service = InterviewService(db)
+        item = service.record_outcome(ph, "interviewed", None).interview
+        answers = full_answers()
+        answers["verification"]["roster"] = answers["verification"]["roster"][:1]
+        answers["verification"]["roster"][0]["name"] = answers["verification"]["head_name"]
+        service.submit(item, answers, base_version=item.version, user=None)
+        db.commit()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context(viewport=PHONE).new_page()
+        try:
+            _login(page, base, users[Role.supervisor])
+            page.goto(f"{base}/surveys/review?_LOCALE_=en")
+            flag = page.wait_for_selector("#queue .flag-too_short")
+            box = flag.bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+            # Nothing of the queue is cut off or needs a sideways scroll.
+            overflow = page.eval_on_selector(
+                "#queue", "t => t.scrollWidth - t.parentElement.clientWidth"
+            )
+            assert overflow <= 0
+            assert "minimum 20" in flag.text_content()
+        except Exception:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+            raise
+        finally:
+            browser.close()

@@ -6,7 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from surveys.models import ReserveRelease
-from tests.surveys_web.conftest import interview_of, start_interview, url
+from tests.surveys_web.conftest import (
+    confirm_outcome,
+    interview_of,
+    record_absent,
+    start_interview,
+    url,
+)
 
 
 def _releases(dbsession, plan_village):
@@ -22,25 +28,23 @@ def test_absent_releases_the_next_reserve_in_rank_order(testapp, dbsession, worl
     testapp.login(world.assessor.username)
     # A reserve cannot be opened (or picked) before it is released.
     testapp.get(url(reserves[0]), status=403)
-    answer = testapp.post_form(url(first), {"outcome": "absent"}, status=303).follow()
+    answer = record_absent(testapp, dbsession, first)
     assert reserves[0].household.head_name in answer.text
     (release,) = _releases(dbsession, pv)
     assert (release.reserve_id, release.replaced_id) == (reserves[0].id, first.id)
     assert release.reason == "absent" and release.released_by_id == world.assessor.id
     assert interview_of(dbsession, first).status == "not_interviewed"
     # A second absence, of another household of the same village and stratum, takes rank 2.
-    testapp.post_form(url(second), {"outcome": "refused"}, status=303)
+    confirm_outcome(testapp, second, "refused")
     ranks = [r.reserve.reserve_rank for r in _releases(dbsession, pv)]
     assert ranks == [1, 2]
     assert reserves[2].household.head_name not in testapp.get("/surveys/assignments").text
     # The released reserve is worked like any household; its own absence releases rank 3.
     testapp.get(url(reserves[0]), status=200)
-    testapp.post_form(url(reserves[0]), {"outcome": "moved"}, status=303)
+    confirm_outcome(testapp, reserves[0], "moved")
     assert [r.reserve.reserve_rank for r in _releases(dbsession, pv)] == [1, 2, 3]
     # Nothing else left: say so, release nothing.
-    left = testapp.post_form(
-        url(reserves[1]), {"outcome": "deceased", "_LOCALE_": "en"}, status=303
-    ).follow()
+    left = confirm_outcome(testapp, reserves[1], "deceased", _LOCALE_="en")
     assert "No reserve household is left" in left.text
     assert len(_releases(dbsession, pv)) == 3
     # The other village's reserves were never touched.
@@ -50,9 +54,9 @@ def test_absent_releases_the_next_reserve_in_rank_order(testapp, dbsession, worl
 def test_an_outcome_is_recorded_once(testapp, dbsession, world):
     ph = world.plan.first_selected()
     testapp.login(world.assessor.username)
-    testapp.post_form(url(ph), {"outcome": "absent"}, status=303)
-    again = testapp.post_form(url(ph), {"outcome": "refused", "_LOCALE_": "en"}, status=303)
-    assert "recorded already" in again.follow().text
+    record_absent(testapp, dbsession, ph)
+    again = confirm_outcome(testapp, ph, "refused", _LOCALE_="en")
+    assert "recorded already" in again.text
     assert len(_releases(dbsession, world.plan.villages[0])) == 1
 
 

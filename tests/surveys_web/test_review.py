@@ -16,6 +16,7 @@ from tests.surveys_web.conftest import (
     form_pairs,
     full_answers,
     interview_of,
+    record_absent,
     start_interview,
     submit,
     url,
@@ -176,7 +177,7 @@ def test_approved_interviews_and_substitutions_for_the_indicators(testapp, dbses
     done, absent = plan.selected[(plan.villages[0].id, "exited")]
     testapp.login(world.assessor.username)
     _submitted(testapp, dbsession, done)
-    testapp.post_form(url(absent), {"outcome": "absent"}, status=303)
+    record_absent(testapp, dbsession, absent)
     assert approved_interviews(dbsession, plan.plan.id) == []  # submitted is not approved
     _as(testapp, world.supervisor)
     testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)

@@ -7,14 +7,14 @@ transaction, stamped with the county's data version (bumped by every such change
 pages read one row per county and can tell a stale row from a current one.
 
 Revision ID: 0008_i14scale_county_results
-Revises: 0007_i15data_interview_team
+Revises: 0008_i19appeals_appeals
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_i14scale_county_results"
-down_revision = "0007_i15data_interview_team"
+down_revision = "0008_i19appeals_appeals"
 branch_labels = None
 depends_on = None
 
