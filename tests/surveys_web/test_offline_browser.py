@@ -253,3 +253,50 @@ def test_two_phones_editing_one_household_offline_show_the_conflict(served, requ
         item = db.scalars(select(Interview).where(Interview.plan_household_id == household)).one()
         assert json.loads(item.verification_json)["income_wages"] == 7000
         assert item.version == version + 1
+
+
+def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served, request):
+    from playwright.sync_api import sync_playwright
+
+    from surveys.models import ReserveRelease
+
+    base, users, ids, engine = served
+    absent, reserve = ids["selected"][2], ids["reserves"][0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            page.goto(f"{base}/surveys/households/{absent}")
+            page.click("button[value=absent]")
+            page.wait_for_url("**/surveys/assignments?released=*")
+            # The first reserve in rank order, named on the work list (cached page).
+            assert page.text_content("#offline-status").startswith("Reserve household 户主")
+            page.click(f'#offline-released a[href$="/surveys/households/{reserve}/interview"]')
+            page.wait_for_selector("#interview-form.offline-form")
+            page.check('input[name="v-respondent_relation"][value="head"]')
+            page.fill('[name="v-income_wages"]', "8000")
+            page.click("button[name=save]")
+            page.wait_for_selector("#offline-status.waiting")
+            with Session(engine) as db:
+                assert db.scalar(select(func.count()).select_from(ReserveRelease)) == 0
+            context.set_offline(False)
+            _wait_sent(page)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        release = db.scalars(select(ReserveRelease)).one()
+        assert (release.replaced_id, release.reserve_id, release.reason) == (
+            absent,
+            reserve,
+            "absent",
+        )
+        gone = db.scalars(select(Interview).where(Interview.plan_household_id == absent)).one()
+        assert (gone.status, gone.contact_outcome) == ("not_interviewed", "absent")
+        item = db.scalars(select(Interview).where(Interview.plan_household_id == reserve)).one()
+        assert item.status == "draft"
+        assert json.loads(item.verification_json)["income_wages"] == 8000
