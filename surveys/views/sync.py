@@ -135,6 +135,8 @@ def _changes(request, item, exc: StaleInterview) -> list[dict]:
     out = []
     for c in exc.changes:
         part, _, rest = c.path.partition(".")
+        if c.theirs == c.yours or part not in PARTS:
+            continue  # the same on both sides, or not an answer
         try:
             question = instruments[part].question(rest)
             theirs = display_value(question, c.theirs, language)
@@ -147,13 +149,14 @@ def _changes(request, item, exc: StaleInterview) -> list[dict]:
 
 
 def _apply(service, item, answers, *, submit: bool, kwargs: dict) -> None:
-    """Save or submit; a version that moved on without any answer changing (the outcome
-    recorded by another device, a photo) is no conflict: the change applies on it."""
+    """Save or submit; a version that moved on without any answer differing from the
+    phone's (the outcome recorded by another device, a photo, the same value typed on two
+    phones) is no conflict: the change applies on the newer version."""
     action = service.submit if submit else service.save_draft
     try:
         action(item, answers, **kwargs)
     except StaleInterview as exc:
-        if any(c.path.partition(".")[0] in PARTS for c in exc.changes):
+        if any(c.path.partition(".")[0] in PARTS and c.theirs != c.yours for c in exc.changes):
             raise
         action(item, answers, **(kwargs | {"base_version": exc.current_version}))
 

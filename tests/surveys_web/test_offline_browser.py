@@ -192,3 +192,111 @@ def test_an_interview_typed_offline_reaches_the_server_once(served, request):
             raise
         finally:
             browser.close()
+
+
+def _offline_draft(page, base, household, wages: str):
+    page.goto(f"{base}/surveys/households/{household}")
+    page.click("button[value=interviewed]")
+    page.wait_for_selector("#interview-form.offline-form")
+    page.check('input[name="v-respondent_relation"][value="head"]')
+    page.fill('[name="v-income_wages"]', wages)
+    page.click("button[name=save]")
+    page.wait_for_selector("#offline-status.waiting")
+
+
+def test_two_phones_editing_one_household_offline_show_the_conflict(served, request):
+    from playwright.sync_api import sync_playwright
+
+    base, users, ids, engine = served
+    household = ids["selected"][1]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        first, page_a = _phone(browser, base, users["phone_a"])
+        second, page_b = _phone(browser, base, users["phone_b"])
+        page = page_a
+        try:
+            _open_day(page_a, base)
+            page = page_b
+            _open_day(page_b, base)
+            first.set_offline(True)
+            second.set_offline(True)
+            page = page_a
+            _offline_draft(page_a, base, household, "9000")
+            page = page_b
+            _offline_draft(page_b, base, household, "7000")
+            page = page_a
+            first.set_offline(False)
+            _wait_sent(page_a)
+            page = page_b
+            second.set_offline(False)
+            card = page_b.wait_for_selector("#offline-conflict")
+            rows = page_b.eval_on_selector_all(
+                "#offline-conflict tbody tr",
+                "rows => rows.map(r => Array.from(r.cells, c => c.textContent))",
+            )
+            assert ["Wage income", "9000", "7000"] in rows
+            with Session(engine) as db:
+                item = db.scalars(
+                    select(Interview).where(Interview.plan_household_id == household)
+                ).one()
+                assert json.loads(item.verification_json)["income_wages"] == 9000
+                version = item.version
+            # Never overwritten silently: only the assessor's choice sends the phone's copy.
+            card.wait_for_selector("#offline-keep-mine").click()
+            _wait_sent(page_b)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        item = db.scalars(select(Interview).where(Interview.plan_household_id == household)).one()
+        assert json.loads(item.verification_json)["income_wages"] == 7000
+        assert item.version == version + 1
+
+
+def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served, request):
+    from playwright.sync_api import sync_playwright
+
+    from surveys.models import ReserveRelease
+
+    base, users, ids, engine = served
+    absent, reserve = ids["selected"][2], ids["reserves"][0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            page.goto(f"{base}/surveys/households/{absent}")
+            page.click("button[value=absent]")
+            page.wait_for_url("**/surveys/assignments?released=*")
+            # The first reserve in rank order, named on the work list (cached page).
+            assert page.text_content("#offline-status").startswith("Reserve household 户主")
+            page.click(f'#offline-released a[href$="/surveys/households/{reserve}/interview"]')
+            page.wait_for_selector("#interview-form.offline-form")
+            page.check('input[name="v-respondent_relation"][value="head"]')
+            page.fill('[name="v-income_wages"]', "8000")
+            page.click("button[name=save]")
+            page.wait_for_selector("#offline-status.waiting")
+            with Session(engine) as db:
+                assert db.scalar(select(func.count()).select_from(ReserveRelease)) == 0
+            context.set_offline(False)
+            _wait_sent(page)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        release = db.scalars(select(ReserveRelease)).one()
+        assert (release.replaced_id, release.reserve_id, release.reason) == (
+            absent,
+            reserve,
+            "absent",
+        )
+        gone = db.scalars(select(Interview).where(Interview.plan_household_id == absent)).one()
+        assert (gone.status, gone.contact_outcome) == ("not_interviewed", "absent")
+        item = db.scalars(select(Interview).where(Interview.plan_household_id == reserve)).one()
+        assert item.status == "draft"
+        assert json.loads(item.verification_json)["income_wages"] == 8000

@@ -234,3 +234,26 @@ def test_the_sync_endpoint_is_in_the_openapi_document(testapp, world):
     body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert body["properties"]["action"]["enum"] == ["outcome", "draft", "submit", "photo"]
     assert {"200", "400", "403", "404", "409", "422"} <= operation["responses"].keys()
+
+
+def test_a_version_moved_on_without_differing_answers_is_no_conflict(testapp, dbsession, world):
+    ph = world.plan.first_selected()
+    phone_a = _device(testapp, world.assessor)
+    version = _send(testapp, ph, phone_a, "a-outcome-01", "outcome", outcome="interviewed")[
+        "version"
+    ]
+    # Phone B recorded the same outcome offline and typed on the blank questionnaire
+    # (version 0): only the outcome happened since, so its answers apply.
+    phone_b = _device(testapp, world.assessor2)
+    again = _send(testapp, ph, phone_b, "b-outcome-01", "outcome", outcome="interviewed")
+    assert again["created"] is False and again["version"] == version
+    typed = {"verification": {"income_wages": 5000}}
+    saved = _send(testapp, ph, phone_b, "b-draft-0001", "draft", answers=typed, version=0)
+    assert saved["version"] == version + 1
+    # Phone A typed the same wage and one more answer on its older version: no conflict.
+    more = {"verification": {"income_wages": 5000, "income_property": 300}}
+    phone_a = _device(testapp, world.assessor)
+    merged = _send(testapp, ph, phone_a, "a-draft-0001", "draft", answers=more, version=version)
+    assert merged["version"] == version + 2
+    stored = json.loads(interview_of(dbsession, ph).verification_json)
+    assert (stored["income_wages"], stored["income_property"]) == (5000, 300)

@@ -68,6 +68,9 @@
   function putMeta(value) {
     return run("meta", "readwrite", function (s) { return s.put(value); });
   }
+  function removeMeta(name) {
+    return run("meta", "readwrite", function (s) { return s.delete(name); });
+  }
 
   function newKey() {
     if (root.crypto && root.crypto.randomUUID) return root.crypto.randomUUID();
@@ -231,8 +234,18 @@
   }
 
   var running = null;
-  // Send every pending record of ``user`` in queue order; resolves {offline: bool}.
+  // Send every pending record of ``user`` in queue order; resolves {offline: bool}. The page
+  // and the service worker (background sync) may both start it: a Web Lock lets one run and
+  // the other step aside ({busy: true}); the worker tells the pages when it is done.
   function syncAll(csrf, user) {
+    var locks = root.navigator && root.navigator.locks;
+    if (!locks) return syncHere(csrf, user);
+    return locks.request("assess-sync", {ifAvailable: true}, function (lock) {
+      return lock ? syncHere(csrf, user) : {offline: false, busy: true};
+    });
+  }
+
+  function syncHere(csrf, user) {
     if (running) return running;
     running = all().then(function (records) {
       var queue = records.filter(function (r) {
@@ -256,6 +269,7 @@
 
   root.OfflineStore = {
     get: get, all: all, update: update, remove: remove, getMeta: getMeta, putMeta: putMeta,
+    removeMeta: removeMeta,
     newKey: newKey, blank: blank, pending: pending, syncAll: syncAll
   };
 })(self);

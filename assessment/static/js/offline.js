@@ -475,7 +475,8 @@
       store.all().then(function (records) {
         var unsent = records.filter(function (r) { return r.user === user && store.pending(r); });
         if (unsent.length && !window.confirm(T.logoutUnsent)) return;
-        return caches.delete(DAY).then(function () { form.submit(); });
+        return Promise.all([caches.delete(DAY), store.removeMeta("day")])
+          .then(function () { form.submit(); });
       });
       event.preventDefault();
     });
