@@ -60,7 +60,7 @@ setup(
     version="0.1.0",
     description="Independent third-party exit assessments of poverty-alleviation programmes",
     packages=find_packages(
-        include=["assessment*", "sampling*", "surveys*", "reports*", "appeals*"]
+        include=["assessment*", "sampling*", "surveys*", "reports*", "appeals*", "backchecks*"]
     ),
     include_package_data=True,
     package_data={
@@ -69,6 +69,7 @@ setup(
         "surveys": ["templates/**/*", "definitions/*.json"],
         "reports": ["templates/**/*", "fonts/*"],
         "appeals": ["templates/**/*"],
+        "backchecks": ["templates/**/*", "definitions/*.json"],
     },
     ext_modules=native,
     zip_safe=False,

@@ -179,6 +179,9 @@ class AssessmentRound(Base):
     recognition_comparator: Mapped[str] = mapped_column(String(2), default=">=")
     # Hours the county has to answer its published suspected cases (申诉举证).
     appeal_hours: Mapped[int] = mapped_column(Integer, default=48, server_default="48")
+    # Back-checks: share (0-1) of each assessor's approved interviews, and a least number.
+    backcheck_share: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
+    backcheck_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
 

@@ -36,6 +36,7 @@ from assessment.models import (
     utcnow,
 )
 from assessment.services import DomainError
+from backchecks.services import BackcheckService
 from reports import coverage as cov
 from reports import model
 from reports.models import ReportVersion
@@ -178,6 +179,42 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
         deadline=publication.deadline,
         moves=_moves(db, data, assessment) if assessment is not None else (),
         overturned_cases=tuple(_overturned_problem(c) for c in overturned),
+    )
+
+
+def _quality_rate(rate, label: str) -> model.QualityRate:
+    value = lambda v: None if math.isnan(v) else float(v)  # noqa: E731
+    return model.QualityRate(
+        rate.key,
+        label,
+        rate.compared,
+        rate.discrepant,
+        value(rate.rate),
+        value(rate.ci_low),
+        value(rate.ci_high),
+        rate.flagged,
+    )
+
+
+def _quality(db: Session, data: ce.CountyData | None, lang: str) -> model.QualitySummary | None:
+    """The back-checks of the plan: coverage and discrepancy rates (assessors by code)."""
+    service = BackcheckService(db)
+    draw = service.draw_of(data.plan) if data is not None else None
+    if draw is None:
+        return None
+    comparison = service.comparison(data.plan)
+    labels = {i.name: f"{i.label.get(lang)} ({i.type})" for i in service.items}
+    population = json.loads(draw.population_json)
+    return model.QualitySummary(
+        approved=sum(len(v) for v in population.values()),
+        drawn=len(draw.backchecks),
+        done=comparison.pairs,
+        share=draw.share,
+        minimum=draw.minimum,
+        seed=draw.seed,
+        digest=draw.digest,
+        items=tuple(_quality_rate(r, labels[r.key]) for r in comparison.items),
+        assessors=tuple(_quality_rate(r, r.key) for r in comparison.assessors),
     )
 
 
@@ -392,6 +429,7 @@ def county_snapshot(
         fieldwork=_fieldwork(fieldwork),
         state=_state(db, county, plan, data, fieldwork),
         appeals=_appeals(db, data, assessment),
+        quality=_quality(db, data, lang),
     )
 
 

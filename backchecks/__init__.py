@@ -1,0 +1,7 @@
+"""Back-checks: a seeded share of approved interviews re-visited by another team."""
+
+
+def includeme(config) -> None:
+    """Wire the back-check pages (templates, views); routes are in ``backchecks.routes``."""
+    config.add_jinja2_search_path("backchecks:templates", name=".jinja2")
+    config.scan("backchecks.views")
