@@ -80,7 +80,14 @@ def test_only_the_assigned_team_records_and_the_quality_page_is_for_supervisors(
     testapp.get(f"/quality/backchecks/{backcheck.id}", status=403)
     testapp.get(f"/quality/county/{code}", status=403)
     testapp.reset()
+    testapp.login(field.liaison.username)  # a county liaison sees no back-check
+    testapp.get(f"/quality/county/{code}", status=403)
+    testapp.get(f"/quality/backchecks/{backcheck.id}", status=403)
+    testapp.reset()
     testapp.login(field.checker.username)
+    size = str(backcheck.interview.persons)
+    testapp.post(f"/quality/backchecks/{backcheck.id}", {"household_size": size}, status=400)
+    assert backcheck.status == "assigned"  # no CSRF token, nothing recorded
     mine = testapp.get("/quality/backchecks")
     assert f"/quality/backchecks/{backcheck.id}" in mine.text
     page = testapp.get(f"/quality/backchecks/{backcheck.id}")
@@ -129,3 +136,32 @@ def test_the_county_report_has_a_qc_section_with_assessor_codes_in_both_language
     assert "六、质量控制（回访核查）" in zh and code in zh and "超出容许" in zh
     assert "6. Quality control (back-checks)" in en and code in en
     assert field.assessor.display_name not in zh + en
+
+
+def test_the_back_check_api_records_for_the_assigned_team_and_reports_rates(
+    testapp, dbsession, field
+):
+    BackcheckService(dbsession).draw(field.drawn.plan, field.coordinator, seed=9)
+    query = select(Backcheck).where(Backcheck.team_id == field.other_team.id)
+    backcheck = dbsession.scalars(query.order_by(Backcheck.id)).first()
+    testapp.login(field.checker.username)
+    headers = {"X-CSRF-Token": testapp.get_csrf_token("/")}
+    listed = testapp.get("/api/backchecks").json
+    assert backcheck.id in [b["id"] for b in listed["backchecks"]]
+    assert "household_size" in listed["items"]
+    url = f"/api/backchecks/{backcheck.id}"
+    body = {"answers": {"household_size": backcheck.interview.persons + 1}}
+    testapp.post_json(url, body, status=403)  # no CSRF header
+    bad = testapp.post_json(url, {"answers": {"household_size": [1]}}, headers=headers, status=400)
+    assert bad.json["error"] == "invalid"
+    wrong = testapp.post_json(
+        url, {"answers": {"housing_structure": "castle"}}, headers=headers, status=409
+    )
+    assert wrong.json["error"] == "conflict"
+    assert testapp.post_json(url, body, headers=headers).json["status"] == "done"
+    testapp.reset()
+    testapp.login(field.coordinator.username)
+    rates = testapp.get(f"/api/quality/county/{field.drawn.county.code}").json
+    size = next(r for r in rates["items"] if r["key"] == "household_size")
+    assert (size["compared"], size["discrepant"], size["rate"]) == (1, 1, 1.0)
+    assert rates["assessors"][0]["key"] == assessor_code(field.assessor.id)
