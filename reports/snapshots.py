@@ -147,11 +147,16 @@ def _overturned_problem(case) -> model.Problem:
     )
 
 
-def _moves(db: Session, data: ce.CountyData, assessment) -> tuple[model.IndicatorMove, ...]:
-    """Each indicator without the rulings and with them."""
-    rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
-    before = ce.assess(dataclasses.replace(data, rows=rows))
+def _moves(
+    db: Session, data: ce.CountyData, assessment, overturned: bool
+) -> tuple[model.IndicatorMove, ...]:
+    """Each indicator without the rulings and with them (the same when none is overturned:
+    only an overturned finding changes the rows, so nothing is estimated twice then)."""
     value = lambda r: None if math.isnan(r.estimate) else float(r.estimate)  # noqa: E731
+    before = assessment
+    if overturned:
+        rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
+        before = ce.assess(dataclasses.replace(data, rows=rows))
     found = {r.indicator: value(r) for r in before.indicators}
     return tuple(
         model.IndicatorMove(r.indicator, found.get(r.indicator), value(r))
@@ -177,7 +182,7 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
         overturned=len(overturned),
         pending=sum(c.ruling not in ("upheld", "overturned") for c in disputed),
         deadline=publication.deadline,
-        moves=_moves(db, data, assessment) if assessment is not None else (),
+        moves=_moves(db, data, assessment, bool(overturned)) if assessment is not None else (),
         overturned_cases=tuple(_overturned_problem(c) for c in overturned),
     )
 
