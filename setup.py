@@ -54,7 +54,7 @@ setup(
     version="0.1.0",
     description="Independent third-party exit assessments of poverty-alleviation programmes",
     packages=find_packages(
-        include=["assessment*", "sampling*", "surveys*", "reports*", "appeals*"]
+        include=["assessment*", "sampling*", "surveys*", "reports*", "appeals*", "backchecks*"]
     ),
     include_package_data=True,
     package_data={
@@ -63,6 +63,7 @@ setup(
         "surveys": ["templates/**/*", "definitions/*.json"],
         "reports": ["templates/**/*", "fonts/*"],
         "appeals": ["templates/**/*"],
+        "backchecks": ["templates/**/*", "definitions/*.json"],
     },
     zip_safe=False,
     python_requires=">=3.11",

@@ -26,6 +26,7 @@ def make_app(global_config, **settings):
         config.include("surveys")
         config.include("reports")
         config.include("appeals")
+        config.include("backchecks")
     return InputGuard(
         config.make_wsgi_app(),
         app_settings.body_max_bytes,

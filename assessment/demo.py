@@ -71,7 +71,11 @@ DEMO_USERS = (
     ("assessor3", "调查员三", Role.assessor, "第二评估组"),
     ("assessor4", "调查员四", Role.assessor, "第二评估组"),
     ("reader", "领导（只读）", Role.reader, None),
+    ("liaison", "县级联络员（演示）", Role.liaison, None),
+    ("expert", "申诉评审专家（演示）", Role.coordinator, None),
 )
+DEMO_STATEMENT = "该户户主每月领取养老金，问卷漏记转移性收入；附养老金发放凭证。"
+DEMO_RULING = "养老金发放凭证属实，计入后人均纯收入超过贫困线，不予认定为错退。"
 
 
 def village_names(rng: np.random.Generator, count: int) -> list[str]:
@@ -185,7 +189,62 @@ def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
             team=teams.get(team),
             password_hash=shared_hash,
         )
+    # The county's liaison answers its appeal; the expert (a coordinator given the right)
+    # rules on disputed cases.
+    by_name = {u.username: u for u in users.list()}
+    by_name["liaison"].county_id = county.id
+    by_name["expert"].appeal_expert = True
     return [(u, DEMO_PASSWORD, r.value) for u, _, r, _ in DEMO_USERS]
+
+
+def _demo_appeal(db: Session, plan, out) -> None:
+    """Publish the suspected cases; one is disputed with evidence and overturned, the county
+    accepts the others (so the demo's verdict is final)."""
+    import io
+
+    from PIL import Image
+
+    from appeals.evidence import check_evidence
+    from appeals.services import AppealService
+    from assessment.models import User
+
+    people = {u.username: u for u in db.scalars(select(User))}
+    service = AppealService(db)
+    publication = service.publish(plan, people["coordinator"])
+    if not publication.cases:
+        if out is not None:
+            print("appeal: no suspected household to publish", file=out)
+        return
+    first, *others = publication.cases
+    picture = io.BytesIO()
+    Image.new("RGB", (320, 200), (235, 235, 220)).save(picture, "PNG")
+    evidence = check_evidence("养老金发放凭证.png", picture.getvalue())
+    service.answer(first, people["liaison"], "disputed", DEMO_STATEMENT, [evidence])
+    service.rule(first, people["expert"], "overturned", DEMO_RULING)
+    for case in others:
+        service.answer(case, people["liaison"], "accepted", None)
+    if out is not None:
+        print(f"appeal: {len(publication.cases)} cases published, 1 overturned", file=out)
+
+
+def _demo_backchecks(db: Session, plan, seed: int, out) -> None:
+    """Draw the back-check sample and record every re-visit (a few members differ)."""
+    from assessment.models import User
+    from backchecks.services import BackcheckService, original_answers
+
+    service = BackcheckService(db)
+    coordinator = db.scalar(select(User).where(User.username == "coordinator"))
+    draw = service.draw(plan, coordinator, seed=seed % 2**31)
+    rng = np.random.default_rng(seed + 2)
+    for item in draw.backchecks:
+        original = original_answers(item.interview)
+        answers = {i.name: original.get(i.name) for i in service.items}
+        if answers.get("household_size") is not None and rng.random() < 0.08:
+            answers["household_size"] += 1  # a member missed at the first visit
+        leader = next(u for u in item.team.members if u.role == Role.supervisor)
+        service.record(item, leader, {k: v for k, v in answers.items() if v is not None})
+    if out is not None:
+        print(f"back-checks: {len(draw.backchecks)} re-visits recorded", file=out)
 
 
 def load_demo(
@@ -206,4 +265,6 @@ def load_demo(
     plan = _load_frame_and_plan(db, county, seed, households, out)
     if fieldwork:
         _simulate_fieldwork(db, plan, seed, assessment_round.poverty_line, out)
+        _demo_appeal(db, plan, out)
+        _demo_backchecks(db, plan, seed, out)
     return accounts

@@ -15,6 +15,7 @@ MODEL_MODULES = (
     "surveys.models",
     "reports.models",
     "appeals.models",
+    "backchecks.models",
 )
 
 

@@ -189,6 +189,9 @@ class AssessmentRound(Base):
     absent_visit_gap_minutes: Mapped[int] = mapped_column(
         Integer, default=120, server_default="120"
     )
+    # Back-checks: share (0-1) of each assessor's approved interviews, and a least number.
+    backcheck_share: Mapped[float] = mapped_column(Float, default=0.1, server_default="0.1")
+    backcheck_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
 

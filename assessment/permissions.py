@@ -23,3 +23,6 @@ class Permission(StrEnum):
     appeal_publish = "appeal:publish"
     appeal_answer = "appeal:answer"  # the county liaison's accept / dispute
     appeal_rule = "appeal:rule"  # an appeal expert's ruling
+    quality_view = "quality:view"  # back-check results (supervisors, coordinators)
+    backcheck_draw = "backcheck:draw"
+    backcheck_edit = "backcheck:edit"  # the assigned team records a back-check

@@ -31,6 +31,7 @@ def includeme(config) -> None:
 
     config.include("surveys.routes")  # the survey feature's routes, kept beside its views
     config.include("appeals.routes")  # the appeal (申诉举证) pages
+    config.include("backchecks.routes")  # back-checks of the assessors
 
     config.add_route("sampling.frames", "/sampling/frames")
     config.add_route("sampling.frame_template", "/sampling/frame-template.csv")

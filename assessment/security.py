@@ -98,6 +98,12 @@ class RootFactory:
         (Allow, role_principal(Role.liaison), (Permission.appeal_view,)),
         (Allow, APPEAL_EXPERT, (Permission.appeal_view,)),
         (Allow, role_principal(Role.coordinator), (Permission.appeal_view,)),
+        (
+            Allow,
+            role_principal(Role.coordinator),
+            (Permission.quality_view, Permission.backcheck_draw),
+        ),
+        (Allow, role_principal(Role.supervisor), (Permission.quality_view,)),
     )
 
     def __init__(self, request):

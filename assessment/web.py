@@ -24,6 +24,7 @@ NAVIGATION = (
     ("surveys.review", N_("Review"), Permission.interview_review),
     ("reports.list", N_("Reports"), Permission.report),
     ("appeals.list", N_("Appeals"), Permission.appeal_view),
+    ("backchecks.list", N_("Back-checks"), Permission.quality_view),
     ("admin.users", N_("Users"), Permission.admin),
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),

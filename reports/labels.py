@@ -277,6 +277,21 @@ _ZH = {
     "design_strata": "各层样本户：{items}。",
     "count_villages": "{label} {n} 个",
     "count_households": "{label} {n} 户",
+    # Back-checks (issue 19).
+    "s_quality": "六、质量控制（回访核查）",
+    "qc_coverage": (
+        "从已审核通过的 {approved} 份问卷中，按每名调查员 {share}%（至少 {minimum} 份）随机抽取 "
+        "{drawn} 份由其他评估组回访核查，已完成 {done} 份（随机种子 {seed}，记录摘要 {digest}…）。"
+        "回访不改变原始答案。"
+    ),
+    "qc_items": "各题目不一致率（括号内为核查类型）",
+    "qc_assessors": "各调查员不一致率（第 1 类题目，按编号）",
+    "qc_col_item": "题目 / 调查员",
+    "qc_col_count": "不一致 / 比对",
+    "qc_col_rate": "不一致率",
+    "qc_col_ci": "95% 置信区间",
+    "qc_col_flag": "标记",
+    "qc_flagged": "超出容许",
 }
 
 _EN = {
@@ -558,6 +573,21 @@ _EN = {
     "design_strata": "Households per stratum: {items}.",
     "count_villages": "{label}: {n}",
     "count_households": "{label}: {n}",
+    # Back-checks (issue 19).
+    "s_quality": "6. Quality control (back-checks)",
+    "qc_coverage": (
+        "Of {approved} approved interviews, {drawn} were drawn at random ({share}% per "
+        "assessor, at least {minimum}) for a back-check by another team; {done} are done "
+        "(seed {seed}, record digest {digest}…). Back-checks never change the original answers."
+    ),
+    "qc_items": "Discrepancy rate per item (back-check type in brackets)",
+    "qc_assessors": "Discrepancy rate per assessor (type 1 items, by code)",
+    "qc_col_item": "Item / assessor",
+    "qc_col_count": "Discrepant / compared",
+    "qc_col_rate": "Rate",
+    "qc_col_ci": "95% interval",
+    "qc_col_flag": "Flag",
+    "qc_flagged": "Above tolerance",
 }
 
 _TABLE = {"zh": _ZH, "en": _EN}

@@ -360,6 +360,43 @@ class AppealSummary:
 
 
 @dataclass(frozen=True)
+class QualityRate:
+    """A back-check discrepancy rate (proportions 0-1; None: 数据不足)."""
+
+    key: str
+    label: str
+    compared: int
+    discrepant: int
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    flagged: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("rate", "ci_low", "ci_high"):
+            _check_proportion(name, getattr(self, name), optional=True)
+
+
+@dataclass(frozen=True)
+class QualitySummary:
+    """The back-checks of the county's fieldwork (质量控制): coverage and discrepancy rates.
+
+    Assessors appear by code, never by name; ``assessors`` and ``teams`` count the type 1
+    items (facts that should not change).
+    """
+
+    approved: int
+    drawn: int
+    done: int
+    share: float
+    minimum: int
+    seed: int
+    digest: str
+    items: tuple[QualityRate, ...] = ()
+    assessors: tuple[QualityRate, ...] = ()
+
+
+@dataclass(frozen=True)
 class Problem:
     """A household in the problem list (问题清单).
 
@@ -475,6 +512,7 @@ class CountyReport:
     fieldwork: Fieldwork | None = None
     state: str = "final"
     appeals: AppealSummary | None = None
+    quality: QualitySummary | None = None
 
     def __post_init__(self) -> None:
         _check_choice("verdict", self.verdict, OVERALL_VERDICTS)

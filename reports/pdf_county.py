@@ -21,6 +21,7 @@ from reports.pdf_base import (
     pct,
 )
 from reports.pdf_problems import methods_section, problem_counts_section, problems_section
+from reports.pdf_quality import quality_section
 from reports.tables import grid, key_values, threshold_text
 from reports.wording import version_text
 
@@ -505,6 +506,7 @@ def county_story(s: CountyReport, lang: str, fonts: Fonts, *, households: bool =
     problems = problems_section if households else problem_counts_section
     story += problems(s, lang, styles, fonts)
     story += appeals_section(s, lang, styles, fonts, households=households)
+    story += quality_section(s, lang, styles, fonts)
     story.append(PageBreak())
     story += methods_section(s, lang, styles, fonts)
     return story

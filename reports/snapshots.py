@@ -36,6 +36,7 @@ from assessment.models import (
     utcnow,
 )
 from assessment.services import DomainError
+from backchecks.services import BackcheckService
 from reports import coverage as cov
 from reports import model, results
 from reports.models import ReportVersion
@@ -143,11 +144,16 @@ def _overturned_problem(case) -> model.Problem:
     )
 
 
-def _moves(db: Session, data: ce.CountyData, assessment) -> tuple[model.IndicatorMove, ...]:
-    """Each indicator without the rulings and with them."""
-    rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
-    before = ce.assess(dataclasses.replace(data, rows=rows))
+def _moves(
+    db: Session, data: ce.CountyData, assessment, overturned: bool
+) -> tuple[model.IndicatorMove, ...]:
+    """Each indicator without the rulings and with them (the same when none is overturned:
+    only an overturned finding changes the rows, so nothing is estimated twice then)."""
     value = lambda r: None if math.isnan(r.estimate) else float(r.estimate)  # noqa: E731
+    before = assessment
+    if overturned:
+        rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
+        before = ce.assess(dataclasses.replace(data, rows=rows))
     found = {r.indicator: value(r) for r in before.indicators}
     return tuple(
         model.IndicatorMove(r.indicator, found.get(r.indicator), value(r))
@@ -173,8 +179,44 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
         overturned=len(overturned),
         pending=sum(c.ruling not in ("upheld", "overturned") for c in disputed),
         deadline=publication.deadline,
-        moves=_moves(db, data, assessment) if assessment is not None else (),
+        moves=_moves(db, data, assessment, bool(overturned)) if assessment is not None else (),
         overturned_cases=tuple(_overturned_problem(c) for c in overturned),
+    )
+
+
+def _quality_rate(rate, label: str) -> model.QualityRate:
+    value = lambda v: None if math.isnan(v) else float(v)  # noqa: E731
+    return model.QualityRate(
+        rate.key,
+        label,
+        rate.compared,
+        rate.discrepant,
+        value(rate.rate),
+        value(rate.ci_low),
+        value(rate.ci_high),
+        rate.flagged,
+    )
+
+
+def _quality(db: Session, data: ce.CountyData | None, lang: str) -> model.QualitySummary | None:
+    """The back-checks of the plan: coverage and discrepancy rates (assessors by code)."""
+    service = BackcheckService(db)
+    draw = service.draw_of(data.plan) if data is not None else None
+    if draw is None:
+        return None
+    comparison = service.comparison(data.plan)
+    labels = {i.name: f"{i.label.get(lang)} ({i.type})" for i in service.items}
+    population = json.loads(draw.population_json)
+    return model.QualitySummary(
+        approved=sum(len(v) for v in population.values()),
+        drawn=len(draw.backchecks),
+        done=comparison.pairs,
+        share=draw.share,
+        minimum=draw.minimum,
+        seed=draw.seed,
+        digest=draw.digest,
+        items=tuple(_quality_rate(r, labels[r.key]) for r in comparison.items),
+        assessors=tuple(_quality_rate(r, r.key) for r in comparison.assessors),
     )
 
 
@@ -401,6 +443,7 @@ def county_snapshot(
         fieldwork=_fieldwork(fieldwork),
         state=_state(db, county, plan, data, fieldwork),
         appeals=_appeals(db, data, assessment),
+        quality=_quality(db, data, lang),
     )
 
 

@@ -68,3 +68,17 @@ def test_the_pdf_shows_the_appeal_in_both_languages_and_hides_cases_from_readers
     readers = pdf_text(render_county_report(snap, lang="zh", households=False))
     assert "不予认定 1 户" in readers
     assert disputed.household_code not in readers and "户主领取养老金" not in readers
+
+
+def test_without_an_overturned_case_the_indicators_do_not_move(dbsession):
+    field = completed_field(dbsession)
+    service = AppealService(dbsession, clock=Clock())
+    publication = service.publish(field.drawn.plan, field.coordinator)
+    first, second = publication.cases
+    service.answer(first, field.liaison, "accepted", None)
+    service.answer(second, field.liaison, "disputed", "误判")
+    service.rule(second, field.expert, "upheld", "收入确低于贫困线")
+    a = county_snapshot(dbsession, field.drawn.county).appeals
+    assert (a.upheld, a.overturned, a.overturned_cases) == (1, 0, ())
+    move = next(m for m in a.moves if m.key == "wrongful_exit_rate")
+    assert move.before == move.after == pytest.approx(0.5)

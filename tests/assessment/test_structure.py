@@ -31,6 +31,8 @@ PURE_MODULES = [
     "assessment.csvsafe",
     "surveys.photos",
     "appeals.evidence",
+    "backchecks.compare",
+    "backchecks.spec",
 ]
 WEB_PACKAGES = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob", "zope")
 

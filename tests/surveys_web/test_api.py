@@ -114,5 +114,8 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/appeals/cases/{case}/answer",
         "/api/appeals/cases/{case}/evidence",
         "/api/appeals/cases/{case}/rule",
+        "/api/backchecks",
+        "/api/backchecks/{backcheck}",
+        "/api/quality/county/{code}",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

@@ -1,0 +1,113 @@
+"""Back-check pages: the quality page, the draw, the team's list and the short questionnaire."""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from assessment import county_estimates as ce
+from assessment.i18n import N_, Message
+from assessment.models import AssessmentRound, County, round_counties
+from assessment.permissions import Permission
+from assessment.services import DomainError
+from assessment.views import flash, render_problem
+from backchecks.models import ASSIGNED, Backcheck
+from backchecks.services import BackcheckService, assessor_code
+
+
+@view_config(
+    route_name="backchecks.list",
+    renderer="backchecks/list.jinja2",
+    permission=Permission.quality_view,
+)
+def quality_list(request):
+    """The counties of the rounds, each with its quality page."""
+    ids = select(round_counties.c.county_id).join(AssessmentRound)
+    query = select(County).where(County.id.in_(ids)).order_by(County.code)
+    return {"counties": request.dbsession.scalars(query).all()}
+
+
+@view_config(
+    route_name="backchecks.county",
+    renderer="backchecks/county.jinja2",
+    permission=Permission.quality_view,
+)
+def county_quality(context, request):
+    """The county's back-check sample, progress and discrepancy rates."""
+    db = request.dbsession
+    plan = ce.current_plan(db, context.county)
+    service = BackcheckService(db)
+    draw = service.draw_of(plan)
+    return {
+        "county": context.county,
+        "plan": plan,
+        "draw": draw,
+        "comparison": service.comparison(plan),
+        "item_labels": {
+            i.name: f"{i.label.get(request.locale_name)} ({i.type})" for i in service.items
+        },
+        "code": assessor_code,
+        "may_draw": request.has_permission(Permission.backcheck_draw, context),
+    }
+
+
+@view_config(
+    route_name="backchecks.draw", request_method="POST", permission=Permission.backcheck_draw
+)
+def draw(context, request):
+    """Draw the county's back-check sample (seeded, recorded)."""
+    plan = ce.current_plan(request.dbsession, context.county)
+    try:
+        if plan is None:
+            raise DomainError(
+                Message(
+                    N_("County {county} has no sampling plan yet."), {"county": context.county.code}
+                )
+            )
+        record = BackcheckService(request.dbsession).draw(plan, request.user)
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(request, N_("{n} interviews drawn for back-checks."), n=len(record.backchecks))
+    return HTTPSeeOther(request.route_url("backchecks.county", code=context.county.code))
+
+
+@view_config(
+    route_name="backchecks.mine", renderer="backchecks/mine.jinja2", permission=Permission.home
+)
+def mine(request):
+    """The back-checks assigned to the user's team, still to do."""
+    team = request.user.team_id
+    rows = []
+    if team is not None and request.user.role in ("assessor", "supervisor"):
+        query = select(Backcheck).where(Backcheck.team_id == team, Backcheck.status == ASSIGNED)
+        rows = request.dbsession.scalars(query.order_by(Backcheck.id)).all()
+    return {"backchecks": rows}
+
+
+@view_config(
+    route_name="backchecks.record",
+    renderer="backchecks/record.jinja2",
+    permission=Permission.backcheck_edit,
+)
+def record(context, request):
+    """The short back-check questionnaire (the original answers are not shown)."""
+    item = context.backcheck
+    service = BackcheckService(request.dbsession)
+    error = None
+    if request.method == "POST":
+        try:
+            service.record(item, request.user, request.POST)
+        except DomainError as exc:
+            error = render_problem(request, exc.message)
+        else:
+            flash(request, N_("The back-check is recorded."))
+            return HTTPSeeOther(request.route_url("backchecks.mine"))
+    return {
+        "backcheck": item,
+        "household": item.interview.plan_household.household,
+        "items": service.items,
+        "values": request.POST if request.method == "POST" else {},
+        "error": error,
+    }
