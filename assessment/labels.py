@@ -74,3 +74,11 @@ SIZE_MODEL_LABELS = {
 def label_of(labels: dict[str, str], code) -> str:
     """The msgid naming ``code`` in ``labels``, or ``code`` itself (free text) when unknown."""
     return labels.get(code, code) if isinstance(code, str) else code
+
+
+# Questionnaires by their instrument id, and the note of the versions shipped with the code.
+INSTRUMENT_LABELS = {
+    "verification": N_("Household verification questionnaire"),
+    "recognition": N_("Recognition questionnaire"),
+}
+NOTE_LABELS = {"built-in": N_("Shipped with the platform")}

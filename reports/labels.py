@@ -225,6 +225,8 @@ _ZH = {
     ),
     "province_chart_note": "符号颜色表示置信结论；虚线为标准。",
     "version_draft": "未编号草稿",
+    "simulated_mark": "【模拟数据】",
+    "institution_demo": "第三方评估机构（示范）",
     "seed": "种子",
     "estimators_ratio_taylor": (
         "加权比率估计（按人口计），方差用泰勒线性化，以行政村为初级抽样单位、村类别为层"
@@ -473,6 +475,8 @@ _EN = {
     ),
     "province_chart_note": "Marker colour shows the confidence statement; dashed line: threshold.",
     "version_draft": "Unnumbered draft",
+    "simulated_mark": "[SIMULATED DATA]",
+    "institution_demo": "Third-party assessment institution (demo)",
     "seed": "seed",
     "estimators_ratio_taylor": (
         "Weighted ratio estimators (persons) with Taylor linearisation, villages as PSUs "

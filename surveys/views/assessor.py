@@ -15,7 +15,6 @@ from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from sampling.models import PlanHousehold
 from surveys import assignments as work
-from surveys.audit import changes_of, history
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
 from surveys.review import ReviewService
@@ -30,6 +29,7 @@ from surveys.views import (
     survey_settings,
     team_scope,
 )
+from surveys.views.history import readable_history
 from surveys.workflow import (
     AnswersRefused,
     InterviewService,
@@ -196,7 +196,7 @@ def _page(request, context, answers, *, problems=(), stale=None, error=None, ver
             for group in comments.values()
             for c in group
         ],
-        "history": [(row, changes_of(row)) for row in history(request.dbsession, interview)],
+        "history": readable_history(request.dbsession, interview, instruments, request.locale_name),
         "photos": [row[0] for row in photo],
         "status_names": INTERVIEW_STATUS_LABELS,
         "action_names": ACTION_LABELS,

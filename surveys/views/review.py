@@ -11,7 +11,6 @@ from assessment.i18n import N_
 from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
-from surveys.audit import changes_of, history
 from surveys.instruments import Group
 from surveys.labels import (
     ACTION_LABELS,
@@ -23,6 +22,8 @@ from surveys.labels import (
 from surveys.quality import flags_from_json
 from surveys.review import ReviewService
 from surveys.views import display_value, instruments_of, team_scope
+from surveys.views.history import readable_history
+from surveys.views.revisits import revisit_households
 from surveys.workflow import load_answers
 
 
@@ -37,7 +38,7 @@ def queue(request):
     team = team_scope(request)
     return {
         "queue": service.queue(team),
-        "draws": [(d, json.loads(d.interview_ids_json)) for d in service.draws(team)],
+        "draws": revisit_households(request.dbsession, service.draws(team)),
         "verdict_names": VERDICT_LABELS,
     }
 
@@ -157,7 +158,7 @@ def review_interview(context, request):
         "flags": flags_from_json(item.flags_json),
         "standards": json.loads(item.standards_json or "{}"),
         "comments": service.open_comments(item),
-        "history": [(row, changes_of(row)) for row in history(request.dbsession, item)],
+        "history": readable_history(request.dbsession, item, instruments, request.locale_name),
         "status_names": INTERVIEW_STATUS_LABELS,
         "verdict_names": VERDICT_LABELS,
         "standard_names": STANDARD_LABELS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -173,7 +174,10 @@ def test_every_save_is_audited_with_old_and_new_values(testapp, dbsession, world
         {"path": "verification.income_wages", "old": 9000, "new": 9500}
     ]
     history = testapp.get(url(ph, "/interview"))
-    assert "verification.income_wages</code>: 9000 → 9500" in history.text
+    # The question's label, not its path: the history reads as the questionnaire does.
+    changes = re.findall(r'data-path="verification.income_wages">([^<]*)</li>', history.text)
+    assert [c.split(": ")[1] for c in changes] == ["— → 9000", "9000 → 9500"]
+    assert not any("income_wages" in c for c in changes)
 
 
 def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, world):
