@@ -38,7 +38,10 @@ OFFICIAL_LABELS = {
     "insufficient_data": N_("insufficient data"),
 }
 COUNTY_STATE_LABELS = {
-    "no_round": N_("The county is in no assessment round."),
+    "no_round": N_(
+        "The county is in no assessment round: an administrator must add it to one before "
+        "fieldwork."
+    ),
     "no_frame": N_("No sampling frame imported yet."),
     "no_plan": N_("No sampling plan drawn yet."),
     "no_interviews": N_("No approved interview yet."),
