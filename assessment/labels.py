@@ -38,7 +38,10 @@ OFFICIAL_LABELS = {
     "insufficient_data": N_("insufficient data"),
 }
 COUNTY_STATE_LABELS = {
-    "no_round": N_("The county is in no assessment round."),
+    "no_round": N_(
+        "The county is in no assessment round: an administrator must add it to one before "
+        "fieldwork."
+    ),
     "no_frame": N_("No sampling frame imported yet."),
     "no_plan": N_("No sampling plan drawn yet."),
     "no_interviews": N_("No approved interview yet."),
@@ -83,3 +86,11 @@ SIZE_MODEL_LABELS = {
 def label_of(labels: dict[str, str], code) -> str:
     """The msgid naming ``code`` in ``labels``, or ``code`` itself (free text) when unknown."""
     return labels.get(code, code) if isinstance(code, str) else code
+
+
+# Questionnaires by their instrument id, and the note of the versions shipped with the code.
+INSTRUMENT_LABELS = {
+    "verification": N_("Household verification questionnaire"),
+    "recognition": N_("Recognition questionnaire"),
+}
+NOTE_LABELS = {"built-in": N_("Shipped with the platform")}

@@ -74,12 +74,17 @@ def _on_new_request(event) -> None:
 
 def navigation(request) -> list[tuple[str, str]]:
     """The menu of the current user: (url, label) pairs."""
+    from assessment.security import RootFactory
+
     mapper = request.registry.queryUtility(_route_mapper_iface())
+    # The role's menu, the same on every page: checked against the site's root, not the
+    # page's own resource (a household's ACL would grant and deny other things).
+    root = RootFactory(request)
     items = []
     for route_name, label, permission in NAVIGATION:
         if mapper.get_route(route_name) is None:
             continue
-        if request.has_permission(permission, request.root):
+        if request.has_permission(permission, root):
             items.append((request.route_url(route_name), translate(label, request.locale_name)))
     return items
 
@@ -113,6 +118,8 @@ def _template_globals(event) -> None:
     event["stage_labels"] = labels.STAGE_LABELS
     event["language_labels"] = labels.LANGUAGE_LABELS
     event["ci_method_labels"] = labels.CI_METHOD_LABELS
+    event["instrument_labels"] = labels.INSTRUMENT_LABELS
+    event["note_labels"] = labels.NOTE_LABELS
     # Dynamic msgids (form labels, messages from the cores) go through ``tx``, not ``_``:
     # Jinja's new-style gettext would %-format them.
     language = request.locale_name

@@ -254,6 +254,8 @@ _ZH = {
     "appeal_ruling_revisit": "复访中",
     "appeal_ruling_none": "–",
     "version_draft": "未编号草稿",
+    "simulated_mark": "【模拟数据】",
+    "institution_demo": "第三方评估机构（示范）",
     "seed": "种子",
     "estimators_ratio_taylor": (
         "加权比率估计（按人口计），方差用泰勒线性化，以行政村为初级抽样单位、村类别为层"
@@ -550,6 +552,8 @@ _EN = {
     "appeal_ruling_revisit": "Re-visit under way",
     "appeal_ruling_none": "–",
     "version_draft": "Unnumbered draft",
+    "simulated_mark": "[SIMULATED DATA]",
+    "institution_demo": "Third-party assessment institution (demo)",
     "seed": "seed",
     "estimators_ratio_taylor": (
         "Weighted ratio estimators (persons) with Taylor linearisation, villages as PSUs "

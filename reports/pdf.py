@@ -14,6 +14,7 @@ from reports.model import CountyReport, ProvinceReport
 from reports.pdf_base import PageFurniture, build_pdf, load_fonts
 from reports.pdf_county import county_story
 from reports.pdf_province import province_story
+from reports.wording import institution_text
 
 
 def _furniture(
@@ -38,10 +39,10 @@ def _furniture(
     return PageFurniture(
         header_left=left,
         header_right=right,
-        footer_left=institution,
+        footer_left=institution_text(lang, institution),
         page_label=L.text(lang, "page"),
         watermark=None if signed_off else L.text(lang, "draft"),
-        simulated=L.text(lang, "simulated") if simulated else None,
+        simulated=L.text(lang, "simulated_mark") if simulated else None,
     )
 
 
@@ -101,7 +102,7 @@ def render_county_report(
         furniture=furniture,
         created=snapshot.created,
         title=f"{snapshot.province}{snapshot.county} {title}",
-        author=snapshot.institution,
+        author=institution_text(lang, snapshot.institution),
         subject=f"{snapshot.scheme} {snapshot.year}",
     )
 
@@ -144,6 +145,6 @@ def render_province_report(
         furniture=furniture,
         created=snapshot.created,
         title=f"{snapshot.province} {title}",
-        author=snapshot.institution,
+        author=institution_text(lang, snapshot.institution),
         subject=f"{snapshot.scheme} {snapshot.year}",
     )

@@ -231,7 +231,7 @@ class ReportDocument(BaseDocTemplate):
         if f.simulated:
             canv.setFillColor(RED)
             canv.setFont(self.font, 9)
-            canv.drawCentredString(PAGE_WIDTH / 2, bottom, f"【{f.simulated}】")
+            canv.drawCentredString(PAGE_WIDTH / 2, bottom, f.simulated)
         canv.restoreState()
         self._marks(canv)
 

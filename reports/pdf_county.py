@@ -23,7 +23,7 @@ from reports.pdf_base import (
 from reports.pdf_problems import methods_section, problem_counts_section, problems_section
 from reports.pdf_quality import quality_section
 from reports.tables import grid, key_values, threshold_text
-from reports.wording import version_text
+from reports.wording import institution_text, version_text
 
 VERDICT_STATUS = {
     "exit_recommended": "meets",
@@ -69,7 +69,7 @@ def cover(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         (t("province"), s.province),
         (t("county"), s.county),
         (t("period"), f"{s.period_start.isoformat()} – {s.period_end.isoformat()}"),
-        (t("institution"), s.institution),
+        (t("institution"), institution_text(lang, s.institution)),
         (t("team_leaders"), "、".join(s.team_leaders)),
         (t("version"), version_text(lang, s.version)),
         (t("report_date"), s.report_date.isoformat()),

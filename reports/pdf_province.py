@@ -13,7 +13,7 @@ from reports.model import INDICATOR_KEYS, CountySummary, ProvinceReport
 from reports.pdf_base import CONTENT_WIDTH, STATUS_COLOURS, Fonts, Heading, escape, make_styles, pct
 from reports.pdf_county import VERDICT_STATUS, cover_story, legend_words
 from reports.tables import grid, threshold_text
-from reports.wording import version_text
+from reports.wording import institution_text, version_text
 
 VERDICT_ORDER = {"not_met": 0, "inconclusive": 1, "exit_recommended": 2, "insufficient_data": 3}
 SHORT_VERDICT = {
@@ -44,7 +44,7 @@ def _cover(s: ProvinceReport, lang: str, styles: dict, fonts: Fonts) -> list:
         (t("scheme"), s.scheme),
         (t("year"), str(s.year)),
         (t("province"), s.province),
-        (t("institution"), s.institution),
+        (t("institution"), institution_text(lang, s.institution)),
         (t("version"), version_text(lang, s.version)),
         (t("report_date"), s.report_date.isoformat()),
         (t("status"), t("signed_off") if s.signed_off else t("draft_note")),

@@ -23,6 +23,15 @@ ESTIMATORS_CODE = "ratio_taylor"
 STRATUM_PREFIXES = ("class_", "status_")
 
 
+# The demo's institution, stored in Chinese in every snapshot so far.
+DEMO_INSTITUTION = "第三方评估机构（示范）"
+
+
+def institution_text(lang: str, institution: str) -> str:
+    """The assessing institution; the demo's placeholder name in the report's language."""
+    return L.text(lang, "institution_demo") if institution == DEMO_INSTITUTION else institution
+
+
 def version_text(lang: str, version: str) -> str:
     """A report version: its number, or "草稿" for the unnumbered draft."""
     return L.text(lang, "version_draft") if version in ("draft", "", None) else str(version)

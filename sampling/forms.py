@@ -29,6 +29,20 @@ class UploadFrameForm(Form):
     new_county_name = StringField(N_("new county: name"), [Optional(), Length(max=100)])
     new_county_province = StringField(N_("new county: province"), [Optional(), Length(max=100)])
     new_county_western = BooleanField(N_("western county (incidence threshold 3 percent)"))
+    # Fieldwork needs the county in a round (its poverty line and thresholds): ask here.
+    round_id = SelectField(
+        N_("Assessment round the county joins"), coerce=record_id, validate_choice=False
+    )
+    new_round_name = StringField(
+        N_("or a new round (administrators): name"), [Optional(), Length(max=200)]
+    )
+    new_round_year = IntegerField(
+        N_("new round: year"), [Optional(), NumberRange(min=2014, max=2100)]
+    )
+    new_round_poverty_line = IntegerField(
+        N_("new round: poverty line (yuan per person per year)"),
+        [Optional(), NumberRange(min=1, max=1_000_000)],
+    )
     encoding = SelectField(N_("Text encoding (CSV)"), choices=choices(ENCODINGS))
     # Presence is checked in the view: WebOb's upload object cannot be tested for truth.
     file = FileField(N_("Frame file (CSV or XLSX)"))

@@ -15,7 +15,7 @@ from assessment.labels import SIZE_MODEL_LABELS
 from assessment.models import County, Team
 from assessment.permissions import Permission
 from assessment.resources import query_id
-from assessment.services import DomainError, TeamService
+from assessment.services import DomainError, TeamService, latest_round
 from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from sampling import sizes
@@ -81,6 +81,7 @@ def plan_new(request):
         "village_keys": keys,
         "frame_strata": frame_strata(request.dbsession, frame),
         "decision_deff": decision_deff,
+        "assessment_round": latest_round(request.dbsession, frame.county),
     }
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from assessment.demo import ensure_county
 from assessment.forms import bind, choices
-from assessment.i18n import N_
-from assessment.models import County
+from assessment.i18n import N_, translate
+from assessment.models import NATIONAL_SCHEME, AssessmentRound, County
 from assessment.permissions import Permission
-from assessment.services import counties
+from assessment.services import counties, latest_round
 from assessment.views import flash
 from sampling.forms import UploadFrameForm
 from sampling.models import Frame, FrameImportLog
@@ -35,6 +35,60 @@ def _county_for(request, form):
     return request.dbsession.get(County, form.county_id.data or 0)
 
 
+NO_ROUND = N_(
+    "{county} is in no assessment round: an administrator must add it to one before fieldwork."
+)
+
+
+NO_ROUND = N_(
+    "{county} is in no assessment round: an administrator must add it to one before fieldwork."
+)
+
+
+def _round_choices(request, form) -> None:
+    rounds = request.dbsession.scalars(
+        select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+    ).all()
+    none = translate(
+        N_("— none yet (an administrator adds the county before fieldwork)"), request.locale_name
+    )
+    form.round_id.choices = choices([(0, none)] + [(r.id, f"{r.year} · {r.name}") for r in rounds])
+    if request.method == "GET" and rounds:
+        form.round_id.data = rounds[0].id
+
+
+def _round_problems(request, form) -> list[str]:
+    """What is wrong with the round asked for (checked before the file is read)."""
+    if not form.new_round_name.data:
+        return []
+    if not request.has_permission(Permission.admin):
+        return [N_("Only an administrator may create an assessment round.")]
+    if not (form.new_round_year.data and form.new_round_poverty_line.data):
+        return [N_("A new round needs its year and poverty line.")]
+    return []
+
+
+def _join_round(request, form, county: County) -> None:
+    """Put the imported county in the round chosen (or the new one), or say it is in none."""
+    if form.new_round_name.data:
+        chosen = AssessmentRound(
+            name=form.new_round_name.data.strip(),
+            year=form.new_round_year.data,
+            **{**NATIONAL_SCHEME, "poverty_line": float(form.new_round_poverty_line.data)},
+        )
+        request.dbsession.add(chosen)
+    else:
+        chosen = request.dbsession.get(AssessmentRound, form.round_id.data or 0)
+    if chosen is not None and county not in chosen.counties:
+        chosen.counties.append(county)
+    if chosen is not None:
+        flash(
+            request, N_("{county} is in the round {round}."), county=county.name, round=chosen.name
+        )
+    elif latest_round(request.dbsession, county) is None:
+        flash(request, NO_ROUND, "error", county=county.name)
+
+
 @view_config(
     route_name="sampling.frames", renderer="sampling/frames.jinja2", permission=Permission.frame
 )
@@ -44,12 +98,18 @@ def frames(request):
     form.county_id.choices = choices(
         [(0, "—")] + [(c.id, f"{c.code} {c.name}") for c in counties(request.dbsession)]
     )
+    _round_choices(request, form)
     outcome = None
     if request.method == "POST" and form.validate():
         county = _county_for(request, form)
         upload = request.POST.get("file")
+        round_problems = _round_problems(request, form)
+        if round_problems:
+            form.round_id.errors = round_problems  # always shown (the new-round fields: admins)
         if county is None:
             form.county_id.errors.append(N_("Choose a county or give a new county code."))
+        elif round_problems:
+            pass  # shown at the field; nothing is imported
         elif not hasattr(upload, "file"):
             form.file.errors = [N_("Choose a file to upload.")]
         else:
@@ -63,6 +123,7 @@ def frames(request):
                 encoding=form.encoding.data or None,
             )
             if outcome.frame is not None:
+                _join_round(request, form, county)
                 flash(
                     request,
                     N_("Frame imported: {count} households."),
@@ -92,7 +153,13 @@ def frame_summary(context, request):
         for key in (("all", "all"), (r["village_type"], "all"), ("all", r["status"])):
             hh, persons = totals.get(key, (0, 0))
             totals[key] = (hh + r["households"], persons + r["persons"])
-    return {"frame": frame, "rows": rows, "townships": townships, "totals": totals}
+    return {
+        "frame": frame,
+        "rows": rows,
+        "townships": townships,
+        "totals": totals,
+        "assessment_round": latest_round(request.dbsession, frame.county),
+    }
 
 
 @view_config(route_name="sampling.frame_template", permission=Permission.frame)

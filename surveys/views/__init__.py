@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.i18n import translate
+from assessment.formatting import plain_number
+from assessment.i18n import N_, translate
 from assessment.models import Role
 from assessment.security import TEAM_ROLES
 from surveys.forms import build_form
@@ -210,15 +211,19 @@ def change_label(instruments, path: str, language: str) -> str:
 
 
 def _value_text(instruments, path: str, value, language: str) -> str:
-    if value is None:
+    if value is None or value == "" or value == []:
         return "—"
     labels = {"status": INTERVIEW_STATUS_LABELS, "contact_outcome": OUTCOME_LABELS}.get(path)
     if labels is not None and value in labels:
         return translate(labels[value], language)
     item = _question_at(instruments, path)
-    if item is None or isinstance(item, Group):
-        return str(value)
-    return display_value(item, value, language)
+    if isinstance(item, Group) or (isinstance(value, list) and isinstance(value[0], dict)):
+        return translate(N_("{count} rows"), language, count=len(value))  # a roster, in rows
+    if item is not None:
+        return display_value(item, value, language)
+    if isinstance(value, bool):
+        return translate(YES if value else NO, language)
+    return str(plain_number(value))
 
 
 def shown_changes(instruments, changes, language: str) -> list[ShownChange]:

@@ -15,7 +15,6 @@ from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from sampling.models import PlanHousehold
 from surveys import assignments as work
-from surveys.audit import changes_of, history
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
 from surveys.photos import thumbnail
@@ -33,6 +32,7 @@ from surveys.views import (
     survey_settings,
     team_scope,
 )
+from surveys.views.history import readable_history
 from surveys.workflow import (
     ABSENT,
     REPLACEABLE,
@@ -283,10 +283,7 @@ def _page(
             for group in comments.values()
             for c in group
         ],
-        "history": [
-            (row, shown_changes(instruments, changes_of(row), request.locale_name))
-            for row in history(request.dbsession, interview)
-        ],
+        "history": readable_history(request.dbsession, interview, instruments, request.locale_name),
         "photos": [row[0] for row in photo],
         "status_names": INTERVIEW_STATUS_LABELS,
         "action_names": ACTION_LABELS,

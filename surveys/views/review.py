@@ -11,7 +11,6 @@ from assessment.i18n import N_
 from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
-from surveys.audit import changes_of, history
 from surveys.instruments import Group
 from surveys.labels import (
     ACTION_LABELS,
@@ -27,9 +26,10 @@ from surveys.views import (
     display_value,
     instruments_of,
     problem_label,
-    shown_changes,
     team_scope,
 )
+from surveys.views.history import readable_history
+from surveys.views.revisits import revisit_households
 from surveys.workflow import load_answers
 
 
@@ -44,7 +44,7 @@ def queue(request):
     team = team_scope(request)
     return {
         "queue": service.queue(team),
-        "draws": [(d, json.loads(d.interview_ids_json)) for d in service.draws(team)],
+        "draws": revisit_households(request.dbsession, service.draws(team)),
         "verdict_names": VERDICT_LABELS,
     }
 
@@ -168,10 +168,7 @@ def review_interview(context, request):
             (c, problem_label(instruments, c.field_path, request.locale_name))
             for c in service.open_comments(item)
         ],
-        "history": [
-            (row, shown_changes(instruments, changes_of(row), request.locale_name))
-            for row in history(request.dbsession, item)
-        ],
+        "history": readable_history(request.dbsession, item, instruments, request.locale_name),
         "status_names": INTERVIEW_STATUS_LABELS,
         "verdict_names": VERDICT_LABELS,
         "standard_names": STANDARD_LABELS,

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from assessment.models import Role
+from assessment.models import AssessmentRound, Role
 from sampling.models import Frame, Household
 from tests.factories import make_county, make_user
 
@@ -68,3 +68,67 @@ def test_template_downloads_as_csv(testapp, dbsession):
     response = testapp.get("/sampling/frame-template.csv")
     assert response.content_type == "text/csv"
     assert "户编号" in response.body.decode("utf-8-sig")
+
+
+def _upload_for_round(testapp, county, **fields):
+    token = testapp.get_csrf_token("/sampling/frames")
+    data = {"csrf_token": token, "county_id": str(county.id), "encoding": "", **fields}
+    return testapp.post("/sampling/frames", data, upload_files=[("file", "f.csv", GOOD.encode())])
+
+
+def test_upload_puts_the_county_in_the_round_chosen(testapp, dbsession):
+    coordinator = make_user(dbsession, Role.coordinator)
+    county = make_county(dbsession, townships=0)
+    older = AssessmentRound(name="2018年批次", year=2018, poverty_line=2995.0)
+    newer = AssessmentRound(name="2019年批次", year=2019, poverty_line=3218.0)
+    dbsession.add_all([older, newer])
+    dbsession.flush()
+    testapp.login(coordinator.username)
+    form = testapp.get("/sampling/frames", {"_LOCALE_": "zh"}).text
+    assert "该县列入的评估批次" in form and "2019 · 2019年批次" in form
+    response = _upload_for_round(testapp, county, round_id=str(older.id))
+    assert response.status_int == 303
+    assert county in older.counties and county not in newer.counties
+    page = testapp.get(response.location)
+    assert "已列入评估批次“2018年批次”" in page.text and 'id="no-round"' not in page.text
+
+
+def test_a_county_in_no_round_is_told_so_on_its_pages(testapp, dbsession):
+    coordinator = make_user(dbsession, Role.coordinator)
+    county = make_county(dbsession, townships=0)
+    testapp.login(coordinator.username)
+    response = _upload_for_round(testapp, county, round_id="0")
+    assert response.status_int == 303
+    page = testapp.get(response.location, {"_LOCALE_": "zh"})
+    assert "未列入任何评估批次" in page.text and 'id="no-round"' in page.text
+    frame = dbsession.scalars(select(Frame)).one()
+    design = testapp.get(f"/sampling/plans/new?frame={frame.id}")
+    assert 'id="no-round"' in design.text
+
+
+def test_only_an_admin_creates_a_round_from_the_upload_page(testapp, dbsession):
+    county = make_county(dbsession, townships=0)
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    new_round = {
+        "new_round_name": "新批次",
+        "new_round_year": "2020",
+        "new_round_poverty_line": "4000",
+    }
+    refused = _upload_for_round(testapp, county, **new_round)
+    assert refused.status_int == 200 and "只有管理员可以新建评估批次" in refused.text
+    assert dbsession.scalars(select(AssessmentRound)).all() == []
+    assert dbsession.scalars(select(Frame)).all() == []
+    admin = make_user(dbsession, Role.admin)
+    testapp.reset()
+    testapp.login(admin.username)
+    created = _upload_for_round(testapp, county, **new_round)
+    assert created.status_int == 303
+    (made,) = dbsession.scalars(select(AssessmentRound)).all()
+    assert (made.name, made.year, made.poverty_line, made.counties) == (
+        "新批次",
+        2020,
+        4000.0,
+        [county],
+    )
+    assert made.recognition_min == 0.90 and made.wrongful_exit_max == 0.02  # national scheme

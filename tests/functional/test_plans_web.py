@@ -239,6 +239,8 @@ def test_design_page_counts_villages_and_households_per_stratum(testapp, dbsessi
         row = page.text.split(f'data-stratum="{village_type}">')[1].split("</tr>")[0]
         cells = re.findall(r'<td class="num">([^<]*)</td>', row)
         assert cells[0] == f"{villages:,}" and cells[1] == f"{exited:,}"
+
+
 def _plan_villages(dbsession, plan):
     from sampling.models import PlanVillage
 

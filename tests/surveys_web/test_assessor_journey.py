@@ -178,8 +178,9 @@ def test_every_save_is_audited_with_old_and_new_values(testapp, dbsession, world
         {"path": "verification.income_wages", "old": 9000, "new": 9500}
     ]
     history = testapp.get(url(ph, "/interview"), {"_LOCALE_": "en"})
-    (item,) = history.html.select("li[data-path='verification.income_wages']")[1:]
-    assert item.text == "Wage income: 9000 → 9500"  # the question's label, not its path
+    first, second = history.html.select("li[data-path='verification.income_wages']")
+    assert first.text == "Wage income: — → 9000"  # the question's label, not its path
+    assert second.text == "Wage income: 9000 → 9500"
 
 
 def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, world):

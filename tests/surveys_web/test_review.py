@@ -153,6 +153,16 @@ def test_revisit_draw_is_seeded_and_recorded(testapp, dbsession, world):
         expected,
     )
     assert draw.drawn_by_id == world.supervisor.id
+    # The page names the drawn households (head, household id) and links to them, not the
+    # interviews' internal ids.
+    page = testapp.get("/surveys/review").text.split('class="revisit-households"')[1]
+    page = page.split("</ul>")[0]
+    drawn = [ph for ph in households if interview_of(dbsession, ph).id in expected]
+    for ph in drawn:
+        assert ph.household.head_name in page and ph.household.household_id in page
+        assert f"/surveys/review/{ph.id}" in page
+    for other in set(households) - set(drawn):
+        assert other.household.household_id not in page
 
 
 @pytest.mark.parametrize("action", ["approve", "return"])
