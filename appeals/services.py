@@ -41,6 +41,7 @@ from assessment.i18n import N_, Message
 from assessment.models import AssessmentRound, County, Role, User, utcnow
 from assessment.security import EXPERT_ROLES
 from assessment.services import DomainError
+from assessment.staleness import mark_stale
 from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit
@@ -166,6 +167,7 @@ class AppealService:
             self.db.flush()
             self._audit(case, "appeal_publish", user, [("appeal.kind", None, case.kind)], at=now)
         self.db.refresh(publication)
+        mark_stale(self.db, [plan.county_id])  # the county is interim until every case is final
         return publication
 
     # -- the county's answer -------------------------------------------------------------
@@ -197,6 +199,7 @@ class AppealService:
         changes += self._store(case, user, files, now)
         self.db.flush()
         self._audit(case, "appeal_answer", user, changes, at=now)
+        mark_stale(self.db, [self._county_id(case)])  # an accepted finding is final
         return case
 
     def add_evidence(self, case: AppealCase, user: User, files: Iterable[Evidence]) -> AppealCase:
@@ -289,7 +292,12 @@ class AppealService:
         case.revisit_team_id = team
         self.db.flush()
         self._audit(case, "appeal_rule", user, changes, at=now)
+        mark_stale(self.db, [self._county_id(case)])  # an overturned finding leaves the estimates
         return case
+
+    @staticmethod
+    def _county_id(case: AppealCase) -> int:
+        return case.interview.plan.county_id
 
     def _revisit_team(self, case: AppealCase, team_id: int | None) -> int:
         current = self.db.scalar(

@@ -387,6 +387,7 @@ class InterviewService:
         self.db.flush()
         new = {"status": DRAFT, "contact_outcome": None, "reserve_released": None}
         audit.record(self.db, interview, "undo_release", user, audit.diff(old, new), at=now)
+        mark_stale(self.db, [ph.plan.county_id])  # progress and response rates change
         return reserve
 
     def _new_interview(self, ph: PlanHousehold, user: User | None, now: dt.datetime) -> Interview:

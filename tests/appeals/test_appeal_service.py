@@ -233,3 +233,41 @@ def test_every_step_is_on_the_hash_chained_audit_trail(dbsession, field, publish
     assert audit.verify_chain(dbsession)[1] is None
     assert audit.status_mismatches(dbsession) == []
     assert dbsession.get(AppealCase, case.id).interview.status == "approved"
+
+
+def test_stored_county_results_follow_publication_answers_and_rulings(dbsession, field):
+    """Each appeal step changes the county's results; the stored row (issue 14) follows."""
+    from assessment.models import utcnow
+    from tests.rounds.test_county_results import assert_current
+
+    county, round_id = field.drawn.county, field.drawn.assessment_round.id
+    # The stored rows are computed at the real time: the deadline must lie ahead of it.
+    service = AppealService(dbsession, clock=Clock(utcnow()))
+    before = assert_current(dbsession, county, round_id).data_version
+    publication = service.publish(field.drawn.plan, field.coordinator)
+    row = assert_current(dbsession, county, round_id)
+    assert row.data_version > before and summary(row).interim  # the cases are open
+    accepted, disputed = (case_of(publication, i) for i in field.poor)
+    service.answer(accepted, field.liaison, "accepted", None)
+    assert_current(dbsession, county, round_id)
+    service.answer(disputed, field.liaison, "disputed", "He has a pension")
+    assert_current(dbsession, county, round_id)
+    wrongful = snapshot_rate(dbsession, county, round_id)
+    service.rule(disputed, field.expert, "overturned", "The pension was missed")
+    row = assert_current(dbsession, county, round_id)
+    assert not summary(row).interim  # every case final
+    assert snapshot_rate(dbsession, county, round_id) < wrongful  # one 错退 household fewer
+
+
+def summary(row):
+    from reports import snapshot
+
+    return snapshot.loads(row.summary_json)
+
+
+def snapshot_rate(db, county, round_id) -> float:
+    from tests.rounds.test_county_results import stored
+
+    indicators = summary(stored(db, county, round_id)).indicators
+    (rate,) = [i.estimate for i in indicators if i.key == "wrongful_exit_rate"]
+    return rate
