@@ -41,7 +41,7 @@ def appeal_list(request):
         return {"rows": []}
     published = {p.county_id: p for p in db.scalars(select(AppealPublication))}
     if user.role in (Role.coordinator, Role.admin):
-        query = select(County).where(County.id.in_(select(_round_county_ids())))
+        query = select(County).where(County.id.in_(_round_county_ids()))
     else:
         query = select(County).where(County.id.in_(list(published)))
     counties = db.scalars(query.order_by(County.code)).all()
