@@ -58,6 +58,12 @@ def test_publishing_needs_the_csrf_token_and_the_coordinator(testapp, dbsession,
     testapp.reset()
     publish(testapp, field)
     assert len(cases(dbsession, field)) == 2
+    testapp.login(field.coordinator.username)
+    listing = testapp.get("/appeals")
+    assert f'data-county="{field.drawn.county.code}"' in listing.text
+    testapp.reset()
+    testapp.login(field.expert.username)  # experts see the published counties
+    assert f'data-county="{field.drawn.county.code}"' in testapp.get("/appeals").text
 
 
 def test_the_liaison_sees_its_own_countys_cases_and_nothing_else(testapp, dbsession, field):
