@@ -250,13 +250,13 @@ COMMANDS = {
         "错退率：错退人数 ÷ 已脱贫户人数（加权比率）",
         "Wrongful-exit rate: persons wrongly exited / persons of exited households",
         "--var wrongly_exited_persons --denominator persons --stat ratio "
-        "--domain \"status == 'exited'\"",
+        "--domain \"status == 'exited'\" --ci-method auto-rare",
     ),
     "missed_rate": (
         "漏评率：漏评人数 ÷ 样本村非建档立卡人口（加权比率）",
         "Missed rate: missed persons / non-registered population of the sampled villages",
         "--var missed_persons --denominator missed_denominator --stat ratio "
-        "--domain \"status == 'non_registered'\"",
+        "--domain \"status == 'non_registered'\" --ci-method auto-rare",
     ),
     "recognition_rate": (
         "群众认可度：认可户 ÷ 受访户（加权）",

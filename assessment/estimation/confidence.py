@@ -16,7 +16,12 @@ def _pivot_method(estimate: Estimate) -> str:
 
 
 def _pivot_args(estimate: Estimate) -> dict:
-    return {"n": estimate.n, "df": estimate.df, "n_kish": estimate.n_kish}
+    return {
+        "n": estimate.n,
+        "df": estimate.df,
+        "n_kish": estimate.n_kish,
+        "df_eff": estimate.df_eff,
+    }
 
 
 def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float = 0.95) -> float:

@@ -13,9 +13,10 @@ import numpy as np
 
 from assessment.estimation import intervals
 from assessment.estimation.design import Design
-from assessment.estimation.variance import taylor_covariance
+from assessment.estimation.variance import effective_psu_df, taylor_covariance
 
-CI_METHODS = ("auto", *intervals.METHODS)
+CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
+_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-satterthwaite")
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,18 @@ class Estimate:
     population : float
         Estimated size of the domain, ``Σw`` over its rows (persons or households).
     method : str
-        Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"`` or ``"census"``
-        (every stratum enumerated: the interval is the point).
+        Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"``,
+        ``"korn-graubard-satterthwaite"`` or ``"census"`` (every stratum enumerated: the
+        interval is the point).
     level : float
         Confidence level of the interval, e.g. 0.95.
     category : str or None
         The category, for one row of :func:`proportions`.
     n_kish : float
         Kish's effective size of the domain, used by the zero-variance intervals.
+    df_eff : float
+        Satterthwaite's effective number of PSU contributions to the variance (NaN when the
+        variance is zero), used by ``korn-graubard-satterthwaite``.
     """
 
     stat: str
@@ -73,6 +78,7 @@ class Estimate:
     level: float
     category: str | None = None
     n_kish: float = float("nan")
+    df_eff: float = float("nan")
 
 
 def _rows(design: Design, domain, arrays: dict, na_rm: bool) -> np.ndarray:
@@ -146,8 +152,10 @@ def from_scores(
         Name of the statistic, stored in the result.
     level : float
         Confidence level (0.5-1).
-    ci_method : {"auto", "wald-t", "korn-graubard", "wilson"}
-        ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`.
+    ci_method : {"auto", "auto-rare", "wald-t", "korn-graubard", "wilson", \
+"korn-graubard-satterthwaite"}
+        ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`;
+        ``"auto-rare"`` the same rule with ``korn-graubard-satterthwaite`` for rare rates.
     bounded : bool
         The statistic is a proportion in [0, 1] (allows Korn–Graubard and Wilson).
     category : str, optional
@@ -158,7 +166,7 @@ def from_scores(
     """
     if ci_method not in CI_METHODS:
         raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
-    if ci_method in ("korn-graubard", "wilson") and not bounded:
+    if ci_method in _BOUNDED_ONLY and not bounded:
         raise ValueError(f"ci_method {ci_method!r} needs a proportion or a ratio within [0, 1]")
     variance = float(taylor_covariance(design, scores, rows)[0, 0])
     variance = max(variance, 0.0) if np.isfinite(variance) else float("nan")
@@ -172,11 +180,14 @@ def from_scores(
     n_eff = n / deff if deff > 0 else n_kish
     df = design.degrees_of_freedom(rows)
     n_psu = int((np.bincount(design.psu[observed], minlength=design.n_psu) > 0).sum())
+    df_eff = effective_psu_df(design, scores) if variance > 0 else float("nan")
     method = _method(ci_method, value, se, n_eff, bounded)
     if design.is_census:
         method, low, high = "census", value, value
     else:
-        low, high = intervals.interval(method, value, se, n=n, df=df, n_kish=n_kish, level=level)
+        low, high = intervals.interval(
+            method, value, se, n=n, df=df, n_kish=n_kish, level=level, df_eff=df_eff
+        )
     return Estimate(
         stat,
         float(value),
@@ -193,12 +204,14 @@ def from_scores(
         level,
         category,
         n_kish,
+        df_eff,
     )
 
 
 def _method(ci_method: str, value: float, se: float, n_eff: float, bounded: bool) -> str:
-    if ci_method == "auto":
-        return intervals.choose_method(value, se, n_eff, bounded=bounded)
+    if ci_method in ("auto", "auto-rare"):
+        rare = "korn-graubard" if ci_method == "auto" else "korn-graubard-satterthwaite"
+        return intervals.choose_method(value, se, n_eff, bounded=bounded, rare=rare)
     if ci_method == "wald-t" and bounded and se <= 0:
         return "korn-graubard"  # a zero-width interval for 0 or all events is never right
     return ci_method

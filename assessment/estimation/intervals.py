@@ -9,6 +9,17 @@ Three interval methods:
     degrees of freedom as R's ``svyciprop(method="beta")`` (Korn and Graubard 1998).
 ``"wilson"``
     Wilson's score interval on the effective sample size, with the t(df) quantile.
+``"korn-graubard-satterthwaite"``
+    Korn–Graubard for rare rates in clustered samples: the effective sample size is not
+    allowed above ``n`` (a design effect below 1 is taken as 1, as Korn and Graubard 1998
+    advise), and the degrees of freedom of the adjustment are those the variance estimate
+    really has: ``min(df, 2·ν)``, ``ν`` Satterthwaite's effective number of PSU contributions
+    (:func:`~assessment.estimation.variance.effective_psu_df`). A rare event found in a few
+    villages rests on a few PSUs' variance terms; the plain Korn–Graubard then takes the
+    design's df at face value and its upper bound is exceeded 7–14 % of the time at rates of
+    0.5–3 % (``bench/sim_rare_rates.py``). The factor 2 corrects the plug-in ``ν``, which
+    underestimates the degrees of freedom (by up to 3 for normal PSU totals); it was checked
+    by that simulation, see ``docs/estimation.md``.
 
 When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
 effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain, so that zero events give
@@ -34,7 +45,8 @@ import math
 
 from scipy import stats
 
-METHODS = ("wald-t", "korn-graubard", "wilson")
+METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-satterthwaite")
+SATTERTHWAITE_FACTOR = 2.0
 COMPARATORS = ("<", "<=", ">", ">=")
 
 
@@ -50,6 +62,21 @@ def _t(q: float, df: float) -> float:
 def _defined(se: float, df: float) -> bool:
     """Whether an interval exists: a finite SE and at least one design degree of freedom."""
     return math.isfinite(se) and df >= 1
+
+
+def adjusted_df(df: float, df_eff: float) -> float:
+    """The degrees of freedom of ``korn-graubard-satterthwaite``: ``min(df, 2·df_eff)``, >= 1."""
+    if not math.isfinite(df_eff):
+        return df
+    return max(1.0, min(float(df), SATTERTHWAITE_FACTOR * df_eff))
+
+
+def effective_n_satterthwaite(p, se, n, df, n_kish, tail, df_eff) -> float:
+    """Effective size of ``korn-graubard-satterthwaite``: at most ``n``, adjusted on its df."""
+    m = min(_plain_n(p, se, n_kish), float(n)) if se > 0 and 0 < p < 1 else float(n_kish)
+    if se > 0 and 0 < p < 1 and n > 1:
+        m *= (_t(tail, n - 1) / _t(tail, adjusted_df(df, df_eff))) ** 2
+    return float(m)
 
 
 def effective_n(p: float, se: float, n: int, df: float, n_kish: float, tail: float) -> float:
@@ -104,7 +131,16 @@ def _wilson(p: float, m: float, z: float, sign: int) -> float:
 
 
 def bound(
-    method: str, p: float, se: float, *, n: int, df: float, n_kish: float, q: float, side: str
+    method: str,
+    p: float,
+    se: float,
+    *,
+    n: int,
+    df: float,
+    n_kish: float,
+    q: float,
+    side: str,
+    df_eff: float = math.nan,
 ) -> float:
     """One bound at quantile ``q`` (e.g. 0.975 for a two-sided 95 % interval).
 
@@ -117,6 +153,8 @@ def bound(
     q : float
         Confidence of this bound alone, in (0.5, 1).
     side : {"upper", "lower"}
+    df_eff : float
+        Satterthwaite's effective PSU degrees of freedom (``korn-graubard-satterthwaite``).
 
     Returns
     -------
@@ -132,20 +170,25 @@ def bound(
     if method == "korn-graubard":
         m = effective_n(p, se, n, df, n_kish, 1 - q)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
+    if method == "korn-graubard-satterthwaite":
+        m = effective_n_satterthwaite(p, se, n, df, n_kish, 1 - q, df_eff)
+        return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
     return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
 
 
-def interval(method, p, se, *, n, df, n_kish, level) -> tuple[float, float]:
+def interval(method, p, se, *, n, df, n_kish, level, df_eff=math.nan) -> tuple[float, float]:
     """Two-sided interval ``(low, high)`` at confidence ``level`` (see :func:`bound`)."""
     _check_level(level)
     q = 1 - (1 - level) / 2
-    kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q}
+    kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q, "df_eff": df_eff}
     return bound(method, p, se, side="lower", **kwargs), bound(
         method, p, se, side="upper", **kwargs
     )
 
 
-def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:
+def probability_below(
+    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan
+) -> float:
     """Confidence that the true value is at most ``threshold`` (the upper-bound pivot).
 
     It is the level ``γ`` at which the one-sided upper bound equals ``threshold``; the
@@ -168,8 +211,8 @@ def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
         return 1.0
     if threshold <= 0:
         return 0.0
-    if method == "korn-graubard":
-        m = effective_n(p, se, n, df, n_kish, 1 - confidence)
+    if method in ("korn-graubard", "korn-graubard-satterthwaite"):
+        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff)
         x = m * p
         return 0.0 if x >= m else float(stats.beta.cdf(threshold, x + 1, m - x))
     m = _plain_n(p, se, n_kish)
@@ -177,7 +220,9 @@ def probability_below(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
     return float(stats.t.cdf(score, df))
 
 
-def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.95) -> float:
+def probability_above(
+    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan
+) -> float:
     """Confidence that the true value is at least ``threshold`` (the lower-bound pivot)."""
     if not _defined(se, df):
         return math.nan
@@ -189,8 +234,8 @@ def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
         return 1.0
     if threshold >= 1:
         return 0.0
-    if method == "korn-graubard":
-        m = effective_n(p, se, n, df, n_kish, 1 - confidence)
+    if method in ("korn-graubard", "korn-graubard-satterthwaite"):
+        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff)
         x = m * p
         return 0.0 if x <= 0 else float(stats.beta.sf(threshold, x, m - x + 1))
     m = _plain_n(p, se, n_kish)
@@ -198,7 +243,15 @@ def probability_above(method, p, se, threshold, *, n, df, n_kish, confidence=0.9
     return float(stats.t.cdf(score, df))
 
 
-def choose_method(p: float, se: float, n_eff: float, *, bounded: bool) -> str:
+def _kg_size(method, p, se, n, df, n_kish, tail, df_eff) -> float:
+    if method == "korn-graubard":
+        return effective_n(p, se, n, df, n_kish, tail)
+    return effective_n_satterthwaite(p, se, n, df, n_kish, tail, df_eff)
+
+
+def choose_method(
+    p: float, se: float, n_eff: float, *, bounded: bool, rare: str = "korn-graubard"
+) -> str:
     """The documented automatic rule.
 
     Wald-t for unbounded statistics (means, totals, unbounded ratios). For proportions and
@@ -214,6 +267,10 @@ def choose_method(p: float, se: float, n_eff: float, *, bounded: bool) -> str:
         Effective sample size (Kish or n/deff).
     bounded : bool
         Whether the statistic is a proportion in [0, 1].
+    rare : str
+        The method for the rare (or near-certain) case: ``"korn-graubard"`` (R's
+        ``svyciprop(method="beta")``, the default) or ``"korn-graubard-satterthwaite"`` (the
+        exit indicators' rare rates, ``ci_method="auto-rare"``).
 
     Returns
     -------
@@ -224,5 +281,5 @@ def choose_method(p: float, se: float, n_eff: float, *, bounded: bool) -> str:
         return "wald-t"
     smaller = min(p, 1 - p)
     if smaller < 0.10 or se <= 0 or not (n_eff * smaller >= 10):
-        return "korn-graubard"
+        return rare
     return "wald-t"

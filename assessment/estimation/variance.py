@@ -87,6 +87,31 @@ def taylor_covariance(design: Design, scores: np.ndarray, rows: np.ndarray | Non
     return total
 
 
+def effective_psu_df(design: Design, scores: np.ndarray) -> float:
+    """Satterthwaite's effective degrees of freedom of the first-stage variance.
+
+    The first-stage variance is a sum of one term per PSU, ``c_i d_i²`` (``d_i`` the PSU
+    total's deviation from its stratum mean, ``c_i`` the ``n/(n-1)`` and FPC factors). With
+    these terms as estimates of their own variances, Satterthwaite's approximation gives
+    ``(Σ c_i d_i²)² / Σ (c_i d_i²)²``: about the number of PSUs when they contribute alike,
+    near 1 when one PSU carries the variance (a rare event found in a single village).
+
+    Returns
+    -------
+    float
+        NaN when the first-stage variance is zero.
+    """
+    z = np.asarray(scores, dtype=float).reshape(-1)
+    stage = design.stages[0]
+    totals = group_sums(stage.unit, z, stage.n_units)
+    g, n_g = stage.unit_group, stage.group_n
+    means = group_sums(g, totals, stage.n_groups) / np.maximum(n_g, 1)
+    scale = np.where(n_g > 1, n_g / np.maximum(n_g - 1, 1), 0.0) * stage.fpc_factor
+    terms = scale[g] * (totals - means[g]) ** 2
+    total = float(terms.sum())
+    return total**2 / float(np.sum(terms**2)) if total > 0 else float("nan")
+
+
 def _held_units(stage: StageCodes, rows: np.ndarray | None) -> np.ndarray:
     """Which first-stage units hold at least one domain row (all of them without a domain)."""
     if rows is None:

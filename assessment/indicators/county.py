@@ -24,6 +24,11 @@ from assessment.indicators.model import (
 )
 from assessment.indicators.verdicts import combine, insufficient, judge
 
+# The interval rule of the rare rates: Wald-t when the rate is common and well estimated,
+# else Korn–Graubard on the effective size (at most n) and Satterthwaite's effective PSU
+# degrees of freedom (bench/sim_rare_rates.py).
+RARE_RATE_METHOD = "auto-rare"
+
 
 @dataclass(frozen=True, eq=False)
 class _Rows:
@@ -115,7 +120,12 @@ def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
         return None, Insufficient.NO_ROWS
     if not np.sum(rows.design.weights[concerned] * x[concerned]) > 0:
         return None, Insufficient.ZERO_DENOMINATOR
-    estimate = est.ratio(rows.design, y, x, domain=concerned, level=level, bounded=True)
+    # Rare rates (错退率, 漏评率) take the interval that holds its level for rare events in
+    # clustered samples (docs/estimation.md, "Rare rates"); recognition keeps R's rule.
+    method = "auto" if name == "recognition_rate" else RARE_RATE_METHOD
+    estimate = est.ratio(
+        rows.design, y, x, domain=concerned, level=level, bounded=True, ci_method=method
+    )
     return estimate, None
 
 
@@ -151,7 +161,14 @@ def _incidence(rows: _Rows, county: CountyTotals, level: float):
         scores += weight / total * z
         concerned |= domain
     q = est.from_scores(
-        d, value, scores, concerned, stat="poverty_incidence", level=level, bounded=True
+        d,
+        value,
+        scores,
+        concerned,
+        stat="poverty_incidence",
+        level=level,
+        bounded=True,
+        ci_method=RARE_RATE_METHOD,
     )
     slope = total / county.rural_population
     mapped = replace(

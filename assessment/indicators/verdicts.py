@@ -35,6 +35,7 @@ _BOUND_LABELS = {
 # Proper names of the interval methods, the same in every language.
 METHOD_NAMES = {
     "korn-graubard": "Korn–Graubard",
+    "korn-graubard-satterthwaite": "Korn–Graubard–Satterthwaite",
     "wilson": "Wilson",
     "wald-t": "Wald t",
     "census": "census",

@@ -257,3 +257,16 @@ def test_methods_appendix_says_the_decision_size_counts_a_design_effect(
     flowing = "".join(pdf_text(render_county_report(make_county(), lang=lang)).split())
     for phrase in words:
         assert "".join(phrase.split()) in flowing
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("zh", ("Korn–Graubard–Satterthwaite", "有效自由度", "单侧95%置信上界")),
+        ("en", ("Korn–Graubard–Satterthwaite", "effective degrees of freedom", "upper bound")),
+    ],
+)
+def test_report_says_what_the_one_sided_bound_is(make_county, pdf_text, lang, words):
+    flowing = "".join(pdf_text(render_county_report(make_county(), lang=lang)).split())
+    for phrase in words:
+        assert "".join(phrase.split()) in flowing
