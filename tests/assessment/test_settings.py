@@ -75,3 +75,21 @@ def test_owner_url_comes_from_the_environment_first():
     assert parse_settings(raw, {}).database_owner_url == "postgresql+psycopg://owner@db/a"
     environ = {"DATABASE_OWNER_URL": "postgresql://boss@db/a"}
     assert parse_settings(raw, environ).database_owner_url == "postgresql+psycopg://boss@db/a"
+
+
+def test_development_port_is_overridable_like_production():
+    """``pserve development.ini http_port=6544`` serves on 6544; 6543 when not given."""
+    from pathlib import Path
+
+    from paste.deploy.loadwsgi import SERVER, loadcontext
+
+    root = Path(__file__).resolve().parents[2]
+
+    def port(**overrides):
+        context = loadcontext(
+            SERVER, "config:development.ini", relative_to=str(root), global_conf=overrides
+        )
+        return context.config()["port"]
+
+    assert port() == "6543"
+    assert port(http_port="6544") == "6544"
