@@ -63,9 +63,9 @@ RESPONSE_GROUP_LABELS = {**STATUS_LABELS, "screening": N_("Screening")}
 # stage); strata of one-stage designs are the coordinator's own words and shown as given.
 STRATUM_LABELS = {**VILLAGE_CLASS_LABELS, **STATUS_LABELS}
 STAGE_LABELS = {
-    "village": N_("Villages"),
-    "villages": N_("Villages"),
-    "household": N_("Households"),
+    "village": N_("Drawing villages"),
+    "villages": N_("Drawing villages"),
+    "household": N_("Drawing households"),
     "stratum": N_("Stratified draw"),
 }
 # Interval methods of the estimates (assessment.estimation) and the report languages.

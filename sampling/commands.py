@@ -6,6 +6,14 @@ import sys
 from pathlib import Path
 
 from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
+from assessment.formatting import format_number
+from assessment.i18n import N_, translate
+
+REJECTED = N_("{file} was rejected: {count} problems; nothing imported.")
+IMPORTED = N_(
+    "Frame {frame} (county {county}, version {version}): {households} households, "
+    "{persons} persons."
+)
 
 
 def register(subparsers) -> None:
@@ -17,7 +25,11 @@ def register(subparsers) -> None:
     p.add_argument("--province", default="未指定省份", help="province when the county is new")
     p.add_argument("--western", action="store_true", help="a new county is in the west (3%%)")
     p.add_argument("--encoding", help="text encoding of a CSV file (detected when omitted)")
-    p.add_argument("--lang", choices=["zh", "en"], default="zh", help="language of messages")
+    p.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        help="language of messages (default: the interface's default language in the ini)",
+    )
     p.set_defaults(func=import_frame)
     register_plans(subparsers)
 
@@ -52,7 +64,8 @@ def import_frame(args) -> int:
 
         limits = frame_limits(request.registry.app_settings)
         service = FrameService(request.dbsession, limits=limits, isolated=True)
-        bar, update = _progress_bar("reading")
+        lang = args.lang or request.registry.app_settings.default_language
+        bar, update = _progress_bar(translate(N_("reading"), lang))
         with bar:
             outcome = service.import_file(
                 county, args.file, args.file.name, encoding=args.encoding, progress=update
@@ -60,19 +73,26 @@ def import_frame(args) -> int:
         result = outcome.result
         if outcome.frame is None:
             for issue in result.issues:
-                print(issue.message.render(args.lang), file=sys.stderr)
+                print(issue.message.render(lang), file=sys.stderr)
             more = result.issue_count - len(result.issues)
             if more > 0:
-                print(f"… {more} more", file=sys.stderr)
+                print(translate(N_("… and {count} more."), lang, count=more), file=sys.stderr)
             raise CommandError(
-                f"{args.file} rejected: {result.issue_count} problems; nothing imported"
+                translate(REJECTED, lang, file=str(args.file), count=result.issue_count)
             )
         frame = outcome.frame
         print(
-            f"frame {frame.id} (county {frame.county.code}, version {frame.version}): "
-            f"{frame.households} households, {frame.persons} persons"
+            translate(
+                IMPORTED,
+                lang,
+                frame=frame.id,
+                county=frame.county.code,
+                version=frame.version,
+                households=format_number(frame.households),
+                persons=format_number(frame.persons),
+            )
         )
-        print(f"sha256 {frame.content_hash}")
+        print(f"sha256 {frame.content_hash}")  # for scripts: the same in every language
     return 0
 
 
@@ -146,7 +166,8 @@ def draw_plan(args) -> int:
                 discard_fieldwork=args.discard_fieldwork,
             )
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            lang = request.registry.app_settings.default_language
+            raise CommandError("\n".join(m.render(lang) for m, _ in exc.problems)) from exc
         print(f"commitment {plan.commitment} recorded {plan.committed_at:%Y-%m-%d %H:%M:%S}")
         print(f"seed {plan.seed_hex}")
         print(

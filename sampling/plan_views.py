@@ -19,6 +19,7 @@ from assessment.services import DomainError, TeamService, latest_round
 from assessment.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from sampling import sizes
+from sampling.design_words import design_sentences
 from sampling.exports import plan_sheet
 from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, AssignVillagesForm, DrawPlanForm
 from sampling.models import Frame, FrameVillage, SamplePlan
@@ -254,6 +255,7 @@ def plan_view(context, request):
         "history": service.plans_of(plan.county),
         "summary": summary,
         "design": json.loads(plan.design_json),
+        "design_sentences": design_sentences(plan.design_json),
         "teams": teams,
         "verification": None,
         "archived": interview_count(request.dbsession, plan) if plan.fieldwork_archived_at else 0,

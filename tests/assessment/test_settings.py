@@ -86,3 +86,19 @@ def test_frame_limits_come_from_the_settings_and_bad_ones_are_named():
     assert limits.max_memory == 1536 * 2**20  # the default of a 2M-household county
     with pytest.raises(SettingsError, match=r"frames\.max_memory_mb"):
         parse_settings({**BASE, "frames.max_memory_mb": "lots"}, {})
+def test_development_port_is_overridable_like_production():
+    """``pserve development.ini http_port=6544`` serves on 6544; 6543 when not given."""
+    from pathlib import Path
+
+    from paste.deploy.loadwsgi import SERVER, loadcontext
+
+    root = Path(__file__).resolve().parents[2]
+
+    def port(**overrides):
+        context = loadcontext(
+            SERVER, "config:development.ini", relative_to=str(root), global_conf=overrides
+        )
+        return context.config()["port"]
+
+    assert port() == "6543"
+    assert port(http_port="6544") == "6544"

@@ -173,6 +173,11 @@ def test_import_frame_prints_the_hash_and_rejects_a_bad_file_whole(url, loaded):
     work = loaded["work"]
     again = ok(url, "import-frame", loaded["frame"], "--county", "X1")
     assert re.search(r"^sha256 [0-9a-f]{64}$", again.stdout, re.M)
+    # Without --lang, the interface's default language of the ini (Chinese); --lang en asks.
+    summary = again.stdout.splitlines()[0]
+    assert re.fullmatch(r"抽样框 \d+（县 X1，第 \d+ 版）：900 户，[\d,]+ 人。", summary), summary
+    english = ok(url, "import-frame", loaded["frame"], "--county", "X1", "--lang", "en")
+    assert re.match(r"Frame \d+ \(county X1, version \d+\): 900 households", english.stdout)
     bad = work / "bad.csv"
     bad.write_text(
         "household_id,township,village,village_type,status,exit_year,household_size,"
@@ -194,7 +199,7 @@ def test_draw_verify_and_refusals(url, loaded):
     design = loaded["design"]
     refused(url, "draw", "--county", "NOPE", "--design", design, says="NOPE")
     refused(url, "draw", "--county", "X1", "--design", loaded["work"] / "no.json", says="design")
-    refused(url, "draw", "--county", "X1", "--design", design, says="reason")
+    refused(url, "draw", "--county", "X1", "--design", design, says="须填写书面理由")
     refused(
         url,
         *("draw", "--county", "X1", "--design", design, "--round", "999", "--reason", "x"),

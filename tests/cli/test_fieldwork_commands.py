@@ -207,7 +207,7 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
         counties["design"],
         "--reason",
         "重抽",
-        says="refused",
+        says="拒绝重新抽样",  # in the ini's default language, Chinese
     )
     redrawn = ok(
         url,

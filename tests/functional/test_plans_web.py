@@ -28,6 +28,10 @@ def test_coordinator_draws_verifies_and_exports(testapp, dbsession, frame):  # n
     plan = dbsession.scalars(select(SamplePlan)).one()
     view = testapp.get(response.location)
     assert plan.commitment in view.text and plan.seed_hex in view.text
+    # The design in words beside its JSON (SMALL_DESIGN: 3 poor and 2 non-poor villages).
+    words = view.text.split('id="design-words">')[1].split("</span>")[0]
+    assert "抽取样本村：非贫困村 2 个、贫困村 3 个。" in words
+    assert "每个样本户配替补户 2 户。" in words and "排查" in words
     verified = testapp.post_form(
         f"/sampling/plans/{plan.id}/verify", {}, token_from=f"/sampling/plans/{plan.id}"
     )

@@ -63,12 +63,12 @@
   function pct(x) { return (100 * x).toFixed(1) + "%"; }
   function esc(text) { return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;"); }
   function svgText(x, y, text, attrs) {
-    return '<text x="' + x.toFixed(1) + '" y="' + y.toFixed(1) + '" font-size="9" ' + (attrs || 'text-anchor="middle"') + '>' + esc(text) + '</text>';
+    return '<text x="' + x.toFixed(1) + '" y="' + y.toFixed(1) + '" font-size="11" ' + (attrs || 'text-anchor="middle"') + '>' + esc(text) + '</text>';
   }
   // The OC curve: P(pass) against the true rate, the threshold and the acceptable rate marked,
   // the chosen n and d in the title, both axes named.
   function drawCurve(points, plan) {
-    var svg = document.getElementById("oc-curve"), w = 360, h = 220, left = 40, right = 12, top = 22, bottom = 36;
+    var svg = document.getElementById("oc-curve"), w = 360, h = 240, left = 44, right = 12, top = 24, bottom = 40;
     var maxRate = points[points.length - 1].rate || 0.1;
     var x = function (r) { return left + (w - left - right) * r / maxRate; };
     var y = function (p) { return h - bottom - (h - top - bottom) * p; };
@@ -77,17 +77,17 @@
       '<line x1="' + left + '" y1="' + y(0) + '" x2="' + left + '" y2="' + y(1) + '" stroke="#999"/>';
     for (var i = 0; i <= 5; i++) {
       var r = maxRate * i / 5;
-      out += svgText(x(r), y(0) + 12, (100 * r).toFixed(1).replace(/\.0$/, ""));
+      out += svgText(x(r), y(0) + 14, (100 * r).toFixed(1).replace(/\.0$/, ""));
     }
     [0, 0.5, 1].forEach(function (p) { out += svgText(left - 4, y(p) + 3, (100 * p) + "%", 'text-anchor="end"'); });
     [[plan.threshold, texts.thresholdLabel, "#b4232a"], [plan.acceptable, texts.acceptableLabel, "#2e7d32"]].forEach(function (m, k) {
       if (m[0] > maxRate) return;
       out += '<line x1="' + x(m[0]).toFixed(1) + '" y1="' + y(0) + '" x2="' + x(m[0]).toFixed(1) + '" y2="' + y(1) + '" stroke="' + m[2] + '" stroke-dasharray="3,3"/>' +
-        svgText(x(m[0]) + 3, y(1) + 10 + 11 * k, m[1], 'text-anchor="start" fill="' + m[2] + '"');
+        svgText(x(m[0]) + 3, y(1) + 12 + 14 * k, m[1], 'text-anchor="start" fill="' + m[2] + '"');
     });
-    out += svgText(w / 2, 12, format(texts.chartTitle, {n: plan.n, d: plan.d}), 'text-anchor="middle" font-weight="bold"') +
+    out += svgText(w / 2, 14, format(texts.chartTitle, {n: plan.n, d: plan.d}), 'text-anchor="middle" font-weight="bold"') +
       svgText((left + w - right) / 2, h - 6, texts.axis) +
-      '<text x="10" y="' + ((top + h - bottom) / 2) + '" font-size="9" text-anchor="middle" transform="rotate(-90 10 ' + ((top + h - bottom) / 2) + ')">' + esc(texts.yAxis) + '</text>' +
+      '<text x="10" y="' + ((top + h - bottom) / 2) + '" font-size="11" text-anchor="middle" transform="rotate(-90 10 ' + ((top + h - bottom) / 2) + ')">' + esc(texts.yAxis) + '</text>' +
       '<path d="' + path + '" fill="none" stroke="#1f4e79" stroke-width="2"/>';
     svg.innerHTML = out;
   }
