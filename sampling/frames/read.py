@@ -75,8 +75,8 @@ class Table:
     header : tuple of str
         Header cells as typed (stripped); trailing blank headers dropped.
     cells : polars.DataFrame
-        Column ``c0``, ``c1``, ... per header cell (String, "" for blank), plus ``row`` (file
-        row number, Int32), blank rows left out.
+        Column ``c0``, ``c1``, ... per header cell (String, stripped, "" for blank), plus ``row``
+        (file row number, Int32), blank rows left out.
     overflow : polars.DataFrame
         ``row`` and ``count`` (cells in the row) of rows with non-blank cells beyond the header.
     file_format : str
@@ -133,8 +133,9 @@ def read_table(
     if file_format == "xlsx":
         return _table(_xlsx_rows(data, limits), "xlsx", None, limits)
     if file_format == "csv":
-        text, chosen = _decode(data, encoding)
-        return _table(_csv_rows(text, limits), "csv", chosen, limits)
+        decoded = list(_decode(data, encoding))  # handed over: _csv_rows frees the text early
+        chosen = decoded[1]
+        return _table(_csv_rows(decoded, limits), "csv", chosen, limits)
     raise ValueError(f"file_format: expected 'csv' or 'xlsx', got {file_format!r}")
 
 
@@ -159,8 +160,10 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, limits: Limits) -> pl.DataFrame:
-    """Every record as String columns ``c0`` ... (null for a missing or empty field)."""
+def _csv_rows(decoded: list, limits: Limits) -> pl.DataFrame:
+    """Every record of the decoded text (taken out of ``decoded``, so that it is freed once
+    encoded for polars) as String columns ``c0`` ... (null for a missing or empty field)."""
+    text = decoded.pop(0)
     if text.count("\n") + text.count("\r") > 2 * limits.max_rows:
         _check_dimension(0, limits.max_rows + 1, limits)  # before polars holds every row
     if "\r" in text and text.count("\r") != text.count("\r\n"):
@@ -407,5 +410,5 @@ def _table(rows: pl.DataFrame, file_format: str, encoding, limits: Limits) -> Ta
             pl.when(pl.col(n) != "").then(pl.lit(i + 1)) for i, n in enumerate(names)
         )
         overflow = body.filter(flagged).select("row", last.cast(pl.Int32).alias("count"))
-    cells = body.select("row", *names[:width])
+    cells = body.select("row", *(pl.col(name).str.strip_chars() for name in names[:width]))
     return Table(tuple(header), cells, overflow, file_format, encoding)
