@@ -67,7 +67,8 @@ def _input_path(source, folder: Path) -> Path:
     path = folder / "upload"
     if isinstance(source, bytes | bytearray):
         path.write_bytes(source)
-    else:
+    else:  # from its start: a retried request hands in the same upload object again
+        source.seek(0)
         with path.open("wb") as out:
             shutil.copyfileobj(source, out)
     return path
