@@ -89,8 +89,8 @@ def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) ->
         return None
     cells = table.cells.select(
         "row",
-        *(pl.col(f"c{i}").str.strip_chars().alias(name) for name, i in canonical.items()),
-        *(pl.col(f"c{i}").str.strip_chars().alias(f"x:{name}") for name, i in extra.items()),
+        *(pl.col(f"c{i}").alias(name) for name, i in canonical.items()),
+        *(pl.col(f"c{i}").alias(f"x:{name}") for name, i in extra.items()),
     )
     headers = {name: table.header[i] for name, i in canonical.items()}
     headers.update({f"x:{name}": name for name in extra})

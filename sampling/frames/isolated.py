@@ -54,7 +54,10 @@ def read_frame_isolated(
             issue = FrameIssue(None, None, "", _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
-        return _result(pickle.loads(output.read_bytes()), max_issues)  # noqa: S301
+        result = _result(pickle.loads(output.read_bytes()))  # noqa: S301
+    if progress is not None:  # the frame is built and hashed
+        progress(result.rows)
+    return result
 
 
 def _input_path(source, folder: Path) -> Path:
@@ -64,7 +67,8 @@ def _input_path(source, folder: Path) -> Path:
     path = folder / "upload"
     if isinstance(source, bytes | bytearray):
         path.write_bytes(source)
-    else:
+    else:  # from its start: a retried request hands in the same upload object again
+        source.seek(0)
         with path.open("wb") as out:
             shutil.copyfileobj(source, out)
     return path
@@ -130,7 +134,7 @@ def _resident(pid: int) -> int:
     return int(pages) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _result(payload: dict, max_issues: int) -> FrameImport:
+def _result(payload: dict) -> FrameImport:
     issues = tuple(
         FrameIssue(row, column, value, Message(msgid, mapping))
         for row, column, value, msgid, mapping in payload["issues"]
@@ -139,14 +143,8 @@ def _result(payload: dict, max_issues: int) -> FrameImport:
     if payload["columns"] is not None:
         columns = pl.read_ipc(io.BytesIO(payload.pop("columns")))
         frame = _build(columns, payload["extra_columns"])
-    return FrameImport(
-        frame,
-        issues[:max_issues],
-        payload["issue_count"],
-        payload["file_format"],
-        payload["encoding"],
-        payload["rows"],
-    )
+    keys = ("issue_count", "file_format", "encoding", "rows")
+    return FrameImport(frame, issues, *(payload[key] for key in keys))
 
 
 def _child(request_path: str) -> int:

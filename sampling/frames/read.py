@@ -75,8 +75,8 @@ class Table:
     header : tuple of str
         Header cells as typed (stripped); trailing blank headers dropped.
     cells : polars.DataFrame
-        Column ``c0``, ``c1``, ... per header cell (String, "" for blank), plus ``row`` (file
-        row number, Int32), blank rows left out.
+        Column ``c0``, ``c1``, ... per header cell (String, stripped, "" for blank), plus ``row``
+        (file row number, Int32), blank rows left out.
     overflow : polars.DataFrame
         ``row`` and ``count`` (cells in the row) of rows with non-blank cells beyond the header.
     file_format : str
@@ -133,8 +133,9 @@ def read_table(
     if file_format == "xlsx":
         return _table(_xlsx_rows(data, limits), "xlsx", None, limits)
     if file_format == "csv":
-        text, chosen = _decode(data, encoding)
-        return _table(_csv_rows(text, limits), "csv", chosen, limits)
+        decoded = list(_decode(data, encoding))  # handed over: _csv_rows frees the text early
+        chosen = decoded[1]
+        return _table(_csv_rows(decoded, limits), "csv", chosen, limits)
     raise ValueError(f"file_format: expected 'csv' or 'xlsx', got {file_format!r}")
 
 
@@ -159,8 +160,10 @@ def _sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_rows(text: str, limits: Limits) -> pl.DataFrame:
-    """Every record as String columns ``c0`` ... (null for a missing or empty field)."""
+def _csv_rows(decoded: list, limits: Limits) -> pl.DataFrame:
+    """Every record of the decoded text (taken out of ``decoded``, so that it is freed once
+    encoded for polars) as String columns ``c0`` ... (null for a missing or empty field)."""
+    text = decoded.pop(0)
     if text.count("\n") + text.count("\r") > 2 * limits.max_rows:
         _check_dimension(0, limits.max_rows + 1, limits)  # before polars holds every row
     if "\r" in text and text.count("\r") != text.count("\r\n"):
@@ -221,15 +224,16 @@ def _check_width(width: int, limits: Limits) -> None:
 _WORKBOOK, _RELS = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
 _ALLOWED_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d*):?\$?([A-Z]+)\$?(\d+)\"")
-_CELL_OPEN = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _FIRST_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
 _CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
 _DATETIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"
-#: Cell references with two or more column letters, and row numbers of seven or more digits:
-#: rare in a frame, so looking for them costs little; they tell a sheet's real extent when its
-#: dimension is absent or lies.
-_WIDE_REF = re.compile(rb"\br=\"\$?([A-Z]{2,})\$?\d")
-_FAR_ROW = re.compile(rb"\br=\"\$?[A-Z]{0,3}\$?(\d{7,})\"")
+#: Cell references beyond column Z or row 999,999 (rare in a frame, cheap to look for) tell a
+#: sheet's real extent when its dimension lies; " r=" lets re skip ahead (15x faster than \s).
+_WIDE_REF = (re.compile(rb' r="\$?([A-Z]{2,})\$?\d'), re.compile(rb'\sr="\$?([A-Z]{2,})\$?\d'))
+_FAR_ROW = (
+    re.compile(rb' r="\$?[A-Z]{0,3}\$?(\d{7,})"'),
+    re.compile(rb'\sr="\$?[A-Z]{0,3}\$?(\d{7,})"'),
+)
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
@@ -332,10 +336,10 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[in
         with archive.open(part) as stream:
             while block := stream.read(1 << 22):
                 chunk = tail + block
-                if width == 0 and (dim := _DIMENSION.search(chunk)):
+                if not tail and (dim := _DIMENSION.search(chunk)):  # at the top of the sheet
                     width = _column_number(dim[2])
                     _check_dimension(width, int(dim[3]), limits)
-                cells += len(_CELL_OPEN.findall(block))
+                cells += block.count(b"<c") + block.count(b":c ")  # (<col> too: a bound)
                 _check_extent(chunk, limits)
                 if cells > limits.max_rows * limits.max_columns:
                     raise _refuse(
@@ -353,11 +357,10 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[in
 
 def _check_extent(chunk: bytes, limits: Limits) -> None:
     """Refuse cells beyond the column or row limits, whatever the dimension says."""
-    letters = set(_WIDE_REF.findall(chunk))
-    if letters:
+    odd = int(any(space + b'r="' in chunk for space in (b"\t", b"\n", b"\r")))
+    if letters := set(_WIDE_REF[odd].findall(chunk)):
         _check_width(max(map(_column_number, letters)), limits)
-    rows = _FAR_ROW.findall(chunk)
-    if rows:
+    if rows := _FAR_ROW[odd].findall(chunk):
         _check_dimension(0, max(map(int, rows)), limits)
 
 
@@ -407,5 +410,5 @@ def _table(rows: pl.DataFrame, file_format: str, encoding, limits: Limits) -> Ta
             pl.when(pl.col(n) != "").then(pl.lit(i + 1)) for i, n in enumerate(names)
         )
         overflow = body.filter(flagged).select("row", last.cast(pl.Int32).alias("count"))
-    cells = body.select("row", *names[:width])
+    cells = body.select("row", *(pl.col(name).str.strip_chars() for name in names[:width]))
     return Table(tuple(header), cells, overflow, file_format, encoding)
