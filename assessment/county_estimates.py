@@ -155,8 +155,30 @@ def sample_rows(
     adjusted = adjusted_weights(fieldwork or read_fieldwork(db, plan))
     overturned = AppealService(db).overturned_interviews(plan) if apply_rulings else set()
     non_registered = _non_registered_by_village(db, plan)
+    # Columns, not entities: ORM objects for every interview, planned household, village and
+    # household (with the interviews' answers) were most of a county's recompute.
     query = (
-        select(Interview, PlanHousehold, PlanVillage, Household, Village.name, Township.name)
+        select(
+            Interview.id.label("interview_id"),
+            Interview.persons,
+            Interview.verdict,
+            Interview.recognising,
+            PlanHousehold.id.label("ph_id"),
+            PlanHousehold.role,
+            PlanHousehold.weight,
+            PlanHousehold.pi_household,
+            PlanHousehold.pi_village,
+            PlanVillage.frame_village_id,
+            PlanVillage.stratum,
+            PlanVillage.purposive,
+            Household.household_id,
+            Household.household_size,
+            Household.status,
+            Household.frame_village_id.label("household_village"),
+            *(getattr(Household, f) for f in FLAGS),
+            Village.name.label("village"),
+            Township.name.label("township"),
+        )
         .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
         .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
         .join(Household, PlanHousehold.household_pk == Household.id)
@@ -172,40 +194,40 @@ def sample_rows(
     )
     screening = bool(json.loads(plan.design_json).get("screening", False))
     rows = []
-    for interview, ph, pv, hh, village, township in db.execute(query):
-        persons = interview.persons or hh.household_size
-        verdict = "meets_standard" if interview.id in overturned else (interview.verdict or "")
+    for r in db.execute(query):
+        persons = r.persons or r.household_size
+        verdict = "meets_standard" if r.interview_id in overturned else (r.verdict or "")
         missed_persons, recognises = screening_adjusted(
-            ph.role,
-            hh.status,
-            any(getattr(hh, f) for f in FLAGS),
+            r.role,
+            r.status,
+            any(getattr(r, f) for f in FLAGS),
             screening,
-            ph.pi_household,
+            r.pi_household,
             persons,
             verdict == "missed",
-            np.nan if interview.recognising is None else float(interview.recognising),
+            np.nan if r.recognising is None else float(r.recognising),
         )
         rows.append(
             {
-                "household_id": hh.household_id,
-                "village_id": pv.frame_village_id,
-                "village": village,
-                "township": township,
-                "village_stratum": pv.stratum,
-                "random_village": not pv.purposive,
-                "status": hh.status,
-                "role": ph.role,
-                "weight": ph.weight if pv.purposive else adjusted.get(ph.id, ph.weight),
-                "base_weight": ph.weight,
-                "plan_household_id": ph.id,
-                "pi_village": ph.pi_village,
+                "household_id": r.household_id,
+                "village_id": r.frame_village_id,
+                "village": r.village,
+                "township": r.township,
+                "village_stratum": r.stratum,
+                "random_village": not r.purposive,
+                "status": r.status,
+                "role": r.role,
+                "weight": r.weight if r.purposive else adjusted.get(r.ph_id, r.weight),
+                "base_weight": r.weight,
+                "plan_household_id": r.ph_id,
+                "pi_village": r.pi_village,
                 "persons": persons,
                 "verdict": verdict,
                 "wrongly_exited": int(verdict == "wrongly_exited"),
                 "missed_persons": missed_persons,
                 "recognises": recognises,
-                "household_type": hh.status,
-                "village_non_registered": non_registered.get(hh.frame_village_id, 0),
+                "household_type": r.status,
+                "village_non_registered": non_registered.get(r.household_village, 0),
             }
         )
     spread_missed_denominator(rows)

@@ -90,8 +90,20 @@ def read_fieldwork(db: Session, plan: SamplePlan) -> Fieldwork:
         ).all()
     )
     screening = bool(json.loads(plan.design_json or "{}").get("screening", False))
+    # Columns, not entities: a county has thousands of planned households (and reserves),
+    # and building ORM objects for them was most of this function's time.
     query = (
-        select(PlanHousehold, PlanVillage.stratum, FrameVillage.id, Household)
+        select(
+            PlanHousehold.id,
+            PlanHousehold.role,
+            PlanHousehold.stratum.label("cell"),
+            PlanHousehold.weight,
+            PlanHousehold.pi_household,
+            PlanVillage.stratum,
+            FrameVillage.id.label("position"),
+            Household.household_size,
+            *(getattr(Household, f) for f in FLAG_COLUMNS),
+        )
         .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
         .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
         .join(Household, PlanHousehold.household_pk == Household.id)
@@ -100,23 +112,23 @@ def read_fieldwork(db: Session, plan: SamplePlan) -> Fieldwork:
     )
     slots, released = [], {}
     reserve_ids = set(releases.values())
-    for ph, stratum, fv_id, household in db.execute(query):
+    for ph in db.execute(query):
         if ph.id in reserve_ids:
-            released[ph.id] = ph.stratum
+            released[ph.id] = ph.cell
         if ph.role not in ("selected", "screening"):
             continue
-        flagged = any(getattr(household, f) for f in FLAG_COLUMNS)
+        flagged = any(getattr(ph, f) for f in FLAG_COLUMNS)
         slots.append(
             Slot(
                 ph.id,
-                "screening" if ph.role == "screening" else ph.stratum,
-                stratum,
-                fv_id,  # frame villages are numbered in the frame's order
+                "screening" if ph.role == "screening" else ph.cell,
+                ph.stratum,
+                ph.position,  # frame villages are numbered in the frame's order
                 ph.weight,
                 _end_of_chain(ph.id, interviews, releases),
                 interviews.get(ph.id) == (APPROVED, INTERVIEWED),
-                float(household.household_size),
-                screening and flagged and ph.role == "selected" and ph.stratum == "non_registered",
+                float(ph.household_size),
+                screening and flagged and ph.role == "selected" and ph.cell == "non_registered",
                 ph.pi_household,
             )
         )

@@ -16,7 +16,8 @@ version other than the county's current one computes afresh instead of trusting 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
@@ -46,6 +47,30 @@ def mark_stale(db: Session, county_ids: Iterable[int | None]) -> None:
         .execution_options(synchronize_session=False)
     )
     pending.update(fresh)
+
+
+DEFER = "stale_counties_deferred"  # key in Session.info: refresh at commit only
+
+
+def refresh_now(db: Session) -> None:
+    """Refresh the counties marked so far, now (unless a bulk change defers it to commit).
+
+    The interview services call this just before they append their audit row: on
+    PostgreSQL the audit chain's lock is held from the first audit row to the commit, so a
+    recompute done at commit would hold every other writer of the country back."""
+    if not db.info.get(DEFER):
+        refresh_pending(db)
+
+
+@contextmanager
+def deferred(db: Session) -> Iterator[None]:
+    """Within the block, refresh stale counties once at commit (a bulk change)."""
+    before = db.info.get(DEFER)
+    db.info[DEFER] = True
+    try:
+        yield
+    finally:
+        db.info[DEFER] = before
 
 
 def pending(db: Session) -> set[int]:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.models import Role, User
+from assessment.staleness import deferred
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import DRAFT, INTERVIEWED, RETURNED, SUBMITTED, ReserveRelease
 from surveys.review import ReviewService
@@ -91,6 +92,11 @@ def simulate_fieldwork(
             .order_by(PlanHousehold.id)
         )
     )
+    with deferred(db):  # the county's results once, at commit
+        return _simulate(db, queue, service, review, rng, clock, poverty_line, rates)
+
+
+def _simulate(db, queue, service, review, rng, clock, poverty_line, rates) -> int:
     approved = 0
     while queue:
         ph = queue.pop(0)
@@ -292,15 +298,16 @@ class ScriptedFieldwork:
         self.check(outcomes)
         self.plan.simulated_fieldwork = True
         queue = _due(self.db, self.plan)
-        while queue:
-            ph = queue.pop(0)
-            outcome = outcomes.get(ph.household.household_id)
-            if outcome is None:
-                self.tally.not_listed += 1
-                continue
-            released = self._step(ph, outcome, approve)
-            if released is not None:
-                queue.append(released)
+        with deferred(self.db):  # the county's results once, at commit
+            while queue:
+                ph = queue.pop(0)
+                outcome = outcomes.get(ph.household.household_id)
+                if outcome is None:
+                    self.tally.not_listed += 1
+                    continue
+                released = self._step(ph, outcome, approve)
+                if released is not None:
+                    queue.append(released)
         return self.tally
 
     def _people(self, ph: PlanHousehold) -> tuple[User | None, User | None]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import NATIONAL_SCHEME, User, utcnow
 from assessment.services import DomainError, latest_round
-from assessment.staleness import mark_stale
+from assessment.staleness import mark_stale, refresh_now
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems
@@ -328,8 +328,10 @@ class InterviewService:
         interview.updated_at = now
         self.db.flush()
         new = {"status": interview.status, "contact_outcome": outcome}
-        audit.record(self.db, interview, "outcome", user, audit.diff(old, new), at=now)
         mark_stale(self.db, [ph.plan.county_id])
+        if outcome == INTERVIEWED:  # a non-contact's reserve is released below: at commit
+            refresh_now(self.db)  # before the audit row takes the chain's lock
+        audit.record(self.db, interview, "outcome", user, audit.diff(old, new), at=now)
         if outcome == INTERVIEWED:
             return OutcomeResult(interview, None)
         if ph.role not in REPLACEABLE:
@@ -542,8 +544,9 @@ class InterviewService:
         interview.status, interview.submitted_at = SUBMITTED, now
         interview.submitted_by_id = user.id if user is not None else None
         self.db.flush()
-        audit.record(self.db, interview, "submit", user, audit.diff(old, new), at=now)
         mark_stale(self.db, [ph.plan.county_id])
+        refresh_now(self.db)  # before the audit row takes the chain's lock
+        audit.record(self.db, interview, "submit", user, audit.diff(old, new), at=now)
         return interview
 
     def _derive(self, interview: Interview, cleaned, assessment_round, now: dt.datetime) -> None:

@@ -110,6 +110,7 @@ def test_stored_results_equal_a_fresh_computation_after_every_kind_of_change(dbs
     assert assert_current(db, county, round_id).submitted == 1
     review = ReviewService(db)
     review.approve(item, supervisor)  # an approval
+    assert pending(db) == set()  # recomputed in the call, before its audit row (chain lock)
     row = assert_current(db, county, round_id)
     assert (row.approved, row.state) == (1, "interim")
 
@@ -120,6 +121,7 @@ def test_stored_results_equal_a_fresh_computation_after_every_kind_of_change(dbs
     for ph in (third, fourth):
         interview(db, ph, assessor)
     bulk = review.bulk_approve(world["team"].id, supervisor)  # a bulk approval
+    assert pending(db) == {county.id}  # once, at commit
     assert assert_current(db, county, round_id).approved == 1 + bulk.approved
 
     not_reached(db, fifth, assessor)  # a non-contact releases a reserve
