@@ -62,7 +62,8 @@ RESPONSE_GROUP_LABELS = {**STATUS_LABELS, "screening": N_("Screening")}
 # A stratum of a plan is a village class (village stage) or a household status (household
 # stage); strata of one-stage designs are the coordinator's own words and shown as given.
 STRATUM_LABELS = {**VILLAGE_CLASS_LABELS, **STATUS_LABELS}
-STAGE_LABELS = {
+# The stage of a draw (a plan's summary of its strata).
+DRAW_STAGE_LABELS = {
     "village": N_("Drawing villages"),
     "villages": N_("Drawing villages"),
     "household": N_("Drawing households"),
@@ -71,6 +72,10 @@ STAGE_LABELS = {
 # Interval methods of the estimates (assessment.estimation) and the report languages.
 CI_METHOD_LABELS = {
     "korn-graubard": N_("Korn–Graubard interval (exact binomial, effective sample size)"),
+    "korn-graubard-satterthwaite": N_(
+        "Korn–Graubard–Satterthwaite interval (exact binomial; effective sample size and "
+        "degrees of freedom from the effective number of villages)"
+    ),
     "wilson": N_("Wilson score interval (effective sample size)"),
     "wald-t": N_("Wald interval with t quantiles"),
     "census": N_("No sampling error (every unit observed)"),

@@ -115,7 +115,7 @@ def _template_globals(event) -> None:
     event["county_state_labels"] = labels.COUNTY_STATE_LABELS
     event["response_group_labels"] = labels.RESPONSE_GROUP_LABELS
     event["stratum_labels"] = labels.STRATUM_LABELS
-    event["stage_labels"] = labels.STAGE_LABELS
+    event["draw_stage_labels"] = labels.DRAW_STAGE_LABELS
     event["language_labels"] = labels.LANGUAGE_LABELS
     event["ci_method_labels"] = labels.CI_METHOD_LABELS
     event["instrument_labels"] = labels.INSTRUMENT_LABELS

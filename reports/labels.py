@@ -265,6 +265,9 @@ _ZH = {
         "（有放回近似）；综合贫困发生率的方差用德尔塔法。"
     ),
     "method_korn-graubard": "Korn–Graubard 区间（精确二项，按有效样本量）",
+    "method_korn-graubard-satterthwaite": (
+        "Korn–Graubard–Satterthwaite 区间（精确二项，有效样本量和自由度按村的有效个数）"
+    ),
     "method_wilson": "Wilson 区间（按有效样本量）",
     "method_wald-t": "t 分布 Wald 区间",
     "method_census": "全部调查，无抽样误差",
@@ -569,6 +572,10 @@ _EN = {
         "delta method."
     ),
     "method_korn-graubard": "Korn–Graubard interval (exact binomial, effective sample size)",
+    "method_korn-graubard-satterthwaite": (
+        "Korn–Graubard–Satterthwaite interval (exact binomial; effective sample size and "
+        "degrees of freedom from the effective number of villages)"
+    ),
     "method_wilson": "Wilson score interval (effective sample size)",
     "method_wald-t": "Wald interval with t quantiles",
     "method_census": "No sampling error (every unit observed)",

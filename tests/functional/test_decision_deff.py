@@ -38,7 +38,7 @@ def test_size_endpoint_applies_the_design_effect(testapp, dbsession):
     at_threshold = [p for p in clustered["oc"] if abs(p["rate"] - 0.02) < 1e-12]
     assert at_threshold[0]["p_accept"] == pytest.approx(plan["p_accept_at_threshold"])
     bad = testapp.get("/sampling/sizes.json", {**query, "deff": "0"}, status=400).json
-    assert "deff" in bad["error"]
+    assert "设计效应" in bad["error"]  # the field, named in the user's language
 
 
 def test_design_page_takes_the_design_effect_of_earlier_fieldwork(

@@ -53,6 +53,7 @@ from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 ALLOWED = {
     "API", "CSV", "XLSX", "PDF", "JSON", "SHA-256", "SHA", "GPS", "AAPOR", "RR1", "PPS",
     "UTF-8", "UTF", "GB18030", "GBK", "OC", "Korn", "Graubard", "Korn–Graubard", "Wilson",
+    "Satterthwaite", "Korn–Graubard–Satterthwaite", "Clopper", "Pearson", "Clopper–Pearson",
     "Wald", "English", "n", "d", "α", "β", "π", "km", "ID", "UTC", "HTTP", "JPEG", "PNG", "MB",
     "A", "B", "C", "D",  # the housing safety grades A-D are the official names
     "assess", "verify-draw",  # the command that re-runs a draw, shown to be typed
@@ -89,6 +90,15 @@ PAGES = {
     "dashboard.view": lambda w: "/dashboard",
     "reports.list": lambda w: "/reports",
     "reports.county": lambda w: f"/reports/county/{w['county'].code}",
+    "appeals.list": lambda w: "/appeals",
+    "appeals.county": lambda w: f"/appeals/county/{w['county'].code}",
+    "backchecks.list": lambda w: "/quality",
+    "backchecks.county": lambda w: f"/quality/county/{w['county'].code}",
+    "backchecks.mine": lambda w: "/quality/backchecks",
+    "surveys.capture": lambda w: f"/surveys/households/{w['open'].id}/capture",
+    "surveys.outcome_confirm": lambda w: (
+        f"/surveys/households/{w['open'].id}/outcome?outcome=absent"
+    ),
 }
 # Thin data: the pages of a county with a frame but no plan, and of one in no round.
 THIN_PAGES = {
@@ -133,6 +143,24 @@ NOT_PAGES = {
     "reports.version_pdf": "PDF, read below",
     "reports.version_sign_off": "POST; redirects",
     "reports.province_pdf": "PDF, read below",
+    "appeals.publish": "POST; redirects",
+    "appeals.answer": "POST; redirects",
+    "appeals.rule": "POST; redirects",
+    "appeals.evidence": "an evidence file as uploaded",
+    "backchecks.draw": "POST; redirects",
+    "backchecks.record": "the back-check questionnaire of one drawn interview (tests/backchecks)",
+    "surveys.undo_release": "POST; redirects",
+    "surveys.service_worker": "the service worker's script",
+    "sampling.plan_assign_many": "POST; redirects",
+    "api.appeals_county": "JSON API",
+    "api.appeal_answer": "JSON API",
+    "api.appeal_evidence": "JSON API",
+    "api.appeal_rule": "JSON API",
+    "api.backchecks": "JSON API",
+    "api.backcheck": "JSON API",
+    "api.quality": "JSON API",
+    "api.offline_day": "JSON API",
+    "api.sync": "JSON API",
 }
 ROLES = (Role.admin, Role.coordinator, Role.supervisor, Role.assessor, Role.reader)
 SKIPPED_TAGS = {"script", "style", "code", "template", "textarea"}
@@ -140,6 +168,8 @@ CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]+")
 LATIN = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[-–][A-Za-z0-9]+)*")
 FLOAT_ARTEFACT = re.compile(r"(?<![\d.])\d+\.0(?![\d%])")
 HEX = re.compile(r"\b[0-9a-f]{12,}\b")
+# A reserve's list and rank on the printed team list (A1, A2, ... B1): labels by design.
+RESERVE_RANK = re.compile(r"[A-Z][0-9]{1,2}")
 
 
 class _Text(HTMLParser):
@@ -182,6 +212,7 @@ def problems(text: str, language: str, data: dict) -> list[str]:
     found += [f"float {m}" for m in FLOAT_ARTEFACT.findall(text)]
     if language == "zh":
         words = set(LATIN.findall(HEX.sub(" ", text))) - ALLOWED - data["latin"]
+        words = {w for w in words if not RESERVE_RANK.fullmatch(w)}
         found += sorted(w for w in words if not re.fullmatch(r"v\d+", w))
     else:
         for string in sorted(data["cjk"], key=len, reverse=True):
