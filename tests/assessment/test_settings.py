@@ -86,6 +86,8 @@ def test_frame_limits_come_from_the_settings_and_bad_ones_are_named():
     assert limits.max_memory == 1536 * 2**20  # the default of a 2M-household county
     with pytest.raises(SettingsError, match=r"frames\.max_memory_mb"):
         parse_settings({**BASE, "frames.max_memory_mb": "lots"}, {})
+
+
 def test_development_port_is_overridable_like_production():
     """``pserve development.ini http_port=6544`` serves on 6544; 6543 when not given."""
     from pathlib import Path
