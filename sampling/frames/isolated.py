@@ -12,7 +12,6 @@ without bound ends the child only (killed over ``limits.max_memory`` resident by
 
 from __future__ import annotations
 
-import io
 import os
 import pickle
 import re
@@ -141,7 +140,7 @@ def _result(payload: dict) -> FrameImport:
     )
     frame = None
     if payload["columns"] is not None:
-        columns = pl.read_ipc(io.BytesIO(payload.pop("columns")))
+        columns = pl.read_ipc(payload["columns"])
         frame = _build(columns, payload["extra_columns"])
     keys = ("issue_count", "file_format", "encoding", "rows")
     return FrameImport(frame, issues, *(payload[key] for key in keys))
@@ -173,10 +172,9 @@ def _child(request_path: str) -> int:
         lambda rows: print(f"progress {rows}", flush=True),
     )
     columns = None
-    if done.checked is not None:
-        out = io.BytesIO()
-        done.checked.columns.write_ipc(out)
-        columns = out.getvalue()
+    if done.checked is not None:  # straight to a file: no copy of the columns in memory
+        columns = f"{output}.arrow"
+        done.checked.columns.write_ipc(columns)
     payload = {
         "columns": columns,
         "extra_columns": done.checked.extra_columns if done.checked else (),
