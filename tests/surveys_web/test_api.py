@@ -110,5 +110,6 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/households/{household}/interview/draft",
         "/api/households/{household}/interview/submit",
         "/api/households/{household}/sync",
+        "/api/offline/day",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
