@@ -195,6 +195,16 @@ def _survey_document(server_url: str) -> dict:
                     ),
                 }
             },
+            "/api/offline/day": {
+                "get": {
+                    "summary": (
+                        "What a phone caches for offline work: the team's households, the "
+                        "unreleased reserves per village and stratum in rank order, and the "
+                        "pages to cache (url, and the address to store it under)"
+                    ),
+                    "responses": _responses({"type": "object"}),
+                }
+            },
             "/api/households/{household}/interview": {
                 "get": {
                     "summary": "An interview's data (household header blinded)",

@@ -57,8 +57,12 @@ def _household(h) -> dict:
 
 @view_config(route_name="api.offline_day", renderer="json", permission=Permission.interview_edit)
 def offline_day(request):
-    """What the phone caches for the day: pages (URL and cache key), households, reserves."""
-    day = day_of_work(request.dbsession, team_scope(request))
+    """What the phone caches for the day: pages (URL and cache key), households, reserves.
+
+    Only a team's own work: coordinators and admins (who see every team's list) cache none.
+    """
+    team = team_scope(request)
+    day = day_of_work(request.dbsession, team if team is not None else -1)
     work_list = request.route_path("surveys.assignments")
     pages = [{"url": work_list, "key": work_list}]
     for h in day.households:

@@ -150,7 +150,7 @@ def test_an_interview_typed_offline_reaches_the_server_once(served, request):
                 "#interview-form", "f => [f.dataset.photoWidth, f.dataset.photoHeight]"
             ) == ["1600", "1067"]
             page.click("button[name=submit]")
-            page.wait_for_selector("#offline-status.waiting")
+            page.wait_for_selector("#offline-notice:has-text('Submitted on this phone')")
             # A reload offline: the page comes from the cache, the answers from the phone.
             page.reload()
             page.wait_for_selector("#interview-form")
@@ -201,7 +201,7 @@ def _offline_draft(page, base, household, wages: str):
     page.check('input[name="v-respondent_relation"][value="head"]')
     page.fill('[name="v-income_wages"]', wages)
     page.click("button[name=save]")
-    page.wait_for_selector("#offline-status.waiting")
+    page.wait_for_selector("#offline-notice:has-text('Draft saved on this phone')")
 
 
 def test_two_phones_editing_one_household_offline_show_the_conflict(served, request):
@@ -272,13 +272,13 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
             page.click("button[value=absent]")
             page.wait_for_url("**/surveys/assignments?released=*")
             # The first reserve in rank order, named on the work list (cached page).
-            assert page.text_content("#offline-status").startswith("Reserve household 户主")
+            assert page.text_content("#offline-notice").startswith("Reserve household 户主")
             page.click(f'#offline-released a[href$="/surveys/households/{reserve}/interview"]')
             page.wait_for_selector("#interview-form.offline-form")
             page.check('input[name="v-respondent_relation"][value="head"]')
             page.fill('[name="v-income_wages"]', "8000")
             page.click("button[name=save]")
-            page.wait_for_selector("#offline-status.waiting")
+            page.wait_for_selector("#offline-notice:has-text('Draft saved on this phone')")
             with Session(engine) as db:
                 assert db.scalar(select(func.count()).select_from(ReserveRelease)) == 0
             context.set_offline(False)
@@ -300,3 +300,73 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
         item = db.scalars(select(Interview).where(Interview.plan_household_id == reserve)).one()
         assert item.status == "draft"
         assert json.loads(item.verification_json)["income_wages"] == 8000
+
+
+def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
+    from playwright.sync_api import sync_playwright
+
+    base, users, ids, engine = served
+    household = ids["selected"][0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        _context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            page.goto(f"{base}/surveys/households/{household}")
+            page.click("button[value=interviewed]")  # online: the page's own POST
+            page.wait_for_selector("#interview-form:not(.offline-form)")
+            _fill(page)
+            page.click("button[name=submit]")
+            page.wait_for_selector("text=Interview submitted for review.")
+            # The work list (online) confirms the page's post: nothing waits on the phone.
+            page.wait_for_selector("html[data-offline-ready]", state="attached")
+            page.wait_for_selector('html[data-offline-records="0"]', state="attached")
+            assert page.evaluate("() => OfflineStore.all().then(rs => rs.length)") == 0
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        item = db.scalars(select(Interview).where(Interview.plan_household_id == household)).one()
+        assert item.status == "submitted"
+        assert db.scalar(select(func.count()).select_from(SyncReceipt)) == 0
+
+
+def test_a_save_lost_on_the_way_online_is_sent_by_the_queue(served, request):
+    from playwright.sync_api import sync_playwright
+
+    base, users, ids, engine = served
+    household = ids["selected"][1]
+
+    def drop_posts(route):
+        if route.request.method == "POST":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            page.goto(f"{base}/surveys/households/{household}")
+            page.click("button[value=interviewed]")
+            page.wait_for_selector("#interview-form:not(.offline-form)")
+            page.check('input[name="v-respondent_relation"][value="head"]')
+            page.fill('[name="v-income_wages"]', "6500")
+            # The network drops the page's own POST (the browser still thinks it is online).
+            context.route(f"**/surveys/households/{household}/interview", drop_posts)
+            page.click("button[name=save]")
+            page.wait_for_url("**/interview?unsent=1")
+            assert page.input_value('[name="v-income_wages"]') == "6500"
+            _wait_sent(page)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        item = db.scalars(select(Interview).where(Interview.plan_household_id == household)).one()
+        assert json.loads(item.verification_json)["income_wages"] == 6500
+        assert db.scalar(select(func.count()).select_from(SyncReceipt)) == 1

@@ -87,6 +87,12 @@
             state: "local", conflict: null, message: "", seq: Date.now(), updated: Date.now()};
   }
 
+  // The page posted these answers itself (online): the queue stands back until the server's
+  // newer version confirms them (the record is dropped) or the post failed (?unsent).
+  function postedByPage(record) {
+    return !!(record.postedAt && record.updated <= record.postedAt);
+  }
+
   function pending(record) {
     return !!(record && (record.outcome || record.photo || record.changed || record.submit));
   }
@@ -250,7 +256,7 @@
     running = all().then(function (records) {
       var queue = records.filter(function (r) {
         return pending(r) && r.user === String(user) && r.state !== "conflict" &&
-          r.state !== "error";
+          r.state !== "error" && !postedByPage(r);
       }).sort(function (a, b) { return a.seq - b.seq; });
       return queue.reduce(function (previous, r) {
         return previous.then(function (online) {
@@ -270,6 +276,6 @@
   root.OfflineStore = {
     get: get, all: all, update: update, remove: remove, getMeta: getMeta, putMeta: putMeta,
     removeMeta: removeMeta,
-    newKey: newKey, blank: blank, pending: pending, syncAll: syncAll
+    newKey: newKey, blank: blank, pending: pending, postedByPage: postedByPage, syncAll: syncAll
   };
 })(self);

@@ -48,10 +48,26 @@
     el.className = "offline-status " + (kind || "");
   }
 
+  // A one-off message (a reserve released, a photo kept...), apart from the status line.
+  function notice(message, kind) {
+    indicator();
+    var el = document.getElementById("offline-notice");
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "offline-notice";
+      el.setAttribute("role", "status");
+      status.parentNode.insertBefore(el, status.nextSibling);
+    }
+    el.className = "flash " + (kind === "error" ? "flash-error" : "flash-success");
+    el.textContent = message;
+  }
+
   function refresh() {
     return store.all().then(function (records) {
       var mine = records.filter(function (r) { return r.user === user; });
-      var waiting = mine.filter(store.pending).length;
+      var waiting = mine.filter(function (r) {
+        return store.pending(r) && !store.postedByPage(r);
+      }).length;
       var problems = mine.filter(function (r) {
         return r.state === "conflict" || r.state === "error";
       }).length;
@@ -65,6 +81,7 @@
       }
       // For scripts and tests: what is left to send, and whether the browser is online.
       document.documentElement.dataset.offlinePending = String(waiting);
+      document.documentElement.dataset.offlineRecords = String(mine.length);
       document.documentElement.dataset.offlineOnline = navigator.onLine ? "1" : "0";
       document.dispatchEvent(new CustomEvent("offline:refreshed", {detail: mine}));
       return mine;
@@ -103,15 +120,29 @@
             }).catch(function () { return null; });
           });
         }, Promise.resolve()).then(function () {
+          return confirmPosted(day).then(refresh);
+        }).then(function () {
           return store.putMeta({name: "day", user: user, day: day, bytes: bytes,
                                 at: Date.now()});
         }).then(function () {
           var count = day.households.length;
           document.documentElement.dataset.offlineReady = String(count);
-          show(text(T.ready, {n: count}), "sent");
+          notice(text(T.ready, {n: count}));
         });
       });
     }).catch(function () {});
+  }
+
+  // Answers the page posted itself are confirmed once the server's version passed the one
+  // they were posted on: the phone's copy is dropped.
+  function confirmPosted(day) {
+    var versions = {};
+    day.households.forEach(function (h) { versions[h.id] = h.version || 0; });
+    return store.all().then(function (records) {
+      return Promise.all(records.filter(function (r) {
+        return r.user === user && store.postedByPage(r) && versions[r.household] > r.postedVersion;
+      }).map(function (r) { return store.remove(r.household); }));
+    });
   }
 
   function released() {
@@ -120,7 +151,7 @@
 
   function workList() {
     var params = new URLSearchParams(location.search);
-    if (params.get("missing")) show(T.missing, "offline");
+    if (params.get("missing")) notice(T.missing, "error");
     if (navigator.onLine) {
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
       cacheDay();
@@ -130,9 +161,9 @@
       var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
       var just = params.get("released");
       reserves.forEach(function (r) {
-        if (String(r.id) === just) show(text(T.released, {head: r.head_name, id: r.household_id}));
+        if (String(r.id) === just) notice(text(T.released, {head: r.head_name, id: r.household_id}));
       });
-      if (params.get("noreserve")) show(T.noReserve, "waiting");
+      if (params.get("noreserve")) notice(T.noReserve, "error");
       if (reserves.length) listReleased(reserves);
       markWaiting(records);
     });
@@ -352,7 +383,12 @@
       return writes;
     }
 
-    store.get(household).then(function (record) {
+    var unsent = new URLSearchParams(location.search).get("unsent");
+    (unsent ? store.update(household, function (r) {
+      if (r) r.postedAt = null;  // the page's post failed: the queue sends it
+      return r;
+    }).then(function () { later(); notice(T.unsent, "error"); }) : Promise.resolve())
+    .then(function () { return store.get(household); }).then(function (record) {
       if (record && record.user === user && (store.pending(record) || record.state === "conflict" ||
           record.state === "error")) {
         var postedThrough = record.postedAt && pageVersion > record.postedVersion &&
@@ -417,7 +453,7 @@
           }).then(function () {
             form.dataset.photoWidth = small.width;
             form.dataset.photoHeight = small.height;
-            show(text(T.photo, {w: small.width, h: small.height}));
+            notice(text(T.photo, {w: small.width, h: small.height}));
           });
         }).catch(function () {});
       });
@@ -427,12 +463,12 @@
       var submitting = event.submitter && event.submitter.name === "submit";
       var fields = snapshot(form);
       if (navigator.onLine && pageVersion > 0) {
-        // The page posts it; the queue stands back unless the post never arrives.
+        // The page posts it; the queue stands back unless the post never arrives (the
+        // service worker then comes back here with ?unsent).
         keep(function (r) {
           if (!r) return null;
           r.postedAt = Date.now();
           r.postedVersion = pageVersion;
-          r.photo = null;
           return r;
         });
         return;
@@ -452,7 +488,7 @@
         return r;
       }).then(function () {
         later();
-        show(submitting ? T.submittedHere : T.savedHere, "waiting");
+        notice(submitting ? T.submittedHere : T.savedHere);
         return navigator.onLine ? trySync() : null;
       });
     });
@@ -473,7 +509,9 @@
     if (!form) return;
     form.addEventListener("submit", function (event) {
       store.all().then(function (records) {
-        var unsent = records.filter(function (r) { return r.user === user && store.pending(r); });
+        var unsent = records.filter(function (r) {
+          return r.user === user && store.pending(r) && !store.postedByPage(r);
+        });
         if (unsent.length && !window.confirm(T.logoutUnsent)) return;
         return Promise.all([caches.delete(DAY), store.removeMeta("day")])
           .then(function () { form.submit(); });
