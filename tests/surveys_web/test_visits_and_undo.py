@@ -37,7 +37,8 @@ def test_absent_releases_nothing_until_the_rounds_visits_are_made(testapp, dbses
     testapp.login(world.assessor.username)
     visit = testapp.post_form(url(first), {"outcome": "absent", "_LOCALE_": "en"}, status=303)
     page = visit.follow()
-    assert "Visit 1 recorded: nobody at home. 1 more visits are needed" in page.text
+    assert "Visit 1 recorded: nobody at home. Visits still needed before a reserve " in page.text
+    assert "household is released: 1 (the next from" in page.text
     assert _releases(dbsession, world.plan.plan) == []
     assert interview_of(dbsession, first) is None  # still open
     # A second tap right away is a visit too, but not at a different time: still not enough.
