@@ -7,6 +7,7 @@ committed rows (as in ``test_browser``). "Cutting the network" is Playwright's
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -35,6 +36,18 @@ pytestmark = [
 ]
 
 PHONE = {"width": 390, "height": 844}
+SECOND_MEMBER = (
+    [
+        ("v-roster-1-relation", "spouse"),
+        ("v-roster-1-sex", "female"),
+        ("v-roster-1-education", "junior"),
+        ("v-roster-1-insured", "yes"),
+        ("v-roster-1-health", "healthy"),
+        ("v-roster-1-labour", "able"),
+        ("v-roster-1-migrant", "no"),
+    ],
+    {"v-roster-1-name": "李小花", "v-roster-1-age": "43"},
+)
 
 
 @pytest.fixture
@@ -139,6 +152,9 @@ def test_an_interview_typed_offline_reaches_the_server_once(served, request):
             page.wait_for_url(f"**/surveys/households/{household}/interview")
             page.wait_for_selector("#interview-form.offline-form")
             _fill(page)
+            # A second household member, added in the page (no network needed).
+            page.click("[data-add-row]")
+            _fill(page, SECOND_MEMBER[0], SECOND_MEMBER[1])
             page.set_input_files(
                 "#photo",
                 files=[
@@ -158,6 +174,9 @@ def test_an_interview_typed_offline_reaches_the_server_once(served, request):
                 "() => document.querySelector('[name=\"v-income_wages\"]').value === '9000'"
             )
             assert page.is_checked('input[name="v-roster-0-sex"][value="male"]')
+            # The added row is back after the reload, with its answers.
+            assert page.input_value('[name="v-roster-1-name"]') == "李小花"
+            assert page.is_checked('input[name="v-roster-1-sex"][value="female"]')
             assert _pending(page) == [household]
             with Session(engine) as db:
                 assert db.scalar(select(func.count()).select_from(Interview)) == 0
@@ -171,7 +190,12 @@ def test_an_interview_typed_offline_reaches_the_server_once(served, request):
                 select(Interview).where(Interview.plan_household_id == household)
             ).one()
             assert (item.status, item.verdict) == ("submitted", "meets_standard")
-            assert json.loads(item.verification_json)["income_wages"] == 9000
+            stored = json.loads(item.verification_json)
+            assert stored["income_wages"] == 9000
+            assert [(m["name"], m["relation"], m["sex"], m["age"]) for m in stored["roster"]] == [
+                ("王大山", "head", "male", 45),
+                ("李小花", "spouse", "female", 43),
+            ]
             photos = db.scalars(
                 select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
             ).all()
@@ -258,10 +282,26 @@ def test_two_phones_editing_one_household_offline_show_the_conflict(served, requ
 def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served, request):
     from playwright.sync_api import sync_playwright
 
-    from surveys.models import ReserveRelease
+    from assessment.models import AssessmentRound, utcnow
+    from sampling.models import SamplePlan
+    from surveys.models import ReserveRelease, VisitAttempt
 
     base, users, ids, engine = served
     absent, reserve = ids["selected"][2], ids["reserves"][0]
+    with Session(engine) as db:  # the test round asks for 2 visits with no gap between them
+        county = db.scalars(select(SamplePlan)).one().county
+        db.add(
+            AssessmentRound(
+                name="offline round",
+                year=2019,
+                poverty_line=4000,
+                counties=[county],
+                absent_visits=2,
+                absent_visit_gap_minutes=0,
+            )
+        )
+        db.commit()
+    started = utcnow().replace(tzinfo=None)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         context, page = _phone(browser, base, users["phone_a"])
@@ -269,7 +309,21 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
             _open_day(page, base)
             context.set_offline(True)
             page.goto(f"{base}/surveys/households/{absent}")
+            # The first 不在家: one visit on the phone, no reserve yet.
             page.click("button[value=absent]")
+            page.wait_for_selector("#offline-notice:has-text('Visit 1 recorded on this phone')")
+            assert "Visits still needed before a reserve household is released: 1" in (
+                page.text_content("#offline-notice")
+            )
+            assert page.query_selector("#offline-confirm") is None
+            # The second: the rule is met; the confirmation names the reserve first.
+            page.click("button[value=absent]")
+            page.wait_for_selector("#offline-confirm")
+            assert page.text_content("#offline-confirm-reserve").startswith(
+                "Reserve household 户主"
+            )
+            assert "will be released in its place" in page.text_content("#offline-confirm-reserve")
+            page.click("#offline-confirm-button")
             page.wait_for_url("**/surveys/assignments?released=*")
             # The first reserve in rank order, named on the work list (cached page).
             assert page.text_content("#offline-notice").startswith("Reserve household 户主")
@@ -281,6 +335,8 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
             page.wait_for_selector("#offline-notice:has-text('Draft saved on this phone')")
             with Session(engine) as db:
                 assert db.scalar(select(func.count()).select_from(ReserveRelease)) == 0
+                assert db.scalar(select(func.count()).select_from(VisitAttempt)) == 0
+            synced = utcnow().replace(tzinfo=None)
             context.set_offline(False)
             _wait_sent(page)
         except Exception:
@@ -297,6 +353,13 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
         )
         gone = db.scalars(select(Interview).where(Interview.plan_household_id == absent)).one()
         assert (gone.status, gone.contact_outcome) == ("not_interviewed", "absent")
+        # The server holds the phone's two visits, stamped with the phone's clock (during
+        # this test, before the network came back), and released on them.
+        visits = db.scalars(
+            select(VisitAttempt.visited_at).where(VisitAttempt.plan_household_id == absent)
+        ).all()
+        assert len(visits) == 2
+        assert all(started - dt.timedelta(seconds=5) <= v <= synced for v in visits)
         item = db.scalars(select(Interview).where(Interview.plan_household_id == reserve)).one()
         assert item.status == "draft"
         assert json.loads(item.verification_json)["income_wages"] == 8000

@@ -166,6 +166,7 @@
       if (params.get("noreserve")) notice(T.noReserve, "error");
       if (reserves.length) listReleased(reserves);
       markWaiting(records);
+      listProblems(records);
     });
   }
 
@@ -188,6 +189,32 @@
     section.appendChild(h);
     section.appendChild(list);
     main.appendChild(section);
+  }
+
+  // Changes the server did not take (or decided otherwise), each with its reason.
+  function listProblems(records) {
+    var mine = records.filter(function (r) { return r.user === user && problemText(r); });
+    if (!mine.length) return;
+    var section = document.createElement("section");
+    section.className = "card";
+    section.id = "offline-problems";
+    section.setAttribute("role", "alert");
+    var h = document.createElement("h2");
+    h.textContent = T.problemsHeading;
+    var list = document.createElement("ul");
+    mine.forEach(function (r) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      var link = document.querySelector('a[href$="/surveys/households/' + r.household + '"]');
+      a.href = "/surveys/households/" + r.household;
+      a.textContent = link ? link.textContent : "#" + r.household;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(": " + problemText(r)));
+      list.appendChild(li);
+    });
+    section.appendChild(h);
+    section.appendChild(list);
+    var main = document.querySelector("main.page");
+    main.insertBefore(section, main.firstChild.nextSibling);
   }
 
   function markWaiting(records) {
@@ -215,7 +242,87 @@
     });
   }
 
+  // The household as the day's cache has it (a household of the list, or a reserve), with
+  // the round's 不在家 rule and the visits the server had recorded.
+  function dayEntry(household) {
+    return store.getMeta("day").then(function (m) {
+      var day = m && m.day;
+      if (!day) return null;
+      var all = day.households.slice();
+      Object.keys(day.reserves).forEach(function (q) { all = all.concat(day.reserves[q]); });
+      return all.filter(function (h) { return h.id === household; })[0] || null;
+    });
+  }
+
+  // The visits that count under the rule (each at least the gap after the last counted one),
+  // as the server counts them; and from when the next one counts.
+  function countVisits(rule, times) {
+    var gap = rule.gap_minutes * 60000, counted = 0, last = null;
+    times.map(function (t) { return Date.parse(t); }).sort(function (a, b) { return a - b; })
+      .forEach(function (t) {
+        if (last === null || t - last >= gap) { counted += 1; last = t; }
+      });
+    var needed = Math.max(0, rule.visits - counted);
+    return {counted: counted, needed: needed, next: needed && last !== null ? new Date(last + gap) : null};
+  }
+
+  function clock(date) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(date.getMonth() + 1) + "-" + two(date.getDate()) + " " + two(date.getHours()) +
+      ":" + two(date.getMinutes());
+  }
+
+  // 不在家 offline: one visit stamped with the phone's clock, kept with the household.
+  function visitHere(household, entry) {
+    var at = new Date().toISOString();
+    var found = null;
+    return store.update(household, function (r) {
+      r = r || store.blank(household, user, 0);
+      r.visits = (r.visits || []).concat([at]);
+      r.state = "waiting";
+      found = countVisits(entry.visit_rule, (entry.visits || []).concat(r.visits));
+      found.total = (entry.visits || []).length + r.visits.length;
+      return r;
+    }).then(function () { return found; });
+  }
+
+  // The confirmation, as the online page has it: which reserve the outcome releases.
+  function confirmCard(form, value, entry, reserve, onConfirm) {
+    var old = document.getElementById("offline-confirm");
+    if (old) old.remove();
+    var card = document.createElement("section");
+    card.id = "offline-confirm";
+    card.className = "card confirm";
+    var h = document.createElement("h2");
+    h.textContent = T.confirmTitle;
+    var p = document.createElement("p");
+    p.id = "offline-confirm-reserve";
+    if (entry && !entry.visit_rule) p.textContent = T.notReplaced;
+    else if (reserve) p.textContent = text(T.willRelease, {head: reserve.head_name, id: reserve.household_id});
+    else { p.textContent = T.noReserve; p.className = "error"; }
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = T.cancel;
+    cancel.addEventListener("click", function () { card.remove(); });
+    var ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "primary";
+    ok.id = "offline-confirm-button";
+    ok.textContent = T.confirm;
+    ok.addEventListener("click", function () { ok.disabled = true; onConfirm(); });
+    actions.appendChild(cancel);
+    actions.appendChild(ok);
+    card.appendChild(h);
+    card.appendChild(p);
+    card.appendChild(actions);
+    form.parentNode.insertBefore(card, form.nextSibling);
+    card.scrollIntoView();
+  }
+
   function householdPage(household) {
+    store.get(household).then(function (r) { if (r && r.user === user) problemNotice(r); });
     var form = document.querySelector("form.outcomes");
     if (!form) return;
     form.addEventListener("submit", function (event) {
@@ -228,25 +335,60 @@
         });
         return;
       }
-      nextReserve(household).then(function (reserve) {
-        return store.update(household, function (r) {
-          r = r || store.blank(household, user, 0);
-          r.outcome = {value: value, key: store.newKey(), reserve: reserve ? reserve.id : null};
-          r.state = "waiting";
-          return r;
-        }).then(function () {
-          if (!reserve) return null;
-          return released().then(function (byReplaced) {
-            byReplaced[household] = reserve;
-            return store.putMeta({name: "released", byReplaced: byReplaced});
+      Promise.all([dayEntry(household), nextReserve(household)]).then(function (both) {
+        var entry = both[0], reserve = both[1];
+        var replaced = !entry || !!entry.visit_rule;
+        var first = value === "absent" && entry && entry.visit_rule ?
+          visitHere(household, entry) : Promise.resolve(null);
+        return first.then(function (visits) {
+          if (visits && visits.needed) {
+            later();
+            notice(text(T.visitHere, {n: visits.total, needed: visits.needed,
+                                      time: clock(visits.next)}));
+            return;
+          }
+          confirmCard(form, value, entry, replaced ? reserve : null, function () {
+            release(household, value, replaced ? reserve : null);
           });
-        }).then(function () {
-          later();
-          location.href = "/surveys/assignments?" +
-            (reserve ? "released=" + reserve.id : "noreserve=1");
         });
       });
     });
+  }
+
+  function release(household, value, reserve) {
+    return store.update(household, function (r) {
+      r = r || store.blank(household, user, 0);
+      r.outcome = {value: value, key: store.newKey(), reserve: reserve ? reserve.id : null};
+      r.state = "waiting";
+      return r;
+    }).then(function () {
+      if (!reserve) return null;
+      return released().then(function (byReplaced) {
+        byReplaced[household] = reserve;
+        return store.putMeta({name: "released", byReplaced: byReplaced});
+      });
+    }).then(function () {
+      later();
+      location.href = "/surveys/assignments?" +
+        (reserve ? "released=" + reserve.id : "noreserve=1");
+    });
+  }
+
+  // What the server said about a change it did not take, in the user's language.
+  function problemText(r) {
+    if (r.state === "error") {
+      if (r.errorCode === "forbidden") return T.forbidden;
+      return r.message || T.failed;
+    }
+    if (r.notice === "reserve-differs" && r.released) {
+      return text(T.reserveDiffers, {head: r.released.head_name, id: r.released.household_id});
+    }
+    return "";
+  }
+
+  function problemNotice(r) {
+    var message = problemText(r);
+    if (message) notice(message, "error");
   }
 
   function startOffline(household) {
@@ -280,8 +422,24 @@
     return pairs;
   }
 
+  // Roster rows added on the phone (survey.js adds them in the page): as many rows as the
+  // kept answers name, before the values are put back.
+  function addRows(form, pairs) {
+    form.querySelectorAll("[data-group]").forEach(function (group) {
+      var prefix = group.dataset.group + "-", most = -1;
+      pairs.forEach(function (p) {
+        if (p[0].indexOf(prefix) !== 0) return;
+        var n = parseInt(p[0].slice(prefix.length), 10);
+        if (n > most) most = n;
+      });
+      var add = group.querySelector("[data-add-row]");
+      while (add && !add.hidden && group.querySelectorAll("[data-row]").length <= most) add.click();
+    });
+  }
+
   function restore(form, pairs) {
     var values = {};
+    addRows(form, pairs);
     pairs.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP.indexOf(el.name) >= 0 || el.type === "file") return;
