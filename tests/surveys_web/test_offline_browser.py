@@ -365,6 +365,89 @@ def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served
         assert json.loads(item.verification_json)["income_wages"] == 8000
 
 
+def _absent_twice_and_confirm(page, base, household):
+    """Two 不在家 visits offline (a round with no gap), then the confirmation."""
+    page.goto(f"{base}/surveys/households/{household}")
+    page.click("button[value=absent]")
+    page.wait_for_selector("#offline-notice:has-text('Visit 1 recorded on this phone')")
+    page.click("button[value=absent]")
+    page.wait_for_selector("#offline-confirm")
+    page.click("#offline-confirm-button")
+    page.wait_for_url("**/surveys/assignments?released=*")
+
+
+def test_the_server_refusing_an_offline_release_is_said_in_words(served, request):
+    """The round's rule changed after the day was cached: the server refuses the release;
+    the phone says why (not an HTTP code), drops its own release, and the answers typed for
+    that reserve stay on the phone with a message."""
+    from playwright.sync_api import sync_playwright
+
+    from assessment.models import AssessmentRound
+    from sampling.models import SamplePlan
+    from surveys.models import ReserveRelease, VisitAttempt
+
+    base, users, ids, engine = served
+    absent, reserve = ids["selected"][2], ids["reserves"][0]
+    with Session(engine) as db:
+        county = db.scalars(select(SamplePlan)).one().county
+        round_ = AssessmentRound(
+            name="offline round",
+            year=2019,
+            poverty_line=4000,
+            counties=[county],
+            absent_visits=2,
+            absent_visit_gap_minutes=0,
+        )
+        db.add(round_)
+        db.commit()
+        round_id = round_.id
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            _absent_twice_and_confirm(page, base, absent)
+            page.click(f'#offline-released a[href$="/surveys/households/{reserve}/interview"]')
+            page.wait_for_selector("#interview-form.offline-form")
+            page.fill('[name="v-income_wages"]', "8000")
+            page.click("button[name=save]")
+            page.wait_for_selector("#offline-notice:has-text('Draft saved on this phone')")
+            with Session(engine) as db:  # meanwhile the coordinator asks for 3 visits
+                db.get(AssessmentRound, round_id).absent_visits = 3
+                db.commit()
+            context.set_offline(False)
+            _wait_sent(page)  # nothing left to send: both changes answered
+            page.goto(f"{base}/surveys/assignments")
+            page.wait_for_selector("#offline-problems li")
+            problems = page.text_content("#offline-problems")
+            assert "only after 3 visits" in problems
+            assert "this household is not yours to change" in problems
+            assert "HTTP" not in problems
+            assert "户主4 H000004" in problems  # the reserve named as the day cached it
+            # The phone's own release is withdrawn: the work list is the server's.
+            assert page.query_selector("#offline-released") is None
+            server_rows = f'a[href$="/surveys/households/{reserve}"]:not(#offline-problems a)'
+            assert page.query_selector(server_rows) is None
+            # The reserve's answers are still on the phone.
+            kept = page.evaluate(f"() => OfflineStore.get({reserve}).then(r => r.fields)")
+            assert ["v-income_wages", "8000"] in kept
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(ReserveRelease)) == 0
+        visits = db.scalars(
+            select(VisitAttempt).where(VisitAttempt.plan_household_id == absent)
+        ).all()
+        assert len(visits) == 2  # the phone's visits are recorded all the same
+        assert (
+            db.scalars(select(Interview).where(Interview.plan_household_id == reserve)).all() == []
+        )
+
+
 def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
     from playwright.sync_api import sync_playwright
 

@@ -65,8 +65,9 @@
   function refresh() {
     return store.all().then(function (records) {
       var mine = records.filter(function (r) { return r.user === user; });
-      var waiting = mine.filter(function (r) {
-        return store.pending(r) && !store.postedByPage(r);
+      var waiting = mine.filter(function (r) {  // refused or in conflict: counted below
+        return store.pending(r) && !store.postedByPage(r) && r.state !== "conflict" &&
+          r.state !== "error";
       }).length;
       var problems = mine.filter(function (r) {
         return r.state === "conflict" || r.state === "error";
@@ -156,17 +157,38 @@
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
       cacheDay();
     }
-    Promise.all([released(), store.all()]).then(function (both) {
-      var byReplaced = both[0], records = both[1];
-      var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
+    released().then(function (byReplaced) {
       var just = params.get("released");
-      reserves.forEach(function (r) {
+      Object.keys(byReplaced).forEach(function (k) {
+        var r = byReplaced[k];
         if (String(r.id) === just) notice(text(T.released, {head: r.head_name, id: r.household_id}));
       });
       if (params.get("noreserve")) notice(T.noReserve, "error");
+    });
+    // The phone's part of the list, drawn again after every send (the server may decide
+    // otherwise than the phone did).
+    document.addEventListener("offline:refreshed", phoneState);
+    phoneState();
+  }
+
+  function phoneState() {
+    Promise.all([released(), store.all(), store.getMeta("day")]).then(function (both) {
+      var byReplaced = both[0], records = both[1], day = both[2] && both[2].day;
+      var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
+      var names = {};
+      if (day) {
+        var all = day.households.slice();
+        Object.keys(day.reserves).forEach(function (q) { all = all.concat(day.reserves[q]); });
+        all.forEach(function (h) { names[h.id] = h.head_name + " " + h.household_id; });
+      }
+      ["offline-released", "offline-problems"].forEach(function (id) {
+        var old = document.getElementById(id);
+        if (old) old.remove();
+      });
+      document.querySelectorAll(".offline-mark").forEach(function (el) { el.remove(); });
       if (reserves.length) listReleased(reserves);
       markWaiting(records);
-      listProblems(records);
+      listProblems(records, names);
     });
   }
 
@@ -192,7 +214,7 @@
   }
 
   // Changes the server did not take (or decided otherwise), each with its reason.
-  function listProblems(records) {
+  function listProblems(records, names) {
     var mine = records.filter(function (r) { return r.user === user && problemText(r); });
     if (!mine.length) return;
     var section = document.createElement("section");
@@ -204,9 +226,8 @@
     var list = document.createElement("ul");
     mine.forEach(function (r) {
       var li = document.createElement("li"), a = document.createElement("a");
-      var link = document.querySelector('a[href$="/surveys/households/' + r.household + '"]');
       a.href = "/surveys/households/" + r.household;
-      a.textContent = link ? link.textContent : "#" + r.household;
+      a.textContent = names[r.household] || "#" + r.household;
       li.appendChild(a);
       li.appendChild(document.createTextNode(": " + problemText(r)));
       list.appendChild(li);
