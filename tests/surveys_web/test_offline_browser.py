@@ -450,6 +450,70 @@ def test_the_server_refusing_an_offline_release_is_said_in_words(served, request
         )
 
 
+def test_a_reserve_another_phone_took_first_is_replaced_by_the_servers_choice(served, request):
+    from playwright.sync_api import sync_playwright
+
+    from assessment.models import AssessmentRound
+    from sampling.models import PlanHousehold, SamplePlan
+    from surveys.models import ReserveRelease
+    from surveys.workflow import InterviewService
+
+    base, users, ids, engine = served
+    other, absent = ids["selected"][1], ids["selected"][2]
+    taken, next_one = ids["reserves"][:2]
+    with Session(engine) as db:
+        county = db.scalars(select(SamplePlan)).one().county
+        db.add(
+            AssessmentRound(
+                name="offline round",
+                year=2019,
+                poverty_line=4000,
+                counties=[county],
+                absent_visits=2,
+                absent_visit_gap_minutes=0,
+            )
+        )
+        db.commit()
+        named = db.get(PlanHousehold, next_one).household
+        next_name = f"{named.head_name} {named.household_id}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            _absent_twice_and_confirm(page, base, absent)
+            assert page.query_selector(
+                f'#offline-released a[href$="/surveys/households/{taken}/interview"]'
+            )
+            with Session(engine) as db:  # meanwhile another phone releases that reserve
+                InterviewService(db).record_outcome(db.get(PlanHousehold, other), "refused", None)
+                db.commit()
+            context.set_offline(False)
+            _wait_sent(page)
+            page.goto(f"{base}/surveys/assignments")
+            page.wait_for_selector("#offline-problems li")
+            said = page.text_content("#offline-problems")
+            assert f"The server released reserve household {next_name}" in said
+            assert "another phone had taken" in said
+            released = page.text_content("#offline-released")
+            assert next_name in released
+            assert (
+                page.query_selector(
+                    f'#offline-released a[href$="/surveys/households/{taken}/interview"]'
+                )
+                is None
+            )
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        rows = db.scalars(select(ReserveRelease).order_by(ReserveRelease.id)).all()
+        assert [(r.replaced_id, r.reserve_id) for r in rows] == [(other, taken), (absent, next_one)]
+
+
 def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
     from playwright.sync_api import sync_playwright
 
