@@ -494,7 +494,8 @@ def test_a_reserve_another_phone_took_first_is_replaced_by_the_servers_choice(se
             page.goto(f"{base}/surveys/assignments")
             page.wait_for_selector("#offline-problems li")
             said = page.text_content("#offline-problems")
-            assert f"The server released reserve household {next_name}" in said
+            head, household_id = next_name.split(" ")
+            assert f"The server released reserve household {head} ({household_id})" in said
             assert "another phone had taken" in said
             released = page.text_content("#offline-released")
             assert next_name in released
