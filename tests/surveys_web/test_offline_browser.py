@@ -572,7 +572,10 @@ def test_a_save_lost_on_the_way_online_is_sent_by_the_queue(served, request):
             context.route(f"**/surveys/households/{household}/interview", drop_posts)
             page.click("button[name=save]")
             page.wait_for_url("**/interview?unsent=1")
-            assert page.input_value('[name="v-income_wages"]') == "6500"
+            # The answers come back from the phone's store (asynchronously, after the load).
+            page.wait_for_function(
+                "() => document.querySelector('[name=\"v-income_wages\"]').value === '6500'"
+            )
             _wait_sent(page)
         except Exception:
             _screenshot(page, request)

@@ -65,9 +65,8 @@
   function refresh() {
     return store.all().then(function (records) {
       var mine = records.filter(function (r) { return r.user === user; });
-      var waiting = mine.filter(function (r) {  // refused or in conflict: counted below
-        return store.pending(r) && !store.postedByPage(r) && r.state !== "conflict" &&
-          r.state !== "error";
+      var waiting = mine.filter(function (r) {  // refused by the server: counted below
+        return store.pending(r) && !store.postedByPage(r) && r.state !== "error";
       }).length;
       var problems = mine.filter(function (r) {
         return r.state === "conflict" || r.state === "error";
