@@ -515,6 +515,61 @@ def test_a_reserve_another_phone_took_first_is_replaced_by_the_servers_choice(se
         assert [(r.replaced_id, r.reserve_id) for r in rows] == [(other, taken), (absent, next_one)]
 
 
+def test_a_visit_sent_between_two_offline_spells_still_counts(served, request):
+    """Visit 1 offline, sent when the network came back; visit 2 offline again: the phone
+    counts the server's first visit (not in the day's cache) and asks to release."""
+    from playwright.sync_api import sync_playwright
+
+    from assessment.models import AssessmentRound
+    from sampling.models import SamplePlan
+    from surveys.models import ReserveRelease, VisitAttempt
+
+    base, users, ids, engine = served
+    absent, reserve = ids["selected"][0], ids["reserves"][0]
+    with Session(engine) as db:
+        county = db.scalars(select(SamplePlan)).one().county
+        db.add(
+            AssessmentRound(
+                name="offline round",
+                year=2019,
+                poverty_line=4000,
+                counties=[county],
+                absent_visits=2,
+                absent_visit_gap_minutes=0,
+            )
+        )
+        db.commit()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context, page = _phone(browser, base, users["phone_a"])
+        try:
+            _open_day(page, base)
+            context.set_offline(True)
+            page.goto(f"{base}/surveys/households/{absent}")
+            page.click("button[value=absent]")
+            page.wait_for_selector("#offline-notice:has-text('Visit 1 recorded on this phone')")
+            context.set_offline(False)
+            _wait_sent(page)
+            with Session(engine) as db:
+                assert db.scalar(select(func.count()).select_from(VisitAttempt)) == 1
+            context.set_offline(True)
+            page.click("button[value=absent]")
+            page.wait_for_selector("#offline-confirm")
+            page.click("#offline-confirm-button")
+            page.wait_for_url("**/surveys/assignments?released=*")
+            context.set_offline(False)
+            _wait_sent(page)
+        except Exception:
+            _screenshot(page, request)
+            raise
+        finally:
+            browser.close()
+    with Session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(VisitAttempt)) == 2
+        release = db.scalars(select(ReserveRelease)).one()
+        assert (release.replaced_id, release.reserve_id) == (absent, reserve)
+
+
 def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
     from playwright.sync_api import sync_playwright
 

@@ -300,8 +300,15 @@
       r = r || store.blank(household, user, 0);
       r.visits = (r.visits || []).concat([at]);
       r.state = "waiting";
-      found = countVisits(entry.visit_rule, (entry.visits || []).concat(r.visits));
-      found.total = (entry.visits || []).length + r.visits.length;
+      // The server's visits as the day cached them or a later send answered, and this
+      // phone's unsent ones, each once.
+      var seen = {}, times = [];
+      (entry.visits || []).concat(r.serverVisits || [], r.visits).forEach(function (t) {
+        var ms = Date.parse(t);
+        if (!seen[ms]) { seen[ms] = true; times.push(t); }
+      });
+      found = countVisits(entry.visit_rule, times);
+      found.total = times.length;
       return r;
     }).then(function () { return found; });
   }
