@@ -75,6 +75,10 @@ PAGES = {
     "surveys.assignments": lambda w: "/surveys/assignments",
     "surveys.household": lambda w: f"/surveys/households/{w['household'].id}",
     "surveys.interview": lambda w: f"/surveys/households/{w['open'].id}/interview",
+    "surveys.capture": lambda w: f"/surveys/households/{w['open'].id}/capture",
+    "surveys.outcome_confirm": (
+        lambda w: f"/surveys/households/{w['household'].id}/outcome?outcome=refused"
+    ),
     "surveys.review": lambda w: "/surveys/review",
     "surveys.review_interview": lambda w: f"/surveys/review/{w['household'].id}",
     "surveys.review_interview.submitted": lambda w: f"/surveys/review/{w['submitted'].id}",
@@ -119,6 +123,11 @@ NOT_PAGES = {
     "api.assignments": "JSON API",
     "api.interview": "JSON API",
     "api.outcome": "JSON API",
+    "api.sync": "JSON API",
+    "api.offline_day": "JSON API",
+    "surveys.service_worker": "JavaScript (the service worker)",
+    "surveys.undo_release": "POST; redirects",
+    "sampling.plan_assign_many": "POST; redirects",
     "api.draft": "JSON API",
     "api.submit": "JSON API",
     "sampling.frame_template": "a CSV template: its column names are the file format",
@@ -182,7 +191,8 @@ def problems(text: str, language: str, data: dict) -> list[str]:
     found += [f"float {m}" for m in FLOAT_ARTEFACT.findall(text)]
     if language == "zh":
         words = set(LATIN.findall(HEX.sub(" ", text))) - ALLOWED - data["latin"]
-        found += sorted(w for w in words if not re.fullmatch(r"v\d+", w))
+        # v3: instrument versions; A1, B2: the printed team list's reserve lists and ranks
+        found += sorted(w for w in words if not re.fullmatch(r"v\d+|[A-Z]\d+", w))
     else:
         for string in sorted(data["cjk"], key=len, reverse=True):
             text = text.replace(string, " ")
