@@ -226,7 +226,7 @@ def phone_day(browser, base, team, photo, choices, text, password, counted) -> d
         )
         page.wait_for_selector("#interview-form[data-photo-width]", state="attached")
         page.click("button[name=submit]")
-        page.wait_for_selector("#offline-status.waiting")
+        page.wait_for_selector("#offline-notice:has-text('Submitted on this phone')")
     queued = page.evaluate(
         "() => OfflineStore.all().then("
         "rs => rs.reduce((n, r) => n + (r.photo ? r.photo.blob.size : 0), 0))"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from assessment.models import County, Township, Village
@@ -73,6 +73,11 @@ def current_plan_ids():
     )
 
 
+# A household whose release was undone has an interview row with no contact outcome: it is
+# not started again, whatever its row's status.
+_STATUS = case((Interview.contact_outcome == "", None), else_=Interview.status)
+
+
 def _work_list_query():
     """The work list of every team (plain columns: building five ORM objects per row was
     most of the cost of a list of hundreds of rows)."""
@@ -85,7 +90,7 @@ def _work_list_query():
             Village.name,
             Township.name,
             PlanHousehold.role,
-            Interview.status,
+            _STATUS,
             Interview.version,
             Village.id,
             County.name,
@@ -136,9 +141,9 @@ def assignments(
     if village_id:
         query = query.where(Village.id == village_id)
     if status == NOT_STARTED:
-        query = query.where(Interview.id.is_(None))
+        query = query.where(or_(Interview.id.is_(None), Interview.contact_outcome == ""))
     elif status:
-        query = query.where(Interview.status == status)
+        query = query.where(Interview.status == status, Interview.contact_outcome != "")
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(

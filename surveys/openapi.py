@@ -82,6 +82,15 @@ SCHEMAS = {
                 "description": "outcome: the server released the reserve the phone picked",
             },
             "sha256": {"type": "string", "description": "photo: the stored JPEG's digest"},
+            "visits": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "visit: the household's 不在家 visits on the server (UTC)",
+            },
+            "visits_needed": {
+                "type": "integer",
+                "description": "visit, outcome refused: visits the round's rule still needs",
+            },
             "verdict": {"type": ["string", "null"]},
         },
     },
@@ -118,7 +127,10 @@ SYNC_BODY = {
     ),
     "properties": {
         "key": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-        "action": {"type": "string", "enum": ["outcome", "draft", "submit", "photo"]},
+        "action": {
+            "type": "string",
+            "enum": ["visit", "outcome", "draft", "submit", "photo"],
+        },
         "version": {
             "type": "integer",
             "description": "The interview version the phone's change was made on (0: none)",
@@ -127,6 +139,15 @@ SYNC_BODY = {
         "reserve": {
             "type": "integer",
             "description": "For a non-interview outcome: the reserve the phone released offline",
+        },
+        "visit_at": {
+            "type": "array",
+            "items": {"type": "string", "format": "date-time"},
+            "description": (
+                "For action=visit, and outcome=absent: the phone's times of its 不在家 visits "
+                "(not later than the server's clock plus 10 minutes, not before the plan was "
+                "committed or the reserve released); recorded once each"
+            ),
         },
         "photo": {"type": "string", "format": "binary", "description": "For action=photo"},
         "lat": {"type": "number"},
@@ -195,6 +216,16 @@ def _survey_document(server_url: str) -> dict:
                     ),
                 }
             },
+            "/api/offline/day": {
+                "get": {
+                    "summary": (
+                        "What a phone caches for offline work: the team's households, the "
+                        "unreleased reserves per village and stratum in rank order, and the "
+                        "pages to cache (url, and the address to store it under)"
+                    ),
+                    "responses": _responses({"type": "object"}),
+                }
+            },
             "/api/households/{household}/interview": {
                 "get": {
                     "summary": "An interview's data (household header blinded)",
@@ -233,9 +264,9 @@ def _survey_document(server_url: str) -> dict:
             "/api/households/{household}/sync": {
                 "post": {
                     "summary": (
-                        "One change from a phone's offline queue (outcome, draft, submit or "
-                        "photo), applied once per idempotency key; a retry gets the first "
-                        "answer again with replayed=true"
+                        "One change from a phone's offline queue (visit, outcome, draft, "
+                        "submit or photo), applied once per idempotency key; a retry gets "
+                        "the first answer again with replayed=true"
                     ),
                     "parameters": [HOUSEHOLD, IDEMPOTENCY_KEY],
                     **post,

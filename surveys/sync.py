@@ -12,6 +12,7 @@ queue), which is no conflict at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -21,14 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_
+from assessment.i18n import N_, Message
 from assessment.models import User, utcnow
+from assessment.services import DomainError
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.models import INTERVIEWED, Interview, ReserveRelease, SyncReceipt
-from surveys.workflow import InterviewService, OutcomeResult, load_answers
+from surveys.workflow import InterviewService, OutcomeResult, Visits, load_answers
 
-ACTIONS = ("outcome", "draft", "submit", "photo")
+ACTIONS = ("visit", "outcome", "draft", "submit", "photo")
 KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 MSG_BAD_KEY = N_("The change carries no valid idempotency key (8 to 64 letters, digits, - or _).")
@@ -136,4 +138,86 @@ def outcome_body(result, *, created: bool) -> dict[str, Any]:
         "released_reserve": reserve,
         "no_reserve_left": result.no_reserve_left,
         "interviewed": result.interview.contact_outcome == INTERVIEWED,
+    }
+
+
+# -- 不在家 visits made offline --------------------------------------------------------------
+# The phone stamps each 不在家 visit with its own clock; the server records those times
+# (the rule is about when the assessor was at the door, not when the network came back)
+# but only within sane bounds: not in the future beyond a small clock skew, not before the
+# household could be visited (the plan committed; a reserve released).
+CLOCK_SKEW = dt.timedelta(minutes=10)
+MAX_VISITS_PER_CHANGE = 20
+
+MSG_VISIT_TIME = N_(
+    "A visit time sent by the phone is not a valid date and time; nothing was saved."
+)
+MSG_VISIT_FUTURE = N_(
+    "A visit time sent by the phone ({time}) is later than now: check the phone's clock; "
+    "nothing was saved."
+)
+MSG_VISIT_EARLY = N_(
+    "A visit time sent by the phone ({time}) is before the household could be visited "
+    "({start}): check the phone's clock; nothing was saved."
+)
+MSG_VISIT_MANY = N_("Too many visits in one change; nothing was saved.")
+
+
+def parse_visit_times(values: list[str]) -> list[dt.datetime]:
+    """The phone's visit times (ISO 8601, with a zone or UTC) as naive UTC datetimes."""
+    if len(values) > MAX_VISITS_PER_CHANGE:
+        raise DomainError(Message(MSG_VISIT_MANY))
+    out = []
+    for value in values:
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except (TypeError, ValueError):
+            raise DomainError(Message(MSG_VISIT_TIME)) from None
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+        out.append(moment)
+    return sorted(out)
+
+
+def _earliest_visit(dbsession: Session, ph: PlanHousehold) -> dt.datetime:
+    start = ph.plan.committed_at
+    release = dbsession.scalar(select(ReserveRelease).where(ReserveRelease.reserve_id == ph.id))
+    if release is not None:
+        start = max(start, release.released_at)
+    return start.replace(tzinfo=None)
+
+
+def record_client_visits(
+    service: InterviewService, ph: PlanHousehold, times: list[dt.datetime], user: User | None
+) -> Visits:
+    """Record the 不在家 visits the phone made offline, at the phone's times, once each.
+
+    All are checked before any is stored; a time already recorded for the household (the
+    same change sent again under a new key) is not stored twice. The gap rule applies to
+    them as to any visit (:meth:`InterviewService.visits`).
+    """
+    now = service.clock().replace(tzinfo=None)
+    start = _earliest_visit(service.db, ph)
+    for moment in times:
+        shown = moment.strftime("%Y-%m-%d %H:%M")
+        if moment > now + CLOCK_SKEW:
+            raise DomainError(Message(MSG_VISIT_FUTURE, {"time": shown}))
+        if moment < start:
+            values = {"time": shown, "start": start.strftime("%Y-%m-%d %H:%M")}
+            raise DomainError(Message(MSG_VISIT_EARLY, values))
+    known = {a.visited_at for a in service.visits(ph).attempts}
+    for moment in times:
+        if moment not in known:
+            service.record_visit(ph, user, at=moment)
+            known.add(moment)
+    return service.visits(ph)
+
+
+def visits_body(visits: Visits) -> dict[str, Any]:
+    """The household's 不在家 visits as the server counts them."""
+    return {
+        "visits": [a.visited_at.isoformat() + "Z" for a in visits.attempts],
+        "visits_counted": visits.counted,
+        "visits_needed": visits.needed,
+        "next_visit_from": visits.next_from.isoformat() + "Z" if visits.next_from else None,
     }

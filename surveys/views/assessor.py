@@ -163,8 +163,8 @@ def _visit_or_confirm(request, service, ph, outcome):
             flash(
                 request,
                 N_(
-                    "Visit {n} recorded: nobody at home. {needed} more visits are needed, "
-                    "the next from {time}, before a reserve household is released."
+                    "Visit {n} recorded: nobody at home. Visits still needed before a reserve "
+                    "household is released: {needed} (the next from {time})."
                 ),
                 n=len(visits.attempts),
                 needed=visits.needed,

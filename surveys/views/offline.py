@@ -7,13 +7,15 @@ from importlib.resources import files
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.view import view_config
+from sqlalchemy import select
 
 from assessment.permissions import Permission
-from surveys.models import INTERVIEWED
+from sampling.models import PlanHousehold
+from surveys.models import INTERVIEWED, VisitAttempt
 from surveys.offline import OPEN_STATUSES, blank_interview, day_of_work
 from surveys.views import team_scope
-from surveys.views.assessor import _page
-from surveys.workflow import load_answers
+from surveys.views.assessor import _page, service_for
+from surveys.workflow import ABSENT, REPLACEABLE, load_answers
 
 SERVICE_WORKER = files("assessment") / "static" / "js" / "sw.js"
 
@@ -42,8 +44,31 @@ def _pages(request, household_id: int, *, household_page: bool) -> list[dict]:
     return pages
 
 
-def _household(h) -> dict:
+def _visit_rules(request, ids: list[int]) -> tuple[dict, dict]:
+    """Per household: the round's 不在家 rule and the visits recorded on the server."""
+    if not ids:
+        return {}, {}
+    service, rules, by_plan = service_for(request), {}, {}
+    for ph in request.dbsession.scalars(select(PlanHousehold).where(PlanHousehold.id.in_(ids))):
+        if ph.plan_id not in by_plan:
+            rule = service.visit_rule(ph)
+            by_plan[ph.plan_id] = {"visits": rule.visits, "gap_minutes": rule.gap_minutes}
+        rules[ph.id] = by_plan[ph.plan_id] if ph.role in REPLACEABLE else None
+    visits: dict[int, list[str]] = {}
+    query = (
+        select(VisitAttempt.plan_household_id, VisitAttempt.visited_at)
+        .where(VisitAttempt.plan_household_id.in_(ids), VisitAttempt.outcome == ABSENT)
+        .order_by(VisitAttempt.visited_at)
+    )
+    for ph_id, at in request.dbsession.execute(query):
+        visits.setdefault(ph_id, []).append(at.isoformat() + "Z")
+    return rules, visits
+
+
+def _household(h, rules=None, visits=None) -> dict:
     return {
+        "visit_rule": (rules or {}).get(h.id),
+        "visits": (visits or {}).get(h.id, []),
         "id": h.id,
         "household_id": h.household_id,
         "head_name": h.head_name,
@@ -57,8 +82,12 @@ def _household(h) -> dict:
 
 @view_config(route_name="api.offline_day", renderer="json", permission=Permission.interview_edit)
 def offline_day(request):
-    """What the phone caches for the day: pages (URL and cache key), households, reserves."""
-    day = day_of_work(request.dbsession, team_scope(request))
+    """What the phone caches for the day: pages (URL and cache key), households, reserves.
+
+    Only a team's own work: coordinators and admins (who see every team's list) cache none.
+    """
+    team = team_scope(request)
+    day = day_of_work(request.dbsession, team if team is not None else -1)
     work_list = request.route_path("surveys.assignments")
     pages = [{"url": work_list, "key": work_list}]
     for h in day.households:
@@ -71,10 +100,14 @@ def offline_day(request):
     for queue in day.reserves.values():
         for h in queue:
             pages += _pages(request, h.id, household_page=False)
+    ids = [h.id for h in day.households] + [h.id for q in day.reserves.values() for h in q]
+    rules, visits = _visit_rules(request, ids)
     return {
         "user": request.user.id,
-        "households": [_household(h) for h in day.households],
-        "reserves": {q: [_household(h) for h in rows] for q, rows in day.reserves.items()},
+        "households": [_household(h, rules, visits) for h in day.households],
+        "reserves": {
+            q: [_household(h, rules, visits) for h in rows] for q, rows in day.reserves.items()
+        },
         "pages": pages,
     }
 

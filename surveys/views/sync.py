@@ -27,9 +27,12 @@ from surveys.sync import (
     SyncAnswer,
     existing_outcome,
     outcome_body,
+    parse_visit_times,
+    record_client_visits,
     release_of,
     same_answers,
     valid_key,
+    visits_body,
 )
 from surveys.views import (
     close_spooled_body,
@@ -41,17 +44,21 @@ from surveys.views import (
 from surveys.views.api import _csrf
 from surveys.views.assessor import _location, _photo_bytes, _version, service_for
 from surveys.workflow import (
+    ABSENT,
     PARTS,
+    REPLACEABLE,
     AnswersRefused,
     PhotoNotStored,
     StaleInterview,
     SubmissionRejected,
+    VisitsNeeded,
     add_photo,
 )
 
 MSG_NO_OUTCOME = N_("Choose a contact outcome.")
 MSG_NOT_STARTED = N_("The household's interview is not started: send its contact outcome first.")
 MSG_NO_PHOTO = N_("No photo was sent.")
+MSG_NO_VISIT = N_("No visit of a household that is replaced by a reserve was sent.")
 
 
 def _error(request, status: int, code: str, message: Message, **extra) -> SyncAnswer:
@@ -105,6 +112,28 @@ def _once(context, request, key: str, action: str) -> SyncAnswer:
     return answer
 
 
+def _client_visits(service, request, ph):
+    """Record the 不在家 visits the phone sends (``visit_at``, the phone's times); None when
+    it sends none or the household is not replaced (screening)."""
+    values = request.POST.getall("visit_at")
+    if not values or ph.role not in REPLACEABLE:
+        return None
+    return record_client_visits(service, ph, parse_visit_times(values), request.user)
+
+
+def _visit(context, request) -> SyncAnswer:
+    """不在家 visits made offline before the round's rule was met: recorded, no outcome."""
+    service, ph = service_for(request), context.plan_household
+    if not request.POST.getall("visit_at") or ph.role not in REPLACEABLE:
+        return _error(request, 400, "invalid", Message(MSG_NO_VISIT))
+    try:
+        visits = _client_visits(service, request, ph)
+    except DomainError as exc:
+        return _error(request, 409, "conflict", exc.message)
+    request.dbsession.flush()
+    return SyncAnswer(200, visits_body(visits))
+
+
 def _outcome(context, request) -> SyncAnswer:
     value, ph = request.POST.get("outcome", ""), context.plan_household
     if value not in OUTCOMES:
@@ -116,7 +145,15 @@ def _outcome(context, request) -> SyncAnswer:
         body = outcome_body(result, created=False)
     else:
         try:
+            if value == ABSENT:
+                # The phone's visits first (its clock, within bounds); the service then
+                # decides the release from every recorded visit, as online.
+                _client_visits(service, request, ph)
             result = service.record_outcome(ph, value, request.user)
+        except VisitsNeeded as exc:
+            request.dbsession.flush()
+            visits = visits_body(service.visits(ph))
+            return _error(request, 409, "visits_needed", exc.message, **visits)
         except DomainError as exc:
             return _error(request, 409, "conflict", exc.message)
         request.dbsession.flush()
@@ -223,6 +260,7 @@ def _photo(context, request) -> SyncAnswer:
 
 
 ACT = {
+    "visit": _visit,
     "outcome": _outcome,
     "draft": lambda context, request: _save(context, request, submit=False),
     "submit": lambda context, request: _save(context, request, submit=True),

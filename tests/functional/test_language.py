@@ -76,6 +76,10 @@ PAGES = {
     "surveys.assignments": lambda w: "/surveys/assignments",
     "surveys.household": lambda w: f"/surveys/households/{w['household'].id}",
     "surveys.interview": lambda w: f"/surveys/households/{w['open'].id}/interview",
+    "surveys.capture": lambda w: f"/surveys/households/{w['open'].id}/capture",
+    "surveys.outcome_confirm": (
+        lambda w: f"/surveys/households/{w['household'].id}/outcome?outcome=refused"
+    ),
     "surveys.review": lambda w: "/surveys/review",
     "surveys.review_interview": lambda w: f"/surveys/review/{w['household'].id}",
     "surveys.review_interview.submitted": lambda w: f"/surveys/review/{w['submitted'].id}",
@@ -95,10 +99,6 @@ PAGES = {
     "backchecks.list": lambda w: "/quality",
     "backchecks.county": lambda w: f"/quality/county/{w['county'].code}",
     "backchecks.mine": lambda w: "/quality/backchecks",
-    "surveys.capture": lambda w: f"/surveys/households/{w['open'].id}/capture",
-    "surveys.outcome_confirm": lambda w: (
-        f"/surveys/households/{w['open'].id}/outcome?outcome=absent"
-    ),
 }
 # Thin data: the pages of a county with a frame but no plan, and of one in no round.
 THIN_PAGES = {
@@ -129,6 +129,11 @@ NOT_PAGES = {
     "api.assignments": "JSON API",
     "api.interview": "JSON API",
     "api.outcome": "JSON API",
+    "api.sync": "JSON API",
+    "api.offline_day": "JSON API",
+    "surveys.service_worker": "JavaScript (the service worker)",
+    "surveys.undo_release": "POST; redirects",
+    "sampling.plan_assign_many": "POST; redirects",
     "api.draft": "JSON API",
     "api.submit": "JSON API",
     "sampling.frame_template": "a CSV template: its column names are the file format",
@@ -149,9 +154,6 @@ NOT_PAGES = {
     "appeals.evidence": "an evidence file as uploaded",
     "backchecks.draw": "POST; redirects",
     "backchecks.record": "the back-check questionnaire of one drawn interview (tests/backchecks)",
-    "surveys.undo_release": "POST; redirects",
-    "surveys.service_worker": "the service worker's script",
-    "sampling.plan_assign_many": "POST; redirects",
     "api.appeals_county": "JSON API",
     "api.appeal_answer": "JSON API",
     "api.appeal_evidence": "JSON API",
@@ -159,8 +161,6 @@ NOT_PAGES = {
     "api.backchecks": "JSON API",
     "api.backcheck": "JSON API",
     "api.quality": "JSON API",
-    "api.offline_day": "JSON API",
-    "api.sync": "JSON API",
 }
 ROLES = (Role.admin, Role.coordinator, Role.supervisor, Role.assessor, Role.reader)
 SKIPPED_TAGS = {"script", "style", "code", "template", "textarea"}

@@ -117,5 +117,6 @@ def test_openapi_document_describes_every_endpoint(testapp, dbsession, world):
         "/api/backchecks",
         "/api/backchecks/{backcheck}",
         "/api/quality/county/{code}",
+        "/api/offline/day",
     }
     assert doc["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"

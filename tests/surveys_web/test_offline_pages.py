@@ -34,8 +34,12 @@ def test_the_day_lists_the_team_households_and_reserves_in_rank_order(testapp, w
     assert f"/surveys/households/{reserve.id}" not in pages  # not released: no outcome page
 
 
-def test_another_team_and_readers_get_no_day(testapp, world):
+def test_another_team_admins_and_readers_get_no_day(testapp, world):
     testapp.login(world.other_assessor.username)
+    day = testapp.get("/api/offline/day").json
+    assert day["households"] == [] and day["reserves"] == {}
+    testapp.reset()
+    testapp.login(world.admin.username)  # sees every team's list, caches none of it
     day = testapp.get("/api/offline/day").json
     assert day["households"] == [] and day["reserves"] == {}
     testapp.reset()

@@ -100,3 +100,17 @@ def test_head_contradicting_the_roster_is_shown_live_and_refused_at_submission(
         form_pairs(fixed, version=version, token=csrf_of(page)),
     ).json
     assert "v-head_sex" not in english["problems"]
+
+
+def test_the_save_on_leaving_needs_the_csrf_token(testapp, dbsession, world):
+    ph = world.plan.first_selected()
+    testapp.login(world.assessor.username)
+    page = start_interview(testapp, ph)
+    version = interview_of(dbsession, ph).version
+    typed = {"verification": {"income_wages": "7700"}}
+    forged = [p for p in form_pairs(typed, version=version, token="") if p[0] != "csrf_token"]
+    testapp.post(url(ph, "/interview/autosave"), forged, status=400)
+    assert interview_of(dbsession, ph).version == version  # nothing saved
+    sent = form_pairs(typed, version=version, token=csrf_of(page))
+    answer = testapp.post(url(ph, "/interview/autosave"), sent).json
+    assert answer == {"saved": True, "version": version + 1}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 
@@ -9,6 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from assessment.models import utcnow
 from surveys.models import InterviewChange, InterviewPhoto, ReserveRelease, SyncReceipt
 from tests.surveys_web.conftest import form_pairs, full_answers, interview_of
 
@@ -30,7 +32,8 @@ def _send(
     if answers is not None:
         skip = ("csrf_token", "version")
         pairs += [p for p in form_pairs(answers, version=version, token="") if p[0] not in skip]
-    pairs += list(fields.items())
+    for name, value in fields.items():  # a list: the field repeated (visit_at)
+        pairs += [(name, v) for v in value] if isinstance(value, list) else [(name, value)]
     locale = "?_LOCALE_=en" if headers.get("locale") == "en" else ""
     return testapp.post(
         f"/api/households/{ph.id}/sync{locale}",
@@ -175,6 +178,9 @@ def test_a_reserve_released_offline_is_checked_by_the_server(testapp, dbsession,
     first, second = world.plan.selected[(village, "exited")][:2]
     reserves = world.plan.reserves[(village, "exited")]
     phone = _device(testapp, world.assessor)
+    # Each phone made the round's two 不在家 visits (3 h and 1 h ago by its clock).
+    now = utcnow().replace(tzinfo=None)
+    visits = [(now - dt.timedelta(hours=h)).isoformat() + "Z" for h in (3, 1)]
     # The phone released the first reserve in rank order: the server agrees.
     agreed = _send(
         testapp,
@@ -184,6 +190,7 @@ def test_a_reserve_released_offline_is_checked_by_the_server(testapp, dbsession,
         "outcome",
         outcome="absent",
         reserve=str(reserves[0].id),
+        visit_at=visits,
     )
     assert agreed["released_reserve"]["id"] == reserves[0].id
     assert agreed["reserve_confirmed"] is True
@@ -197,6 +204,7 @@ def test_a_reserve_released_offline_is_checked_by_the_server(testapp, dbsession,
         "outcome",
         outcome="absent",
         reserve=str(reserves[0].id),
+        visit_at=visits,
     )
     assert differs["released_reserve"]["id"] == reserves[1].id
     assert differs["reserve_confirmed"] is False
@@ -232,7 +240,8 @@ def test_the_sync_endpoint_is_in_the_openapi_document(testapp, world):
     document = testapp.get("/api/openapi.json").json
     operation = document["paths"]["/api/households/{household}/sync"]["post"]
     body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
-    assert body["properties"]["action"]["enum"] == ["outcome", "draft", "submit", "photo"]
+    assert body["properties"]["action"]["enum"] == ["visit", "outcome", "draft", "submit", "photo"]
+    assert body["properties"]["visit_at"]["items"]["format"] == "date-time"
     assert {"200", "400", "403", "404", "409", "422"} <= operation["responses"].keys()
 
 

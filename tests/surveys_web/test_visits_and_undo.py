@@ -37,7 +37,8 @@ def test_absent_releases_nothing_until_the_rounds_visits_are_made(testapp, dbses
     testapp.login(world.assessor.username)
     visit = testapp.post_form(url(first), {"outcome": "absent", "_LOCALE_": "en"}, status=303)
     page = visit.follow()
-    assert "Visit 1 recorded: nobody at home. 1 more visits are needed" in page.text
+    assert "Visit 1 recorded: nobody at home. Visits still needed before a reserve " in page.text
+    assert "household is released: 1 (the next from" in page.text
     assert _releases(dbsession, world.plan.plan) == []
     assert interview_of(dbsession, first) is None  # still open
     # A second tap right away is a visit too, but not at a different time: still not enough.
@@ -47,7 +48,7 @@ def test_absent_releases_nothing_until_the_rounds_visits_are_made(testapp, dbses
     assert _releases(dbsession, world.plan.plan) == []
     # Confirming anyway (a forged or stale form) is refused by the service.
     refused = confirm_outcome(testapp, first, "absent", _LOCALE_="en")
-    assert "only after 2 visits at least 2.0 hours apart; 1 counted so far" in refused.text
+    assert "only after 2 visits at least 2 hours apart; 1 counted so far" in refused.text
     assert _releases(dbsession, world.plan.plan) == []
     # Two hours later: the rule is met, and the confirmation page names the reserve.
     away_visits(dbsession, first)
@@ -118,6 +119,7 @@ def test_undo_until_the_reserve_starts_is_audited(testapp, dbsession, world):
         url(first, "/undo-release?_LOCALE_=en"), {"csrf_token": token}, status=303
     ).follow()
     assert "withdrawn; this household is open again" in undone.text
+    assert undone.html.select_one("#status").text == "Not started"
     assert _releases(dbsession, world.plan.plan) == []
     testapp.get(url(reserves[0]), status=403)  # unreleased again
     item = interview_of(dbsession, first)
@@ -132,6 +134,12 @@ def test_undo_until_the_reserve_starts_is_audited(testapp, dbsession, world):
     assert changes["reserve_released"] == (reserves[0].household.household_id, None)
     assert changes["status"] == ("not_interviewed", "draft")
     assert verify_chain(dbsession)[1] is None and status_mismatches(dbsession) == []
+    # The work list has it as not started again (and not the withdrawn reserve).
+    fresh = testapp.get("/surveys/assignments", {"status": "not_started"})
+    assert first.household.head_name in fresh.text
+    assert reserves[0].household.head_name not in fresh.text
+    drafts = testapp.get("/surveys/assignments", {"status": "draft"})
+    assert first.household.head_name not in drafts.text
     # The household came home: it is interviewed after all.
     start_interview(testapp, first)
     assert interview_of(dbsession, first).contact_outcome == "interviewed"

@@ -87,8 +87,15 @@
             state: "local", conflict: null, message: "", seq: Date.now(), updated: Date.now()};
   }
 
+  // The page posted these answers itself (online): the queue stands back until the server's
+  // newer version confirms them (the record is dropped) or the post failed (?unsent).
+  function postedByPage(record) {
+    return !!(record.postedAt && record.updated <= record.postedAt);
+  }
+
   function pending(record) {
-    return !!(record && (record.outcome || record.photo || record.changed || record.submit));
+    return !!(record && (record.outcome || record.photo || record.changed || record.submit ||
+      record.visits && record.visits.length));
   }
 
   // -- the queue ---------------------------------------------------------------------------
@@ -112,20 +119,25 @@
     var key = null;
     return update(household, function (r) {
       if (!r) return null;
-      var holder = slot === "draft" ? r : r[slot];
-      var name = slot === "draft" ? "draftKey" : "key";
+      var flat = {draft: "draftKey", visits: "visitKey"};
+      var holder = flat[slot] ? r : r[slot];
+      var name = flat[slot] || "key";
       if (!holder[name]) holder[name] = newKey();
       key = holder[name];
       return r;
     }).then(function () { return key; });
   }
 
+  // The server refused a change: its message (in the user's language) is kept for the
+  // pages; without one (403: not this team's household, or a reserve the server did not
+  // release) the page says so in its own words (errorCode).
   function failed(household, answer, extra) {
-    var message = (answer.body && answer.body.message) || ("HTTP " + answer.status);
+    var body = answer.body || {};
     return update(household, function (r) {
       if (!r) return null;
       r.state = "error";
-      r.message = message;
+      r.message = body.message || "";
+      r.errorCode = body.error || (answer.status === 403 ? "forbidden" : "http");
       if (extra) extra(r);
       return r;
     });
@@ -136,20 +148,70 @@
       return post(record, "outcome", key, csrf, function (body) {
         body.append("outcome", record.outcome.value);
         if (record.outcome.reserve) body.append("reserve", String(record.outcome.reserve));
+        if (record.outcome.value === "absent") {
+          (record.visits || []).forEach(function (at) { body.append("visit_at", at); });
+        }
+      });
+    }).then(function (answer) {
+      var b = answer.body || {};
+      if (answer.status !== 200) {
+        // Refused (the round's visits not met on the server): no reserve released here.
+        return serverRelease(record.household, null).then(function () {
+          return failed(record.household, answer, function (r) {
+            r.outcome = null;
+            if (b.visits) { r.visits = []; r.visitKey = null; r.serverVisits = b.visits; }
+          });
+        });
+      }
+      return serverRelease(record.household, b.released_reserve).then(function () {
+        return update(record.household, function (r) {
+          if (!r) return null;
+          r.outcome = null;
+          r.visits = [];
+          r.visitKey = null;
+        if (b.created && b.interviewed && !r.version) r.version = b.version;
+        if (!b.interviewed) r.state = "sent";
+          if (b.reserve_confirmed === false) {
+            r.released = b.released_reserve;  // the server's choice: shown on the work list
+            r.notice = "reserve-differs";
+          }
+          return r;
+        });
+      });
+    });
+  }
+
+  // The reserve the server released in place of ``household`` (null: none) replaces the
+  // one this phone released offline, so the work list shows the server's state.
+  function serverRelease(household, reserve) {
+    return getMeta("released").then(function (m) {
+      var byReplaced = (m && m.byReplaced) || {};
+      if (!(household in byReplaced)) return null;
+      if (reserve) {
+        byReplaced[household] = {id: reserve.id, household_id: reserve.household_id,
+                                 head_name: reserve.head_name, server: true};
+      } else delete byReplaced[household];
+      return putMeta({name: "released", byReplaced: byReplaced});
+    });
+  }
+
+  // 不在家 visits made offline before the round's rule was met: sent with the phone's times.
+  function sendVisits(record, csrf) {
+    var sent = (record.visits || []).slice();
+    return keyFor(record.household, "visits").then(function (key) {
+      return post(record, "visit", key, csrf, function (body) {
+        sent.forEach(function (at) { body.append("visit_at", at); });
       });
     }).then(function (answer) {
       if (answer.status !== 200) {
-        return failed(record.household, answer, function (r) { r.outcome = null; });
+        return failed(record.household, answer, function (r) { r.visits = []; r.visitKey = null; });
       }
       return update(record.household, function (r) {
         if (!r) return null;
-        var b = answer.body;
-        r.outcome = null;
-        if (b.created && b.interviewed && !r.version) r.version = b.version;
-        if (!b.interviewed) r.state = "sent";
-        if (b.reserve_confirmed === false && b.released_reserve) {
-          r.released = b.released_reserve;  // the server's choice: shown on the work list
-        }
+        r.visits = (r.visits || []).filter(function (at) { return sent.indexOf(at) < 0; });
+        r.visitKey = null;
+        r.serverVisits = answer.body.visits;
+        if (!pending(r)) r.state = "sent";
         return r;
       });
     });
@@ -223,7 +285,8 @@
         return send(r, csrf).then(function () { return true; });
       });
     }
-    return step(sendOutcome, function (r) { return r.outcome; })
+    return step(sendVisits, function (r) { return r.visits && r.visits.length && !r.outcome; })
+      .then(function () { return step(sendOutcome, function (r) { return r.outcome; }); })
       .then(function () { return step(sendPhoto, function (r) { return r.photo && !r.outcome; }); })
       .then(function () {
         return step(sendAnswers, function (r) {
@@ -250,7 +313,7 @@
     running = all().then(function (records) {
       var queue = records.filter(function (r) {
         return pending(r) && r.user === String(user) && r.state !== "conflict" &&
-          r.state !== "error";
+          r.state !== "error" && !postedByPage(r);
       }).sort(function (a, b) { return a.seq - b.seq; });
       return queue.reduce(function (previous, r) {
         return previous.then(function (online) {
@@ -270,6 +333,6 @@
   root.OfflineStore = {
     get: get, all: all, update: update, remove: remove, getMeta: getMeta, putMeta: putMeta,
     removeMeta: removeMeta,
-    newKey: newKey, blank: blank, pending: pending, syncAll: syncAll
+    newKey: newKey, blank: blank, pending: pending, postedByPage: postedByPage, syncAll: syncAll
   };
 })(self);

@@ -48,10 +48,26 @@
     el.className = "offline-status " + (kind || "");
   }
 
+  // A one-off message (a reserve released, a photo kept...), apart from the status line.
+  function notice(message, kind) {
+    indicator();
+    var el = document.getElementById("offline-notice");
+    if (!el) {
+      el = document.createElement("div");
+      el.id = "offline-notice";
+      el.setAttribute("role", "status");
+      status.parentNode.insertBefore(el, status.nextSibling);
+    }
+    el.className = "flash " + (kind === "error" ? "flash-error" : "flash-success");
+    el.textContent = message;
+  }
+
   function refresh() {
     return store.all().then(function (records) {
       var mine = records.filter(function (r) { return r.user === user; });
-      var waiting = mine.filter(store.pending).length;
+      var waiting = mine.filter(function (r) {  // refused by the server: counted below
+        return store.pending(r) && !store.postedByPage(r) && r.state !== "error";
+      }).length;
       var problems = mine.filter(function (r) {
         return r.state === "conflict" || r.state === "error";
       }).length;
@@ -65,6 +81,7 @@
       }
       // For scripts and tests: what is left to send, and whether the browser is online.
       document.documentElement.dataset.offlinePending = String(waiting);
+      document.documentElement.dataset.offlineRecords = String(mine.length);
       document.documentElement.dataset.offlineOnline = navigator.onLine ? "1" : "0";
       document.dispatchEvent(new CustomEvent("offline:refreshed", {detail: mine}));
       return mine;
@@ -103,15 +120,29 @@
             }).catch(function () { return null; });
           });
         }, Promise.resolve()).then(function () {
+          return confirmPosted(day).then(refresh);
+        }).then(function () {
           return store.putMeta({name: "day", user: user, day: day, bytes: bytes,
                                 at: Date.now()});
         }).then(function () {
           var count = day.households.length;
           document.documentElement.dataset.offlineReady = String(count);
-          show(text(T.ready, {n: count}), "sent");
+          notice(text(T.ready, {n: count}));
         });
       });
     }).catch(function () {});
+  }
+
+  // Answers the page posted itself are confirmed once the server's version passed the one
+  // they were posted on: the phone's copy is dropped.
+  function confirmPosted(day) {
+    var versions = {};
+    day.households.forEach(function (h) { versions[h.id] = h.version || 0; });
+    return store.all().then(function (records) {
+      return Promise.all(records.filter(function (r) {
+        return r.user === user && store.postedByPage(r) && versions[r.household] > r.postedVersion;
+      }).map(function (r) { return store.remove(r.household); }));
+    });
   }
 
   function released() {
@@ -120,21 +151,43 @@
 
   function workList() {
     var params = new URLSearchParams(location.search);
-    if (params.get("missing")) show(T.missing, "offline");
+    if (params.get("missing")) notice(T.missing, "error");
     if (navigator.onLine) {
       if (navigator.storage && navigator.storage.persist) navigator.storage.persist();
       cacheDay();
     }
-    Promise.all([released(), store.all()]).then(function (both) {
-      var byReplaced = both[0], records = both[1];
-      var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
+    released().then(function (byReplaced) {
       var just = params.get("released");
-      reserves.forEach(function (r) {
-        if (String(r.id) === just) show(text(T.released, {head: r.head_name, id: r.household_id}));
+      Object.keys(byReplaced).forEach(function (k) {
+        var r = byReplaced[k];
+        if (String(r.id) === just) notice(text(T.released, {head: r.head_name, id: r.household_id}));
       });
-      if (params.get("noreserve")) show(T.noReserve, "waiting");
+      if (params.get("noreserve")) notice(T.noReserve, "error");
+    });
+    // The phone's part of the list, drawn again after every send (the server may decide
+    // otherwise than the phone did).
+    document.addEventListener("offline:refreshed", phoneState);
+    phoneState();
+  }
+
+  function phoneState() {
+    Promise.all([released(), store.all(), store.getMeta("day")]).then(function (both) {
+      var byReplaced = both[0], records = both[1], day = both[2] && both[2].day;
+      var reserves = Object.keys(byReplaced).map(function (k) { return byReplaced[k]; });
+      var names = {};
+      if (day) {
+        var all = day.households.slice();
+        Object.keys(day.reserves).forEach(function (q) { all = all.concat(day.reserves[q]); });
+        all.forEach(function (h) { names[h.id] = h.head_name + " " + h.household_id; });
+      }
+      ["offline-released", "offline-problems"].forEach(function (id) {
+        var old = document.getElementById(id);
+        if (old) old.remove();
+      });
+      document.querySelectorAll(".offline-mark").forEach(function (el) { el.remove(); });
       if (reserves.length) listReleased(reserves);
       markWaiting(records);
+      listProblems(records, names);
     });
   }
 
@@ -157,6 +210,31 @@
     section.appendChild(h);
     section.appendChild(list);
     main.appendChild(section);
+  }
+
+  // Changes the server did not take (or decided otherwise), each with its reason.
+  function listProblems(records, names) {
+    var mine = records.filter(function (r) { return r.user === user && problemText(r); });
+    if (!mine.length) return;
+    var section = document.createElement("section");
+    section.className = "card";
+    section.id = "offline-problems";
+    section.setAttribute("role", "alert");
+    var h = document.createElement("h2");
+    h.textContent = T.problemsHeading;
+    var list = document.createElement("ul");
+    mine.forEach(function (r) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = "/surveys/households/" + r.household;
+      a.textContent = names[r.household] || "#" + r.household;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(": " + problemText(r)));
+      list.appendChild(li);
+    });
+    section.appendChild(h);
+    section.appendChild(list);
+    var main = document.querySelector("main.page");
+    main.insertBefore(section, main.firstChild.nextSibling);
   }
 
   function markWaiting(records) {
@@ -184,7 +262,94 @@
     });
   }
 
+  // The household as the day's cache has it (a household of the list, or a reserve), with
+  // the round's 不在家 rule and the visits the server had recorded.
+  function dayEntry(household) {
+    return store.getMeta("day").then(function (m) {
+      var day = m && m.day;
+      if (!day) return null;
+      var all = day.households.slice();
+      Object.keys(day.reserves).forEach(function (q) { all = all.concat(day.reserves[q]); });
+      return all.filter(function (h) { return h.id === household; })[0] || null;
+    });
+  }
+
+  // The visits that count under the rule (each at least the gap after the last counted one),
+  // as the server counts them; and from when the next one counts.
+  function countVisits(rule, times) {
+    var gap = rule.gap_minutes * 60000, counted = 0, last = null;
+    times.map(function (t) { return Date.parse(t); }).sort(function (a, b) { return a - b; })
+      .forEach(function (t) {
+        if (last === null || t - last >= gap) { counted += 1; last = t; }
+      });
+    var needed = Math.max(0, rule.visits - counted);
+    return {counted: counted, needed: needed, next: needed && last !== null ? new Date(last + gap) : null};
+  }
+
+  function clock(date) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(date.getMonth() + 1) + "-" + two(date.getDate()) + " " + two(date.getHours()) +
+      ":" + two(date.getMinutes());
+  }
+
+  // 不在家 offline: one visit stamped with the phone's clock, kept with the household.
+  function visitHere(household, entry) {
+    var at = new Date().toISOString();
+    var found = null;
+    return store.update(household, function (r) {
+      r = r || store.blank(household, user, 0);
+      r.visits = (r.visits || []).concat([at]);
+      r.state = "waiting";
+      // The server's visits as the day cached them or a later send answered, and this
+      // phone's unsent ones, each once.
+      var seen = {}, times = [];
+      (entry.visits || []).concat(r.serverVisits || [], r.visits).forEach(function (t) {
+        var ms = Date.parse(t);
+        if (!seen[ms]) { seen[ms] = true; times.push(t); }
+      });
+      found = countVisits(entry.visit_rule, times);
+      found.total = times.length;
+      return r;
+    }).then(function () { return found; });
+  }
+
+  // The confirmation, as the online page has it: which reserve the outcome releases.
+  function confirmCard(form, value, entry, reserve, onConfirm) {
+    var old = document.getElementById("offline-confirm");
+    if (old) old.remove();
+    var card = document.createElement("section");
+    card.id = "offline-confirm";
+    card.className = "card confirm";
+    var h = document.createElement("h2");
+    h.textContent = T.confirmTitle;
+    var p = document.createElement("p");
+    p.id = "offline-confirm-reserve";
+    if (entry && !entry.visit_rule) p.textContent = T.notReplaced;
+    else if (reserve) p.textContent = text(T.willRelease, {head: reserve.head_name, id: reserve.household_id});
+    else { p.textContent = T.noReserve; p.className = "error"; }
+    var actions = document.createElement("p");
+    actions.className = "actions";
+    var cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = T.cancel;
+    cancel.addEventListener("click", function () { card.remove(); });
+    var ok = document.createElement("button");
+    ok.type = "button";
+    ok.className = "primary";
+    ok.id = "offline-confirm-button";
+    ok.textContent = T.confirm;
+    ok.addEventListener("click", function () { ok.disabled = true; onConfirm(); });
+    actions.appendChild(cancel);
+    actions.appendChild(ok);
+    card.appendChild(h);
+    card.appendChild(p);
+    card.appendChild(actions);
+    form.parentNode.insertBefore(card, form.nextSibling);
+    card.scrollIntoView();
+  }
+
   function householdPage(household) {
+    store.get(household).then(function (r) { if (r && r.user === user) problemNotice(r); });
     var form = document.querySelector("form.outcomes");
     if (!form) return;
     form.addEventListener("submit", function (event) {
@@ -197,25 +362,60 @@
         });
         return;
       }
-      nextReserve(household).then(function (reserve) {
-        return store.update(household, function (r) {
-          r = r || store.blank(household, user, 0);
-          r.outcome = {value: value, key: store.newKey(), reserve: reserve ? reserve.id : null};
-          r.state = "waiting";
-          return r;
-        }).then(function () {
-          if (!reserve) return null;
-          return released().then(function (byReplaced) {
-            byReplaced[household] = reserve;
-            return store.putMeta({name: "released", byReplaced: byReplaced});
+      Promise.all([dayEntry(household), nextReserve(household)]).then(function (both) {
+        var entry = both[0], reserve = both[1];
+        var replaced = !entry || !!entry.visit_rule;
+        var first = value === "absent" && entry && entry.visit_rule ?
+          visitHere(household, entry) : Promise.resolve(null);
+        return first.then(function (visits) {
+          if (visits && visits.needed) {
+            later();
+            notice(text(T.visitHere, {n: visits.total, needed: visits.needed,
+                                      time: clock(visits.next)}));
+            return;
+          }
+          confirmCard(form, value, entry, replaced ? reserve : null, function () {
+            release(household, value, replaced ? reserve : null);
           });
-        }).then(function () {
-          later();
-          location.href = "/surveys/assignments?" +
-            (reserve ? "released=" + reserve.id : "noreserve=1");
         });
       });
     });
+  }
+
+  function release(household, value, reserve) {
+    return store.update(household, function (r) {
+      r = r || store.blank(household, user, 0);
+      r.outcome = {value: value, key: store.newKey(), reserve: reserve ? reserve.id : null};
+      r.state = "waiting";
+      return r;
+    }).then(function () {
+      if (!reserve) return null;
+      return released().then(function (byReplaced) {
+        byReplaced[household] = reserve;
+        return store.putMeta({name: "released", byReplaced: byReplaced});
+      });
+    }).then(function () {
+      later();
+      location.href = "/surveys/assignments?" +
+        (reserve ? "released=" + reserve.id : "noreserve=1");
+    });
+  }
+
+  // What the server said about a change it did not take, in the user's language.
+  function problemText(r) {
+    if (r.state === "error") {
+      if (r.errorCode === "forbidden") return T.forbidden;
+      return r.message || T.failed;
+    }
+    if (r.notice === "reserve-differs" && r.released) {
+      return text(T.reserveDiffers, {head: r.released.head_name, id: r.released.household_id});
+    }
+    return "";
+  }
+
+  function problemNotice(r) {
+    var message = problemText(r);
+    if (message) notice(message, "error");
   }
 
   function startOffline(household) {
@@ -249,8 +449,24 @@
     return pairs;
   }
 
+  // Roster rows added on the phone (survey.js adds them in the page): as many rows as the
+  // kept answers name, before the values are put back.
+  function addRows(form, pairs) {
+    form.querySelectorAll("[data-group]").forEach(function (group) {
+      var prefix = group.dataset.group + "-", most = -1;
+      pairs.forEach(function (p) {
+        if (p[0].indexOf(prefix) !== 0) return;
+        var n = parseInt(p[0].slice(prefix.length), 10);
+        if (n > most) most = n;
+      });
+      var add = group.querySelector("[data-add-row]");
+      while (add && !add.hidden && group.querySelectorAll("[data-row]").length <= most) add.click();
+    });
+  }
+
   function restore(form, pairs) {
     var values = {};
+    addRows(form, pairs);
     pairs.forEach(function (p) { (values[p[0]] = values[p[0]] || []).push(p[1]); });
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP.indexOf(el.name) >= 0 || el.type === "file") return;
@@ -352,7 +568,12 @@
       return writes;
     }
 
-    store.get(household).then(function (record) {
+    var unsent = new URLSearchParams(location.search).get("unsent");
+    (unsent ? store.update(household, function (r) {
+      if (r) r.postedAt = null;  // the page's post failed: the queue sends it
+      return r;
+    }).then(function () { later(); notice(T.unsent, "error"); }) : Promise.resolve())
+    .then(function () { return store.get(household); }).then(function (record) {
       if (record && record.user === user && (store.pending(record) || record.state === "conflict" ||
           record.state === "error")) {
         var postedThrough = record.postedAt && pageVersion > record.postedVersion &&
@@ -417,7 +638,7 @@
           }).then(function () {
             form.dataset.photoWidth = small.width;
             form.dataset.photoHeight = small.height;
-            show(text(T.photo, {w: small.width, h: small.height}));
+            notice(text(T.photo, {w: small.width, h: small.height}));
           });
         }).catch(function () {});
       });
@@ -427,12 +648,12 @@
       var submitting = event.submitter && event.submitter.name === "submit";
       var fields = snapshot(form);
       if (navigator.onLine && pageVersion > 0) {
-        // The page posts it; the queue stands back unless the post never arrives.
+        // The page posts it; the queue stands back unless the post never arrives (the
+        // service worker then comes back here with ?unsent).
         keep(function (r) {
           if (!r) return null;
           r.postedAt = Date.now();
           r.postedVersion = pageVersion;
-          r.photo = null;
           return r;
         });
         return;
@@ -452,7 +673,7 @@
         return r;
       }).then(function () {
         later();
-        show(submitting ? T.submittedHere : T.savedHere, "waiting");
+        notice(submitting ? T.submittedHere : T.savedHere);
         return navigator.onLine ? trySync() : null;
       });
     });
@@ -473,7 +694,9 @@
     if (!form) return;
     form.addEventListener("submit", function (event) {
       store.all().then(function (records) {
-        var unsent = records.filter(function (r) { return r.user === user && store.pending(r); });
+        var unsent = records.filter(function (r) {
+          return r.user === user && store.pending(r) && !store.postedByPage(r);
+        });
         if (unsent.length && !window.confirm(T.logoutUnsent)) return;
         return Promise.all([caches.delete(DAY), store.removeMeta("day")])
           .then(function () { form.submit(); });

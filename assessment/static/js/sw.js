@@ -64,9 +64,23 @@ function page(request, path) {
   });
 }
 
+// The questionnaire posted by the page itself (online): if the network fails on the way, come
+// back to the (cached) questionnaire, whose answers are on the phone; offline.js queues them.
+function posted(request, path) {
+  return fetch(request).catch(function () {
+    return Response.redirect(path + "?unsent=1", 303);
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request, url = new URL(request.url);
-  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" &&
+      /^\/surveys\/households\/\d+\/interview$/.test(url.pathname)) {
+    event.respondWith(posted(request, url.pathname));
+    return;
+  }
+  if (request.method !== "GET") return;
   if (url.pathname.indexOf("/static/") === 0) {
     event.respondWith(shell(request));
   } else if (PAGES.test(url.pathname)) {
