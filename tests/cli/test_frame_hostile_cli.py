@@ -50,7 +50,7 @@ def test_a_hostile_file_is_refused_with_a_message_and_changes_nothing(
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert expected in result.stderr, result.stderr[-2000:]
-    assert "nothing imported" in result.stderr
+    assert "未导入任何数据" in result.stderr  # nothing imported
     assert _counts(url) == before
 
 
