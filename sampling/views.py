@@ -123,7 +123,7 @@ def frames(request):
                 encoding=form.encoding.data or None,
             )
             if outcome.frame is not None:
-                _join_round(request, form, county)
+                _join_round(request, form, outcome.frame.county)  # created if it was new
                 flash(
                     request,
                     N_("Frame imported: {count} households."),
