@@ -483,7 +483,8 @@ def test_a_reserve_another_phone_took_first_is_replaced_by_the_servers_choice(se
             _open_day(page, base)
             context.set_offline(True)
             _absent_twice_and_confirm(page, base, absent)
-            assert page.query_selector(
+            # The list is drawn from the phone's store after the page loads: wait for it.
+            page.wait_for_selector(
                 f'#offline-released a[href$="/surveys/households/{taken}/interview"]'
             )
             with Session(engine) as db:  # meanwhile another phone releases that reserve
