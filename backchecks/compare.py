@@ -153,6 +153,92 @@ def draw_sample(
     return sorted(drawn)
 
 
+COMMITMENT_VERSION = "exit-assessment back-check commitment v1"
+
+
+def seed_hash(seed: int) -> str:
+    """SHA-256 (hex) of the seed written in decimal: recorded before the draw."""
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: expected a whole number >= 0, got {seed!r}")
+    return hashlib.sha256(str(seed).encode()).hexdigest()
+
+
+def population_hash(population: Mapping[str, Iterable[int]]) -> str:
+    """SHA-256 (hex) of the population (assessor code -> interview ids) as canonical JSON."""
+    payload = json.dumps(
+        {k: sorted(v) for k, v in sorted(population.items())}, separators=(",", ":")
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def draw_commitment(
+    plan_id: int, share: float, minimum: int, population_sha256: str, seed_sha256: str
+) -> str:
+    """SHA-256 (hex) committing to a back-check draw before it is made.
+
+    The hashed UTF-8 text is six lines, each followed by ``\\n``: ``exit-assessment back-check
+    commitment v1``, the plan id, the share (``repr``), the minimum, the population's hash
+    (:func:`population_hash`) and the seed's hash (:func:`seed_hash`) — as the sampling draw
+    commits to its frame, design and seed hash (``sampling.rng.commitment``).
+    """
+    for name, value in (("population_sha256", population_sha256), ("seed_sha256", seed_sha256)):
+        if not (len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
+            raise ValueError(f"{name}: expected 64 lower-case hex digits, got {value!r}")
+    text = f"{COMMITMENT_VERSION}\n{plan_id}\n{share!r}\n{minimum}\n"
+    text += f"{population_sha256}\n{seed_sha256}\n"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class DrawCheck:
+    """The verification of a recorded back-check draw; each part True when it holds.
+
+    ``committed`` is False for a draw recorded before commitments were kept (nothing to
+    check the seed against).
+    """
+
+    committed: bool
+    seed_ok: bool
+    commitment_ok: bool
+    sample_ok: bool
+    digest_ok: bool
+
+    @property
+    def verified(self) -> bool:
+        return (
+            self.committed
+            and self.seed_ok
+            and self.commitment_ok
+            and self.sample_ok
+            and self.digest_ok
+        )
+
+
+def verify_draw(
+    *,
+    plan_id: int,
+    share: float,
+    minimum: int,
+    seed: int,
+    population: Mapping[str, Sequence[int]],
+    selected: Sequence[int],
+    recorded_seed_sha256: str | None,
+    recorded_commitment: str | None,
+    recorded_digest: str,
+) -> DrawCheck:
+    """Re-check a recorded draw: the seed against its committed hash, the commitment against
+    the inputs, the sample against a re-draw and the digest against the whole record."""
+    seed_sha = seed_hash(seed)
+    commitment = draw_commitment(plan_id, share, minimum, population_hash(population), seed_sha)
+    return DrawCheck(
+        committed=recorded_commitment is not None,
+        seed_ok=seed_sha == recorded_seed_sha256,
+        commitment_ok=commitment == recorded_commitment,
+        sample_ok=draw_sample(population, share, minimum, seed) == sorted(selected),
+        digest_ok=draw_digest(population, share, minimum, seed, selected) == recorded_digest,
+    )
+
+
 def draw_digest(
     population: Mapping[str, Iterable[int]], share: float, minimum: int, seed: int, drawn
 ) -> str:

@@ -20,7 +20,10 @@ class BackcheckDraw(Base):
 
     ``population_json`` is ``{assessor code: [interview ids]}``; re-running the draw with the
     seed (``assess``-free: :func:`backchecks.compare.draw_sample`) gives ``selected_json``
-    again, and :func:`backchecks.compare.draw_digest` of the whole gives ``digest``.
+    again, and :func:`backchecks.compare.draw_digest` of the whole gives ``digest``. Before
+    the draw, ``commitment`` (:func:`backchecks.compare.draw_commitment` over the plan, share,
+    minimum, population and the seed's hash) is recorded; :func:`backchecks.compare.verify_draw`
+    checks all of it afterwards.
     """
 
     __tablename__ = "backcheck_draws"
@@ -34,6 +37,12 @@ class BackcheckDraw(Base):
     population_json: Mapped[str] = mapped_column(Text)
     selected_json: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
+    # The commitment, recorded (flushed) before the sample is drawn; NULL on draws made
+    # before commitments were kept (migration 0010).
+    seed_hash: Mapped[str | None] = mapped_column(String(64))
+    commitment: Mapped[str | None] = mapped_column(String(64))
+    committed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     plan: Mapped[SamplePlan] = relationship()

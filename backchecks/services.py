@@ -19,7 +19,18 @@ from sqlalchemy.orm import Session
 from assessment.i18n import N_, Message
 from assessment.models import Team, User, utcnow
 from assessment.services import DomainError
-from backchecks.compare import Comparison, Pair, compare, draw_digest, draw_sample
+from backchecks.compare import (
+    Comparison,
+    DrawCheck,
+    Pair,
+    compare,
+    draw_commitment,
+    draw_digest,
+    draw_sample,
+    population_hash,
+    seed_hash,
+    verify_draw,
+)
 from backchecks.models import ASSIGNED, DONE, Backcheck, BackcheckDraw
 from backchecks.spec import BackcheckItem, backcheck_items
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
@@ -88,21 +99,12 @@ class BackcheckService:
         population: dict[str, list[int]] = {}
         for interview, _team in approved:
             population.setdefault(assessor_code(_author(interview)), []).append(interview.id)
+        record = self._commit(plan, user, share, minimum, population, seed)
         drawn = draw_sample(population, share, minimum, seed)
+        record.selected_json = json.dumps(drawn)
+        record.digest = draw_digest(population, share, minimum, seed, drawn)
+        record.drawn_at = self.clock()
         teams = list(self.db.scalars(select(Team.id).order_by(Team.id)))
-        record = BackcheckDraw(
-            plan_id=plan.id,
-            share=share,
-            minimum=minimum,
-            seed=seed,
-            population_json=json.dumps(population, sort_keys=True),
-            selected_json=json.dumps(drawn),
-            digest=draw_digest(population, share, minimum, seed, drawn),
-            drawn_by_id=user.id if user else None,
-            drawn_at=self.clock(),
-        )
-        self.db.add(record)
-        self.db.flush()
         by_id = {i.id: (i, t) for i, t in approved}
         for n, interview_id in enumerate(drawn):
             interview, team = by_id[interview_id]
@@ -124,6 +126,44 @@ class BackcheckService:
         self.db.flush()
         self.db.refresh(record)
         return record
+
+    def _commit(self, plan, user, share, minimum, population, seed) -> BackcheckDraw:
+        """Record the commitment to the draw (flushed) before the sample is drawn."""
+        seed_sha = seed_hash(seed)
+        record = BackcheckDraw(
+            plan_id=plan.id,
+            share=share,
+            minimum=minimum,
+            seed=seed,
+            population_json=json.dumps(population, sort_keys=True),
+            selected_json="[]",
+            digest="",
+            seed_hash=seed_sha,
+            commitment=draw_commitment(
+                plan.id, share, minimum, population_hash(population), seed_sha
+            ),
+            committed_at=self.clock(),
+            committed_by_id=user.id if user else None,
+            drawn_by_id=user.id if user else None,
+            drawn_at=self.clock(),
+        )
+        self.db.add(record)
+        self.db.flush()  # the commitment is on record before the draw
+        return record
+
+    def verify(self, draw: BackcheckDraw) -> DrawCheck:
+        """Re-check the recorded draw (seed, commitment, sample, digest)."""
+        return verify_draw(
+            plan_id=draw.plan_id,
+            share=draw.share,
+            minimum=draw.minimum,
+            seed=draw.seed,
+            population=json.loads(draw.population_json),
+            selected=json.loads(draw.selected_json),
+            recorded_seed_sha256=draw.seed_hash,
+            recorded_commitment=draw.commitment,
+            recorded_digest=draw.digest,
+        )
 
     def record(self, backcheck: Backcheck, user: User, raw: Mapping[str, Any]) -> Backcheck:
         """Store the re-visit's answers (form text or JSON values), checked item by item."""

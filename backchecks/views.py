@@ -43,6 +43,7 @@ def county_quality(context, request):
         "county": context.county,
         "plan": plan,
         "draw": draw,
+        "check": service.verify(draw) if draw is not None else None,
         "comparison": service.comparison(plan),
         "item_labels": {
             i.name: f"{i.label.get(request.locale_name)} ({i.type})" for i in service.items

@@ -292,6 +292,10 @@ _ZH = {
         "{drawn} 份由其他评估组回访核查，已完成 {done} 份（随机种子 {seed}，记录摘要 {digest}…）。"
         "回访不改变原始答案。"
     ),
+    "qc_commitment": "回访抽样前已记录随机种子的承诺值（{commitment}…）；{status}",
+    "qc_verified": "核验通过：种子与承诺值一致，按记录重新抽样得到相同样本。",
+    "qc_not_verified": "核验未通过：记录与承诺值不一致。",
+    "qc_no_commitment": "此次回访抽样早于种子承诺制度，无承诺值可核验。",
     "qc_items": "各题目不一致率（括号内为核查类型）",
     "qc_assessors": "各调查员不一致率（第 1 类题目，按编号）",
     "qc_col_item": "题目 / 调查员",
@@ -599,6 +603,15 @@ _EN = {
         "assessor, at least {minimum}) for a back-check by another team; {done} are done "
         "(seed {seed}, record digest {digest}…). Back-checks never change the original answers."
     ),
+    "qc_commitment": (
+        "The commitment to the back-check seed was recorded before the draw ({commitment}…); "
+        "{status}"
+    ),
+    "qc_verified": (
+        "verified: the seed matches its commitment and re-drawing gives the same sample."
+    ),
+    "qc_not_verified": "verification FAILED: the record does not match its commitment.",
+    "qc_no_commitment": "This back-check draw predates seed commitments; nothing to verify.",
     "qc_items": "Discrepancy rate per item (back-check type in brackets)",
     "qc_assessors": "Discrepancy rate per assessor (type 1 items, by code)",
     "qc_col_item": "Item / assessor",

@@ -394,6 +394,10 @@ class QualitySummary:
     digest: str
     items: tuple[QualityRate, ...] = ()
     assessors: tuple[QualityRate, ...] = ()
+    # The seed's commitment recorded before the draw, and whether the draw re-checks
+    # (``backchecks.compare.verify_draw``); None in snapshots taken before commitments.
+    commitment: str | None = None
+    verified: bool | None = None
 
 
 @dataclass(frozen=True)

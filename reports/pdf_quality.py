@@ -28,6 +28,13 @@ def _rows(rates: tuple[QualityRate, ...], lang: str, cell) -> list:
     ]
 
 
+def _commitment_text(q, t) -> str:
+    if not q.commitment:
+        return t("qc_no_commitment")
+    status = t("qc_verified") if q.verified else t("qc_not_verified")
+    return t("qc_commitment", commitment=q.commitment[:16], status=status)
+
+
 def quality_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
     """Section 6: back-check coverage and discrepancy rates (nothing before a draw)."""
     q = s.quality
@@ -51,6 +58,7 @@ def quality_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
             ),
             styles["body"],
         ),
+        Paragraph(escape(_commitment_text(q, t)), styles["body"]),
     ]
     if not q.done:
         return [*story, Paragraph(escape(t("verdict_insufficient_data")), styles["body"])]

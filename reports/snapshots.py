@@ -215,6 +215,8 @@ def _quality(db: Session, data: ce.CountyData | None, lang: str) -> model.Qualit
         minimum=draw.minimum,
         seed=draw.seed,
         digest=draw.digest,
+        commitment=draw.commitment,
+        verified=service.verify(draw).verified,
         items=tuple(_quality_rate(r, labels[r.key]) for r in comparison.items),
         assessors=tuple(_quality_rate(r, r.key) for r in comparison.assessors),
     )

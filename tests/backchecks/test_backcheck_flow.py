@@ -7,24 +7,10 @@ import json
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Role
 from assessment.services import DomainError
 from backchecks.compare import draw_digest, draw_sample
 from backchecks.models import Backcheck
 from backchecks.services import BackcheckService, assessor_code, original_answers
-from tests.appeals.helpers import completed_field
-from tests.factories import make_team, make_user
-
-
-@pytest.fixture
-def field(dbsession):
-    field = completed_field(dbsession)
-    field.drawn.assessment_round.backcheck_share = 0.25
-    field.drawn.assessment_round.backcheck_min = 2
-    field.other_team = make_team(dbsession)
-    field.checker = make_user(dbsession, Role.supervisor, team=field.other_team)
-    dbsession.flush()
-    return field
 
 
 def test_the_draw_is_seeded_recorded_and_assigned_to_another_team(dbsession, field):
