@@ -26,3 +26,4 @@ class Permission(StrEnum):
     quality_view = "quality:view"  # back-check results (supervisors, coordinators)
     backcheck_draw = "backcheck:draw"
     backcheck_edit = "backcheck:edit"  # the assigned team records a back-check
+    backcheck_return = "backcheck:return"  # the current team's supervisor returns on it

@@ -9,8 +9,14 @@ from sqlalchemy import select
 from assessment.models import County, Role
 from assessment.permissions import Permission
 from assessment.resources import load_or_404
-from assessment.security import RootFactory, role_principal, team_principal
+from assessment.security import (
+    RootFactory,
+    role_principal,
+    team_principal,
+    team_supervisor_principal,
+)
 from backchecks.models import Backcheck
+from sampling.models import PlanHousehold, PlanVillage
 
 
 class CountyQualityResource:
@@ -27,16 +33,28 @@ class CountyQualityResource:
 
 
 class BackcheckResource:
-    """One back-check: recorded by the team it is assigned to (never the original team)."""
+    """One back-check: recorded by the team it is assigned to (never the original team);
+    its comparison seen by supervisors and coordinators; the interview returned on it by the
+    supervisor of the team working the interview's village *now*."""
 
     def __init__(self, request):
         self.backcheck: Backcheck = load_or_404(request, Backcheck, "backcheck_id")
+        self.current_team = request.dbsession.scalar(
+            select(PlanVillage.team_id)
+            .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)
+            .where(PlanHousehold.id == self.backcheck.interview.plan_household_id)
+        )
 
     @property
     def __acl__(self):
-        return [
+        acl = [
             (Allow, role_principal(Role.admin), ALL_PERMISSIONS),
             (Allow, Authenticated, (Permission.home, Permission.account)),
             (Allow, team_principal(self.backcheck.team_id), (Permission.backcheck_edit,)),
-            DENY_ALL,
+            (Allow, role_principal(Role.supervisor), (Permission.quality_view,)),
+            (Allow, role_principal(Role.coordinator), (Permission.quality_view,)),
         ]
+        if self.current_team is not None:
+            principal = team_supervisor_principal(self.current_team)
+            acl.append((Allow, principal, (Permission.backcheck_return,)))
+        return [*acl, DENY_ALL]

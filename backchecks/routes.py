@@ -13,6 +13,16 @@ def includeme(config) -> None:
     add("api.backcheck", "/api/backchecks/{backcheck_id:[0-9]{1,9}}", factory=BackcheckResource)
     add("api.quality", "/api/quality/county/{code}", factory=CountyQualityResource)
     add(
+        "backchecks.compare",
+        "/quality/backchecks/{backcheck_id:[0-9]{1,9}}/compare",
+        factory=BackcheckResource,
+    )
+    add(
+        "backchecks.return",
+        "/quality/backchecks/{backcheck_id:[0-9]{1,9}}/return",
+        factory=BackcheckResource,
+    )
+    add(
         "backchecks.record",
         "/quality/backchecks/{backcheck_id:[0-9]{1,9}}",
         factory=BackcheckResource,

@@ -24,6 +24,7 @@ from backchecks.compare import (
     DrawCheck,
     Pair,
     compare,
+    differs,
     draw_commitment,
     draw_digest,
     draw_sample,
@@ -35,6 +36,7 @@ from backchecks.models import ASSIGNED, DONE, Backcheck, BackcheckDraw
 from backchecks.spec import BackcheckItem, backcheck_items
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import APPROVED, Interview
+from surveys.review import ReviewService
 
 SEED_LIMIT = 2**31  # a 32-bit column
 MAX_NUMBER = 10**9
@@ -180,6 +182,36 @@ class BackcheckService:
         backcheck.status, backcheck.done_by_id, backcheck.done_at = DONE, user.id, self.clock()
         self.db.flush()
         return backcheck
+
+    def differences(
+        self, backcheck: Backcheck
+    ) -> list[tuple[BackcheckItem, Any, Any, bool | None]]:
+        """Item by item: the original answer, the back-check's, and whether they differ
+        beyond the tolerance (None: not compared)."""
+        first, again = original_answers(backcheck.interview), json.loads(backcheck.answers_json)
+        return [
+            (
+                i,
+                first.get(i.name),
+                again.get(i.name),
+                differs(i, first.get(i.name), again.get(i.name)),
+            )
+            for i in self.items
+        ]
+
+    def return_interview(self, backcheck: Backcheck, user: User, reason: str | None) -> None:
+        """Return the back-checked (approved) interview to its assessor through the normal
+        review, with a reason; the back-check's answers never touch the interview's."""
+        if backcheck.status != DONE:
+            raise DomainError(Message(N_("The back-check is not recorded yet.")))
+        discrepant = [i.name for i, _a, _b, found in self.differences(backcheck) if found]
+        ReviewService(self.db, clock=self.clock).return_approved(
+            backcheck.interview,
+            user,
+            "backcheck",
+            reason or "",
+            [("backcheck", backcheck.id), ("backcheck.discrepant", ", ".join(discrepant) or "-")],
+        )
 
     def comparison(self, plan: SamplePlan | None) -> Comparison | None:
         draw = self.draw_of(plan)

@@ -12,8 +12,9 @@ from assessment.models import AssessmentRound, County, round_counties
 from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
-from backchecks.models import ASSIGNED, Backcheck
+from backchecks.models import ASSIGNED, DONE, Backcheck
 from backchecks.services import BackcheckService, assessor_code
+from surveys.labels import INTERVIEW_STATUS_LABELS
 
 
 @view_config(
@@ -112,3 +113,40 @@ def record(context, request):
         "values": request.POST if request.method == "POST" else {},
         "error": error,
     }
+
+
+@view_config(
+    route_name="backchecks.compare",
+    renderer="backchecks/compare.jinja2",
+    permission=Permission.quality_view,
+)
+def compare_one(context, request):
+    """One back-check beside the original answers, and the return form (once recorded)."""
+    item = context.backcheck
+    service = BackcheckService(request.dbsession)
+    return {
+        "backcheck": item,
+        "interview": item.interview,
+        "household": item.interview.plan_household.household,
+        "rows": service.differences(item) if item.status == DONE else [],
+        "code": assessor_code,
+        "may_return": request.has_permission(Permission.backcheck_return, context),
+        "status_names": INTERVIEW_STATUS_LABELS,
+    }
+
+
+@view_config(
+    route_name="backchecks.return", request_method="POST", permission=Permission.backcheck_return
+)
+def return_interview(context, request):
+    """Return the approved interview to its assessor on this back-check's evidence."""
+    item = context.backcheck
+    try:
+        BackcheckService(request.dbsession).return_interview(
+            item, request.user, request.POST.get("reason")
+        )
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+    else:
+        flash(request, N_("The interview is returned to its assessor."))
+    return HTTPSeeOther(request.route_url("backchecks.compare", backcheck_id=item.id))

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "submit": N_("Submitted"),
     "approve": N_("Approved"),
     "return": N_("Returned"),
+    "return_approved": N_("Returned after approval"),
     "photo": N_("Photo added"),
     "appeal_publish": N_("Published to the county"),
     "appeal_answer": N_("County answered"),
@@ -53,4 +54,6 @@ FIELD_LABELS = {
     "contact_outcome": N_("Contact outcome"),
     "photo": N_("Photo"),
     "reserve_released": N_("Reserve household"),
+    "backcheck": N_("Back-check"),
+    "backcheck.discrepant": N_("Back-check items that differ"),
 }

@@ -40,6 +40,7 @@ from surveys.schemas import MAX_TEXT
 from surveys.workflow import check_not_archived
 
 MSG_NOT_SUBMITTED = N_("Only a submitted interview can be approved or returned.")
+MSG_NOT_APPROVED = N_("Only an approved interview can be returned on a back-check's evidence.")
 MSG_OTHER_TEAM = N_(
     "This interview's village is worked by another team now; only that team's supervisor "
     "may review it."
@@ -47,7 +48,7 @@ MSG_OTHER_TEAM = N_(
 MSG_OWN_WORK = N_(
     "You recorded or edited this interview yourself; another supervisor must approve it."
 )
-REVIEW_ACTIONS = ("approve", "return")
+REVIEW_ACTIONS = ("approve", "return", "return_approved")
 MAX_PATH = 200  # characters of a comment's question path (the column's size)
 # Revisit seeds are stored in a 32-bit column and typed by people: bounded like route ids.
 SEED_LIMIT = 2**31
@@ -193,6 +194,47 @@ class ReviewService:
             )
         extra = [audit.FieldChange(f"comment.{path}", None, text) for path, text in comments]
         self._transition(interview, user, RETURNED, extra)
+
+    def return_approved(
+        self, interview: Interview, user: User | None, path: str, reason: str, evidence
+    ) -> None:
+        """Send an *approved* interview back to its assessor with a reason on ``path``
+        (``evidence``: audited ``(path, value)`` pairs naming what the return rests on, such
+        as a back-check). Rights as for approving: the current team's supervisor (or an
+        administrator), never one of the interview's authors."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise DomainError(Message(N_("Write the reason for returning the interview.")))
+        if len(reason) > MAX_TEXT:
+            raise DomainError(
+                Message(N_("A comment may have at most {max} characters."), {"max": MAX_TEXT})
+            )
+        if interview.status != APPROVED:
+            raise DomainError(Message(MSG_NOT_APPROVED))
+        check_not_archived(interview.plan)
+        self.check_reviewer(interview, user, approving=True)
+        now = self.clock()
+        self.db.add(
+            ReviewComment(
+                interview_id=interview.id,
+                field_path=path[:MAX_PATH],
+                text=reason,
+                author_id=user.id if user is not None else None,
+                created_at=now,
+            )
+        )
+        changes = [
+            audit.FieldChange("status", APPROVED, RETURNED),
+            audit.FieldChange(f"comment.{path}", None, reason),
+            *(audit.FieldChange(key, None, value) for key, value in evidence),
+        ]
+        interview.status, interview.updated_at = RETURNED, now
+        interview.reviewed_at = now
+        interview.reviewed_by_id = user.id if user is not None else None
+        self.db.flush()
+        mark_stale(self.db, [interview.plan.county_id])  # it leaves the estimates until approved
+        refresh_now(self.db)
+        audit.record(self.db, interview, "return_approved", user, changes, at=now)
 
     def bulk_approve(self, team_id: int | None, user: User | None) -> BulkApproval:
         """Approve every submitted interview of the team that carries no flag and that

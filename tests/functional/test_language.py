@@ -154,6 +154,8 @@ NOT_PAGES = {
     "appeals.evidence": "an evidence file as uploaded",
     "backchecks.draw": "POST; redirects",
     "backchecks.record": "the back-check questionnaire of one drawn interview (tests/backchecks)",
+    "backchecks.compare": "one recorded back-check beside the original (tests/backchecks)",
+    "backchecks.return": "POST; redirects",
     "api.appeals_county": "JSON API",
     "api.appeal_answer": "JSON API",
     "api.appeal_evidence": "JSON API",
