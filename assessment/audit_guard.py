@@ -74,8 +74,20 @@ def grant_app_role(connection, app_role: str) -> None:
         f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {role}",
     ]
     for table in APPEND_ONLY_TABLES:
-        statements.append(f"REVOKE UPDATE, DELETE ON {table} FROM {role}")
+        for relation in _with_partitions(connection, table):
+            statements.append(f"REVOKE UPDATE, DELETE ON {relation} FROM {role}")
     for table in GUARDED_TABLES:
-        statements.append(f"REVOKE DELETE ON {table} FROM {role}")
+        for relation in _with_partitions(connection, table):
+            statements.append(f"REVOKE DELETE ON {relation} FROM {role}")
     for sql in statements:
         connection.exec_driver_sql(sql)
+
+
+def _with_partitions(connection, table: str) -> list[str]:
+    """``table`` and, once ``assess partition-tables`` has run, the partitioned table behind
+    its view and every partition of it (``assessment.partitioning``)."""
+    found = connection.exec_driver_sql(
+        "SELECT relid::regclass::text FROM pg_partition_tree(to_regclass(%(t)s))",
+        {"t": f"{table}_p"},
+    ).all()
+    return [quote_ident(table), *(quote_ident(r[0]) for r in found)]

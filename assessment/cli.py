@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "assessment.commands.core",
     "assessment.commands.estimate",
     "assessment.commands.backup",
+    "assessment.commands.partition",
     "sampling.commands",
     "surveys.commands",
     "reports.commands",

@@ -51,6 +51,8 @@ TESTED = {
     "restore",
     # issue 14: tests/cli/test_refresh_results.py
     "refresh-results",
+    # tests/cli/test_partition_tables.py
+    "partition-tables",
     # issue 13's fieldwork commands: tests/cli/test_fieldwork_commands.py
     "simulate-fieldwork",
     "close-fieldwork",

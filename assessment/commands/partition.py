@@ -1,0 +1,81 @@
+"""``partition-tables``: the opt-in PostgreSQL maintenance step of ``docs/deployment.md`` §4."""
+
+from __future__ import annotations
+
+from assessment.cli import CommandError, add_config_option
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "partition-tables",
+        help="partition the tables that grow with the round by county (PostgreSQL, once)",
+    )
+    add_config_option(p)
+    p.add_argument(
+        "--dry-run", action="store_true", help="print the SQL it would run and change nothing"
+    )
+    p.add_argument(
+        "--hash-partitions",
+        type=int,
+        default=None,
+        help="partitions per table, by hash of the county (default 16)",
+    )
+    p.set_defaults(func=partition_tables)
+
+
+def _at_head(conn) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    from assessment.migrate import alembic_config
+
+    heads = set(ScriptDirectory.from_config(alembic_config()).get_heads())
+    return set(MigrationContext.configure(conn).get_current_heads()) == heads
+
+
+def partition_tables(args) -> int:
+    from sqlalchemy.engine import make_url
+
+    from assessment import partitioning
+    from assessment.commands.core import _urls
+    from assessment.db import make_engine
+
+    partitions = args.hash_partitions or partitioning.HASH_PARTITIONS
+    if not 2 <= partitions <= 1024:
+        raise CommandError("--hash-partitions must be between 2 and 1024")
+    url, owner_url = _urls(args.config)
+    target = owner_url or url
+    if make_url(target).get_backend_name() != "postgresql":
+        raise CommandError(
+            "partitioning needs PostgreSQL's declarative partitioning; this database is "
+            f"{make_url(target).get_backend_name()}: nothing was changed"
+        )
+    engine = make_engine(target)
+    try:
+        with engine.begin() as conn:
+            try:
+                if not partitioning.is_partitioned(conn) and not _at_head(conn):
+                    raise CommandError(
+                        "the database is not at the latest schema: run assess initdb first"
+                    )
+                if args.dry_run:
+                    for statement in partitioning.plan(conn, partitions):
+                        print(statement.rstrip() + ";")
+                    print("-- dry run: nothing was changed")
+                    return 0
+                before = partitioning.counts(conn)
+                partitioning.convert(conn, partitions)
+                after = partitioning.counts(conn)
+            except partitioning.PartitionError as exc:
+                raise CommandError(str(exc)) from exc
+    finally:
+        engine.dispose()
+    for table in partitioning.NAMES:
+        print(
+            f"{table}: {after[table]:,} rows in {partitions} partitions by county "
+            f"({before[table]:,} before)"
+        )
+    print(
+        "partitioned in one transaction; the app reads and writes through views of the same names"
+    )
+    return 0
