@@ -4,7 +4,8 @@
   photo is far below it); the frame upload alone may reach ``upload.max_bytes``. A larger
   body is answered 413 without being read, so a 50 MB field never reaches a form, a draft
   or the audit.
-- The temporary file WebOb spools a large body into is closed after the response.
+- The temporary files WebOb spools a large body and its uploaded files into are closed after
+  the response.
 - A posted form field holding a NUL character is answered 400 as well (a tween, over the
   transaction: nothing has touched the database yet).
 - A path or query string that is not UTF-8 once percent-decoded, or that holds a NUL
@@ -71,11 +72,17 @@ class InputGuard:
 
 
 def _close_spooled_body(environ) -> None:
-    """WebOb copies a large body into a temporary file it never closes: close it here, for
-    every route (the app's iterable never reads the request body)."""
-    body = environ.get("wsgi.input")
-    if isinstance(body, io.BufferedRandom) and not body.closed:
-        body.close()
+    """WebOb copies a body over 10 KB into a temporary file (pyramid_retry asks for a seekable
+    body), and the multipart parser each uploaded file into another; it closes neither, so
+    their disk space stays taken until the garbage collector finds the request's reference
+    cycles. Close them here, for every route (the app's iterable never reads the request)."""
+    streams = [environ.get("wsgi.input")]
+    parsed = environ.get("webob._parsed_post_vars")
+    if parsed and hasattr(parsed[0], "values"):
+        streams += [getattr(value, "file", None) for value in parsed[0].values()]
+    for stream in streams:
+        if isinstance(stream, io.BufferedRandom | io.BufferedWriter) and not stream.closed:
+            stream.close()
 
 
 def _refuse(environ, start_response, status: str, code: str, message: str = TOO_LARGE):

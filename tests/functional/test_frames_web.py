@@ -1,5 +1,10 @@
 """A coordinator uploads a frame in the browser form: accepted, or rejected with every row named."""
 
+import gc
+import os
+import tempfile
+
+import pytest
 from sqlalchemy import func, select
 
 from assessment.models import AssessmentRound, Role
@@ -132,3 +137,39 @@ def test_only_an_admin_creates_a_round_from_the_upload_page(testapp, dbsession):
         [county],
     )
     assert made.recognition_min == 0.90 and made.wrongful_exit_max == 0.02  # national scheme
+
+
+def _spooled_files(folder) -> list[str]:
+    """Files in ``folder``, and files there this process still holds open (deleted or not)."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith(f"{folder}/"):
+            held.append(target)
+    return sorted(os.listdir(folder)) + held
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to see open files")
+def test_uploads_over_10_kb_leave_no_temporary_file_open(testapp, dbsession, tmp_path, monkeypatch):
+    """WebOb spools the body (pyramid_retry makes it seekable) and the uploaded file to
+    temporary files: closed once the response is made, not when the garbage collector runs."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    coordinator = make_user(dbsession, Role.coordinator)
+    county = make_county(dbsession, townships=0)
+    testapp.login(coordinator.username)
+    lines = [GOOD.splitlines()[0]] + [
+        f"B{i},河口镇,东山村,贫困村,非建档立卡,,2,李四" for i in range(2000)
+    ]
+    body = ("\n".join(lines) + "\n").encode()
+    assert len(body) > 10 * 1024
+    refused = body + "B1,河口镇,东山村,贫困村,gone,,2,王五\n".encode()  # a duplicate id too
+    gc.disable()  # the garbage collector would close them, at a time of its choosing
+    try:
+        for data, status in ((body, 303), (refused, 422)):
+            upload(testapp, county, data, status=status)
+            assert _spooled_files(tmp_path) == []
+    finally:
+        gc.enable()
