@@ -7,7 +7,9 @@ new interview of the same plan household that points to it (``revisit_of_id``) a
 by the team named in the ruling (``revisit_team_id``, instead of the village's team). The
 uniqueness of ``plan_household_id`` becomes a partial unique index over the interviews that
 are not superseded (PostgreSQL and SQLite both have partial indexes); existing rows are all
-current, so the data is kept as it is. The case records its re-visit interview.
+current, so the data is kept as it is. The case records its re-visit interview. (SQLite
+copies ``interviews`` to alter it: ``env.py`` switches its foreign keys off around the
+migration and checks every reference afterwards.)
 
 Revision ID: 0011_i19re_revisit_interviews
 Revises: 0010_i19re_backcheck_commitment
