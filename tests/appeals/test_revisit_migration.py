@@ -81,16 +81,13 @@ def test_the_migration_keeps_the_interviews_and_allows_one_current_per_household
         with pytest.raises(IntegrityError), engine.begin() as conn:
             _copy(conn, first, "draft")  # two current interviews of one household
         with engine.begin() as conn:
-            conn.execute(
-                text("UPDATE interviews SET status = 'superseded' WHERE id = :id"), {"id": first}
-            )
-            _copy(conn, first, "draft")  # the re-visit beside the superseded first one
+            _copy(conn, first, "superseded")  # a superseded row beside the current one
         with Session(engine) as db:
             statuses = db.scalars(
                 select(Interview.status)
                 .where(Interview.plan_household_id == before[0][1])
                 .order_by(Interview.id)
             ).all()
-        assert statuses == ["superseded", "draft"]
+        assert statuses == ["approved", "superseded"]
     finally:
         engine.dispose()
