@@ -48,7 +48,9 @@ MSG_OTHER_TEAM = N_(
 MSG_OWN_WORK = N_(
     "You recorded or edited this interview yourself; another supervisor must approve it."
 )
-REVIEW_ACTIONS = ("approve", "return", "return_approved")
+# Audited actions that do not make their user an author of the interview (an expert who
+# orders a re-visit did not record it).
+REVIEW_ACTIONS = ("approve", "return", "return_approved", "revisit_superseded", "revisit_start")
 MAX_PATH = 200  # characters of a comment's question path (the column's size)
 # Revisit seeds are stored in a 32-bit column and typed by people: bounded like route ids.
 SEED_LIMIT = 2**31

@@ -20,6 +20,7 @@ from assessment.models import Role
 from reports.models import CountyResult
 from reports.snapshots import county_snapshot
 from surveys.models import Interview, InterviewChange
+from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers
 from tests.appeals.helpers import completed_field
 from tests.appeals.test_appeal_web import cases, form_to, publish
@@ -220,4 +221,7 @@ def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession,
         )
     ).all()
     assert [i.id for i in current] == [shown["revisit_interview"]["id"]]
+    # Ordering the re-visit does not make the expert one of its authors (who may not approve).
+    (revisit,) = current
+    assert field.expert.id not in ReviewService(dbsession).authors([revisit])[revisit.id]
     assert json.loads(case.basis_json)  # the published finding is kept as it was
