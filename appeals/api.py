@@ -14,7 +14,7 @@ from pyramid.view import view_config
 
 from appeals.evidence import MAX_BYTES, EvidenceRefused, check_evidence
 from appeals.schemas import AnswerBody, RuleBody
-from appeals.services import AppealService, is_final
+from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
 from assessment.i18n import N_, Message
 from assessment.permissions import Permission
@@ -64,6 +64,17 @@ def case_json(case, service: AppealService) -> dict:
         ],
         "ruling": case.ruling,
         "ruling_reason": case.ruling_reason,
+        "revisit_team_id": case.revisit_team_id,
+        "revisit_interview": (
+            {
+                "id": r.id,
+                "status": r.status,
+                "verdict": r.verdict if r.status == "approved" else None,
+            }
+            if (r := case.revisit_interview) is not None
+            else None
+        ),
+        "outcome": outcome(case),
         "final": is_final(case, service.clock()),
     }
 

@@ -81,9 +81,14 @@ class AppealCase(Base):
     ruled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     ruled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revisit_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # The new interview a re-visit ruling started (the first one is then superseded).
+    revisit_interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id"), unique=True
+    )
 
     publication: Mapped[AppealPublication] = relationship(back_populates="cases")
-    interview: Mapped[Interview] = relationship()
+    interview: Mapped[Interview] = relationship(foreign_keys=[interview_id])
+    revisit_interview: Mapped[Interview | None] = relationship(foreign_keys=[revisit_interview_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
     ruled_by: Mapped[User | None] = relationship(foreign_keys=[ruled_by_id])
     revisit_team: Mapped[Team | None] = relationship()

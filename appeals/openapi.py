@@ -42,6 +42,21 @@ CASE_SCHEMA = {
         "evidence": {"type": "array", "items": {"type": "object"}},
         "ruling": {"type": ["string", "null"]},
         "ruling_reason": {"type": ["string", "null"]},
+        "revisit_team_id": {"type": ["integer", "null"]},
+        "revisit_interview": {
+            "type": ["object", "null"],
+            "description": "The new interview a re-visit ruling opened for the other team",
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string"},
+                "verdict": {"type": ["string", "null"], "description": "once approved"},
+            },
+        },
+        "outcome": {
+            "type": ["string", "null"],
+            "enum": ["upheld", "overturned", None],
+            "description": "the final ruling, or the approved re-visit's outcome",
+        },
         "final": {"type": "boolean"},
     },
 }

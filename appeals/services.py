@@ -5,8 +5,10 @@ States of a case (one suspected household):
 - published, not answered, deadline not passed: *open* (the county may still answer);
 - ``accepted`` by the county, or not answered by the deadline: *final*, the finding stands;
 - ``disputed``: waits for an expert's ruling; ``upheld`` (the finding stands) and
-  ``overturned`` (it does not count) are final, ``revisit`` waits for a new visit by another
-  team and a further ruling.
+  ``overturned`` (it does not count) are final; ``revisit`` supersedes the first interview
+  and opens a new interview of the household for another team (the normal workflow: contact,
+  answers, submission, review); once that interview is approved the case is final and its
+  outcome follows the re-visit's own verdict (:func:`outcome`).
 
 A county's results are interim while any published case is not final. Every step is
 appended to the interview's audit trail (``interview_changes``, hash-chained); rulings and
@@ -38,7 +40,7 @@ from appeals.models import (
     AppealPublication,
 )
 from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Role, User, utcnow
+from assessment.models import AssessmentRound, County, Role, Team, User, utcnow
 from assessment.security import EXPERT_ROLES
 from assessment.services import DomainError
 from assessment.staleness import mark_stale
@@ -48,6 +50,7 @@ from surveys import audit
 from surveys.fieldwork import FieldworkService
 from surveys.models import APPROVED, Interview
 from surveys.verdicts import STANDARDS
+from surveys.workflow import InterviewService
 
 MAX_TEXT = 4000  # characters of a statement or a reason
 MAX_CASE_FILES = 12  # evidence files of one case, all answers together
@@ -67,9 +70,25 @@ class AppealState:
         return self.unsettled == 0
 
 
+def revisit_outcome(case: AppealCase) -> str | None:
+    """A re-visited case's outcome once the re-visit is approved: ``upheld`` when the new
+    interview finds 错退 / 漏评 again, ``overturned`` when it does not; None before."""
+    revisit = case.revisit_interview
+    if case.ruling != REVISIT or revisit is None or revisit.status != APPROVED:
+        return None
+    return UPHELD if revisit.verdict in KINDS else OVERTURNED
+
+
+def outcome(case: AppealCase) -> str | None:
+    """The expert's final ruling, or the re-visit's outcome; None while not decided."""
+    if case.ruling in (UPHELD, OVERTURNED):
+        return case.ruling
+    return revisit_outcome(case)
+
+
 def is_final(case: AppealCase, now: dt.datetime) -> bool:
     """Whether the case's outcome is decided (see the module docstring)."""
-    if case.response == ACCEPTED or case.ruling in (UPHELD, OVERTURNED):
+    if case.response == ACCEPTED or outcome(case) is not None:
         return True
     if case.response is None:
         return now > case.publication.deadline
@@ -279,6 +298,10 @@ class AppealService:
             raise DomainError(Message(N_("Only a disputed case is ruled on.")))
         if case.ruling in (UPHELD, OVERTURNED):
             raise DomainError(Message(N_("This case is ruled already; a ruling is final.")))
+        if case.revisit_interview_id is not None:
+            raise DomainError(
+                Message(N_("This case is being re-visited; its outcome follows the re-visit."))
+            )
         team = None
         if ruling == REVISIT:
             team = self._revisit_team(case, revisit_team_id)
@@ -292,6 +315,12 @@ class AppealService:
         case.revisit_team_id = team
         self.db.flush()
         self._audit(case, "appeal_rule", user, changes, at=now)
+        if team is not None:
+            revisit = InterviewService(self.db, clock=self.clock).start_revisit(
+                case.interview, team, user
+            )
+            case.revisit_interview = revisit
+            self.db.flush()
         mark_stale(self.db, [self._county_id(case)])  # an overturned finding leaves the estimates
         return case
 
@@ -305,7 +334,7 @@ class AppealService:
             .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)
             .where(PlanHousehold.id == case.interview.plan_household_id)
         )
-        if team_id is None or team_id == current:
+        if team_id is None or team_id == current or self.db.get(Team, team_id) is None:
             raise DomainError(
                 Message(N_("A re-visit is made by a team other than the one that interviewed.")),
                 field="team",

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from appeals.evidence import MAX_BYTES, MAX_FILES, MSG_TOO_MANY, EvidenceRefused, check_evidence
 from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCaseForm
 from appeals.models import AppealPublication
-from appeals.services import AppealService, is_final
+from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
 from assessment.forms import bind
 from assessment.i18n import N_, Message
@@ -22,7 +22,7 @@ from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from surveys.fieldwork import FieldworkService
-from surveys.labels import STANDARD_LABELS, VERDICT_LABELS
+from surveys.labels import INTERVIEW_STATUS_LABELS, STANDARD_LABELS, VERDICT_LABELS
 
 
 def _county_url(request, county: County, anchor: str | None = None) -> str:
@@ -83,6 +83,7 @@ def county_page(context, request):
         "response_names": RESPONSE_LABELS,
         "ruling_names": RULING_LABELS,
         "verdict_names": VERDICT_LABELS,
+        "status_names": INTERVIEW_STATUS_LABELS,
         "standard_names": STANDARD_LABELS,
         "max_files": MAX_FILES,
     }
@@ -93,6 +94,7 @@ def _case_view(case, service) -> dict:
         "case": case,
         "basis": json.loads(case.basis_json),
         "final": is_final(case, service.clock()),
+        "outcome": outcome(case),
     }
 
 

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session
 from assessment.indicators import nonresponse as nr
 from sampling.frames.columns import FLAG_COLUMNS
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
-from surveys.models import APPROVED, INTERVIEWED, NOT_INTERVIEWED, Interview, ReserveRelease
+from surveys.models import (
+    APPROVED,
+    INTERVIEWED,
+    NOT_INTERVIEWED,
+    SUPERSEDED,
+    Interview,
+    ReserveRelease,
+)
 
 GROUPS = ("exited", "not_exited", "non_registered", "screening")
 RESPONSE_DEFINITION = "AAPOR RR1"
@@ -78,7 +85,7 @@ def read_fieldwork(db: Session, plan: SamplePlan) -> Fieldwork:
         ph_id: (status, outcome)
         for ph_id, status, outcome in db.execute(
             select(Interview.plan_household_id, Interview.status, Interview.contact_outcome).where(
-                Interview.plan_id == plan.id
+                Interview.plan_id == plan.id, Interview.status != SUPERSEDED
             )
         )
     }

@@ -13,7 +13,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
@@ -75,7 +75,8 @@ class BackcheckService:
 
     def _approved(self, plan: SamplePlan) -> list[tuple[Interview, int | None]]:
         query = (
-            select(Interview, PlanVillage.team_id)
+            # A re-visit's team is the one the appeal ruling named.
+            select(Interview, func.coalesce(Interview.revisit_team_id, PlanVillage.team_id))
             .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
             .join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id)
             .where(

@@ -296,7 +296,9 @@ class AppealNote:
     evidence : tuple of str
         The evidence files: name and the first 12 hex digits of their SHA-256.
     ruling : str
-        ``upheld``, ``overturned``, ``revisit`` or ``""`` (none).
+        ``upheld``, ``overturned``, ``revisit`` (under way), ``revisit_upheld`` /
+        ``revisit_overturned`` (the approved re-visit found the problem again / did not) or
+        ``""`` (none).
     ruling_reason : str
         The expert's reason, free text.
     """
@@ -309,7 +311,11 @@ class AppealNote:
 
     def __post_init__(self) -> None:
         _check_choice("response", self.response, ("", "accepted", "disputed"))
-        _check_choice("ruling", self.ruling, ("", "upheld", "overturned", "revisit"))
+        _check_choice(
+            "ruling",
+            self.ruling,
+            ("", "upheld", "overturned", "revisit", "revisit_upheld", "revisit_overturned"),
+        )
 
 
 @dataclass(frozen=True)

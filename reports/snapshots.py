@@ -18,7 +18,7 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from appeals.services import AppealService
+from appeals.services import AppealService, outcome, revisit_outcome
 from assessment import county_estimates as ce
 from assessment import county_nonresponse
 from assessment.county_verdict import county_verdict
@@ -118,11 +118,12 @@ def _groups(rows, indicator: str, names=None) -> tuple[model.GroupEstimate, ...]
 
 
 def _appeal_note(case) -> model.AppealNote:
+    decided = revisit_outcome(case)
     return model.AppealNote(
         response=case.response or "",
         statement=case.statement or "",
         evidence=tuple(f"{e.file_name} ({e.sha256[:12]})" for e in case.evidence),
-        ruling=case.ruling or "",
+        ruling=f"revisit_{decided}" if decided else (case.ruling or ""),
         ruling_reason=case.ruling_reason or "",
     )
 
@@ -169,17 +170,20 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
         return None
     now, cases = service.clock(), publication.cases
     disputed = [c for c in cases if c.response == "disputed"]
-    overturned = [c for c in disputed if c.ruling == "overturned"]
+    # A re-visited case counts by the re-visit's outcome once the re-visit is approved.
+    outcomes = [outcome(c) for c in disputed]
+    overturned = [c for c, found in zip(disputed, outcomes, strict=True) if found == "overturned"]
+    ruled_overturned = any(c.ruling == "overturned" for c in disputed)
     return model.AppealSummary(
         published=len(cases),
         accepted=sum(c.response == "accepted" for c in cases),
         unanswered=sum(c.response is None and now > publication.deadline for c in cases),
         disputed=len(disputed),
-        upheld=sum(c.ruling == "upheld" for c in disputed),
+        upheld=outcomes.count("upheld"),
         overturned=len(overturned),
-        pending=sum(c.ruling not in ("upheld", "overturned") for c in disputed),
+        pending=outcomes.count(None),
         deadline=publication.deadline,
-        moves=_moves(db, data, assessment, bool(overturned)) if assessment is not None else (),
+        moves=_moves(db, data, assessment, ruled_overturned) if assessment is not None else (),
         overturned_cases=tuple(_overturned_problem(c) for c in overturned),
     )
 
@@ -240,7 +244,9 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
         )
     }
     publication = AppealService(db).publication(data.plan)
-    notes = {c.interview_id: _appeal_note(c) for c in (publication.cases if publication else ())}
+    cases = publication.cases if publication else ()
+    # A re-visited household's row is its re-visit interview: the note follows it there.
+    notes = {c.revisit_interview_id or c.interview_id: _appeal_note(c) for c in cases}
     out = []
     for row in data.rows:
         kinds = []

@@ -10,7 +10,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from assessment.models import County, Township, Village
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
-from surveys.models import APPROVED, NOT_INTERVIEWED, SUBMITTED, Interview, ReserveRelease
+from surveys.models import (
+    APPROVED,
+    NOT_INTERVIEWED,
+    SUBMITTED,
+    SUPERSEDED,
+    Interview,
+    ReserveRelease,
+)
 
 NOT_STARTED = "not_started"
 WORKED_ROLES = ("selected", "screening")
@@ -101,7 +108,10 @@ def _work_list_query():
         .join(Village, FrameVillage.village_id == Village.id)
         .join(Township, Village.township_id == Township.id)
         .join(County, Township.county_id == County.id)
-        .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
+        .outerjoin(
+            Interview,
+            (Interview.plan_household_id == PlanHousehold.id) & (Interview.status != SUPERSEDED),
+        )
         .where(
             PlanHousehold.plan_id.in_(current_plan_ids()),
             or_(PlanHousehold.role.in_(WORKED_ROLES), PlanHousehold.id.in_(released)),
@@ -120,7 +130,13 @@ def _work_list_query():
 
 # Built once: the assessor's app asks for its list on every visit.
 _EVERY_TEAM = _work_list_query()
-_ONE_TEAM = _EVERY_TEAM.where(PlanVillage.team_id == bindparam("team_id"))
+# A re-visit (appeal ruling) belongs to the team named in the ruling, not the village's.
+_ONE_TEAM = _EVERY_TEAM.where(
+    or_(
+        (PlanVillage.team_id == bindparam("team_id")) & Interview.revisit_team_id.is_(None),
+        Interview.revisit_team_id == bindparam("team_id"),
+    )
+)
 
 
 def assignments(

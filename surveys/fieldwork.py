@@ -33,6 +33,7 @@ from surveys.models import (
     APPROVED,
     INTERVIEWED,
     NOT_INTERVIEWED,
+    SUPERSEDED,
     FieldworkClosure,
     Interview,
     ReserveRelease,
@@ -118,7 +119,7 @@ def _interviews(db: Session, plan_id: int) -> dict[int, tuple[str, str]]:
         ph_id: (status, outcome)
         for ph_id, status, outcome in db.execute(
             select(Interview.plan_household_id, Interview.status, Interview.contact_outcome).where(
-                Interview.plan_id == plan_id
+                Interview.plan_id == plan_id, Interview.status != SUPERSEDED
             )
         )
     }

@@ -9,6 +9,7 @@ INTERVIEW_STATUS_LABELS = {
     "returned": N_("Returned"),
     "approved": N_("Approved"),
     "not_interviewed": N_("Not interviewed"),
+    "superseded": N_("Superseded by a re-visit"),
 }
 OUTCOME_LABELS = {
     "interviewed": N_("Interviewed"),
@@ -46,6 +47,8 @@ ACTION_LABELS = {
     "appeal_answer": N_("County answered"),
     "appeal_rule": N_("Appeal ruled"),
     "undo_release": N_("Reserve release undone"),
+    "revisit_superseded": N_("Superseded by a re-visit"),
+    "revisit_start": N_("Re-visit opened (appeal ruling)"),
 }
 YES, NO = N_("Yes"), N_("No")
 # Audited paths that are not answers (see ``surveys.views.change_label``).
@@ -55,5 +58,7 @@ FIELD_LABELS = {
     "photo": N_("Photo"),
     "reserve_released": N_("Reserve household"),
     "backcheck": N_("Back-check"),
+    "revisit_of": N_("Re-visit of interview"),
+    "revisit_team": N_("Re-visit team"),
     "backcheck.discrepant": N_("Back-check items that differ"),
 }

@@ -21,13 +21,14 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.db import Base
 
 # ApiToken moved to assessment.models (tokens are part of log-in); old imports keep working.
-from assessment.models import ApiToken, AssessmentRound, User, utcnow  # noqa: F401
+from assessment.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 
 # Interview status; "not started" is the absence of a row.
@@ -38,7 +39,9 @@ DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED = (
     "approved",
     "not_interviewed",
 )
-STATUSES = (DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED)
+# A first interview replaced by an appeal's re-visit: kept (history), never estimated.
+SUPERSEDED = "superseded"
+STATUSES = (DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED, SUPERSEDED)
 INTERVIEWED = "interviewed"
 NON_INTERVIEW_OUTCOMES = ("absent", "refused", "moved", "deceased", "not_found")
 OUTCOMES = (INTERVIEWED, *NON_INTERVIEW_OUTCOMES)
@@ -62,16 +65,36 @@ class InstrumentVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+_CURRENT = text("status <> 'superseded'")
+
+
 class Interview(Base):
-    """The interview of one plan household (at most one), with its derived values."""
+    """The interview of one plan household (at most one *current*: not superseded), with its
+    derived values.
+
+    An appeal's re-visit ruling supersedes the first interview and starts a new one of the
+    same plan household (``revisit_of_id``), worked by ``revisit_team_id``.
+    """
 
     __tablename__ = "interviews"
     # No team column: an interview's team is its plan village's *current* team, read at the
-    # time of each action (a village can move to another team during fieldwork).
-    __table_args__ = (Index("ix_interviews_status", "status"),)
+    # time of each action (a village can move to another team during fieldwork) - except a
+    # re-visit, which the ruling gives to a named other team.
+    __table_args__ = (
+        Index("ix_interviews_status", "status"),
+        Index(
+            "uq_interviews_current_plan_household",
+            "plan_household_id",
+            unique=True,
+            sqlite_where=_CURRENT,
+            postgresql_where=_CURRENT,
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), unique=True)
+    plan_household_id: Mapped[int] = mapped_column(ForeignKey("plan_households.id"), index=True)
+    revisit_of_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id"))
+    revisit_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     plan_id: Mapped[int] = mapped_column(ForeignKey("sample_plans.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     contact_outcome: Mapped[str] = mapped_column(String(20))
@@ -113,6 +136,7 @@ class Interview(Base):
     plan: Mapped[SamplePlan] = relationship()
     assessment_round: Mapped[AssessmentRound | None] = relationship()
     entered_by: Mapped[User | None] = relationship(foreign_keys=[entered_by_id])
+    revisit_team: Mapped[Team | None] = relationship(foreign_keys=[revisit_team_id])
     verification_version: Mapped[InstrumentVersion | None] = relationship(
         foreign_keys=[verification_version_id]
     )

@@ -17,7 +17,7 @@ from assessment.permissions import Permission
 from assessment.resources import query_id
 from assessment.security import role_principal, team_principal, team_supervisor_principal
 from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
-from surveys.models import InstrumentVersion, Interview, ReserveRelease
+from surveys.models import SUPERSEDED, InstrumentVersion, Interview, ReserveRelease
 
 _newer = aliased(SamplePlan)
 
@@ -42,7 +42,10 @@ def _household_query():
     return (
         select(PlanHousehold, Interview, newest, released)
         .join(PlanHousehold.plan)
-        .outerjoin(Interview, Interview.plan_household_id == PlanHousehold.id)
+        .outerjoin(
+            Interview,
+            (Interview.plan_household_id == PlanHousehold.id) & (Interview.status != SUPERSEDED),
+        )
         .where(PlanHousehold.id == bindparam("household"))
         .options(
             contains_eager(PlanHousehold.plan).options(
@@ -89,6 +92,9 @@ class HouseholdResource:
 
     @property
     def team_id(self) -> int | None:
+        """The team working the household now: a re-visit's team, else the village's."""
+        if self.interview is not None and self.interview.revisit_team_id is not None:
+            return self.interview.revisit_team_id
         village = self.plan_household.plan_village
         return village.team_id if village is not None else None
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from assessment.i18n import N_, Message
@@ -48,7 +48,9 @@ MSG_OTHER_TEAM = N_(
 MSG_OWN_WORK = N_(
     "You recorded or edited this interview yourself; another supervisor must approve it."
 )
-REVIEW_ACTIONS = ("approve", "return", "return_approved")
+# Audited actions that do not make their user an author of the interview (an expert who
+# orders a re-visit did not record it).
+REVIEW_ACTIONS = ("approve", "return", "return_approved", "revisit_superseded", "revisit_start")
 MAX_PATH = 200  # characters of a comment's question path (the column's size)
 # Revisit seeds are stored in a 32-bit column and typed by people: bounded like route ids.
 SEED_LIMIT = 2**31
@@ -95,7 +97,11 @@ class ReviewService:
         )
         if team_id is not None:
             query = query.join(PlanVillage, PlanHousehold.plan_village_id == PlanVillage.id).where(
-                PlanVillage.team_id == team_id, PlanHousehold.plan_id.in_(current_plan_ids())
+                or_(
+                    (PlanVillage.team_id == team_id) & Interview.revisit_team_id.is_(None),
+                    Interview.revisit_team_id == team_id,
+                ),
+                PlanHousehold.plan_id.in_(current_plan_ids()),
             )
         return self.db.execute(query)
 
@@ -107,7 +113,10 @@ class ReviewService:
         ]
 
     def current_team(self, interview: Interview) -> int | None:
-        """The team working the interview's plan village now (read, never cached)."""
+        """The team working the interview's plan village now (read, never cached); for a
+        re-visit, the team the appeal ruling named."""
+        if interview.revisit_team_id is not None:
+            return interview.revisit_team_id
         return self.db.scalar(
             select(PlanVillage.team_id)
             .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)

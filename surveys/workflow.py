@@ -26,6 +26,7 @@ from surveys import audit
 from surveys.consistency import head_problems
 from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
 from surveys.models import (
+    APPROVED,
     DRAFT,
     INTERVIEWED,
     NON_INTERVIEW_OUTCOMES,
@@ -33,6 +34,7 @@ from surveys.models import (
     OUTCOMES,
     RETURNED,
     SUBMITTED,
+    SUPERSEDED,
     Interview,
     InterviewPhoto,
     ReserveRelease,
@@ -58,6 +60,12 @@ MSG_LOCKED = {
     "approved": N_("This interview is approved and locked."),
     NOT_INTERVIEWED: N_("This household was not interviewed; there is nothing to edit."),
 }
+
+
+MSG_REVISIT_CONTACT = N_(
+    "A re-visit ordered by an appeal ruling is an interview of this household: record it as "
+    "interviewed (a household that cannot be reached is reported to the coordinator)."
+)
 
 
 class InterviewLocked(DomainError):
@@ -294,6 +302,8 @@ class InterviewService:
             raise ValueError(f"outcome: expected one of {OUTCOMES}, got {outcome!r}")
         check_not_archived(ph.plan)
         interview = self.interview_of(ph)
+        if interview is not None and interview.revisit_of_id is not None and outcome != INTERVIEWED:
+            raise DomainError(Message(MSG_REVISIT_CONTACT))
         reopened = interview is not None and interview.contact_outcome == ""
         if (
             interview is not None
@@ -448,7 +458,51 @@ class InterviewService:
         return release
 
     def interview_of(self, ph: PlanHousehold) -> Interview | None:
-        return self.db.scalar(select(Interview).where(Interview.plan_household_id == ph.id))
+        """The household's current interview (a superseded first visit is history)."""
+        return self.db.scalar(
+            select(Interview).where(
+                Interview.plan_household_id == ph.id, Interview.status != SUPERSEDED
+            )
+        )
+
+    def superseded_of(self, ph: PlanHousehold) -> list[Interview]:
+        """The household's earlier interviews superseded by re-visits, oldest first."""
+        query = select(Interview).where(
+            Interview.plan_household_id == ph.id, Interview.status == SUPERSEDED
+        )
+        return list(self.db.scalars(query.order_by(Interview.id)))
+
+    def start_revisit(self, interview: Interview, team_id: int, user: User | None) -> Interview:
+        """Supersede an approved interview by a re-visit of its household by ``team_id``
+        (an appeal expert's ruling; the caller checks the team differs).
+
+        The first interview is kept - marked superseded, left out of every estimate, its
+        audit trail continued - and a new interview of the same plan household is opened
+        for the team like a household to visit: its contact outcome, answers, submission and
+        review go through the normal workflow. Both steps are audited.
+        """
+        check_not_archived(interview.plan)
+        if interview.status != APPROVED:
+            raise DomainError(Message(N_("Only an approved interview can be re-visited.")))
+        now = self.clock()
+        interview.status, interview.updated_at = SUPERSEDED, now
+        self.db.flush()  # the household's current interview is free for the re-visit
+        superseded = [
+            audit.FieldChange("status", APPROVED, SUPERSEDED),
+            audit.FieldChange("revisit_team", None, team_id),
+        ]
+        audit.record(self.db, interview, "revisit_superseded", user, superseded, at=now)
+        new = self._new_interview(interview.plan_household, None, now)
+        new.status, new.revisit_of_id, new.revisit_team_id = DRAFT, interview.id, team_id
+        self.db.flush()
+        started = [
+            audit.FieldChange("status", None, DRAFT),
+            audit.FieldChange("revisit_of", None, interview.id),
+            audit.FieldChange("revisit_team", None, team_id),
+        ]
+        audit.record(self.db, new, "revisit_start", user, started, at=now)
+        mark_stale(self.db, [interview.plan.county_id])
+        return new
 
     # -- saving ---------------------------------------------------------------------------
     def _check_editable(self, interview: Interview, base_version: int, answers) -> None:

@@ -17,8 +17,21 @@ def run_migrations_online() -> None:
         return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it (batch mode), and dropping the old copy of
+            # a table that other rows refer to fails while foreign keys are enforced:
+            # alembic's batch documentation has them switched off around the migration. The
+            # pragma works only outside a transaction: straight to the driver (no BEGIN yet).
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         _run(conn)
+        if sqlite:
+            broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:  # nothing is committed: the connection rolls back on the way out
+                raise RuntimeError(f"the migration would break foreign keys: {broken[:5]}")
         conn.commit()
+        if sqlite:
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
     engine.dispose()
 
 

@@ -9,13 +9,14 @@ from pyramid.response import Response
 from pyramid.view import view_config
 
 from assessment.i18n import N_
+from assessment.models import Role
 from assessment.permissions import Permission
 from assessment.resources import query_id
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from sampling.models import PlanHousehold
 from surveys import assignments as work
-from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS
+from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS, VERDICT_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
 from surveys.photos import thumbnail
 from surveys.review import ReviewService
@@ -116,6 +117,14 @@ def household(context, request):
         and not service.reserve_started(replaced_by),
         "visits": service.visits(ph) if ph.role in REPLACEABLE else None,
         "can_edit": can_edit,
+        # The first visit of a re-visited household: history for reviewers and coordinators
+        # (never shown to assessors: the re-visit is asked afresh).
+        "earlier": [
+            (i, readable_history(request.dbsession, i, instruments_of(i), request.locale_name))
+            for i in (service.superseded_of(ph) if request.user.role != Role.assessor else ())
+        ],
+        "action_names": ACTION_LABELS,
+        "verdict_names": VERDICT_LABELS,
     }
 
 

@@ -114,11 +114,20 @@ def test_unsettled_cases_keep_the_county_interim_until_final(dbsession, field, p
     # The silent case is final once the deadline passes; the disputed one waits for a ruling.
     assert service.state(field.drawn.plan).unsettled == 1
     assert is_final(silent, clock.now) and not is_final(disputed, clock.now)
-    service.rule(
-        disputed, field.expert, "revisit", "Ask again", revisit_team_id=make_team(dbsession).id
-    )
+    other = make_team(dbsession)
+    service.rule(disputed, field.expert, "revisit", "Ask again", revisit_team_id=other.id)
     assert service.state(field.drawn.plan).unsettled == 1
-    service.rule(disputed, field.expert, "upheld", "Re-visit confirmed the income")
+    # The outcome follows the re-visit interview, not a further ruling.
+    with pytest.raises(DomainError, match="follows the re-visit"):
+        service.rule(disputed, field.expert, "upheld", "Re-visit confirmed the income")
+    ph = disputed.interview.plan_household
+    interview(
+        dbsession,
+        ph,
+        make_user(dbsession, Role.assessor, team=other),
+        make_user(dbsession, Role.supervisor, team=other),
+        poor=True,
+    )
     assert service.state(field.drawn.plan).settled
 
 

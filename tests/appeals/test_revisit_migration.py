@@ -1,0 +1,93 @@
+"""Migration 0011: one *current* interview per plan household, existing data kept (issue 19).
+
+Runs on its own database (SQLite file, or a fresh PostgreSQL database when
+``TEST_DATABASE_URL`` is set), since it migrates down and up.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from alembic import command
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assessment.db import make_engine
+from assessment.migrate import alembic_config, upgrade
+from assessment.settings import normalise_database_url
+from surveys.models import Interview
+from tests.appeals.helpers import completed_field
+
+pytestmark = pytest.mark.db
+BEFORE = "0010_i19re_backcheck_commitment"
+
+
+@pytest.fixture
+def fresh_url(tmp_path):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path}/migrate.sqlite"
+        return
+    url = normalise_database_url(url)
+    name = f"assess_mig_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def _rows(engine) -> list[tuple]:
+    with engine.connect() as conn:
+        query = "SELECT id, plan_household_id, status, verdict FROM interviews ORDER BY id"
+        return [tuple(r) for r in conn.execute(text(query))]
+
+
+def _copy(conn, interview_id: int, status: str) -> None:
+    """A second interview row of the same household as ``interview_id`` (raw SQL)."""
+    conn.execute(
+        text(
+            "INSERT INTO interviews (plan_household_id, plan_id, status, contact_outcome,"
+            " version, verification_json, recognition_json, started_at, updated_at,"
+            " flags_json) SELECT plan_household_id, plan_id, :status, '', 1, '{}', '{}',"
+            " started_at, updated_at, '[]' FROM interviews WHERE id = :id"
+        ),
+        {"status": status, "id": interview_id},
+    )
+
+
+def test_the_migration_keeps_the_interviews_and_allows_one_current_per_household(fresh_url):
+    upgrade(fresh_url)
+    engine = make_engine(fresh_url)
+    try:
+        with Session(engine) as db:
+            completed_field(db)
+            db.commit()
+        before = _rows(engine)
+        assert len(before) == 4
+        command.downgrade(alembic_config(fresh_url), BEFORE)  # no superseded row: allowed
+        assert _rows(engine) == before
+        upgrade(fresh_url)
+        assert _rows(engine) == before  # the existing interviews are kept as they were
+        first = before[0][0]
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            _copy(conn, first, "draft")  # two current interviews of one household
+        with engine.begin() as conn:
+            _copy(conn, first, "superseded")  # a superseded row beside the current one
+        with Session(engine) as db:
+            statuses = db.scalars(
+                select(Interview.status)
+                .where(Interview.plan_household_id == before[0][1])
+                .order_by(Interview.id)
+            ).all()
+        assert statuses == ["approved", "superseded"]
+    finally:
+        engine.dispose()
