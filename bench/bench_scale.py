@@ -23,6 +23,9 @@ in): a trivial page (the log-in form) as the baseline; the reader dashboard (p50
 to N = 1 shows whether they depend on N.
 
     .venv/bin/python bench/bench_scale.py --sizes 1,10,100,832
+    .venv/bin/python bench/bench_scale.py --sizes 1,100 --partitioned
+    # (--partitioned: after the largest size, the growing tables are partitioned by county
+    #  as assess partition-tables does, and the same requests are timed again)
     # (--database-url names the PostgreSQL server; --keep keeps the database)
 """
 
@@ -397,6 +400,32 @@ def report(rows: list[dict], first: dict, approved: int) -> None:
         )
 
 
+def partition_and_measure(app, client, staff, template, rows, args, stride) -> dict:
+    """The growing tables partitioned by county (``assess partition-tables``), then the same
+    requests again at the largest size."""
+    from assessment import partitioning
+
+    engine = app.registry.dbengine
+    engine.dispose()  # no idle connection of the app holds a lock on the tables
+    start = time.perf_counter()
+    with engine.begin() as conn:
+        partitioning.convert(conn)
+    print(f"partitioned by county in {time.perf_counter() - start:.0f} s (one transaction)")
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("ANALYZE")
+    n = rows[-1]["n"]
+    if n > 1:
+        refresh = check_copies(app, template, n, stride, sample=5)
+        print(
+            f"  after partitioning: copies equal a fresh computation; one county's recompute "
+            f"median {statistics.median(refresh) * 1000:.0f} ms of {len(refresh)}",
+            flush=True,
+        )
+    row = measure(client, staff, template, n, args.requests)
+    report([row], rows[0], template["approved"])
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1,10,100,832", help="counties, ascending")
@@ -404,6 +433,11 @@ def main() -> None:
     parser.add_argument("--households", type=int, default=10_000, help="frame size per county")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/test")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--partitioned",
+        action="store_true",
+        help="after the largest size, run assess partition-tables' conversion and time it again",
+    )
     parser.add_argument(
         "--reuse", metavar="URL", help="a database kept by --keep: its counties are reused"
     )
@@ -467,8 +501,12 @@ def main() -> None:
                 )
             rows.append(measure(client, staff, template, n, args.requests))
             report(rows[-1:], rows[0], template["approved"])
+        if args.partitioned:
+            rows.append(partition_and_measure(app, client, staff, template, rows, args, stride))
         print()
         report(rows, rows[0], template["approved"])
+        if args.partitioned:
+            print("(the last row: the same database after assess partition-tables)")
     finally:
         if not (args.keep or args.reuse):
             drop_database(args.database_url, url)

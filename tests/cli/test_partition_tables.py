@@ -296,6 +296,30 @@ def partitioned_url(partitioned) -> str:
     return partitioned["engine"].url.render_as_string(hide_password=False)
 
 
+def test_a_frame_imported_and_drawn_afterwards_lands_in_its_countys_partitions(
+    partitioned, tmp_path
+):
+    """The import's COPY and the draw's inserts go through the views' routing trigger."""
+    url = partitioned_url(partitioned)
+    frame = tmp_path / "X3.csv"
+    rng = np.random.default_rng(23)
+    frame.write_bytes(synthetic_frame_csv(HIERARCHY, 700, rng=rng, id_prefix="X3"))
+    ok(url, "import-frame", frame, "--county", "X3", "--county-name", "县X3")
+    design = tmp_path / "design.json"
+    design.write_text(json.dumps(SMALL_DESIGN))
+    ok(url, "draw", "--county", "X3", "--design", design)
+    with partitioned["engine"].connect() as conn:
+        county_id = conn.execute(text("SELECT id FROM counties WHERE code = 'X3'")).scalar()
+        for table, expected_rows in (("households", 700), ("plan_households", None)):
+            rows = conn.execute(
+                text(f"SELECT tableoid::regclass::text, count(*) FROM {table}_p "
+                     "WHERE county_id = :c GROUP BY 1"),
+                {"c": county_id},
+            ).all()  # fmt: skip
+            assert [leaf for leaf, _ in rows] == [_partition_for(conn, table, county_id)]
+            assert rows[0][1] == expected_rows if expected_rows else rows[0][1] > 0
+
+
 def test_the_audit_trail_still_refuses_update_delete_and_truncate(partitioned):
     engine = partitioned["engine"]
     leaf = "interview_changes_p_h0"
@@ -410,3 +434,19 @@ def test_the_app_role_keeps_its_rights_and_no_more(partitioned):
         with pytest.raises(DBAPIError, match="permission denied"):
             conn.execute(text("DELETE FROM interview_changes_p_h0"))
         conn.rollback()
+
+
+def test_backup_and_restore_keep_the_partitioned_layout(partitioned, tmp_path):
+    copy = tmp_path / "partitioned.backup"
+    with partitioned["engine"].connect() as conn:
+        source = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in NAMES}
+    ok(partitioned_url(partitioned), "backup", "--out", copy)
+    with empty_database(tmp_path) as target:
+        ok(target, "restore", copy)
+        assert _is_partitioned(target)
+        assert "audit chain intact" in ok(target, "verify-audit").stdout
+        engine = engine_for(target)
+        with engine.connect() as conn:
+            restored = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in NAMES}
+            assert restored == source
+        engine.dispose()
