@@ -245,7 +245,9 @@ def _convert(conn, table: GrowingTable, partitions: int) -> list[str]:
     if sequence:
         sql.append(f"ALTER SEQUENCE {sequence} OWNED BY {qi(new)}.id")
     sql.append(f"DROP TABLE {qi(old)}")
-    for c in constraints:
+    # Keys before foreign keys: a foreign key of a table to itself (a re-visit interview to
+    # the interview it repeats) needs the new table's (county_id, id) key in place.
+    for c in sorted(constraints, key=lambda c: c.contype not in ("p", "u")):
         if c.contype in ("p", "u"):
             kind = "PRIMARY KEY" if c.contype == "p" else "UNIQUE"
             columns = ", ".join([*(qi(col) for col in c.columns), COUNTY])
@@ -262,9 +264,10 @@ def _convert(conn, table: GrowingTable, partitions: int) -> list[str]:
         # CHECK and NOT NULL constraints came with LIKE.
     for index in indexes:
         definition = _on_table(index.definition, name, new)
-        if index.is_unique:
+        if index.is_unique:  # a partial index keeps its WHERE after the columns
+            definition, where, predicate = definition.partition(" WHERE ")
             head, _, columns = definition.rpartition("(")
-            definition = f"{head}({_with_county(columns.rstrip(')'))})"
+            definition = f"{head}({_with_county(columns.rstrip(')'))}){where}{predicate}"
         sql.append(definition)
     for trigger in triggers:
         sql.append(_on_table(trigger.definition, name, new))
