@@ -18,11 +18,13 @@ from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
 from assessment.models import Role
 from reports.models import CountyResult
+from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
 from surveys.models import Interview, InterviewChange
 from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers
 from tests.appeals.helpers import completed_field
+from tests.appeals.test_appeal_report import pdf_text
 from tests.appeals.test_appeal_web import cases, form_to, publish
 from tests.factories import make_team, make_user
 
@@ -198,6 +200,9 @@ def test_a_revisit_that_finds_the_problem_again_upholds_it_and_stays_in_the_prob
     ]
     assert problem.appeal.ruling == "revisit_upheld"
     assert (snap.appeals.upheld, snap.appeals.overturned) == (1, 0)
+    zh = pdf_text(render_county_report(snap, lang="zh"))
+    en = pdf_text(render_county_report(snap, lang="en"))
+    assert "复访后维持认定" in zh and "Upheld by the re-visit" in en
 
 
 def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession, field):
