@@ -20,6 +20,7 @@ from assessment.models import Role
 from reports.models import CountyResult
 from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
+from surveys import audit
 from surveys.models import Interview, InterviewChange
 from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers
@@ -178,6 +179,9 @@ def test_a_revisit_ruling_is_interviewed_again_by_the_other_team_and_decides_the
     shown = next(c for c in cases_json["cases"] if c["id"] == case.id)
     assert shown["outcome"] == "overturned" and shown["final"] is True
     assert shown["revisit_interview"]["status"] == "approved"
+    # Every status change of both interviews is in the hash chain, which still verifies.
+    assert audit.status_mismatches(dbsession) == []
+    assert audit.verify_chain(dbsession)[1] is None
 
 
 def test_a_revisit_that_finds_the_problem_again_upholds_it_and_stays_in_the_problem_list(
