@@ -234,3 +234,21 @@ def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession,
     (revisit,) = current
     assert field.expert.id not in ReviewService(dbsession).authors([revisit])[revisit.id]
     assert json.loads(case.basis_json)  # the published finding is kept as it was
+
+
+def test_a_revisit_of_an_interview_no_longer_approved_is_refused_without_a_trace(dbsession, field):
+    from appeals.services import AppealService as Service
+    from assessment.services import DomainError
+    from tests.appeals.test_appeal_web import cases as published_cases
+
+    service = Service(dbsession)
+    service.publish(field.drawn.plan, field.coordinator)
+    case, _second = published_cases(dbsession, field)
+    service.answer(case, field.liaison, "disputed", "收入有误")
+    # Returned on a back-check's evidence meanwhile (through the review, audited).
+    ReviewService(dbsession).return_approved(
+        case.interview, field.supervisor, "backcheck", "核实", []
+    )
+    with pytest.raises(DomainError, match="Only an approved interview"):
+        service.rule(case, field.expert, "revisit", "复访", revisit_team_id=field.other_team.id)
+    assert (case.ruling, case.revisit_interview_id) == (None, None)
