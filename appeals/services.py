@@ -305,6 +305,8 @@ class AppealService:
         team = None
         if ruling == REVISIT:
             team = self._revisit_team(case, revisit_team_id)
+            if case.interview.status != APPROVED:  # e.g. returned on a back-check meanwhile
+                raise DomainError(Message(N_("Only an approved interview can be re-visited.")))
         now = self.clock()
         changes = [
             ("appeal.ruling", case.ruling, ruling),

@@ -18,11 +18,14 @@ from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
 from assessment.models import Role
 from reports.models import CountyResult
+from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
+from surveys import audit
 from surveys.models import Interview, InterviewChange
 from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers
 from tests.appeals.helpers import completed_field
+from tests.appeals.test_appeal_report import pdf_text
 from tests.appeals.test_appeal_web import cases, form_to, publish
 from tests.factories import make_team, make_user
 
@@ -176,6 +179,9 @@ def test_a_revisit_ruling_is_interviewed_again_by_the_other_team_and_decides_the
     shown = next(c for c in cases_json["cases"] if c["id"] == case.id)
     assert shown["outcome"] == "overturned" and shown["final"] is True
     assert shown["revisit_interview"]["status"] == "approved"
+    # Every status change of both interviews is in the hash chain, which still verifies.
+    assert audit.status_mismatches(dbsession) == []
+    assert audit.verify_chain(dbsession)[1] is None
 
 
 def test_a_revisit_that_finds_the_problem_again_upholds_it_and_stays_in_the_problem_list(
@@ -198,6 +204,9 @@ def test_a_revisit_that_finds_the_problem_again_upholds_it_and_stays_in_the_prob
     ]
     assert problem.appeal.ruling == "revisit_upheld"
     assert (snap.appeals.upheld, snap.appeals.overturned) == (1, 0)
+    zh = pdf_text(render_county_report(snap, lang="zh"))
+    en = pdf_text(render_county_report(snap, lang="en"))
+    assert "复访后维持认定" in zh and "Upheld by the re-visit" in en
 
 
 def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession, field):
@@ -225,3 +234,21 @@ def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession,
     (revisit,) = current
     assert field.expert.id not in ReviewService(dbsession).authors([revisit])[revisit.id]
     assert json.loads(case.basis_json)  # the published finding is kept as it was
+
+
+def test_a_revisit_of_an_interview_no_longer_approved_is_refused_without_a_trace(dbsession, field):
+    from appeals.services import AppealService as Service
+    from assessment.services import DomainError
+    from tests.appeals.test_appeal_web import cases as published_cases
+
+    service = Service(dbsession)
+    service.publish(field.drawn.plan, field.coordinator)
+    case, _second = published_cases(dbsession, field)
+    service.answer(case, field.liaison, "disputed", "收入有误")
+    # Returned on a back-check's evidence meanwhile (through the review, audited).
+    ReviewService(dbsession).return_approved(
+        case.interview, field.supervisor, "backcheck", "核实", []
+    )
+    with pytest.raises(DomainError, match="Only an approved interview"):
+        service.rule(case, field.expert, "revisit", "复访", revisit_team_id=field.other_team.id)
+    assert (case.ruling, case.revisit_interview_id) == (None, None)

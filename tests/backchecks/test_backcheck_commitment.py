@@ -135,3 +135,22 @@ def test_the_quality_page_shows_the_commitment_and_a_tampered_seed_fails(
     page = testapp.get(url)
     assert 'data-verified="no"' in page.text
     assert "核验失败" in page.text or "Verification failed" in page.text
+
+
+def test_report_section_six_states_the_commitment_and_its_verification(dbsession, field):
+    from reports.pdf import render_county_report
+    from reports.snapshots import county_snapshot
+    from tests.appeals.test_appeal_report import pdf_text
+
+    draw = BackcheckService(dbsession).draw(field.drawn.plan, field.coordinator, seed=11)
+    snap = county_snapshot(dbsession, field.drawn.county)
+    assert (snap.quality.commitment, snap.quality.verified) == (draw.commitment, True)
+    zh = pdf_text(render_county_report(snap, lang="zh"))
+    en = pdf_text(render_county_report(snap, lang="en"))
+    assert draw.commitment[:16] in zh and "核验通过" in zh
+    assert draw.commitment[:16] in en and "verified: the seed" in en
+    draw.selected_json = "[]"  # the sample list edited after the draw
+    dbsession.flush()
+    tampered = county_snapshot(dbsession, field.drawn.county)
+    assert tampered.quality.verified is False
+    assert "核验未通过" in pdf_text(render_county_report(tampered, lang="zh"))
