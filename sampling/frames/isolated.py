@@ -28,7 +28,7 @@ import polars as pl
 
 from assessment.i18n import N_, Message
 from sampling.frames.check import FrameIssue
-from sampling.frames.frame import FrameImport, Progress, _build, read_and_check, read_bytes
+from sampling.frames.frame import FrameImport, Progress, _build, read_and_check
 from sampling.frames.read import DEFAULT_LIMITS, Limits
 
 
@@ -164,7 +164,7 @@ def _child(request_path: str) -> int:
     cpu = int(limits.max_seconds) + 1
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     done = read_and_check(
-        read_bytes(path, limits.max_bytes),
+        Path(path),  # read_table measures it first; calamine reads a workbook from its path
         file_format,
         encoding,
         max_issues,
