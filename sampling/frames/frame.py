@@ -210,14 +210,16 @@ class Checking(NamedTuple):
 
 
 def read_and_check(
-    data: bytes | Path, file_format, encoding, max_issues, limits, progress
+    data: bytes | Path, file_format, encoding, max_issues, limits, progress, refused=None
 ) -> Checking:
     """Read and check ``data``, the file's bytes or path (the part of :func:`read_frame` the
-    isolated child runs)."""
+    isolated child runs; ``refused`` as in :func:`~sampling.frames.read.read_table`)."""
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
     try:
-        table = read_table(data, file_format=guessed, encoding=encoding, limits=limits)
+        table = read_table(
+            data, file_format=guessed, encoding=encoding, limits=limits, refused=refused
+        )
     except FrameFileError as exc:
         log.add(None, None, "", exc.message.msgid, **exc.message.mapping)
         return Checking(None, log, guessed, encoding, 0)

@@ -8,10 +8,15 @@ from them, and meanwhile watches the child's resident memory and the clock. A fi
 past the checks of :mod:`~sampling.frames.read` and still makes a parser allocate or loop
 without bound ends the child only (killed over ``limits.max_memory`` resident bytes or at
 ``limits.max_seconds``, or refused by the allocator), and the user gets a message.
+
+The child tells the parent ``progress <rows>`` lines, and ``refused [msgid, mapping]`` when a
+large workbook is refused while calamine still parses it
+(:data:`~sampling.frames.read.SCAN_ALONGSIDE`): the parent then stops it and gives that refusal.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -48,9 +53,9 @@ def read_frame_isolated(
         output = Path(folder) / "result.pickle"
         request = (str(path), file_format, encoding, max_issues, limits, str(output))
         (Path(folder) / "request.pickle").write_bytes(pickle.dumps(request))
-        code = _run_child(Path(folder) / "request.pickle", limits, progress)
-        if code != 0 or not output.exists():
-            issue = FrameIssue(None, None, "", _child_failure(code, limits))
+        code, refusal = _run_child(Path(folder) / "request.pickle", limits, progress)
+        if refusal is not None or code != 0 or not output.exists():
+            issue = FrameIssue(None, None, "", refusal or _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
         result = _result(pickle.loads(output.read_bytes()))  # noqa: S301
@@ -91,9 +96,9 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
     )
 
 
-def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int | None:
-    """Run the child; its exit code (negative when it was killed over its memory limit), or
-    None when it was killed at the deadline."""
+def _run_child(request: Path, limits: Limits, progress: Progress | None):
+    """Run the child; its exit code (negative when it was killed over its memory limit, None
+    when it was killed at the deadline), and the refusal it reported while still parsing."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
     child = subprocess.Popen(  # noqa: S603 - this interpreter, this module, a path we made
         [sys.executable, "-m", "sampling.frames.isolated", str(request)],
@@ -103,12 +108,13 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int 
         env=env,
     )
     deadline = time.monotonic() + limits.max_seconds
+    refusal = None
     with child, selectors.DefaultSelector() as selector:
         selector.register(child.stdout, selectors.EVENT_READ)
         while (left := deadline - time.monotonic()) > 0:
             if _resident(child.pid) > limits.max_memory:
                 child.kill()
-                return child.wait()
+                return child.wait(), refusal
             if not selector.select(min(left, 0.05)):
                 continue
             line = child.stdout.readline()
@@ -116,12 +122,16 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int 
                 break
             if progress is not None and line.startswith(b"progress "):
                 progress(int(line.split()[1]))
+            if line.startswith(b"refused "):
+                msgid, mapping = json.loads(line.removeprefix(b"refused "))
+                refusal = Message(msgid, mapping)
+                child.kill()  # it ends itself too, but calamine may still be allocating
         try:
-            return child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            return child.wait(timeout=max(0.0, deadline - time.monotonic())), refusal
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-            return None
+            return None, refusal
 
 
 def _resident(pid: int) -> int:
@@ -170,6 +180,7 @@ def _child(request_path: str) -> int:
         max_issues,
         limits,
         lambda rows: print(f"progress {rows}", flush=True),
+        _report_refusal,
     )
     columns = None
     if done.checked is not None:  # straight to a file: no copy of the columns in memory
@@ -187,6 +198,12 @@ def _child(request_path: str) -> int:
     }
     Path(output).write_bytes(pickle.dumps(payload))
     return 0
+
+
+def _report_refusal(message: Message) -> None:
+    """Tell the parent a refusal found while calamine still parses, and end at once."""
+    print("refused", json.dumps([message.msgid, dict(message.mapping)]), flush=True)
+    os._exit(0)
 
 
 if __name__ == "__main__":

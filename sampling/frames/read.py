@@ -22,6 +22,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,9 +128,12 @@ def read_table(
     file_format: str | None = None,
     encoding: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    refused: Callable[[Message], None] | None = None,
 ) -> Table:
     """Read a frame file (CSV or XLSX, told by ``file_format`` or the first bytes), given as
-    its bytes or its path (a workbook's path spares a copy of it in memory while it is read)."""
+    its bytes or its path (a workbook's path spares a copy of it in memory while it is read).
+    With ``refused``, a large workbook is measured while it is parsed (see
+    :data:`SCAN_ALONGSIDE`)."""
     size = data.stat().st_size if isinstance(data, Path) else len(data)
     if size > limits.max_bytes:
         raise _refuse(
@@ -138,7 +142,7 @@ def read_table(
     if file_format is None:
         file_format = "xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv"
     if file_format == "xlsx":
-        return _table(_xlsx_rows(data, limits), "xlsx", None, limits)
+        return _table(_xlsx_rows(data, limits, refused), "xlsx", None, limits)
     if file_format == "csv":
         data = data.read_bytes() if isinstance(data, Path) else data
         decoded = list(_decode(data, encoding))  # handed over: _csv_rows frees the text early
@@ -257,9 +261,44 @@ def _not_xlsx() -> FrameFileError:
     return _refuse(N_("The file is not a readable XLSX workbook."))
 
 
-def _xlsx_rows(data: bytes | Path, limits: Limits) -> pl.DataFrame:
+#: A worksheet that unpacks to more is measured on a second thread while calamine parses it
+#: (fastexcel releases the GIL), so that on two cores the measuring costs no time. calamine
+#: allocates its cells only once it has read the whole sheet, which takes it about twice as
+#: long as the measuring: a refusal comes first, and ``refused`` is told it at once (the
+#: isolated child reports it and ends). Smaller sheets, and reads without ``refused`` (in the
+#: caller's own process), are measured before calamine starts.
+SCAN_ALONGSIDE = 16 * MB
+
+
+def _xlsx_rows(data: bytes | Path, limits: Limits, refused=None) -> pl.DataFrame:
     """The first worksheet's rows from row 1, as String columns ``c0`` ... (null when empty)."""
-    first_row, width = _inspect_workbook(data, limits)
+    archive, part = _open_workbook(data, limits)
+    if refused is None or archive.getinfo(part).file_size < SCAN_ALONGSIDE:
+        first_row, width = _scan_sheet(archive, part, limits)
+        frame, offset = _calamine(data)
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            scan = pool.submit(_scan_sheet, archive, part, limits, refused)
+            try:
+                frame, offset = _calamine(data)
+            except FrameFileError:
+                scan.result()  # the measuring's refusal, if any, says more
+                raise
+            first_row, width = scan.result()
+    if frame.width > limits.max_columns or width > limits.max_columns:
+        _check_width(max(frame.width, width), limits)
+    named = [pl.lit(None, pl.String).alias(f"c{i}") for i in range(offset)]
+    named += [
+        _calamine_text(frame[name]).alias(f"c{offset + i}") for i, name in enumerate(frame.columns)
+    ]
+    blank_rows = pl.DataFrame({f"c{i}": [None] * (first_row - 1) for i in range(len(named))})
+    body = frame.select(named) if named else frame
+    return pl.concat([blank_rows.cast(pl.String), body]) if first_row > 1 else body
+
+
+def _calamine(data: bytes | Path) -> tuple[pl.DataFrame, int]:
+    """The first worksheet as fastexcel reads it (every cell as text), and the position of its
+    first column."""
     import fastexcel  # imported here: CSV-only callers do not pay for it
 
     try:
@@ -270,16 +309,7 @@ def _xlsx_rows(data: bytes | Path, limits: Limits) -> pl.DataFrame:
         raise _not_xlsx() from None
     del sheet  # calamine's cells: about 46 bytes each, 740 MB for 1,000,000 households
     _release_freed_memory()
-    if frame.width > limits.max_columns or width > limits.max_columns:
-        _check_width(max(frame.width, width), limits)
-    offset = columns[0].absolute_index if columns else 0
-    named = [pl.lit(None, pl.String).alias(f"c{i}") for i in range(offset)]
-    named += [
-        _calamine_text(frame[name]).alias(f"c{offset + i}") for i, name in enumerate(frame.columns)
-    ]
-    blank_rows = pl.DataFrame({f"c{i}": [None] * (first_row - 1) for i in range(len(named))})
-    body = frame.select(named) if named else frame
-    return pl.concat([blank_rows.cast(pl.String), body]) if first_row > 1 else body
+    return frame, columns[0].absolute_index if columns else 0
 
 
 def _release_freed_memory() -> None:
@@ -301,10 +331,9 @@ def _calamine_text(column: pl.Series) -> pl.Expr:
     )
 
 
-def _inspect_workbook(data: bytes | Path, limits: Limits) -> tuple[int, int]:
-    """Measure a workbook before any parser sees it; return the first worksheet's first
-    used row and its width. Refuses odd compression, encryption, zip bombs and sheets whose
-    dimension or cell count is beyond the limits."""
+def _open_workbook(data: bytes | Path, limits: Limits) -> tuple[zipfile.ZipFile, str]:
+    """Open a workbook and measure it before any parser sees it; its first worksheet's part.
+    Refuses odd compression, encryption, entity declarations and zip bombs (declared sizes)."""
     try:
         archive = zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data))
         infos = archive.infolist()
@@ -335,8 +364,7 @@ def _inspect_workbook(data: bytes | Path, limits: Limits) -> tuple[int, int]:
                         raise ValueError("entity declarations")
     except Exception:  # also a bad CRC or a damaged stream
         raise _not_xlsx() from None
-    sheet = _first_sheet(archive, names)
-    return _scan_sheet(archive, sheet, limits)
+    return archive, _first_sheet(archive, names)
 
 
 def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -356,10 +384,20 @@ def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     raise _not_xlsx()
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits, refused=None):
     """Stream the worksheet XML: its declared dimension, its cells, its first used row; each
     against the limits, and its real unpacked size against the declared one (zipfile stops at
-    the declared size and checks the CRC)."""
+    the declared size and checks the CRC). The first used row and the declared width; a
+    refusal is told to ``refused`` too."""
+    try:
+        return _measure_sheet(archive, part, limits)
+    except FrameFileError as exc:
+        if refused is not None:
+            refused(exc.message)
+        raise
+
+
+def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
     cells = 0
     first_row = 0
     tail = b""
