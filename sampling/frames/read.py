@@ -43,8 +43,8 @@ class Limits:
 
     Bytes of the file (``upload.max_bytes``); columns; characters of a cell (headers too);
     records or rows, blank ones included; bytes a workbook unpacks to in all, and how many
-    times its packed size one part may unpack to; resident bytes and seconds of the process
-    that reads the file (:mod:`~sampling.frames.isolated`).
+    times its packed size one part may unpack to; resident bytes and seconds of processor
+    time of the process that reads the file (:mod:`~sampling.frames.isolated`).
     """
 
     max_bytes: int = 200 * MB

@@ -4,11 +4,12 @@ it with a message instead of taking the server down."""
 from __future__ import annotations
 
 import base64
+import signal
 
 import numpy as np
 
 from sampling.frames import Limits, read_frame
-from sampling.frames.isolated import read_frame_isolated
+from sampling.frames.isolated import WAIT_FACTOR, _child_failure, read_frame_isolated
 from sampling.frames.read import SCAN_ALONGSIDE
 
 
@@ -72,3 +73,15 @@ def test_a_refusal_found_while_a_large_workbook_is_parsed_ends_the_child_with_it
     result = read_frame_isolated(_large_workbook("AE2"), limits=Limits(max_columns=30))
     assert not result.ok and result.issue_count == 1
     assert result.issues[0].message.render("zh").startswith("文件超过 30 列")
+
+
+def test_a_child_over_its_processor_time_is_stopped_with_the_time_message():
+    """The system stops the child (SIGXCPU) after ``max_seconds`` of processor time."""
+    limits = Limits(max_seconds=30)
+    message = _child_failure(-signal.SIGXCPU, limits)
+    assert message.render("en").startswith("Reading the file took longer than 30 seconds")
+    waited = _child_failure(None, limits).render("en")
+    assert f"longer than {30 * WAIT_FACTOR} seconds" in waited
+    assert (
+        _child_failure(-signal.SIGKILL, limits).render("en").startswith("Reading the file needed")
+    )
