@@ -191,14 +191,14 @@ def _typed(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> pl.Da
         **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
     }
     typed = cells.with_columns(
-        *(_coded(name, lookup) for name, (lookup, _) in coded.items()),
+        *(_coded(cells[name], lookup) for name, (lookup, _) in coded.items()),
         _whole("household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
         _whole("exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
     )
     for name, (_, msgid) in coded.items():
-        bad = typed.filter(pl.col(name).is_null()).select("row")
-        found = cells.join(bad, on="row").select("row", pl.col(name).alias("value"))
-        log.add_rows(found, headers.get(name, name), msgid)
+        if typed[name].null_count():
+            found = cells.filter(typed[name].is_null()).select("row", pl.col(name).alias("value"))
+            log.add_rows(found, headers.get(name, name), msgid)
     _number_issues(cells, typed, headers, log)
     return typed
 
@@ -214,10 +214,16 @@ _TYPE_MSG = N_(
 _BOOL_MSG = N_("Row {row}, column {column}: {value} is not 0 or 1 (是 / 否 also accepted).")
 
 
-def _coded(name: str, lookup) -> pl.Expr:
-    """Matched as :func:`~sampling.frames.columns.normalise` matches (case, spaces, _ and -)."""
-    normalised = pl.col(name).str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
-    return normalised.replace_strict(list(lookup), list(lookup.values()), default=None).alias(name)
+def _coded(column: pl.Series, lookup) -> pl.Series:
+    """Matched as :func:`~sampling.frames.columns.normalise` matches (case, spaces, _ and -);
+    null where unknown. A column of canonical codes alone (the usual file: the keys are
+    normalised already) is matched without normalising it."""
+    keys, values = list(lookup), list(lookup.values())
+    coded = column.replace_strict(keys, values, default=None)
+    if coded.null_count() == 0:
+        return coded
+    normalised = column.str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
+    return normalised.replace_strict(keys, values, default=None).alias(column.name)
 
 
 def _whole(name: str, low: int, high: int, blank) -> pl.Expr:

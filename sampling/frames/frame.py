@@ -19,7 +19,14 @@ import polars as pl
 from sampling.frames import columns as fc
 from sampling.frames.check import Checked, FrameIssue, IssueLog, check_table
 from sampling.frames.hashing import content_hash
-from sampling.frames.read import DEFAULT_LIMITS, FrameFileError, Limits, read_table
+from sampling.frames.read import (
+    DEFAULT_LIMITS,
+    XLSX_MAGIC,
+    FrameFileError,
+    Limits,
+    first_bytes,
+    read_table,
+)
 
 Progress = Callable[[int], None]
 
@@ -202,12 +209,17 @@ class Checking(NamedTuple):
     rows: int
 
 
-def read_and_check(data: bytes, file_format, encoding, max_issues, limits, progress) -> Checking:
-    """Read and check ``data`` (the part of :func:`read_frame` the isolated child runs)."""
-    guessed = file_format or ("xlsx" if data.startswith(b"PK\x03\x04") else "csv")
+def read_and_check(
+    data: bytes | Path, file_format, encoding, max_issues, limits, progress, refused=None
+) -> Checking:
+    """Read and check ``data``, the file's bytes or path (the part of :func:`read_frame` the
+    isolated child runs; ``refused`` as in :func:`~sampling.frames.read.read_table`)."""
+    guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
     try:
-        table = read_table(data, file_format=guessed, encoding=encoding, limits=limits)
+        table = read_table(
+            data, file_format=guessed, encoding=encoding, limits=limits, refused=refused
+        )
     except FrameFileError as exc:
         log.add(None, None, "", exc.message.msgid, **exc.message.mapping)
         return Checking(None, log, guessed, encoding, 0)

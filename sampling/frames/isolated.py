@@ -6,18 +6,32 @@ the child (``python -m sampling.frames.isolated``) caps its own address space an
 checked columns (Arrow IPC) and the issues to a file; the parent builds the :class:`Frame`
 from them, and meanwhile watches the child's resident memory and the clock. A file that gets
 past the checks of :mod:`~sampling.frames.read` and still makes a parser allocate or loop
-without bound ends the child only (killed over ``limits.max_memory`` resident bytes or at
-``limits.max_seconds``, or refused by the allocator), and the user gets a message.
+without bound ends the child only (killed over ``limits.max_memory`` resident bytes, or
+refused by the allocator; stopped by the system after ``limits.max_seconds`` seconds of
+processor time, or by the parent after :data:`WAIT_FACTOR` times as many seconds of waiting),
+and the user gets a message.
+
+The time limit counts processor time, which a file costs whatever else the machine is doing:
+a 2,000,000-household CSV takes 18 s of it and the largest workbook the memory limit lets
+through (1,000,000 households) 22.5 s, but 225 s and 188 s of waiting on the 2-core machine
+of ``docs/performance.md`` when it ran 20 other processes (``docs/frame-format.md``).
+
+The child tells the parent ``progress <rows>`` lines, and ``refused [msgid, mapping]`` when a
+large workbook is refused while calamine still parses it
+(:data:`~sampling.frames.read.SCAN_ALONGSIDE`): the parent then stops it and gives that refusal.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 import pickle
 import re
 import resource
 import selectors
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,7 +42,7 @@ import polars as pl
 
 from assessment.i18n import N_, Message
 from sampling.frames.check import FrameIssue
-from sampling.frames.frame import FrameImport, Progress, _build, read_and_check, read_bytes
+from sampling.frames.frame import FrameImport, Progress, _build, read_and_check
 from sampling.frames.read import DEFAULT_LIMITS, Limits
 
 
@@ -42,15 +56,16 @@ def read_frame_isolated(
     limits: Limits = DEFAULT_LIMITS,
 ) -> FrameImport:
     """:func:`~sampling.frames.frame.read_frame`, with the reading and checking done in a child
-    process limited to ``limits.max_memory`` bytes and ``limits.max_seconds`` seconds."""
+    process limited to ``limits.max_memory`` bytes and ``limits.max_seconds`` seconds of
+    processor time."""
     with tempfile.TemporaryDirectory(prefix="frame-") as folder:
         path = _input_path(source, Path(folder))
         output = Path(folder) / "result.pickle"
         request = (str(path), file_format, encoding, max_issues, limits, str(output))
         (Path(folder) / "request.pickle").write_bytes(pickle.dumps(request))
-        code = _run_child(Path(folder) / "request.pickle", limits, progress)
-        if code != 0 or not output.exists():
-            issue = FrameIssue(None, None, "", _child_failure(code, limits))
+        code, refusal = _run_child(Path(folder) / "request.pickle", limits, progress)
+        if refusal is not None or code != 0 or not output.exists():
+            issue = FrameIssue(None, None, "", refusal or _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
         result = _result(pickle.loads(output.read_bytes()))  # noqa: S301
@@ -73,14 +88,20 @@ def _input_path(source, folder: Path) -> Path:
     return path
 
 
+#: How many times ``limits.max_seconds`` the parent waits for the child (a backstop: the
+#: child's processor time is capped by the system, and a file cannot make it wait on anything).
+WAIT_FACTOR = 10
+
+
 def _child_failure(code: int | None, limits: Limits) -> Message:
-    if code is None:
+    if code is None or code == -signal.SIGXCPU:  # waited too long, or used its processor time
+        seconds = limits.max_seconds * (WAIT_FACTOR if code is None else 1)
         return Message(
             N_(
                 "Reading the file took longer than {limit} seconds and was stopped. "
                 "Check the file, or save it as CSV."
             ),
-            {"limit": int(limits.max_seconds)},
+            {"limit": max(1, round(seconds))},
         )
     return Message(
         N_(
@@ -91,9 +112,9 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
     )
 
 
-def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int | None:
-    """Run the child; its exit code (negative when it was killed over its memory limit), or
-    None when it was killed at the deadline."""
+def _run_child(request: Path, limits: Limits, progress: Progress | None):
+    """Run the child; its exit code (negative when it was killed over its memory limit, None
+    when it was killed at the deadline), and the refusal it reported while still parsing."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
     child = subprocess.Popen(  # noqa: S603 - this interpreter, this module, a path we made
         [sys.executable, "-m", "sampling.frames.isolated", str(request)],
@@ -102,13 +123,14 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int 
         stdin=subprocess.DEVNULL,
         env=env,
     )
-    deadline = time.monotonic() + limits.max_seconds
+    deadline = time.monotonic() + WAIT_FACTOR * limits.max_seconds
+    refusal = None
     with child, selectors.DefaultSelector() as selector:
         selector.register(child.stdout, selectors.EVENT_READ)
         while (left := deadline - time.monotonic()) > 0:
             if _resident(child.pid) > limits.max_memory:
                 child.kill()
-                return child.wait()
+                return child.wait(), refusal
             if not selector.select(min(left, 0.05)):
                 continue
             line = child.stdout.readline()
@@ -116,12 +138,16 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None) -> int 
                 break
             if progress is not None and line.startswith(b"progress "):
                 progress(int(line.split()[1]))
+            if line.startswith(b"refused "):
+                msgid, mapping = json.loads(line.removeprefix(b"refused "))
+                refusal = Message(msgid, mapping)
+                child.kill()  # it ends itself too, but calamine may still be allocating
         try:
-            return child.wait(timeout=max(0.0, deadline - time.monotonic()))
+            return child.wait(timeout=max(0.0, deadline - time.monotonic())), refusal
         except subprocess.TimeoutExpired:
             child.kill()
             child.wait()
-            return None
+            return None, refusal
 
 
 def _resident(pid: int) -> int:
@@ -161,15 +187,16 @@ def _child(request_path: str) -> int:
     base = int(re.search(r"VmSize:\s+(\d+)", status)[1]) * 1024 if "VmSize" in status else 0
     cap = base + 4 * limits.max_memory
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    cpu = int(limits.max_seconds) + 1
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    cpu = max(1, math.ceil(limits.max_seconds))  # all threads' time: SIGXCPU, then SIGKILL
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     done = read_and_check(
-        read_bytes(path, limits.max_bytes),
+        Path(path),  # read_table measures it first; calamine reads a workbook from its path
         file_format,
         encoding,
         max_issues,
         limits,
         lambda rows: print(f"progress {rows}", flush=True),
+        _report_refusal,
     )
     columns = None
     if done.checked is not None:  # straight to a file: no copy of the columns in memory
@@ -187,6 +214,12 @@ def _child(request_path: str) -> int:
     }
     Path(output).write_bytes(pickle.dumps(payload))
     return 0
+
+
+def _report_refusal(message: Message) -> None:
+    """Tell the parent a refusal found while calamine still parses, and end at once."""
+    print("refused", json.dumps([message.msgid, dict(message.mapping)]), flush=True)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -13,14 +13,20 @@ that a small hostile file cannot make a parser allocate without bound.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import ctypes
+import functools
 import io
 import re
 import zipfile
 import zlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from assessment.i18n import N_, Message
@@ -37,8 +43,8 @@ class Limits:
 
     Bytes of the file (``upload.max_bytes``); columns; characters of a cell (headers too);
     records or rows, blank ones included; bytes a workbook unpacks to in all, and how many
-    times its packed size one part may unpack to; resident bytes and seconds of the process
-    that reads the file (:mod:`~sampling.frames.isolated`).
+    times its packed size one part may unpack to; resident bytes and seconds of processor
+    time of the process that reads the file (:mod:`~sampling.frames.isolated`).
     """
 
     max_bytes: int = 200 * MB
@@ -117,26 +123,40 @@ def choose_encoding(data: bytes, encoding: str | None) -> str:
 
 
 def read_table(
-    data: bytes,
+    data: bytes | Path,
     *,
     file_format: str | None = None,
     encoding: str | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    refused: Callable[[Message], None] | None = None,
 ) -> Table:
-    """Read a frame file (CSV or XLSX, told by ``file_format`` or the first bytes)."""
-    if len(data) > limits.max_bytes:
+    """Read a frame file (CSV or XLSX, told by ``file_format`` or the first bytes), given as
+    its bytes or its path (a workbook's path spares a copy of it in memory while it is read).
+    With ``refused``, a large workbook is measured while it is parsed (see
+    :data:`SCAN_ALONGSIDE`)."""
+    size = data.stat().st_size if isinstance(data, Path) else len(data)
+    if size > limits.max_bytes:
         raise _refuse(
             N_("The file is larger than {limit} MB."), limit=max(1, limits.max_bytes // MB)
         )
     if file_format is None:
-        file_format = "xlsx" if data.startswith(XLSX_MAGIC) else "csv"
+        file_format = "xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv"
     if file_format == "xlsx":
-        return _table(_xlsx_rows(data, limits), "xlsx", None, limits)
+        return _table(_xlsx_rows(data, limits, refused), "xlsx", None, limits)
     if file_format == "csv":
+        data = data.read_bytes() if isinstance(data, Path) else data
         decoded = list(_decode(data, encoding))  # handed over: _csv_rows frees the text early
         chosen = decoded[1]
         return _table(_csv_rows(decoded, limits), "csv", chosen, limits)
     raise ValueError(f"file_format: expected 'csv' or 'xlsx', got {file_format!r}")
+
+
+def first_bytes(data: bytes | Path) -> bytes:
+    """The first four bytes (an XLSX workbook, a zip archive, starts ``PK\\x03\\x04``)."""
+    if isinstance(data, bytes):
+        return data[:4]
+    with data.open("rb") as stream:
+        return stream.read(4)
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -227,13 +247,13 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*\$?(\d*):?\$?([A-Z]
 _FIRST_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)[\s>]")
 _CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
 _DATETIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"
-#: Cell references beyond column Z or row 999,999 (rare in a frame, cheap to look for) tell a
-#: sheet's real extent when its dimension lies; " r=" lets re skip ahead (15x faster than \s).
-_WIDE_REF = (re.compile(rb' r="\$?([A-Z]{2,})\$?\d'), re.compile(rb'\sr="\$?([A-Z]{2,})\$?\d'))
-_FAR_ROW = (
-    re.compile(rb' r="\$?[A-Z]{0,3}\$?(\d{7,})"'),
-    re.compile(rb'\sr="\$?[A-Z]{0,3}\$?(\d{7,})"'),
-)
+_UPPER, _SPACES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"\t\n\r"
+#: Worksheet XML reduced to the shape of its references (letters "A", digits "0", white space
+#: " ", "$" dropped), where ``in`` finds at C speed the few references worth reading: wider
+#: than column Z, or with as many digits as the row limit (a 1,000,000-row sheet has millions).
+_SHAPE = bytes.maketrans(_UPPER + b"0123456789" + _SPACES, b"A" * 26 + b"0" * 10 + b"   ")
+_LETTERS = bytes.maketrans(_UPPER + _SPACES, b"A" * 26 + b"   ")
+_REF = re.compile(rb'\sr="\$?([A-Z]*)\$?(\d+)"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
 
@@ -241,40 +261,81 @@ def _not_xlsx() -> FrameFileError:
     return _refuse(N_("The file is not a readable XLSX workbook."))
 
 
-def _xlsx_rows(data: bytes, limits: Limits) -> pl.DataFrame:
-    """The first worksheet's rows from row 1, as String columns ``c0`` ... (null when empty)."""
-    first_row, width = _inspect_workbook(data, limits)
-    import fastexcel  # imported here: CSV-only callers do not pay for it
+#: A worksheet that unpacks to more is measured on a second thread while calamine parses it
+#: (fastexcel releases the GIL), so that on two cores the measuring costs no time. calamine
+#: allocates its cells only once it has read the whole sheet, which takes it about twice as
+#: long as the measuring: a refusal comes first, and ``refused`` is told it at once (the
+#: isolated child reports it and ends). Smaller sheets, and reads without ``refused`` (in the
+#: caller's own process), are measured before calamine starts.
+SCAN_ALONGSIDE = 16 * MB
 
-    try:
-        reader = fastexcel.read_excel(data)
-        sheet = reader.load_sheet(0, header_row=None, dtypes="string")
-        frame = pl.DataFrame(sheet.to_polars())
-        columns = sheet.selected_columns
-    except Exception:  # fastexcel raises several types for a damaged or foreign file
-        raise _not_xlsx() from None
+
+def _xlsx_rows(data: bytes | Path, limits: Limits, refused=None) -> pl.DataFrame:
+    """The first worksheet's rows from row 1, as String columns ``c0`` ... (null when empty)."""
+    archive, part = _open_workbook(data, limits)
+    if refused is None or archive.getinfo(part).file_size < SCAN_ALONGSIDE:
+        first_row, width = _scan_sheet(archive, part, limits)
+        frame, offset = _calamine(data)
+    else:
+        with ThreadPoolExecutor(1) as pool:
+            scan = pool.submit(_scan_sheet, archive, part, limits, refused)
+            try:
+                frame, offset = _calamine(data)
+            except FrameFileError:
+                scan.result()  # the measuring's refusal, if any, says more
+                raise
+            first_row, width = scan.result()
     if frame.width > limits.max_columns or width > limits.max_columns:
         _check_width(max(frame.width, width), limits)
-    offset = columns[0].absolute_index if columns else 0
     named = [pl.lit(None, pl.String).alias(f"c{i}") for i in range(offset)]
     named += [
-        pl.col(name)
-        .str.replace(_DATETIME, "${1}T${2}")
-        .str.replace(r"^(\d{4}-\d{2}-\d{2})T00:00:00$", "${1}")
-        .alias(f"c{offset + i}")
-        for i, name in enumerate(frame.columns)
+        _calamine_text(frame[name]).alias(f"c{offset + i}") for i, name in enumerate(frame.columns)
     ]
     blank_rows = pl.DataFrame({f"c{i}": [None] * (first_row - 1) for i in range(len(named))})
     body = frame.select(named) if named else frame
     return pl.concat([blank_rows.cast(pl.String), body]) if first_row > 1 else body
 
 
-def _inspect_workbook(data: bytes, limits: Limits) -> tuple[int, int]:
-    """Measure a workbook before any parser sees it; return the first worksheet's first
-    used row and its width. Refuses odd compression, encryption, zip bombs and sheets whose
-    dimension or cell count is beyond the limits."""
+def _calamine(data: bytes | Path) -> tuple[pl.DataFrame, int]:
+    """The first worksheet as fastexcel reads it (every cell as text), and the position of its
+    first column."""
+    import fastexcel  # imported here: CSV-only callers do not pay for it
+
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
+        sheet = fastexcel.read_excel(data).load_sheet(0, header_row=None, dtypes="string")
+        frame = pl.DataFrame(sheet.to_polars())
+        columns = sheet.selected_columns
+    except Exception:  # fastexcel raises several types for a damaged or foreign file
+        raise _not_xlsx() from None
+    del sheet  # calamine's cells: about 46 bytes each, 740 MB for 1,000,000 households
+    _release_freed_memory()
+    return frame, columns[0].absolute_index if columns else 0
+
+
+def _release_freed_memory() -> None:
+    """Hand the heap calamine freed back to the system (glibc keeps it otherwise, and the
+    reading process is watched by its resident size); a no-op elsewhere."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _calamine_text(column: pl.Series) -> pl.Expr:
+    """A column as text the way calamine writes a date (``YYYY-MM-DD``) or a date and time
+    (``YYYY-MM-DDTHH:MM:SS``); only a column holding cells of that length is searched."""
+    if not (column.str.len_bytes() == len("YYYY-MM-DD HH:MM:SS")).any():
+        return pl.col(column.name)
+    return (
+        pl.col(column.name)
+        .str.replace(_DATETIME, "${1}T${2}")
+        .str.replace(r"^(\d{4}-\d{2}-\d{2})T00:00:00$", "${1}")
+    )
+
+
+def _open_workbook(data: bytes | Path, limits: Limits) -> tuple[zipfile.ZipFile, str]:
+    """Open a workbook and measure it before any parser sees it; its first worksheet's part.
+    Refuses odd compression, encryption, entity declarations and zip bombs (declared sizes)."""
+    try:
+        archive = zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data))
         infos = archive.infolist()
         names = {info.filename for info in infos}
     except Exception:
@@ -303,8 +364,7 @@ def _inspect_workbook(data: bytes, limits: Limits) -> tuple[int, int]:
                         raise ValueError("entity declarations")
     except Exception:  # also a bad CRC or a damaged stream
         raise _not_xlsx() from None
-    sheet = _first_sheet(archive, names)
-    return _scan_sheet(archive, sheet, limits)
+    return archive, _first_sheet(archive, names)
 
 
 def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -324,10 +384,20 @@ def _first_sheet(archive: zipfile.ZipFile, names: set[str]) -> str:
     raise _not_xlsx()
 
 
-def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
+def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits, refused=None):
     """Stream the worksheet XML: its declared dimension, its cells, its first used row; each
     against the limits, and its real unpacked size against the declared one (zipfile stops at
-    the declared size and checks the CRC)."""
+    the declared size and checks the CRC). The first used row and the declared width; a
+    refusal is told to ``refused`` too."""
+    try:
+        return _measure_sheet(archive, part, limits)
+    except FrameFileError as exc:
+        if refused is not None:
+            refused(exc.message)
+        raise
+
+
+def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
     cells = 0
     first_row = 0
     tail = b""
@@ -356,12 +426,47 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[in
 
 
 def _check_extent(chunk: bytes, limits: Limits) -> None:
-    """Refuse cells beyond the column or row limits, whatever the dimension says."""
-    odd = int(any(space + b'r="' in chunk for space in (b"\t", b"\n", b"\r")))
-    if letters := set(_WIDE_REF[odd].findall(chunk)):
-        _check_width(max(map(_column_number, letters)), limits)
-    if rows := _FAR_ROW[odd].findall(chunk):
-        _check_dimension(0, max(map(int, rows)), limits)
+    """Refuse cells or rows beyond the column or row limits, whatever the dimension says."""
+    shape = chunk.translate(_SHAPE, b"$")
+    digits = len(str(limits.max_rows))
+    if not (found := _suspect(digits).findall(shape)):
+        return
+    if any(wide or longer for wide, longer in found):
+        refs = _REF.findall(chunk)  # rare in a frame: read them one by one
+        columns = max((_column_number(letters) for letters, _ in refs), default=0)
+        _check_dimension(columns, max((int(row) for _, row in refs), default=0), limits)
+    else:
+        _check_dimension(0, _max_row(chunk, shape, digits), limits)
+
+
+@functools.cache
+def _suspect(digits: int) -> re.Pattern:
+    """References (in the shape) of two letters or more, or of ``digits`` digits or more: the
+    groups tell two letters, and more digits."""
+    return re.compile(rb' r="(?:(AA)|A?0{%d}(0)?)' % digits)
+
+
+def _max_row(chunk: bytes, shape: bytes, digits: int) -> int:
+    """The largest row of ``digits`` digits in the references (of a row, or of a cell in
+    columns A to Z) of ``chunk``, read with numpy at every ``r="`` that ``shape`` has."""
+    found = np.frombuffer(shape, np.uint8)
+    kept = np.frombuffer(chunk.translate(_LETTERS, b"$"), np.uint8)
+    at = found[:-3] == ord(" ")
+    for offset, byte in enumerate(b'r="', 1):
+        at &= found[offset : len(found) - 3 + offset] == byte
+    at = np.flatnonzero(at) + 4
+    at = at[at + digits + 2 <= len(found)]
+    best = 0
+    for letters in (0, 1):
+        match = np.ones(len(at), bool)
+        for offset, byte in enumerate(b"A" * letters + b"0" * digits + b'"'):
+            match &= found[at + offset] == byte
+        starts = at[match] + letters
+        rows = np.zeros(len(starts), np.int64)
+        for offset in range(digits):
+            rows = rows * 10 + kept[starts + offset] - ord("0")
+        best = max(best, int(rows.max(initial=0)))
+    return best
 
 
 def _column_number(letters: bytes) -> int:

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
+import fastexcel
 import numpy as np
 import openpyxl
 import pytest
 
-from sampling.frames import read_frame
+from sampling.frames import Limits, read_frame
 from sampling.frames.read import FrameFileError, read_table
 from sampling.synthetic import synthetic_frame_csv
 
@@ -183,3 +185,42 @@ def test_cells_beyond_the_header_name_the_row_and_count(rows, header, to_csv):
     result = read_frame(to_csv(header, rows))
     issue = next(i for i in result.issues if i.message.msgid.startswith("Row {row}: it has"))
     assert issue.row == 7 and issue.message.mapping["count"] == len(header) + 2
+
+
+def _undimensioned(cell: str, *, edit=lambda body: body) -> bytes:
+    """The good workbook with one more cell and no ``<dimension>``: only the references tell
+    the sheet's extent."""
+    from tests.hostile_frames import SHEET, _rewrite, good_xlsx
+
+    strip = re.compile(rb"<dimension [^>]*>")
+    data = good_xlsx({cell: "x"})
+    return _rewrite(data, lambda n, body: edit(strip.sub(b"", body)) if n == SHEET else body)
+
+
+@pytest.mark.parametrize(
+    ("cell", "edit", "refused"),
+    [
+        ("A45", None, None),
+        ("A50", None, None),
+        ("A51", None, "rows"),  # as many digits as the limit
+        ("C500", None, "rows"),  # more digits
+        ("AD2", None, None),
+        ("AE2", None, "columns"),
+        ("AD51", None, "rows"),
+        ("A51", lambda body: body.replace(b' r="A51"', b'\n r="$A$51"'), "rows"),
+        ("B2", lambda body: body.replace(b'<row r="2"', b'<row r="77"'), "rows"),
+        ("AE2", lambda body: body.replace(b' r="AE2"', b'\tr="$AE$2"'), "columns"),
+    ],
+)
+def test_a_sheet_is_measured_by_its_references_before_it_is_parsed(
+    cell, edit, refused, monkeypatch
+):
+    data = _undimensioned(cell, edit=edit or (lambda body: body))
+    limits = Limits(max_rows=50, max_columns=30)
+    if refused is None:
+        assert read_table(data, limits=limits).file_format == "xlsx"
+        return
+    monkeypatch.setattr(fastexcel, "read_excel", lambda data: pytest.fail("parsed"))
+    with pytest.raises(FrameFileError) as caught:
+        read_table(data, limits=limits)
+    assert caught.value.message.msgid.startswith(f"The file has more than {{limit}} {refused}")

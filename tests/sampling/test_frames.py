@@ -239,3 +239,17 @@ def test_downloadable_template_is_a_clean_frame():
     template = Path(sampling.__file__).parent / "templates" / "frame-template.csv"
     result = read_frame(template)
     assert result.ok and result.rows == 3 and result.encoding == "utf-8-sig"
+
+
+def test_codes_are_matched_ignoring_case_spaces_underscores_and_hyphens(rows, header, to_csv):
+    """Whether a column holds only the canonical codes or spellings that need normalising,
+    every household gets the canonical value; an unknown code is named as typed."""
+    status, dibao = header.index("status"), header.index("dibao")
+    rows[0][status], rows[1][status], rows[2][status] = "Exited", "NOT-EXITED", "Non Registered"
+    rows[0][dibao], rows[1][dibao] = "YES", "否"
+    frame = read_frame(to_csv(header, rows)).frame
+    assert frame.status.tolist()[:3] == ["exited", "not_exited", "non_registered"]
+    assert frame.dibao.tolist()[:2] == [True, False]
+    rows[3][status] = "Gone Away"
+    result = read_frame(to_csv(header, rows))
+    assert [(i.row, i.value) for i in result.issues] == [(5, "Gone Away")]
