@@ -71,7 +71,7 @@ _ZH = {
         "按 Clopper–Pearson 法构造，设计效应不低于权数与户规模的 Kish 设计效应（无错退或漏评时即按"
         "该有效样本量），单侧界的自由度取设计自由度与各样本村方差贡献的 Satterthwaite 有效自由度中"
         "的较小者；在模拟的县（真实比率 0.5%–3%，含排查户，有无 10% 失联户）中，真实值高于该上界的"
-        "比例不超过 5%。"
+        "比例不超过 3%（该界偏保守）。"
     ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
@@ -374,7 +374,7 @@ _EN = {
     "smaller of the design degrees of freedom and Satterthwaite's effective degrees of "
     "freedom of the villages' variance contributions; in simulated counties (true rates "
     "0.5–3%, screening households, with and without 10% of households out of contact) the "
-    "truth lay above this upper bound at most 5% of the time.",
+    "truth lay above this upper bound at most 3% of the time (the bound is conservative).",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",
