@@ -78,7 +78,7 @@ def bound_label(estimate: est.Estimate, side: str, confidence: float) -> Message
     method = METHOD_NAMES.get(estimate.method, estimate.method)
     if estimate.method == "korn-graubard-kish":
         df = intervals.adjusted_df(estimate.df, estimate.df_eff)
-        words = {"level": f"{confidence:.0%}", "method": method, "df": f"{df:.1f}"}
+        words = {"level": f"{confidence:.0%}", "method": method, "df": f"{round(df, 1):g}"}
         return Message(_BOUND_LABELS_EFFECTIVE[side], words)
     return Message(
         _BOUND_LABELS[side], {"level": f"{confidence:.0%}", "method": method, "df": estimate.df}
