@@ -1,6 +1,6 @@
 """Confidence intervals, one-sided bounds and the probability that a rate is within a threshold.
 
-Three interval methods:
+Four interval methods:
 
 ``"wald-t"``
     estimate ± t(df) · SE, t on the design degrees of freedom.
@@ -33,7 +33,8 @@ Three interval methods:
       1 when one village carries the variance.
 
 When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
-effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain, so that zero events give
+effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain (``n_K`` for
+``korn-graubard-kish``), so that zero events give
 a one-sided interval ``[0, upper]`` with ``upper > 0``, never a zero-width interval.
 
 Without design degrees of freedom (``df < 1``: every domain row in one PSU per stratum) or
