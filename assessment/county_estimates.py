@@ -197,16 +197,21 @@ def sample_rows(
     for r in db.execute(query):
         persons = r.persons or r.household_size
         verdict = "meets_standard" if r.interview_id in overturned else (r.verdict or "")
+        flagged = any(getattr(r, f) for f in FLAGS)
         missed_persons, recognises = screening_adjusted(
             r.role,
             r.status,
-            any(getattr(r, f) for f in FLAGS),
+            flagged,
             screening,
             r.pi_household,
             persons,
             verdict == "missed",
             np.nan if r.recognising is None else float(r.recognising),
         )
+        # what the household would count if found missed: the event size of the interval
+        missed_size = screening_adjusted(
+            r.role, r.status, flagged, screening, r.pi_household, persons, True, np.nan
+        )[0]
         rows.append(
             {
                 "household_id": r.household_id,
@@ -225,6 +230,7 @@ def sample_rows(
                 "verdict": verdict,
                 "wrongly_exited": int(verdict == "wrongly_exited"),
                 "missed_persons": missed_persons,
+                "missed_size": missed_size,
                 "recognises": recognises,
                 "household_type": r.status,
                 "village_non_registered": non_registered.get(r.household_village, 0),
@@ -272,6 +278,7 @@ def household_sample(rows: list[dict]) -> HouseholdSample:
         household_type=col("household_type", str),
         village_weight=1.0 / col("pi_village", float),
         village_non_registered=col("village_non_registered", float),
+        missed_size=np.array([r.get("missed_size", r["persons"]) for r in rows], dtype=float),
     )
 
 

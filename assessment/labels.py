@@ -72,9 +72,10 @@ DRAW_STAGE_LABELS = {
 # Interval methods of the estimates (assessment.estimation) and the report languages.
 CI_METHOD_LABELS = {
     "korn-graubard": N_("Korn–Graubard interval (exact binomial, effective sample size)"),
-    "korn-graubard-satterthwaite": N_(
-        "Korn–Graubard–Satterthwaite interval (exact binomial; effective sample size and "
-        "degrees of freedom from the effective number of villages)"
+    "korn-graubard-kish": N_(
+        "Korn–Graubard interval for rare rates (exact binomial; effective sample size with a "
+        "design effect at least Kish's for the weights and household sizes; one-sided bound "
+        "on Satterthwaite's effective degrees of freedom)"
     ),
     "wilson": N_("Wilson score interval (effective sample size)"),
     "wald-t": N_("Wald interval with t quantiles"),

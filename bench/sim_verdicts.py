@@ -1,18 +1,19 @@
 """How often does each verdict come out when the truth is near a threshold?
 
-The county of ``bench/sim_rare_rates.py`` (30 villages drawn of 200, about 540 exited and 450
-non-registered households), with the true 错退率 set to 1.5, 2.0 and 2.5 % (threshold 2 %,
-``<=`` passes) and the true 群众认可度 to 89, 90 and 91 % (threshold 90 %, ``>=`` passes), each
-to within one household. Every replicate draws a sample, applies 10 % non-contact at random
-with the weighting-class adjustment (or none), estimates through the production code and
-judges with :func:`assessment.indicators.verdicts.judge` (scheme confidence 95 %).
+The county of ``bench/sim_population.py`` (30 villages drawn of 200, about 540 exited and 450
+sampled non-registered households plus the screening households), with the true 错退率 set
+to 1.5, 2.0 and 2.5 % (threshold 2 %, ``<=`` passes) and the true 群众认可度 to 89, 90 and
+91 % (threshold 90 %, ``>=`` passes), each to within one household. Every replicate draws a
+sample with 10 % non-contact at random (reserves released, the weighting-class adjustment)
+or none, estimates through the production code and judges with
+:func:`assessment.indicators.verdicts.judge` (scheme confidence 95 %).
 
 Reported per setting: P(official 符合) — the scheme's rule, point estimate against the
 threshold — and the confidence statement: P(meets with 95 %), P(不确定), P(fails with 95 %).
 
 Run (a few minutes on the 2-core machine)::
 
-    .venv/bin/python bench/sim_verdicts.py [--replicates 400] [--seed 2026]
+    .venv/bin/python bench/sim_verdicts.py [--replicates 1000] [--seed 2026]
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessment.indicators.county import rates
 from assessment.indicators.model import Confidence, Official, Scheme
 from assessment.indicators.verdicts import judge
-from bench.sim_rare_rates import draw, make_population, rates
+from bench.sim_population import draw, make_population
 
 SCHEME = Scheme(
     poverty_incidence_max=0.02, wrongful_exit_max=0.02, missed_max=0.02, recognition_min=0.90
@@ -72,7 +74,7 @@ def verdict_table(replicates: int, seed: int, noncontact=(0.0, 0.10)) -> list[di
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--replicates", type=int, default=400)
+    parser.add_argument("--replicates", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     print(

@@ -67,10 +67,11 @@ _ZH = {
     "col_bound": "95%单侧界",
     "bound_note": (
         "估计值为加权估计。95%单侧界：错退率、漏评率和综合贫困发生率为单侧95%置信上界，"
-        "群众认可度为单侧95%置信下界。三项比率的置信界按 Korn–Graubard–Satterthwaite 法计算："
-        "在有效样本量（不超过实际样本量）上按 Clopper–Pearson 法构造，自由度取设计自由度与"
-        "各样本村方差贡献的有效自由度两倍中的较小者；在模拟的县（真实比率 0.5%–3%，含失联户）中，"
-        "真实值高于该上界的概率约为 5% 或更低。"
+        "群众认可度为单侧95%置信下界。三项比率的置信界为稀有比率的 Korn–Graubard 界：在有效样本量上"
+        "按 Clopper–Pearson 法构造，设计效应不低于权数与户规模的 Kish 设计效应（无错退或漏评时即按"
+        "该有效样本量），单侧界的自由度取设计自由度与各样本村方差贡献的 Satterthwaite 有效自由度中"
+        "的较小者；在模拟的县（真实比率 0.5%–3%，含排查户，有无 10% 失联户）中，真实值高于该上界的"
+        "比例不超过 3%（该界偏保守）。"
     ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
@@ -267,8 +268,9 @@ _ZH = {
         "（有放回近似）；综合贫困发生率的方差用德尔塔法。"
     ),
     "method_korn-graubard": "Korn–Graubard 区间（精确二项，按有效样本量）",
-    "method_korn-graubard-satterthwaite": (
-        "Korn–Graubard–Satterthwaite 区间（精确二项，有效样本量和自由度按村的有效个数）"
+    "method_korn-graubard-kish": (
+        "稀有比率的 Korn–Graubard 区间（精确二项；有效样本量的设计效应不低于权数与户规模的"
+        " Kish 设计效应；单侧界的自由度按 Satterthwaite 有效自由度）"
     ),
     "method_wilson": "Wilson 区间（按有效样本量）",
     "method_wald-t": "t 分布 Wald 区间",
@@ -372,11 +374,13 @@ _EN = {
     "bound_note": "Estimates are weighted. 95% one-sided bound: the upper 95% confidence "
     "bound for the wrongful-exit rate, the missed-identification rate and poverty incidence; "
     "the lower 95% confidence bound for mass recognition. The bounds of the three rates are "
-    "Korn–Graubard–Satterthwaite bounds: Clopper–Pearson on the effective sample size (at most "
-    "the actual size), with the smaller of the design degrees of freedom and twice the "
-    "effective degrees of freedom of the villages' variance contributions; in simulated "
-    "counties (true rates 0.5–3%, with households out of contact) the truth lay above this "
-    "upper bound about 5% of the time or less.",
+    "Korn–Graubard bounds for rare rates: Clopper–Pearson on the effective sample size, with "
+    "a design effect of at least Kish's for the weights and household sizes (that size itself "
+    "when no household was found wrongly exited or missed), the one-sided bound on the "
+    "smaller of the design degrees of freedom and Satterthwaite's effective degrees of "
+    "freedom of the villages' variance contributions; in simulated counties (true rates "
+    "0.5–3%, screening households, with and without 10% of households out of contact) the "
+    "truth lay above this upper bound at most 3% of the time (the bound is conservative).",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",
@@ -580,9 +584,10 @@ _EN = {
         "delta method."
     ),
     "method_korn-graubard": "Korn–Graubard interval (exact binomial, effective sample size)",
-    "method_korn-graubard-satterthwaite": (
-        "Korn–Graubard–Satterthwaite interval (exact binomial; effective sample size and "
-        "degrees of freedom from the effective number of villages)"
+    "method_korn-graubard-kish": (
+        "Korn–Graubard interval for rare rates (exact binomial; effective sample size with a "
+        "design effect at least Kish's for the weights and household sizes; one-sided bound "
+        "on Satterthwaite's effective degrees of freedom)"
     ),
     "method_wilson": "Wilson score interval (effective sample size)",
     "method_wald-t": "Wald interval with t quantiles",

@@ -79,6 +79,13 @@ HOUSEHOLD_COLUMNS = (
         "missed persons as counted in the missed rate",
         "persons; a flagged household drawn by SRS counts × pi (census weight 1)",
     ),
+    Column(
+        "missed_size",
+        "漏评时计入人数",
+        "missed persons the household would count if found missed",
+        "persons, scaled as missed_persons is; the event size of the missed rate's interval "
+        "(--event-size)",
+    ),
     Column("recognises", "认可", "recognising household", "1 / 0; blank = not asked"),
     Column(
         "village_non_registered",
@@ -184,6 +191,7 @@ def _household_row(row: dict, interview, score: float) -> list:
         row["wrongly_exited"],
         row["persons"] * row["wrongly_exited"],
         row["missed_persons"],
+        row.get("missed_size", row["persons"]),
         "" if recognises != recognises else int(recognises),
         row["village_non_registered"],
         row["missed_denominator"],
@@ -255,8 +263,8 @@ COMMANDS = {
     "missed_rate": (
         "漏评率：漏评人数 ÷ 样本村非建档立卡人口（加权比率）",
         "Missed rate: missed persons / non-registered population of the sampled villages",
-        "--var missed_persons --denominator missed_denominator --stat ratio "
-        "--domain \"status == 'non_registered'\" --ci-method auto-rare",
+        "--var missed_persons --denominator missed_denominator --event-size missed_size "
+        "--stat ratio --domain \"status == 'non_registered'\" --ci-method auto-rare",
     ),
     "recognition_rate": (
         "群众认可度：认可户 ÷ 受访户（加权）",

@@ -35,6 +35,11 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("data", type=Path, help="CSV or XLSX file, header row first")
     parser.add_argument("--var", required=True, help="variable (numerator of a ratio)")
     parser.add_argument("--denominator", help="denominator column of a ratio")
+    parser.add_argument(
+        "--event-size",
+        help="what a row adds to the numerator when it is an event (korn-graubard-kish); "
+        "default: the denominator",
+    )
     parser.add_argument("--weight", help="sampling weight column")
     parser.add_argument("--strata", help="first-stage stratum column")
     parser.add_argument("--cluster", help="cluster columns per stage, comma-separated")
@@ -202,7 +207,10 @@ def _estimates(design, table, args, stat, rows) -> tuple[est.Estimate, ...]:
     common = {"domain": rows, "level": args.level, "ci_method": args.ci_method}
     if stat == "ratio":
         x = numeric(_column(table, args.denominator), args.denominator)
-        return (est.ratio(design, numeric(y_raw, args.var), x, na_rm=True, **common),)
+        size = getattr(args, "event_size", None)
+        size = numeric(_column(table, size), size) if size else None
+        y = numeric(y_raw, args.var)
+        return (est.ratio(design, y, x, na_rm=True, event_size=size, **common),)
     if not _is_numeric(y_raw):
         if stat == "proportion":
             return est.proportions(design, y_raw, **common)

@@ -2,7 +2,9 @@
 
 Both use the pivot of the estimate's own interval method (see
 :mod:`assessment.estimation.intervals`), so that "the true rate is within the threshold with
-at least 95 % confidence" holds exactly when the 95 % one-sided bound is within it.
+at least 95 % confidence" holds exactly when the 95 % one-sided bound is within it. For
+``korn-graubard-kish`` that pivot is the one-sided one (Satterthwaite's degrees of freedom),
+not an end of the two-sided interval.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def _pivot_args(estimate: Estimate) -> dict:
         "df": estimate.df,
         "n_kish": estimate.n_kish,
         "df_eff": estimate.df_eff,
+        "n_event": estimate.n_event,
     }
 
 
@@ -51,6 +54,7 @@ def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float =
         estimate.se,
         q=confidence,
         side=side,
+        one_sided=True,
         **_pivot_args(estimate),
     )
 

@@ -16,7 +16,7 @@ from assessment.estimation.design import Design
 from assessment.estimation.variance import effective_psu_df, taylor_covariance
 
 CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
-_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-satterthwaite")
+_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish")
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Estimate:
         Estimated size of the domain, ``Σw`` over its rows (persons or households).
     method : str
         Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"``,
-        ``"korn-graubard-satterthwaite"`` or ``"census"`` (every stratum enumerated: the
+        ``"korn-graubard-kish"`` or ``"census"`` (every stratum enumerated: the
         interval is the point).
     level : float
         Confidence level of the interval, e.g. 0.95.
@@ -60,7 +60,11 @@ class Estimate:
         Kish's effective size of the domain, used by the zero-variance intervals.
     df_eff : float
         Satterthwaite's effective number of PSU contributions to the variance (NaN when the
-        variance is zero), used by ``korn-graubard-satterthwaite``.
+        variance is zero), the degrees of freedom of the one-sided ``korn-graubard-kish``.
+    n_event : float
+        Kish's effective size of the rows' event sizes, ``(Σ w s)² / Σ (w s)²`` (``s`` the
+        ratio's denominator unless given; 1 for a proportion): the floor of the design effect
+        and the zero-event size of ``korn-graubard-kish``.
     """
 
     stat: str
@@ -79,6 +83,7 @@ class Estimate:
     category: str | None = None
     n_kish: float = float("nan")
     df_eff: float = float("nan")
+    n_event: float = float("nan")
 
 
 def _rows(design: Design, domain, arrays: dict, na_rm: bool) -> np.ndarray:
@@ -136,6 +141,7 @@ def from_scores(
     ci_method: str = "auto",
     bounded: bool = False,
     category: str | None = None,
+    event_size: np.ndarray | None = None,
 ) -> Estimate:
     """Build an :class:`Estimate` from a statistic's value and its linearised scores.
 
@@ -153,12 +159,15 @@ def from_scores(
     level : float
         Confidence level (0.5-1).
     ci_method : {"auto", "auto-rare", "wald-t", "korn-graubard", "wilson", \
-"korn-graubard-satterthwaite"}
+"korn-graubard-kish"}
         ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`;
-        ``"auto-rare"`` the same rule with ``korn-graubard-satterthwaite`` for rare rates.
+        ``"auto-rare"`` the same rule with ``korn-graubard-kish`` for rare rates.
     bounded : bool
         The statistic is a proportion in [0, 1] (allows Korn–Graubard and Wilson).
     category : str, optional
+    event_size : ndarray, shape (n_rows,), optional
+        What each row adds to the numerator when it is an event (persons of a household);
+        1 when omitted. Gives ``Estimate.n_event``.
 
     Returns
     -------
@@ -181,12 +190,23 @@ def from_scores(
     df = design.degrees_of_freedom(rows)
     n_psu = int((np.bincount(design.psu[observed], minlength=design.n_psu) > 0).sum())
     df_eff = effective_psu_df(design, scores) if variance > 0 else float("nan")
+    n_event = _kish(
+        design.weights[observed] * (1.0 if event_size is None else event_size[observed])
+    )
     method = _method(ci_method, value, se, n_eff, bounded)
     if design.is_census:
         method, low, high = "census", value, value
     else:
         low, high = intervals.interval(
-            method, value, se, n=n, df=df, n_kish=n_kish, level=level, df_eff=df_eff
+            method,
+            value,
+            se,
+            n=n,
+            df=df,
+            n_kish=n_kish,
+            level=level,
+            df_eff=df_eff,
+            n_event=n_event,
         )
     return Estimate(
         stat,
@@ -205,12 +225,19 @@ def from_scores(
         category,
         n_kish,
         df_eff,
+        n_event,
     )
+
+
+def _kish(values: np.ndarray) -> float:
+    """Kish's effective size ``(Σ v)² / Σ v²`` (NaN without a positive value)."""
+    squares = float(np.sum(values**2))
+    return float(np.sum(values) ** 2 / squares) if squares > 0 else float("nan")
 
 
 def _method(ci_method: str, value: float, se: float, n_eff: float, bounded: bool) -> str:
     if ci_method in ("auto", "auto-rare"):
-        rare = "korn-graubard" if ci_method == "auto" else "korn-graubard-satterthwaite"
+        rare = "korn-graubard" if ci_method == "auto" else "korn-graubard-kish"
         return intervals.choose_method(value, se, n_eff, bounded=bounded, rare=rare)
     if ci_method == "wald-t" and bounded and se <= 0:
         return "korn-graubard"  # a zero-width interval for 0 or all events is never right
@@ -330,6 +357,7 @@ def ratio(
     level=0.95,
     ci_method="auto",
     bounded: bool | None = None,
+    event_size=None,
 ) -> Estimate:
     """Estimated ratio of population totals ``Σ w y / Σ w x`` over a domain.
 
@@ -340,6 +368,9 @@ def ratio(
     bounded : bool, optional
         Whether the ratio is a proportion in [0, 1]; by default true when ``0 <= y <= x`` on
         every domain row, which allows Korn–Graubard and Wilson intervals.
+    event_size : array_like of float, optional
+        What a row adds to ``y`` when it is an event (``korn-graubard-kish``); ``x`` when
+        omitted (a household counted whole: ``y`` is 0 or ``x``).
     Others as :func:`total`.
 
     Returns
@@ -348,7 +379,8 @@ def ratio(
         In the unit of y per unit of x (a rate 0-1 for persons over persons).
     """
     y, x = _as_float(y, "y"), _as_float(x, "x")
-    return _ratio(design, y, x, domain, na_rm, level, ci_method, "ratio", bounded)
+    size = x if event_size is None else _as_float(event_size, "event_size")
+    return _ratio(design, y, x, domain, na_rm, level, ci_method, "ratio", bounded, size)
 
 
 def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
@@ -374,11 +406,19 @@ def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
     return r, w * (y0 - r * x0) / denominator
 
 
-def _ratio(design, y, x, domain, na_rm, level, ci_method, stat, bounded) -> Estimate:
+def _ratio(design, y, x, domain, na_rm, level, ci_method, stat, bounded, size=None) -> Estimate:
     rows = _rows(design, domain, {"y": y, "x": x}, na_rm)
     if bounded is None:
         bounded = bool(np.all((y[rows] >= 0) & (y[rows] <= x[rows])))
     r, scores = ratio_scores(design, y, x, rows)
     return from_scores(
-        design, r, scores, rows, stat=stat, level=level, ci_method=ci_method, bounded=bounded
+        design,
+        r,
+        scores,
+        rows,
+        stat=stat,
+        level=level,
+        ci_method=ci_method,
+        bounded=bounded,
+        event_size=size,
     )

@@ -1,6 +1,6 @@
 """Confidence intervals, one-sided bounds and the probability that a rate is within a threshold.
 
-Three interval methods:
+Four interval methods:
 
 ``"wald-t"``
     estimate ± t(df) · SE, t on the design degrees of freedom.
@@ -9,20 +9,32 @@ Three interval methods:
     degrees of freedom as R's ``svyciprop(method="beta")`` (Korn and Graubard 1998).
 ``"wilson"``
     Wilson's score interval on the effective sample size, with the t(df) quantile.
-``"korn-graubard-satterthwaite"``
-    Korn–Graubard for rare rates in clustered samples: the effective sample size is not
-    allowed above ``n`` (a design effect below 1 is taken as 1, as Korn and Graubard 1998
-    advise), and the degrees of freedom of the adjustment are those the variance estimate
-    really has: ``min(df, 2·ν)``, ``ν`` Satterthwaite's effective number of PSU contributions
-    (:func:`~assessment.estimation.variance.effective_psu_df`). A rare event found in a few
-    villages rests on a few PSUs' variance terms; the plain Korn–Graubard then takes the
-    design's df at face value and its upper bound is exceeded 7–14 % of the time at rates of
-    0.5–3 % (``bench/sim_rare_rates.py``). The factor 2 corrects the plug-in ``ν``, which
-    underestimates the degrees of freedom (by up to 3 for normal PSU totals); it was checked
-    by that simulation, see ``docs/estimation.md``.
+``"korn-graubard-kish"``
+    Korn–Graubard for rare rates in clustered, unequally weighted samples (the exit
+    indicators' 错退率 and 漏评率). Three changes to ``"korn-graubard"``, each from the
+    literature:
+
+    - the design effect is not allowed below Kish's design effect for unequal weighting and
+      cluster size: the effective size is ``min(p(1-p)/Var(p), n_K)`` with
+      ``n_K = (Σ w s)² / Σ (w s)²`` over the domain rows, ``s`` the row's event size (the
+      persons a household counts when it is an event: the ratio's denominator unless given).
+      Korn and Graubard (1998) truncate the design effect at 1 under equal weights; under
+      unequal weights and whole households counted in persons the floor is Kish's
+      ``deff_w`` (Kish 1965, 1992; Gabler, Häder and Lahiri 1999 with no intra-cluster
+      correlation). A design-based variance resting on a few events is often far below it,
+      and the interval built on it undercovers (Franco et al. 2019);
+    - zero events (or all events) use ``n_K`` itself, so the bound accounts for the weights
+      and for persons being counted by household;
+    - the two-sided interval adjusts the effective size on the design degrees of freedom,
+      as ``"korn-graubard"``; the one-sided bound and the threshold probability (the pivot
+      of verdicts, ``one_sided=True``) on Satterthwaite's effective degrees of freedom of the
+      variance estimate, ``min(df, ν)`` with ``ν = (Σ c_i d_i²)² / Σ (c_i d_i²)²`` over the
+      first-stage variance terms (Satterthwaite 1946; Johnson and Rust 1992), which is near
+      1 when one village carries the variance.
 
 When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
-effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain, so that zero events give
+effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain (``n_K`` for
+``korn-graubard-kish``), so that zero events give
 a one-sided interval ``[0, upper]`` with ``upper > 0``, never a zero-width interval.
 
 Without design degrees of freedom (``df < 1``: every domain row in one PSU per stratum) or
@@ -37,6 +49,16 @@ References
 ----------
 Korn EL, Graubard BI (1998). Confidence intervals for proportions with small expected number
 of positive counts estimated from survey data. *Survey Methodology* 24:193-201.
+Kish L (1992). Weighting for unequal Pi. *Journal of Official Statistics* 8:183-200.
+Gabler S, Häder S, Lahiri P (1999). A model based justification of Kish's formula for design
+effects for weighting and clustering. *Survey Methodology* 25:105-106.
+Satterthwaite FE (1946). An approximate distribution of estimates of variance components.
+*Biometrics Bulletin* 2:110-114.
+Johnson EG, Rust KF (1992). Population inferences and variance estimation for NAEP data.
+*Journal of Educational Statistics* 17:175-190.
+Franco C, Little RJA, Louis TA, Slud EV (2019). Comparative study of confidence intervals for
+proportions in complex sample surveys. *Journal of Survey Statistics and Methodology*
+7:334-364.
 """
 
 from __future__ import annotations
@@ -45,8 +67,7 @@ import math
 
 from scipy import stats
 
-METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-satterthwaite")
-SATTERTHWAITE_FACTOR = 2.0
+METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish")
 COMPARATORS = ("<", "<=", ">", ">=")
 
 
@@ -65,17 +86,19 @@ def _defined(se: float, df: float) -> bool:
 
 
 def adjusted_df(df: float, df_eff: float) -> float:
-    """The degrees of freedom of ``korn-graubard-satterthwaite``: ``min(df, 2·df_eff)``, >= 1."""
+    """Satterthwaite's degrees of freedom of the variance, ``min(df, ν)``, at least 1."""
     if not math.isfinite(df_eff):
         return df
-    return max(1.0, min(float(df), SATTERTHWAITE_FACTOR * df_eff))
+    return max(1.0, min(float(df), df_eff))
 
 
-def effective_n_satterthwaite(p, se, n, df, n_kish, tail, df_eff) -> float:
-    """Effective size of ``korn-graubard-satterthwaite``: at most ``n``, adjusted on its df."""
-    m = min(_plain_n(p, se, n_kish), float(n)) if se > 0 and 0 < p < 1 else float(n_kish)
-    if se > 0 and 0 < p < 1 and n > 1:
-        m *= (_t(tail, n - 1) / _t(tail, adjusted_df(df, df_eff))) ** 2
+def effective_n_kish(p, se, n, df, n_event, tail, df_eff, one_sided) -> float:
+    """Effective size of ``korn-graubard-kish``: at most ``n_event``, adjusted on its df."""
+    if not (se > 0 and 0 < p < 1):
+        return float(n_event)
+    m = min(_plain_n(p, se, n_event), float(n_event))
+    if n > 1:
+        m *= (_t(tail, n - 1) / _t(tail, adjusted_df(df, df_eff) if one_sided else df)) ** 2
     return float(m)
 
 
@@ -141,12 +164,14 @@ def bound(
     q: float,
     side: str,
     df_eff: float = math.nan,
+    n_event: float = math.nan,
+    one_sided: bool = False,
 ) -> float:
     """One bound at quantile ``q`` (e.g. 0.975 for a two-sided 95 % interval).
 
     Parameters
     ----------
-    method : {"wald-t", "korn-graubard", "wilson"}
+    method : {"wald-t", "korn-graubard", "wilson", "korn-graubard-kish"}
     p, se : float
         Estimate and standard error (proportions 0-1 for the last two methods).
     n, df, n_kish : see :func:`effective_n`.
@@ -154,7 +179,12 @@ def bound(
         Confidence of this bound alone, in (0.5, 1).
     side : {"upper", "lower"}
     df_eff : float
-        Satterthwaite's effective PSU degrees of freedom (``korn-graubard-satterthwaite``).
+        Satterthwaite's effective PSU degrees of freedom (``korn-graubard-kish``, one-sided).
+    n_event : float
+        Kish's effective size of the event sizes (``korn-graubard-kish``); ``n_kish`` when NaN.
+    one_sided : bool
+        A one-sided bound (the verdict's pivot) rather than an end of a two-sided interval;
+        only ``korn-graubard-kish`` treats them differently (its degrees of freedom).
 
     Returns
     -------
@@ -170,24 +200,27 @@ def bound(
     if method == "korn-graubard":
         m = effective_n(p, se, n, df, n_kish, 1 - q)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
-    if method == "korn-graubard-satterthwaite":
-        m = effective_n_satterthwaite(p, se, n, df, n_kish, 1 - q, df_eff)
+    if method == "korn-graubard-kish":
+        events = n_event if math.isfinite(n_event) else n_kish
+        m = effective_n_kish(p, se, n, df, events, 1 - q, df_eff, one_sided)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
     return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
 
 
-def interval(method, p, se, *, n, df, n_kish, level, df_eff=math.nan) -> tuple[float, float]:
+def interval(
+    method, p, se, *, n, df, n_kish, level, df_eff=math.nan, n_event=math.nan
+) -> tuple[float, float]:
     """Two-sided interval ``(low, high)`` at confidence ``level`` (see :func:`bound`)."""
     _check_level(level)
     q = 1 - (1 - level) / 2
-    kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q, "df_eff": df_eff}
+    kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q, "df_eff": df_eff, "n_event": n_event}
     return bound(method, p, se, side="lower", **kwargs), bound(
         method, p, se, side="upper", **kwargs
     )
 
 
 def probability_below(
-    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan
+    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan, n_event=math.nan
 ) -> float:
     """Confidence that the true value is at most ``threshold`` (the upper-bound pivot).
 
@@ -211,8 +244,8 @@ def probability_below(
         return 1.0
     if threshold <= 0:
         return 0.0
-    if method in ("korn-graubard", "korn-graubard-satterthwaite"):
-        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff)
+    if method in ("korn-graubard", "korn-graubard-kish"):
+        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff, n_event)
         x = m * p
         return 0.0 if x >= m else float(stats.beta.cdf(threshold, x + 1, m - x))
     m = _plain_n(p, se, n_kish)
@@ -221,7 +254,7 @@ def probability_below(
 
 
 def probability_above(
-    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan
+    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan, n_event=math.nan
 ) -> float:
     """Confidence that the true value is at least ``threshold`` (the lower-bound pivot)."""
     if not _defined(se, df):
@@ -234,8 +267,8 @@ def probability_above(
         return 1.0
     if threshold >= 1:
         return 0.0
-    if method in ("korn-graubard", "korn-graubard-satterthwaite"):
-        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff)
+    if method in ("korn-graubard", "korn-graubard-kish"):
+        m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff, n_event)
         x = m * p
         return 0.0 if x <= 0 else float(stats.beta.sf(threshold, x, m - x + 1))
     m = _plain_n(p, se, n_kish)
@@ -243,10 +276,12 @@ def probability_above(
     return float(stats.t.cdf(score, df))
 
 
-def _kg_size(method, p, se, n, df, n_kish, tail, df_eff) -> float:
+def _kg_size(method, p, se, n, df, n_kish, tail, df_eff, n_event) -> float:
+    """The Korn–Graubard effective size of the one-sided pivot (verdicts)."""
     if method == "korn-graubard":
         return effective_n(p, se, n, df, n_kish, tail)
-    return effective_n_satterthwaite(p, se, n, df, n_kish, tail, df_eff)
+    events = n_event if math.isfinite(n_event) else n_kish
+    return effective_n_kish(p, se, n, df, events, tail, df_eff, True)
 
 
 def choose_method(
@@ -269,7 +304,7 @@ def choose_method(
         Whether the statistic is a proportion in [0, 1].
     rare : str
         The method for the rare (or near-certain) case: ``"korn-graubard"`` (R's
-        ``svyciprop(method="beta")``, the default) or ``"korn-graubard-satterthwaite"`` (the
+        ``svyciprop(method="beta")``, the default) or ``"korn-graubard-kish"`` (the
         exit indicators' rare rates, ``ci_method="auto-rare"``).
 
     Returns

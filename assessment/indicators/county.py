@@ -25,8 +25,8 @@ from assessment.indicators.model import (
 from assessment.indicators.verdicts import combine, insufficient, judge
 
 # The interval rule of the rare rates: Wald-t when the rate is common and well estimated,
-# else Korn–Graubard on the effective size (at most n) and Satterthwaite's effective PSU
-# degrees of freedom (bench/sim_rare_rates.py).
+# else Korn–Graubard with the design effect floored at Kish's (korn-graubard-kish; the
+# one-sided bound on Satterthwaite's degrees of freedom). Chosen by bench/sim_rare_rates.py.
 RARE_RATE_METHOD = "auto-rare"
 
 
@@ -40,6 +40,7 @@ class _Rows:
     wrong_persons: np.ndarray
     missed_persons: np.ndarray
     missed_denominator: np.ndarray
+    missed_size: np.ndarray
     recognises: np.ndarray
     township: np.ndarray
     household_type: np.ndarray
@@ -68,6 +69,7 @@ def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
     wrong = np.where(col(sample.wrongly_exited, bool) & (status == "exited"), persons, 0.0)
     missed = np.where(status == "non_registered", col(sample.missed_persons, float), 0.0)
     denominator = _missed_denominator(sample, keep, design, status, persons)
+    size = persons if sample.missed_size is None else col(sample.missed_size, float)
     return _Rows(
         design,
         status,
@@ -75,6 +77,7 @@ def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
         wrong,
         missed,
         denominator,
+        np.where(status == "non_registered", size, 0.0),
         col(sample.recognises, float),
         col(sample.township).astype(str),
         col(sample.household_type).astype(str),
@@ -103,19 +106,21 @@ def _missed_denominator(sample, keep, design, status, persons) -> np.ndarray:
 
 
 def _rate_inputs(rows: _Rows, name: str, domain: np.ndarray):
-    """``(y, x, domain rows)`` of one of the three sampled rates."""
+    """``(y, x, domain rows, event size)`` of one of the three sampled rates."""
     if name == "wrongful_exit_rate":
-        return rows.wrong_persons, rows.persons, domain & (rows.status == "exited")
+        exited = domain & (rows.status == "exited")
+        return rows.wrong_persons, rows.persons, exited, rows.persons
     if name == "missed_rate":
         concerned = domain & (rows.status == "non_registered")
-        return rows.missed_persons, rows.missed_denominator, concerned
+        return rows.missed_persons, rows.missed_denominator, concerned, rows.missed_size
     answered = domain & np.isfinite(rows.recognises)
-    return np.nan_to_num(rows.recognises, nan=0.0), np.ones(rows.design.n_rows), answered
+    ones = np.ones(rows.design.n_rows)
+    return np.nan_to_num(rows.recognises, nan=0.0), ones, answered, ones
 
 
 def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
     """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated."""
-    y, x, concerned = _rate_inputs(rows, name, domain)
+    y, x, concerned, size = _rate_inputs(rows, name, domain)
     if not concerned.any():
         return None, Insufficient.NO_ROWS
     if not np.sum(rows.design.weights[concerned] * x[concerned]) > 0:
@@ -124,7 +129,14 @@ def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
     # clustered samples (docs/estimation.md, "Rare rates"); recognition keeps R's rule.
     method = "auto" if name == "recognition_rate" else RARE_RATE_METHOD
     estimate = est.ratio(
-        rows.design, y, x, domain=concerned, level=level, bounded=True, ci_method=method
+        rows.design,
+        y,
+        x,
+        domain=concerned,
+        level=level,
+        bounded=True,
+        ci_method=method,
+        event_size=size,
     )
     return estimate, None
 
@@ -151,15 +163,17 @@ def _incidence(rows: _Rows, county: CountyTotals, level: float):
     total = sum(weight for weight, _ in parts)
     d = rows.design
     value, scores, concerned = 0.0, np.zeros(d.n_rows), np.zeros(d.n_rows, bool)
+    events = np.zeros(d.n_rows)  # what an event of each row adds to q
     everyone = np.ones(d.n_rows, bool)
     for weight, name in parts:
-        y, x, domain = _rate_inputs(rows, name, everyone)
+        y, x, domain, size = _rate_inputs(rows, name, everyone)
         if not domain.any() or not np.sum(d.weights[domain] * x[domain]) > 0:
             return None, None, base, 1.0, Insufficient.COMPONENT
         r, z = est.ratio_scores(d, y, x, domain)
         value += weight / total * r
         scores += weight / total * z
         concerned |= domain
+        events += np.where(domain, weight / total * size / np.sum(d.weights[domain] * x[domain]), 0)
     q = est.from_scores(
         d,
         value,
@@ -169,6 +183,7 @@ def _incidence(rows: _Rows, county: CountyTotals, level: float):
         level=level,
         bounded=True,
         ci_method=RARE_RATE_METHOD,
+        event_size=events,
     )
     slope = total / county.rural_population
     mapped = replace(

@@ -174,6 +174,10 @@ class HouseholdSample:
     village_fpc, household_fpc : array_like of float, optional
         Population sizes (or fractions) for the full two-stage variance: villages in the
         stratum, households in the village's list. Without them, with-replacement variance.
+    missed_size : array_like of float, optional
+        For non-registered households: the missed persons the household would count if it
+        were found missed (``persons``, scaled as ``missed_persons`` is under screening); the
+        event sizes of the 漏评率's interval. ``persons`` when omitted.
     """
 
     village: np.ndarray
@@ -191,6 +195,7 @@ class HouseholdSample:
     village_non_registered: np.ndarray | None = None
     village_fpc: np.ndarray | None = None
     household_fpc: np.ndarray | None = None
+    missed_size: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         sizes = {k: np.asarray(v).shape for k, v in vars(self).items() if v is not None}

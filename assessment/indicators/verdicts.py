@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from assessment import estimation as est
+from assessment.estimation import intervals
 from assessment.i18n import N_, Message
 from assessment.indicators.model import (
     COMPARE,
@@ -32,10 +33,21 @@ _BOUND_LABELS = {
     "upper": N_("one-sided {level} upper bound ({method}, {df} design degrees of freedom)"),
     "lower": N_("one-sided {level} lower bound ({method}, {df} design degrees of freedom)"),
 }
+# korn-graubard-kish: the one-sided bound rests on Satterthwaite's degrees of freedom
+_BOUND_LABELS_EFFECTIVE = {
+    "upper": N_(
+        "one-sided {level} upper bound ({method}; design effect at least Kish's; "
+        "{df} effective degrees of freedom, Satterthwaite)"
+    ),
+    "lower": N_(
+        "one-sided {level} lower bound ({method}; design effect at least Kish's; "
+        "{df} effective degrees of freedom, Satterthwaite)"
+    ),
+}
 # Proper names of the interval methods, the same in every language.
 METHOD_NAMES = {
     "korn-graubard": "Korn–Graubard",
-    "korn-graubard-satterthwaite": "Korn–Graubard–Satterthwaite",
+    "korn-graubard-kish": "Korn–Graubard",
     "wilson": "Wilson",
     "wald-t": "Wald t",
     "census": "census",
@@ -64,6 +76,10 @@ def bound_label(estimate: est.Estimate, side: str, confidence: float) -> Message
         E.g. "one-sided 95% upper bound (Korn–Graubard, 27 design degrees of freedom)".
     """
     method = METHOD_NAMES.get(estimate.method, estimate.method)
+    if estimate.method == "korn-graubard-kish":
+        df = intervals.adjusted_df(estimate.df, estimate.df_eff)
+        words = {"level": f"{confidence:.0%}", "method": method, "df": f"{round(df, 1):g}"}
+        return Message(_BOUND_LABELS_EFFECTIVE[side], words)
     return Message(
         _BOUND_LABELS[side], {"level": f"{confidence:.0%}", "method": method, "df": estimate.df}
     )

@@ -310,10 +310,11 @@ def test_the_codebook_commands_reproduce_the_report(url, counties):  # noqa: F81
         found[key] = estimate(url, commands[key], out)
         assert found[key]["estimate"] == pytest.approx(report[key]["estimate"], rel=1e-9, abs=1e-12)
         assert found[key]["se"] == pytest.approx(report[key]["se"], rel=1e-9, abs=1e-12)
-    # the rare-rate interval too (Korn–Graubard–Satterthwaite, --ci-method auto-rare)
-    for end in ("ci_low", "ci_high"):
-        reported = report["wrongful_exit_rate"][end]
-        assert found["wrongful_exit_rate"][end] == pytest.approx(reported, rel=1e-9, abs=1e-12)
+    # the rare-rate interval too (korn-graubard-kish, --ci-method auto-rare)
+    for key in ("wrongful_exit_rate", "missed_rate"):
+        for end in ("ci_low", "ci_high"):
+            reported = report[key][end]
+            assert found[key][end] == pytest.approx(reported, rel=1e-9, abs=1e-12), (key, end)
     incidence = (
         totals["remaining_poor"]
         + found["wrongful_exit_rate"]["estimate"] * totals["exited_population"]

@@ -53,7 +53,7 @@ from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 ALLOWED = {
     "API", "CSV", "XLSX", "PDF", "JSON", "SHA-256", "SHA", "GPS", "AAPOR", "RR1", "PPS",
     "UTF-8", "UTF", "GB18030", "GBK", "OC", "Korn", "Graubard", "Korn–Graubard", "Wilson",
-    "Satterthwaite", "Korn–Graubard–Satterthwaite", "Clopper", "Pearson", "Clopper–Pearson",
+    "Satterthwaite", "Kish", "Clopper", "Pearson", "Clopper–Pearson",
     "Wald", "English", "n", "d", "α", "β", "π", "km", "ID", "UTC", "HTTP", "JPEG", "PNG", "MB",
     "A", "B", "C", "D",  # the housing safety grades A-D are the official names
     "assess", "verify-draw",  # the command that re-runs a draw, shown to be typed
