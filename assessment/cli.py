@@ -67,7 +67,13 @@ def say(args, msgid: str, *, stream=None, **mapping) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="assess", description="exit-assessment commands")
+    from assessment.cli_args import TranslatedHelpFormatter
+
+    parser = argparse.ArgumentParser(
+        prog="assess",
+        description=N_("exit-assessment commands"),
+        formatter_class=TranslatedHelpFormatter,
+    )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -80,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     for command in subparsers.choices.values():
         if "--lang" not in command._option_string_actions:
             add_lang_option(command)
+        command.formatter_class = TranslatedHelpFormatter
     return parser
 
 
@@ -87,7 +94,7 @@ def add_lang_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
-        help="language of messages (default: the interface's default language in the ini)",
+        help=N_("language of messages (default: the interface's default language in the ini)"),
     )
 
 
@@ -114,7 +121,7 @@ def add_config_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--config",
         default=DEFAULT_CONFIG,
-        help=f"ini file (default {DEFAULT_CONFIG}); DATABASE_URL overrides its database",
+        help=N_("ini file (default %(default)s); DATABASE_URL overrides its database"),
     )
 
 
@@ -123,7 +130,7 @@ def add_round_option(parser: argparse.ArgumentParser) -> None:
         "--round",
         type=int,
         dest="round_id",
-        help="assessment round id (default: the latest round of the county)",
+        help=N_("assessment round id (default: the latest round of the county)"),
     )
 
 

@@ -36,6 +36,16 @@ ARGPARSE_MESSAGES = (
 )
 
 
+class TranslatedHelpFormatter(argparse.HelpFormatter):
+    """Help texts and descriptions (msgids) in the language argparse speaks at the time."""
+
+    def _get_help_string(self, action) -> str | None:
+        return argparse._(action.help) if action.help else action.help
+
+    def _format_text(self, text: str) -> str:
+        return super()._format_text(argparse._(text) if text else text)
+
+
 def requested_language(argv: Sequence[str]) -> str:
     """The language the command line asks for, before the full parser has run."""
     from assessment.cli import configured_language

@@ -28,45 +28,45 @@ INTERIM_REPORT = N_("Wrote {out} ({size} bytes): {county}, {verdict} (interim)."
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("report", help="write a county evaluation report (PDF)")
+    p = subparsers.add_parser("report", help=N_("write a county evaluation report (PDF)"))
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument("--out", required=True, type=Path)
     add_lang_option(p)  # the report's language too
     add_round_option(p)
     p.set_defaults(func=county_report)
 
-    p = subparsers.add_parser("report-province", help="write a provincial summary (PDF)")
+    p = subparsers.add_parser("report-province", help=N_("write a provincial summary (PDF)"))
     add_config_option(p)
-    p.add_argument("--province", required=True, help="province name")
+    p.add_argument("--province", required=True, help=N_("province name"))
     p.add_argument("--out", required=True, type=Path)
     add_lang_option(p)  # the report's language too
     p.add_argument(
         "--round",
         type=int,
         dest="round_id",
-        help="assessment round id (default: the newest round listing a county of the province)",
+        help=N_("assessment round id (default: the newest round listing a county of the province)"),
     )
     p.set_defaults(func=province_report)
 
     p = subparsers.add_parser(
-        "indicators", help="a county's verdict, fieldwork state, response and four indicators"
+        "indicators", help=N_("a county's verdict, fieldwork state, response and four indicators")
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--json", action="store_true", help=N_("print one JSON object"))
     add_round_option(p)
     p.set_defaults(func=indicators)
 
-    p = subparsers.add_parser("export", help="export a county's approved survey data")
+    p = subparsers.add_parser("export", help=N_("export a county's approved survey data"))
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument(
         "--out",
         required=True,
         type=Path,
-        help="file; with csv, the members sheet and the codebook go beside it",
+        help=N_("file; with csv, the members sheet and the codebook go beside it"),
     )
     add_round_option(p)
     p.set_defaults(func=export)
@@ -76,10 +76,10 @@ def register(subparsers) -> None:
 def register_refresh(subparsers) -> None:
     p = subparsers.add_parser(
         "refresh-results",
-        help="recompute the stored results of every county of a round (after an upgrade)",
+        help=N_("recompute the stored results of every county of a round (after an upgrade)"),
     )
     add_config_option(p)
-    p.add_argument("--round", type=int, dest="round_id", help="round id (default: every round)")
+    p.add_argument("--round", type=int, dest="round_id", help=N_("round id (default: every round)"))
     p.set_defaults(func=refresh_results)
 
 

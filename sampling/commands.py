@@ -27,14 +27,14 @@ IMPORTED = N_(
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("import-frame", help="import a county household frame (CSV/XLSX)")
+    p = subparsers.add_parser("import-frame", help=N_("import a county household frame (CSV/XLSX)"))
     add_config_option(p)
     p.add_argument("file", type=Path)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--county-name", help="name when the county is new")
-    p.add_argument("--province", default="未指定省份", help="province when the county is new")
-    p.add_argument("--western", action="store_true", help="a new county is in the west (3%%)")
-    p.add_argument("--encoding", help="text encoding of a CSV file (detected when omitted)")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--county-name", help=N_("name when the county is new"))
+    p.add_argument("--province", default="未指定省份", help=N_("province when the county is new"))
+    p.add_argument("--western", action="store_true", help=N_("a new county is in the west (3%%)"))
+    p.add_argument("--encoding", help=N_("text encoding of a CSV file (detected when omitted)"))
     add_lang_option(p)
     p.set_defaults(func=import_frame)
     register_plans(subparsers)
@@ -103,28 +103,32 @@ def import_frame(args) -> int:
 
 
 def register_plans(subparsers) -> None:
-    p = subparsers.add_parser("draw", help="commit to and draw a sampling plan for a county")
+    p = subparsers.add_parser("draw", help=N_("commit to and draw a sampling plan for a county"))
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--design", required=True, type=Path, help="design JSON file")
-    p.add_argument("--seed", help="64 hex digits (e.g. from a public ceremony); random if omitted")
-    p.add_argument("--reason", help="why the county is drawn again (required for a re-draw)")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--design", required=True, type=Path, help=N_("design JSON file"))
+    p.add_argument(
+        "--seed", help=N_("64 hex digits (e.g. from a public ceremony); random if omitted")
+    )
+    p.add_argument("--reason", help=N_("why the county is drawn again (required for a re-draw)"))
     p.add_argument(
         "--discard-fieldwork",
         action="store_true",
-        help="re-draw although the current plan has interviews: they are archived (kept, "
-        "left out of every estimate)",
+        help=N_(
+            "re-draw although the current plan has interviews: they are archived (kept, "
+            "left out of every estimate)"
+        ),
     )
-    p.add_argument("--frame", type=int, help="frame id (default: the county's latest frame)")
+    p.add_argument("--frame", type=int, help=N_("frame id (default: the county's latest frame)"))
     add_round_option(p)
     p.set_defaults(func=draw_plan)
 
-    p = subparsers.add_parser("verify-draw", help="re-run a plan's draw and compare")
+    p = subparsers.add_parser("verify-draw", help=N_("re-run a plan's draw and compare"))
     add_config_option(p)
     p.add_argument("plan", type=int)
     p.set_defaults(func=verify_draw)
 
-    p = subparsers.add_parser("export-plan", help="write a plan's households to CSV or XLSX")
+    p = subparsers.add_parser("export-plan", help=N_("write a plan's households to CSV or XLSX"))
     add_config_option(p)
     p.add_argument("plan", type=int)
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)

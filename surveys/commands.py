@@ -24,28 +24,28 @@ FIELDWORK_OPEN = N_("Fieldwork not complete: {resolved} of {planned} planned hou
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate-fieldwork",
-        help="rehearse fieldwork: scripted outcomes per household through the real workflow",
+        help=N_("rehearse fieldwork: scripted outcomes per household through the real workflow"),
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument(
         "--outcomes",
         required=True,
         type=Path,
-        help="CSV: household_id, contacted, wrongly_exited, missed, recognises, persons",
+        help=N_("CSV: household_id, contacted, wrongly_exited, missed, recognises, persons"),
     )
-    p.add_argument("--approve", action="store_true", help="approve the submitted interviews")
-    p.add_argument("--seed", type=int, default=20190601, help="seed of the simulated answers")
+    p.add_argument("--approve", action="store_true", help=N_("approve the submitted interviews"))
+    p.add_argument("--seed", type=int, default=20190601, help=N_("seed of the simulated answers"))
     add_round_option(p)
     p.set_defaults(func=simulate_fieldwork)
 
     p = subparsers.add_parser(
-        "close-fieldwork", help="close a county's fieldwork with households still open"
+        "close-fieldwork", help=N_("close a county's fieldwork with households still open")
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--reason", required=True, help="why fieldwork is closed (recorded)")
-    p.add_argument("--user", help="user name the closure is recorded under")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--reason", required=True, help=N_("why fieldwork is closed (recorded)"))
+    p.add_argument("--user", help=N_("user name the closure is recorded under"))
     add_round_option(p)
     p.set_defaults(func=close_fieldwork)
 

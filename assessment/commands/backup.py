@@ -23,14 +23,14 @@ PG_CUSTOM_MAGIC = b"PGDMP"
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("backup", help="write a consistent copy of the whole database")
+    p = subparsers.add_parser("backup", help=N_("write a consistent copy of the whole database"))
     add_config_option(p)
-    p.add_argument("--out", required=True, type=Path, help="backup file (must not exist)")
+    p.add_argument("--out", required=True, type=Path, help=N_("backup file (must not exist)"))
     p.set_defaults(func=backup)
 
-    p = subparsers.add_parser("restore", help="load a backup into an empty database")
+    p = subparsers.add_parser("restore", help=N_("load a backup into an empty database"))
     add_config_option(p)
-    p.add_argument("file", type=Path, help="a file written by assess backup")
+    p.add_argument("file", type=Path, help=N_("a file written by assess backup"))
     p.set_defaults(func=restore)
 
 

@@ -11,18 +11,18 @@ from assessment.i18n import N_, Message, translate
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("initdb", help="create or upgrade the database schema (alembic)")
+    p = subparsers.add_parser("initdb", help=N_("create or upgrade the database schema (alembic)"))
     add_config_option(p)
     p.set_defaults(func=initdb)
 
     p = subparsers.add_parser(
         "verify-audit",
-        help="check the audit trail's hash chain and that interview statuses match it",
+        help=N_("check the audit trail's hash chain and that interview statuses match it"),
     )
     add_config_option(p)
     p.set_defaults(func=verify_audit)
 
-    p = subparsers.add_parser("create-user", help="create a user")
+    p = subparsers.add_parser("create-user", help=N_("create a user"))
     add_config_option(p)
     p.add_argument("username")
     p.add_argument(
@@ -30,17 +30,19 @@ def register(subparsers) -> None:
         required=True,
         choices=["admin", "coordinator", "supervisor", "assessor", "reader"],
     )
-    p.add_argument("--name", help="full name shown in the interface")
-    p.add_argument("--team", help="team name (required for assessors and supervisors)")
-    p.add_argument("--password", help="initial password (asked for when omitted)")
+    p.add_argument("--name", help=N_("full name shown in the interface"))
+    p.add_argument("--team", help=N_("team name (required for assessors and supervisors)"))
+    p.add_argument("--password", help=N_("initial password (asked for when omitted)"))
     p.set_defaults(func=create_user)
 
-    p = subparsers.add_parser("demo", help="load the demo county DEMO with users for every role")
+    p = subparsers.add_parser(
+        "demo", help=N_("load the demo county DEMO with users for every role")
+    )
     add_config_option(p)
-    p.add_argument("--if-empty", action="store_true", help="do nothing when any user exists")
-    p.add_argument("--seed", type=int, default=20190601, help="seed of the synthetic county")
-    p.add_argument("--households", type=int, default=42_000, help="households in the county")
-    p.add_argument("--no-fieldwork", action="store_true", help="do not simulate the fieldwork")
+    p.add_argument("--if-empty", action="store_true", help=N_("do nothing when any user exists"))
+    p.add_argument("--seed", type=int, default=20190601, help=N_("seed of the synthetic county"))
+    p.add_argument("--households", type=int, default=42_000, help=N_("households in the county"))
+    p.add_argument("--no-fieldwork", action="store_true", help=N_("do not simulate the fieldwork"))
     p.set_defaults(func=demo)
 
 

@@ -31,24 +31,24 @@ FIELDS = ("group", "category", "estimate", "se", "ci_low", "ci_high", "deff", "d
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``estimate`` subcommand to an argparse ``subparsers`` object."""
     parser = subparsers.add_parser(
-        "estimate", help="design-based estimate from a CSV/XLSX file", description=__doc__
+        "estimate", help=N_("design-based estimate from a CSV/XLSX file"), description=__doc__
     )
-    parser.add_argument("data", type=Path, help="CSV or XLSX file, header row first")
-    parser.add_argument("--var", required=True, help="variable (numerator of a ratio)")
-    parser.add_argument("--denominator", help="denominator column of a ratio")
-    parser.add_argument("--weight", help="sampling weight column")
-    parser.add_argument("--strata", help="first-stage stratum column")
-    parser.add_argument("--cluster", help="cluster columns per stage, comma-separated")
-    parser.add_argument("--fpc", help="population size (or fraction) columns per stage")
-    parser.add_argument("--domain", help="subpopulation expression, e.g. \"stype == 'H'\"")
-    parser.add_argument("--by", help="column to estimate each group of")
+    parser.add_argument("data", type=Path, help=N_("CSV or XLSX file, header row first"))
+    parser.add_argument("--var", required=True, help=N_("variable (numerator of a ratio)"))
+    parser.add_argument("--denominator", help=N_("denominator column of a ratio"))
+    parser.add_argument("--weight", help=N_("sampling weight column"))
+    parser.add_argument("--strata", help=N_("first-stage stratum column"))
+    parser.add_argument("--cluster", help=N_("cluster columns per stage, comma-separated"))
+    parser.add_argument("--fpc", help=N_("population size (or fraction) columns per stage"))
+    parser.add_argument("--domain", help=N_("subpopulation expression, e.g. \"stype == 'H'\""))
+    parser.add_argument("--by", help=N_("column to estimate each group of"))
     parser.add_argument(
-        "--stat", choices=STATS, help="default: ratio with --denominator, else mean"
+        "--stat", choices=STATS, help=N_("default: ratio with --denominator, else mean")
     )
     parser.add_argument("--ci-method", default="auto", choices=est.CI_METHODS)
-    parser.add_argument("--level", type=float, default=0.95, help="confidence level (0-1)")
+    parser.add_argument("--level", type=float, default=0.95, help=N_("confidence level (0-1)"))
     parser.add_argument("--lonely-psu", default="fail", choices=est.LONELY_PSU_OPTIONS)
-    parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    parser.add_argument("--json", action="store_true", help=N_("print a JSON list of objects"))
     parser.set_defaults(func=run)
     return parser
 
@@ -56,11 +56,13 @@ def register(subparsers) -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Run ``estimate`` as a program of its own (tests and ``python -m``)."""
     from assessment.cli import add_lang_option, command_language
-    from assessment.cli_args import parse_in_language
+    from assessment.cli_args import TranslatedHelpFormatter, parse_in_language
 
     def build() -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(prog="assess")
-        add_lang_option(register(parser.add_subparsers(dest="command", required=True)))
+        command = register(parser.add_subparsers(dest="command", required=True))
+        command.formatter_class = TranslatedHelpFormatter
+        add_lang_option(command)
         return parser
 
     argv = ["estimate", *(sys.argv[1:] if argv is None else argv)]

@@ -159,6 +159,21 @@ def test_the_console_script_is_installed():
     assert "initdb" in result.stdout
 
 
+def test_help_is_in_the_default_language_and_in_english_when_asked():
+    def help_of(*args: str) -> str:
+        done = subprocess.run(
+            [str(ASSESS), *args, "--help"], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        return done.stdout
+
+    chinese_help = help_of("draw")
+    chinese(chinese_help, "用法：assess draw", "--county COUNTY +县代码", "显示此帮助信息并退出")
+    english = help_of("draw", "--lang", "en")
+    assert "usage: assess draw" in english and "why the county is drawn again" in english
+    commands = help_of()
+    assert "创建或升级数据库结构" in commands and "导入县的农户抽样框" in commands
+
+
 def test_initdb_is_idempotent_and_a_missing_config_is_named(url, loaded):
     chinese(ok(url, "initdb").stdout, "数据库结构已是最新版本", "内置问卷已加载")
     assert "latest schema" in ok(url, "initdb", "--lang", "en").stdout
