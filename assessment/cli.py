@@ -24,6 +24,11 @@ DEFAULT_CONFIG = "development.ini"
 FILE_PROBLEM = N_(
     "Cannot read or write {file}: check that it (or its folder) exists and that you may use it."
 )
+CONFIG_PROBLEM = N_("The configuration is not valid: {problem}")
+DATABASE_URL_PROBLEM = N_(
+    "The database URL is not valid: check the ini file or DATABASE_URL (for example "
+    "sqlite:///var/assessment.sqlite or postgresql://user@host/name)."
+)
 DATABASE_PROBLEM = N_(
     "The database cannot be used: check its URL (the ini file or DATABASE_URL), that it is "
     "running, and that assess initdb has set it up."
@@ -182,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def run_command(args) -> int:
     """Run the parsed command; a refusal is printed in ``args.lang`` with status 2."""
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from assessment.settings import DatabaseURLError, SettingsError
 
     try:
         return int(args.func(args) or 0)
@@ -192,6 +199,10 @@ def run_command(args) -> int:
         problem = translate(FILE_PROBLEM, args.lang, file=str(exc.filename or ""))
     except OperationalError:  # no such database, server down, schema not created
         problem = translate(DATABASE_PROBLEM, args.lang)
+    except (ArgumentError, DatabaseURLError):  # a URL that names no database we serve
+        problem = translate(DATABASE_URL_PROBLEM, args.lang)
+    except SettingsError as exc:  # the ini file (or the environment) has a bad value
+        problem = translate(CONFIG_PROBLEM, args.lang, problem=str(exc))
     except KeyboardInterrupt:
         print(translate(N_("interrupted"), args.lang), file=sys.stderr)
         return 130

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from assessment.cli import CommandError, add_config_option, app_env, say
+from assessment.cli import DATABASE_URL_PROBLEM, CommandError, add_config_option, app_env, say
 from assessment.formatting import format_number
 from assessment.i18n import N_, Message, translate
 
@@ -50,7 +50,12 @@ def _urls(config_uri: str) -> tuple[str, str | None]:
     """The app's database URL and the schema owner's (None when the same)."""
     from pyramid.paster import get_appsettings
 
-    from assessment.settings import SettingsError, database_url_from, owner_url_from
+    from assessment.settings import (
+        DatabaseURLError,
+        SettingsError,
+        database_url_from,
+        owner_url_from,
+    )
 
     try:
         settings = get_appsettings(config_uri)
@@ -58,6 +63,8 @@ def _urls(config_uri: str) -> tuple[str, str | None]:
         raise CommandError(N_("Configuration file not found: {file}"), file=config_uri) from exc
     try:
         return database_url_from(settings), owner_url_from(settings)
+    except DatabaseURLError as exc:
+        raise CommandError(DATABASE_URL_PROBLEM) from exc
     except SettingsError as exc:
         raise CommandError(
             N_("The configuration is not valid: {problem}"), problem=str(exc)

@@ -159,6 +159,16 @@ def test_the_console_script_is_installed():
     assert "initdb" in result.stdout
 
 
+def test_a_bad_or_unready_database_is_named_in_a_sentence(tmp_path):
+    chinese(refused("notaurl", "verify-audit", says="数据库地址无效").stderr)
+    refused("notaurl", "verify-audit", "--lang", "en", says="database URL is not valid")
+    chinese(refused("mysql://x@y/z", "initdb", says="数据库地址无效").stderr)
+    # A database initdb never set up: no table to read.
+    empty = f"sqlite:///{tmp_path}/empty.sqlite"
+    chinese(refused(empty, "indicators", "--county", "X", says="无法使用数据库").stderr)
+    refused(empty, "indicators", "--county", "X", "--lang", "en", says="cannot be used")
+
+
 def test_help_is_in_the_default_language_and_in_english_when_asked():
     def help_of(*args: str) -> str:
         done = subprocess.run(
