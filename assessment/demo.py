@@ -9,6 +9,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.formatting import format_number
+from assessment.i18n import N_, Message
 from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Province, Role, Team
 from assessment.security import hash_password
 from assessment.services import TeamService, UserService
@@ -75,7 +77,11 @@ DEMO_USERS = (
     ("expert", "申诉评审专家（演示）", Role.coordinator, None),
 )
 DEMO_STATEMENT = "该户户主每月领取养老金，问卷漏记转移性收入；附养老金发放凭证。"
-DEMO_RULING = "养老金发放凭证属实，计入后人均纯收入超过贫困线，不予认定为错退。"
+# The ruling names the finding it overturns (the first published case may be either kind).
+DEMO_RULINGS = {
+    kind: f"养老金发放凭证属实，计入后人均纯收入超过贫困线，不予认定为{word}。"
+    for kind, word in (("wrongly_exited", "错退"), ("missed", "漏评"))
+}
 
 
 def village_names(rng: np.random.Generator, count: int) -> list[str]:
@@ -132,22 +138,25 @@ def _load_frame_and_plan(db: Session, county: County, seed: int, households: int
     outcome = FrameService(db).import_file(county, data, "demo-frame.csv")
     if outcome.frame is None:
         raise ValueError(f"demo frame rejected: {outcome.result.issues[:3]}")
-    if out is not None:
-        print(
-            f"frame: {outcome.frame.households} households, sha256 {outcome.frame.content_hash}",
-            file=out,
-        )
+    _tell(
+        out,
+        N_("Frame: {households} households, sha256 {hash}"),
+        households=format_number(outcome.frame.households),
+        hash=outcome.frame.content_hash,
+    )
     service = PlanService(db)
     seed_hex = f"{seed:064x}"
     plan = service.draw(outcome.frame, DEMO_DESIGN, seed_hex=seed_hex)
     teams = db.scalars(select(Team).order_by(Team.name)).all()
     for i, row in enumerate(service.villages(plan)):
         service.assign(plan, row["plan_village"].id, teams[i % len(teams)])
-    if out is not None:
-        print(
-            f"plan {plan.id}: {len(service.villages(plan))} villages, commitment {plan.commitment}",
-            file=out,
-        )
+    _tell(
+        out,
+        N_("Plan {plan}: {villages} villages, commitment {commitment}"),
+        plan=plan.id,
+        villages=len(service.villages(plan)),
+        commitment=plan.commitment,
+    )
     return plan
 
 
@@ -171,8 +180,11 @@ def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) 
     )
     coordinator = db.scalar(select(User).where(User.username == "coordinator"))
     FieldworkService(db).close(plan, coordinator, DEMO_CLOSURE)
-    if out is not None:
-        print(f"simulated fieldwork: {count} approved interviews (marked as simulated)", file=out)
+    _tell(
+        out,
+        N_("Simulated fieldwork: {count} approved interviews (marked as simulated)"),
+        count=format_number(count),
+    )
 
 
 def _create_people(db: Session, county: County) -> list[tuple[str, str, str]]:
@@ -212,19 +224,17 @@ def _demo_appeal(db: Session, plan, out) -> None:
     service = AppealService(db)
     publication = service.publish(plan, people["coordinator"])
     if not publication.cases:
-        if out is not None:
-            print("appeal: no suspected household to publish", file=out)
+        _tell(out, N_("Appeal: no suspected household to publish"))
         return
     first, *others = publication.cases
     picture = io.BytesIO()
     Image.new("RGB", (320, 200), (235, 235, 220)).save(picture, "PNG")
     evidence = check_evidence("养老金发放凭证.png", picture.getvalue())
     service.answer(first, people["liaison"], "disputed", DEMO_STATEMENT, [evidence])
-    service.rule(first, people["expert"], "overturned", DEMO_RULING)
+    service.rule(first, people["expert"], "overturned", DEMO_RULINGS[first.kind])
     for case in others:
         service.answer(case, people["liaison"], "accepted", None)
-    if out is not None:
-        print(f"appeal: {len(publication.cases)} cases published, 1 overturned", file=out)
+    _tell(out, N_("Appeal: {count} cases published, 1 overturned"), count=len(publication.cases))
 
 
 def _demo_backchecks(db: Session, plan, seed: int, out) -> None:
@@ -243,14 +253,21 @@ def _demo_backchecks(db: Session, plan, seed: int, out) -> None:
             answers["household_size"] += 1  # a member missed at the first visit
         leader = next(u for u in item.team.members if u.role == Role.supervisor)
         service.record(item, leader, {k: v for k, v in answers.items() if v is not None})
+    _tell(out, N_("Back-checks: {count} re-visits recorded"), count=len(draw.backchecks))
+
+
+def _tell(out, msgid: str, **mapping) -> None:
     if out is not None:
-        print(f"back-checks: {len(draw.backchecks)} re-visits recorded", file=out)
+        out(Message(msgid, mapping))
 
 
 def load_demo(
     db: Session, *, seed: int = 20190601, households: int = 42_000, out=None, fieldwork: bool = True
 ):
-    """Create the demo county and its people; returns (user name, password, role) triples."""
+    """Create the demo county and its people; returns (user name, password, role) triples.
+
+    ``out``, when given, is called with a :class:`~assessment.i18n.Message` at each step.
+    """
     if db.scalar(select(County.id).where(County.code == DEMO_CODE)) is not None:
         raise ValueError("the demo county DEMO exists already")
     county = ensure_county(db, DEMO_CODE, "示范县（模拟）", "示范省", western=True)

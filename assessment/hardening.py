@@ -11,7 +11,8 @@ database):
   ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``, in production
   ``Strict-Transport-Security``, and every page that is not a static asset
   ``Cache-Control: no-store`` - pages show households, and a shared tablet's back button
-  or disk cache must not show them to the next person.
+  or disk cache must not show them to the next person. The service worker script
+  (``/sw.js``, an asset served from the root) keeps the caching its view sets.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CSP = "; ".join(
     )
 )
 STATIC_PREFIX = "/static/"
+ROOT_ASSETS = frozenset({"/sw.js"})  # assets outside /static/: they set their own caching
 
 
 def host_name(host: str) -> str:
@@ -70,7 +72,7 @@ def security_headers_tween_factory(handler, registry):
         headers = response.headers
         for name, value in fixed.items():
             headers.setdefault(name, value)
-        if not request.path.startswith(STATIC_PREFIX):
+        if not request.path.startswith(STATIC_PREFIX) and request.path not in ROOT_ASSETS:
             headers["Cache-Control"] = "no-store"
             headers.pop("Expires", None)
         return response

@@ -34,11 +34,16 @@ def _catalog(language: str) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
-def gettext_for(language: str | None):
-    """Return the ``gettext`` function of ``language`` (English msgids pass through)."""
+def translations_for(language: str | None) -> gettext.NullTranslations:
+    """The catalog of ``language`` (the default language's when unknown)."""
     if language not in LANGUAGES:
         language = DEFAULT_LANGUAGE
-    return _catalog(language).gettext
+    return _catalog(language)
+
+
+def gettext_for(language: str | None):
+    """Return the ``gettext`` function of ``language`` (English msgids pass through)."""
+    return translations_for(language).gettext
 
 
 def _placeholder(value: Any, language: str | None) -> Any:

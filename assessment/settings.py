@@ -23,6 +23,10 @@ class SettingsError(ValueError):
     """A setting is missing or malformed; raised at start-up, never later."""
 
 
+class DatabaseURLError(SettingsError):
+    """The database URL names neither SQLite nor PostgreSQL."""
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -120,7 +124,16 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+SUPPORTED_DATABASES = ("sqlite", "postgres", "postgresql")
+
+
 def _prepare(url: str) -> str:
+    scheme = url.split(":", 1)[0].split("+", 1)[0].lower()
+    if scheme not in SUPPORTED_DATABASES:
+        raise DatabaseURLError(
+            f"the database URL must name SQLite or PostgreSQL (sqlite:///..., "
+            f"postgresql://...), got {scheme!r}"
+        )
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     return normalise_database_url(url)

@@ -7,7 +7,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
+from assessment.i18n import N_, Message, translate
 from assessment.models import AssessmentRound, County, round_counties
 from assessment.permissions import Permission
 from assessment.services import DomainError
@@ -47,7 +47,13 @@ def county_quality(context, request):
         "check": service.verify(draw) if draw is not None else None,
         "comparison": service.comparison(plan),
         "item_labels": {
-            i.name: f"{i.label.get(request.locale_name)} ({i.type})" for i in service.items
+            i.name: translate(
+                N_("{label} (type {type})"),
+                request.locale_name,
+                label=i.label.get(request.locale_name),
+                type=i.type,
+            )
+            for i in service.items
         },
         "code": assessor_code,
         "may_draw": request.has_permission(Permission.backcheck_draw, context),

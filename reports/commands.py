@@ -4,49 +4,69 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
+from assessment.cli import (
+    CommandError,
+    add_config_option,
+    add_lang_option,
+    add_round_option,
+    app_env,
+    round_of,
+    say,
+)
+from assessment.formatting import format_number, format_percent
+from assessment.i18n import N_, Message
+from assessment.labels import (
+    CONFIDENCE_LABELS,
+    COUNTY_VERDICT_LABELS,
+    INDICATOR_LABELS,
+    OFFICIAL_LABELS,
+    STAGE_LABELS,
+)
+
+FINAL_REPORT = N_("Wrote {out} ({size} bytes): {county}, {verdict}.")
+INTERIM_REPORT = N_("Wrote {out} ({size} bytes): {county}, {verdict} (interim).")
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("report", help="write a county evaluation report (PDF)")
+    p = subparsers.add_parser("report", help=N_("write a county evaluation report (PDF)"))
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    add_lang_option(p)  # the report's language too
     add_round_option(p)
     p.set_defaults(func=county_report)
 
-    p = subparsers.add_parser("report-province", help="write a provincial summary (PDF)")
+    p = subparsers.add_parser("report-province", help=N_("write a provincial summary (PDF)"))
     add_config_option(p)
-    p.add_argument("--province", required=True, help="province name")
+    p.add_argument("--province", required=True, help=N_("province name"))
     p.add_argument("--out", required=True, type=Path)
-    p.add_argument("--lang", choices=["zh", "en"], default="zh")
+    add_lang_option(p)  # the report's language too
     p.add_argument(
         "--round",
         type=int,
         dest="round_id",
-        help="assessment round id (default: the newest round listing a county of the province)",
+        help=N_("assessment round id (default: the newest round listing a county of the province)"),
     )
     p.set_defaults(func=province_report)
 
     p = subparsers.add_parser(
-        "indicators", help="a county's verdict, fieldwork state, response and four indicators"
+        "indicators", help=N_("a county's verdict, fieldwork state, response and four indicators")
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--json", action="store_true", help=N_("print one JSON object"))
     add_round_option(p)
     p.set_defaults(func=indicators)
 
-    p = subparsers.add_parser("export", help="export a county's approved survey data")
+    p = subparsers.add_parser("export", help=N_("export a county's approved survey data"))
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument("--format", choices=["csv", "xlsx"], required=True)
     p.add_argument(
         "--out",
         required=True,
         type=Path,
-        help="file; with csv, the members sheet and the codebook go beside it",
+        help=N_("file; with csv, the members sheet and the codebook go beside it"),
     )
     add_round_option(p)
     p.set_defaults(func=export)
@@ -56,10 +76,10 @@ def register(subparsers) -> None:
 def register_refresh(subparsers) -> None:
     p = subparsers.add_parser(
         "refresh-results",
-        help="recompute the stored results of every county of a round (after an upgrade)",
+        help=N_("recompute the stored results of every county of a round (after an upgrade)"),
     )
     add_config_option(p)
-    p.add_argument("--round", type=int, dest="round_id", help="round id (default: every round)")
+    p.add_argument("--round", type=int, dest="round_id", help=N_("round id (default: every round)"))
     p.set_defaults(func=refresh_results)
 
 
@@ -77,9 +97,9 @@ def refresh_results(args) -> int:
             )
             is None
         ):
-            raise CommandError(f"there is no round {args.round_id}")
+            raise CommandError(N_("There is no round {round}."), round=args.round_id)
         count = refresh_round(request.dbsession, args.round_id)
-    print(f"refreshed the stored results of {count} counties")
+    say(args, N_("Refreshed the stored results of {count} counties."), count=count)
     return 0
 
 
@@ -90,7 +110,7 @@ def _county(request, code: str):
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
-        raise CommandError(f"no county with code {code!r}")
+        raise CommandError(N_("There is no county with code {code}."), code=code)
     return county
 
 
@@ -114,12 +134,23 @@ def county_report(args) -> int:
                 round_id=chosen.id if args.round_id is not None else None,
             )
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            raise CommandError([m for m, _ in exc.problems]) from exc
         pdf = render_county_report(snap, lang=args.lang, font_path=_font_path(request))
     args.out.write_bytes(pdf)
-    stage = " (interim)" if snap.interim else ""
-    print(f"wrote {args.out} ({len(pdf):,} bytes): {county.code} {snap.verdict}{stage}")
+    say(
+        args,
+        INTERIM_REPORT if snap.interim else FINAL_REPORT,
+        out=str(args.out),
+        size=format_number(len(pdf)),
+        county=county.code,
+        verdict=_label(COUNTY_VERDICT_LABELS, snap.verdict),
+    )
     return 0
+
+
+def _label(labels: dict, code) -> Message | str:
+    """A code's display name, or the code when it has none."""
+    return Message(labels[code]) if code in labels else str(code)
 
 
 def province_report(args) -> int:
@@ -131,10 +162,16 @@ def province_report(args) -> int:
         try:
             snap = province_snapshot(request.dbsession, args.province, round_id=args.round_id)
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            raise CommandError([m for m, _ in exc.problems]) from exc
         pdf = render_province_report(snap, lang=args.lang, font_path=_font_path(request))
     args.out.write_bytes(pdf)
-    print(f"wrote {args.out} ({len(pdf):,} bytes): {len(snap.counties)} counties")
+    say(
+        args,
+        N_("Wrote {out} ({size} bytes): {count} counties."),
+        out=str(args.out),
+        size=format_number(len(pdf)),
+        count=len(snap.counties),
+    )
     return 0
 
 
@@ -151,7 +188,9 @@ def export(args) -> int:
         )
         data = ce.county_data(request.dbsession, county, plan) if plan else None
         if data is None or not data.rows:
-            raise CommandError(f"county {county.code} has no approved interviews")
+            raise CommandError(
+                N_("County {county} has no approved interviews."), county=county.code
+            )
         sheets = export_sheets(request.dbsession, data)
         notes = reproduction_notes(data)
         if args.format == "xlsx":
@@ -166,7 +205,11 @@ def export(args) -> int:
                     counts[sheet.name] = write_csv(sheet, out)
             with Path(f"{stem}-codebook.csv").open("wb") as out:
                 write_codebook_csv(sheets, out, notes)  # the codebook reads the columns only
-    print(f"wrote {args.out}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+    rows = [
+        Message(N_("{sheet}: {count} rows"), {"sheet": sheet, "count": format_number(n)})
+        for sheet, n in counts.items()
+    ]
+    say(args, N_("Wrote {out}: {rows}."), out=str(args.out), rows=rows)
     return 0
 
 
@@ -208,7 +251,7 @@ def indicators_json(snap) -> dict:
 
 
 def _percent(value) -> str:
-    return "—" if value is None else f"{value * 100:.2f}%"
+    return format_percent(value, 2)
 
 
 def indicators(args) -> int:
@@ -225,17 +268,28 @@ def indicators(args) -> int:
                 request.dbsession, county, round_id=chosen.id if chosen else None
             )
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            raise CommandError([m for m, _ in exc.problems]) from exc
     data = indicators_json(snap)
-    if args.json:
+    if args.json:  # for scripts: codes, the same in every language
         print(json.dumps(data, ensure_ascii=False, allow_nan=False, indent=2))
         return 0
-    stage = "interim" if snap.interim else snap.state
-    print(f"{county.code} {snap.county}: {data['verdict']} ({stage})")
+    say(
+        args,
+        N_("{code} {county}: {verdict} ({stage})"),
+        code=county.code,
+        county=snap.county,
+        verdict=_label(COUNTY_VERDICT_LABELS, data["verdict"]),
+        stage=_label(STAGE_LABELS, "interim" if snap.interim else snap.state),
+    )
     for key, i in data["indicators"].items():
-        print(
-            f"  {key:<20} {_percent(i['estimate']):>8}  "
-            f"[{_percent(i['ci_low'])}, {_percent(i['ci_high'])}]  {i['official']}, "
-            f"{i['confidence']}"
+        say(
+            args,
+            N_("  {indicator}: {estimate} [{low}, {high}], {official}, {confidence}"),
+            indicator=_label(INDICATOR_LABELS, key),
+            estimate=_percent(i["estimate"]),
+            low=_percent(i["ci_low"]),
+            high=_percent(i["ci_high"]),
+            official=_label(OFFICIAL_LABELS, i["official"]),
+            confidence=_label(CONFIDENCE_LABELS, i["confidence"]),
         )
     return 0

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from assessment.i18n import N_
 from assessment.models import User
 from surveys.models import Interview, InterviewChange
 
@@ -174,9 +175,13 @@ def changed_since(dbsession: Session, interview: Interview, version: int) -> lis
     return sorted(paths)
 
 
+PREV_HASH_BROKEN = N_("prev_hash is not the hash of the row before")
+ROW_HASH_BROKEN = N_("row_hash does not match the row's content")
+
+
 @dataclass(frozen=True)
 class ChainBreak:
-    """The first row whose link does not hold, and why."""
+    """The first row whose link does not hold, and why (a msgid, English as it stands)."""
 
     row_id: int
     reason: str
@@ -203,9 +208,9 @@ def verify_chain(dbsession: Session, *, batch: int = 1000) -> tuple[int, ChainBr
             return checked, None
         for row_id, prev_hash, row_hash, *content in rows:
             if prev_hash != prev:
-                return checked, ChainBreak(row_id, "prev_hash is not the hash of the row before")
+                return checked, ChainBreak(row_id, PREV_HASH_BROKEN)
             if chain_hash(prev_hash, *content) != row_hash:
-                return checked, ChainBreak(row_id, "row_hash does not match the row's content")
+                return checked, ChainBreak(row_id, ROW_HASH_BROKEN)
             prev, checked = row_hash, checked + 1
         after = rows[-1][0]
 

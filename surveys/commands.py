@@ -5,36 +5,47 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, add_round_option, app_env, round_of
+from assessment.cli import (
+    CommandError,
+    add_config_option,
+    add_round_option,
+    app_env,
+    round_of,
+    say,
+)
+from assessment.formatting import format_number
+from assessment.i18n import N_
 
 MAX_OUTCOME_BYTES = 50 * 2**20
+FIELDWORK_COMPLETE = N_("Fieldwork complete: {resolved} of {planned} planned households resolved.")
+FIELDWORK_OPEN = N_("Fieldwork not complete: {resolved} of {planned} planned households resolved.")
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "simulate-fieldwork",
-        help="rehearse fieldwork: scripted outcomes per household through the real workflow",
+        help=N_("rehearse fieldwork: scripted outcomes per household through the real workflow"),
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
+    p.add_argument("--county", required=True, help=N_("county code"))
     p.add_argument(
         "--outcomes",
         required=True,
         type=Path,
-        help="CSV: household_id, contacted, wrongly_exited, missed, recognises, persons",
+        help=N_("CSV: household_id, contacted, wrongly_exited, missed, recognises, persons"),
     )
-    p.add_argument("--approve", action="store_true", help="approve the submitted interviews")
-    p.add_argument("--seed", type=int, default=20190601, help="seed of the simulated answers")
+    p.add_argument("--approve", action="store_true", help=N_("approve the submitted interviews"))
+    p.add_argument("--seed", type=int, default=20190601, help=N_("seed of the simulated answers"))
     add_round_option(p)
     p.set_defaults(func=simulate_fieldwork)
 
     p = subparsers.add_parser(
-        "close-fieldwork", help="close a county's fieldwork with households still open"
+        "close-fieldwork", help=N_("close a county's fieldwork with households still open")
     )
     add_config_option(p)
-    p.add_argument("--county", required=True, help="county code")
-    p.add_argument("--reason", required=True, help="why fieldwork is closed (recorded)")
-    p.add_argument("--user", help="user name the closure is recorded under")
+    p.add_argument("--county", required=True, help=N_("county code"))
+    p.add_argument("--reason", required=True, help=N_("why fieldwork is closed (recorded)"))
+    p.add_argument("--user", help=N_("user name the closure is recorded under"))
     add_round_option(p)
     p.set_defaults(func=close_fieldwork)
 
@@ -46,7 +57,7 @@ def _county(request, code: str):
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
-        raise CommandError(f"no county with code {code!r}")
+        raise CommandError(N_("There is no county with code {code}."), code=code)
     return county
 
 
@@ -56,7 +67,9 @@ def _plan(request, county, round_id):
     chosen = round_of(request, county, round_id)
     plan = ce.current_plan(request.dbsession, county, chosen.id if chosen else None)
     if plan is None:
-        raise CommandError(f"county {county.code} has no sampling plan; run draw first")
+        raise CommandError(
+            N_("County {county} has no sampling plan; run assess draw first."), county=county.code
+        )
     return plan, chosen
 
 
@@ -64,16 +77,20 @@ def _read_outcomes(path: Path):
     from surveys.simulation import OutcomeFileError, parse_outcomes
 
     if not path.is_file():
-        raise CommandError(f"no such outcomes file: {path}")
+        raise CommandError(N_("No such outcomes file: {file}"), file=str(path))
     if path.stat().st_size > MAX_OUTCOME_BYTES:
-        raise CommandError(f"{path} is larger than {MAX_OUTCOME_BYTES // 2**20} MB")
+        raise CommandError(
+            N_("{file} is larger than {size} MB."),
+            file=str(path),
+            size=MAX_OUTCOME_BYTES // 2**20,
+        )
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             return parse_outcomes(csv.DictReader(f))
     except (UnicodeDecodeError, csv.Error) as exc:
-        raise CommandError(f"{path} is not a UTF-8 CSV file: {exc}") from exc
+        raise CommandError(N_("{file} is not a UTF-8 CSV file."), file=str(path)) from exc
     except OutcomeFileError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(exc) from exc
 
 
 def simulate_fieldwork(args) -> int:
@@ -90,7 +107,7 @@ def simulate_fieldwork(args) -> int:
         plan, chosen = _plan(request, county, args.round_id)
         assessment_round = plan.assessment_round or chosen
         if assessment_round is None:
-            raise CommandError(f"county {county.code} is in no assessment round")
+            raise CommandError(N_("County {county} is in no assessment round."), county=county.code)
         ensure_builtin_instruments(request.dbsession)
         rehearsal = ScriptedFieldwork(
             request.dbsession,
@@ -101,18 +118,33 @@ def simulate_fieldwork(args) -> int:
         try:
             tally = rehearsal.run(outcomes, approve=args.approve)
         except OutcomeFileError as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(exc) from exc
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            raise CommandError([m for m, _ in exc.problems]) from exc
         state = FieldworkService(request.dbsession).state(plan)
-    print(
-        f"simulated fieldwork of {county.code} (plan v{plan.version}, marked simulated): "
-        f"{tally.interviewed} interviewed, {tally.submitted} submitted, "
-        f"{tally.approved} approved, {tally.non_contacts} not contacted, "
-        f"{tally.reserves_released} reserves released, {tally.not_listed} due but not listed"
+    say(
+        args,
+        N_(
+            "Simulated fieldwork of {county} (plan version {version}, marked simulated): "
+            "{interviewed} interviewed, {submitted} submitted, {approved} approved, "
+            "{non_contacts} not contacted, {released} reserves released, {not_listed} due "
+            "but not listed."
+        ),
+        county=county.code,
+        version=plan.version,
+        interviewed=format_number(tally.interviewed),
+        submitted=format_number(tally.submitted),
+        approved=format_number(tally.approved),
+        non_contacts=format_number(tally.non_contacts),
+        released=format_number(tally.reserves_released),
+        not_listed=format_number(tally.not_listed),
     )
-    complete = "complete" if state.complete else "not complete"
-    print(f"fieldwork {complete}: {state.resolved} of {state.planned} planned households resolved")
+    say(
+        args,
+        FIELDWORK_COMPLETE if state.complete else FIELDWORK_OPEN,
+        resolved=format_number(state.resolved),
+        planned=format_number(state.planned),
+    )
     return 0
 
 
@@ -130,16 +162,23 @@ def close_fieldwork(args) -> int:
         if args.user:
             user = request.dbsession.scalar(select(User).where(User.username == args.user))
             if user is None:
-                raise CommandError(f"no user named {args.user!r}")
+                raise CommandError(N_("There is no user named {user}."), user=args.user)
         service = FieldworkService(request.dbsession)
         try:
             closure = service.close(plan, user, args.reason)
         except DomainError as exc:
-            raise CommandError(exc.message.render("en")) from exc
+            raise CommandError([m for m, _ in exc.problems]) from exc
         state = service.state(plan)
-    print(
-        f"fieldwork of {county.code} (plan v{plan.version}) closed "
-        f"{closure.closed_at:%Y-%m-%d %H:%M}: {state.resolved} of {state.planned} planned "
-        "households resolved"
+    say(
+        args,
+        N_(
+            "Fieldwork of {county} (plan version {version}) closed {at}: {resolved} of "
+            "{planned} planned households resolved."
+        ),
+        county=county.code,
+        version=plan.version,
+        at=f"{closure.closed_at:%Y-%m-%d %H:%M}",
+        resolved=format_number(state.resolved),
+        planned=format_number(state.planned),
     )
     return 0

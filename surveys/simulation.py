@@ -16,6 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.i18n import N_, Message
 from assessment.models import Role, User
 from assessment.staleness import deferred
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
@@ -178,19 +179,43 @@ class SimulationTally:
 
 
 class OutcomeFileError(ValueError):
-    """The outcomes file is unusable; ``problems`` lists (row, message) pairs."""
+    """The outcomes file is unusable; ``problems`` lists (row, :class:`Message`) pairs."""
 
-    def __init__(self, problems: list[tuple[int, str]]):
-        shown = "; ".join(f"row {row}: {text}" for row, text in problems[:10])
-        more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
-        super().__init__(f"{len(problems)} problems in the outcomes file: {shown}{more}")
+    SHOWN = 10
+
+    def __init__(self, problems: list[tuple[int, Message]]):
         self.problems = problems
+        super().__init__(self.render("en"))
+
+    def render(self, language: str | None) -> str:
+        """The problems (the first ten) in ``language``."""
+        shown = [
+            Message(N_("row {row}: {problem}"), {"row": row, "problem": problem})
+            for row, problem in self.problems[: self.SHOWN]
+        ]
+        more = len(self.problems) - self.SHOWN
+        message = Message(
+            N_("{count} problems in the outcomes file: {problems}"),
+            {"count": len(self.problems), "problems": shown},
+        )
+        text = message.render(language)
+        if more > 0:
+            text += Message(N_(" (and {count} more)"), {"count": more}).render(language)
+        return text
+
+
+class _BadValue(ValueError):
+    def __init__(self, message: Message):
+        super().__init__(str(message))
+        self.message = message
 
 
 def _flag(value: str, name: str) -> bool:
     text = (value or "").strip()
     if text not in ("0", "1"):
-        raise ValueError(f"{name} must be 0 or 1, got {text!r}")
+        raise _BadValue(
+            Message(N_("{column} must be 0 or 1, got {value!r}"), {"column": name, "value": text})
+        )
     return text == "1"
 
 
@@ -207,29 +232,43 @@ def parse_outcomes(rows, *, max_rows: int = 200_000) -> dict[str, ScriptedOutcom
     problems: list[tuple[int, str]] = []
     for number, row in enumerate(rows, 2):
         if number > max_rows + 1:
-            problems.append((number, f"more than {max_rows} rows"))
+            problems.append((number, Message(N_("more than {count} rows"), {"count": max_rows})))
             break
         missing = [c for c in OUTCOME_COLUMNS if row.get(c) is None]
         if missing:
-            raise OutcomeFileError([(1, f"missing columns {', '.join(missing)}")])
+            raise OutcomeFileError(
+                [(1, Message(N_("missing columns {columns}"), {"columns": ", ".join(missing)}))]
+            )
         household = row["household_id"].strip()
         try:
             text = row["persons"].strip()
             if not text.isdigit():
-                raise ValueError(f"persons must be a whole number, got {text!r}")
+                raise _BadValue(
+                    Message(N_("persons must be a whole number, got {value!r}"), {"value": text})
+                )
             persons = int(text)
             if not 1 <= persons <= MAX_PERSONS:
-                raise ValueError(f"persons must be 1-{MAX_PERSONS}, got {persons}")
+                raise _BadValue(
+                    Message(
+                        N_("persons must be 1-{most}, got {value}"),
+                        {"most": MAX_PERSONS, "value": persons},
+                    )
+                )
             outcome = ScriptedOutcome(
                 *(_flag(row[c], c) for c in OUTCOME_COLUMNS[1:5]), persons=persons
             )
-        except ValueError as exc:
-            problems.append((number, str(exc)))
+        except _BadValue as exc:
+            problems.append((number, exc.message))
             continue
         if not household:
-            problems.append((number, "household_id is empty"))
+            problems.append((number, Message(N_("household_id is empty"))))
         elif household in out:
-            problems.append((number, f"household {household} is listed twice"))
+            problems.append(
+                (
+                    number,
+                    Message(N_("household {household} is listed twice"), {"household": household}),
+                )
+            )
         else:
             out[household] = outcome
     if problems:
@@ -237,15 +276,20 @@ def parse_outcomes(rows, *, max_rows: int = 200_000) -> dict[str, ScriptedOutcom
     return out
 
 
-def _check_fits(status: str, household_id: str, o: ScriptedOutcome) -> str | None:
+def _check_fits(status: str, household_id: str, o: ScriptedOutcome) -> Message | None:
     """Why the scripted verdict cannot be derived for a household of ``status``, or None."""
+    from assessment.labels import STATUS_LABELS
+
+    values = {"household": household_id, "status": Message(STATUS_LABELS.get(status, status))}
     if o.wrongly_exited and status != "exited":
-        return (
-            f"household {household_id} is {status}: only an exited household can be wrongly exited"
+        return Message(
+            N_("household {household} ({status}): only an exited household can be wrongly exited"),
+            values,
         )
     if o.missed and status != "non_registered":
-        return (
-            f"household {household_id} is {status}: only a non-registered household can be missed"
+        return Message(
+            N_("household {household} ({status}): only a non-registered household can be missed"),
+            values,
         )
     return None
 
@@ -287,7 +331,15 @@ class ScriptedFieldwork:
         problems = []
         for number, (household_id, outcome) in enumerate(outcomes.items(), 2):
             if household_id not in known:
-                problems.append((number, f"household {household_id} is not in the plan"))
+                problems.append(
+                    (
+                        number,
+                        Message(
+                            N_("household {household} is not in the plan"),
+                            {"household": household_id},
+                        ),
+                    )
+                )
             elif (why := _check_fits(known[household_id], household_id, outcome)) is not None:
                 problems.append((number, why))
         if problems:

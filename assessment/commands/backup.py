@@ -14,21 +14,23 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option
+from assessment.cli import CommandError, add_config_option, say
+from assessment.formatting import format_number
+from assessment.i18n import N_
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("backup", help="write a consistent copy of the whole database")
+    p = subparsers.add_parser("backup", help=N_("write a consistent copy of the whole database"))
     add_config_option(p)
-    p.add_argument("--out", required=True, type=Path, help="backup file (must not exist)")
+    p.add_argument("--out", required=True, type=Path, help=N_("backup file (must not exist)"))
     p.set_defaults(func=backup)
 
-    p = subparsers.add_parser("restore", help="load a backup into an empty database")
+    p = subparsers.add_parser("restore", help=N_("load a backup into an empty database"))
     add_config_option(p)
-    p.add_argument("file", type=Path, help="a file written by assess backup")
+    p.add_argument("file", type=Path, help=N_("a file written by assess backup"))
     p.set_defaults(func=restore)
 
 
@@ -48,32 +50,42 @@ def _libpq(url) -> str:
 
 def _sqlite_path(url) -> Path:
     if not url.database or url.database == ":memory:":
-        raise CommandError("an in-memory SQLite database has nothing to back up or restore")
+        raise CommandError(N_("An in-memory SQLite database has nothing to back up or restore."))
     return Path(url.database)
 
 
 def _tool(name: str) -> str:
     found = shutil.which(name)
     if found is None:
-        raise CommandError(f"{name} not found: install PostgreSQL's client programs")
+        raise CommandError(
+            N_("{program} not found: install PostgreSQL's client programs."), program=name
+        )
     return found
 
 
 def backup(args) -> int:
     url, _, _ = _target(args.config)
     if args.out.exists():
-        raise CommandError(f"{args.out} exists; name a new file")
+        raise CommandError(N_("{file} exists; name a new file."), file=str(args.out))
     if url.get_backend_name() == "sqlite":
         source = _sqlite_path(url)
         if not source.is_file():
-            raise CommandError(f"no database at {source}")
+            raise CommandError(N_("There is no database at {file}."), file=str(source))
         _sqlite_copy(source, args.out)
     elif url.get_backend_name() == "postgresql":
         command = [_tool("pg_dump"), "--format=custom", "--file", str(args.out), _libpq(url)]
         _run(command, "pg_dump", cleanup=args.out)
     else:
-        raise CommandError(f"backup of {url.get_backend_name()} databases is not supported")
-    print(f"wrote {args.out} ({args.out.stat().st_size:,} bytes)")
+        raise CommandError(
+            N_("Backing up {backend} databases is not supported."),
+            backend=url.get_backend_name(),
+        )
+    say(
+        args,
+        N_("Wrote {file} ({size} bytes)."),
+        file=str(args.out),
+        size=format_number(args.out.stat().st_size),
+    )
     return 0
 
 
@@ -88,7 +100,9 @@ def _sqlite_copy(source: Path, destination: Path) -> None:
         src.close()
     if verdict != "ok":
         destination.unlink(missing_ok=True)
-        raise CommandError(f"the copy failed SQLite's integrity check: {verdict}")
+        raise CommandError(
+            N_("The copy failed SQLite's integrity check: {verdict}"), verdict=verdict
+        )
 
 
 def _run(command: list[str], name: str, cleanup: Path | None = None) -> None:
@@ -97,21 +111,31 @@ def _run(command: list[str], name: str, cleanup: Path | None = None) -> None:
     if done.returncode != 0:
         if cleanup is not None:
             cleanup.unlink(missing_ok=True)
-        raise CommandError(f"{name} failed: {done.stderr.strip() or done.returncode}")
+        raise CommandError(
+            N_("{program} failed: {detail}"),
+            program=name,
+            detail=done.stderr.strip() or str(done.returncode),
+        )
 
 
 def restore(args) -> int:
     url, app_url, owner_url = _target(args.config)
     if not args.file.is_file():
-        raise CommandError(f"no such file: {args.file}")
+        raise CommandError(N_("No such file: {file}"), file=str(args.file))
     with args.file.open("rb") as f:
         magic = f.read(16)
     backend = url.get_backend_name()
     expected = {"sqlite": SQLITE_MAGIC, "postgresql": PG_CUSTOM_MAGIC}.get(backend)
     if expected is None:
-        raise CommandError(f"restore into {backend} databases is not supported")
+        raise CommandError(
+            N_("Restoring into {backend} databases is not supported."), backend=backend
+        )
     if not magic.startswith(expected):
-        raise CommandError(f"{args.file} is not a {backend} backup written by assess backup")
+        raise CommandError(
+            N_("{file} is not a {backend} backup written by assess backup."),
+            file=str(args.file),
+            backend=backend,
+        )
     _refuse_non_empty(url)
     if backend == "sqlite":
         _sqlite_copy(args.file, _sqlite_path(url))
@@ -121,8 +145,14 @@ def restore(args) -> int:
         if owner_url and owner_url != app_url:
             from assessment.commands.core import setup_app_role
 
-            print(f"the app connects as {setup_app_role(owner_url, app_url)}")
-    print(f"restored {args.file} into {url.render_as_string(hide_password=True)}")
+            role = setup_app_role(owner_url, app_url)
+            say(args, N_("The app connects as {role}."), role=role)
+    say(
+        args,
+        N_("Restored {file} into {database}."),
+        file=str(args.file),
+        database=url.render_as_string(hide_password=True),
+    )
     return 0
 
 
@@ -138,6 +168,9 @@ def _refuse_non_empty(url) -> None:
         engine.dispose()
     if tables:
         raise CommandError(
-            f"the target database is not empty ({len(tables)} tables): restore only into a "
-            "new, empty database"
+            N_(
+                "The target database is not empty ({count} tables): restore only into a new, "
+                "empty database."
+            ),
+            count=len(tables),
         )

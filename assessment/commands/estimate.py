@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assessment import estimation as est
+from assessment.i18n import N_, Message, translate
 
 STATS = ("mean", "total", "proportion", "ratio")
 FIELDS = ("group", "category", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "method")
@@ -30,56 +31,102 @@ FIELDS = ("group", "category", "estimate", "se", "ci_low", "ci_high", "deff", "d
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``estimate`` subcommand to an argparse ``subparsers`` object."""
     parser = subparsers.add_parser(
-        "estimate", help="design-based estimate from a CSV/XLSX file", description=__doc__
+        "estimate", help=N_("design-based estimate from a CSV/XLSX file"), description=__doc__
     )
-    parser.add_argument("data", type=Path, help="CSV or XLSX file, header row first")
-    parser.add_argument("--var", required=True, help="variable (numerator of a ratio)")
-    parser.add_argument("--denominator", help="denominator column of a ratio")
+    parser.add_argument("data", type=Path, help=N_("CSV or XLSX file, header row first"))
+    parser.add_argument("--var", required=True, help=N_("variable (numerator of a ratio)"))
+    parser.add_argument("--denominator", help=N_("denominator column of a ratio"))
     parser.add_argument(
         "--event-size",
-        help="what a row adds to the numerator when it is an event (korn-graubard-kish); "
-        "default: the denominator",
+        help=N_(
+            "what a row adds to the numerator when it is an event (korn-graubard-kish); "
+            "default: the denominator"
+        ),
     )
-    parser.add_argument("--weight", help="sampling weight column")
-    parser.add_argument("--strata", help="first-stage stratum column")
-    parser.add_argument("--cluster", help="cluster columns per stage, comma-separated")
-    parser.add_argument("--fpc", help="population size (or fraction) columns per stage")
-    parser.add_argument("--domain", help="subpopulation expression, e.g. \"stype == 'H'\"")
-    parser.add_argument("--by", help="column to estimate each group of")
+    parser.add_argument("--weight", help=N_("sampling weight column"))
+    parser.add_argument("--strata", help=N_("first-stage stratum column"))
+    parser.add_argument("--cluster", help=N_("cluster columns per stage, comma-separated"))
+    parser.add_argument("--fpc", help=N_("population size (or fraction) columns per stage"))
+    parser.add_argument("--domain", help=N_("subpopulation expression, e.g. \"stype == 'H'\""))
+    parser.add_argument("--by", help=N_("column to estimate each group of"))
     parser.add_argument(
-        "--stat", choices=STATS, help="default: ratio with --denominator, else mean"
+        "--stat", choices=STATS, help=N_("default: ratio with --denominator, else mean")
     )
     parser.add_argument("--ci-method", default="auto", choices=est.CI_METHODS)
-    parser.add_argument("--level", type=float, default=0.95, help="confidence level (0-1)")
+    parser.add_argument("--level", type=float, default=0.95, help=N_("confidence level (0-1)"))
     parser.add_argument("--lonely-psu", default="fail", choices=est.LONELY_PSU_OPTIONS)
-    parser.add_argument("--json", action="store_true", help="print a JSON list of objects")
+    parser.add_argument("--json", action="store_true", help=N_("print a JSON list of objects"))
     parser.set_defaults(func=run)
     return parser
 
 
 def main(argv=None) -> int:
     """Run ``estimate`` as a program of its own (tests and ``python -m``)."""
-    parser = argparse.ArgumentParser(prog="assess")
-    register(parser.add_subparsers(dest="command", required=True))
+    from assessment.cli import add_lang_option, command_language
+    from assessment.cli_args import TranslatedHelpFormatter, parse_in_language
+
+    def build() -> argparse.ArgumentParser:
+        parser = argparse.ArgumentParser(prog="assess")
+        command = register(parser.add_subparsers(dest="command", required=True))
+        command.formatter_class = TranslatedHelpFormatter
+        add_lang_option(command)
+        return parser
+
+    argv = ["estimate", *(sys.argv[1:] if argv is None else argv)]
     try:
-        args = parser.parse_args(["estimate", *(sys.argv[1:] if argv is None else argv)])
+        args = parse_in_language(build, argv)
     except SystemExit as exit_:
         return int(exit_.code or 0)
+    args.lang = command_language(args)
     return args.func(args)
+
+
+class InputError(ValueError):
+    """The data or the options cannot give an estimate; carries a message for the user."""
+
+    def __init__(self, msgid: str, **mapping) -> None:
+        self.message = Message(msgid, mapping)
+        super().__init__(str(self.message))
+
+
+def _problem(error: Exception) -> Message:
+    """What went wrong, for the person at the terminal."""
+    from assessment.cli import FILE_PROBLEM
+
+    if isinstance(error, InputError):
+        return error.message
+    if isinstance(error, FileNotFoundError):
+        return Message(N_("No such file: {file}"), {"file": str(error.filename)})
+    if isinstance(error, UnicodeDecodeError):
+        return Message(N_("The file is not UTF-8 text (CSV) or an XLSX workbook."))
+    if isinstance(error, OSError):
+        return Message(FILE_PROBLEM, {"file": str(error.filename)})
+    # The estimators' own checks (as R's survey package words them).
+    return Message(N_("The data do not fit the design: {detail}"), {"detail": str(error)})
 
 
 def run(args) -> int:
     """Estimate and print; 0 on success, 2 on a usage or data error (message on stderr)."""
+    lang = getattr(args, "lang", None)
     try:
         table = read_table(args.data)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", est.DesignWarning)
             records = estimate_records(table, args)
     except (ValueError, KeyError, OSError) as error:
-        print(f"assess estimate: error: {error}", file=sys.stderr)
+        problem = _problem(error).render(lang)
+        print(
+            translate(N_("assess estimate: error: {problem}"), lang, problem=problem),
+            file=sys.stderr,
+        )
         return 2
     for warning in caught:  # as R warns: the numbers stand, the assumption is said
-        print(f"assess estimate: warning: {warning.message}", file=sys.stderr)
+        print(
+            translate(
+                N_("assess estimate: warning: {problem}"), lang, problem=str(warning.message)
+            ),
+            file=sys.stderr,
+        )
     if args.json:
         print(json.dumps([_json_safe(r) for r in records], ensure_ascii=False, indent=1))
     else:
@@ -95,10 +142,10 @@ def read_table(path: Path) -> dict[str, np.ndarray]:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = list(csv.reader(handle))
     if not rows:
-        raise ValueError(f"{path} is empty")
+        raise InputError(N_("{file} is empty."), file=str(path))
     header, body = rows[0], rows[1:]
     if not body:
-        raise ValueError(f"{path} has no data rows")
+        raise InputError(N_("{file} has no data rows."), file=str(path))
     width = len(header)
     body = [(row + [""] * width)[:width] for row in body]
     columns = np.array(body, dtype=object).T
@@ -120,7 +167,11 @@ def _xlsx_rows(path: Path) -> list[list[str]]:
 
 def _column(table, name: str) -> np.ndarray:
     if name not in table:
-        raise KeyError(f"no column {name!r} in the data (columns: {', '.join(table)})")
+        raise InputError(
+            N_("There is no column {column!r} in the data (columns: {columns})."),
+            column=name,
+            columns=", ".join(table),
+        )
     return table[name]
 
 
@@ -134,9 +185,14 @@ def numeric(values: np.ndarray, name: str) -> np.ndarray:
     infinite = np.flatnonzero(np.isinf(out))
     if infinite.size:
         i = int(infinite[0])
-        raise ValueError(
-            f"column {name!r} has an infinite value (row {i + 2}: {str(values[i]).strip()!r}); "
-            "correct it, or leave the cell empty if the value is missing"
+        raise InputError(
+            N_(
+                "Column {column!r} has an infinite value (row {row}: {value!r}); correct it, "
+                "or leave the cell empty if the value is missing."
+            ),
+            column=name,
+            row=i + 2,
+            value=str(values[i]).strip(),
         )
     return out
 
@@ -148,7 +204,12 @@ def _parse(values: np.ndarray, name: str) -> np.ndarray:
         try:
             out[i] = float(text) if text not in ("", "NA", "nan") else math.nan
         except ValueError:
-            raise ValueError(f"column {name!r} is not numeric (row {i + 2}: {text!r})") from None
+            raise InputError(
+                N_("Column {column!r} is not numeric (row {row}: {value!r})."),
+                column=name,
+                row=i + 2,
+                value=text,
+            ) from None
     return out
 
 
@@ -172,10 +233,13 @@ def _design(table, args) -> est.Design:
     for name, values in zip(_names(args.fpc), fpc, strict=True):
         if values.size and np.all(values == 1):
             # R's svydesign refuses it: neither population sizes nor fractions below 1.
-            raise ValueError(
-                f"--fpc column {name!r} is 1 on every row; R refuses this. Give population "
-                "sizes (units in the stratum or cluster) or sampling fractions below 1; "
-                "for a census give the population size"
+            raise InputError(
+                N_(
+                    "--fpc column {column!r} is 1 on every row; R refuses this. Give population "
+                    "sizes (units in the stratum or cluster) or sampling fractions below 1; "
+                    "for a census give the population size."
+                ),
+                column=name,
             )
     if weight is None and not fpc:
         weight = np.ones(len(next(iter(table.values()))))
@@ -190,7 +254,7 @@ def estimate_records(table, args) -> list[dict]:
     domain = parse_domain(args.domain, table) if args.domain else np.ones(design.n_rows, bool)
     stat = args.stat or ("ratio" if args.denominator else "mean")
     if stat == "ratio" and not args.denominator:
-        raise ValueError("--stat ratio needs --denominator")
+        raise InputError(N_("--stat ratio needs --denominator."))
     groups = [(None, domain)]
     if args.by:
         by = _column(table, args.by).astype(str)
@@ -216,7 +280,9 @@ def _estimates(design, table, args, stat, rows) -> tuple[est.Estimate, ...]:
             return est.proportions(design, y_raw, **common)
         if stat == "total":
             return _category_totals(design, y_raw, rows, args)
-        raise ValueError(f"--var {args.var} is not numeric; use --stat proportion or total")
+        raise InputError(
+            N_("--var {column} is not numeric; use --stat proportion or total."), column=args.var
+        )
     y = numeric(y_raw, args.var)
     if stat == "proportion":
         if not np.isin(y[np.isfinite(y)], (0.0, 1.0)).all():
@@ -305,10 +371,12 @@ def parse_domain(expression: str, table: dict[str, np.ndarray]) -> np.ndarray:
     try:
         tree = ast.parse(expression, mode="eval")
     except SyntaxError as error:
-        raise ValueError(f"--domain is not a valid expression: {error.msg}") from None
+        raise InputError(
+            N_("--domain is not a valid expression: {reason}"), reason=error.msg
+        ) from None
     mask = _node(tree.body, table)
     if not isinstance(mask, np.ndarray) or mask.dtype != bool:
-        raise ValueError("--domain must be a condition, e.g. \"stype == 'H'\"")
+        raise InputError(N_("--domain must be a condition, e.g. \"stype == 'H'\"."))
     return mask
 
 
@@ -327,19 +395,19 @@ def _node(node, table):
         return node.value
     if isinstance(node, (ast.List, ast.Tuple)):
         return [_node(e, table) for e in node.elts if _constant(e)]
-    raise ValueError(f"--domain: {type(node).__name__} is not allowed")
+    raise InputError(N_("--domain: {what} is not allowed."), what=type(node).__name__)
 
 
 def _constant(node) -> bool:
     if not isinstance(node, ast.Constant) or not isinstance(node.value, (str, int, float)):
-        raise ValueError("--domain: lists may hold constants only")
+        raise InputError(N_("--domain: lists may hold constants only."))
     return True
 
 
 def _condition(node, table) -> np.ndarray:
     value = _node(node, table)
     if not isinstance(value, np.ndarray) or value.dtype != bool:
-        raise ValueError("--domain: 'and', 'or' and 'not' need conditions")
+        raise InputError(N_("--domain: 'and', 'or' and 'not' need conditions."))
     return value
 
 
@@ -357,11 +425,11 @@ def _compare(node: ast.Compare, table) -> np.ndarray:
 def _one_comparison(op, left, right) -> np.ndarray:
     if isinstance(op, (ast.In, ast.NotIn)):
         if not isinstance(left, np.ndarray) or not isinstance(right, list):
-            raise ValueError("--domain: use 'column in [constants]'")
+            raise InputError(N_("--domain: use 'column in [constants]'."))
         inside = _isin(left, right)
         return inside if isinstance(op, ast.In) else ~inside
     if type(op) not in _OPERATORS:
-        raise ValueError(f"--domain: operator {type(op).__name__} is not allowed")
+        raise InputError(N_("--domain: operator {what} is not allowed."), what=type(op).__name__)
     a, b = _operands(left, right)
     return np.asarray(_OPERATORS[type(op)](a, b), dtype=bool)
 
@@ -375,7 +443,7 @@ def _isin(column: np.ndarray, values: list) -> np.ndarray:
 def _operands(left, right):
     """Compare as numbers when a number is involved, as text otherwise."""
     if not isinstance(left, np.ndarray) and not isinstance(right, np.ndarray):
-        raise ValueError("--domain: a comparison needs a column")
+        raise InputError(N_("--domain: a comparison needs a column."))
     if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
         return tuple(
             numeric(v, "domain column") if isinstance(v, np.ndarray) else v for v in (left, right)

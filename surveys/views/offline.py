@@ -6,6 +6,7 @@ from importlib.resources import files
 
 from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import select
 
@@ -20,13 +21,24 @@ from surveys.workflow import ABSENT, REPLACEABLE, load_answers
 SERVICE_WORKER = files("assessment") / "static" / "js" / "sw.js"
 
 
-@view_config(route_name="surveys.service_worker", permission=Permission.home)
+@view_config(route_name="surveys.service_worker", permission=NO_PERMISSION_REQUIRED)
 def service_worker(request):
-    """The service worker, served from the site's root so its scope covers every page."""
+    """The service worker, served from the site's root so its scope covers every page.
+
+    A static script (the same for everyone, nothing of a user in it), so served to anyone:
+    a browser re-fetches it to look for an update whatever the session, and a redirect to
+    the log-in page would fail the update. ``no-cache`` with an ETag: the browser asks each
+    time and a new version is taken at once, an unchanged one costs a 304.
+    """
     response = Response(
-        body=SERVICE_WORKER.read_bytes(), content_type="text/javascript", charset="utf-8"
+        body=SERVICE_WORKER.read_bytes(),
+        content_type="text/javascript",
+        charset="utf-8",
+        conditional_response=True,
     )
     response.headers["Service-Worker-Allowed"] = "/"
+    response.cache_control.no_cache = True
+    response.md5_etag()
     return response
 
 

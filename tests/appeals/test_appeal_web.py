@@ -137,6 +137,12 @@ def test_the_liaison_disputes_with_evidence_and_an_expert_overturns(testapp, dbs
     dbsession.refresh(case)
     assert (case.ruling, case.ruled_by_id) == ("overturned", field.expert.id)
     testapp.get(f"/appeals/evidence/{evidence.id}", status=200)
+    # The case as the page shows it in Chinese: labels and texts joined with full-width
+    # colons, the basis says which standard is not met, yuan with thousands separators.
+    shown = testapp.get(f"/appeals/county/{code}").text
+    assert "对认定结果提出异议：户主有养老金，问卷漏记" in shown
+    assert "不予认定：养老金凭证属实" in shown
+    assert "未达标：" in shown and "贫困线 3,218 元" in shown and "3218" not in shown
 
 
 def test_no_self_ruling_through_the_web(testapp, dbsession, field):

@@ -12,6 +12,7 @@ R calls (../shared/oracles/expected.json and tests/reference/r_survey_extra.json
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from assessment.commands.estimate import main
 
 DATA = Path(__file__).parents[1] / ".." / ".." / "shared" / "oracles" / "data"
 CLUS1 = ["--cluster", "dnum", "--fpc", "fpc", "--weight", "pw"]
+# Three Latin words in a row: an English sentence where Chinese was expected.
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
 
 
 def run_json(capsys, *argv):
@@ -135,9 +138,39 @@ def test_table_output(capsys):
     ],
 )
 def test_errors_go_to_stderr_with_a_non_zero_exit(capsys, argv, message):
-    assert main([str(DATA / "apiclus1.csv"), *argv, "--weight", "pw"]) != 0
+    assert main([str(DATA / "apiclus1.csv"), *argv, "--weight", "pw", "--lang", "en"]) != 0
     captured = capsys.readouterr()
     assert message in captured.err and captured.out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--var", "nope"], "数据中没有列 'nope'"),
+        (["--var", "api00", "--domain", "__import__('os').system('true')"], "不允许使用 Call"),
+        (["--var", "api00", "--domain", "stype +"], "--domain 不是有效的表达式"),
+        (["--var", "api00", "--stat", "ratio"], "--stat ratio 需要 --denominator"),
+        (["--var", "stype"], "--var stype 不是数值列"),
+        (["--var", "api00", "--strata", "dnum"], "数据与抽样设计不符"),
+    ],
+)
+def test_errors_are_in_the_default_language_chinese(capsys, argv, message):
+    # No --lang: the default language of development.ini (Chinese when it names none).
+    assert main([str(DATA / "apiclus1.csv"), *argv, "--weight", "pw"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("assess estimate：错误：") and message in err, err
+    if "抽样设计" not in message:  # the estimators' own detail stays as R words it
+        assert not ENGLISH_SENTENCE.search(err), err
+
+
+def test_a_missing_file_and_a_bad_option_are_refused_in_chinese(capsys, tmp_path):
+    assert main([str(tmp_path / "absent.csv"), "--var", "x"]) == 2
+    assert "找不到文件" in capsys.readouterr().err
+    assert main([str(DATA / "apiclus1.csv"), "--var", "x", "--stat", "median"]) == 2
+    err = capsys.readouterr().err
+    assert "无效的选项：'median'" in err and "用法：" in err
+    assert main([str(DATA / "apiclus1.csv"), "--var", "x", "--stat", "median", "--lang", "en"])
+    assert "invalid choice: 'median'" in capsys.readouterr().err
 
 
 def test_domain_supports_in_lists_and_boolean_operators(capsys):

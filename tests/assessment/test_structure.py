@@ -10,7 +10,9 @@ from alembic.migration import MigrationContext
 from assessment.db import Base
 from assessment.migrate import import_all_models
 
-PUBLIC_VIEWS = {"auth.login", "__static/"}  # log-in and the static assets need no permission
+# Log-in and the static assets need no permission; nor does the service worker, a static
+# script served from the root (tests/surveys_web/test_offline_pages.py checks it holds no data).
+PUBLIC_VIEWS = {"auth.login", "__static/", "surveys.service_worker"}
 PURE_MODULES = [
     "assessment.i18n",
     "assessment.estimation",

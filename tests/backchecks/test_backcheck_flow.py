@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import select
@@ -88,6 +89,9 @@ def test_only_the_assigned_team_records_and_the_quality_page_is_for_supervisors(
     assert backcheck.status == "done"
     quality = testapp.get(f"/quality/county/{code}")
     assert 'data-key="household_size"' in quality.text
+    # Item types in words, assessors by code (never by name), in Chinese.
+    assert "（第 1 类）" in quality.text and "调查员编号" in quality.text
+    assert not re.search(r"\(\d\)</td>", quality.text)
     testapp.post_form(f"/quality/county/{code}/draw", {}, token_from="/", status=403)
 
 

@@ -4,6 +4,10 @@ Each command runs in a subprocess of ``.venv/bin/assess`` against one database p
 (SQLite in a temporary folder, or a throwaway PostgreSQL database when ``TEST_DATABASE_URL`` is
 set, so the ``-m db`` pass runs them again on PostgreSQL). Each error path must end with a
 clear message on standard error, a non-zero status and no traceback.
+
+Every command speaks the interface's default language of ``development.ini`` (Chinese: it
+names none) and English when asked (``--lang en``): each test checks a summary or refusal of
+its command in Chinese, with no English sentence in it, and the same in English.
 """
 
 from __future__ import annotations
@@ -86,6 +90,19 @@ def url(tmp_path_factory):
         yield found
 
 
+# Three Latin words in a row: an English sentence where Chinese was expected (paths, codes,
+# hashes and single technical words such as "sha256" or "DEMO" are not sentences).
+ENGLISH_SENTENCE = re.compile(r"\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b")
+
+
+def chinese(text: str, *phrases: str) -> str:
+    """``text`` holds each phrase (a regular expression) and no English sentence."""
+    for phrase in phrases:
+        assert re.search(phrase, text), text
+    assert not ENGLISH_SENTENCE.search(text), text
+    return text
+
+
 def run(url: str, *args: object, cwd: Path = ROOT) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(ASSESS), *map(str, args)],
@@ -144,31 +161,73 @@ def test_the_console_script_is_installed():
     assert "initdb" in result.stdout
 
 
+def test_a_bad_or_unready_database_is_named_in_a_sentence(tmp_path):
+    chinese(refused("notaurl", "verify-audit", says="数据库地址无效").stderr)
+    refused("notaurl", "verify-audit", "--lang", "en", says="database URL is not valid")
+    chinese(refused("mysql://x@y/z", "initdb", says="数据库地址无效").stderr)
+    # A database initdb never set up: no table to read.
+    empty = f"sqlite:///{tmp_path}/empty.sqlite"
+    chinese(refused(empty, "indicators", "--county", "X", says="无法使用数据库").stderr)
+    refused(empty, "indicators", "--county", "X", "--lang", "en", says="cannot be used")
+
+
+def test_help_is_in_the_default_language_and_in_english_when_asked():
+    def help_of(*args: str) -> str:
+        done = subprocess.run(
+            [str(ASSESS), *args, "--help"], capture_output=True, text=True, check=True, cwd=ROOT
+        )
+        return done.stdout
+
+    chinese_help = help_of("draw")
+    chinese(chinese_help, "用法：assess draw", "--county COUNTY +县代码", "显示此帮助信息并退出")
+    english = help_of("draw", "--lang", "en")
+    assert "usage: assess draw" in english and "why the county is drawn again" in english
+    commands = help_of()
+    assert "创建或升级数据库结构" in commands and "导入县的农户抽样框" in commands
+
+
 def test_initdb_is_idempotent_and_a_missing_config_is_named(url, loaded):
-    ok(url, "initdb")
-    refused(url, "initdb", "--config", "nowhere.ini", says="nowhere.ini")
+    chinese(ok(url, "initdb").stdout, "数据库结构已是最新版本", "内置问卷已加载")
+    assert "latest schema" in ok(url, "initdb", "--lang", "en").stdout
+    missing = refused(url, "initdb", "--config", "nowhere.ini", says="找不到配置文件：nowhere.ini")
+    chinese(missing.stderr)
+    refused(url, "initdb", "--config", "nowhere.ini", "--lang", "en", says="file not found")
 
 
 def test_create_user_and_its_refusals(url, loaded):
-    ok(url, "create-user", "cli-admin", "--role", "admin", "--password", "long-password-1")
-    refused(
-        url,
-        *("create-user", "cli-admin", "--role", "admin", "--password", "long-password-1"),
-        says="cli-admin.*taken",
+    admin = ("cli-admin", "--role", "admin", "--password", "long-password-1")
+    created = ok(url, "create-user", *admin)
+    chinese(created.stdout, r"已创建用户 cli-admin（管理员）")
+    taken = refused(url, "create-user", *admin, says="用户名 cli-admin 已被使用")
+    chinese(taken.stderr)
+    refused(url, "create-user", *admin, "--lang", "en", says="cli-admin.*taken")
+    english = ok(url, "create-user", "cli-reader", *admin[1:], "--lang", "en")
+    assert "Created user cli-reader (Administrator)" in english.stdout
+    assessor = ("cli-a", "--role", "assessor", "--password", "long-password-1")
+    chinese(refused(url, "create-user", *assessor, says="评估组").stderr)
+    refused(url, "create-user", *assessor, "--lang", "en", says="team")
+    no_team = refused(
+        url, "create-user", *assessor, "--team", "无此组", says="没有名为 无此组 的评估组"
     )
-    refused(
-        url,
-        *("create-user", "cli-a", "--role", "assessor", "--password", "long-password-1"),
-        says="team",
-    )
-    refused(url, "create-user", "cli-b", "--role", "emperor", says="invalid choice")
+    chinese(no_team.stderr)
+    # argparse's own refusals too: Chinese by default, English when asked.
+    wrong = refused(url, "create-user", "cli-b", "--role", "emperor", says="无效的选项：'emperor'")
+    assert wrong.stderr.startswith("用法：assess create-user")
+    chinese(wrong.stderr.splitlines()[-1], "assess create-user：错误：参数 --role：")
+    refused(url, "create-user", "cli-b", "--role", "emperor", "--lang", "en", says="invalid choice")
+    chinese(refused(url, "create-user", says="缺少必需的参数").stderr.splitlines()[-1])
 
 
 def test_demo_prints_an_account_of_every_role_and_if_empty_leaves_it_alone(url, loaded):
-    for role in ("admin", "coordinator", "supervisor", "assessor", "reader"):
-        assert role in loaded["demo_output"]
+    output = chinese(loaded["demo_output"], "演示账号（用户名 / 密码 / 角色）", "抽样方案 \\d+：")
+    for role in ("管理员", "协调员", "组长", "调查员", "领导（只读）"):
+        assert role in output
     again = ok(url, "demo", "--if-empty")
-    assert "not loaded" in again.stdout
+    chinese(again.stdout, "未加载演示数据")
+    assert "not loaded" in ok(url, "demo", "--if-empty", "--lang", "en").stdout
+    exists = refused(url, "demo", "--households", "600", says="演示县 DEMO 已存在")
+    chinese(exists.stderr)
+    refused(url, "demo", "--lang", "en", says="DEMO exists already")
 
 
 def test_import_frame_prints_the_hash_and_rejects_a_bad_file_whole(url, loaded):
@@ -190,44 +249,74 @@ def test_import_frame_prints_the_hash_and_rejects_a_bad_file_whole(url, loaded):
         url, "import-frame", bad, "--county", "X9", "--lang", "en", says="nothing imported"
     )
     assert "Row 2" in result.stderr and "household_size" in result.stderr
-    refused(url, "import-frame", work / "absent.csv", "--county", "X1", says="no such file")
+    absent = refused(url, "import-frame", work / "absent.csv", "--county", "X1", says="找不到文件")
+    chinese(absent.stderr)
+    refused(
+        url, "import-frame", work / "absent.csv", "--county", "X1", "--lang", "en", says="No such"
+    )
 
 
 def test_draw_verify_and_refusals(url, loaded):
     plan = loaded["plan"]
     assert plan.isdigit()
-    assert "identical" in ok(url, "verify-draw", plan).stdout
-    refused(url, "verify-draw", "999999", says="no plan 999999")
+    chinese(ok(url, "verify-draw", plan).stdout, f"一致：抽样方案 {plan}，重新抽取的 \\d+ 户")
+    assert "Identical" in ok(url, "verify-draw", plan, "--lang", "en").stdout
+    chinese(refused(url, "verify-draw", "999999", says="没有抽样方案 999999").stderr)
+    refused(url, "verify-draw", "999999", "--lang", "en", says="no plan 999999")
     design = loaded["design"]
-    refused(url, "draw", "--county", "NOPE", "--design", design, says="NOPE")
-    refused(url, "draw", "--county", "X1", "--design", loaded["work"] / "no.json", says="design")
+    chinese(refused(url, "draw", "--county", "NOPE", "--design", design, says="NOPE").stderr)
+    no_file = loaded["work"] / "no.json"
+    refused(url, "draw", "--county", "X1", "--design", no_file, says="找不到设计文件")
+    refused(url, "draw", "--county", "X1", "--design", no_file, "--lang", "en", says="design")
     refused(url, "draw", "--county", "X1", "--design", design, says="须填写书面理由")
     refused(
         url,
         *("draw", "--county", "X1", "--design", design, "--round", "999", "--reason", "x"),
-        says="round 999",
+        says="评估批次 999 不包含 X1 县",
+    )
+    refused(
+        url,
+        *("draw", "--county", "X1", "--design", design, "--round", "999", "--reason", "x"),
+        *("--lang", "en"),
+        says="Round 999 does not assess county X1",
     )
     again = ok(url, "draw", "--county", "X1", "--design", design, "--reason", "复核")
     assert last_line(again).isdigit() and last_line(again) != plan
-    assert "identical" in ok(url, "verify-draw", plan).stdout  # the old plan still verifies
+    summary = "\n".join(again.stdout.splitlines()[:-1])
+    chinese(summary, "承诺值 [0-9a-f]+ 已于 .* 记录", "县 X1 的抽样方案第 \\d+ 版")
+    english = ok(
+        url, "draw", "--county", "X1", "--design", design, "--reason", "再次复核", "--lang", "en"
+    )
+    assert re.search(r"Plan version \d+ of county X1", english.stdout)
+    assert "一致" in ok(url, "verify-draw", plan).stdout  # the old plan still verifies
 
 
 def test_export_plan_csv_and_xlsx(url, loaded):
     work, plan = loaded["work"], loaded["plan"]
-    ok(url, "export-plan", plan, "--format", "csv", "--out", work / "plan.csv")
+    written = ok(url, "export-plan", plan, "--format", "csv", "--out", work / "plan.csv")
+    chinese(written.stdout, r"已将 [\d,]+ 户写入 .*plan\.csv")
+    english = ok(
+        url, "export-plan", plan, "--format", "csv", "--out", work / "plan.csv", "--lang", "en"
+    )
+    assert re.search(r"Wrote [\d,]+ households to", english.stdout)
     with (work / "plan.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.DictReader(f))
     assert {r["role"] for r in rows} >= {"selected", "reserve"}
     ok(url, "export-plan", plan, "--format", "xlsx", "--out", work / "plan.xlsx")
     assert (work / "plan.xlsx").read_bytes()[:2] == b"PK"
-    refused(url, "export-plan", "999999", "--format", "csv", "--out", work / "x.csv", says="999")
+    absent = ("export-plan", "999999", "--format", "csv", "--out", work / "x.csv")
+    chinese(refused(url, *absent, says="没有抽样方案 999999").stderr)
+    refused(url, *absent, "--lang", "en", says="There is no plan 999999")
 
 
 def test_export_survey_data_csv_xlsx_and_round(url, loaded):
     work = loaded["work"]
     out = work / "survey.csv"
     written = ok(url, "export", "--county", "DEMO", "--format", "csv", "--out", out)
-    assert "households" in written.stdout and "members" in written.stdout
+    # The sheets keep their (file) names; the sentence is Chinese.
+    chinese(written.stdout, r"已写入 .*survey\.csv：households：[\d,]+ 行", r"members：[\d,]+ 行")
+    english = ok(url, "export", "--county", "DEMO", "--format", "csv", "--out", out, "--lang", "en")
+    assert re.search(r"Wrote .*survey\.csv: households: [\d,]+ rows", english.stdout)
     with out.open(encoding="utf-8-sig") as f:
         households = list(csv.DictReader(f))
     assert households and {"weight", "household_id"} <= set(households[0])
@@ -240,10 +329,14 @@ def test_export_survey_data_csv_xlsx_and_round(url, loaded):
     refused(
         url,
         *("export", "--county", "DEMO", "--format", "csv", "--round", "999", "--out", out),
-        says="round 999",
+        says="评估批次 999",
     )
-    refused(url, "export", "--county", "X1", "--format", "csv", "--out", out, says="X1")
-    refused(url, "export", "--county", "NOPE", "--format", "csv", "--out", out, says="NOPE")
+    empty = ("export", "--county", "X1", "--format", "csv", "--out", out)
+    chinese(refused(url, *empty, says="县 X1 没有已通过的访问记录").stderr)
+    refused(url, *empty, "--lang", "en", says="County X1 has no approved interviews")
+    nope = ("export", "--county", "NOPE", "--format", "csv", "--out", out)
+    chinese(refused(url, *nope, says="没有代码为 NOPE 的县").stderr)
+    refused(url, *nope, "--lang", "en", says="no county with code NOPE")
 
 
 def demo_round(url: str) -> str:
@@ -266,22 +359,41 @@ def test_estimate_on_the_exported_data(url, loaded):
     result = ok(url, "estimate", data, "--var", "recognises", *design, "--json")
     (row,) = json.loads(result.stdout)
     assert 0.5 < row["estimate"] <= 1 and row["se"] > 0
-    refused(url, "estimate", data, "--var", "no_such_column", *design, says="no_such_column")
-    refused(url, "estimate", work / "absent.csv", "--var", "x", says="absent.csv")
+    no_column = ("estimate", data, "--var", "no_such_column", *design)
+    chinese(refused(url, *no_column, says="数据中没有列 'no_such_column'").stderr.split("（")[0])
+    refused(url, *no_column, "--lang", "en", says="no column 'no_such_column'")
+    absent = ("estimate", work / "absent.csv", "--var", "x")
+    chinese(refused(url, *absent, says="找不到文件：.*absent.csv").stderr)
+    refused(url, *absent, "--lang", "en", says="No such file: .*absent.csv")
 
 
 def test_county_and_provincial_reports(url, loaded):
     work = loaded["work"]
+    verdicts = "建议同意退出|不符合退出条件|数据不足|不确定"
     for lang in ("zh", "en"):
         out = work / f"demo-{lang}.pdf"
-        ok(url, "report", "--county", "DEMO", "--out", out, "--lang", lang)
+        written = ok(url, "report", "--county", "DEMO", "--out", out, "--lang", lang)
         assert out.read_bytes()[:5] == b"%PDF-"
-    refused(url, "report", "--county", "NOPE", "--out", work / "x.pdf", says="NOPE")
+        if lang == "en":
+            assert re.search(r"Wrote .* \([\d,]+ bytes\): DEMO, ", written.stdout)
+        else:
+            chinese(written.stdout, rf"已写入 .*（[\d,]+ 字节）：DEMO，({verdicts})。")
+    # Without --lang, the report and its summary are in the default language (Chinese).
+    out = work / "demo-default.pdf"
+    chinese(ok(url, "report", "--county", "DEMO", "--out", out).stdout, "已写入")
+    chinese(refused(url, "report", "--county", "NOPE", "--out", out, says="NOPE").stderr)
+    refused(url, "report", "--county", "NOPE", "--out", out, "--lang", "en", says="no county")
+    unwritable = ("report", "--county", "DEMO", "--out", work / "no-such-dir" / "x.pdf")
+    chinese(refused(url, *unwritable, says="无法读取或写入 .*x.pdf").stderr)
     province = demo_province(url)
     out = work / "province.pdf"
-    ok(url, "report-province", "--province", province, "--out", out)
+    written = ok(url, "report-province", "--province", province, "--out", out)
     assert out.read_bytes()[:5] == b"%PDF-"
-    refused(url, "report-province", "--province", "无此省", "--out", out, says="无此省")
+    chinese(written.stdout, r"已写入 .*（[\d,]+ 字节）：1 个县。")
+    english = ok(url, "report-province", "--province", province, "--out", out, "--lang", "en")
+    assert re.search(r"\): 1 counties", english.stdout)
+    nowhere = refused(url, "report-province", "--province", "无此省", "--out", out, says="无此省")
+    chinese(nowhere.stderr)
 
 
 def demo_province(url: str) -> str:
@@ -312,9 +424,13 @@ def test_verify_audit_passes_the_demo_fieldworks_trail(url, loaded):
     # The demo's simulated fieldwork went through the services: an intact chain, statuses
     # as recorded (the tampering cases are in tests/surveys_web/test_audit_guard.py).
     result = ok(url, "verify-audit")
-    rows = int(re.search(r"audit chain intact: (\d+) rows", result.stdout).group(1))
+    rows = int(
+        re.search(r"审计链完好：共 ([\d,]+) 行", chinese(result.stdout)).group(1).replace(",", "")
+    )
     assert rows > 0
-    refused(url, "verify-audit", "--config", "nowhere.ini", says="nowhere.ini")
+    english = ok(url, "verify-audit", "--lang", "en").stdout
+    assert re.search(r"audit chain is intact: [\d,]+ rows", english)
+    refused(url, "verify-audit", "--config", "nowhere.ini", says="找不到配置文件：nowhere.ini")
 
 
 def row_counts(url: str) -> dict[str, int]:
@@ -328,22 +444,30 @@ def row_counts(url: str) -> dict[str, int]:
 
 def test_backup_and_restore_into_an_empty_database(url, loaded, tmp_path):
     copy = tmp_path / "assess.backup"
-    ok(url, "backup", "--out", copy)
-    refused(url, "backup", "--out", copy, says="exists")
+    chinese(ok(url, "backup", "--out", copy).stdout, r"已写入 .*assess\.backup（[\d,]+ 字节）")
+    chinese(refused(url, "backup", "--out", copy, says="已存在；请指定一个新文件").stderr)
+    refused(url, "backup", "--out", copy, "--lang", "en", says="exists; name a new file")
+    english = tmp_path / "english.backup"
+    assert re.search(
+        r"Wrote .* bytes\)", ok(url, "backup", "--out", english, "--lang", "en").stdout
+    )
     before = row_counts(url)
     assert before["interviews"] > 0 and before["households"] > 0
     with empty_database(tmp_path) as target:
-        ok(target, "restore", copy)
+        chinese(ok(target, "restore", copy).stdout, r"已将 .*assess\.backup 恢复到 \S+。")
         assert row_counts(target) == before
         # The restored database is a working one: the draw and the audit trail verify.
-        assert "identical" in ok(target, "verify-draw", loaded["plan"]).stdout
+        assert "一致" in ok(target, "verify-draw", loaded["plan"]).stdout
         ok(target, "verify-audit")
-        refused(target, "restore", copy, says="not empty")
+        chinese(refused(target, "restore", copy, says="目标数据库不是空的").stderr)
+        refused(target, "restore", copy, "--lang", "en", says="not empty")
     wrong = tmp_path / "not-a-backup.bin"
     wrong.write_bytes(b"hello")
     with empty_database(tmp_path) as target:
-        refused(target, "restore", wrong, says="not a .* backup")
-        refused(target, "restore", tmp_path / "absent", says="no such file")
+        chinese(refused(target, "restore", wrong, says="不是 assess backup 写出的").stderr)
+        refused(target, "restore", wrong, "--lang", "en", says="not a .* backup")
+        chinese(refused(target, "restore", tmp_path / "absent", says="找不到文件").stderr)
+        refused(target, "restore", tmp_path / "absent", "--lang", "en", says="No such file")
 
 
 def test_readme_parser_and_these_tests_name_the_same_commands():

@@ -1,10 +1,14 @@
 """``simulate-fieldwork``, ``indicators --json``, ``close-fieldwork`` and a re-draw over
-fieldwork, through the console script on SQLite and PostgreSQL (issue 13's CLI contract)."""
+fieldwork, through the console script on SQLite and PostgreSQL (issue 13's CLI contract).
+
+Summaries and refusals are in the default language (Chinese) and in English with
+``--lang en``; ``indicators --json`` is the same in both (codes, for scripts)."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import shlex
 
 import numpy as np
@@ -15,7 +19,13 @@ from sqlalchemy.orm import Session
 from assessment.models import AssessmentRound, County
 from assessment.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
-from tests.cli.test_console_script import last_line, ok, refused, url  # noqa: F401 - fixture
+from tests.cli.test_console_script import (  # noqa: F401 - fixture
+    chinese,
+    last_line,
+    ok,
+    refused,
+    url,
+)
 from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -166,16 +176,24 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
     one = ok(
         url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "first.csv", "--approve"
     )
-    assert "1 approved" in one.stdout
+    chinese(one.stdout, "已模拟县 F1 的实地调查", "通过 1 户", "实地调查未完成")
     report = ok(url, "report", "--county", "F1", "--out", work / "f1-day1.pdf")
-    assert "insufficient_data (interim)" in report.stdout
+    chinese(report.stdout, "F1，数据不足（中期结果）。")
+    english = ok(url, "report", "--county", "F1", "--out", work / "f1-en.pdf", "--lang", "en")
+    assert "F1, Insufficient data (interim)." in english.stdout
     province = ok(url, "report-province", "--province", "未指定省份", "--out", work / "p.pdf")
-    assert (work / "p.pdf").read_bytes()[:5] == b"%PDF-" and "counties" in province.stdout
+    assert (work / "p.pdf").read_bytes()[:5] == b"%PDF-"
+    chinese(province.stdout, r"：\d+ 个县。")
 
     first_half = {h["household_id"] for h in due[: len(due) // 2]}
     write_outcomes(work / "half.csv", [r for r in script if r["household_id"] in first_half])
     half = ok(url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "half.csv")
-    assert "0 approved" in half.stdout and "not complete" in half.stdout
+    chinese(half.stdout, "通过 0 户", "实地调查未完成")
+    text = ok(url, "indicators", "--county", "F1").stdout
+    chinese(text, "F1 .*：数据不足（实地调查进行中）", "综合贫困发生率：", "错退率：", "数据不足")
+    english = ok(url, "indicators", "--county", "F1", "--lang", "en").stdout
+    assert "Insufficient data (Fieldwork under way)" in english
+    assert re.search(r"Wrongful-exit rate: [\d.]+%|Wrongful-exit rate: —", english)
     interim = indicators(url, "F1")
     assert interim["verdict"] == "insufficient_data" and not interim["fieldwork_complete"]
 
@@ -183,7 +201,11 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
     done = ok(
         url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "all.csv", "--approve"
     )
-    assert "fieldwork complete" in done.stdout, done.stdout
+    chinese(done.stdout, "实地调查已完成：计划的 [\\d,]+ 户中已完结 [\\d,]+ 户。")
+    english = ok(
+        url, "simulate-fieldwork", "--county", "F1", "--outcomes", work / "all.csv", "--lang", "en"
+    )
+    assert "Fieldwork complete:" in english.stdout and "approved" in english.stdout
     final = indicators(url, "F1")
     check_shape(final)
     assert final["fieldwork_complete"] is True
@@ -209,6 +231,12 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
         "重抽",
         says="拒绝重新抽样",  # in the ini's default language, Chinese
     )
+    refused(
+        url,
+        *("draw", "--county", "F1", "--design", counties["design"], "--reason", "重抽"),
+        *("--lang", "en"),
+        says="discard",
+    )
     redrawn = ok(
         url,
         *("draw", "--county", "F1", "--design", counties["design"]),
@@ -222,18 +250,25 @@ def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties): 
 def test_close_fieldwork_makes_the_verdict_final(url, counties):  # noqa: F811
     work = counties["work"]
     assert indicators(url, "F2")["verdict"] == "insufficient_data"
-    refused(url, "close-fieldwork", "--county", "F2", "--reason", "  ", says="reason")
-    refused(
-        url, "close-fieldwork", "--county", "F2", "--reason", "x", "--user", "nobody", says="nobody"
-    )
+    blank = ("close-fieldwork", "--county", "F2", "--reason", "  ")
+    chinese(refused(url, *blank, says="结束实地调查须填写原因").stderr)
+    refused(url, *blank, "--lang", "en", says="needs a written reason")
+    nobody = ("close-fieldwork", "--county", "F2", "--reason", "x", "--user", "nobody")
+    chinese(refused(url, *nobody, says="没有名为 nobody 的用户").stderr)
+    refused(url, *nobody, "--lang", "en", says="no user named nobody")
     closed = ok(url, "close-fieldwork", "--county", "F2", "--reason", "暴雨阻断道路")
-    assert "closed" in closed.stdout
+    chinese(closed.stdout, "县 F2（抽样方案第 \\d+ 版）的实地调查已于 .* 结束")
     final = indicators(url, "F2")
     assert final["fieldwork_complete"] is True
     assert final["verdict"] in ("exit_recommended", "not_met", "insufficient_data")
-    refused(url, "close-fieldwork", "--county", "F2", "--reason", "again", says="closed already")
+    again = ("close-fieldwork", "--county", "F2", "--reason", "again")
+    chinese(refused(url, *again, says="本抽样方案的实地调查已于 .* 结束").stderr)
+    refused(url, *again, "--lang", "en", says="closed already")
     report = ok(url, "report", "--county", "F2", "--out", work / "f2.pdf")
-    assert final["verdict"] in report.stdout and "interim" not in report.stdout
+    verdict = {"exit_recommended": "建议同意退出", "not_met": "不符合退出条件"}
+    verdict["insufficient_data"] = "数据不足"
+    chinese(report.stdout, f"F2，{verdict[final['verdict']]}。")
+    assert "中期" not in report.stdout
 
 
 def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # noqa: F811
@@ -248,17 +283,28 @@ def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # n
         "persons": 3,
     }
     cases = {
-        "bad.csv": ([{**good, "contacted": 2}, good, good], "contacted must be 0 or 1"),
-        "unknown.csv": ([{**good, "household_id": "NO-SUCH"}], "not in the plan"),
+        "bad.csv": (
+            [{**good, "contacted": 2}, good, good],
+            "第 2 行：contacted 必须是 0 或 1",
+            "contacted must be 0 or 1",
+        ),
+        "unknown.csv": (
+            [{**good, "household_id": "NO-SUCH"}],
+            "户 NO-SUCH 不在抽样方案中",
+            "not in the plan",
+        ),
     }
     non_exited = next(h for h in households if h["stratum"] != "exited")
     cases["wrong-status.csv"] = (
         [{**good, "household_id": non_exited["household_id"], "wrongly_exited": 1}],
+        "只有已脱贫户才可能错退",
         "only an exited household",
     )
-    for name, (rows, says) in cases.items():
+    for name, (rows, zh, en) in cases.items():
         write_outcomes(work / name, rows)
-        refused(url, "simulate-fieldwork", "--county", "F2", "--outcomes", work / name, says=says)
+        command = ("simulate-fieldwork", "--county", "F2", "--outcomes", work / name)
+        chinese(refused(url, *command, says=zh).stderr.replace("household_id", ""))
+        refused(url, *command, "--lang", "en", says=en)
     (work / "columns.csv").write_text("household_id,contacted\nA,1\n", encoding="utf-8")
     refused(
         url,
@@ -267,7 +313,7 @@ def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # n
         "F2",
         "--outcomes",
         work / "columns.csv",
-        says="missing columns",
+        says="缺少列 wrongly_exited",
     )
     refused(
         url,
@@ -276,14 +322,14 @@ def test_fieldwork_commands_refuse_bad_input_with_a_message(url, counties):  # n
         "F2",
         "--outcomes",
         work / "absent.csv",
-        says="no such",
+        says="找不到访问结果文件",
     )
     write_outcomes(work / "one.csv", [good])
     refused(
         url, "simulate-fieldwork", "--county", "NOPE", "--outcomes", work / "one.csv", says="NOPE"
     )
     refused(url, "indicators", "--county", "NOPE", "--json", says="NOPE")
-    refused(url, "indicators", "--county", "F2", "--round", "999", "--json", says="round 999")
+    refused(url, "indicators", "--county", "F2", "--round", "999", "--json", says="评估批次 999")
 
 
 def estimate(database: str, command: str, data) -> dict:

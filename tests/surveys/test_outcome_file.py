@@ -33,11 +33,16 @@ def test_every_bad_row_is_listed_with_its_line_number():
     ]
     with pytest.raises(OutcomeFileError) as caught:
         parse_outcomes(rows)
-    problems = dict(caught.value.problems)
+    problems = {row: str(message) for row, message in caught.value.problems}
     assert "contacted must be 0 or 1" in problems[2]
     assert "persons must be 1-30" in problems[3] and "persons must be 1-30" in problems[4]
     assert "listed twice" in problems[6]
     assert "empty" in problems[7]
+    # The same problems in Chinese, row by row, for the command line's default language.
+    chinese = caught.value.render("zh")
+    assert chinese.startswith("访问结果文件中有 5 个问题：第 2 行：contacted 必须是 0 或 1")
+    assert "第 3 行：persons 必须在 1 到 30 之间" in chinese
+    assert "第 6 行：户 H1 重复列出" in chinese
 
 
 def test_missing_columns_are_named():

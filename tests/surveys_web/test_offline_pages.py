@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -70,7 +72,6 @@ def test_an_unreleased_reserve_is_cached_for_its_team_only(testapp, dbsession, w
 
 
 def test_the_service_worker_is_served_from_the_root_to_users(testapp, world):
-    testapp.get("/sw.js", status=(302, 303, 403))
     testapp.login(world.assessor.username)
     worker = testapp.get("/sw.js")
     assert worker.content_type == "text/javascript"
@@ -78,3 +79,23 @@ def test_the_service_worker_is_served_from_the_root_to_users(testapp, world):
     assert 'importScripts("/static/js/offline-store.js")' in worker.text
     page = testapp.get("/surveys/assignments")
     assert 'id="offline-strings"' in page.text and "static/js/offline.js" in page.text
+
+
+def test_the_service_worker_is_an_asset_served_to_anyone(testapp, world):
+    # The browser re-fetches the script to look for an update with or without a session; a
+    # redirect to the log-in page would fail the update (and the script holds no user data).
+    anonymous = testapp.get("/sw.js", status=200)
+    assert anonymous.content_type == "text/javascript" and anonymous.charset == "utf-8"
+    assert anonymous.headers["Service-Worker-Allowed"] == "/"
+    assert anonymous.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in anonymous.headers
+    # Asked again each time (no-cache, not no-store): an unchanged script is a 304.
+    cache = anonymous.headers["Cache-Control"]
+    assert "no-cache" in cache and "no-store" not in cache
+    etag = anonymous.headers["ETag"]
+    testapp.get("/sw.js", headers={"If-None-Match": etag}, status=304)
+    # The same bytes as the file in the source tree, whoever asks: nothing of a user in it.
+    source = Path(__file__).parents[2] / "assessment" / "static" / "js" / "sw.js"
+    assert anonymous.body == source.read_bytes()
+    testapp.login(world.assessor.username)
+    assert testapp.get("/sw.js").body == anonymous.body
