@@ -42,7 +42,13 @@ import re
 
 from sqlalchemy import text
 
+from assessment.i18n import N_
+
 HASH_PARTITIONS = 16
+NOT_POSTGRESQL = N_(
+    "Partitioning needs PostgreSQL's declarative partitioning; this database is {database}: "
+    "nothing was changed."
+)
 COUNTY = "county_id"
 CHECK = "-- check: same row count in"
 
@@ -69,7 +75,12 @@ NAMES = tuple(t.name for t in TABLES)
 
 
 class PartitionError(Exception):
-    """The conversion cannot be done on this database; the message says why."""
+    """The conversion cannot be done on this database; the message (a msgid and its values,
+    for the command to print in its language) says why."""
+
+    def __init__(self, msgid: str, /, **mapping) -> None:
+        self.msgid, self.mapping = msgid, mapping
+        super().__init__(msgid.format(**mapping))
 
 
 def qi(name: str) -> str:
@@ -172,7 +183,11 @@ def _on_table(definition: str, table: str, new: str) -> str:
     """An index or trigger definition moved from ``table`` to ``new``."""
     moved, count = re.subn(rf" ON (public\.)?{re.escape(table)} ", f" ON public.{new} ", definition)
     if count != 1:
-        raise PartitionError(f"cannot read the definition on {table}: {definition}")
+        raise PartitionError(
+            N_("Cannot read a definition on {table}: {definition}"),
+            table=table,
+            definition=definition,
+        )
     return moved
 
 
@@ -186,17 +201,16 @@ ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "
 def plan(conn, partitions: int = HASH_PARTITIONS) -> list[str]:
     """The SQL that converts the growing tables, read from the catalog (nothing is changed)."""
     if conn.dialect.name != "postgresql":
-        raise PartitionError(
-            f"partitioning needs PostgreSQL's declarative partitioning; this database is "
-            f"{conn.dialect.name}, whose tables stay as they are"
-        )
+        raise PartitionError(NOT_POSTGRESQL, database=conn.dialect.name)
     if is_partitioned(conn):
-        raise PartitionError("the growing tables are partitioned already; nothing to do")
+        raise PartitionError(N_("The growing tables are partitioned already; nothing to do."))
     missing = [
         t for t in NAMES if conn.execute(text("SELECT to_regclass(:t)"), {"t": t}).scalar() is None
     ]
     if missing:
-        raise PartitionError(f"tables missing: {', '.join(missing)}; run assess initdb first")
+        raise PartitionError(
+            N_("Tables missing: {tables}. Run assess initdb first."), tables=", ".join(missing)
+        )
     sql: list[str] = [f"LOCK TABLE {', '.join(NAMES)} IN ACCESS EXCLUSIVE MODE"]
     # Everything is read before anything changes.
     incoming = {t: _references_to(conn, t) for t in NAMES}
@@ -204,8 +218,11 @@ def plan(conn, partitions: int = HASH_PARTITIONS) -> list[str]:
     for _, fk in outside:
         if fk.confdeltype != "a" or fk.confupdtype != "a":
             raise PartitionError(
-                f"{fk.owner}.{fk.conname} has ON DELETE/UPDATE actions; only plain foreign "
-                "keys from unpartitioned tables can be carried over as triggers"
+                N_(
+                    "{constraint} has ON DELETE/UPDATE actions; only plain foreign keys from "
+                    "tables that are not partitioned can be carried over as triggers."
+                ),
+                constraint=f"{fk.owner}.{fk.conname}",
             )
     for t in NAMES:
         for fk in incoming[t]:

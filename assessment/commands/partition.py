@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-from assessment.cli import CommandError, add_config_option
+from assessment.cli import CommandError, add_config_option, say
+from assessment.i18n import N_
 
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "partition-tables",
-        help="partition the tables that grow with the round by county (PostgreSQL, once)",
+        help=N_("partition the tables that grow with the round by county (PostgreSQL, once)"),
     )
     add_config_option(p)
     p.add_argument(
-        "--dry-run", action="store_true", help="print the SQL it would run and change nothing"
+        "--dry-run", action="store_true", help=N_("print the SQL it would run and change nothing")
     )
     p.add_argument(
         "--hash-partitions",
         type=int,
         default=None,
-        help="partitions per table, by hash of the county (default 16)",
+        help=N_("partitions per table, by hash of the county (default 16)"),
     )
     p.set_defaults(func=partition_tables)
 
@@ -42,13 +43,12 @@ def partition_tables(args) -> int:
 
     partitions = args.hash_partitions or partitioning.HASH_PARTITIONS
     if not 2 <= partitions <= 1024:
-        raise CommandError("--hash-partitions must be between 2 and 1024")
+        raise CommandError(N_("--hash-partitions must be between 2 and 1024."))
     url, owner_url = _urls(args.config)
     target = owner_url or url
     if make_url(target).get_backend_name() != "postgresql":
         raise CommandError(
-            "partitioning needs PostgreSQL's declarative partitioning; this database is "
-            f"{make_url(target).get_backend_name()}: nothing was changed"
+            partitioning.NOT_POSTGRESQL, database=make_url(target).get_backend_name()
         )
     engine = make_engine(target)
     try:
@@ -56,26 +56,34 @@ def partition_tables(args) -> int:
             try:
                 if not partitioning.is_partitioned(conn) and not _at_head(conn):
                     raise CommandError(
-                        "the database is not at the latest schema: run assess initdb first"
+                        N_("The database is not at the latest schema: run assess initdb first.")
                     )
                 if args.dry_run:
                     for statement in partitioning.plan(conn, partitions):
                         print(statement.rstrip() + ";")
-                    print("-- dry run: nothing was changed")
+                    say(args, N_("-- dry run: nothing was changed"))
                     return 0
                 before = partitioning.counts(conn)
                 partitioning.convert(conn, partitions)
                 after = partitioning.counts(conn)
             except partitioning.PartitionError as exc:
-                raise CommandError(str(exc)) from exc
+                raise CommandError(exc.msgid, **exc.mapping) from exc
     finally:
         engine.dispose()
     for table in partitioning.NAMES:
-        print(
-            f"{table}: {after[table]:,} rows in {partitions} partitions by county "
-            f"({before[table]:,} before)"
+        say(
+            args,
+            N_("{table}: {rows} rows in {partitions} partitions by county ({before} before)"),
+            table=table,
+            rows=f"{after[table]:,}",
+            partitions=partitions,
+            before=f"{before[table]:,}",
         )
-    print(
-        "partitioned in one transaction; the app reads and writes through views of the same names"
+    say(
+        args,
+        N_(
+            "Partitioned in one transaction; the app reads and writes through views of the "
+            "same names."
+        ),
     )
     return 0

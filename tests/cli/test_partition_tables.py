@@ -36,7 +36,7 @@ from sampling.plans import PlanService
 from sampling.synthetic import synthetic_frame_csv
 from surveys.models import Interview, InterviewChange, ReviewComment, VisitAttempt
 from surveys.review import ReviewService
-from tests.cli.test_console_script import empty_database, last_line, ok, refused
+from tests.cli.test_console_script import chinese, empty_database, last_line, ok, refused
 from tests.conftest import TestApp
 from tests.factories import make_team, make_user
 from tests.rounds.helpers import interview
@@ -136,9 +136,26 @@ def loaded(database, tmp_path_factory):
 
 def test_refused_on_sqlite_or_with_a_bad_partition_count(database, loaded):
     if database.startswith("sqlite"):
-        refused(database, "partition-tables", says="needs PostgreSQL.*nothing was changed")
-        refused(database, "partition-tables", "--dry-run", says="needs PostgreSQL")
-    refused(database, "partition-tables", "--hash-partitions", "1", says="between 2 and 1024")
+        # In the interface's default language (Chinese), English when asked.
+        chinese(refused(database, "partition-tables", says="需要 PostgreSQL.*未做任何更改").stderr)
+        refused(database, "partition-tables", "--dry-run", says="需要 PostgreSQL")
+        refused(
+            database,
+            "partition-tables",
+            "--lang",
+            "en",
+            says="needs PostgreSQL.*nothing was changed",
+        )
+    refused(database, "partition-tables", "--hash-partitions", "1", says="在 2 到 1024 之间")
+    refused(
+        database,
+        "partition-tables",
+        "--hash-partitions",
+        "1",
+        "--lang",
+        "en",
+        says="between 2 and 1024",
+    )
 
 
 def _is_partitioned(url: str) -> bool:
@@ -170,14 +187,14 @@ def partitioned(database, loaded):
         grant_app_role(conn, APP_ROLE)
     dry = ok(database, "partition-tables", "--dry-run")
     assert 'CREATE TABLE "interviews_p"' in dry.stdout
-    assert "nothing was changed" in dry.stdout
+    assert "-- 试运行：未做任何更改" in dry.stdout
     assert not _is_partitioned(database)
-    done = ok(database, "partition-tables")
+    done = ok(database, "partition-tables", "--lang", "en")
     assert _is_partitioned(database)
     for table in NAMES:
         assert f"{table}: {counts[table]:,} rows in {HASH_PARTITIONS} partitions" in done.stdout
-    refused(database, "partition-tables", says="partitioned already")
-    refused(database, "partition-tables", "--dry-run", says="partitioned already")
+    refused(database, "partition-tables", says="已经分区")
+    refused(database, "partition-tables", "--dry-run", "--lang", "en", says="partitioned already")
     yield {
         "engine": engine,
         "catalog": before,
@@ -444,7 +461,7 @@ def test_backup_and_restore_keep_the_partitioned_layout(partitioned, tmp_path):
     with empty_database(tmp_path) as target:
         ok(target, "restore", copy)
         assert _is_partitioned(target)
-        assert "audit chain intact" in ok(target, "verify-audit").stdout
+        assert "审计链完好" in ok(target, "verify-audit").stdout
         engine = engine_for(target)
         with engine.connect() as conn:
             restored = {t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar() for t in NAMES}
