@@ -6,22 +6,18 @@ Runs on its own database (SQLite file, or a fresh PostgreSQL database when
 
 from __future__ import annotations
 
-import os
-import uuid
-
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assessment.db import make_engine
 from assessment.migrate import alembic_config, upgrade
-from assessment.settings import normalise_database_url
 from backchecks.services import BackcheckService
 from surveys.models import Interview
 from tests.appeals.helpers import completed_field
+from tests.cli.test_console_script import empty_database
 from tests.factories import make_team
 
 pytestmark = pytest.mark.db
@@ -30,21 +26,8 @@ BEFORE = "0009_i19appeals_backchecks"  # before both migrations of this branch
 
 @pytest.fixture
 def fresh_url(tmp_path):
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path}/migrate.sqlite"
-        return
-    url = normalise_database_url(url)
-    name = f"assess_mig_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with empty_database(tmp_path) as url:
+        yield url
 
 
 def _rows(engine) -> list[tuple]:
