@@ -25,13 +25,23 @@ from assessment import estimation as est
 from assessment.i18n import N_, Message, translate
 
 STATS = ("mean", "total", "proportion", "ratio")
+# The docstring above, for the person reading ``assess estimate --help``.
+DESCRIPTION = N_(
+    "Design-based estimates from an exported CSV or XLSX file, no database. Conventions "
+    "follow R's survey package (svydesign, svymean): --cluster and --fpc take "
+    "comma-separated columns, first stage first; an FPC column holds population sizes, or "
+    "sampling fractions when all its values are at most 1; without --fpc the "
+    "with-replacement (ultimate-cluster) variance; without --weight the weights come from "
+    "the FPCs. --domain is an expression on columns (stype == 'E' and enroll > 100), never "
+    "evaluated as Python. Missing values of the variable are left out (R's na.rm=TRUE)."
+)
 FIELDS = ("group", "category", "estimate", "se", "ci_low", "ci_high", "deff", "df", "n", "method")
 
 
 def register(subparsers) -> argparse.ArgumentParser:
     """Add the ``estimate`` subcommand to an argparse ``subparsers`` object."""
     parser = subparsers.add_parser(
-        "estimate", help=N_("design-based estimate from a CSV/XLSX file"), description=__doc__
+        "estimate", help=N_("design-based estimate from a CSV/XLSX file"), description=DESCRIPTION
     )
     parser.add_argument("data", type=Path, help=N_("CSV or XLSX file, header row first"))
     parser.add_argument("--var", required=True, help=N_("variable (numerator of a ratio)"))
@@ -95,13 +105,14 @@ def _problem(error: Exception) -> Message:
 
     if isinstance(error, InputError):
         return error.message
+    if isinstance(error, est.EstimationError):  # the estimators' checks, as R's survey words them
+        return Message(N_("The data do not fit the design: {detail}"), {"detail": error.message})
     if isinstance(error, FileNotFoundError):
         return Message(N_("No such file: {file}"), {"file": str(error.filename)})
     if isinstance(error, UnicodeDecodeError):
         return Message(N_("The file is not UTF-8 text (CSV) or an XLSX workbook."))
     if isinstance(error, OSError):
         return Message(FILE_PROBLEM, {"file": str(error.filename)})
-    # The estimators' own checks (as R's survey package words them).
     return Message(N_("The data do not fit the design: {detail}"), {"detail": str(error)})
 
 
@@ -121,10 +132,9 @@ def run(args) -> int:
         )
         return 2
     for warning in caught:  # as R warns: the numbers stand, the assumption is said
+        problem = getattr(warning.message, "message", None) or str(warning.message)
         print(
-            translate(
-                N_("assess estimate: warning: {problem}"), lang, problem=str(warning.message)
-            ),
+            translate(N_("assess estimate: warning: {problem}"), lang, problem=problem),
             file=sys.stderr,
         )
     if args.json:

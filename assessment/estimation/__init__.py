@@ -1,4 +1,4 @@
-"""Design-based estimation for complex samples (PURE: numpy, scipy only).
+"""Design-based estimation for complex samples (PURE: numpy, scipy, assessment.i18n only).
 
 Taylor-linearisation variance for stratified multistage samples as R's ``survey`` package
 computes it, estimators of means, totals, proportions and ratios over domains, design effects,
@@ -7,7 +7,7 @@ See ``docs/estimation.md``.
 
 Public API
 ----------
-make_design, Design, DesignWarning
+make_design, Design, DesignWarning, EstimationError
 total, mean, proportion, proportions, ratio, ratio_scores, from_scores, Estimate
 taylor_covariance, group_sums
 one_sided_bound, probability_within
@@ -15,7 +15,8 @@ choose_method, METHODS, CI_METHODS, COMPARATORS, LONELY_PSU_OPTIONS
 """
 
 from assessment.estimation.confidence import one_sided_bound, probability_within
-from assessment.estimation.design import LONELY_PSU_OPTIONS, Design, DesignWarning, make_design
+from assessment.estimation.design import LONELY_PSU_OPTIONS, Design, make_design
+from assessment.estimation.errors import DesignWarning, EstimationError
 from assessment.estimation.estimators import (
     CI_METHODS,
     Estimate,
@@ -38,6 +39,7 @@ __all__ = [
     "Design",
     "DesignWarning",
     "Estimate",
+    "EstimationError",
     "choose_method",
     "from_scores",
     "group_sums",

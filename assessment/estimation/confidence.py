@@ -10,7 +10,9 @@ not an end of the two-sided interval.
 from __future__ import annotations
 
 from assessment.estimation import intervals
+from assessment.estimation.errors import EstimationError
 from assessment.estimation.estimators import Estimate
+from assessment.i18n import N_
 
 
 def _pivot_method(estimate: Estimate) -> str:
@@ -44,7 +46,7 @@ def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float =
         In the unit of the estimate (0-1 for rates).
     """
     if side not in ("upper", "lower"):
-        raise ValueError(f"side must be 'upper' or 'lower', got {side!r}")
+        raise EstimationError(N_("side must be 'upper' or 'lower', got {value!r}"), value=side)
     intervals._check_level(confidence, "confidence")
     if estimate.method == "census":
         return estimate.estimate  # no sampling error: the bound is the value
@@ -85,7 +87,11 @@ def probability_within(
         Between 0 and 1.
     """
     if comparator not in intervals.COMPARATORS:
-        raise ValueError(f"comparator must be one of {intervals.COMPARATORS}, got {comparator!r}")
+        raise EstimationError(
+            N_("comparator must be one of {options}, got {value!r}"),
+            options=intervals.COMPARATORS,
+            value=comparator,
+        )
     intervals._check_level(confidence, "confidence")
     below = comparator in ("<", "<=")
     if estimate.method == "census":

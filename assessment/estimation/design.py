@@ -20,11 +20,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assessment.estimation.errors import DesignWarning, EstimationError
+from assessment.i18n import N_
+
 LONELY_PSU_OPTIONS = ("fail", "adjust", "remove", "certainty", "average")
-
-
-class DesignWarning(UserWarning):
-    """A design was accepted with an assumption the analyst should know about (as R warns)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -141,9 +140,9 @@ def _codes(values: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes and labels of a column of ids, rejecting missing ids."""
     values = np.asarray(values)
     if values.dtype.kind == "f" and np.isnan(values).any():
-        raise ValueError(f"{name} has missing values")
+        raise EstimationError(N_("{name} has missing values"), name=name)
     if values.dtype == object and any(v is None or v == "" for v in values):
-        raise ValueError(f"{name} has missing values")
+        raise EstimationError(N_("{name} has missing values"), name=name)
     labels, codes = np.unique(values, return_inverse=True)
     return codes.reshape(-1).astype(np.int64), labels
 
@@ -158,14 +157,16 @@ def _population_sizes(fpc: np.ndarray, group: np.ndarray, group_n: np.ndarray, n
     """Population size per group from a per-row FPC column (sizes, or fractions if all <= 1)."""
     fpc = np.asarray(fpc, dtype=float)
     if np.isnan(fpc).any() or (fpc <= 0).any():
-        raise ValueError(f"{name} must be positive and not missing")
+        raise EstimationError(N_("{name} must be positive and not missing"), name=name)
     per_group = np.empty(group_n.size)
     per_group[group] = fpc
     if not np.array_equal(per_group[group], fpc):
-        raise ValueError(f"{name} must be constant within each stratum or cluster")
+        raise EstimationError(
+            N_("{name} must be constant within each stratum or cluster"), name=name
+        )
     sizes = group_n / per_group if np.all(fpc <= 1) else per_group
     if np.any(sizes < group_n - 1e-9):
-        raise ValueError(f"{name} is smaller than the number of sampled units")
+        raise EstimationError(N_("{name} is smaller than the number of sampled units"), name=name)
     return sizes
 
 
@@ -219,13 +220,21 @@ def make_design(
     Design
     """
     if lonely_psu not in LONELY_PSU_OPTIONS:
-        raise ValueError(f"lonely_psu must be one of {LONELY_PSU_OPTIONS}, got {lonely_psu!r}")
+        raise EstimationError(
+            N_("lonely_psu must be one of {options}, got {value!r}"),
+            options=LONELY_PSU_OPTIONS,
+            value=lonely_psu,
+        )
     clusters, fpc = list(clusters), list(fpc)
     n_rows = _row_count(weights, strata, clusters, fpc)
     if not clusters:
         clusters = [np.arange(n_rows)]
     if len(fpc) > len(clusters):
-        raise ValueError(f"fpc has {len(fpc)} stages but clusters only {len(clusters)}")
+        raise EstimationError(
+            N_("fpc has {fpc} stages but clusters only {clusters}"),
+            fpc=len(fpc),
+            clusters=len(clusters),
+        )
     strata_codes, stratum_labels = (
         _codes(strata, "strata")
         if strata is not None
@@ -242,12 +251,15 @@ def _row_count(weights, strata, clusters, fpc) -> int:
     columns.update({f"fpc[{i}]": f for i, f in enumerate(fpc)})
     sizes = {k: np.asarray(v).reshape(-1).size for k, v in columns.items() if v is not None}
     if not sizes:
-        raise ValueError("weights: give weights, clusters or fpc to describe the design")
+        raise EstimationError(N_("weights: give weights, clusters or fpc to describe the design"))
     if len(set(sizes.values())) != 1:
-        raise ValueError(f"columns differ in length: {sizes}")
+        raise EstimationError(
+            N_("columns differ in length: {sizes}"),
+            sizes=", ".join(f"{k}={v}" for k, v in sizes.items()),
+        )
     n_rows = next(iter(sizes.values()))
     if n_rows == 0:
-        raise ValueError("weights: the design has no rows")
+        raise EstimationError(N_("weights: the design has no rows"))
     return n_rows
 
 
@@ -260,11 +272,7 @@ def _build_stages(strata_codes, n_strata, clusters, fpc) -> tuple[StageCodes, ..
         # R's survey: stages without an FPC are sampled with replacement (infinite
         # population), and their within-unit variance is scaled by the earlier fractions.
         warnings.warn(
-            DesignWarning(
-                f"fpc is given for {len(fpc)} of {len(clusters)} stages; "
-                f"{_stage_names(len(fpc) + 1, len(clusters))} taken as sampled with "
-                "replacement"
-            ),
+            _later_stages_warning(len(fpc), len(clusters)),
             stacklevel=3,
         )
     for s in range(n_stages):
@@ -277,15 +285,26 @@ def _build_stages(strata_codes, n_strata, clusters, fpc) -> tuple[StageCodes, ..
     return tuple(stages)
 
 
-def _stage_names(first: int, last: int) -> str:
-    return f"stage {first} is" if first == last else f"stages {first}-{last} are"
+def _later_stages_warning(n_fpc: int, n_stages: int) -> DesignWarning:
+    first = n_fpc + 1
+    if first == n_stages:
+        msgid = N_(
+            "fpc is given for {fpc} of {stages} stages; stage {first} is taken as sampled "
+            "with replacement"
+        )
+    else:
+        msgid = N_(
+            "fpc is given for {fpc} of {stages} stages; stages {first}-{stages} are taken as "
+            "sampled with replacement"
+        )
+    return DesignWarning(msgid, fpc=n_fpc, stages=n_stages, first=first)
 
 
 def _weights(weights, stages, n_rows, has_fpc) -> np.ndarray:
     if weights is not None:
         weights = np.asarray(weights, dtype=float).reshape(-1)
         if not np.all(np.isfinite(weights)) or (weights < 0).any():
-            raise ValueError("weights must be finite and non-negative")
+            raise EstimationError(N_("weights must be finite and non-negative"))
         return weights
     if not has_fpc:
         return np.ones(n_rows)
@@ -293,9 +312,11 @@ def _weights(weights, stages, n_rows, has_fpc) -> np.ndarray:
     for stage in stages:
         fraction = stage.fraction[stage.unit_group[stage.unit]]
         if (fraction <= 0).any():
-            raise ValueError(
-                "weights are needed when a stage has no fpc or an infinite one "
-                "(they cannot be computed from the fpc)"
+            raise EstimationError(
+                N_(
+                    "weights are needed when a stage has no fpc or an infinite one "
+                    "(they cannot be computed from the fpc)"
+                )
             )
         weights = weights / fraction
     return weights

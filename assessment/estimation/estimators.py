@@ -13,7 +13,9 @@ import numpy as np
 
 from assessment.estimation import intervals
 from assessment.estimation.design import Design
+from assessment.estimation.errors import EstimationError
 from assessment.estimation.variance import effective_psu_df, taylor_covariance
+from assessment.i18n import N_
 
 CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
 _BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish")
@@ -90,16 +92,27 @@ def _rows(design: Design, domain, arrays: dict, na_rm: bool) -> np.ndarray:
     """Rows in the domain with every value present; check shapes and missing values."""
     rows = np.ones(design.n_rows, bool) if domain is None else np.asarray(domain, bool)
     if rows.shape != (design.n_rows,):
-        raise ValueError(f"domain must have {design.n_rows} values, got {rows.shape}")
+        raise EstimationError(
+            N_("domain must have {rows} values, got {shape}"),
+            rows=design.n_rows,
+            shape=str(rows.shape),
+        )
     for name, values in arrays.items():
         if values.shape != (design.n_rows,):
-            raise ValueError(f"{name} must have {design.n_rows} values, got {values.shape}")
+            raise EstimationError(
+                N_("{name} must have {rows} values, got {shape}"),
+                name=name,
+                rows=design.n_rows,
+                shape=str(values.shape),
+            )
         missing = ~np.isfinite(values)
         if (missing & rows).any() and not na_rm:
-            raise ValueError(f"{name} has missing values in the domain; pass na_rm=True")
+            raise EstimationError(
+                N_("{name} has missing values in the domain; pass na_rm=True"), name=name
+            )
         rows = rows & ~missing
     if not rows.any():
-        raise ValueError("domain has no rows with values")
+        raise EstimationError(N_("domain has no rows with values"))
     return rows
 
 
@@ -107,7 +120,7 @@ def _as_float(values, name: str) -> np.ndarray:
     try:
         return np.asarray(values, dtype=float).reshape(-1)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{name} must be numeric") from error
+        raise EstimationError(N_("{name} must be numeric"), name=name) from error
 
 
 def _srs_variance(design: Design, scores: np.ndarray, rows: np.ndarray) -> float:
@@ -174,9 +187,16 @@ def from_scores(
     Estimate
     """
     if ci_method not in CI_METHODS:
-        raise ValueError(f"ci_method must be one of {CI_METHODS}, got {ci_method!r}")
+        raise EstimationError(
+            N_("ci_method must be one of {options}, got {value!r}"),
+            options=CI_METHODS,
+            value=ci_method,
+        )
     if ci_method in _BOUNDED_ONLY and not bounded:
-        raise ValueError(f"ci_method {ci_method!r} needs a proportion or a ratio within [0, 1]")
+        raise EstimationError(
+            N_("ci_method {value!r} needs a proportion or a ratio within [0, 1]"),
+            value=ci_method,
+        )
     variance = float(taylor_covariance(design, scores, rows)[0, 0])
     variance = max(variance, 0.0) if np.isfinite(variance) else float("nan")
     se = variance**0.5
@@ -306,7 +326,7 @@ def proportion(
     y = _as_float(y, "y")
     present = y[np.isfinite(y)]
     if not np.isin(present, (0.0, 1.0)).all():
-        raise ValueError("y must be 0/1 or boolean for a proportion; see proportions()")
+        raise EstimationError(N_("y must be 0/1 or boolean for a proportion; see proportions()"))
     return _ratio(design, y, np.ones_like(y), domain, na_rm, level, ci_method, "proportion", True)
 
 
@@ -401,7 +421,7 @@ def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
     y0, x0 = np.where(rows, y, 0.0), np.where(rows, x, 0.0)
     denominator = float(np.sum(w * x0))
     if denominator == 0:
-        raise ValueError("x: the estimated denominator total is zero in the domain")
+        raise EstimationError(N_("x: the estimated denominator total is zero in the domain"))
     r = float(np.sum(w * y0)) / denominator
     return r, w * (y0 - r * x0) / denominator
 

@@ -67,13 +67,18 @@ import math
 
 from scipy import stats
 
+from assessment.estimation.errors import EstimationError
+from assessment.i18n import N_
+
 METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish")
 COMPARATORS = ("<", "<=", ">", ">=")
 
 
 def _check_level(level: float, name: str = "level") -> None:
     if not 0.5 <= level < 1:
-        raise ValueError(f"{name} must be in [0.5, 1), got {level!r}")
+        raise EstimationError(
+            N_("{name} must be in [0.5, 1), got {value!r}"), name=name, value=level
+        )
 
 
 def _t(q: float, df: float) -> float:
@@ -192,7 +197,9 @@ def bound(
     """
     sign = 1 if side == "upper" else -1
     if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+        raise EstimationError(
+            N_("method must be one of {options}, got {value!r}"), options=METHODS, value=method
+        )
     if not _defined(se, df):
         return math.nan
     if method == "wald-t":

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 
 from assessment.estimation.design import Design, StageCodes
+from assessment.estimation.errors import EstimationError
+from assessment.i18n import N_
 
 _CERTAIN = 1e-7  # R treats 1 - n/N below this as a census stratum (no variance, not lonely)
 
@@ -79,7 +81,11 @@ def taylor_covariance(design: Design, scores: np.ndarray, rows: np.ndarray | Non
     z = np.asarray(scores, dtype=float)
     z = z.reshape(z.shape[0], -1)
     if z.shape[0] != design.n_rows:
-        raise ValueError(f"scores has {z.shape[0]} rows, the design {design.n_rows}")
+        raise EstimationError(
+            N_("scores has {rows} rows, the design {design_rows}"),
+            rows=z.shape[0],
+            design_rows=design.n_rows,
+        )
     total = np.zeros((z.shape[1], z.shape[1]))
     for index, stage in enumerate(design.stages):
         held = _held_units(stage, rows) if index == 0 else None
@@ -164,11 +170,16 @@ def _fail_lonely(design: Design, stage: StageCodes, lonely: np.ndarray, first: b
     where = int(np.flatnonzero(lonely)[0])
     if first:
         label = design.stratum_labels[where]
-        raise ValueError(
-            f"lonely_psu: stratum {label} has only one PSU; choose lonely_psu='adjust', "
-            "'remove' or 'average', or merge strata"
+        raise EstimationError(
+            N_(
+                "lonely_psu: stratum {stratum} has only one PSU; choose lonely_psu='adjust', "
+                "'remove' or 'average', or merge strata"
+            ),
+            stratum=str(label),
         )
-    raise ValueError(
-        "lonely_psu: a sampled cluster has a single sub-unit at a later stage that is not "
-        "a census; choose lonely_psu='adjust', 'remove' or 'average'"
+    raise EstimationError(
+        N_(
+            "lonely_psu: a sampled cluster has a single sub-unit at a later stage that is not "
+            "a census; choose lonely_psu='adjust', 'remove' or 'average'"
+        )
     )

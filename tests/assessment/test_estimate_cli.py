@@ -159,8 +159,69 @@ def test_errors_are_in_the_default_language_chinese(capsys, argv, message):
     assert main([str(DATA / "apiclus1.csv"), *argv, "--weight", "pw"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("assess estimate：错误：") and message in err, err
-    if "抽样设计" not in message:  # the estimators' own detail stays as R words it
-        assert not ENGLISH_SENTENCE.search(err), err
+    assert not ENGLISH_SENTENCE.search(err), err
+
+
+def _small_design_file(tmp_path, fpc: str) -> Path:
+    """Two strata of three sampled units; stratum B's FPC is ``fpc`` on every row."""
+    path = tmp_path / "design.csv"
+    rows = [("A", 1, 10, 4), ("A", 2, 12, 4), ("B", 3, 7, fpc), ("B", 4, 9, fpc)]
+    rows += [("A", 5, 11, 4), ("B", 6, 8, fpc)]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["stratum", "id", "y", "N"])
+        writer.writerows(rows)
+    return path
+
+
+def test_an_fpc_smaller_than_the_sample_is_refused_in_chinese_then_english(capsys, tmp_path):
+    # Stratum B: three sampled units out of a population of 2 (R: "FPC implies >100% sampling").
+    argv = [_small_design_file(tmp_path, "2"), "--var", "y", "--strata", "stratum", "--fpc", "N"]
+    assert main([*map(str, argv)]) == 2
+    err = capsys.readouterr().err
+    assert "数据与抽样设计不符：" in err and "小于样本单位数" in err, err
+    assert not ENGLISH_SENTENCE.search(err), err
+    assert main([*map(str, argv), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "The data do not fit the design:" in err, err
+    assert "is smaller than the number of sampled units" in err, err
+
+
+def test_a_lonely_psu_with_lonely_psu_fail_is_refused_in_chinese_then_english(capsys, tmp_path):
+    # Two strata, and stratum B holds a single cluster (id): R's svyvar stops on it.
+    path = tmp_path / "lonely.csv"
+    path.write_text("stratum,cluster,y,w\nA,1,10,2\nA,2,12,2\nB,3,7,3\nB,3,9,3\n")
+    argv = [path, "--var", "y", "--strata", "stratum", "--cluster", "cluster", "--weight", "w"]
+    argv += ["--lonely-psu", "fail"]
+    assert main([*map(str, argv)]) == 2
+    err = capsys.readouterr().err
+    assert "层 B 只有一个初级抽样单元(PSU)" in err and "合并层" in err, err
+    assert not ENGLISH_SENTENCE.search(err), err
+    assert main([*map(str, argv), "--lang", "en"]) == 2
+    err = capsys.readouterr().err
+    assert "stratum B has only one PSU" in err and "merge strata" in err, err
+
+
+def test_the_design_warning_speaks_the_command_language(capsys):
+    # apiclus2 with an FPC for the first of two stages: stage 2 counts as with replacement.
+    argv = [DATA / "apiclus2.csv", "--var", "api00", "--cluster", "dnum,snum", "--fpc", "fpc1"]
+    argv += ["--weight", "pw", "--lonely-psu", "adjust"]
+    assert main([*map(str, argv)]) == 0
+    err = capsys.readouterr().err
+    assert "assess estimate：警告：" in err and "第 2 阶段按放回抽样处理" in err, err
+    assert not ENGLISH_SENTENCE.search(err), err
+    assert main([*map(str, argv), "--lang", "en"]) == 0
+    assert "stage 2 is taken as sampled with replacement" in capsys.readouterr().err
+
+
+def test_help_describes_the_command_in_the_command_language(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "基于抽样设计" in out and "放回抽样" in out and "Design-based" not in out, out
+    assert main(["--help", "--lang", "en"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "Design-based estimates from an exported CSV or XLSX file" in out, out
+    assert "sampling fractions when all its values are at most 1" in out, out
 
 
 def test_a_missing_file_and_a_bad_option_are_refused_in_chinese(capsys, tmp_path):

@@ -105,7 +105,7 @@ def write_rows(path: Path, rows: list[dict]) -> Path:
 
 
 def ours(capsys, data: Path, *argv) -> tuple[dict, str]:
-    code = main([str(data), *map(str, argv), "--json"])
+    code = main([str(data), *map(str, argv), "--json", "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     (row,) = json.loads(captured.out)
@@ -165,7 +165,7 @@ def test_core_warns_for_fpc_of_fewer_stages():
 def test_weights_cannot_come_from_an_fpc_missing_at_a_stage(capsys, data):
     code = main(
         [str(data), "--var", "y", "--strata", "stratum", "--cluster", "village,household",
-         "--fpc", "fpc1", "--lonely-psu", "remove"]
+         "--fpc", "fpc1", "--lonely-psu", "remove", "--lang", "en"]
     )  # fmt: skip
     assert code == 2
     assert "weights are needed" in capsys.readouterr().err
@@ -235,7 +235,7 @@ out(stat(svymean(~y, des), des))
 def test_fail_still_names_the_lonely_stratum_when_the_domain_reaches_it(capsys, data):
     code = main(
         [str(data), "--var", "y", "--strata", "stratum", "--cluster", "village",
-         "--weight", "w", "--domain", "dom == 'b'"]
+         "--weight", "w", "--domain", "dom == 'b'", "--lang", "en"]
     )  # fmt: skip
     assert code == 2
     assert "stratum C has only one PSU" in capsys.readouterr().err
@@ -306,10 +306,10 @@ def test_inf_is_refused_naming_column_and_row(capsys, data, text, column):
     rows = read_rows(data)
     rows[2][column] = text
     write_rows(data, rows)
-    code = main([str(data), "--var", "y", "--weight", "w", "--json"])
+    code = main([str(data), "--var", "y", "--weight", "w", "--json", "--lang", "en"])
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
-    assert f"column {column!r} has an infinite value (row 4" in captured.err
+    assert f"Column {column!r} has an infinite value (row 4" in captured.err
     assert "Traceback" not in captured.err
 
 
@@ -328,7 +328,7 @@ out(list(result=res))
     )
     assert r["result"] == "refused"
     code = main([str(data), "--var", "y", "--strata", "stratum", "--cluster", "village",
-                 "--fpc", "one"])  # fmt: skip
+                 "--fpc", "one", "--lang", "en"])  # fmt: skip
     captured = capsys.readouterr()
     assert code == 2 and captured.out == ""
     assert "--fpc column 'one' is 1 on every row" in captured.err
