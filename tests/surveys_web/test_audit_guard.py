@@ -249,7 +249,7 @@ def test_verify_audit_passes_an_intact_trail_and_names_the_first_rewritten_row(t
         ids = _fieldwork(engine)
         ok = _assess("verify-audit", url=url)
         assert ok.returncode == 0, ok.stderr
-        assert f"{len(ids)} rows" in ok.stdout
+        assert f"审计链完好：共 {len(ids)} 行" in ok.stdout  # the interface's default language
         # Someone holding the database itself rewrites the middle row.
         with engine.begin() as conn:
             if engine.dialect.name == "sqlite":
@@ -260,7 +260,7 @@ def test_verify_audit_passes_an_intact_trail_and_names_the_first_rewritten_row(t
                 text("UPDATE interview_changes SET action = 'forged' WHERE id = :id"),
                 {"id": ids[1]},
             )
-        broken = _assess("verify-audit", url=url)
+        broken = _assess("verify-audit", "--lang", "en", url=url)
         assert broken.returncode == 1
         assert f"row {ids[1]}" in broken.stderr
 
@@ -272,7 +272,9 @@ def test_verify_audit_finds_a_status_changed_outside_the_services(tmp_path):
             raw.execute("UPDATE interviews SET status = 'approved'")
         result = _assess("verify-audit", url=url)
         assert result.returncode == 1
-        assert "'approved'" in result.stderr and "'draft'" in result.stderr
+        assert "状态为已通过，审计记录最后记录的是草稿" in result.stderr
+        english = _assess("verify-audit", "--lang", "en", url=url).stderr
+        assert "approved" in english.lower() and "draft" in english.lower(), english
 
 
 # -- PostgreSQL: the app's role owns nothing ---------------------------------------------------
