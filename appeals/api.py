@@ -14,7 +14,7 @@ from pyramid.view import view_config
 
 from appeals.evidence import MAX_BYTES, EvidenceRefused, check_evidence
 from appeals.schemas import AnswerBody, RuleBody
-from appeals.services import AppealService, is_final, outcome
+from appeals.services import AppealService, is_final, outcome, revisit_failed
 from assessment import county_estimates as ce
 from assessment.i18n import N_, Message
 from assessment.permissions import Permission
@@ -69,12 +69,14 @@ def case_json(case, service: AppealService) -> dict:
             {
                 "id": r.id,
                 "status": r.status,
+                "contact_outcome": r.contact_outcome or None,
                 "verdict": r.verdict if r.status == "approved" else None,
             }
             if (r := case.revisit_interview) is not None
             else None
         ),
         "outcome": outcome(case),
+        "revisit_failed": revisit_failed(case),
         "final": is_final(case, service.clock()),
     }
 

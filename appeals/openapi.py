@@ -49,8 +49,18 @@ CASE_SCHEMA = {
             "properties": {
                 "id": {"type": "integer"},
                 "status": {"type": "string"},
+                "contact_outcome": {
+                    "type": ["string", "null"],
+                    "description": "interviewed, or the non-contact that made the re-visit fail",
+                },
                 "verdict": {"type": ["string", "null"], "description": "once approved"},
             },
+        },
+        "revisit_failed": {
+            "type": "boolean",
+            "description": "The re-visit could not reach the household (a non-contact): the "
+            "case awaits an expert's ruling again (upheld, overturned, or another re-visit by "
+            "a team that has not visited the household)",
         },
         "outcome": {
             "type": ["string", "null"],
@@ -98,7 +108,8 @@ PATHS = {
     },
     "/api/appeals/cases/{case}/rule": {
         "post": {
-            "summary": "An appeal expert rules: upheld, overturned or revisit, with a reason",
+            "summary": "An appeal expert rules: upheld, overturned or revisit, with a reason "
+            "(again after a failed re-visit)",
             "parameters": [CASE],
             **POST,
             "requestBody": _body("RuleBody"),

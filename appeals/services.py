@@ -8,7 +8,11 @@ States of a case (one suspected household):
   ``overturned`` (it does not count) are final; ``revisit`` supersedes the first interview
   and opens a new interview of the household for another team (the normal workflow: contact,
   answers, submission, review); once that interview is approved the case is final and its
-  outcome follows the re-visit's own verdict (:func:`outcome`).
+  outcome follows the re-visit's own verdict (:func:`outcome`). When the re-visiting team
+  cannot reach the household (a non-contact on the re-visit) the re-visit has *failed*
+  (:func:`revisit_failed`): the case is open again for an expert, who rules upheld or
+  overturned (the first interview becomes the household's data again, with that ruling) or
+  orders another re-visit by a team that has not visited the household yet.
 
 A county's results are interim while any published case is not final. Every step is
 appended to the interview's audit trail (``interview_changes``, hash-chained); rulings and
@@ -48,7 +52,8 @@ from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit
 from surveys.fieldwork import FieldworkService
-from surveys.models import APPROVED, Interview
+from surveys.models import APPROVED, NOT_INTERVIEWED, Interview
+from surveys.review import ReviewService
 from surveys.verdicts import STANDARDS
 from surveys.workflow import InterviewService
 
@@ -77,6 +82,22 @@ def revisit_outcome(case: AppealCase) -> str | None:
     if case.ruling != REVISIT or revisit is None or revisit.status != APPROVED:
         return None
     return UPHELD if revisit.verdict in KINDS else OVERTURNED
+
+
+def revisit_failed(case: AppealCase) -> bool:
+    """Whether the case's re-visit could not reach the household (a non-contact) and the
+    case awaits an expert's ruling again (复访未能完成)."""
+    revisit = case.revisit_interview
+    return case.ruling == REVISIT and revisit is not None and revisit.status == NOT_INTERVIEWED
+
+
+def failed_revisit_of(case: AppealCase) -> Interview | None:
+    """The re-visit that could not reach the household, if the case has one (pending or
+    ruled on since)."""
+    revisit = case.revisit_interview
+    if revisit is None or revisit.contact_outcome in ("", "interviewed"):
+        return None
+    return revisit
 
 
 def outcome(case: AppealCase) -> str | None:
@@ -269,11 +290,14 @@ class AppealService:
 
     # -- the expert's ruling -------------------------------------------------------------
     def may_rule(self, case: AppealCase, user: User) -> bool:
-        """An expert who did not enter or submit the interview."""
+        """An expert who did not enter or submit the interview, nor record its re-visit."""
+        if not (user.appeal_expert and user.role in EXPERT_ROLES):
+            return False
+        if user.id in (case.interview.entered_by_id, case.interview.submitted_by_id):
+            return False
+        revisit = case.revisit_interview
         return (
-            user.appeal_expert
-            and user.role in EXPERT_ROLES
-            and user.id not in (case.interview.entered_by_id, case.interview.submitted_by_id)
+            revisit is None or user.id not in ReviewService(self.db).authors([revisit])[revisit.id]
         )
 
     def rule(
@@ -298,30 +322,34 @@ class AppealService:
             raise DomainError(Message(N_("Only a disputed case is ruled on.")))
         if case.ruling in (UPHELD, OVERTURNED):
             raise DomainError(Message(N_("This case is ruled already; a ruling is final.")))
-        if case.revisit_interview_id is not None:
+        failed = revisit_failed(case)
+        if case.revisit_interview_id is not None and not failed:
             raise DomainError(
                 Message(N_("This case is being re-visited; its outcome follows the re-visit."))
             )
-        team = None
-        if ruling == REVISIT:
-            team = self._revisit_team(case, revisit_team_id)
-            if case.interview.status != APPROVED:  # e.g. returned on a back-check meanwhile
-                raise DomainError(Message(N_("Only an approved interview can be re-visited.")))
+        team = self._revisit_team(case, revisit_team_id) if ruling == REVISIT else None
+        first = case.interview
+        if team is not None and first.status != APPROVED and not failed:
+            # e.g. returned on a back-check meanwhile
+            raise DomainError(Message(N_("Only an approved interview can be re-visited.")))
         now = self.clock()
         changes = [
             ("appeal.ruling", case.ruling, ruling),
             ("appeal.ruling_reason", case.ruling_reason, reason),
         ]
+        if failed:
+            changes.append(("appeal.revisit_failed", None, case.revisit_interview.contact_outcome))
         case.ruling, case.ruling_reason = ruling, reason
         case.ruled_by, case.ruled_at = user, now
-        case.revisit_team_id = team
+        if team is not None:
+            case.revisit_team_id = team
         self.db.flush()
         self._audit(case, "appeal_rule", user, changes, at=now)
+        workflow = InterviewService(self.db, clock=self.clock)
+        if failed:  # the first interview is the household's data again, under this ruling
+            workflow.restore_after_failed_revisit(first, case.revisit_interview, user)
         if team is not None:
-            revisit = InterviewService(self.db, clock=self.clock).start_revisit(
-                case.interview, team, user
-            )
-            case.revisit_interview = revisit
+            case.revisit_interview = workflow.start_revisit(first, team, user)
             self.db.flush()
         mark_stale(self.db, [self._county_id(case)])  # an overturned finding leaves the estimates
         return case
@@ -331,14 +359,23 @@ class AppealService:
         return case.interview.plan.county_id
 
     def _revisit_team(self, case: AppealCase, team_id: int | None) -> int:
-        current = self.db.scalar(
+        ph_id = case.interview.plan_household_id
+        village_team = self.db.scalar(
             select(PlanVillage.team_id)
             .join(PlanHousehold, PlanHousehold.plan_village_id == PlanVillage.id)
-            .where(PlanHousehold.id == case.interview.plan_household_id)
+            .where(PlanHousehold.id == ph_id)
         )
-        if team_id is None or team_id == current or self.db.get(Team, team_id) is None:
+        if team_id is None or team_id == village_team or self.db.get(Team, team_id) is None:
             raise DomainError(
                 Message(N_("A re-visit is made by a team other than the one that interviewed.")),
+                field="team",
+            )
+        earlier = select(Interview.revisit_team_id).where(
+            Interview.plan_household_id == ph_id, Interview.revisit_team_id.is_not(None)
+        )
+        if team_id in set(self.db.scalars(earlier)):
+            raise DomainError(
+                Message(N_("This team re-visited the household already; name another team.")),
                 field="team",
             )
         return team_id

@@ -13,7 +13,13 @@ from sqlalchemy import select
 from appeals.evidence import MAX_BYTES, MAX_FILES, MSG_TOO_MANY, EvidenceRefused, check_evidence
 from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCaseForm
 from appeals.models import AppealPublication
-from appeals.services import AppealService, is_final, outcome
+from appeals.services import (
+    AppealService,
+    failed_revisit_of,
+    is_final,
+    outcome,
+    revisit_failed,
+)
 from assessment import county_estimates as ce
 from assessment.forms import bind
 from assessment.i18n import N_, Message
@@ -22,7 +28,12 @@ from assessment.permissions import Permission
 from assessment.services import DomainError
 from assessment.views import flash, render_problem
 from surveys.fieldwork import FieldworkService
-from surveys.labels import INTERVIEW_STATUS_LABELS, STANDARD_LABELS, VERDICT_LABELS
+from surveys.labels import (
+    INTERVIEW_STATUS_LABELS,
+    OUTCOME_LABELS,
+    STANDARD_LABELS,
+    VERDICT_LABELS,
+)
 
 
 def _county_url(request, county: County, anchor: str | None = None) -> str:
@@ -45,7 +56,13 @@ def appeal_list(request):
     else:
         query = select(County).where(County.id.in_(list(published)))
     counties = db.scalars(query.order_by(County.code)).all()
-    return {"rows": [(c, published.get(c.id)) for c in counties]}
+    failed = {  # re-visits that could not reach the household: the cases await a ruling
+        county_id: [c for c in p.cases if revisit_failed(c)] for county_id, p in published.items()
+    }
+    return {
+        "rows": [(c, published.get(c.id), failed.get(c.id, [])) for c in counties],
+        "outcome_names": OUTCOME_LABELS,
+    }
 
 
 def _round_county_ids():
@@ -84,6 +101,7 @@ def county_page(context, request):
         "ruling_names": RULING_LABELS,
         "verdict_names": VERDICT_LABELS,
         "status_names": INTERVIEW_STATUS_LABELS,
+        "outcome_names": OUTCOME_LABELS,
         "standard_names": STANDARD_LABELS,
         "max_files": MAX_FILES,
     }
@@ -95,6 +113,8 @@ def _case_view(case, service) -> dict:
         "basis": json.loads(case.basis_json),
         "final": is_final(case, service.clock()),
         "outcome": outcome(case),
+        "revisit_failed": revisit_failed(case),
+        "failed_revisit": failed_revisit_of(case),
     }
 
 

@@ -139,6 +139,13 @@ def screening_adjusted(
     return missed_persons, recognises
 
 
+# The interviews as first approved, before any appeal ruling: none of the re-visits an
+# expert ordered, and the first interviews they superseded (only approved ones are).
+_FIRST_APPROVED = Interview.revisit_of_id.is_(None) & Interview.status.in_(
+    ("approved", "superseded")
+)
+
+
 def sample_rows(
     db: Session,
     plan: SamplePlan,
@@ -151,8 +158,12 @@ def sample_rows(
     ``weight`` is the design weight after the weighting-class adjustment for non-contact
     (:mod:`assessment.county_nonresponse`) in villages drawn at random, ``base_weight`` the
     design weight of the plan. A finding an appeal expert overturned (申诉举证) counts as
-    meeting the standard unless ``apply_rulings`` is false (the figures before the appeal)."""
-    adjusted = adjusted_weights(fieldwork or read_fieldwork(db, plan))
+    meeting the standard unless ``apply_rulings`` is false: the figures before the appeal,
+    from the first interviews as first approved (a re-visited household's first interview,
+    superseded since, instead of its re-visit; pass the matching ``fieldwork``)."""
+    adjusted = adjusted_weights(
+        fieldwork or read_fieldwork(db, plan, first_approved=not apply_rulings)
+    )
     overturned = AppealService(db).overturned_interviews(plan) if apply_rulings else set()
     non_registered = _non_registered_by_village(db, plan)
     # Columns, not entities: ORM objects for every interview, planned household, village and
@@ -187,7 +198,7 @@ def sample_rows(
         with_location(query)
         .where(
             Interview.plan_id == plan.id,
-            Interview.status == "approved",
+            Interview.status == "approved" if apply_rulings else _FIRST_APPROVED,
             Interview.contact_outcome == "interviewed",
         )
         .order_by(Household.household_id)
@@ -336,7 +347,7 @@ def county_data(
     assessment_round = assessment_round or plan.assessment_round or county_round(db, county)
     if assessment_round is None:
         return None
-    fieldwork = read_fieldwork(db, plan)
+    fieldwork = read_fieldwork(db, plan, first_approved=not apply_rulings)
     return CountyData(
         county,
         plan,

@@ -79,13 +79,18 @@ def _end_of_chain(ph_id: int, interviews, releases) -> int | None:
     return None
 
 
-def read_fieldwork(db: Session, plan: SamplePlan) -> Fieldwork:
-    """Slots of the random villages, interview statuses and released reserves of ``plan``."""
+def read_fieldwork(db: Session, plan: SamplePlan, *, first_approved: bool = False) -> Fieldwork:
+    """Slots of the random villages, interview statuses and released reserves of ``plan``
+    (``first_approved``: as first approved, before any re-visit an appeal ruling ordered:
+    no re-visit, and a first interview superseded by one counts as approved)."""
+    current = Interview.status != SUPERSEDED
+    if first_approved:
+        current = Interview.revisit_of_id.is_(None)
     interviews = {
-        ph_id: (status, outcome)
+        ph_id: (APPROVED if status == SUPERSEDED else status, outcome)
         for ph_id, status, outcome in db.execute(
             select(Interview.plan_household_id, Interview.status, Interview.contact_outcome).where(
-                Interview.plan_id == plan.id, Interview.status != SUPERSEDED
+                Interview.plan_id == plan.id, current
             )
         )
     }

@@ -297,8 +297,10 @@ class AppealNote:
         The evidence files: name and the first 12 hex digits of their SHA-256.
     ruling : str
         ``upheld``, ``overturned``, ``revisit`` (under way), ``revisit_upheld`` /
-        ``revisit_overturned`` (the approved re-visit found the problem again / did not) or
-        ``""`` (none).
+        ``revisit_overturned`` (the approved re-visit found the problem again / did not),
+        ``revisit_failed`` (the re-visit could not reach the household; a ruling is awaited
+        again), ``revisit_failed_upheld`` / ``revisit_failed_overturned`` (the expert's
+        ruling after it) or ``""`` (none).
     ruling_reason : str
         The expert's reason, free text.
     """
@@ -314,7 +316,17 @@ class AppealNote:
         _check_choice(
             "ruling",
             self.ruling,
-            ("", "upheld", "overturned", "revisit", "revisit_upheld", "revisit_overturned"),
+            (
+                "",
+                "upheld",
+                "overturned",
+                "revisit",
+                "revisit_upheld",
+                "revisit_overturned",
+                "revisit_failed",
+                "revisit_failed_upheld",
+                "revisit_failed_overturned",
+            ),
         )
 
 
@@ -351,6 +363,9 @@ class AppealSummary:
         Each indicator before and after the rulings.
     overturned_cases : tuple of Problem
         The overturned households (out of the indicators and the problem list).
+    revisit_failed_cases : tuple of Problem
+        Households whose re-visit could not reach them and that await a ruling again (out
+        of the indicators and the problem list meanwhile: 复访未能完成).
     """
 
     published: int
@@ -363,6 +378,7 @@ class AppealSummary:
     deadline: datetime | None = None
     moves: tuple[IndicatorMove, ...] = ()
     overturned_cases: tuple[Problem, ...] = ()
+    revisit_failed_cases: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ def _case_row(p: Problem, lang: str, cell) -> list:
 
 def _cases(s: CountyReport) -> list[Problem]:
     counted = [p for p in s.problems if p.appeal is not None]
-    cases = counted + list(s.appeals.overturned_cases if s.appeals else ())
+    cases = counted
+    if s.appeals:
+        cases += [*s.appeals.overturned_cases, *s.appeals.revisit_failed_cases]
     return sorted(cases, key=lambda p: (p.kind, p.township, p.village, p.household_id))
 
 

@@ -18,7 +18,13 @@ from types import SimpleNamespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from appeals.services import AppealService, outcome, revisit_outcome
+from appeals.services import (
+    AppealService,
+    failed_revisit_of,
+    outcome,
+    revisit_failed,
+    revisit_outcome,
+)
 from assessment import county_estimates as ce
 from assessment import county_nonresponse
 from assessment.county_verdict import county_verdict
@@ -117,18 +123,26 @@ def _groups(rows, indicator: str, names=None) -> tuple[model.GroupEstimate, ...]
     )
 
 
-def _appeal_note(case) -> model.AppealNote:
+def _ruling_code(case) -> str:
     decided = revisit_outcome(case)
+    if decided:
+        return f"revisit_{decided}"
+    if failed_revisit_of(case) is not None:  # pending (ruling "revisit") or ruled again
+        return "revisit_failed" if case.ruling == "revisit" else f"revisit_failed_{case.ruling}"
+    return case.ruling or ""
+
+
+def _appeal_note(case) -> model.AppealNote:
     return model.AppealNote(
         response=case.response or "",
         statement=case.statement or "",
         evidence=tuple(f"{e.file_name} ({e.sha256[:12]})" for e in case.evidence),
-        ruling=f"revisit_{decided}" if decided else (case.ruling or ""),
+        ruling=_ruling_code(case),
         ruling_reason=case.ruling_reason or "",
     )
 
 
-def _overturned_problem(case) -> model.Problem:
+def _case_problem(case) -> model.Problem:
     household = case.interview.plan_household.household
     village = household.frame_village.village
     basis = json.loads(case.basis_json)
@@ -146,14 +160,16 @@ def _overturned_problem(case) -> model.Problem:
 
 
 def _moves(
-    db: Session, data: ce.CountyData, assessment, overturned: bool
+    db: Session, data: ce.CountyData, assessment, ruled: bool
 ) -> tuple[model.IndicatorMove, ...]:
-    """Each indicator without the rulings and with them (the same when none is overturned:
-    only an overturned finding changes the rows, so nothing is estimated twice then)."""
+    """Each indicator before the rulings (the first interviews as first approved, no ruling
+    applied) and with them; the same when no ruling changed the rows (none overturned,
+    no re-visit), so nothing is estimated twice then."""
     value = lambda r: None if math.isnan(r.estimate) else float(r.estimate)  # noqa: E731
     before = assessment
-    if overturned:
-        rows = ce.sample_rows(db, data.plan, data.fieldwork, apply_rulings=False)
+    if ruled:
+        fieldwork = county_nonresponse.read_fieldwork(db, data.plan, first_approved=True)
+        rows = ce.sample_rows(db, data.plan, fieldwork, apply_rulings=False)
         before = ce.assess(dataclasses.replace(data, rows=rows))
     found = {r.indicator: value(r) for r in before.indicators}
     return tuple(
@@ -173,7 +189,8 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
     # A re-visited case counts by the re-visit's outcome once the re-visit is approved.
     outcomes = [outcome(c) for c in disputed]
     overturned = [c for c, found in zip(disputed, outcomes, strict=True) if found == "overturned"]
-    ruled_overturned = any(c.ruling == "overturned" for c in disputed)
+    # A re-visit (approved, under way or failed) changes the rows as an overturning does.
+    ruled = any(c.ruling == "overturned" or c.revisit_interview_id for c in disputed)
     return model.AppealSummary(
         published=len(cases),
         accepted=sum(c.response == "accepted" for c in cases),
@@ -183,8 +200,9 @@ def _appeals(db: Session, data: ce.CountyData | None, assessment) -> model.Appea
         overturned=len(overturned),
         pending=outcomes.count(None),
         deadline=publication.deadline,
-        moves=_moves(db, data, assessment, ruled_overturned) if assessment is not None else (),
-        overturned_cases=tuple(_overturned_problem(c) for c in overturned),
+        moves=_moves(db, data, assessment, ruled) if assessment is not None else (),
+        overturned_cases=tuple(_case_problem(c) for c in overturned),
+        revisit_failed_cases=tuple(_case_problem(c) for c in disputed if revisit_failed(c)),
     )
 
 
@@ -246,7 +264,11 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
     publication = AppealService(db).publication(data.plan)
     cases = publication.cases if publication else ()
     # A re-visited household's row is its re-visit interview: the note follows it there.
-    notes = {c.revisit_interview_id or c.interview_id: _appeal_note(c) for c in cases}
+    # After a failed re-visit and a new ruling the first interview is the household's again.
+    notes = {
+        (c.revisit_interview_id if c.ruling == "revisit" else c.interview_id): _appeal_note(c)
+        for c in cases
+    }
     out = []
     for row in data.rows:
         kinds = []

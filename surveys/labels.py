@@ -49,6 +49,8 @@ ACTION_LABELS = {
     "undo_release": N_("Reserve release undone"),
     "revisit_superseded": N_("Superseded by a re-visit"),
     "revisit_start": N_("Re-visit opened (appeal ruling)"),
+    "revisit_failed": N_("Re-visit could not reach the household; set aside (appeal ruling)"),
+    "revisit_restored": N_("First interview restored after a failed re-visit (appeal ruling)"),
 }
 YES, NO = N_("Yes"), N_("No")
 # Audited paths that are not answers (see ``surveys.views.change_label``).

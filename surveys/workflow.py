@@ -62,12 +62,6 @@ MSG_LOCKED = {
 }
 
 
-MSG_REVISIT_CONTACT = N_(
-    "A re-visit ordered by an appeal ruling is an interview of this household: record it as "
-    "interviewed (a household that cannot be reached is reported to the coordinator)."
-)
-
-
 class InterviewLocked(DomainError):
     """A save on an interview that is not a draft or returned."""
 
@@ -246,6 +240,9 @@ class InterviewService:
         query = select(VisitAttempt).where(
             VisitAttempt.plan_household_id == ph.id, VisitAttempt.outcome == ABSENT
         )
+        current = self.interview_of(ph)
+        if current is not None and current.revisit_of_id is not None:  # its own visits only
+            query = query.where(VisitAttempt.visited_at >= current.started_at)
         attempts = tuple(self.db.scalars(query.order_by(VisitAttempt.visited_at)))
         gap = dt.timedelta(minutes=rule.gap_minutes)
         counted, last = 0, None
@@ -302,8 +299,9 @@ class InterviewService:
             raise ValueError(f"outcome: expected one of {OUTCOMES}, got {outcome!r}")
         check_not_archived(ph.plan)
         interview = self.interview_of(ph)
-        if interview is not None and interview.revisit_of_id is not None and outcome != INTERVIEWED:
-            raise DomainError(Message(MSG_REVISIT_CONTACT))
+        # A re-visit ordered by an appeal ruling may end in a non-contact (its reason is the
+        # outcome, as for any household): the case goes back to the expert; no reserve.
+        revisit = interview is not None and interview.revisit_of_id is not None
         reopened = interview is not None and interview.contact_outcome == ""
         if (
             interview is not None
@@ -344,8 +342,8 @@ class InterviewService:
         audit.record(self.db, interview, "outcome", user, audit.diff(old, new), at=now)
         if outcome == INTERVIEWED:
             return OutcomeResult(interview, None)
-        if ph.role not in REPLACEABLE:
-            return OutcomeResult(interview, None)  # screening households are not replaced
+        if ph.role not in REPLACEABLE or revisit:
+            return OutcomeResult(interview, None)  # screening households, re-visits: none
         release = self._release_next_reserve(ph, outcome, user, now)
         return OutcomeResult(interview, release, no_reserve_left=release is None)
 
@@ -354,6 +352,9 @@ class InterviewService:
         ``ph`` is not replaced)."""
         if ph.role not in REPLACEABLE:
             return None
+        current = self.interview_of(ph)
+        if current is not None and current.revisit_of_id is not None:
+            return None  # a re-visit replaces no one: the case goes back to the expert
         return self.db.scalars(self._next_reserve_query(ph)).first()
 
     def release_of(self, ph: PlanHousehold) -> ReserveRelease | None:
@@ -503,6 +504,42 @@ class InterviewService:
         audit.record(self.db, new, "revisit_start", user, started, at=now)
         mark_stale(self.db, [interview.plan.county_id])
         return new
+
+    def restore_after_failed_revisit(
+        self, original: Interview, failed: Interview, user: User | None
+    ) -> None:
+        """Make a superseded interview the household's current one again after its re-visit
+        ``failed`` ended in a non-contact (an appeal expert's ruling says so): the failed
+        re-visit becomes history (superseded), the original approved again; both audited."""
+        check_not_archived(original.plan)
+        if (
+            original.status != SUPERSEDED
+            or failed.revisit_of_id != original.id
+            or failed.status != NOT_INTERVIEWED
+        ):
+            raise DomainError(Message(N_("Only a re-visit that could not be made is set aside.")))
+        now = self.clock()
+        failed.status, failed.updated_at = SUPERSEDED, now
+        self.db.flush()  # one current interview per household: free the slot first
+        audit.record(
+            self.db,
+            failed,
+            "revisit_failed",
+            user,
+            [audit.FieldChange("status", NOT_INTERVIEWED, SUPERSEDED)],
+            at=now,
+        )
+        original.status, original.updated_at = APPROVED, now
+        self.db.flush()
+        audit.record(
+            self.db,
+            original,
+            "revisit_restored",
+            user,
+            [audit.FieldChange("status", SUPERSEDED, APPROVED)],
+            at=now,
+        )
+        mark_stale(self.db, [original.plan.county_id])
 
     # -- saving ---------------------------------------------------------------------------
     def _check_editable(self, interview: Interview, base_version: int, answers) -> None:
