@@ -198,10 +198,12 @@ def outcome_confirm(context, request):
     if outcome not in OUTCOMES or outcome == INTERVIEWED:
         return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
     service = service_for(request)
+    current = service.interview_of(ph)
     return {
         "context": context,
         "outcome": outcome,
         "outcomes": OUTCOME_LABELS,
+        "revisit": current is not None and current.revisit_of_id is not None,
         "reserve": service.next_reserve(ph),
         "replaced": ph.role in REPLACEABLE,
         "visits": service.visits(ph) if outcome == ABSENT else None,
