@@ -18,6 +18,7 @@ from appeals.services import AppealService, is_final, outcome, revisit_failed
 from assessment import county_estimates as ce
 from assessment.models import Role
 from assessment.services import DomainError
+from reports import snapshot as snapshot_json
 from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
 from surveys import audit
@@ -224,6 +225,7 @@ def test_before_the_rulings_keeps_the_first_interview_of_a_failed_revisit(dbsess
     assert _wrongful_exit(snap).before == pytest.approx(6 / 12)
     (pending,) = snap.appeals.revisit_failed_cases
     assert pending.appeal.ruling == "revisit_failed" and snap.appeals.pending == 1
+    assert snapshot_json.loads(snapshot_json.dumps(snap)) == snap  # stored with the report
     assert "复访未能完成，待重新裁定" in pdf_text(render_county_report(snap, lang="zh"))
 
 
@@ -290,6 +292,11 @@ def test_coordinator_liaison_and_expert_see_the_failed_revisit(testapp, dbsessio
     dbsession.expire_all()
     assert (first.ruling, first.interview.status) == ("upheld", "approved")
     assert len(_row_of(dbsession, field, ph)) == 1
+    testapp.reset()
+    testapp.login(field.coordinator.username)  # the failed re-visit stays as history
+    history = testapp.get(f"/surveys/households/{ph.id}")
+    assert f'data-failed-revisit="{first.revisit_interview_id}"' in history.text
+    assert "复访未能完成" in testapp.get(f"/appeals/county/{code}").text
 
 
 def test_ruling_again_on_the_page_needs_the_csrf_token(testapp, dbsession, field):
