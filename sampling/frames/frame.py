@@ -148,18 +148,6 @@ class FrameImport:
         return self.issue_count - len(self.issues)
 
 
-def read_bytes(source: str | Path | bytes | BinaryIO, limit: int | None = None) -> bytes:
-    """The bytes of ``source`` (a path, bytes or a binary file), at most ``limit`` + 1 of them."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source)
-    if isinstance(source, str | Path):
-        with open(source, "rb") as stream:
-            return stream.read(-1 if limit is None else limit + 1)
-    if hasattr(source, "read"):
-        return source.read(-1 if limit is None else limit + 1)
-    raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
-
-
 def read_frame(
     source: str | Path | bytes | BinaryIO,
     *,
@@ -183,7 +171,7 @@ def read_frame(
     max_issues : int
         Issues listed at most; the rest are only counted.
     limits : Limits
-        What the file may hold (see :class:`~sampling.frames.read.Limits`).
+        What the file may hold.
 
     Returns
     -------
@@ -192,7 +180,14 @@ def read_frame(
     """
     if max_issues < 1:
         raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
-    data = read_bytes(source, limits.max_bytes)
+    if isinstance(source, str | Path):
+        data = Path(source)  # measured before it is read
+    elif isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(limits.max_bytes + 1)
+    else:
+        raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
     done = read_and_check(data, file_format, encoding, max_issues, limits, progress)
     frame = _build(done.checked.columns, done.checked.extra_columns) if done.checked else None
     log = done.log
@@ -249,17 +244,12 @@ def make_frame(
 ) -> Frame:
     """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database).
 
-    Parameters
-    ----------
-    columns : mapping of str to sequence
-        Every canonical column but the optional ones (``village_code``, ``remote``, flags):
-        text as ``str``, booleans as bool or 0/1, ``exit_year`` as int or None/0 when blank.
-        ``extra_json`` may be given here too.
-    extra_json, extra_columns, source_row : optional
-        Defaults ``"{}"``, ``()`` and 2, 3, ... .
-
-    Values are trusted (they come from :func:`read_frame` or a database filled from it); only
-    lengths and vocabularies are checked (ValueError).
+    ``columns`` holds every canonical column but the optional ones (``village_code``,
+    ``remote``, flags), and may hold ``extra_json``: text as ``str``, booleans as bool or 0/1,
+    ``exit_year`` as int or None/0 when blank. ``extra_json``, ``extra_columns`` and
+    ``source_row`` default to ``"{}"``, ``()`` and 2, 3, ... . Values are trusted (they come from
+    :func:`read_frame` or a database filled from it); only lengths and vocabularies are checked
+    (ValueError).
     """
     n = len(columns["household_id"]) if "household_id" in columns else 0
     data = dict(columns)

@@ -1,24 +1,13 @@
 """Read and check a frame file in a child process with a memory and a time limit.
 
-PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`:
-the child (``python -m sampling.frames.isolated``) caps its own address space and CPU time
-(``resource.setrlimit``) before it reads anything, reads and checks the file, and writes the
-checked columns (Arrow IPC) and the issues to a file; the parent builds the :class:`Frame`
-from them, and meanwhile watches the child's resident memory and the clock. A file that gets
-past the checks of :mod:`~sampling.frames.read` and still makes a parser allocate or loop
-without bound ends the child only (killed over ``limits.max_memory`` resident bytes, or
-refused by the allocator; stopped by the system after ``limits.max_seconds`` seconds of
-processor time, or by the parent after :data:`WAIT_FACTOR` times as many seconds of waiting),
-and the user gets a message.
-
-The time limit counts processor time, which a file costs whatever else the machine is doing:
-a 2,000,000-household CSV takes 18 s of it and the largest workbook the memory limit lets
-through (1,000,000 households) 22.5 s, but 225 s and 188 s of waiting on the 2-core machine
-of ``docs/performance.md`` when it ran 20 other processes (``docs/frame-format.md``).
-
-The child tells the parent ``progress <rows>`` lines, and ``refused [msgid, mapping]`` when a
-large workbook is refused while calamine still parses it
-(:data:`~sampling.frames.read.SCAN_ALONGSIDE`): the parent then stops it and gives that refusal.
+PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
+The child (``python -m sampling.frames.isolated``) caps its address space and processor time
+(``resource.setrlimit``), reads and checks the file, and writes the checked columns (Arrow IPC)
+and the issues to a file; it tells the parent ``progress <rows>``, and ``refused [msgid,
+mapping]`` when a large workbook is refused while calamine still parses it. The parent watches
+its resident memory and the clock, then builds the :class:`Frame`. A file that makes a parser
+allocate or loop without bound ends the child only, and the user gets a message
+(``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations

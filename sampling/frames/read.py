@@ -16,7 +16,6 @@ import codecs
 import contextlib
 import csv
 import ctypes
-import functools
 import io
 import re
 import zipfile
@@ -26,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from assessment.i18n import N_, Message
@@ -74,20 +72,11 @@ def _refuse(msgid: str, **mapping) -> FrameFileError:
 
 @dataclass(frozen=True)
 class Table:
-    """Header and data cells of a frame file, every cell as text.
-
-    Attributes
-    ----------
-    header : tuple of str
-        Header cells as typed (stripped); trailing blank headers dropped.
-    cells : polars.DataFrame
-        Column ``c0``, ``c1``, ... per header cell (String, stripped, "" for blank), plus ``row``
-        (file row number, Int32), blank rows left out.
-    overflow : polars.DataFrame
-        ``row`` and ``count`` (cells in the row) of rows with non-blank cells beyond the header.
-    file_format : str
-    encoding : str or None
-    """
+    """Header and data cells of a frame file, every cell as text: the header cells as typed
+    (stripped, trailing blank ones dropped); ``cells``, columns ``c0``, ``c1``, ... per header
+    cell (String, stripped, "" for blank) and ``row`` (file row number, Int32), blank rows left
+    out; ``overflow``, ``row`` and ``count`` (cells in the row) of rows with non-blank cells
+    beyond the header."""
 
     header: tuple[str, ...]
     cells: pl.DataFrame
@@ -96,7 +85,7 @@ class Table:
     encoding: str | None
 
 
-def detect_encoding(data: bytes) -> str:
+def _detect_encoding(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which also reads GBK)."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -107,19 +96,6 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
-
-
-def choose_encoding(data: bytes, encoding: str | None) -> str:
-    """``encoding`` (detected when None), UTF-8 with a byte-order mark read as ``utf-8-sig``.
-    ValueError for an unknown encoding name."""
-    chosen = encoding or detect_encoding(data)
-    try:
-        codecs.lookup(chosen)
-    except LookupError:
-        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
-    if chosen.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
-        chosen = "utf-8-sig"
-    return chosen
 
 
 def read_table(
@@ -163,7 +139,14 @@ def first_bytes(data: bytes | Path) -> bytes:
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    chosen = choose_encoding(data, encoding)
+    """The text and its encoding: ``encoding`` (ValueError when unknown; UTF-8 with a byte-order
+    mark read as ``utf-8-sig``), or the detected one."""
+    chosen = encoding or _detect_encoding(data)
+    try:
+        if codecs.lookup(chosen).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            chosen = "utf-8-sig"
+    except LookupError:
+        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError:
@@ -210,15 +193,11 @@ def _csv_rows(decoded: list, limits: Limits) -> pl.DataFrame:
     )
 
 
-def _records(text: str, delimiter: str):
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
 def _record_width(text: str, delimiter: str, limits: Limits, *, header_only: bool) -> int:
     """Cells of the longest record: of all, or of those up to the first non-blank one."""
     width = 1
     try:
-        for cells in _records(text, delimiter):
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             width = max(width, len(cells))
             _check_width(width, limits)
             if header_only and any(cell.strip() for cell in cells):
@@ -249,10 +228,8 @@ _CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
 _DATETIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"
 _UPPER, _SPACES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"\t\n\r"
 #: Worksheet XML reduced to the shape of its references (letters "A", digits "0", white space
-#: " ", "$" dropped), where ``in`` finds at C speed the few references worth reading: wider
-#: than column Z, or with as many digits as the row limit (a 1,000,000-row sheet has millions).
+#: " ", "$" dropped), where a search finds at C speed the few references worth reading.
 _SHAPE = bytes.maketrans(_UPPER + b"0123456789" + _SPACES, b"A" * 26 + b"0" * 10 + b"   ")
-_LETTERS = bytes.maketrans(_UPPER + _SPACES, b"A" * 26 + b"   ")
 _REF = re.compile(rb'\sr="\$?([A-Z]*)\$?(\d+)"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
@@ -426,47 +403,14 @@ def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple
 
 
 def _check_extent(chunk: bytes, limits: Limits) -> None:
-    """Refuse cells or rows beyond the column or row limits, whatever the dimension says."""
-    shape = chunk.translate(_SHAPE, b"$")
-    digits = len(str(limits.max_rows))
-    if not (found := _suspect(digits).findall(shape)):
-        return
-    if any(wide or longer for wide, longer in found):
-        refs = _REF.findall(chunk)  # rare in a frame: read them one by one
+    """Refuse cells or rows beyond the column or row limits, whatever the dimension says. Only
+    a chunk with references wider than column Z, or with as many digits as the row limit, has
+    its references read one by one (rare: a 1,000,000-household sheet has one such chunk)."""
+    suspect = rb' r="(?:AA|A?0{%d})' % len(str(limits.max_rows))
+    if re.search(suspect, chunk.translate(_SHAPE, b"$")):
+        refs = _REF.findall(chunk)
         columns = max((_column_number(letters) for letters, _ in refs), default=0)
         _check_dimension(columns, max((int(row) for _, row in refs), default=0), limits)
-    else:
-        _check_dimension(0, _max_row(chunk, shape, digits), limits)
-
-
-@functools.cache
-def _suspect(digits: int) -> re.Pattern:
-    """References (in the shape) of two letters or more, or of ``digits`` digits or more: the
-    groups tell two letters, and more digits."""
-    return re.compile(rb' r="(?:(AA)|A?0{%d}(0)?)' % digits)
-
-
-def _max_row(chunk: bytes, shape: bytes, digits: int) -> int:
-    """The largest row of ``digits`` digits in the references (of a row, or of a cell in
-    columns A to Z) of ``chunk``, read with numpy at every ``r="`` that ``shape`` has."""
-    found = np.frombuffer(shape, np.uint8)
-    kept = np.frombuffer(chunk.translate(_LETTERS, b"$"), np.uint8)
-    at = found[:-3] == ord(" ")
-    for offset, byte in enumerate(b'r="', 1):
-        at &= found[offset : len(found) - 3 + offset] == byte
-    at = np.flatnonzero(at) + 4
-    at = at[at + digits + 2 <= len(found)]
-    best = 0
-    for letters in (0, 1):
-        match = np.ones(len(at), bool)
-        for offset, byte in enumerate(b"A" * letters + b"0" * digits + b'"'):
-            match &= found[at + offset] == byte
-        starts = at[match] + letters
-        rows = np.zeros(len(starts), np.int64)
-        for offset in range(digits):
-            rows = rows * 10 + kept[starts + offset] - ord("0")
-        best = max(best, int(rows.max(initial=0)))
-    return best
 
 
 def _column_number(letters: bytes) -> int:
