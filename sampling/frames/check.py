@@ -130,7 +130,7 @@ def _map_header(table: Table, log: IssueLog, limits: Limits):
         target[key] = position
     for name in fc.REQUIRED_COLUMNS:
         if name not in canonical:
-            aliases = " / ".join(fc.header_aliases()[name][:3])
+            aliases = " / ".join(fc.HEADER_ALIASES[name][:3])
             log.add(None, name, "", N_("Required column {column} is missing."), aliases=aliases)
     return canonical, extra
 
@@ -339,20 +339,17 @@ def _check_villages(typed: pl.DataFrame, headers: dict[str, str], log: IssueLog)
 
 
 def _conflicts(frame: pl.DataFrame, key: str, name: str, header: str, msgid: str, log) -> None:
-    known = frame.filter(pl.col(name).is_not_null())
-    first = pl.col("row").min().over(key)
-    marked = known.with_columns(first.alias("first_row"))
-    reference = marked.filter(pl.col("row") == pl.col("first_row")).select(
-        key, pl.col(name).alias("other")
+    """Rows whose ``name`` differs from that of the first row of their ``key`` (rows are in
+    file order)."""
+    found = (
+        frame.filter(pl.col(name).is_not_null())
+        .with_columns(
+            first_row=pl.col("row").first().over(key), other=pl.col(name).first().over(key)
+        )
+        .filter(pl.col(name) != pl.col("other"))
     )
-    found = marked.join(reference, on=key).filter(pl.col(name) != pl.col("other"))
-    log.add_rows(
-        found.select(
-            "row", pl.col(name).alias("value"), pl.col(key).alias("key"), "other", "first_row"
-        ),
-        header,
-        msgid,
-    )
+    columns = ("row", pl.col(name).alias("value"), pl.col(key).alias("key"), "other", "first_row")
+    log.add_rows(found.select(*columns), header, msgid)
 
 
 def _extra_json(names: tuple[str, ...]) -> pl.Expr:

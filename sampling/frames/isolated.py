@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -57,7 +58,7 @@ def read_frame_isolated(
             issue = FrameIssue(None, None, "", refusal or _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
-        result = _result(pickle.loads(output.read_bytes()))  # noqa: S301
+        result = _result(*pickle.loads(output.read_bytes()), output)  # noqa: S301
     if progress is not None:  # the frame is built and hashed
         progress(result.rows)
     return result
@@ -148,17 +149,11 @@ def _resident(pid: int) -> int:
     return int(pages) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _result(payload: dict) -> FrameImport:
-    issues = tuple(
-        FrameIssue(row, column, value, Message(msgid, mapping))
-        for row, column, value, msgid, mapping in payload["issues"]
-    )
-    frame = None
-    if payload["columns"] is not None:
-        columns = pl.read_ipc(payload["columns"])
-        frame = _build(columns, payload["extra_columns"])
-    keys = ("issue_count", "file_format", "encoding", "rows")
-    return FrameImport(frame, issues, *(payload[key] for key in keys))
+def _result(result: FrameImport, extra_columns, output: Path) -> FrameImport:
+    """The child's result with its issues and, when it checked the file, its frame built."""
+    issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
+    frame = None if extra_columns is None else _build(pl.read_ipc(f"{output}.arrow"), extra_columns)
+    return replace(result, frame=frame, issues=issues)
 
 
 def _child(request_path: str) -> int:
@@ -166,10 +161,8 @@ def _child(request_path: str) -> int:
     # the parent wrote it, into a folder only it knows
     request = Path(request_path).read_bytes()
     path, file_format, encoding, max_issues, limits, output = pickle.loads(request)  # noqa: S301
-    # Allocators reserve address space they never touch (the 1,000,000-household import peaks
-    # at 2 GB of it over its imports, for 1.2 GB resident): the resident memory is watched by
-    # the parent; this cap refuses the absurd allocation at once (a sheet claiming 17 billion
-    # cells) instead of letting the system overcommit it.
+    # The parent watches the resident memory; this cap on the address space (allocators reserve
+    # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
     import polars  # noqa: F401 - its address space counts in the base
 
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
@@ -178,7 +171,7 @@ def _child(request_path: str) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = max(1, math.ceil(limits.max_seconds))  # all threads' time: SIGXCPU, then SIGKILL
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    done = read_and_check(
+    checked, result = read_and_check(
         Path(path),  # read_table measures it first; calamine reads a workbook from its path
         file_format,
         encoding,
@@ -187,21 +180,13 @@ def _child(request_path: str) -> int:
         lambda rows: print(f"progress {rows}", flush=True),
         _report_refusal,
     )
-    columns = None
-    if done.checked is not None:  # straight to a file: no copy of the columns in memory
-        columns = f"{output}.arrow"
-        done.checked.columns.write_ipc(columns)
-    payload = {
-        "columns": columns,
-        "extra_columns": done.checked.extra_columns if done.checked else (),
-        "issue_count": done.log.total,
-        "issues": [
-            (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping))
-            for i in done.log.sorted_issues()
-        ],
-        **dict(zip(("file_format", "encoding", "rows"), done[2:], strict=True)),
-    }
-    Path(output).write_bytes(pickle.dumps(payload))
+    if checked is not None:  # straight to a file: no copy of the columns in memory
+        checked.columns.write_ipc(f"{output}.arrow")
+    issues = [
+        (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
+    ]
+    extra_columns = checked.extra_columns if checked is not None else None
+    Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), extra_columns)))
     return 0
 
 

@@ -1,13 +1,10 @@
 """Bytes to one table of text cells: CSV through polars, XLSX through fastexcel.
 
 PURE. Every cell becomes text whatever the format, so the checked frame and its content hash do
-not depend on it: an XLSX number ``12`` and a CSV ``"12"`` are the same cell. Row numbers are
-those a user sees in Excel: the header is the first non-blank record, every record counts as
-one row, and blank rows are skipped but counted.
-
-Before any parser runs, the file is measured against :class:`Limits` (size; for a workbook the
-zip's declared and actual sizes, its compression methods, the sheet's dimension and cells), so
-that a small hostile file cannot make a parser allocate without bound.
+not depend on it (an XLSX number ``12`` and a CSV ``"12"`` are the same cell). Row numbers are
+those Excel shows: blank rows are skipped but counted. Before any parser runs, the file is
+measured against :class:`Limits`, so that a small hostile file cannot make a parser allocate
+without bound.
 """
 
 from __future__ import annotations
@@ -36,14 +33,9 @@ MB = 2**20
 
 @dataclass(frozen=True)
 class Limits:
-    """What a frame file may hold; the defaults fit a county of 2,000,000 households
-    (``docs/frame-format.md`` has the table, the ini file the ``frames.*`` settings).
-
-    Bytes of the file (``upload.max_bytes``); columns; characters of a cell (headers too);
-    records or rows, blank ones included; bytes a workbook unpacks to in all, and how many
-    times its packed size one part may unpack to; resident bytes and seconds of processor
-    time of the process that reads the file (:mod:`~sampling.frames.isolated`).
-    """
+    """What a frame file may hold, and the memory and processor time the reading process may
+    use; the defaults fit a county of 2,000,000 households (``docs/frame-format.md`` has the
+    table, the ini file the ``frames.*`` settings)."""
 
     max_bytes: int = 200 * MB
     max_columns: int = 64
@@ -239,11 +231,9 @@ def _not_xlsx() -> FrameFileError:
 
 
 #: A worksheet that unpacks to more is measured on a second thread while calamine parses it
-#: (fastexcel releases the GIL), so that on two cores the measuring costs no time. calamine
-#: allocates its cells only once it has read the whole sheet, which takes it about twice as
-#: long as the measuring: a refusal comes first, and ``refused`` is told it at once (the
-#: isolated child reports it and ends). Smaller sheets, and reads without ``refused`` (in the
-#: caller's own process), are measured before calamine starts.
+#: (releasing the GIL; it allocates its cells only once it has read the whole sheet), and a
+#: refusal is told to ``refused`` at once. Smaller sheets, and reads without ``refused``, are
+#: measured before calamine starts (``docs/frame-format.md``, "Limits").
 SCAN_ALONGSIDE = 16 * MB
 
 
@@ -285,15 +275,10 @@ def _calamine(data: bytes | Path) -> tuple[pl.DataFrame, int]:
     except Exception:  # fastexcel raises several types for a damaged or foreign file
         raise _not_xlsx() from None
     del sheet  # calamine's cells: about 46 bytes each, 740 MB for 1,000,000 households
-    _release_freed_memory()
-    return frame, columns[0].absolute_index if columns else 0
-
-
-def _release_freed_memory() -> None:
-    """Hand the heap calamine freed back to the system (glibc keeps it otherwise, and the
-    reading process is watched by its resident size); a no-op elsewhere."""
+    # hand the freed heap back to the system (glibc keeps it; the child is watched by its size)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return frame, columns[0].absolute_index if columns else 0
 
 
 def _calamine_text(column: pl.Series) -> pl.Expr:
