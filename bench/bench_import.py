@@ -21,19 +21,22 @@ here):
   ``COPY ... FROM STDIN`` with ``write_row``.
 
 Printed: ``full ratio = ours / raw``, ``DB ratio = (ours - pure part) / raw``, and the peak
-resident memory of this process and of the reading child (``getrusage``; each a high-water
-mark over the whole run, so the largest frame sets it). XLSX frames
-larger than ``--xlsx-max`` are skipped: openpyxl takes about 3.5 minutes to write the
-1,000,000-row workbook (``--xlsx-max 1000000`` adds it).
+resident memory of each of our imports: of this process (the web process's part: frame, hash,
+insert; its high-water mark ``VmHWM`` reset before the import through ``/proc/self/clear_refs``)
+and of the reading child (its ``VmHWM``, polled every 20 ms; ``getrusage`` would give a child
+the size of the process it was started from). XLSX frames larger than ``--xlsx-max`` are
+skipped: openpyxl takes about 3.5 minutes to write the 1,000,000-row workbook
+(``--xlsx-max 1000000`` adds it).
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import re
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -64,6 +67,8 @@ class Result:
     pure: float  # read + check + hash, s
     ours: float  # full import incl. commit, s
     raw: float  # raw driver insert of the same rows incl. commit, s
+    parent_mb: float  # peak resident memory of this process during our import
+    child_mb: float  # peak resident memory of the reading child
 
     @property
     def full_ratio(self) -> float:
@@ -130,6 +135,29 @@ def _county(db):
     return county
 
 
+def _peak_kb(pid: int | str) -> int:
+    """``VmHWM`` (peak resident kB) of a process, 0 once it is gone."""
+    try:
+        return int(re.search(r"VmHWM:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+    except (OSError, TypeError):
+        return 0
+
+
+class ChildPeak(threading.Thread):
+    """The largest ``VmHWM`` of this process's children while it runs, polled every 20 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.02):
+            for children in Path("/proc/self/task").glob("*/children"):
+                for pid in children.read_text().split():
+                    self.peak_kb = max(self.peak_kb, _peak_kb(pid))
+
+
 def time_ours(url: str, path: Path, bar: tqdm):
     """Seconds for the full import (with commit) and for its pure part; the pure frame."""
     engine = make_engine(url)
@@ -143,16 +171,22 @@ def time_ours(url: str, path: Path, bar: tqdm):
         with make_session_factory(engine)() as db:
             county = _county(db)
             db.commit()
+            Path("/proc/self/clear_refs").write_text("5")  # this process's VmHWM from here on
+            watch = ChildPeak()
+            watch.start()
             start = time.perf_counter()
             service = FrameService(db, isolated=True, limits=Limits(max_seconds=600))
             outcome = service.import_file(county, path, path.name, progress=progress)
             db.commit()
             end = time.perf_counter()
+            watch.done.set()
+            watch.join()
+            peaks = (_peak_kb("self") / 1024, watch.peak_kb / 1024)
             if outcome.frame is None:
                 raise SystemExit(f"{path}: rejected: {outcome.result.issues[:3]}")
     finally:
         engine.dispose()
-    return end - start, stamps[-1] - start, outcome.result.frame
+    return end - start, stamps[-1] - start, outcome.result.frame, peaks
 
 
 def prepared_rows(url: str, data) -> list[tuple]:
@@ -205,23 +239,24 @@ def time_raw(url: str, rows: list[tuple]) -> float:
 def run_one(n, file_format, backend, path, args, bar) -> Result:
     bar.set_description(f"{n:,} {file_format} {backend}: ours")
     with fresh_database(backend, args.workdir, args.pg) as url:
-        ours, pure, data = time_ours(url, path, bar)
+        ours, pure, data, peaks = time_ours(url, path, bar)
     bar.set_description(f"{n:,} {file_format} {backend}: raw")
     with fresh_database(backend, args.workdir, args.pg) as url:
         raw = time_raw(url, prepared_rows(url, data))
-    return Result(n, file_format, backend, pure, ours, raw)
+    return Result(n, file_format, backend, pure, ours, raw, *peaks)
 
 
 def table(results) -> str:
     lines = [
         "| households | file | database | read+check+hash | our import | raw driver insert "
-        "| full ratio | DB-phase ratio |",
-        "|---:|---|---|---:|---:|---:|---:|---:|",
+        "| full ratio | DB-phase ratio | peak MB: web process / reading child |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.households:,} | {r.file_format} | {r.backend} | {r.pure:.2f} s "
-            f"| {r.ours:.2f} s | {r.raw:.2f} s | {r.full_ratio:.2f}× | {r.db_ratio:.2f}× |"
+            f"| {r.ours:.2f} s | {r.raw:.2f} s | {r.full_ratio:.2f}× | {r.db_ratio:.2f}× "
+            f"| {r.parent_mb:,.0f} / {r.child_mb:,.0f} |"
         )
     return "\n".join(lines)
 
@@ -257,9 +292,6 @@ def main(argv=None) -> int:
                 path = paths[n, file_format]
                 results.append(run_one(n, file_format, backend, path, args, bar))
     print(table(results))
-    me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\npeak RSS: this process {me:,.0f} MB, largest reading child {child:,.0f} MB")
     return 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from itertools import islice
 
 import numpy as np
 from sqlalchemy import func, insert, select
@@ -25,7 +24,8 @@ from sampling.frames.isolated import read_frame_isolated
 from sampling.frames.read import MB, Limits
 from sampling.models import Frame, FrameImportLog, FrameVillage, Household
 
-BATCH = 20_000
+#: Households turned into Python values and sent at a time (bounds the memory of an import).
+BATCH = 50_000
 HOUSEHOLD_COLUMNS = (
     "frame_id",
     "frame_village_id",
@@ -248,57 +248,61 @@ class FrameService:
         )
         return [by_key[key] for key in villages.key.tolist()]
 
-    def _household_columns(self, frame: Frame, data, frame_village_ids: list[int]) -> list[list]:
-        """Values of :data:`HOUSEHOLD_COLUMNS`, one list per column, in household_id order.
+    def _household_batches(self, frame: Frame, data, frame_village_ids: list[int]):
+        """Values of :data:`HOUSEHOLD_COLUMNS`, one list per column, :data:`BATCH` households at
+        a time in household_id order: only one batch is held as Python objects at once.
 
         Rows go in sorted by household_id so that the (frame_id, household_id) unique index
         grows at its end instead of at random places: several times faster for large
         frames on both SQLite and PostgreSQL.
         """
-        order = data.id_order
-        years = data.exit_year[order]
-        exit_year = years.astype(object)
-        exit_year[years == 0] = None
-        fv = np.asarray(frame_village_ids, dtype=np.int64)[data.village_index[order]]
-        return [
-            [frame.id] * len(data),
-            fv.tolist(),
-            data.household_id[order].tolist(),
-            data.status[order].tolist(),
-            exit_year.tolist(),
-            data.household_size[order].tolist(),
-            data.head_name[order].tolist(),
-            # 0/1 rather than bool: sqlite3 binds exact ints directly but sends every bool
-            # through its adapter lookup (about 3x slower per value)
-            *(getattr(data, flag)[order].view(np.uint8).tolist() for flag in FLAG_COLUMNS),
-            data.extra_json[order].tolist(),
-            data.source_row[order].tolist(),
-        ]
+        village_ids = np.asarray(frame_village_ids, dtype=np.int64)
+        for start in range(0, len(data), BATCH):
+            order = data.id_order[start : start + BATCH]
+            years = data.exit_year[order]
+            exit_year = years.astype(object)
+            exit_year[years == 0] = None
+            yield [
+                [frame.id] * len(order),
+                village_ids[data.village_index[order]].tolist(),
+                data.household_id[order].tolist(),
+                data.status[order].tolist(),
+                exit_year.tolist(),
+                data.household_size[order].tolist(),
+                data.head_name[order].tolist(),
+                # 0/1 rather than bool: sqlite3 binds exact ints directly but sends every bool
+                # through its adapter lookup (about 3x slower per value)
+                *(getattr(data, flag)[order].view(np.uint8).tolist() for flag in FLAG_COLUMNS),
+                data.extra_json[order].tolist(),
+                data.source_row[order].tolist(),
+            ]
 
     def _household_rows(self, frame: Frame, data, frame_village_ids: list[int]):
-        """The rows of :meth:`_household_columns` as tuples."""
-        return zip(*self._household_columns(frame, data, frame_village_ids), strict=True)
+        """The rows of :meth:`_household_batches` as tuples."""
+        for columns in self._household_batches(frame, data, frame_village_ids):
+            yield from zip(*columns, strict=True)
 
     def _bulk_households(self, frame: Frame, data, frame_village_ids: list[int]) -> None:
         """Insert the households on the session's own DBAPI connection (same transaction)."""
-        columns = self._household_columns(frame, data, frame_village_ids)
+        batches = self._household_batches(frame, data, frame_village_ids)
         connection = self.db.connection()
         if connection.dialect.name == "postgresql":
-            copy_columns(connection, "households", HOUSEHOLD_COLUMNS, columns)
+            copy_columns(connection, "households", HOUSEHOLD_COLUMNS, batches)
             return
-        rows = zip(*columns, strict=True)
         if connection.dialect.driver == "pysqlite":
             cursor = connection.connection.driver_connection.cursor()
             try:
-                cursor.executemany(INSERT_HOUSEHOLDS, rows)
+                for columns in batches:
+                    cursor.executemany(INSERT_HOUSEHOLDS, zip(*columns, strict=True))
             finally:
                 cursor.close()
             return
         statement = insert(Household.__table__)
-        while batch := [
-            dict(zip(HOUSEHOLD_COLUMNS, row, strict=True)) for row in islice(rows, BATCH)
-        ]:
-            connection.execute(statement, batch)
+        for columns in batches:
+            rows = zip(*columns, strict=True)
+            connection.execute(
+                statement, [dict(zip(HOUSEHOLD_COLUMNS, r, strict=True)) for r in rows]
+            )
 
     def summary(self, frame: Frame) -> list[dict]:
         """Households and persons by township, village type and status."""
@@ -338,20 +342,18 @@ def copy_rows(connection, table: str, columns, rows) -> None:
             copy.write_row(row)
 
 
-def copy_columns(connection, table: str, names, columns: list[list], block: int = 50_000) -> None:
-    """PostgreSQL COPY of column lists into ``table``, sent as text-format blocks.
+def copy_columns(connection, table: str, names, batches) -> None:
+    """PostgreSQL COPY into ``table`` of batches of rows given as column lists, each batch sent
+    as one text-format block.
 
-    Each column is turned into COPY text once (see :func:`copy_text`) and rows are joined
-    in blocks of ``block`` rows, instead of adapting every value of every row one by one.
+    Each column of a batch is turned into COPY text at once (see :func:`copy_text`) instead of
+    adapting every value of every row one by one.
     """
-    texts = [copy_text(values) for values in columns]
-    n = len(columns[0]) if columns else 0
     driver = connection.connection.driver_connection
     statement = f"COPY {table} ({', '.join(names)}) FROM STDIN"
     with driver.cursor() as cursor, cursor.copy(statement, writer=_writer(cursor)) as copy:
-        for start in range(0, n, block):
-            parts = (text[start : start + block] for text in texts)
-            lines = map("\t".join, zip(*parts, strict=True))
+        for columns in batches:
+            lines = map("\t".join, zip(*map(copy_text, columns), strict=True))
             copy.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 

@@ -1,18 +1,11 @@
 """Household frames (抽样框): a checked, columnar, content-hashed list of a county's households.
 
-PURE. One path from bytes to a frame, read top to bottom:
-
-- :mod:`~sampling.frames.columns`: the columns, their Chinese and English headers and values;
-- :mod:`~sampling.frames.read`: limits, then decoding and polars (CSV) or fastexcel (XLSX),
-  into one table of text cells;
-- :mod:`~sampling.frames.check`: one validator in polars expressions, naming every problem;
-- :mod:`~sampling.frames.hashing`: the content hash recorded in every draw commitment;
-- :mod:`~sampling.frames.frame`: the :class:`Frame` and :func:`read_frame`;
-- :mod:`~sampling.frames.isolated`: :func:`read_frame` in a child process with memory and time
-  limits, as the web and the CLI call it;
-
-The database side (bulk insert, COPY) is :mod:`sampling.services`; the counts of the summary
-page are :mod:`sampling.frame_summary`. See ``docs/frame-format.md``.
+PURE. One path from bytes to a frame, read top to bottom: ``columns`` (headers and values),
+``read`` (limits, then polars for CSV or fastexcel for XLSX, into one table of text cells),
+``check`` (one validator naming every problem), ``hashing`` (the content hash of every draw
+commitment), ``frame`` (:class:`Frame`, :func:`read_frame`) and ``isolated`` (the same in a child
+process with memory and time limits, as the web and the CLI call it). The database side (bulk
+insert, COPY) is :mod:`sampling.services`. See ``docs/frame-format.md``.
 """
 
 from sampling.frames import columns as fc

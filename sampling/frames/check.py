@@ -1,9 +1,8 @@
 """One validator over the columns of a :class:`~sampling.frames.read.Table`, in polars expressions.
 
 PURE. :func:`check_table` names every problem (row, column, value, message in the user's
-language) and returns the typed canonical columns; the caller refuses the file when any
-issue was found (all or nothing). Each rule is one filter over the columns; rows are turned into
-Python objects only for the first issues of each rule.
+language) and returns the typed canonical columns; any issue refuses the file (all or nothing).
+Each rule is one filter over the columns; only the first issues of a rule become Python objects.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
 #: name display as another (U+061C, U+200B-U+200F, U+202A-U+202E, U+2060-U+2069, U+FEFF).
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 FORMAT = "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
+_UNUSABLE = re.compile(f"{CONTROL}|{FORMAT}")
 #: Longest text the database keeps (the columns of ``households``, ``townships``, ...).
 DB_LENGTHS = {
     "household_id": 64,
@@ -81,7 +81,12 @@ class Checked:
 def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) -> Checked | None:
     """Every check on ``table``; None when the header is unusable or there are no data rows."""
     canonical, extra = _map_header(table, log, limits)
-    _report_overflow(table, log)
+    log.add_rows(
+        table.overflow,
+        None,
+        N_("Row {row}: it has {count} cells but the header has only {width} columns."),
+        width=len(table.header),
+    )
     if any(name not in canonical for name in fc.REQUIRED_COLUMNS):
         return None
     if table.cells.height == 0:
@@ -115,7 +120,7 @@ def _map_header(table: Table, log: IssueLog, limits: Limits):
     for position, header in enumerate(table.header):
         name = fc.canonical_column(header) if header else None
         label = header or f"column_{position + 1}"
-        if _bad_text(header, limits):
+        if len(header) > limits.max_cell_chars or _UNUSABLE.search(header):
             log.add(1, label[:40], label[:40], N_("Column header {column} is not usable text."))
             continue
         target, key = (canonical, name) if name else (extra, label)
@@ -125,47 +130,32 @@ def _map_header(table: Table, log: IssueLog, limits: Limits):
         target[key] = position
     for name in fc.REQUIRED_COLUMNS:
         if name not in canonical:
-            aliases = " / ".join(fc.header_aliases()[name][:3])
+            aliases = " / ".join(fc.HEADER_ALIASES[name][:3])
             log.add(None, name, "", N_("Required column {column} is missing."), aliases=aliases)
     return canonical, extra
 
 
-def _bad_text(text: str, limits: Limits) -> bool:
-    return len(text) > limits.max_cell_chars or bool(_UNUSABLE.search(text))
-
-
-_UNUSABLE = re.compile(f"{CONTROL}|{FORMAT}")
-
-
-def _report_overflow(table: Table, log: IssueLog) -> None:
-    log.add_rows(
-        table.overflow,
-        None,
-        N_("Row {row}: it has {count} cells but the header has only {width} columns."),
-        width=len(table.header),
-    )
+_TEXT_RULES = (
+    (
+        CONTROL,
+        N_("Row {row}, column {column}: the text contains a line break or control character."),
+    ),
+    (
+        FORMAT,
+        N_(
+            "Row {row}, column {column}: the text contains an invisible or right-to-left "
+            "formatting character."
+        ),
+    ),
+)
 
 
 def _text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLog, limits: Limits):
     """Control and format characters, and lengths, in one column."""
     value = pl.col(name)
-    found = cells.filter(value.str.contains(CONTROL)).select("row", value.alias("value"))
-    log.add_rows(
-        found,
-        header,
-        N_("Row {row}, column {column}: the text contains a line break or control character."),
-        show=repr,
-    )
-    found = cells.filter(value.str.contains(FORMAT)).select("row", value.alias("value"))
-    log.add_rows(
-        found,
-        header,
-        N_(
-            "Row {row}, column {column}: the text contains an invisible or right-to-left "
-            "formatting character."
-        ),
-        show=repr,
-    )
+    for pattern, msgid in _TEXT_RULES:
+        found = cells.filter(value.str.contains(pattern)).select("row", value.alias("value"))
+        log.add_rows(found, header, msgid, show=repr)
     limit = DB_LENGTHS.get(name, limits.max_cell_chars)
     found = cells.filter(value.str.len_chars() > limit)
     log.add_rows(
@@ -236,9 +226,9 @@ def _whole(name: str, low: int, high: int, blank) -> pl.Expr:
 
 
 def _number_issues(cells, typed, headers, log: IssueLog) -> None:
-    both = cells.select(
-        "row", pl.col("household_size").alias("raw_size"), pl.col("exit_year").alias("raw_year")
-    ).join(typed.select("row", "household_size", "exit_year", "status"), on="row")
+    both = typed.select("row", "household_size", "exit_year", "status").with_columns(
+        raw_size=cells["household_size"], raw_year=cells["exit_year"]
+    )
     log.add_rows(
         both.filter(pl.col("household_size").is_null()).select(
             "row", pl.col("raw_size").alias("value")
@@ -349,20 +339,17 @@ def _check_villages(typed: pl.DataFrame, headers: dict[str, str], log: IssueLog)
 
 
 def _conflicts(frame: pl.DataFrame, key: str, name: str, header: str, msgid: str, log) -> None:
-    known = frame.filter(pl.col(name).is_not_null())
-    first = pl.col("row").min().over(key)
-    marked = known.with_columns(first.alias("first_row"))
-    reference = marked.filter(pl.col("row") == pl.col("first_row")).select(
-        key, pl.col(name).alias("other")
+    """Rows whose ``name`` differs from that of the first row of their ``key`` (rows are in
+    file order)."""
+    found = (
+        frame.filter(pl.col(name).is_not_null())
+        .with_columns(
+            first_row=pl.col("row").first().over(key), other=pl.col(name).first().over(key)
+        )
+        .filter(pl.col(name) != pl.col("other"))
     )
-    found = marked.join(reference, on=key).filter(pl.col(name) != pl.col("other"))
-    log.add_rows(
-        found.select(
-            "row", pl.col(name).alias("value"), pl.col(key).alias("key"), "other", "first_row"
-        ),
-        header,
-        msgid,
-    )
+    columns = ("row", pl.col(name).alias("value"), pl.col(key).alias("key"), "other", "first_row")
+    log.add_rows(found.select(*columns), header, msgid)
 
 
 def _extra_json(names: tuple[str, ...]) -> pl.Expr:

@@ -53,7 +53,8 @@ MAX_HOUSEHOLD_SIZE = 30
 MIN_EXIT_YEAR = 2014
 MAX_EXIT_YEAR = 2035
 
-_HEADER_ALIASES = {
+#: Every accepted header of each canonical column.
+HEADER_ALIASES = {
     "household_id": ("household_id", "户编号", "户编码", "户号", "家庭编号", "户代码"),
     "township": ("township", "乡镇", "乡（镇）", "乡(镇)", "乡镇（街道）", "乡镇(街道)", "镇"),
     "village": ("village", "行政村", "村", "村名", "村名称", "行政村名称"),
@@ -101,15 +102,10 @@ def _invert(aliases: dict) -> MappingProxyType:
     )
 
 
-HEADER_LOOKUP = _invert(_HEADER_ALIASES)
+HEADER_LOOKUP = _invert(HEADER_ALIASES)
 VILLAGE_TYPE_LOOKUP = _invert(_VILLAGE_TYPE_ALIASES)
 STATUS_LOOKUP = _invert(_STATUS_ALIASES)
 BOOLEAN_LOOKUP = _invert(_BOOLEAN_ALIASES)
-
-
-def header_aliases() -> dict[str, tuple[str, ...]]:
-    """Every accepted header of each canonical column (for documentation and the template)."""
-    return {key: tuple(names) for key, names in _HEADER_ALIASES.items()}
 
 
 def canonical_column(header: str) -> str | None:

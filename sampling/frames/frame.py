@@ -9,9 +9,9 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 import numpy as np
 import polars as pl
@@ -125,11 +125,8 @@ class Frame:
 
 @dataclass(frozen=True)
 class FrameImport:
-    """What reading a frame file gave: the frame (None when refused) and the issues.
-
-    ``issues`` are the first issues (at most the cap) sorted by row; ``issue_count`` counts
-    all of them; ``rows`` is the number of data rows read.
-    """
+    """What reading a frame file gave: the frame (None when refused), the first issues (at most
+    the cap) sorted by row, the count of all of them, and the number of data rows read."""
 
     frame: Frame | None
     issues: tuple[FrameIssue, ...]
@@ -146,18 +143,6 @@ class FrameImport:
     def more_issues(self) -> int:
         """Issues found but not listed (beyond the cap)."""
         return self.issue_count - len(self.issues)
-
-
-def read_bytes(source: str | Path | bytes | BinaryIO, limit: int | None = None) -> bytes:
-    """The bytes of ``source`` (a path, bytes or a binary file), at most ``limit`` + 1 of them."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source)
-    if isinstance(source, str | Path):
-        with open(source, "rb") as stream:
-            return stream.read(-1 if limit is None else limit + 1)
-    if hasattr(source, "read"):
-        return source.read(-1 if limit is None else limit + 1)
-    raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
 
 
 def read_frame(
@@ -183,7 +168,7 @@ def read_frame(
     max_issues : int
         Issues listed at most; the rest are only counted.
     limits : Limits
-        What the file may hold (see :class:`~sampling.frames.read.Limits`).
+        What the file may hold.
 
     Returns
     -------
@@ -192,44 +177,45 @@ def read_frame(
     """
     if max_issues < 1:
         raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
-    data = read_bytes(source, limits.max_bytes)
-    done = read_and_check(data, file_format, encoding, max_issues, limits, progress)
-    frame = _build(done.checked.columns, done.checked.extra_columns) if done.checked else None
-    log = done.log
-    return FrameImport(frame, log.sorted_issues(), log.total, *done[2:])
-
-
-class Checking(NamedTuple):
-    """What reading and checking a file gave: the checked columns when there is no issue."""
-
-    checked: Checked | None
-    log: IssueLog
-    file_format: str
-    encoding: str | None
-    rows: int
+    if isinstance(source, str | Path):
+        data = Path(source)  # measured before it is read
+    elif isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif hasattr(source, "read"):
+        data = source.read(limits.max_bytes + 1)
+    else:
+        raise ValueError(f"source: expected a path, bytes or a binary file, got {type(source)!r}")
+    checked, result = read_and_check(data, file_format, encoding, max_issues, limits, progress)
+    if checked is None:
+        return result
+    return replace(result, frame=_build(checked.columns, checked.extra_columns))
 
 
 def read_and_check(
     data: bytes | Path, file_format, encoding, max_issues, limits, progress, refused=None
-) -> Checking:
-    """Read and check ``data``, the file's bytes or path (the part of :func:`read_frame` the
-    isolated child runs; ``refused`` as in :func:`~sampling.frames.read.read_table`)."""
+) -> tuple[Checked | None, FrameImport]:
+    """Read and check ``data``, the file's bytes or path: the checked columns (None when there
+    is any issue) and the :class:`FrameImport` without its frame. The part of
+    :func:`read_frame` the isolated child runs (``refused`` as in
+    :func:`~sampling.frames.read.read_table`)."""
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
+    checked, rows = None, 0
     try:
         table = read_table(
             data, file_format=guessed, encoding=encoding, limits=limits, refused=refused
         )
     except FrameFileError as exc:
         log.add(None, None, "", exc.message.msgid, **exc.message.mapping)
-        return Checking(None, log, guessed, encoding, 0)
-    del data
-    rows = table.cells.height
-    progress = progress or (lambda rows: None)
-    progress(rows)
-    checked = check_table(table, log, limits)
-    progress(rows)
-    return Checking(checked if log.total == 0 else None, log, guessed, table.encoding, rows)
+    else:
+        del data
+        rows, encoding = table.cells.height, table.encoding
+        progress = progress or (lambda rows: None)
+        progress(rows)
+        checked = check_table(table, log, limits)
+        progress(rows)
+    result = FrameImport(None, log.sorted_issues(), log.total, guessed, encoding, rows)
+    return (checked if log.total == 0 else None), result
 
 
 _TYPES = {
@@ -249,17 +235,12 @@ def make_frame(
 ) -> Frame:
     """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database).
 
-    Parameters
-    ----------
-    columns : mapping of str to sequence
-        Every canonical column but the optional ones (``village_code``, ``remote``, flags):
-        text as ``str``, booleans as bool or 0/1, ``exit_year`` as int or None/0 when blank.
-        ``extra_json`` may be given here too.
-    extra_json, extra_columns, source_row : optional
-        Defaults ``"{}"``, ``()`` and 2, 3, ... .
-
-    Values are trusted (they come from :func:`read_frame` or a database filled from it); only
-    lengths and vocabularies are checked (ValueError).
+    ``columns`` holds every canonical column but the optional ones (``village_code``,
+    ``remote``, flags), and may hold ``extra_json``: text as ``str``, booleans as bool or 0/1,
+    ``exit_year`` as int or None/0 when blank. ``extra_json``, ``extra_columns`` and
+    ``source_row`` default to ``"{}"``, ``()`` and 2, 3, ... . Values are trusted (they come from
+    :func:`read_frame` or a database filled from it); only lengths and vocabularies are checked
+    (ValueError).
     """
     n = len(columns["household_id"]) if "household_id" in columns else 0
     data = dict(columns)
@@ -292,41 +273,30 @@ def _build(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         if (data["village_code"] != "").any()
         else (pl.col("township") + "/" + pl.col("village"))
     )
-    data = data.with_columns(key.alias("_key"))
+    data = data.with_columns(key.alias("key"))
     villages = (
-        data.group_by("_key", maintain_order=True)
+        data.group_by("key", maintain_order=True)
         .agg(
             pl.col("township", "village", "village_code", "village_type", "remote").first(),
             pl.len().cast(pl.Int64).alias("households"),
             pl.col("household_size").cast(pl.Int64).sum().alias("persons"),
         )
-        .sort("_key")
+        .sort("key")
         .with_row_index("_index")
     )
-    index = data.select("_key").join(
-        villages.select("_key", "_index"), on="_key", how="left", maintain_order="left"
+    index = data.select("key").join(
+        villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
-    arrays = {name: _array(data[name]) for name in fc.CANONICAL_COLUMNS}
+    id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
     return Frame(
-        **arrays,
+        **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
         extra_json=_frozen(data["extra_json"].to_numpy()),
         extra_columns=tuple(sorted(extra_columns)),
         source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
         villages=VillageTable(
-            key=_frozen(villages["_key"].to_numpy()),
-            **{
-                name: _frozen(villages[name].to_numpy())
-                for name in ("township", "village", "village_code", "village_type", "remote")
-            },
-            households=_frozen(villages["households"].to_numpy()),
-            persons=_frozen(villages["persons"].to_numpy()),
+            **{f.name: _frozen(villages[f.name].to_numpy()) for f in fields(VillageTable)}
         ),
         village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
-        id_order=_frozen(
-            data.select(pl.arg_sort_by("household_id", maintain_order=True))
-            .to_series()
-            .cast(pl.Int64)
-            .to_numpy()
-        ),
+        id_order=_frozen(id_order.cast(pl.Int64).to_numpy()),
         content_hash=content_hash(data),
     )

@@ -30,20 +30,10 @@ def _canonical_text(values: pl.Series, name: str) -> pl.Series:
 
 
 def content_hash(data: pl.DataFrame) -> str:
-    """SHA-256 (hex) of a frame's canonical content.
-
-    The hashed UTF-8 text is the version line ``exit-assessment frame v1``, then for each
-    canonical column in canonical order and finally ``extra_json``: a line with the column
-    name, then the column's canonical values in ``household_id`` order (code-point order), one
-    per line (booleans ``0``/``1``, a blank exit year as an empty line, text stripped). Values
-    cannot hold line breaks or control characters (the checks refuse them; the extra JSON
-    escapes them), so the text is unambiguous. An empty frame gives one empty line per column.
-
-    Parameters
-    ----------
-    data : polars.DataFrame
-        The typed canonical columns and ``extra_json``, one row per household.
-    """
+    """SHA-256 (hex) of a frame's canonical content, as ``docs/frame-format.md`` ("Content
+    hash") defines it: the version line, then for each canonical column and ``extra_json`` its
+    name and its values in ``household_id`` order, one line each (booleans ``0``/``1``, a blank
+    exit year empty). ``data`` holds the typed canonical columns and ``extra_json``."""
     ordered = data.sort("household_id", maintain_order=True)
     digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())
     for name in (*fc.CANONICAL_COLUMNS, "extra_json"):

@@ -1,24 +1,13 @@
 """Read and check a frame file in a child process with a memory and a time limit.
 
-PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`:
-the child (``python -m sampling.frames.isolated``) caps its own address space and CPU time
-(``resource.setrlimit``) before it reads anything, reads and checks the file, and writes the
-checked columns (Arrow IPC) and the issues to a file; the parent builds the :class:`Frame`
-from them, and meanwhile watches the child's resident memory and the clock. A file that gets
-past the checks of :mod:`~sampling.frames.read` and still makes a parser allocate or loop
-without bound ends the child only (killed over ``limits.max_memory`` resident bytes, or
-refused by the allocator; stopped by the system after ``limits.max_seconds`` seconds of
-processor time, or by the parent after :data:`WAIT_FACTOR` times as many seconds of waiting),
-and the user gets a message.
-
-The time limit counts processor time, which a file costs whatever else the machine is doing:
-a 2,000,000-household CSV takes 18 s of it and the largest workbook the memory limit lets
-through (1,000,000 households) 22.5 s, but 225 s and 188 s of waiting on the 2-core machine
-of ``docs/performance.md`` when it ran 20 other processes (``docs/frame-format.md``).
-
-The child tells the parent ``progress <rows>`` lines, and ``refused [msgid, mapping]`` when a
-large workbook is refused while calamine still parses it
-(:data:`~sampling.frames.read.SCAN_ALONGSIDE`): the parent then stops it and gives that refusal.
+PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
+The child (``python -m sampling.frames.isolated``) caps its address space and processor time
+(``resource.setrlimit``), reads and checks the file, and writes the checked columns (Arrow IPC)
+and the issues to a file; it tells the parent ``progress <rows>``, and ``refused [msgid,
+mapping]`` when a large workbook is refused while calamine still parses it. The parent watches
+its resident memory and the clock, then builds the :class:`Frame`. A file that makes a parser
+allocate or loop without bound ends the child only, and the user gets a message
+(``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations
@@ -36,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -68,7 +58,7 @@ def read_frame_isolated(
             issue = FrameIssue(None, None, "", refusal or _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
-        result = _result(pickle.loads(output.read_bytes()))  # noqa: S301
+        result = _result(*pickle.loads(output.read_bytes()), output)  # noqa: S301
     if progress is not None:  # the frame is built and hashed
         progress(result.rows)
     return result
@@ -159,17 +149,11 @@ def _resident(pid: int) -> int:
     return int(pages) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _result(payload: dict) -> FrameImport:
-    issues = tuple(
-        FrameIssue(row, column, value, Message(msgid, mapping))
-        for row, column, value, msgid, mapping in payload["issues"]
-    )
-    frame = None
-    if payload["columns"] is not None:
-        columns = pl.read_ipc(payload["columns"])
-        frame = _build(columns, payload["extra_columns"])
-    keys = ("issue_count", "file_format", "encoding", "rows")
-    return FrameImport(frame, issues, *(payload[key] for key in keys))
+def _result(result: FrameImport, extra_columns, output: Path) -> FrameImport:
+    """The child's result with its issues and, when it checked the file, its frame built."""
+    issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
+    frame = None if extra_columns is None else _build(pl.read_ipc(f"{output}.arrow"), extra_columns)
+    return replace(result, frame=frame, issues=issues)
 
 
 def _child(request_path: str) -> int:
@@ -177,10 +161,8 @@ def _child(request_path: str) -> int:
     # the parent wrote it, into a folder only it knows
     request = Path(request_path).read_bytes()
     path, file_format, encoding, max_issues, limits, output = pickle.loads(request)  # noqa: S301
-    # Allocators reserve address space they never touch (the 1,000,000-household import peaks
-    # at 2 GB of it over its imports, for 1.2 GB resident): the resident memory is watched by
-    # the parent; this cap refuses the absurd allocation at once (a sheet claiming 17 billion
-    # cells) instead of letting the system overcommit it.
+    # The parent watches the resident memory; this cap on the address space (allocators reserve
+    # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
     import polars  # noqa: F401 - its address space counts in the base
 
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
@@ -189,7 +171,7 @@ def _child(request_path: str) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = max(1, math.ceil(limits.max_seconds))  # all threads' time: SIGXCPU, then SIGKILL
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    done = read_and_check(
+    checked, result = read_and_check(
         Path(path),  # read_table measures it first; calamine reads a workbook from its path
         file_format,
         encoding,
@@ -198,21 +180,13 @@ def _child(request_path: str) -> int:
         lambda rows: print(f"progress {rows}", flush=True),
         _report_refusal,
     )
-    columns = None
-    if done.checked is not None:  # straight to a file: no copy of the columns in memory
-        columns = f"{output}.arrow"
-        done.checked.columns.write_ipc(columns)
-    payload = {
-        "columns": columns,
-        "extra_columns": done.checked.extra_columns if done.checked else (),
-        "issue_count": done.log.total,
-        "issues": [
-            (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping))
-            for i in done.log.sorted_issues()
-        ],
-        **dict(zip(("file_format", "encoding", "rows"), done[2:], strict=True)),
-    }
-    Path(output).write_bytes(pickle.dumps(payload))
+    if checked is not None:  # straight to a file: no copy of the columns in memory
+        checked.columns.write_ipc(f"{output}.arrow")
+    issues = [
+        (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
+    ]
+    extra_columns = checked.extra_columns if checked is not None else None
+    Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), extra_columns)))
     return 0
 
 

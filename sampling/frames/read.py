@@ -1,13 +1,10 @@
 """Bytes to one table of text cells: CSV through polars, XLSX through fastexcel.
 
 PURE. Every cell becomes text whatever the format, so the checked frame and its content hash do
-not depend on it: an XLSX number ``12`` and a CSV ``"12"`` are the same cell. Row numbers are
-those a user sees in Excel: the header is the first non-blank record, every record counts as
-one row, and blank rows are skipped but counted.
-
-Before any parser runs, the file is measured against :class:`Limits` (size; for a workbook the
-zip's declared and actual sizes, its compression methods, the sheet's dimension and cells), so
-that a small hostile file cannot make a parser allocate without bound.
+not depend on it (an XLSX number ``12`` and a CSV ``"12"`` are the same cell). Row numbers are
+those Excel shows: blank rows are skipped but counted. Before any parser runs, the file is
+measured against :class:`Limits`, so that a small hostile file cannot make a parser allocate
+without bound.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import codecs
 import contextlib
 import csv
 import ctypes
-import functools
 import io
 import re
 import zipfile
@@ -26,7 +22,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from assessment.i18n import N_, Message
@@ -38,14 +33,9 @@ MB = 2**20
 
 @dataclass(frozen=True)
 class Limits:
-    """What a frame file may hold; the defaults fit a county of 2,000,000 households
-    (``docs/frame-format.md`` has the table, the ini file the ``frames.*`` settings).
-
-    Bytes of the file (``upload.max_bytes``); columns; characters of a cell (headers too);
-    records or rows, blank ones included; bytes a workbook unpacks to in all, and how many
-    times its packed size one part may unpack to; resident bytes and seconds of processor
-    time of the process that reads the file (:mod:`~sampling.frames.isolated`).
-    """
+    """What a frame file may hold, and the memory and processor time the reading process may
+    use; the defaults fit a county of 2,000,000 households (``docs/frame-format.md`` has the
+    table, the ini file the ``frames.*`` settings)."""
 
     max_bytes: int = 200 * MB
     max_columns: int = 64
@@ -74,20 +64,11 @@ def _refuse(msgid: str, **mapping) -> FrameFileError:
 
 @dataclass(frozen=True)
 class Table:
-    """Header and data cells of a frame file, every cell as text.
-
-    Attributes
-    ----------
-    header : tuple of str
-        Header cells as typed (stripped); trailing blank headers dropped.
-    cells : polars.DataFrame
-        Column ``c0``, ``c1``, ... per header cell (String, stripped, "" for blank), plus ``row``
-        (file row number, Int32), blank rows left out.
-    overflow : polars.DataFrame
-        ``row`` and ``count`` (cells in the row) of rows with non-blank cells beyond the header.
-    file_format : str
-    encoding : str or None
-    """
+    """Header and data cells of a frame file, every cell as text: the header cells as typed
+    (stripped, trailing blank ones dropped); ``cells``, columns ``c0``, ``c1``, ... per header
+    cell (String, stripped, "" for blank) and ``row`` (file row number, Int32), blank rows left
+    out; ``overflow``, ``row`` and ``count`` (cells in the row) of rows with non-blank cells
+    beyond the header."""
 
     header: tuple[str, ...]
     cells: pl.DataFrame
@@ -96,7 +77,7 @@ class Table:
     encoding: str | None
 
 
-def detect_encoding(data: bytes) -> str:
+def _detect_encoding(data: bytes) -> str:
     """UTF-8 (with or without BOM), UTF-16 with BOM, else GB18030 (which also reads GBK)."""
     if data.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
@@ -107,19 +88,6 @@ def detect_encoding(data: bytes) -> str:
     except UnicodeDecodeError:
         return "gb18030"
     return "utf-8"
-
-
-def choose_encoding(data: bytes, encoding: str | None) -> str:
-    """``encoding`` (detected when None), UTF-8 with a byte-order mark read as ``utf-8-sig``.
-    ValueError for an unknown encoding name."""
-    chosen = encoding or detect_encoding(data)
-    try:
-        codecs.lookup(chosen)
-    except LookupError:
-        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
-    if chosen.replace("_", "-").lower() in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
-        chosen = "utf-8-sig"
-    return chosen
 
 
 def read_table(
@@ -163,7 +131,14 @@ def first_bytes(data: bytes | Path) -> bytes:
 
 
 def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
-    chosen = choose_encoding(data, encoding)
+    """The text and its encoding: ``encoding`` (ValueError when unknown; UTF-8 with a byte-order
+    mark read as ``utf-8-sig``), or the detected one."""
+    chosen = encoding or _detect_encoding(data)
+    try:
+        if codecs.lookup(chosen).name == "utf-8" and data.startswith(codecs.BOM_UTF8):
+            chosen = "utf-8-sig"
+    except LookupError:
+        raise ValueError(f"encoding: unknown encoding {chosen!r}") from None
     try:
         text = data.decode(chosen)
     except UnicodeDecodeError:
@@ -210,15 +185,11 @@ def _csv_rows(decoded: list, limits: Limits) -> pl.DataFrame:
     )
 
 
-def _records(text: str, delimiter: str):
-    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-
-
 def _record_width(text: str, delimiter: str, limits: Limits, *, header_only: bool) -> int:
     """Cells of the longest record: of all, or of those up to the first non-blank one."""
     width = 1
     try:
-        for cells in _records(text, delimiter):
+        for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
             width = max(width, len(cells))
             _check_width(width, limits)
             if header_only and any(cell.strip() for cell in cells):
@@ -249,10 +220,8 @@ _CELL_ROW = re.compile(rb"<(?:\w+:)?c\s[^>]*?\br=\"[A-Z]+(\d+)\"")
 _DATETIME = r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$"
 _UPPER, _SPACES = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"\t\n\r"
 #: Worksheet XML reduced to the shape of its references (letters "A", digits "0", white space
-#: " ", "$" dropped), where ``in`` finds at C speed the few references worth reading: wider
-#: than column Z, or with as many digits as the row limit (a 1,000,000-row sheet has millions).
+#: " ", "$" dropped), where a search finds at C speed the few references worth reading.
 _SHAPE = bytes.maketrans(_UPPER + b"0123456789" + _SPACES, b"A" * 26 + b"0" * 10 + b"   ")
-_LETTERS = bytes.maketrans(_UPPER + _SPACES, b"A" * 26 + b"   ")
 _REF = re.compile(rb'\sr="\$?([A-Z]*)\$?(\d+)"')
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.I)
 
@@ -262,11 +231,9 @@ def _not_xlsx() -> FrameFileError:
 
 
 #: A worksheet that unpacks to more is measured on a second thread while calamine parses it
-#: (fastexcel releases the GIL), so that on two cores the measuring costs no time. calamine
-#: allocates its cells only once it has read the whole sheet, which takes it about twice as
-#: long as the measuring: a refusal comes first, and ``refused`` is told it at once (the
-#: isolated child reports it and ends). Smaller sheets, and reads without ``refused`` (in the
-#: caller's own process), are measured before calamine starts.
+#: (releasing the GIL; it allocates its cells only once it has read the whole sheet), and a
+#: refusal is told to ``refused`` at once. Smaller sheets, and reads without ``refused``, are
+#: measured before calamine starts (``docs/frame-format.md``, "Limits").
 SCAN_ALONGSIDE = 16 * MB
 
 
@@ -308,15 +275,10 @@ def _calamine(data: bytes | Path) -> tuple[pl.DataFrame, int]:
     except Exception:  # fastexcel raises several types for a damaged or foreign file
         raise _not_xlsx() from None
     del sheet  # calamine's cells: about 46 bytes each, 740 MB for 1,000,000 households
-    _release_freed_memory()
-    return frame, columns[0].absolute_index if columns else 0
-
-
-def _release_freed_memory() -> None:
-    """Hand the heap calamine freed back to the system (glibc keeps it otherwise, and the
-    reading process is watched by its resident size); a no-op elsewhere."""
+    # hand the freed heap back to the system (glibc keeps it; the child is watched by its size)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+    return frame, columns[0].absolute_index if columns else 0
 
 
 def _calamine_text(column: pl.Series) -> pl.Expr:
@@ -426,47 +388,14 @@ def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple
 
 
 def _check_extent(chunk: bytes, limits: Limits) -> None:
-    """Refuse cells or rows beyond the column or row limits, whatever the dimension says."""
-    shape = chunk.translate(_SHAPE, b"$")
-    digits = len(str(limits.max_rows))
-    if not (found := _suspect(digits).findall(shape)):
-        return
-    if any(wide or longer for wide, longer in found):
-        refs = _REF.findall(chunk)  # rare in a frame: read them one by one
+    """Refuse cells or rows beyond the column or row limits, whatever the dimension says. Only
+    a chunk with references wider than column Z, or with as many digits as the row limit, has
+    its references read one by one (rare: a 1,000,000-household sheet has one such chunk)."""
+    suspect = rb' r="(?:AA|A?0{%d})' % len(str(limits.max_rows))
+    if re.search(suspect, chunk.translate(_SHAPE, b"$")):
+        refs = _REF.findall(chunk)
         columns = max((_column_number(letters) for letters, _ in refs), default=0)
         _check_dimension(columns, max((int(row) for _, row in refs), default=0), limits)
-    else:
-        _check_dimension(0, _max_row(chunk, shape, digits), limits)
-
-
-@functools.cache
-def _suspect(digits: int) -> re.Pattern:
-    """References (in the shape) of two letters or more, or of ``digits`` digits or more: the
-    groups tell two letters, and more digits."""
-    return re.compile(rb' r="(?:(AA)|A?0{%d}(0)?)' % digits)
-
-
-def _max_row(chunk: bytes, shape: bytes, digits: int) -> int:
-    """The largest row of ``digits`` digits in the references (of a row, or of a cell in
-    columns A to Z) of ``chunk``, read with numpy at every ``r="`` that ``shape`` has."""
-    found = np.frombuffer(shape, np.uint8)
-    kept = np.frombuffer(chunk.translate(_LETTERS, b"$"), np.uint8)
-    at = found[:-3] == ord(" ")
-    for offset, byte in enumerate(b'r="', 1):
-        at &= found[offset : len(found) - 3 + offset] == byte
-    at = np.flatnonzero(at) + 4
-    at = at[at + digits + 2 <= len(found)]
-    best = 0
-    for letters in (0, 1):
-        match = np.ones(len(at), bool)
-        for offset, byte in enumerate(b"A" * letters + b"0" * digits + b'"'):
-            match &= found[at + offset] == byte
-        starts = at[match] + letters
-        rows = np.zeros(len(starts), np.int64)
-        for offset in range(digits):
-            rows = rows * 10 + kept[starts + offset] - ord("0")
-        best = max(best, int(rows.max(initial=0)))
-    return best
 
 
 def _column_number(letters: bytes) -> int:
