@@ -100,6 +100,11 @@ def failed_revisit_of(case: AppealCase) -> Interview | None:
     return revisit
 
 
+def earlier_rulings(case: AppealCase) -> list[dict]:
+    """The rulings a later one replaced, oldest first (see ``AppealCase.earlier_rulings_json``)."""
+    return json.loads(case.earlier_rulings_json or "[]")
+
+
 def outcome(case: AppealCase) -> str | None:
     """The expert's final ruling, or the re-visit's outcome; None while not decided."""
     if case.ruling in (UPHELD, OVERTURNED):
@@ -339,6 +344,7 @@ class AppealService:
         ]
         if failed:
             changes.append(("appeal.revisit_failed", None, case.revisit_interview.contact_outcome))
+            self._keep_earlier_ruling(case)
         case.ruling, case.ruling_reason = ruling, reason
         case.ruled_by, case.ruled_at = user, now
         if team is not None:
@@ -353,6 +359,22 @@ class AppealService:
             self.db.flush()
         mark_stale(self.db, [self._county_id(case)])  # an overturned finding leaves the estimates
         return case
+
+    @staticmethod
+    def _keep_earlier_ruling(case: AppealCase) -> None:
+        """Copy the re-visit ruling that failed onto the case's earlier rulings."""
+        earlier = earlier_rulings(case)
+        earlier.append(
+            {
+                "ruling": case.ruling,
+                "reason": case.ruling_reason,
+                "ruled_by": case.ruled_by.display_name if case.ruled_by else None,
+                "ruled_at": case.ruled_at.strftime("%Y-%m-%d %H:%M") if case.ruled_at else None,
+                "team": case.revisit_team.name if case.revisit_team else None,
+                "contact_outcome": case.revisit_interview.contact_outcome,
+            }
+        )
+        case.earlier_rulings_json = json.dumps(earlier, ensure_ascii=False)
 
     @staticmethod
     def _county_id(case: AppealCase) -> int:
