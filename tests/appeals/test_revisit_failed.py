@@ -256,6 +256,7 @@ def test_the_other_team_records_the_non_contact_on_the_page_and_the_original_tea
     )
     testapp.reset()
     testapp.login(field.other_assessor.username)
+    assert "退回申诉评审专家" in testapp.get(f"/surveys/households/{ph.id}").text
     confirm = testapp.get(f"/surveys/households/{ph.id}/outcome?outcome=moved")
     assert 'id="revisit-non-contact"' in confirm.text and "申诉" in confirm.text
     form_to(confirm, f"/surveys/households/{ph.id}").submit(name="confirm", value="1").follow()
