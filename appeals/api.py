@@ -14,7 +14,7 @@ from pyramid.view import view_config
 
 from appeals.evidence import MAX_BYTES, EvidenceRefused, check_evidence
 from appeals.schemas import AnswerBody, RuleBody
-from appeals.services import AppealService, is_final, outcome, revisit_failed
+from appeals.services import AppealService, earlier_rulings, is_final, outcome, revisit_failed
 from assessment import county_estimates as ce
 from assessment.i18n import N_, Message
 from assessment.permissions import Permission
@@ -77,6 +77,7 @@ def case_json(case, service: AppealService) -> dict:
         ),
         "outcome": outcome(case),
         "revisit_failed": revisit_failed(case),
+        "earlier_rulings": earlier_rulings(case),
         "final": is_final(case, service.clock()),
     }
 

@@ -85,6 +85,9 @@ class AppealCase(Base):
     revisit_interview_id: Mapped[int | None] = mapped_column(
         ForeignKey("interviews.id"), unique=True
     )
+    # Rulings a later one replaced (a re-visit that could not reach the household), oldest
+    # first: [{"ruling", "reason", "ruled_by", "ruled_at", "team", "contact_outcome"}, ...].
+    earlier_rulings_json: Mapped[str | None] = mapped_column(Text)
 
     publication: Mapped[AppealPublication] = relationship(back_populates="cases")
     interview: Mapped[Interview] = relationship(foreign_keys=[interview_id])

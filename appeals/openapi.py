@@ -56,6 +56,22 @@ CASE_SCHEMA = {
                 "verdict": {"type": ["string", "null"], "description": "once approved"},
             },
         },
+        "earlier_rulings": {
+            "type": "array",
+            "description": "Rulings a later one replaced, oldest first: a re-visit that could "
+            "not reach the household, with its reason and how it ended",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "ruling": {"type": "string"},
+                    "reason": {"type": "string"},
+                    "ruled_by": {"type": ["string", "null"]},
+                    "ruled_at": {"type": ["string", "null"]},
+                    "team": {"type": ["string", "null"], "description": "the re-visit team"},
+                    "contact_outcome": {"type": "string"},
+                },
+            },
+        },
         "revisit_failed": {
             "type": "boolean",
             "description": "The re-visit could not reach the household (a non-contact): the "

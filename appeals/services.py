@@ -55,7 +55,7 @@ from surveys.fieldwork import FieldworkService
 from surveys.models import APPROVED, NOT_INTERVIEWED, Interview
 from surveys.review import ReviewService
 from surveys.verdicts import STANDARDS
-from surveys.workflow import InterviewService
+from surveys.workflow import InterviewService, check_not_archived
 
 MAX_TEXT = 4000  # characters of a statement or a reason
 MAX_CASE_FILES = 12  # evidence files of one case, all answers together
@@ -98,6 +98,11 @@ def failed_revisit_of(case: AppealCase) -> Interview | None:
     if revisit is None or revisit.contact_outcome in ("", "interviewed"):
         return None
     return revisit
+
+
+def earlier_rulings(case: AppealCase) -> list[dict]:
+    """The rulings a later one replaced, oldest first (see ``AppealCase.earlier_rulings_json``)."""
+    return json.loads(case.earlier_rulings_json or "[]")
 
 
 def outcome(case: AppealCase) -> str | None:
@@ -309,29 +314,20 @@ class AppealService:
         *,
         revisit_team_id: int | None = None,
     ) -> AppealCase:
-        """Rule on a disputed case: upheld, overturned, or re-visit by another team."""
+        """Rule on a disputed case: upheld, overturned, or re-visit by another team (again
+        after a re-visit that could not reach the household)."""
         if ruling not in RULINGS:
             raise DomainError(Message(N_("Choose a ruling.")), field="ruling")
         reason = _text(reason, "reason", required=True, missing=N_("A ruling needs a reason."))
-        if not self.may_rule(case, user):
-            raise DomainError(
-                Message(N_("Only an appeal expert who did not conduct the interview may rule."))
-            )
-        self._refuse_if_locked(case)
-        if case.response != DISPUTED:
-            raise DomainError(Message(N_("Only a disputed case is ruled on.")))
-        if case.ruling in (UPHELD, OVERTURNED):
-            raise DomainError(Message(N_("This case is ruled already; a ruling is final.")))
+        self._check_rulable(case, user)
         failed = revisit_failed(case)
-        if case.revisit_interview_id is not None and not failed:
-            raise DomainError(
-                Message(N_("This case is being re-visited; its outcome follows the re-visit."))
-            )
         team = self._revisit_team(case, revisit_team_id) if ruling == REVISIT else None
         first = case.interview
         if team is not None and first.status != APPROVED and not failed:
             # e.g. returned on a back-check meanwhile
             raise DomainError(Message(N_("Only an approved interview can be re-visited.")))
+        if failed or team is not None:  # checked before anything is written
+            check_not_archived(first.plan)
         now = self.clock()
         changes = [
             ("appeal.ruling", case.ruling, ruling),
@@ -339,6 +335,7 @@ class AppealService:
         ]
         if failed:
             changes.append(("appeal.revisit_failed", None, case.revisit_interview.contact_outcome))
+            self._keep_earlier_ruling(case)
         case.ruling, case.ruling_reason = ruling, reason
         case.ruled_by, case.ruled_at = user, now
         if team is not None:
@@ -353,6 +350,38 @@ class AppealService:
             self.db.flush()
         mark_stale(self.db, [self._county_id(case)])  # an overturned finding leaves the estimates
         return case
+
+    def _check_rulable(self, case: AppealCase, user: User) -> None:
+        """Refuse a ruling by this user on this case now (DomainError with the reason)."""
+        if not self.may_rule(case, user):
+            raise DomainError(
+                Message(N_("Only an appeal expert who did not conduct the interview may rule."))
+            )
+        self._refuse_if_locked(case)
+        if case.response != DISPUTED:
+            raise DomainError(Message(N_("Only a disputed case is ruled on.")))
+        if case.ruling in (UPHELD, OVERTURNED):
+            raise DomainError(Message(N_("This case is ruled already; a ruling is final.")))
+        if case.revisit_interview_id is not None and not revisit_failed(case):
+            raise DomainError(
+                Message(N_("This case is being re-visited; its outcome follows the re-visit."))
+            )
+
+    @staticmethod
+    def _keep_earlier_ruling(case: AppealCase) -> None:
+        """Copy the re-visit ruling that failed onto the case's earlier rulings."""
+        earlier = earlier_rulings(case)
+        earlier.append(
+            {
+                "ruling": case.ruling,
+                "reason": case.ruling_reason,
+                "ruled_by": case.ruled_by.display_name if case.ruled_by else None,
+                "ruled_at": case.ruled_at.strftime("%Y-%m-%d %H:%M") if case.ruled_at else None,
+                "team": case.revisit_team.name if case.revisit_team else None,
+                "contact_outcome": case.revisit_interview.contact_outcome,
+            }
+        )
+        case.earlier_rulings_json = json.dumps(earlier, ensure_ascii=False)
 
     @staticmethod
     def _county_id(case: AppealCase) -> int:

@@ -15,6 +15,7 @@ from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCa
 from appeals.models import AppealPublication
 from appeals.services import (
     AppealService,
+    earlier_rulings,
     failed_revisit_of,
     is_final,
     outcome,
@@ -115,6 +116,7 @@ def _case_view(case, service) -> dict:
         "outcome": outcome(case),
         "revisit_failed": revisit_failed(case),
         "failed_revisit": failed_revisit_of(case),
+        "earlier": earlier_rulings(case),
     }
 
 

@@ -14,7 +14,13 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from appeals.services import AppealService, is_final, outcome, revisit_failed
+from appeals.services import (
+    AppealService,
+    earlier_rulings,
+    is_final,
+    outcome,
+    revisit_failed,
+)
 from assessment import county_estimates as ce
 from assessment.models import Role
 from assessment.services import DomainError
@@ -121,6 +127,9 @@ def test_upheld_after_a_failed_revisit_restores_the_first_interview_with_its_fin
     assert (first.ruling, outcome(first), revisit_failed(first)) == ("upheld", "upheld", False)
     assert (original.status, failed.status) == ("approved", "superseded")
     assert is_final(first, AppealService(dbsession).clock())
+    (earlier,) = earlier_rulings(first)  # the failed re-visit order stays on the case
+    assert (earlier["ruling"], earlier["reason"]) == ("revisit", "需复访核实")
+    assert (earlier["team"], earlier["contact_outcome"]) == (field.other_team.name, "moved")
     (row,) = _row_of(dbsession, field, ph)
     assert row["verdict"] == "wrongly_exited" and row["wrongly_exited"] == 1
     assert _actions(dbsession, failed)[-1] == "revisit_failed"
@@ -163,6 +172,7 @@ def test_another_revisit_goes_to_a_team_that_has_not_visited_the_household(dbses
     assert (again.revisit_of_id, again.revisit_team_id) == (original.id, field.third_team.id)
     assert (original.status, failed.status, again.status) == ("superseded", "superseded", "draft")
     assert not revisit_failed(first) and outcome(first) is None
+    assert [e["team"] for e in earlier_rulings(first)] == [field.other_team.name]
     # The third team interviews the household: the case follows its re-visit as usual.
     interview(dbsession, ph, field.third_assessor, field.third_supervisor, poor=True)
     assert outcome(first) == "upheld"
@@ -246,6 +256,7 @@ def test_the_other_team_records_the_non_contact_on_the_page_and_the_original_tea
     )
     testapp.reset()
     testapp.login(field.other_assessor.username)
+    assert "退回申诉评审专家" in testapp.get(f"/surveys/households/{ph.id}").text
     confirm = testapp.get(f"/surveys/households/{ph.id}/outcome?outcome=moved")
     assert 'id="revisit-non-contact"' in confirm.text and "申诉" in confirm.text
     form_to(confirm, f"/surveys/households/{ph.id}").submit(name="confirm", value="1").follow()
@@ -296,7 +307,9 @@ def test_coordinator_liaison_and_expert_see_the_failed_revisit(testapp, dbsessio
     testapp.login(field.coordinator.username)  # the failed re-visit stays as history
     history = testapp.get(f"/surveys/households/{ph.id}")
     assert f'data-failed-revisit="{first.revisit_interview_id}"' in history.text
-    assert "复访未能完成" in testapp.get(f"/appeals/county/{code}").text
+    page = testapp.get(f"/appeals/county/{code}")
+    assert "复访未能完成" in page.text and 'data-earlier-ruling="revisit"' in page.text
+    assert "需复访核实" in page.text  # the reason of the re-visit order, beside the new one
 
 
 def test_ruling_again_on_the_page_needs_the_csrf_token(testapp, dbsession, field):
@@ -333,6 +346,8 @@ def test_the_api_shows_the_failed_revisit_and_takes_the_new_ruling(testapp, dbse
     ruled = testapp.post_json(url, {"ruling": "overturned", "reason": "查无此户"}, headers=headers)
     assert ruled.json["outcome"] == "overturned" and ruled.json["revisit_failed"] is False
     assert ruled.json["final"] is True
+    (earlier,) = ruled.json["earlier_rulings"]
+    assert (earlier["ruling"], earlier["contact_outcome"]) == ("revisit", "not_found")
     testapp.post_json(url, {"ruling": "upheld", "reason": "改判"}, headers=headers, status=409)
     dbsession.expire_all()
     assert dbsession.get(Interview, first.interview_id).status == "approved"
@@ -343,4 +358,5 @@ def test_the_openapi_document_describes_the_failed_revisit(testapp, field):
     doc = testapp.get("/api/openapi.json").json
     case = doc["components"]["schemas"]["AppealCase"]["properties"]
     assert case["revisit_failed"]["type"] == "boolean"
+    assert case["earlier_rulings"]["type"] == "array"
     assert "contact_outcome" in case["revisit_interview"]["properties"]
