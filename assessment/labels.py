@@ -73,9 +73,10 @@ DRAW_STAGE_LABELS = {
 CI_METHOD_LABELS = {
     "korn-graubard": N_("Korn–Graubard interval (exact binomial, effective sample size)"),
     "korn-graubard-kish": N_(
-        "Korn–Graubard interval for rare rates (exact binomial; effective sample size with a "
-        "design effect at least Kish's for the weights and household sizes; one-sided bound "
-        "on Satterthwaite's effective degrees of freedom)"
+        "Interval for rare rates: Wilson score interval on the effective sample size (design "
+        "effect at least Kish's for the weights and household sizes), its upper end at least "
+        "the one-sided bound; one-sided bound Korn–Graubard (exact binomial) on "
+        "Satterthwaite's effective degrees of freedom"
     ),
     "wilson": N_("Wilson score interval (effective sample size)"),
     "wald-t": N_("Wald interval with t quantiles"),

@@ -71,7 +71,9 @@ _ZH = {
         "按 Clopper–Pearson 法构造，设计效应不低于权数与户规模的 Kish 设计效应（无错退或漏评时即按"
         "该有效样本量），单侧界的自由度取设计自由度与各样本村方差贡献的 Satterthwaite 有效自由度中"
         "的较小者；在模拟的县（真实比率 0.5%–3%，含排查户，有无 10% 失联户）中，真实值高于该上界的"
-        "比例不超过 3%（该界偏保守）。"
+        "比例不超过 3%（该界偏保守）。三项比率的95%置信区间为同一有效样本量上的 Wilson 得分区间，"
+        "其上限不低于上述单侧上界（低于时取该上界）；在同一模拟中该区间覆盖真实值的比例为"
+        " 95.8%–98.7%（超出部分几乎全在上端）。"
     ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
@@ -272,8 +274,9 @@ _ZH = {
     ),
     "method_korn-graubard": "Korn–Graubard 区间（精确二项，按有效样本量）",
     "method_korn-graubard-kish": (
-        "稀有比率的 Korn–Graubard 区间（精确二项；有效样本量的设计效应不低于权数与户规模的"
-        " Kish 设计效应；单侧界的自由度按 Satterthwaite 有效自由度）"
+        "稀有比率的区间（有效样本量的设计效应不低于权数与户规模的 Kish 设计效应）：95%置信区间为"
+        " Wilson 得分区间，其上限不低于单侧界；单侧界为 Korn–Graubard 界（精确二项），自由度按"
+        " Satterthwaite 有效自由度"
     ),
     "method_wilson": "Wilson 区间（按有效样本量）",
     "method_wald-t": "t 分布 Wald 区间",
@@ -383,7 +386,11 @@ _EN = {
     "smaller of the design degrees of freedom and Satterthwaite's effective degrees of "
     "freedom of the villages' variance contributions; in simulated counties (true rates "
     "0.5–3%, screening households, with and without 10% of households out of contact) the "
-    "truth lay above this upper bound at most 3% of the time (the bound is conservative).",
+    "truth lay above this upper bound at most 3% of the time (the bound is conservative). "
+    "The 95% confidence interval of the three rates is Wilson's score interval on the same "
+    "effective sample size, its upper end never below the one-sided upper bound (raised to it "
+    "when below); in the same simulation it covered the truth in 95.8–98.7% of samples (the "
+    "excess almost all at its upper end).",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",
@@ -591,9 +598,10 @@ _EN = {
     ),
     "method_korn-graubard": "Korn–Graubard interval (exact binomial, effective sample size)",
     "method_korn-graubard-kish": (
-        "Korn–Graubard interval for rare rates (exact binomial; effective sample size with a "
-        "design effect at least Kish's for the weights and household sizes; one-sided bound "
-        "on Satterthwaite's effective degrees of freedom)"
+        "Interval for rare rates (effective sample size with a design effect at least Kish's "
+        "for the weights and household sizes): the 95% interval is Wilson's score interval, "
+        "its upper end at least the one-sided bound; the one-sided bound is Korn–Graubard "
+        "(exact binomial) on Satterthwaite's effective degrees of freedom"
     ),
     "method_wilson": "Wilson score interval (effective sample size)",
     "method_wald-t": "Wald interval with t quantiles",

@@ -25,12 +25,18 @@ Four interval methods:
       and the interval built on it undercovers (Franco et al. 2019);
     - zero events (or all events) use ``n_K`` itself, so the bound accounts for the weights
       and for persons being counted by household;
-    - the two-sided interval adjusts the effective size on the design degrees of freedom,
-      as ``"korn-graubard"``; the one-sided bound and the threshold probability (the pivot
-      of verdicts, ``one_sided=True``) on Satterthwaite's effective degrees of freedom of the
-      variance estimate, ``min(df, ν)`` with ``ν = (Σ c_i d_i²)² / Σ (c_i d_i²)²`` over the
-      first-stage variance terms (Satterthwaite 1946; Johnson and Rust 1992), which is near
-      1 when one village carries the variance.
+    - the one-sided bound and the threshold probability (the pivot of verdicts,
+      ``one_sided=True``) adjust the effective size on Satterthwaite's effective degrees of
+      freedom of the variance estimate, ``min(df, ν)`` with ``ν = (Σ c_i d_i²)² / Σ (c_i d_i²)²``
+      over the first-stage variance terms (Satterthwaite 1946; Johnson and Rust 1992), which
+      is near 1 when one village carries the variance;
+    - the two-sided interval is Wilson's score interval on the same floored effective size
+      with the ``t(df)`` quantile, as ``"wilson"`` (Franco et al. 2019 and Kott and Liu
+      2017 recommend Wilson's form for two-sided intervals in complex samples: the exact
+      Clopper–Pearson ends on a few events cover far more than their level), its upper end
+      raised to the one-sided bound at the same level when below it (lower end for a
+      proportion above one half), so that the interval reported beside a one-sided bound
+      always contains it.
 
 When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
 effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain (``n_K`` for
@@ -59,6 +65,8 @@ Johnson EG, Rust KF (1992). Population inferences and variance estimation for NA
 Franco C, Little RJA, Louis TA, Slud EV (2019). Comparative study of confidence intervals for
 proportions in complex sample surveys. *Journal of Survey Statistics and Methodology*
 7:334-364.
+Kott PS, Liu YK (2017). A note on Wilson coverage intervals for proportions estimated from
+complex samples. *Survey Methodology* 43(2).
 """
 
 from __future__ import annotations
@@ -209,9 +217,35 @@ def bound(
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
     if method == "korn-graubard-kish":
         events = n_event if math.isfinite(n_event) else n_kish
-        m = effective_n_kish(p, se, n, df, events, 1 - q, df_eff, one_sided)
+        if not one_sided:
+            return _rare_two_sided_end(p, se, n, df, events, q, side, df_eff)
+        m = effective_n_kish(p, se, n, df, events, 1 - q, df_eff, True)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
     return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
+
+
+def _rare_two_sided_end(p, se, n, df, n_event, q, side, df_eff) -> float:
+    """An end of the two-sided interval of ``korn-graubard-kish`` at quantile ``q``.
+
+    Wilson's score interval on the effective size ``min(p(1-p)/Var(p), n_event)`` with the
+    ``t(df)`` quantile (Wilson's form is recommended for two-sided intervals in complex
+    samples by Franco et al. 2019 and Kott and Liu 2017). Its upper end is raised to the
+    one-sided bound at the interval's own level (Korn–Graubard on Satterthwaite's degrees of
+    freedom, the verdicts' pivot) when below it, so that the two-sided interval never ends
+    below the one-sided bound it is reported beside. The mirror holds for a proportion above
+    one half (its rare outcome is the complement): the lower end is lowered to the one-sided
+    lower bound.
+    """
+    m = min(_plain_n(p, se, n_event), float(n_event))
+    sign = 1 if side == "upper" else -1
+    end = _wilson(p, m, _t(q, df), sign)
+    if (side == "upper") != (p <= 0.5):
+        return end
+    level = 2 * q - 1
+    one = effective_n_kish(p, se, n, df, n_event, 1 - level, df_eff, True)
+    if side == "upper":
+        return max(end, _beta_upper(p, one, level))
+    return min(end, _beta_lower(p, one, level))
 
 
 def interval(

@@ -25,8 +25,9 @@ from assessment.indicators.model import (
 from assessment.indicators.verdicts import combine, insufficient, judge
 
 # The interval rule of the rare rates: Wald-t when the rate is common and well estimated,
-# else Korn–Graubard with the design effect floored at Kish's (korn-graubard-kish; the
-# one-sided bound on Satterthwaite's degrees of freedom). Chosen by bench/sim_rare_rates.py.
+# else korn-graubard-kish: the design effect floored at Kish's; the one-sided bound (the
+# verdicts' pivot) Korn–Graubard on Satterthwaite's degrees of freedom; the two-sided
+# interval Wilson's, its upper end at least that bound. Chosen by bench/sim_rare_rates.py.
 RARE_RATE_METHOD = "auto-rare"
 
 
