@@ -92,6 +92,9 @@ def test_only_the_assigned_team_records_and_the_quality_page_is_for_supervisors(
     # Item types in words, assessors by code (never by name), in Chinese.
     assert "（第 1 类）" in quality.text and "调查员编号" in quality.text
     assert not re.search(r"\(\d\)</td>", quality.text)
+    # On a phone the rates come first; the sample list, open while back-checks are to do.
+    assert quality.text.index('id="comparison"') < quality.text.index('id="sample"')
+    assert re.search(r'<details id="sample" open>', quality.text)
     testapp.post_form(f"/quality/county/{code}/draw", {}, token_from="/", status=403)
 
 
