@@ -28,3 +28,11 @@ def test_core_modules_import_no_web_packages():
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_the_frame_code_stays_small_enough_to_read_top_to_bottom():
+    """Issue 16: reading, checking, hashing and the child process in at most 1,500 lines."""
+    files = sorted((ROOT / "sampling" / "frames").glob("*.py"))
+    lines = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in files}
+    assert {"read.py", "check.py", "hashing.py", "frame.py", "isolated.py"} <= set(lines)
+    assert sum(lines.values()) <= 1500, lines
