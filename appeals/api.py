@@ -16,10 +16,10 @@ from appeals.evidence import MAX_BYTES, EvidenceRefused, check_evidence
 from appeals.schemas import AnswerBody, RuleBody
 from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.tokens import BEARER_FLAG
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.tokens import BEARER_FLAG
 from surveys.schemas import BodyInvalid, parse_body
 
 MSG_BAD_BODY = N_("The request body does not fit the API's schema; nothing was saved.")

@@ -39,11 +39,11 @@ from appeals.models import (
     AppealEvidence,
     AppealPublication,
 )
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Role, Team, User, utcnow
-from assessment.security import EXPERT_ROLES
-from assessment.services import DomainError
-from assessment.staleness import mark_stale
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, Role, Team, User, utcnow
+from assessment.core.security import EXPERT_ROLES
+from assessment.core.services import DomainError
+from assessment.core.staleness import mark_stale
 from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit

@@ -15,12 +15,12 @@ from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCa
 from appeals.models import AppealPublication
 from appeals.services import AppealService, is_final, outcome
 from assessment import county_estimates as ce
-from assessment.forms import bind
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Role, Team
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.forms import bind
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, Role, Team
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.views import flash, render_problem
 from surveys.fieldwork import FieldworkService
 from surveys.labels import INTERVIEW_STATUS_LABELS, STANDARD_LABELS, VERDICT_LABELS
 
@@ -49,7 +49,7 @@ def appeal_list(request):
 
 
 def _round_county_ids():
-    from assessment.models import round_counties
+    from assessment.core.models import round_counties
 
     return select(round_counties.c.county_id).join(AssessmentRound)
 

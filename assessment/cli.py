@@ -18,7 +18,7 @@ import importlib
 import sys
 import warnings
 
-from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, translate
+from assessment.core.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, translate
 
 DEFAULT_CONFIG = "development.ini"
 FILE_PROBLEM = N_(
@@ -142,8 +142,8 @@ def add_round_option(parser: argparse.ArgumentParser) -> None:
 
 def round_of(request, county, round_id: int | None):
     """The round named by ``--round`` (it must assess ``county``), or the county's latest."""
-    from assessment.models import AssessmentRound
-    from assessment.services import latest_round
+    from assessment.core.models import AssessmentRound
+    from assessment.core.services import latest_round
 
     if round_id is None:
         return latest_round(request.dbsession, county)
@@ -190,7 +190,7 @@ def run_command(args) -> int:
     """Run the parsed command; a refusal is printed in ``args.lang`` with status 2."""
     from sqlalchemy.exc import ArgumentError, OperationalError
 
-    from assessment.settings import DatabaseURLError, SettingsError
+    from assessment.core.settings import DatabaseURLError, SettingsError
 
     try:
         return int(args.func(args) or 0)

@@ -13,7 +13,7 @@ import argparse
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 
-from assessment.i18n import LANGUAGES, N_, translations_for
+from assessment.core.i18n import LANGUAGES, N_, translations_for
 
 ARGPARSE_MESSAGES = (
     N_("usage: "),

@@ -17,9 +17,9 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from appeals.services import AppealService
+from assessment.core.models import AssessmentRound, County, Township, Village
 from assessment.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
-from assessment.models import AssessmentRound, County, Township, Village
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
 from sampling.services import with_location
 from surveys.models import Interview

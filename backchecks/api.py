@@ -17,10 +17,10 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.tokens import BEARER_FLAG
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.tokens import BEARER_FLAG
 from backchecks.models import ASSIGNED, Backcheck
 from backchecks.services import BackcheckService
 from surveys.schemas import BodyInvalid, parse_body

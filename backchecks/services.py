@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import Team, User, utcnow
-from assessment.services import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import Team, User, utcnow
+from assessment.core.services import DomainError
 from backchecks.compare import (
     Comparison,
     DrawCheck,

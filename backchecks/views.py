@@ -7,11 +7,11 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
-from assessment.i18n import N_, Message, translate
-from assessment.models import AssessmentRound, County, round_counties
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.models import AssessmentRound, County, round_counties
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.views import flash, render_problem
 from backchecks.models import ASSIGNED, DONE, Backcheck
 from backchecks.services import BackcheckService, assessor_code
 from surveys.labels import INTERVIEW_STATUS_LABELS

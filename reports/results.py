@@ -2,7 +2,7 @@
 
 :func:`refresh` recomputes the rows of some counties (every round that lists each of them)
 from the same computation the county page uses (:func:`reports.services.county_status`);
-:mod:`assessment.staleness` runs it before a transaction that made them stale commits.
+:mod:`assessment.core.staleness` runs it before a transaction that made them stale commits.
 :func:`lines` reads the rows of a round (or of every county in its own round) for the
 dashboard and the provincial summary: a row whose data version is not the county's current
 one, or a missing row, is computed afresh for that request instead of being trusted.
@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Province, round_counties, utcnow
-from assessment.staleness import refresh_pending, register_refresher
+from assessment.core.models import AssessmentRound, County, Province, round_counties, utcnow
+from assessment.core.staleness import refresh_pending, register_refresher
 from reports import model, snapshot
 from reports.models import CountyResult, ReportVersion
 

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, User, utcnow
-from assessment.services import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, User, utcnow
+from assessment.core.services import DomainError
 from reports import model, results, snapshot
 from reports.models import ReportVersion
 from reports.pdf import render_county_report

@@ -21,11 +21,9 @@ from sqlalchemy.orm import Session
 from appeals.services import AppealService, outcome, revisit_outcome
 from assessment import county_estimates as ce
 from assessment import county_nonresponse
-from assessment.county_verdict import county_verdict
-from assessment.i18n import N_, Message, translate
-from assessment.indicators import INDICATORS, Scheme
-from assessment.labels import STATUS_LABELS
-from assessment.models import (
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.labels import STATUS_LABELS
+from assessment.core.models import (
     NATIONAL_SCHEME,
     AssessmentRound,
     County,
@@ -35,7 +33,9 @@ from assessment.models import (
     User,
     utcnow,
 )
-from assessment.services import DomainError
+from assessment.core.services import DomainError
+from assessment.county_verdict import county_verdict
+from assessment.indicators import INDICATORS, Scheme
 from backchecks.services import BackcheckService
 from reports import coverage as cov
 from reports import model, results

@@ -10,13 +10,13 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
-from assessment.forms import bind
-from assessment.i18n import N_, Message
-from assessment.labels import STAGE_LABELS
-from assessment.models import County, Province
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import XLSX, file_response, flash, render_problem
+from assessment.core.forms import bind
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import STAGE_LABELS
+from assessment.core.models import County, Province
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion

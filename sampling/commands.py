@@ -14,8 +14,8 @@ from assessment.cli import (
     round_of,
     say,
 )
-from assessment.formatting import format_number
-from assessment.i18n import N_, Message, translate
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_, Message, translate
 
 REJECTED = N_("{file} was rejected: {count} problems; nothing imported.")
 MATCHES = N_("matches")
@@ -139,7 +139,7 @@ def register_plans(subparsers) -> None:
 def _county(request, code: str):
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
@@ -148,7 +148,7 @@ def _county(request, code: str):
 
 
 def draw_plan(args) -> int:
-    from assessment.services import DomainError
+    from assessment.core.services import DomainError
     from sampling.models import Frame
     from sampling.plans import PlanService
     from sampling.services import FrameService

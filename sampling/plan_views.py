@@ -9,14 +9,15 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment.forms import bind, choices
-from assessment.i18n import N_, Message, translate
-from assessment.labels import SIZE_MODEL_LABELS
-from assessment.models import County, Team
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError, TeamService, latest_round
-from assessment.views import XLSX, file_response, flash, render_problem
+from assessment.core.errors import DomainError
+from assessment.core.forms import bind, choices
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.labels import SIZE_MODEL_LABELS
+from assessment.core.models import County, Team
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.services import TeamService, latest_round
+from assessment.core.views import XLSX, file_response, flash, render_problem
 from reports.exports import write_csv, write_xlsx
 from sampling import sizes
 from sampling.design_words import design_sentences

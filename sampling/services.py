@@ -17,8 +17,8 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from assessment.models import County, Township, User, Village
-from assessment.staleness import mark_stale
+from assessment.core.models import County, Township, User, Village
+from assessment.core.staleness import mark_stale
 from sampling import frames as pure_frames
 from sampling.frames.columns import FLAG_COLUMNS
 from sampling.frames.isolated import read_frame_isolated

@@ -13,8 +13,8 @@ from assessment.cli import (
     round_of,
     say,
 )
-from assessment.formatting import format_number
-from assessment.i18n import N_
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_
 
 MAX_OUTCOME_BYTES = 50 * 2**20
 FIELDWORK_COMPLETE = N_("Fieldwork complete: {resolved} of {planned} planned households resolved.")
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 def _county(request, code: str):
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
@@ -96,7 +96,7 @@ def _read_outcomes(path: Path):
 def simulate_fieldwork(args) -> int:
     import numpy as np
 
-    from assessment.services import DomainError
+    from assessment.core.services import DomainError
     from surveys.fieldwork import FieldworkService
     from surveys.instrument_store import ensure_builtin_instruments
     from surveys.simulation import OutcomeFileError, ScriptedFieldwork
@@ -151,8 +151,8 @@ def simulate_fieldwork(args) -> int:
 def close_fieldwork(args) -> int:
     from sqlalchemy import select
 
-    from assessment.models import User
-    from assessment.services import DomainError
+    from assessment.core.models import User
+    from assessment.core.services import DomainError
     from surveys.fieldwork import FieldworkService
 
     with app_env(args.config) as request:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from surveys.instruments import Group, Instrument
 from surveys.validation import FieldProblem
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import User, Village, utcnow
-from assessment.services import DomainError
-from assessment.staleness import mark_stale
+from assessment.core.i18n import N_, Message
+from assessment.core.models import User, Village, utcnow
+from assessment.core.services import DomainError
+from assessment.core.staleness import mark_stale
 from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,

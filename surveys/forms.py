@@ -35,7 +35,7 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
-from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from assessment.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from surveys.instruments import Group, Instrument, Question
 from surveys.validation import FieldProblem, Validation, check_answers
 

@@ -7,9 +7,9 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
-from assessment.i18n import N_, Message
-from assessment.models import User, utcnow
-from assessment.services import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import User, utcnow
+from assessment.core.services import DomainError
 from surveys.instruments import (
     DefinitionError,
     Instrument,

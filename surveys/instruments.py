@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from assessment.i18n import DEFAULT_LANGUAGE
+from assessment.core.i18n import DEFAULT_LANGUAGE
 from surveys.expressions import Expression
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"

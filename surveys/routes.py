@@ -38,4 +38,6 @@ def includeme(config) -> None:
     add("api.draft", API_HOUSEHOLD + "/interview/draft", factory=HouseholdResource)
     add("api.submit", API_HOUSEHOLD + "/interview/submit", factory=HouseholdResource)
     add("api.sync", API_HOUSEHOLD + "/sync", factory=HouseholdResource)
-    config.add_tween("assessment.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory")
+    config.add_tween(
+        "assessment.core.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory"
+    )

@@ -31,7 +31,7 @@ from pydantic import (
     ValidationError,
 )
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from surveys.models import OUTCOMES
 from surveys.validation import MSG_INTEGER, MSG_LENGTH, MSG_MAX, MSG_MIN, MSG_UNKNOWN, FieldProblem
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assessment.i18n import DEFAULT_LANGUAGE, N_, Message
+from assessment.core.i18n import DEFAULT_LANGUAGE, N_, Message
 from surveys.evaluation import Evaluation, evaluate, run_checks
 from surveys.instruments import Group, Instrument, Question
 

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import NATIONAL_SCHEME, User, utcnow
-from assessment.services import DomainError, latest_round
-from assessment.staleness import mark_stale, refresh_now
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import NATIONAL_SCHEME, User, utcnow
+from assessment.core.services import latest_round
+from assessment.core.staleness import mark_stale, refresh_now
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems

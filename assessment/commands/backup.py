@@ -15,8 +15,8 @@ import subprocess
 from pathlib import Path
 
 from assessment.cli import CommandError, add_config_option, say
-from assessment.formatting import format_number
-from assessment.i18n import N_
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"

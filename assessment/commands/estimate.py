@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assessment import estimation as est
-from assessment.i18n import N_, Message, translate
+from assessment.core.i18n import N_, Message, translate
 
 STATS = ("mean", "total", "proportion", "ratio")
 # The docstring above, for the person reading ``assess estimate --help``.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from assessment.cli import CommandError, add_config_option, say
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 
 def register(subparsers) -> None:
@@ -39,7 +39,7 @@ def partition_tables(args) -> int:
 
     from assessment import partitioning
     from assessment.commands.core import _urls
-    from assessment.db import make_engine
+    from assessment.core.db import make_engine
 
     partitions = args.hash_partitions or partitioning.HASH_PARTITIONS
     if not 2 <= partitions <= 1024:

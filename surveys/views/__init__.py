@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.formatting import plain_number
-from assessment.i18n import N_, translate
-from assessment.models import Role
-from assessment.security import TEAM_ROLES
+from assessment.core.formatting import plain_number
+from assessment.core.i18n import N_, translate
+from assessment.core.models import Role
+from assessment.core.security import TEAM_ROLES
 from surveys.forms import build_form
 from surveys.instrument_store import instrument_of
 from surveys.instruments import Group, Instrument

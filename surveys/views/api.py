@@ -2,7 +2,7 @@
 
 Same services and permissions as the pages. A session-authenticated POST must carry the
 CSRF token in the ``X-CSRF-Token`` header; a bearer-token request needs none (no cookie is
-involved, see :mod:`surveys.tokens`).
+involved, see :mod:`assessment.core.tokens`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.tokens import BEARER_FLAG, issue_token
 from surveys import assignments as work
 from surveys.models import INTERVIEWED
 from surveys.openapi import openapi_document
 from surveys.review import ReviewService
 from surveys.schemas import BodyInvalid, OutcomeBody, SaveBody, parse_body
-from surveys.tokens import BEARER_FLAG, issue_token
 from surveys.views import close_spooled_body, team_scope
 from surveys.views.assessor import service_for
 from surveys.workflow import (

@@ -8,12 +8,12 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.models import Role
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.i18n import N_
+from assessment.core.models import Role
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.services import DomainError
+from assessment.core.views import flash, render_problem
 from sampling.models import PlanHousehold
 from surveys import assignments as work
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS, VERDICT_LABELS

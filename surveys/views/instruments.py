@@ -5,9 +5,9 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.permissions import Permission
-from assessment.views import flash
+from assessment.core.i18n import N_
+from assessment.core.permissions import Permission
+from assessment.core.views import flash
 from surveys.instrument_store import (
     DefinitionRejected,
     create_version,

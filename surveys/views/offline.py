@@ -10,7 +10,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment.permissions import Permission
+from assessment.core.permissions import Permission
 from sampling.models import PlanHousehold
 from surveys.models import INTERVIEWED, VisitAttempt
 from surveys.offline import OPEN_STATUSES, blank_interview, day_of_work

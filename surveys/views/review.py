@@ -7,10 +7,10 @@ import json
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.i18n import N_
+from assessment.core.permissions import Permission
+from assessment.core.services import DomainError
+from assessment.core.views import flash, render_problem
 from surveys.instruments import Group
 from surveys.labels import (
     ACTION_LABELS,

@@ -13,10 +13,10 @@ import contextlib
 
 from pyramid.view import view_config
 
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.services import DomainError
 from surveys.models import INTERVIEWED, OUTCOMES
 from surveys.sync import (
     ACTIONS,

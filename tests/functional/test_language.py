@@ -24,7 +24,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment.models import (
+from assessment.core.models import (
     AssessmentRound,
     County,
     Province,

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from assessment import county_estimates as ce
+from assessment.core.models import AssessmentRound, Role
 from assessment.indicators import estimate_county
-from assessment.models import AssessmentRound, Role
 from sampling.models import PlanVillage
 from sampling.plans import PlanService
 from sampling.services import load_frame

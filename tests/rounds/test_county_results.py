@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Role
-from assessment.services import set_round_counties
-from assessment.staleness import mark_stale, pending, refresh_pending
+from assessment.core.models import AssessmentRound, County, Role
+from assessment.core.services import set_round_counties
+from assessment.core.staleness import mark_stale, pending, refresh_pending
 from reports import results, snapshot
 from reports.models import CountyResult
 from reports.services import county_status, dashboard

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from assessment import county_estimates as ce
-from assessment.models import AssessmentRound, Role
-from assessment.services import DomainError
+from assessment.core.models import AssessmentRound, Role
+from assessment.core.services import DomainError
 from sampling.models import PlanHousehold
 from sampling.plans import PlanService
 from surveys.instrument_store import ensure_builtin_instruments

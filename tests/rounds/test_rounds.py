@@ -6,7 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from assessment import county_estimates as ce
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from surveys.instrument_store import ensure_builtin_instruments
 from tests.factories import make_county, make_team, make_user
 from tests.rounds.helpers import interview

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from webob.multidict import MultiDict
 
-from assessment.i18n import translate
+from assessment.core.i18n import translate
 from surveys.forms import build_form, form_class
 from surveys.instruments import builtin_instrument
 from surveys.validation import validate

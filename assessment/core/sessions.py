@@ -25,7 +25,7 @@ from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
-from assessment.models import UserSession, utcnow
+from assessment.core.models import UserSession, utcnow
 
 COOKIE_NAME = "assess_session"
 AUTH_KEY = "auth.userid"  # where SessionAuthenticationHelper keeps the user id

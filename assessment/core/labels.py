@@ -1,6 +1,6 @@
 """Display names of coded values (one name per idea, see the glossary); msgids, translated late."""
 
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 STATUS_LABELS = {
     "exited": N_("Exited household"),

@@ -10,27 +10,11 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, LoginFailure, Role, Team, User, utcnow
-from assessment.security import check_password, hash_password, needs_rehash
-from assessment.staleness import mark_stale
-
-
-class DomainError(Exception):
-    """A rule of the domain was broken; carries a message for the user."""
-
-    def __init__(self, message: Message, field: str | None = None, *, more=()):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        # Every problem found, as (message, field) pairs, so a form can list them all at once.
-        self.problems: tuple[tuple[Message, str | None], ...] = ((message, field), *more)
-
-    @classmethod
-    def of(cls, problems) -> DomainError:
-        """One error carrying several (message, field) problems; the first is the headline."""
-        (message, field), *more = problems
-        return cls(message, field, more=tuple(more))
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, LoginFailure, Role, Team, User, utcnow
+from assessment.core.security import check_password, hash_password, needs_rehash
+from assessment.core.staleness import mark_stale
 
 
 @dataclass(frozen=True)
@@ -122,8 +106,8 @@ class LoginService:
 
 def end_credentials(dbsession: Session, user: User) -> None:
     """End every session and revoke every API token of ``user``."""
-    from assessment.sessions import end_user_sessions
-    from assessment.tokens import revoke_user_tokens
+    from assessment.core.sessions import end_user_sessions
+    from assessment.core.tokens import revoke_user_tokens
 
     end_user_sessions(dbsession, user.id)
     revoke_user_tokens(dbsession, user.id)
