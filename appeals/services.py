@@ -48,8 +48,8 @@ from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit
 from surveys.fieldwork import FieldworkService
+from surveys.instruments.verdicts import STANDARDS
 from surveys.models import APPROVED, Interview
-from surveys.verdicts import STANDARDS
 from surveys.workflow import InterviewService
 
 MAX_TEXT = 4000  # characters of a statement or a reason

@@ -29,7 +29,7 @@ NAVIGATION = (
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),
     ("admin.tokens", N_("API tokens"), Permission.admin),
-    ("surveys.instruments", N_("Questionnaires"), Permission.admin),
+    ("surveys.instruments.model", N_("Questionnaires"), Permission.admin),
 )
 
 

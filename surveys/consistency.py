@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from assessment.core.i18n import N_, Message
-from surveys.instruments import Group, Instrument
-from surveys.validation import FieldProblem
+from surveys.instruments.model import Group, Instrument
+from surveys.instruments.validation import FieldProblem
 
 ROSTER = "roster"
 MSG_HEAD_SEX = N_(

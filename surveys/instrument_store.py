@@ -10,12 +10,8 @@ from sqlalchemy.orm import Session, defer
 from assessment.core.i18n import N_, Message
 from assessment.core.models import User, utcnow
 from assessment.core.services import DomainError
-from surveys.instruments import (
-    DefinitionError,
-    Instrument,
-    builtin_instruments,
-    parse_instrument,
-)
+from surveys.instruments.definition import builtin_instruments, parse_instrument
+from surveys.instruments.model import DefinitionError, Instrument
 from surveys.models import InstrumentVersion
 
 _parsed: dict[str, Instrument] = {}  # content hash -> parsed definition (immutable)

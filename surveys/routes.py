@@ -27,7 +27,7 @@ def includeme(config) -> None:
         "/surveys/review/{household:[0-9]{1,9}}",
         factory=HouseholdResource,
     )
-    add("surveys.instruments", "/surveys/instruments")
+    add("surveys.instruments.model", "/surveys/instruments")
     add("surveys.instrument_new", "/surveys/instruments/{version_id:[0-9]{1,9}}/new")
     add("api.openapi", "/api/openapi.json")
     add("api.tokens", "/api/tokens")

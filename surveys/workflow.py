@@ -26,6 +26,15 @@ from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems
 from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
+from surveys.instruments.validation import (
+    MSG_MAX_ROWS,
+    MSG_ROW_TYPE,
+    MSG_ROWS_TYPE,
+    MSG_UNKNOWN,
+    FieldProblem,
+    check_answers,
+)
+from surveys.instruments.verdicts import assess_household, is_recognising
 from surveys.models import (
     APPROVED,
     DRAFT,
@@ -44,15 +53,6 @@ from surveys.models import (
 from surveys.photos import PhotoRefused, normalise_photo
 from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
 from surveys.schemas import answer_problems
-from surveys.validation import (
-    MSG_MAX_ROWS,
-    MSG_ROW_TYPE,
-    MSG_ROWS_TYPE,
-    MSG_UNKNOWN,
-    FieldProblem,
-    check_answers,
-)
-from surveys.verdicts import assess_household, is_recognising
 
 PARTS = ("verification", "recognition")
 EDITABLE = (DRAFT, RETURNED)

@@ -13,7 +13,7 @@ from assessment.core.models import Role
 from assessment.core.security import TEAM_ROLES
 from surveys.forms import build_form
 from surveys.instrument_store import instrument_of
-from surveys.instruments import Group, Instrument
+from surveys.instruments.model import Group, Instrument
 from surveys.labels import (
     FIELD_LABELS,
     INTERVIEW_STATUS_LABELS,

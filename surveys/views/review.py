@@ -11,7 +11,7 @@ from assessment.core.i18n import N_
 from assessment.core.permissions import Permission
 from assessment.core.services import DomainError
 from assessment.core.views import flash, render_problem
-from surveys.instruments import Group
+from surveys.instruments.model import Group
 from surveys.labels import (
     ACTION_LABELS,
     INTERVIEW_STATUS_LABELS,
