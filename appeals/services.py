@@ -39,10 +39,11 @@ from appeals.models import (
     AppealEvidence,
     AppealPublication,
 )
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import AssessmentRound, County, Role, Team, User, utcnow
 from assessment.core.security import EXPERT_ROLES
-from assessment.core.services import DomainError
+from assessment.core.services import county_round
 from assessment.core.staleness import mark_stale
 from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
@@ -391,8 +392,6 @@ def set_appeal_rights(
 def _appeal_hours(db: Session, plan: SamplePlan) -> int:
     found = plan.assessment_round
     if found is None:
-        from assessment.county_estimates import county_round
-
         found = county_round(db, plan.county)
     return found.appeal_hours if isinstance(found, AssessmentRound) else 48
 

@@ -14,13 +14,13 @@ from appeals.evidence import MAX_BYTES, MAX_FILES, MSG_TOO_MANY, EvidenceRefused
 from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCaseForm
 from appeals.models import AppealPublication
 from appeals.services import AppealService, is_final, outcome
-from assessment import county_estimates as ce
+from assessment.core.errors import DomainError
 from assessment.core.forms import bind
 from assessment.core.i18n import N_, Message
 from assessment.core.models import AssessmentRound, County, Role, Team
 from assessment.core.permissions import Permission
-from assessment.core.services import DomainError
 from assessment.core.views import flash, render_problem
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService
 from surveys.labels import INTERVIEW_STATUS_LABELS, STANDARD_LABELS, VERDICT_LABELS
 
@@ -60,7 +60,7 @@ def _round_county_ids():
 def county_page(context, request):
     """The county's published cases, each with the finding, answer, evidence and ruling."""
     db, county = request.dbsession, context.county
-    plan = ce.current_plan(db, county)
+    plan = current_plan(db, county)
     service = AppealService(db)
     publication = service.publication(plan) if plan is not None else None
     may_publish = request.has_permission(Permission.appeal_publish, context)
@@ -103,7 +103,7 @@ def _case_view(case, service) -> dict:
 )
 def publish(context, request):
     """Publish the county's suspected cases (once fieldwork is complete or closed)."""
-    plan = ce.current_plan(request.dbsession, context.county)
+    plan = current_plan(request.dbsession, context.county)
     try:
         if plan is None:
             raise DomainError(

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from assessment.core.formatting import format_number
 from assessment.core.i18n import N_, Message
-from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County, Province, Role, Team
+from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team
 from assessment.core.security import hash_password
-from assessment.core.services import TeamService, UserService
+from assessment.core.services import TeamService, UserService, ensure_county
 
 DEMO_CODE = "DEMO"
 DEMO_PASSWORD = "demo-2019"  # noqa: S105 - the demo's published password
@@ -99,23 +99,6 @@ def demo_hierarchy(seed: int, villages_per_township: int = 14) -> dict[str, list
     """Township -> village names of the demo county (deterministic for ``seed``)."""
     rng = np.random.default_rng(seed)
     return {t: village_names(rng, villages_per_township) for t in TOWNSHIPS}
-
-
-def ensure_county(
-    db: Session, code: str, name: str, province_name: str, *, western=False
-) -> County:
-    """The county ``code``, created with its province when missing."""
-    county = db.scalar(select(County).where(County.code == code))
-    if county is not None:
-        return county
-    province = db.scalar(select(Province).where(Province.name == province_name))
-    if province is None:
-        province = Province(name=province_name)
-        db.add(province)
-    county = County(code=code, name=name, province=province, western=western)
-    db.add(county)
-    db.flush()
-    return county
 
 
 DEMO_DESIGN = {

@@ -119,7 +119,7 @@ def _font_path(request):
 
 
 def county_report(args) -> int:
-    from assessment.core.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.pdf import render_county_report
     from reports.services import county_snapshot
 
@@ -154,7 +154,7 @@ def _label(labels: dict, code) -> Message | str:
 
 
 def province_report(args) -> int:
-    from assessment.core.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.pdf import render_province_report
     from reports.services import province_snapshot
 
@@ -176,14 +176,15 @@ def province_report(args) -> int:
 
 
 def export(args) -> int:
-    from assessment import county_estimates as ce
+    from reports import county_estimates as ce
     from reports.exports import write_codebook_csv, write_csv, write_xlsx
     from reports.survey_export import export_sheets, reproduction_notes
+    from sampling.services import current_plan
 
     with app_env(args.config) as request:
         county = _county(request, args.county)
         chosen = round_of(request, county, args.round_id)
-        plan = ce.current_plan(
+        plan = current_plan(
             request.dbsession, county, chosen.id if args.round_id is not None else None
         )
         data = ce.county_data(request.dbsession, county, plan) if plan else None
@@ -257,7 +258,7 @@ def _percent(value) -> str:
 def indicators(args) -> int:
     import json
 
-    from assessment.core.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.services import county_snapshot
 
     with app_env(args.config) as request:

@@ -13,10 +13,10 @@ from collections import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from assessment import county_estimates as ce
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import AssessmentRound, County, User, utcnow
-from assessment.core.services import DomainError
+from assessment.core.services import county_round
 from reports import model, results, snapshot
 from reports.models import ReportVersion
 from reports.pdf import render_county_report
@@ -27,6 +27,7 @@ from reports.snapshots import (  # noqa: F401 - re-exported: the services' publi
     summary_of,
 )
 from sampling.models import SamplePlan
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
@@ -52,7 +53,7 @@ class ReportService:
         SQLite has one writer at a time) before the next number is read, so the second
         creator waits and takes the number after the first's.
         """
-        plan = ce.current_plan(self.db, county)
+        plan = current_plan(self.db, county)
         if plan is None:
             raise DomainError(
                 Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
@@ -198,7 +199,7 @@ def rounds(db: Session) -> list[AssessmentRound]:
 
 def county_status(db: Session, county: County, round_id: int | None = None) -> CountyStatus:
     """One county's dashboard line in round ``round_id`` (its own round when None)."""
-    plan = ce.current_plan(db, county, round_id)
+    plan = current_plan(db, county, round_id)
     counts: Counter = Counter()
     state = None
     if plan is not None:
@@ -214,7 +215,7 @@ def county_status(db: Session, county: County, round_id: int | None = None) -> C
         )
     snap = county_snapshot(db, county, round_id=round_id)
     assessment_round = (
-        db.get(AssessmentRound, round_id) if round_id is not None else ce.county_round(db, county)
+        db.get(AssessmentRound, round_id) if round_id is not None else county_round(db, county)
     )
     signed = db.scalar(
         select(func.count()).where(
@@ -248,7 +249,7 @@ def dashboard(
     results (:mod:`reports.results`).
 
     With ``round_id``: every county of that round, in that round. Without: every county listed
-    in any round, each in its own round (:func:`ce.county_round`), so that a round created for
+    in any round, each in its own round (:func:`county_round`), so that a round created for
     another province hides nobody; with no round at all, every county. Filtered by province,
     verdict and fieldwork stage; ``per_page`` lines of page ``page``, ordered by province,
     then county code.

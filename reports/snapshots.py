@@ -2,9 +2,9 @@
 
 A snapshot is a :class:`reports.model.CountyReport` filled from the county's current plan in
 its round, the fieldwork's state, its approved interviews and the estimates of
-:mod:`assessment.county_estimates`. Every county has a snapshot at every stage (no frame, no
+:mod:`reports.county_estimates`. Every county has a snapshot at every stage (no frame, no
 plan, no interview, interim, final): what cannot be estimated is ``insufficient_data``, and
-the county verdict comes from :func:`assessment.county_verdict.county_verdict` alone.
+the county verdict comes from :func:`reports.county_verdict.county_verdict` alone.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from appeals.services import AppealService, outcome, revisit_outcome
-from assessment import county_estimates as ce
-from assessment import county_nonresponse
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message, translate
 from assessment.core.labels import STATUS_LABELS
 from assessment.core.models import (
@@ -33,14 +32,16 @@ from assessment.core.models import (
     User,
     utcnow,
 )
-from assessment.core.services import DomainError
-from assessment.county_verdict import county_verdict
+from assessment.core.services import county_round
 from assessment.indicators import INDICATORS, Scheme
 from backchecks.services import BackcheckService
+from reports import county_estimates as ce
+from reports import county_nonresponse, model, results
 from reports import coverage as cov
-from reports import model, results
+from reports.county_verdict import county_verdict
 from reports.models import ReportVersion
 from sampling.models import Frame, Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
@@ -368,7 +369,7 @@ def _leaders(db: Session, plan: SamplePlan | None) -> tuple[str, ...]:
 
 def _round(db: Session, county: County, round_id: int | None) -> AssessmentRound | None:
     if round_id is None:
-        return ce.county_round(db, county)
+        return county_round(db, county)
     found = db.get(AssessmentRound, round_id)
     if found is None or county not in found.counties:
         raise DomainError(
@@ -391,9 +392,9 @@ def county_snapshot(
     round_id: int | None = None,
 ) -> model.CountyReport:
     """The locked input of the county PDF at whatever stage the county is, in round
-    ``round_id`` (default: the county's round, see :func:`ce.county_round`)."""
+    ``round_id`` (default: the county's round, see :func:`county_round`)."""
     assessment_round = _round(db, county, round_id)
-    plan = ce.current_plan(db, county, assessment_round.id if assessment_round else None)
+    plan = current_plan(db, county, assessment_round.id if assessment_round else None)
     data = ce.county_data(db, county, plan, assessment_round=assessment_round) if plan else None
     fieldwork = FieldworkService(db).state(plan) if plan is not None else None
     assessment = ce.assess(data) if data is not None else None

@@ -52,7 +52,7 @@ def _progress_bar(label: str, unit: str):
 
 
 def import_frame(args) -> int:
-    from assessment.demo import ensure_county
+    from assessment.core.services import ensure_county
     from sampling.services import FrameService, frame_limits
 
     if not args.file.is_file():
@@ -148,7 +148,7 @@ def _county(request, code: str):
 
 
 def draw_plan(args) -> int:
-    from assessment.core.services import DomainError
+    from assessment.core.errors import DomainError
     from sampling.models import Frame
     from sampling.plans import PlanService
     from sampling.services import FrameService

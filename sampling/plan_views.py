@@ -105,7 +105,7 @@ def previous_deff(db, county, *, plans_to_try: int = 5) -> dict:
         ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
         (the name of the round it came from, or None).
     """
-    from assessment.county_estimates import assess, county_data  # the shell's reading side
+    from reports.county_estimates import assess, county_data  # the shell's reading side
 
     for plan in PlanService(db).plans_of(county)[:plans_to_try]:
         data = county_data(db, county, plan)

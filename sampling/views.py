@@ -13,9 +13,8 @@ from assessment.core.forms import bind, choices
 from assessment.core.i18n import N_, translate
 from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County
 from assessment.core.permissions import Permission
-from assessment.core.services import counties, latest_round
+from assessment.core.services import counties, ensure_county, latest_round
 from assessment.core.views import flash
-from assessment.demo import ensure_county
 from sampling.forms import UploadFrameForm
 from sampling.models import Frame, FrameImportLog
 from sampling.services import FrameService, frame_limits

@@ -7,9 +7,9 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import User, utcnow
-from assessment.core.services import DomainError
 from surveys.instruments.definition import builtin_instruments, parse_instrument
 from surveys.instruments.model import DefinitionError, Instrument
 from surveys.models import InstrumentVersion

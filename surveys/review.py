@@ -19,9 +19,9 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import Role, User, utcnow
-from assessment.core.services import DomainError
 from assessment.core.staleness import deferred, mark_stale, refresh_now
 from sampling.models import Household, PlanHousehold, PlanVillage
 from surveys import audit

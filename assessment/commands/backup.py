@@ -37,9 +37,9 @@ def register(subparsers) -> None:
 def _target(config: str):
     from sqlalchemy.engine import make_url
 
-    from assessment.commands.core import _urls
+    from assessment.commands.core import database_urls
 
-    url, owner_url = _urls(config)
+    url, owner_url = database_urls(config)
     return make_url(owner_url or url), url, owner_url
 
 

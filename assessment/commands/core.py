@@ -46,7 +46,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=demo)
 
 
-def _urls(config_uri: str) -> tuple[str, str | None]:
+def database_urls(config_uri: str) -> tuple[str, str | None]:
     """The app's database URL and the schema owner's (None when the same)."""
     from pyramid.paster import get_appsettings
 
@@ -145,7 +145,7 @@ def initdb(args) -> int:
     from assessment.migrate import upgrade
     from surveys.instrument_store import ensure_builtin_instruments
 
-    url, owner_url = _urls(args.config)
+    url, owner_url = database_urls(args.config)
     upgrade(owner_url or url)
     engine = make_engine(owner_url or url)
     with Session(engine) as session, session.begin():

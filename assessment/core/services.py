@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
-from assessment.core.models import AssessmentRound, County, LoginFailure, Role, Team, User, utcnow
+from assessment.core.models import (
+    AssessmentRound,
+    County,
+    LoginFailure,
+    Province,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
 from assessment.core.security import check_password, hash_password, needs_rehash
 from assessment.core.staleness import mark_stale
 
@@ -253,3 +262,36 @@ def current_rounds(dbsession: Session) -> list[AssessmentRound]:
 
 def counties(dbsession: Session) -> list[County]:
     return list(dbsession.scalars(select(County).order_by(County.code)))
+
+
+def county_round(db: Session, county: County) -> AssessmentRound | None:
+    """The round a county's pages, reports and dashboard row use by default.
+
+    A county belongs to a round explicitly (``round_counties``). When several rounds list it,
+    the newest one (highest year, then the latest created) is its round; the older ones stay
+    reachable by naming them (the dashboard's round switch, ``--round``).
+    """
+    query = (
+        select(AssessmentRound)
+        .where(AssessmentRound.counties.contains(county))
+        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+        .limit(1)
+    )
+    return db.scalars(query).first()
+
+
+def ensure_county(
+    db: Session, code: str, name: str, province_name: str, *, western=False
+) -> County:
+    """The county ``code``, created with its province when missing."""
+    county = db.scalar(select(County).where(County.code == code))
+    if county is not None:
+        return county
+    province = db.scalar(select(Province).where(Province.name == province_name))
+    if province is None:
+        province = Province(name=province_name)
+        db.add(province)
+    county = County(code=code, name=name, province=province, western=western)
+    db.add(county)
+    db.flush()
+    return county

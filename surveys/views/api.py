@@ -11,9 +11,9 @@ from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.permissions import Permission
-from assessment.core.services import DomainError
 from assessment.core.tokens import BEARER_FLAG, issue_token
 from surveys import assignments as work
 from surveys.models import INTERVIEWED
@@ -33,7 +33,7 @@ from surveys.workflow import (
 )
 
 
-def _csrf(request) -> None:
+def check_csrf_unless_bearer(request) -> None:
     if request.environ.get(BEARER_FLAG):
         return
     if not check_csrf_token(request, raises=False):
@@ -83,7 +83,7 @@ def openapi(request):
 )
 def tokens(request):
     """Issue a bearer token to the logged-in user (shown once; only its hash is kept)."""
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     if request.environ.get(BEARER_FLAG):
         raise HTTPForbidden()  # a token cannot mint tokens; log in with a session
     token, row = issue_token(
@@ -171,7 +171,7 @@ def interview(context, request):
 )
 def outcome(context, request):
     """Record the contact outcome (``{"outcome": "interviewed" | "absent" | ...}``)."""
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     try:
         value = parse_body(OutcomeBody, _body(request)).outcome
     except BodyInvalid as exc:
@@ -203,7 +203,7 @@ def outcome(context, request):
 
 
 def _save(context, request, *, submit: bool):
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     item = context.interview
     if item is None or item.contact_outcome != INTERVIEWED:
         request.response.status = 404

@@ -7,9 +7,9 @@ import json
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
+from assessment.core.errors import DomainError
 from assessment.core.i18n import N_
 from assessment.core.permissions import Permission
-from assessment.core.services import DomainError
 from assessment.core.views import flash, render_problem
 from surveys.instruments.model import Group
 from surveys.labels import (

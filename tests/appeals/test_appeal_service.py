@@ -11,9 +11,9 @@ from sqlalchemy import select
 from appeals.evidence import Evidence
 from appeals.models import AppealCase, AppealEvidence
 from appeals.services import AppealService, is_final
-from assessment import county_estimates as ce
+from assessment.core.errors import DomainError
 from assessment.core.models import Role
-from assessment.core.services import DomainError
+from reports import county_estimates as ce
 from reports.models import ReportVersion
 from reports.snapshots import county_snapshot
 from surveys import audit

@@ -29,7 +29,7 @@ PURE_MODULES = [
     "surveys.instruments.verdicts",
     "reports.pdf",
     "reports.exports",
-    "assessment.county_verdict",
+    "reports.county_verdict",
     "assessment.core.csvsafe",
     "surveys.photos",
     "appeals.evidence",

@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
 from assessment.core.models import AssessmentRound, Role
+from reports import county_estimates as ce
 from reports.models import ReportVersion
 from sampling.plans import PlanService
 from surveys.instrument_store import ensure_builtin_instruments

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
+from assessment.core.errors import DomainError
 from assessment.core.models import Role, User
-from assessment.core.services import DomainError
 from surveys.models import RevisitDraw
 from surveys.review import ReviewService
 from tests.factories import make_team, make_user
