@@ -176,8 +176,8 @@ def province_report(args) -> int:
 
 
 def export(args) -> int:
+    from assessment.core.exports import write_codebook_csv, write_csv, write_xlsx
     from reports import county_estimates as ce
-    from reports.exports import write_codebook_csv, write_csv, write_xlsx
     from reports.survey_export import export_sheets, reproduction_notes
     from sampling.services import current_plan
 

@@ -10,6 +10,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment.core.errors import DomainError
+from assessment.core.exports import write_csv, write_xlsx
 from assessment.core.forms import bind
 from assessment.core.i18n import N_, Message
 from assessment.core.labels import STAGE_LABELS
@@ -17,7 +18,6 @@ from assessment.core.models import County, Province
 from assessment.core.permissions import Permission
 from assessment.core.views import XLSX, file_response, flash, render_problem
 from reports import county_estimates as ce
-from reports.exports import write_csv, write_xlsx
 from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report

@@ -241,7 +241,7 @@ def verify_draw(args) -> int:
 
 
 def export_plan(args) -> int:
-    from reports.exports import write_csv, write_xlsx
+    from assessment.core.exports import write_csv, write_xlsx
     from sampling.exports import plan_sheet
     from sampling.models import SamplePlan
     from sampling.plans import PlanService

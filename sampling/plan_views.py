@@ -10,6 +10,7 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from assessment.core.errors import DomainError
+from assessment.core.exports import write_csv, write_xlsx
 from assessment.core.forms import bind, choices
 from assessment.core.i18n import N_, Message, translate
 from assessment.core.labels import SIZE_MODEL_LABELS
@@ -18,7 +19,6 @@ from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
 from assessment.core.services import TeamService, latest_round
 from assessment.core.views import XLSX, file_response, flash, render_problem
-from reports.exports import write_csv, write_xlsx
 from sampling import sizes
 from sampling.design_words import design_sentences
 from sampling.exports import plan_sheet

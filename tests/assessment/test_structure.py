@@ -28,7 +28,7 @@ PURE_MODULES = [
     "surveys.instruments.model",
     "surveys.instruments.verdicts",
     "reports.pdf",
-    "reports.exports",
+    "assessment.core.exports",
     "reports.county_verdict",
     "assessment.core.csvsafe",
     "surveys.photos",
