@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.cli import (
+from assessment.core.cli import (
     CommandError,
     add_config_option,
     add_lang_option,

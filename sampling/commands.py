@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assessment.cli import (
+from assessment.core.cli import (
     CommandError,
     add_config_option,
     add_lang_option,

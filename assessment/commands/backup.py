@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, say
+from assessment.core.cli import CommandError, add_config_option, say
 from assessment.core.formatting import format_number
 from assessment.core.i18n import N_
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from assessment.cli import DATABASE_URL_PROBLEM, CommandError, add_config_option, app_env, say
+from assessment.core.cli import DATABASE_URL_PROBLEM, CommandError, add_config_option, app_env, say
 from assessment.core.formatting import format_number
 from assessment.core.i18n import N_, Message, translate
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessment.cli import CommandError, add_config_option, say
+from assessment.core.cli import CommandError, add_config_option, say
 from assessment.core.i18n import N_
 
 
