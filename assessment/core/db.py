@@ -144,7 +144,7 @@ def _writes(request) -> bool:
     writers, so the retry waits its turn instead of failing again.
     """
     from assessment.core.guard import LARGE_UPLOAD_PATHS
-    from assessment.core.sessions import COOKIE_NAME
+    from assessment.core.settings import COOKIE_NAME
 
     retried = request.environ.get("retry.attempt", 0) > 0
     if request.path in LARGE_UPLOAD_PATHS and request.method == "POST" and not retried:

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from assessment.core.models import ApiToken, Role, User, UserSession, utcnow
-from assessment.core.sessions import COOKIE_NAME
+from assessment.core.settings import COOKIE_NAME
 from tests.factories import make_user
 
 
