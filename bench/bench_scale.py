@@ -306,7 +306,7 @@ def check_copies(app, template: dict, n: int, stride: int, *, sample: int = 3) -
     from assessment.core.models import County
     from reports import results, snapshot
     from reports.models import CountyResult
-    from reports.services import county_status
+    from reports.status import county_status
 
     rng = np.random.default_rng(n)
     picks = sorted({int(k) for k in rng.integers(1, n, size=sample)}) if n > 1 else []

@@ -156,7 +156,7 @@ def _label(labels: dict, code) -> Message | str:
 def province_report(args) -> int:
     from assessment.core.errors import DomainError
     from reports.pdf import render_province_report
-    from reports.services import province_snapshot
+    from reports.province import province_snapshot
 
     with app_env(args.config) as request:
         try:

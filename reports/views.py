@@ -21,15 +21,15 @@ from reports import county_estimates as ce
 from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report
+from reports.province import province_snapshot
 from reports.services import (
     FILTER_STAGES,
     FILTER_VERDICTS,
     ReportService,
     county_snapshot,
-    county_status,
     dashboard,
-    province_snapshot,
 )
+from reports.status import county_status
 from reports.survey_export import export_sheets, reproduction_notes
 from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService

@@ -64,13 +64,11 @@ def _resolve(dotted: str) -> str | None:
     return dotted or None
 
 
-def _imported_names(module: str, *, deferred: bool = True) -> list[str]:
-    """What ``module`` imports; with ``deferred=False`` only its module-level statements."""
+def _imported_names(module: str) -> list[str]:
     path = modules()[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    tree = ast.parse(path.read_text(encoding="utf-8"))
     names = []
-    for node in ast.walk(tree) if deferred else _module_level(tree):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -82,24 +80,13 @@ def _imported_names(module: str, *, deferred: bool = True) -> list[str]:
     return names
 
 
-def _module_level(tree: ast.Module):
-    """The statements run when the module is imported (``if`` and ``try`` blocks included)."""
-    todo = list(tree.body)
-    while todo:
-        node = todo.pop()
-        yield node
-        if isinstance(node, (ast.If, ast.Try)):
-            todo += [*node.body, *node.orelse, *getattr(node, "finalbody", [])]
-            todo += [n for handler in getattr(node, "handlers", []) for n in handler.body]
-
-
 @cache
-def imports(*, deferred: bool = True) -> dict[str, set[str]]:
+def imports() -> dict[str, set[str]]:
     """Module -> the modules of this tree it imports (package ``__init__`` files included)."""
     graph = {}
     for module in modules():
         targets = set()
-        for name in _imported_names(module, deferred=deferred):
+        for name in _imported_names(module):
             found = _resolve(name)
             if found is not None and found != module:
                 targets.add(found)
@@ -216,7 +203,5 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycles(graph) == [["a", "b", "c"]]
 
 
-def test_no_import_cycle_between_modules_at_import_time():
-    # Deferred (function-level) imports are left out here: one cycle still runs through one,
-    # reports.results -> reports.services -> reports.snapshots -> reports.results (#18).
-    assert _cycles(imports(deferred=False)) == []
+def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
+    assert _cycles(imports()) == []

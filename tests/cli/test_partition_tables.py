@@ -30,7 +30,7 @@ from assessment.demo import DEMO_PASSWORD
 from assessment.partitioning import HASH_PARTITIONS, NAMES
 from reports import snapshot
 from reports.models import CountyResult
-from reports.services import county_status
+from reports.status import county_status
 from sampling.models import PlanHousehold, SamplePlan
 from sampling.plans import PlanService
 from sampling.synthetic import synthetic_frame_csv

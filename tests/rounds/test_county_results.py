@@ -18,7 +18,8 @@ from assessment.core.services import set_round_counties
 from assessment.core.staleness import mark_stale, pending, refresh_pending
 from reports import results, snapshot
 from reports.models import CountyResult
-from reports.services import county_status, dashboard
+from reports.services import dashboard
+from reports.status import county_status
 from sampling.models import PlanHousehold
 from sampling.plans import PlanService
 from surveys.fieldwork import FieldworkService
