@@ -1,7 +1,7 @@
 """Stored county results always equal a fresh computation, after every kind of change.
 
 Each change goes through the service a page or a command uses; the stored row is then
-compared field by field with :func:`reports.services.county_status` computed afresh, and the
+compared field by field with :func:`reports.status.county_status` computed afresh, and the
 row's data version with the county's.
 """
 
