@@ -15,11 +15,11 @@ from pyramid.view import view_config
 from appeals.evidence import MAX_BYTES, EvidenceRefused, check_evidence
 from appeals.schemas import AnswerBody, RuleBody
 from appeals.services import AppealService, earlier_rulings, is_final, outcome, revisit_failed
-from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.tokens import BEARER_FLAG
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.tokens import BEARER_FLAG
+from sampling.services import current_plan
 from surveys.schemas import BodyInvalid, parse_body
 
 MSG_BAD_BODY = N_("The request body does not fit the API's schema; nothing was saved.")
@@ -86,7 +86,7 @@ def case_json(case, service: AppealService) -> dict:
 def county_cases(context, request):
     """The county's published cases (an empty list before publication)."""
     service = AppealService(request.dbsession)
-    plan = ce.current_plan(request.dbsession, context.county)
+    plan = current_plan(request.dbsession, context.county)
     publication = service.publication(plan) if plan is not None else None
     state = service.state(plan)
     return {

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from surveys.photos import PhotoRefused, normalise_photo
 
 MAX_BYTES = 5 * 1024 * 1024  # one evidence file (a request body is at most 16 MB)

@@ -6,8 +6,8 @@ from wtforms import Form, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from appeals.services import MAX_TEXT
-from assessment.forms import choices, record_id
-from assessment.i18n import N_
+from assessment.core.forms import choices, record_id
+from assessment.core.i18n import N_
 
 RESPONSE_LABELS = {"accepted": N_("Accept the finding"), "disputed": N_("Dispute the finding")}
 RULING_LABELS = {

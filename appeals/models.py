@@ -15,8 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
-from assessment.models import County, Team, User, utcnow
+from assessment.core.db import Base
+from assessment.core.models import County, Team, User, utcnow
 from sampling.models import SamplePlan
 from surveys.models import Interview
 

@@ -11,10 +11,10 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
 from appeals.models import AppealCase, AppealEvidence
-from assessment.models import County, Role
-from assessment.permissions import Permission
-from assessment.resources import load_or_404
-from assessment.security import APPEAL_EXPERT, liaison_principal, role_principal
+from assessment.core.models import County, Role
+from assessment.core.permissions import Permission
+from assessment.core.resources import load_or_404
+from assessment.core.security import APPEAL_EXPERT, liaison_principal, role_principal
 
 
 def county_acl(county_id: int) -> list:

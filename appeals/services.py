@@ -43,18 +43,19 @@ from appeals.models import (
     AppealEvidence,
     AppealPublication,
 )
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Role, Team, User, utcnow
-from assessment.security import EXPERT_ROLES
-from assessment.services import DomainError
-from assessment.staleness import mark_stale
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, Role, Team, User, utcnow
+from assessment.core.security import EXPERT_ROLES
+from assessment.core.services import county_round
+from assessment.core.staleness import mark_stale
 from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit
 from surveys.fieldwork import FieldworkService
+from surveys.instruments.verdicts import STANDARDS
 from surveys.models import APPROVED, NOT_INTERVIEWED, Interview
 from surveys.review import ReviewService
-from surveys.verdicts import STANDARDS
 from surveys.workflow import InterviewService, check_not_archived
 
 MAX_TEXT = 4000  # characters of a statement or a reason
@@ -457,8 +458,6 @@ def set_appeal_rights(
 def _appeal_hours(db: Session, plan: SamplePlan) -> int:
     found = plan.assessment_round
     if found is None:
-        from assessment.county_estimates import county_round
-
         found = county_round(db, plan.county)
     return found.appeal_hours if isinstance(found, AssessmentRound) else 48
 

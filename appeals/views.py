@@ -21,13 +21,13 @@ from appeals.services import (
     outcome,
     revisit_failed,
 )
-from assessment import county_estimates as ce
-from assessment.forms import bind
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, Role, Team
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.errors import DomainError
+from assessment.core.forms import bind
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, Role, Team
+from assessment.core.permissions import Permission
+from assessment.core.views import flash, render_problem
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService
 from surveys.labels import (
     INTERVIEW_STATUS_LABELS,
@@ -67,7 +67,7 @@ def appeal_list(request):
 
 
 def _round_county_ids():
-    from assessment.models import round_counties
+    from assessment.core.models import round_counties
 
     return select(round_counties.c.county_id).join(AssessmentRound)
 
@@ -78,7 +78,7 @@ def _round_county_ids():
 def county_page(context, request):
     """The county's published cases, each with the finding, answer, evidence and ruling."""
     db, county = request.dbsession, context.county
-    plan = ce.current_plan(db, county)
+    plan = current_plan(db, county)
     service = AppealService(db)
     publication = service.publication(plan) if plan is not None else None
     may_publish = request.has_permission(Permission.appeal_publish, context)
@@ -125,7 +125,7 @@ def _case_view(case, service) -> dict:
 )
 def publish(context, request):
     """Publish the county's suspected cases (once fieldwork is complete or closed)."""
-    plan = ce.current_plan(request.dbsession, context.county)
+    plan = current_plan(request.dbsession, context.county)
     try:
         if plan is None:
             raise DomainError(

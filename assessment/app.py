@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pyramid.config import Configurator
 
-from assessment.guard import InputGuard
-from assessment.settings import parse_settings
+from assessment.core.guard import InputGuard
+from assessment.core.settings import parse_settings
 
 
 def make_app(global_config, **settings):
@@ -16,8 +16,8 @@ def make_app(global_config, **settings):
     settings.setdefault("pyramid.default_locale_name", app_settings.default_language)
     with Configurator(settings=settings) as config:
         config.registry.app_settings = app_settings
-        config.include("assessment.db")
-        config.include("assessment.security")
+        config.include("assessment.core.db")
+        config.include("assessment.core.security")
         config.include("assessment.hardening")
         config.include("assessment.web")
         config.include("assessment.routes")

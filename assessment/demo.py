@@ -9,11 +9,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.formatting import format_number
-from assessment.i18n import N_, Message
-from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Province, Role, Team
-from assessment.security import hash_password
-from assessment.services import TeamService, UserService
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_, Message
+from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team
+from assessment.core.security import hash_password
+from assessment.core.services import TeamService, UserService, ensure_county
 
 DEMO_CODE = "DEMO"
 DEMO_PASSWORD = "demo-2019"  # noqa: S105 - the demo's published password
@@ -101,23 +101,6 @@ def demo_hierarchy(seed: int, villages_per_township: int = 14) -> dict[str, list
     return {t: village_names(rng, villages_per_township) for t in TOWNSHIPS}
 
 
-def ensure_county(
-    db: Session, code: str, name: str, province_name: str, *, western=False
-) -> County:
-    """The county ``code``, created with its province when missing."""
-    county = db.scalar(select(County).where(County.code == code))
-    if county is not None:
-        return county
-    province = db.scalar(select(Province).where(Province.name == province_name))
-    if province is None:
-        province = Province(name=province_name)
-        db.add(province)
-    county = County(code=code, name=name, province=province, western=western)
-    db.add(county)
-    db.flush()
-    return county
-
-
 DEMO_DESIGN = {
     "type": "two-stage",
     "villages": {"poor": 16, "non_poor": 8},
@@ -169,7 +152,7 @@ def _simulate_fieldwork(db: Session, plan, seed: int, poverty_line: float, out) 
     One village per team is left open for demo users; fieldwork is closed (on the record, with
     the reason) so that the demo shows a final verdict rather than 数据不足.
     """
-    from assessment.models import User
+    from assessment.core.models import User
     from surveys.fieldwork import FieldworkService
     from surveys.instrument_store import ensure_builtin_instruments
     from surveys.simulation import simulate_fieldwork
@@ -218,7 +201,7 @@ def _demo_appeal(db: Session, plan, out) -> None:
 
     from appeals.evidence import check_evidence
     from appeals.services import AppealService
-    from assessment.models import User
+    from assessment.core.models import User
 
     people = {u.username: u for u in db.scalars(select(User))}
     service = AppealService(db)
@@ -239,7 +222,7 @@ def _demo_appeal(db: Session, plan, out) -> None:
 
 def _demo_backchecks(db: Session, plan, seed: int, out) -> None:
     """Draw the back-check sample and record every re-visit (a few members differ)."""
-    from assessment.models import User
+    from assessment.core.models import User
     from backchecks.services import BackcheckService, original_answers
 
     service = BackcheckService(db)
@@ -266,7 +249,7 @@ def load_demo(
 ):
     """Create the demo county and its people; returns (user name, password, role) triples.
 
-    ``out``, when given, is called with a :class:`~assessment.i18n.Message` at each step.
+    ``out``, when given, is called with a :class:`~assessment.core.i18n.Message` at each step.
     """
     if db.scalar(select(County.id).where(County.code == DEMO_CODE)) is not None:
         raise ValueError("the demo county DEMO exists already")

@@ -10,7 +10,7 @@ from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 MODEL_MODULES = (
-    "assessment.models",
+    "assessment.core.models",
     "sampling.models",
     "surveys.models",
     "reports.models",

@@ -42,7 +42,7 @@ import re
 
 from sqlalchemy import text
 
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 HASH_PARTITIONS = 16
 NOT_POSTGRESQL = N_(

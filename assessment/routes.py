@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assessment.resources import TeamResource
+from assessment.core.resources import TeamResource
 from sampling.resources import FrameResource, PlanResource
 
 

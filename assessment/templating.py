@@ -1,8 +1,8 @@
-"""Jinja2 filters shared by every page (thin wrappers of :mod:`assessment.formatting`)."""
+"""Jinja2 filters shared by every page (thin wrappers of :mod:`assessment.core.formatting`)."""
 
 from jinja2 import pass_context
 
-from assessment import formatting
+from assessment.core import formatting
 
 
 def format_percent(value, digits: int = 2) -> str:

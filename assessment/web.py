@@ -7,9 +7,9 @@ import gc
 from pyramid.csrf import get_csrf_token
 from pyramid.events import ApplicationCreated, BeforeRender, NewRequest, NewResponse
 
-from assessment import labels
-from assessment.i18n import LANGUAGES, N_, translate
-from assessment.permissions import Permission
+from assessment.core import labels
+from assessment.core.i18n import LANGUAGES, N_, translate
+from assessment.core.permissions import Permission
 
 LOCALE_PARAM = "_LOCALE_"
 
@@ -29,7 +29,7 @@ NAVIGATION = (
     ("admin.teams", N_("Teams"), Permission.admin),
     ("admin.rounds", N_("Assessment rounds"), Permission.admin),
     ("admin.tokens", N_("API tokens"), Permission.admin),
-    ("surveys.instruments", N_("Questionnaires"), Permission.admin),
+    ("surveys.instruments.model", N_("Questionnaires"), Permission.admin),
 )
 
 
@@ -74,7 +74,7 @@ def _on_new_request(event) -> None:
 
 def navigation(request) -> list[tuple[str, str]]:
     """The menu of the current user: (url, label) pairs."""
-    from assessment.security import RootFactory
+    from assessment.core.security import RootFactory
 
     mapper = request.registry.queryUtility(_route_mapper_iface())
     # The role's menu, the same on every page: checked against the site's root, not the
@@ -96,7 +96,7 @@ def _route_mapper_iface():
 
 
 def _template_globals(event) -> None:
-    from assessment.forms import ROLE_LABELS
+    from assessment.core.forms import ROLE_LABELS
 
     request = event.get("request")
     if request is None:
@@ -161,7 +161,7 @@ def includeme(config) -> None:
     config.add_subscriber(_remember_language, NewResponse)
     config.add_subscriber(_on_new_request, NewRequest)
     config.add_tween(
-        "assessment.guard.form_guard_tween_factory", over="pyramid_tm.tm_tween_factory"
+        "assessment.core.guard.form_guard_tween_factory", over="pyramid_tm.tm_tween_factory"
     )
     config.add_subscriber(_template_globals, BeforeRender)
     config.add_request_method(navigation, "navigation", reify=True)

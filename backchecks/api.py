@@ -16,13 +16,13 @@ from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.tokens import BEARER_FLAG
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.tokens import BEARER_FLAG
 from backchecks.models import ASSIGNED, Backcheck
 from backchecks.services import BackcheckService
+from sampling.services import current_plan
 from surveys.schemas import BodyInvalid, parse_body
 
 Value = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(max_length=100)]
@@ -109,7 +109,7 @@ def record(context, request):
 def quality(context, request):
     """A county's back-check coverage and discrepancy rates (assessors by code)."""
     service = BackcheckService(request.dbsession)
-    plan = ce.current_plan(request.dbsession, context.county)
+    plan = current_plan(request.dbsession, context.county)
     draw = service.draw_of(plan)
     found = service.comparison(plan)
     return {

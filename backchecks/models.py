@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
-from assessment.models import Team, User, utcnow
+from assessment.core.db import Base
+from assessment.core.models import Team, User, utcnow
 from sampling.models import SamplePlan
 from surveys.models import Interview
 

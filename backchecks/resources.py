@@ -6,10 +6,10 @@ from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticate
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
-from assessment.models import County, Role
-from assessment.permissions import Permission
-from assessment.resources import load_or_404
-from assessment.security import (
+from assessment.core.models import County, Role
+from assessment.core.permissions import Permission
+from assessment.core.resources import load_or_404
+from assessment.core.security import (
     RootFactory,
     role_principal,
     team_principal,

@@ -16,9 +16,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import Team, User, utcnow
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import Team, User, utcnow
+from assessment.core.services import county_round
 from backchecks.compare import (
     Comparison,
     DrawCheck,
@@ -237,8 +238,6 @@ def _author(interview: Interview) -> int | None:
 
 def _settings(db: Session, plan: SamplePlan) -> tuple[float, int]:
     """The round's share and minimum (the plan's round, else the county's)."""
-    from assessment.county_estimates import county_round
-
     found = plan.assessment_round or county_round(db, plan.county)
     if found is None:
         return 0.1, 2

@@ -23,7 +23,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from surveys.instruments import Choice, Instrument, Text, builtin_instrument
+from surveys.instruments.definition import builtin_instrument
+from surveys.instruments.model import Choice, Instrument, Text
 
 DEFINITIONS = Path(__file__).parent / "definitions"
 TYPES = (1, 2, 3)

@@ -6,14 +6,14 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
-from assessment.i18n import N_, Message, translate
-from assessment.models import AssessmentRound, County, round_counties
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.models import AssessmentRound, County, round_counties
+from assessment.core.permissions import Permission
+from assessment.core.views import flash, render_problem
 from backchecks.models import ASSIGNED, DONE, Backcheck
 from backchecks.services import BackcheckService, assessor_code
+from sampling.services import current_plan
 from surveys.labels import INTERVIEW_STATUS_LABELS
 
 
@@ -37,7 +37,7 @@ def quality_list(request):
 def county_quality(context, request):
     """The county's back-check sample, progress and discrepancy rates."""
     db = request.dbsession
-    plan = ce.current_plan(db, context.county)
+    plan = current_plan(db, context.county)
     service = BackcheckService(db)
     draw = service.draw_of(plan)
     return {
@@ -65,7 +65,7 @@ def county_quality(context, request):
 )
 def draw(context, request):
     """Draw the county's back-check sample (seeded, recorded)."""
-    plan = ce.current_plan(request.dbsession, context.county)
+    plan = current_plan(request.dbsession, context.county)
     try:
         if plan is None:
             raise DomainError(

@@ -48,9 +48,9 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assessment.db import make_engine, make_session_factory
+from assessment.core.db import make_engine, make_session_factory
+from assessment.core.models import County, Province
 from assessment.migrate import upgrade
-from assessment.models import County, Province
 from bench.make_frame import make_rows, write_frame
 from sampling.frames import Limits
 from sampling.models import Frame

@@ -91,7 +91,7 @@ def create_database(base_url: str) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from assessment.settings import normalise_database_url
+    from assessment.core.settings import normalise_database_url
 
     url = normalise_database_url(base_url)
     name = f"bench_surveys_{uuid.uuid4().hex[:10]}"
@@ -111,7 +111,7 @@ def drop_database(base_url: str, url: str) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from assessment.settings import normalise_database_url
+    from assessment.core.settings import normalise_database_url
 
     admin = create_engine(normalise_database_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -123,10 +123,10 @@ def fill(url: str, assessors: int, households: int) -> list[str]:
     """Migrate, then one team + assessor + drawn plan per simulated assessor; the user names."""
     from sqlalchemy.orm import Session
 
-    from assessment.db import make_engine
+    from assessment.core.db import make_engine
+    from assessment.core.models import Role, Team, User
+    from assessment.core.security import hash_password
     from assessment.migrate import upgrade
-    from assessment.models import Role, Team, User
-    from assessment.security import hash_password
     from surveys.instrument_store import ensure_builtin_instruments
     from tests.survey_factories import make_drawn_plan
 
@@ -361,7 +361,7 @@ def check_exactly_once(url: str, accepted: list[int]) -> str:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
 
-    from assessment.db import make_engine
+    from assessment.core.db import make_engine
     from surveys.models import Interview, InterviewChange
 
     engine = make_engine(url)

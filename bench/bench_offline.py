@@ -66,8 +66,8 @@ def resized(data: bytes) -> bytes:
 def fill_database(url: str, households: int):
     from sqlalchemy.orm import Session
 
-    from assessment.db import make_engine
-    from assessment.models import Role
+    from assessment.core.db import make_engine
+    from assessment.core.models import Role
     from surveys.instrument_store import ensure_builtin_instruments
     from tests.factories import make_team, make_user
     from tests.survey_factories import make_drawn_plan

@@ -78,7 +78,7 @@ def create_database(base_url: str) -> str:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from assessment.settings import normalise_database_url
+    from assessment.core.settings import normalise_database_url
 
     url = normalise_database_url(base_url)
     name = f"bench_scale_{uuid.uuid4().hex[:10]}"
@@ -93,7 +93,7 @@ def drop_database(base_url: str, url: str) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
 
-    from assessment.settings import normalise_database_url
+    from assessment.core.settings import normalise_database_url
 
     admin = create_engine(normalise_database_url(base_url), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -122,7 +122,7 @@ def in_transaction(app, work):
     """Run ``work(session)`` in one committed transaction, as a command does."""
     import transaction
 
-    from assessment.db import session_for_transaction
+    from assessment.core.db import session_for_transaction
 
     manager = transaction.TransactionManager(explicit=True)
     with manager:
@@ -134,10 +134,10 @@ def build_template(app, households: int, seed: int = 2019) -> dict:
     """The template county through the project's services; returns ids and names."""
     from sqlalchemy import select
 
+    from assessment.core.models import AssessmentRound, County, Province, Role, Team, User
+    from assessment.core.security import hash_password
+    from assessment.core.services import set_round_counties
     from assessment.demo import demo_hierarchy
-    from assessment.models import AssessmentRound, County, Province, Role, Team, User
-    from assessment.security import hash_password
-    from assessment.services import set_round_counties
     from reports import results  # noqa: F401 - registers the refresher, as the app does
     from sampling.plans import PlanService
     from sampling.services import FrameService
@@ -200,7 +200,7 @@ def existing_template(app) -> dict:
     """The template of a kept database (county C0000) and how many counties it has."""
     from sqlalchemy import func, select
 
-    from assessment.models import AssessmentRound, County
+    from assessment.core.models import AssessmentRound, County
     from sampling.models import SamplePlan
     from surveys.models import Interview
 
@@ -246,7 +246,7 @@ def grow(app, template: dict, first: int, last: int, stride: int) -> None:
     from assessment.migrate import import_all_models
 
     import_all_models()
-    from assessment.db import Base
+    from assessment.core.db import Base
 
     tid, pid = template["county_id"], template["province_id"]
     province = (
@@ -303,10 +303,10 @@ def check_copies(app, template: dict, n: int, stride: int, *, sample: int = 3) -
 
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
     from reports import results, snapshot
     from reports.models import CountyResult
-    from reports.services import county_status
+    from reports.status import county_status
 
     rng = np.random.default_rng(n)
     picks = sorted({int(k) for k in rng.integers(1, n, size=sample)}) if n > 1 else []

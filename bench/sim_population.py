@@ -17,8 +17,8 @@ The county (:func:`make_population`):
   round's 20,000 over 40 counties).
 
 One sample (:func:`draw`) follows the project's two-stage design and workflow
-(``sampling/two_stage.py``, ``assessment/county_estimates.py``,
-``assessment/county_nonresponse.py``):
+(``sampling/two_stage.py``, ``reports/county_estimates.py``,
+``reports/county_nonresponse.py``):
 
 - stage 1: 20 poor and 10 non-poor villages by stratified SRS (the 2:1 split of the national
   rounds, about 30 villages a county);
@@ -32,7 +32,7 @@ One sample (:func:`draw`) follows the project's two-stage design and workflow
   without an interview is non-response, and the respondents of its cell (village × status;
   village for screening) carry its weight by
   :func:`~assessment.indicators.nonresponse.weighting_class_adjustment`;
-- 漏评 is counted as the estimator uses it (:func:`assessment.county_estimates.screening_adjusted`):
+- 漏评 is counted as the estimator uses it (:func:`reports.county_estimates.screening_adjusted`):
   a screening household's missed persons at its weight, a flagged household drawn by the SRS
   at weight 1 (its persons × the SRS inclusion probability under its SRS weight), over the
   known non-registered population of the drawn villages.
@@ -44,9 +44,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessment.county_estimates import screening_adjusted
 from assessment.indicators.model import HouseholdSample
 from assessment.indicators.nonresponse import weighting_class_adjustment
+from reports.county_estimates import screening_adjusted
 
 INDICATORS = ("wrongful_exit_rate", "missed_rate")
 KINDS = ("exited", "non_registered")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.cli import (
+from assessment.core.cli import (
     CommandError,
     add_config_option,
     add_lang_option,
@@ -13,9 +13,9 @@ from assessment.cli import (
     round_of,
     say,
 )
-from assessment.formatting import format_number, format_percent
-from assessment.i18n import N_, Message
-from assessment.labels import (
+from assessment.core.formatting import format_number, format_percent
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import (
     CONFIDENCE_LABELS,
     COUNTY_VERDICT_LABELS,
     INDICATOR_LABELS,
@@ -86,7 +86,7 @@ def register_refresh(subparsers) -> None:
 def refresh_results(args) -> int:
     from sqlalchemy import select
 
-    from assessment.models import AssessmentRound
+    from assessment.core.models import AssessmentRound
     from reports.results import refresh_round
 
     with app_env(args.config) as request:
@@ -106,7 +106,7 @@ def refresh_results(args) -> int:
 def _county(request, code: str):
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
@@ -119,7 +119,7 @@ def _font_path(request):
 
 
 def county_report(args) -> int:
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.pdf import render_county_report
     from reports.services import county_snapshot
 
@@ -154,9 +154,9 @@ def _label(labels: dict, code) -> Message | str:
 
 
 def province_report(args) -> int:
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.pdf import render_province_report
-    from reports.services import province_snapshot
+    from reports.province import province_snapshot
 
     with app_env(args.config) as request:
         try:
@@ -176,14 +176,15 @@ def province_report(args) -> int:
 
 
 def export(args) -> int:
-    from assessment import county_estimates as ce
-    from reports.exports import write_codebook_csv, write_csv, write_xlsx
+    from assessment.core.exports import write_codebook_csv, write_csv, write_xlsx
+    from reports import county_estimates as ce
     from reports.survey_export import export_sheets, reproduction_notes
+    from sampling.services import current_plan
 
     with app_env(args.config) as request:
         county = _county(request, args.county)
         chosen = round_of(request, county, args.round_id)
-        plan = ce.current_plan(
+        plan = current_plan(
             request.dbsession, county, chosen.id if args.round_id is not None else None
         )
         data = ce.county_data(request.dbsession, county, plan) if plan else None
@@ -257,7 +258,7 @@ def _percent(value) -> str:
 def indicators(args) -> int:
     import json
 
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from reports.services import county_snapshot
 
     with app_env(args.config) as request:

@@ -14,11 +14,10 @@ from collections import Counter
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from assessment import county_estimates as ce
-from assessment import county_nonresponse
-from assessment.i18n import translate
-from assessment.labels import STATUS_LABELS
-from reports import model
+from assessment.core.i18n import translate
+from assessment.core.labels import STATUS_LABELS
+from reports import county_estimates as ce
+from reports import county_nonresponse, model
 from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from surveys.fieldwork import FieldworkState, village_names
 from surveys.labels import OUTCOME_LABELS

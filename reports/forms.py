@@ -5,7 +5,7 @@ from __future__ import annotations
 from wtforms import Form, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 
 class CloseFieldworkForm(Form):

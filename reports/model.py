@@ -15,7 +15,7 @@ Official verdict per indicator: ``meets`` / ``fails`` / ``insufficient_data`` (�
 indicator cannot be estimated; its estimate and interval are then None).
 Confidence statement per indicator: ``meets`` (meets with at least 95% confidence), ``fails``
 (fails with at least 95% confidence), ``inconclusive`` or ``insufficient_data``.
-Overall verdict (:func:`assessment.county_verdict.county_verdict`): ``insufficient_data``
+Overall verdict (:func:`reports.county_verdict.county_verdict`): ``insufficient_data``
 (数据不足: fieldwork not complete, or an indicator cannot be estimated), ``exit_recommended``
 (建议同意退出) or ``not_met`` (不符合退出条件); ``inconclusive`` is read from snapshots
 locked before that rule (a recommendation to exit with items the sample cannot settle).

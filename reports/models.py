@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
-from assessment.models import County, User, utcnow
+from assessment.core.db import Base
+from assessment.core.models import County, User, utcnow
 
 
 class ReportVersion(Base):
@@ -52,7 +52,7 @@ class CountyResult(Base):
     indicators with intervals, official verdicts and confidence, response rates (in
     ``summary_json``: a :class:`reports.model.CountySummary` as :mod:`reports.snapshot` JSON),
     fieldwork and review progress. Recomputed in the transaction of every change that makes
-    it stale (:mod:`assessment.staleness`); ``data_version`` is the county's data version it
+    it stale (:mod:`assessment.core.staleness`); ``data_version`` is the county's data version it
     was computed from, so a reader can tell a stale row and compute afresh. Not to be confused
     with a report version's locked snapshot.
     """

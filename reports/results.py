@@ -1,8 +1,8 @@
 """Stored county results (``county_results``): written when they go stale, read by pages.
 
 :func:`refresh` recomputes the rows of some counties (every round that lists each of them)
-from the same computation the county page uses (:func:`reports.services.county_status`);
-:mod:`assessment.staleness` runs it before a transaction that made them stale commits.
+from the same computation the county page uses (:func:`reports.status.county_status`);
+:mod:`assessment.core.staleness` runs it before a transaction that made them stale commits.
 :func:`lines` reads the rows of a round (or of every county in its own round) for the
 dashboard and the provincial summary: a row whose data version is not the county's current
 one, or a missing row, is computed afresh for that request instead of being trusted.
@@ -16,10 +16,11 @@ from collections.abc import Iterable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Province, round_counties, utcnow
-from assessment.staleness import refresh_pending, register_refresher
+from assessment.core.models import AssessmentRound, County, Province, round_counties, utcnow
+from assessment.core.staleness import refresh_pending, register_refresher
 from reports import model, snapshot
 from reports.models import CountyResult, ReportVersion
+from reports.status import county_status
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,14 +54,8 @@ class CountyLine:
         return self.approved / self.submitted if self.submitted else 0.0
 
 
-def _status(db: Session, county: County, round_id: int | None):
-    from reports.services import county_status  # the services import this module
-
-    return county_status(db, county, round_id)
-
-
 def _row_values(db: Session, county: County, round_id: int, version: int) -> dict:
-    status = _status(db, county, round_id)
+    status = county_status(db, county, round_id)
     summary = dataclasses.replace(status.summary, signed_off=False)
     return {
         "county_id": county.id,
@@ -241,7 +236,7 @@ def lines(db: Session, chosen: list[_Key]) -> list[CountyLine]:
             plan_version, simulated = row.plan_version, row.simulated
             submitted, approved = row.submitted, row.approved
         else:  # stale or missing: never trusted, never a broken page
-            status = _status(db, db.get(County, k.county_id), k.round_id)
+            status = county_status(db, db.get(County, k.county_id), k.round_id)
             summary = status.summary
             plan_version = status.plan.version if status.plan else None
             simulated = bool(status.plan and status.plan.simulated_fieldwork)

@@ -13,22 +13,14 @@ from collections import Counter
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from assessment import county_estimates as ce
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, User, utcnow
-from assessment.services import DomainError
-from reports import model, results, snapshot
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, County, User, utcnow
+from reports import results, snapshot
 from reports.models import ReportVersion
 from reports.pdf import render_county_report
-from reports.snapshots import (  # noqa: F401 - re-exported: the services' public names
-    county_snapshot,
-    county_summary,
-    province_snapshot,
-    summary_of,
-)
-from sampling.models import SamplePlan
-from surveys.fieldwork import FieldworkService, FieldworkState
-from surveys.models import Interview
+from reports.snapshots import county_snapshot
+from sampling.services import current_plan
 
 
 class ReportService:
@@ -52,7 +44,7 @@ class ReportService:
         SQLite has one writer at a time) before the next number is read, so the second
         creator waits and takes the number after the first's.
         """
-        plan = ce.current_plan(self.db, county)
+        plan = current_plan(self.db, county)
         if plan is None:
             raise DomainError(
                 Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
@@ -136,34 +128,6 @@ class SignOffConflict(DomainError):
     """A sign-off of a version that is (or has just been) signed off by someone."""
 
 
-@dataclasses.dataclass(frozen=True)
-class CountyStatus:
-    """A county's line on the dashboard: progress and its summary (every stage)."""
-
-    county: County
-    assessment_round: AssessmentRound | None
-    plan: SamplePlan | None
-    fieldwork_state: FieldworkState | None
-    submitted: int
-    approved: int
-    signed_off: bool
-    summary: model.CountySummary
-    snapshot: model.CountyReport
-
-    @property
-    def planned(self) -> int:
-        return self.fieldwork_state.planned if self.fieldwork_state else 0
-
-    @property
-    def fieldwork(self) -> float:
-        """Resolved share of the planned households (0-1)."""
-        return self.fieldwork_state.progress if self.fieldwork_state else 0.0
-
-    @property
-    def review(self) -> float:
-        return self.approved / self.submitted if self.submitted else 0.0
-
-
 PER_PAGE = 50
 FILTER_VERDICTS = ("not_met", "exit_recommended", "insufficient_data")
 FILTER_STAGES = ("no_frame", "no_plan", "no_interviews", "interim", "final")
@@ -196,44 +160,6 @@ def rounds(db: Session) -> list[AssessmentRound]:
     )
 
 
-def county_status(db: Session, county: County, round_id: int | None = None) -> CountyStatus:
-    """One county's dashboard line in round ``round_id`` (its own round when None)."""
-    plan = ce.current_plan(db, county, round_id)
-    counts: Counter = Counter()
-    state = None
-    if plan is not None:
-        state = FieldworkService(db).state(plan)
-        counts = Counter(
-            dict(
-                db.execute(
-                    select(Interview.status, func.count())
-                    .where(Interview.plan_id == plan.id)
-                    .group_by(Interview.status)
-                ).all()
-            )
-        )
-    snap = county_snapshot(db, county, round_id=round_id)
-    assessment_round = (
-        db.get(AssessmentRound, round_id) if round_id is not None else ce.county_round(db, county)
-    )
-    signed = db.scalar(
-        select(func.count()).where(
-            ReportVersion.county_id == county.id, ReportVersion.signed_off.is_(True)
-        )
-    )
-    return CountyStatus(
-        county,
-        assessment_round,
-        plan,
-        state,
-        counts["submitted"] + counts["approved"],
-        counts["approved"],
-        bool(signed),
-        summary_of(snap, county, bool(signed)),
-        snap,
-    )
-
-
 def dashboard(
     db: Session,
     round_id: int | None = None,
@@ -248,7 +174,7 @@ def dashboard(
     results (:mod:`reports.results`).
 
     With ``round_id``: every county of that round, in that round. Without: every county listed
-    in any round, each in its own round (:func:`ce.county_round`), so that a round created for
+    in any round, each in its own round (:func:`county_round`), so that a round created for
     another province hides nobody; with no round at all, every county. Filtered by province,
     verdict and fieldwork stage; ``per_page`` lines of page ``page``, ordered by province,
     then county code.

@@ -2,9 +2,9 @@
 
 A snapshot is a :class:`reports.model.CountyReport` filled from the county's current plan in
 its round, the fieldwork's state, its approved interviews and the estimates of
-:mod:`assessment.county_estimates`. Every county has a snapshot at every stage (no frame, no
+:mod:`reports.county_estimates`. Every county has a snapshot at every stage (no frame, no
 plan, no interview, interim, final): what cannot be estimated is ``insufficient_data``, and
-the county verdict comes from :func:`assessment.county_verdict.county_verdict` alone.
+the county verdict comes from :func:`reports.county_verdict.county_verdict` alone.
 """
 
 from __future__ import annotations
@@ -25,28 +25,28 @@ from appeals.services import (
     revisit_failed,
     revisit_outcome,
 )
-from assessment import county_estimates as ce
-from assessment import county_nonresponse
-from assessment.county_verdict import county_verdict
-from assessment.i18n import N_, Message, translate
-from assessment.indicators import INDICATORS, Scheme
-from assessment.labels import STATUS_LABELS
-from assessment.models import (
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.labels import STATUS_LABELS
+from assessment.core.models import (
     NATIONAL_SCHEME,
     AssessmentRound,
     County,
-    Province,
     Role,
     Team,
     User,
     utcnow,
 )
-from assessment.services import DomainError
+from assessment.core.services import county_round
+from assessment.indicators import INDICATORS, Scheme
 from backchecks.services import BackcheckService
+from reports import county_estimates as ce
+from reports import county_nonresponse, model
 from reports import coverage as cov
-from reports import model, results
+from reports.county_verdict import county_verdict
 from reports.models import ReportVersion
 from sampling.models import Frame, Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService, FieldworkState
 from surveys.models import Interview
 
@@ -390,7 +390,7 @@ def _leaders(db: Session, plan: SamplePlan | None) -> tuple[str, ...]:
 
 def _round(db: Session, county: County, round_id: int | None) -> AssessmentRound | None:
     if round_id is None:
-        return ce.county_round(db, county)
+        return county_round(db, county)
     found = db.get(AssessmentRound, round_id)
     if found is None or county not in found.counties:
         raise DomainError(
@@ -413,9 +413,9 @@ def county_snapshot(
     round_id: int | None = None,
 ) -> model.CountyReport:
     """The locked input of the county PDF at whatever stage the county is, in round
-    ``round_id`` (default: the county's round, see :func:`ce.county_round`)."""
+    ``round_id`` (default: the county's round, see :func:`county_round`)."""
     assessment_round = _round(db, county, round_id)
-    plan = ce.current_plan(db, county, assessment_round.id if assessment_round else None)
+    plan = current_plan(db, county, assessment_round.id if assessment_round else None)
     data = ce.county_data(db, county, plan, assessment_round=assessment_round) if plan else None
     fieldwork = FieldworkService(db).state(plan) if plan is not None else None
     assessment = ce.assess(data) if data is not None else None
@@ -506,59 +506,3 @@ def county_summary(db: Session, county: County, round_id: int | None = None) -> 
         )
     )
     return summary_of(snap, county, bool(signed))
-
-
-def province_round(db: Session, province: Province, round_id: int | None) -> AssessmentRound | None:
-    """Round ``round_id`` (it must list a county of the province), or the newest that does."""
-    query = (
-        select(AssessmentRound)
-        .join(AssessmentRound.counties)
-        .where(County.province_id == province.id)
-        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-    )
-    if round_id is not None:
-        query = query.where(AssessmentRound.id == round_id)
-    found = db.scalars(query.limit(1)).first()
-    if found is None and round_id is not None:
-        raise DomainError(
-            Message(
-                N_("Round {round} assesses no county of {name}."),
-                {"round": round_id, "name": province.name},
-            )
-        )
-    return found
-
-
-def province_snapshot(
-    db: Session,
-    province_name: str,
-    *,
-    created: dt.datetime | None = None,
-    round_id: int | None = None,
-) -> model.ProvinceReport:
-    """Every county of the province in the round (default: the newest round listing one of
-    them), each at its own stage: those without plan or data are listed as such."""
-    province = db.scalar(select(Province).where(Province.name == province_name))
-    if province is None:
-        raise DomainError(Message(N_("No province named {name}."), {"name": province_name}))
-    assessment_round = province_round(db, province, round_id)
-    if assessment_round is None:
-        raise DomainError(
-            Message(N_("No assessment round lists a county of {name}."), {"name": province_name})
-        )
-    # The stored results of the counties (computed afresh where stale or missing).
-    found = results.lines(
-        db, results.keys(db, round_id=assessment_round.id, province_id=province.id)
-    )
-    created = created or utcnow().replace(microsecond=0)
-    return model.ProvinceReport(
-        scheme=assessment_round.name,
-        year=assessment_round.year,
-        province=province.name,
-        institution=INSTITUTION,
-        version="draft",
-        report_date=created.date(),
-        created=created,
-        counties=tuple(line.summary for line in found),
-        simulated=any(line.simulated for line in found),
-    )

@@ -18,8 +18,8 @@ import json
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment import county_estimates as ce
-from reports.exports import Column, Sheet
+from assessment.core.exports import Column, Sheet
+from reports import county_estimates as ce
 from sampling.models import Household, PlanHousehold
 from surveys.models import Interview
 

@@ -9,28 +9,29 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
-from assessment.forms import bind
-from assessment.i18n import N_, Message
-from assessment.labels import STAGE_LABELS
-from assessment.models import County, Province
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import XLSX, file_response, flash, render_problem
-from reports.exports import write_csv, write_xlsx
+from assessment.core.errors import DomainError
+from assessment.core.exports import write_csv, write_xlsx
+from assessment.core.forms import bind
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import STAGE_LABELS
+from assessment.core.models import County, Province
+from assessment.core.permissions import Permission
+from assessment.core.views import XLSX, file_response, flash, render_problem
+from reports import county_estimates as ce
 from reports.forms import CloseFieldworkForm
 from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report
+from reports.province import province_snapshot
 from reports.services import (
     FILTER_STAGES,
     FILTER_VERDICTS,
     ReportService,
     county_snapshot,
-    county_status,
     dashboard,
-    province_snapshot,
 )
+from reports.status import county_status
 from reports.survey_export import export_sheets, reproduction_notes
+from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService
 
 PDF = "application/pdf"
@@ -155,7 +156,7 @@ def close_fieldwork(request):
     """Close the fieldwork of the county's current plan, with a reason (who/when recorded)."""
     county, round_id = _county(request), _round_id(request)
     form = bind(CloseFieldworkForm, request)
-    plan = ce.current_plan(request.dbsession, county, round_id)
+    plan = current_plan(request.dbsession, county, round_id)
     try:
         if plan is None:
             raise DomainError(
@@ -266,7 +267,7 @@ def county_export(request):
     county, fmt, round_id = _county(request), request.matchdict["format"], _round_id(request)
     if fmt not in ("csv", "xlsx"):
         raise HTTPNotFound()
-    plan = ce.current_plan(request.dbsession, county, round_id)
+    plan = current_plan(request.dbsession, county, round_id)
     data = ce.county_data(request.dbsession, county, plan) if plan is not None else None
     if data is None or not data.rows:
         request.session.flash(

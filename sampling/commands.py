@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assessment.cli import (
+from assessment.core.cli import (
     CommandError,
     add_config_option,
     add_lang_option,
@@ -14,8 +14,8 @@ from assessment.cli import (
     round_of,
     say,
 )
-from assessment.formatting import format_number
-from assessment.i18n import N_, Message, translate
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_, Message, translate
 
 REJECTED = N_("{file} was rejected: {count} problems; nothing imported.")
 MATCHES = N_("matches")
@@ -52,7 +52,7 @@ def _progress_bar(label: str, unit: str):
 
 
 def import_frame(args) -> int:
-    from assessment.demo import ensure_county
+    from assessment.core.services import ensure_county
     from sampling.services import FrameService, frame_limits
 
     if not args.file.is_file():
@@ -139,7 +139,7 @@ def register_plans(subparsers) -> None:
 def _county(request, code: str):
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
@@ -148,7 +148,7 @@ def _county(request, code: str):
 
 
 def draw_plan(args) -> int:
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from sampling.models import Frame
     from sampling.plans import PlanService
     from sampling.services import FrameService
@@ -241,7 +241,7 @@ def verify_draw(args) -> int:
 
 
 def export_plan(args) -> int:
-    from reports.exports import write_csv, write_xlsx
+    from assessment.core.exports import write_csv, write_xlsx
     from sampling.exports import plan_sheet
     from sampling.models import SamplePlan
     from sampling.plans import PlanService

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from assessment.i18n import N_, Message
-from assessment.labels import STRATUM_LABELS
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import STRATUM_LABELS
 
 
 def _counts(sizes, unit: str) -> list[Message]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from sampling.frames.columns import STATUSES
 
 VILLAGE_STRATA = ("non_poor", "poor", "remote")

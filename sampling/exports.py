@@ -1,8 +1,8 @@
-"""Column specs of the plan export (CSV / XLSX), streamed through ``reports.exports``."""
+"""Column specs of the plan export (CSV / XLSX), streamed through ``assessment.core.exports``."""
 
 from __future__ import annotations
 
-from reports.exports import Column, Sheet
+from assessment.core.exports import Column, Sheet
 from sampling.plans import EXPORT_COLUMNS
 
 PLAN_COLUMNS = (

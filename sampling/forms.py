@@ -14,9 +14,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from assessment.forms import choices, record_id
-from assessment.i18n import N_
-from assessment.resources import MAX_ID
+from assessment.core.forms import choices, record_id
+from assessment.core.i18n import N_
+from assessment.core.resources import MAX_ID
 
 ENCODINGS = [("", N_("Detect automatically")), ("utf-8", "UTF-8"), ("gb18030", "GB18030 / GBK")]
 

@@ -17,8 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
-from assessment.models import AssessmentRound, County, Team, User, Village, utcnow
+from assessment.core.db import Base
+from assessment.core.models import AssessmentRound, County, Team, User, Village, utcnow
 
 
 class Frame(Base):

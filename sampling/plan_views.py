@@ -9,15 +9,16 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment.forms import bind, choices
-from assessment.i18n import N_, Message, translate
-from assessment.labels import SIZE_MODEL_LABELS
-from assessment.models import County, Team
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError, TeamService, latest_round
-from assessment.views import XLSX, file_response, flash, render_problem
-from reports.exports import write_csv, write_xlsx
+from assessment.core.errors import DomainError
+from assessment.core.exports import write_csv, write_xlsx
+from assessment.core.forms import bind, choices
+from assessment.core.i18n import N_, Message, translate
+from assessment.core.labels import SIZE_MODEL_LABELS
+from assessment.core.models import County, Team
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.services import TeamService, latest_round
+from assessment.core.views import XLSX, file_response, flash, render_problem
 from sampling import sizes
 from sampling.design_words import design_sentences
 from sampling.exports import plan_sheet
@@ -104,7 +105,7 @@ def previous_deff(db, county, *, plans_to_try: int = 5) -> dict:
         ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
         (the name of the round it came from, or None).
     """
-    from assessment.county_estimates import assess, county_data  # the shell's reading side
+    from reports.county_estimates import assess, county_data  # the shell's reading side
 
     for plan in PlanService(db).plans_of(county)[:plans_to_try]:
         data = county_data(db, county, plan)

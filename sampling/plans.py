@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import column, func, insert, select, table, update
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import (
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import (
     AssessmentRound,
     County,
     Role,
@@ -26,8 +27,8 @@ from assessment.models import (
     Village,
     utcnow,
 )
-from assessment.services import DomainError, latest_round
-from assessment.staleness import mark_stale
+from assessment.core.services import latest_round
+from assessment.core.staleness import mark_stale
 from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assessment.resources import load_or_404
-from assessment.security import RootFactory
+from assessment.core.resources import load_or_404
+from assessment.core.security import RootFactory
 from sampling.models import Frame, SamplePlan
 
 

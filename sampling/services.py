@@ -16,13 +16,14 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from assessment.models import County, Township, User, Village
-from assessment.staleness import mark_stale
+from assessment.core.models import County, Township, User, Village
+from assessment.core.services import county_round
+from assessment.core.staleness import mark_stale
 from sampling import frames as pure_frames
 from sampling.frames.columns import FLAG_COLUMNS
 from sampling.frames.isolated import read_frame_isolated
 from sampling.frames.read import MB, Limits
-from sampling.models import Frame, FrameImportLog, FrameVillage, Household
+from sampling.models import Frame, FrameImportLog, FrameVillage, Household, SamplePlan
 
 #: Households turned into Python values and sent at a time (bounds the memory of an import).
 BATCH = 50_000
@@ -47,6 +48,24 @@ HOUSEHOLD_COLUMNS = (
 INSERT_HOUSEHOLDS = "INSERT INTO households ({}) VALUES ({})".format(  # noqa: S608
     ", ".join(HOUSEHOLD_COLUMNS), ", ".join("?" * len(HOUSEHOLD_COLUMNS))
 )
+
+
+def current_plan(db: Session, county: County, round_id: int | None = None) -> SamplePlan | None:
+    """The county's current plan in round ``round_id`` (default: the county's round).
+
+    That is the newest plan version drawn for the round; a plan drawn before the county was
+    listed in any round (no round recorded) counts for the round when the round has none of
+    its own. A county in no round uses its newest plan.
+    """
+    if round_id is None:
+        found = county_round(db, county)
+        round_id = found.id if found is not None else None
+    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
+    if round_id is not None:
+        query = query.where(
+            (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
+        ).order_by(SamplePlan.round_id.is_(None))
+    return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
 
 
 def with_location(query):

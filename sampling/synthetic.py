@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from assessment import csvsafe
+from assessment.core import csvsafe
 from sampling.frames.columns import CANONICAL_COLUMNS
 
 # The canonical columns in canonical order (no village codes), then one extra column.

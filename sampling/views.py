@@ -9,13 +9,12 @@ from pyramid.response import Response
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment.demo import ensure_county
-from assessment.forms import bind, choices
-from assessment.i18n import N_, translate
-from assessment.models import NATIONAL_SCHEME, AssessmentRound, County
-from assessment.permissions import Permission
-from assessment.services import counties, latest_round
-from assessment.views import flash
+from assessment.core.forms import bind, choices
+from assessment.core.i18n import N_, translate
+from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County
+from assessment.core.permissions import Permission
+from assessment.core.services import counties, ensure_county, latest_round
+from assessment.core.views import flash
 from sampling.forms import UploadFrameForm
 from sampling.models import Frame, FrameImportLog
 from sampling.services import FrameService, frame_limits

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from assessment.models import County, Township, Village
+from assessment.core.models import County, Township, Village
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_
-from assessment.models import User
+from assessment.core.i18n import N_
+from assessment.core.models import User
 from surveys.models import Interview, InterviewChange
 
 

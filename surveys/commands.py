@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from assessment.cli import (
+from assessment.core.cli import (
     CommandError,
     add_config_option,
     add_round_option,
@@ -13,8 +13,8 @@ from assessment.cli import (
     round_of,
     say,
 )
-from assessment.formatting import format_number
-from assessment.i18n import N_
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_
 
 MAX_OUTCOME_BYTES = 50 * 2**20
 FIELDWORK_COMPLETE = N_("Fieldwork complete: {resolved} of {planned} planned households resolved.")
@@ -53,7 +53,7 @@ def register(subparsers) -> None:
 def _county(request, code: str):
     from sqlalchemy import select
 
-    from assessment.models import County
+    from assessment.core.models import County
 
     county = request.dbsession.scalar(select(County).where(County.code == code))
     if county is None:
@@ -62,10 +62,10 @@ def _county(request, code: str):
 
 
 def _plan(request, county, round_id):
-    from assessment import county_estimates as ce
+    from sampling.services import current_plan
 
     chosen = round_of(request, county, round_id)
-    plan = ce.current_plan(request.dbsession, county, chosen.id if chosen else None)
+    plan = current_plan(request.dbsession, county, chosen.id if chosen else None)
     if plan is None:
         raise CommandError(
             N_("County {county} has no sampling plan; run assess draw first."), county=county.code
@@ -96,7 +96,7 @@ def _read_outcomes(path: Path):
 def simulate_fieldwork(args) -> int:
     import numpy as np
 
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from surveys.fieldwork import FieldworkService
     from surveys.instrument_store import ensure_builtin_instruments
     from surveys.simulation import OutcomeFileError, ScriptedFieldwork
@@ -151,8 +151,8 @@ def simulate_fieldwork(args) -> int:
 def close_fieldwork(args) -> int:
     from sqlalchemy import select
 
-    from assessment.models import User
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
+    from assessment.core.models import User
     from surveys.fieldwork import FieldworkService
 
     with app_env(args.config) as request:

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assessment.i18n import N_, Message
-from surveys.instruments import Group, Instrument
-from surveys.validation import FieldProblem
+from assessment.core.i18n import N_, Message
+from surveys.instruments.model import Group, Instrument
+from surveys.instruments.validation import FieldProblem
 
 ROSTER = "roster"
 MSG_HEAD_SEX = N_(

@@ -11,7 +11,7 @@ A planned household (role ``selected`` or ``screening``) is *resolved* when
 
 Fieldwork is *complete* when every planned household is resolved, or when a coordinator has
 closed it (:class:`~surveys.models.FieldworkClosure`: who, when, why). Until then the county's
-verdict is "insufficient data" and every figure is interim (:mod:`assessment.county_verdict`).
+verdict is "insufficient data" and every figure is interim (:mod:`reports.county_verdict`).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import User, Village, utcnow
-from assessment.services import DomainError
-from assessment.staleness import mark_stale
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import User, Village, utcnow
+from assessment.core.staleness import mark_stale
 from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,

@@ -2,8 +2,8 @@
 
 :func:`form_class` builds one Form class per instrument version and language (cached). Every
 field keeps the raw text the user typed, and :meth:`InstrumentForm.validate` hands the
-converted answers to :func:`surveys.validation.check_answers` - the same authority as the
-JSON API - and shows each problem beside its field in the form's language.
+converted answers to :func:`surveys.instruments.validation.check_answers` - the same
+authority as the JSON API - and shows each problem beside its field in the form's language.
 
 Answers <-> form: :func:`formdata_from_answers` gives the ``data=`` for a new form (resuming a
 draft); :meth:`InstrumentForm.answers` gives the answer dict to store. Numbers typed as text
@@ -35,9 +35,9 @@ except ImportError:  # pragma: no cover - older WTForms
         return (value, label)
 
 
-from assessment.i18n import DEFAULT_LANGUAGE, LANGUAGES
-from surveys.instruments import Group, Instrument, Question
-from surveys.validation import FieldProblem, Validation, check_answers
+from assessment.core.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from surveys.instruments.model import Group, Instrument, Question
+from surveys.instruments.validation import FieldProblem, Validation, check_answers
 
 YES_NO = {"zh": (("yes", "是"), ("no", "否")), "en": (("yes", "Yes"), ("no", "No"))}
 LONG_TEXT = 200  # characters from which a text answer gets a text area
@@ -66,7 +66,7 @@ class InstrumentForm(Form):
         for_submission: bool = True,
         context: Mapping[str, Any] | None = None,
     ) -> bool:
-        """Run :func:`~surveys.validation.check_answers`; put each message beside its field."""
+        """Run :func:`~surveys.instruments.validation.check_answers`; messages beside fields."""
         super().validate(extra_validators)
         result = check_answers(
             self.instrument, self.answers(), for_submission=for_submission, context=context

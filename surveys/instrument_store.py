@@ -7,15 +7,11 @@ import json
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, defer
 
-from assessment.i18n import N_, Message
-from assessment.models import User, utcnow
-from assessment.services import DomainError
-from surveys.instruments import (
-    DefinitionError,
-    Instrument,
-    builtin_instruments,
-    parse_instrument,
-)
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import User, utcnow
+from surveys.instruments.definition import builtin_instruments, parse_instrument
+from surveys.instruments.model import DefinitionError, Instrument
 from surveys.models import InstrumentVersion
 
 _parsed: dict[str, Instrument] = {}  # content hash -> parsed definition (immutable)

@@ -1,6 +1,6 @@
 """Display names (msgids) of the survey workflow's coded values; translated when shown."""
 
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 INTERVIEW_STATUS_LABELS = {
     "not_started": N_("Not started"),

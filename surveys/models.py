@@ -25,10 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
+from assessment.core.db import Base
 
-# ApiToken moved to assessment.models (tokens are part of log-in); old imports keep working.
-from assessment.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
+# ApiToken moved to assessment.core.models (tokens are part of log-in); old imports keep working.
+from assessment.core.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 
 # Interview status; "not started" is the absence of a row.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.models import Township, Village
+from assessment.core.models import Township, Village
 from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage
 from surveys.assignments import Assignment, assignments, current_plan_ids
 from surveys.instrument_store import active_versions

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 
 FORMATS = ("JPEG", "PNG")
 MAX_SIDE = 2560  # pixels of the stored photo's long side

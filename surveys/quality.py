@@ -15,12 +15,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.formatting import Duration
-from assessment.i18n import N_, Message
+from assessment.core.formatting import Duration
+from assessment.core.i18n import N_, Message
 from sampling.models import Household
-from surveys.instruments import RecognitionRule
+from surveys.instruments.model import RecognitionRule
+from surveys.instruments.verdicts import HouseholdVerdict, disagreements
 from surveys.labels import STANDARD_LABELS
-from surveys.verdicts import HouseholdVerdict, disagreements
 
 MB = 1024 * 1024
 FLAG_MESSAGES = {

@@ -12,10 +12,10 @@ from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 
-from assessment.models import Role
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.security import role_principal, team_principal, team_supervisor_principal
+from assessment.core.models import Role
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.security import role_principal, team_principal, team_supervisor_principal
 from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
 from surveys.models import SUPERSEDED, InstrumentVersion, Interview, ReserveRelease
 

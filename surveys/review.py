@@ -19,10 +19,10 @@ import numpy as np
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import Role, User, utcnow
-from assessment.services import DomainError
-from assessment.staleness import deferred, mark_stale, refresh_now
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import Role, User, utcnow
+from assessment.core.staleness import deferred, mark_stale, refresh_now
 from sampling.models import Household, PlanHousehold, PlanVillage
 from surveys import audit
 from surveys.assignments import current_plan_ids

@@ -27,7 +27,7 @@ def includeme(config) -> None:
         "/surveys/review/{household:[0-9]{1,9}}",
         factory=HouseholdResource,
     )
-    add("surveys.instruments", "/surveys/instruments")
+    add("surveys.instruments.model", "/surveys/instruments")
     add("surveys.instrument_new", "/surveys/instruments/{version_id:[0-9]{1,9}}/new")
     add("api.openapi", "/api/openapi.json")
     add("api.tokens", "/api/tokens")
@@ -38,4 +38,6 @@ def includeme(config) -> None:
     add("api.draft", API_HOUSEHOLD + "/interview/draft", factory=HouseholdResource)
     add("api.submit", API_HOUSEHOLD + "/interview/submit", factory=HouseholdResource)
     add("api.sync", API_HOUSEHOLD + "/sync", factory=HouseholdResource)
-    config.add_tween("assessment.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory")
+    config.add_tween(
+        "assessment.core.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory"
+    )

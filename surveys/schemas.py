@@ -31,9 +31,16 @@ from pydantic import (
     ValidationError,
 )
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
+from surveys.instruments.validation import (
+    MSG_INTEGER,
+    MSG_LENGTH,
+    MSG_MAX,
+    MSG_MIN,
+    MSG_UNKNOWN,
+    FieldProblem,
+)
 from surveys.models import OUTCOMES
-from surveys.validation import MSG_INTEGER, MSG_LENGTH, MSG_MAX, MSG_MIN, MSG_UNKNOWN, FieldProblem
 
 MAX_BODY_BYTES = 1024 * 1024  # a JSON body: a full interview is about 10 kB
 MAX_TEXT = 2000  # characters of one text answer (instruments allow at most 1,000)
@@ -42,7 +49,7 @@ MAX_ROWS = 100  # roster rows (an instrument allows at most 100)
 MAX_QUESTIONS = 300  # answers in one part, or in one roster row
 MAX_NUMBER = 10**12  # any number answer, in absolute value
 MAX_VERSION = 2**31 - 1  # interview versions are 32-bit columns
-NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"  # question names (surveys._definition.NAME)
+NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"  # question names (surveys.instruments.definition.NAME)
 
 MSG_BODY_JSON = N_("The request body is not valid JSON (or is nested too deeply).")
 MSG_BODY_OBJECT = N_("Expected an object.")

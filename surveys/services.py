@@ -32,8 +32,9 @@ class ApprovedInterview:
     """One approved interview with its design information, for the estimators.
 
     ``persons`` is the number of roster members (the person count of 错退/漏评 rates);
-    ``verdict`` one of ``surveys.verdicts.VERDICTS``; ``weight`` the plan household's design
-    weight (1 / pi); ``recognising`` the 认可户 flag under the interview's rule version.
+    ``verdict`` one of ``surveys.instruments.verdicts.VERDICTS``; ``weight`` the plan
+    household's design weight (1 / pi); ``recognising`` the 认可户 flag under the interview's
+    rule version.
     """
 
     interview_id: int

@@ -1,7 +1,7 @@
 """Plausible complete questionnaire answers for SIMULATED fieldwork (demo and tests only).
 
 PURE. The answers pass the instrument's own validation; the verdict is then derived from
-them by :mod:`surveys.verdicts` exactly as for real interviews, so a simulated household
+them by :mod:`surveys.instruments.verdicts` exactly as for real interviews, so a simulated household
 that is meant to fail the income standard is found "wrongly exited" by the real rules.
 """
 

@@ -16,9 +16,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import Role, User
-from assessment.staleness import deferred
+from assessment.core.i18n import N_, Message
+from assessment.core.models import Role, User
+from assessment.core.staleness import deferred
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import DRAFT, INTERVIEWED, RETURNED, SUBMITTED, ReserveRelease
 from surveys.review import ReviewService
@@ -278,7 +278,7 @@ def parse_outcomes(rows, *, max_rows: int = 200_000) -> dict[str, ScriptedOutcom
 
 def _check_fits(status: str, household_id: str, o: ScriptedOutcome) -> Message | None:
     """Why the scripted verdict cannot be derived for a household of ``status``, or None."""
-    from assessment.labels import STATUS_LABELS
+    from assessment.core.labels import STATUS_LABELS
 
     values = {"household": household_id, "status": Message(STATUS_LABELS.get(status, status))}
     if o.wrongly_exited and status != "exited":

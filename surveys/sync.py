@@ -22,9 +22,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import User, utcnow
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import User, utcnow
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.models import INTERVIEWED, Interview, ReserveRelease, SyncReceipt

@@ -17,14 +17,24 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import NATIONAL_SCHEME, User, utcnow
-from assessment.services import DomainError, latest_round
-from assessment.staleness import mark_stale, refresh_now
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import NATIONAL_SCHEME, User, utcnow
+from assessment.core.services import latest_round
+from assessment.core.staleness import mark_stale, refresh_now
 from sampling.models import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems
 from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
+from surveys.instruments.validation import (
+    MSG_MAX_ROWS,
+    MSG_ROW_TYPE,
+    MSG_ROWS_TYPE,
+    MSG_UNKNOWN,
+    FieldProblem,
+    check_answers,
+)
+from surveys.instruments.verdicts import assess_household, is_recognising
 from surveys.models import (
     APPROVED,
     DRAFT,
@@ -43,15 +53,6 @@ from surveys.models import (
 from surveys.photos import PhotoRefused, normalise_photo
 from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
 from surveys.schemas import answer_problems
-from surveys.validation import (
-    MSG_MAX_ROWS,
-    MSG_ROW_TYPE,
-    MSG_ROWS_TYPE,
-    MSG_UNKNOWN,
-    FieldProblem,
-    check_answers,
-)
-from surveys.verdicts import assess_household, is_recognising
 
 PARTS = ("verification", "recognition")
 EDITABLE = (DRAFT, RETURNED)

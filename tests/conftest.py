@@ -20,9 +20,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from assessment.db import make_engine
+from assessment.core.db import make_engine
+from assessment.core.settings import normalise_database_url
 from assessment.migrate import upgrade
-from assessment.settings import normalise_database_url
 
 ROOT = Path(__file__).resolve().parents[1]
 

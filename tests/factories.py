@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from functools import lru_cache
 
-from assessment.models import County, Province, Role, Team, Township, User, Village
-from assessment.security import hash_password
+from assessment.core.models import County, Province, Role, Team, Township, User, Village
+from assessment.core.security import hash_password
 
 PASSWORD = "password123"
 _counter = itertools.count(1)

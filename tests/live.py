@@ -23,9 +23,9 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from assessment.db import make_engine
+from assessment.core.db import make_engine
+from assessment.core.settings import normalise_database_url
 from assessment.migrate import upgrade
-from assessment.settings import normalise_database_url
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

@@ -12,7 +12,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from assessment.models import AssessmentRound, County, Team
+from assessment.core.models import AssessmentRound, County, Team
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from tests.factories import make_county
 

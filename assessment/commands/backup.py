@@ -14,9 +14,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from assessment.cli import CommandError, add_config_option, say
-from assessment.formatting import format_number
-from assessment.i18n import N_
+from assessment.core.cli import CommandError, add_config_option, say
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_CUSTOM_MAGIC = b"PGDMP"
@@ -37,9 +37,9 @@ def register(subparsers) -> None:
 def _target(config: str):
     from sqlalchemy.engine import make_url
 
-    from assessment.commands.core import _urls
+    from assessment.commands.core import database_urls
 
-    url, owner_url = _urls(config)
+    url, owner_url = database_urls(config)
     return make_url(owner_url or url), url, owner_url
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import getpass
 import sys
 
-from assessment.cli import DATABASE_URL_PROBLEM, CommandError, add_config_option, app_env, say
-from assessment.formatting import format_number
-from assessment.i18n import N_, Message, translate
+from assessment.core.cli import DATABASE_URL_PROBLEM, CommandError, add_config_option, app_env, say
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_, Message, translate
 
 
 def register(subparsers) -> None:
@@ -46,11 +46,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=demo)
 
 
-def _urls(config_uri: str) -> tuple[str, str | None]:
+def database_urls(config_uri: str) -> tuple[str, str | None]:
     """The app's database URL and the schema owner's (None when the same)."""
     from pyramid.paster import get_appsettings
 
-    from assessment.settings import (
+    from assessment.core.settings import (
         DatabaseURLError,
         SettingsError,
         database_url_from,
@@ -74,15 +74,15 @@ def _urls(config_uri: str) -> tuple[str, str | None]:
 def setup_app_role(owner_url: str, app_url: str) -> str:
     """Create (if missing) and grant the PostgreSQL role the app connects as; its name.
 
-    The role owns nothing: it gets what :func:`assessment.audit_guard.grant_app_role` gives,
+    The role owns nothing: it gets what :func:`assessment.core.audit_guard.grant_app_role` gives,
     so it can neither rewrite the audit trail nor drop or disable a trigger. A superuser
     could, so one is refused.
     """
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
 
-    from assessment.audit_guard import grant_app_role, quote_ident
-    from assessment.db import make_engine
+    from assessment.core.audit_guard import grant_app_role, quote_ident
+    from assessment.core.db import make_engine
 
     app = make_url(app_url)
     owner = make_url(owner_url)
@@ -141,11 +141,11 @@ def _create_role(conn, name: str, password: str | None) -> None:
 def initdb(args) -> int:
     from sqlalchemy.orm import Session
 
-    from assessment.db import make_engine
+    from assessment.core.db import make_engine
     from assessment.migrate import upgrade
     from surveys.instrument_store import ensure_builtin_instruments
 
-    url, owner_url = _urls(args.config)
+    url, owner_url = database_urls(args.config)
     upgrade(owner_url or url)
     engine = make_engine(owner_url or url)
     with Session(engine) as session, session.begin():
@@ -215,8 +215,9 @@ def _status(code):
 def create_user(args) -> int:
     from sqlalchemy import select
 
-    from assessment.models import Role, Team
-    from assessment.services import DomainError, UserService
+    from assessment.core.errors import DomainError
+    from assessment.core.models import Role, Team
+    from assessment.core.services import UserService
 
     password = args.password or getpass.getpass(translate(N_("Password: "), args.lang))
     with app_env(args.config) as request:
@@ -237,8 +238,8 @@ def create_user(args) -> int:
 
 def _role(role) -> Message:
     """A role's display name (``Role`` or its value)."""
-    from assessment.forms import ROLE_LABELS
-    from assessment.models import Role
+    from assessment.core.forms import ROLE_LABELS
+    from assessment.core.models import Role
 
     return Message(ROLE_LABELS[Role(role)])
 
@@ -246,8 +247,8 @@ def _role(role) -> Message:
 def demo(args) -> int:
     from sqlalchemy import func, select
 
+    from assessment.core.models import County, User
     from assessment.demo import DEMO_CODE, load_demo
-    from assessment.models import County, User
 
     with app_env(args.config) as request:
         if args.if_empty and request.dbsession.scalar(select(func.count(User.id))):

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from assessment import estimation as est
-from assessment.i18n import N_, Message, translate
+from assessment.core.i18n import N_, Message, translate
 
 STATS = ("mean", "total", "proportion", "ratio")
 # The docstring above, for the person reading ``assess estimate --help``.
@@ -72,8 +72,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     """Run ``estimate`` as a program of its own (tests and ``python -m``)."""
-    from assessment.cli import add_lang_option, command_language
-    from assessment.cli_args import TranslatedHelpFormatter, parse_in_language
+    from assessment.core.cli import (
+        TranslatedHelpFormatter,
+        add_lang_option,
+        command_language,
+        parse_in_language,
+    )
 
     def build() -> argparse.ArgumentParser:
         parser = argparse.ArgumentParser(prog="assess")
@@ -101,7 +105,7 @@ class InputError(ValueError):
 
 def _problem(error: Exception) -> Message:
     """What went wrong, for the person at the terminal."""
-    from assessment.cli import FILE_PROBLEM
+    from assessment.core.cli import FILE_PROBLEM
 
     if isinstance(error, InputError):
         return error.message

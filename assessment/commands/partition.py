@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assessment.cli import CommandError, add_config_option, say
-from assessment.i18n import N_
+from assessment.core.cli import CommandError, add_config_option, say
+from assessment.core.i18n import N_
 
 
 def register(subparsers) -> None:
@@ -38,13 +38,13 @@ def partition_tables(args) -> int:
     from sqlalchemy.engine import make_url
 
     from assessment import partitioning
-    from assessment.commands.core import _urls
-    from assessment.db import make_engine
+    from assessment.commands.core import database_urls
+    from assessment.core.db import make_engine
 
     partitions = args.hash_partitions or partitioning.HASH_PARTITIONS
     if not 2 <= partitions <= 1024:
         raise CommandError(N_("--hash-partitions must be between 2 and 1024."))
-    url, owner_url = _urls(args.config)
+    url, owner_url = database_urls(args.config)
     target = owner_url or url
     if make_url(target).get_backend_name() != "postgresql":
         raise CommandError(

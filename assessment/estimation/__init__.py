@@ -1,4 +1,4 @@
-"""Design-based estimation for complex samples (PURE: numpy, scipy, assessment.i18n only).
+"""Design-based estimation for complex samples (PURE: numpy, scipy, assessment.core.i18n only).
 
 Taylor-linearisation variance for stratified multistage samples as R's ``survey`` package
 computes it, estimators of means, totals, proportions and ratios over domains, design effects,

@@ -9,10 +9,10 @@ not an end of the two-sided interval.
 
 from __future__ import annotations
 
+from assessment.core.i18n import N_
 from assessment.estimation import intervals
 from assessment.estimation.errors import EstimationError
 from assessment.estimation.estimators import Estimate
-from assessment.i18n import N_
 
 
 def _pivot_method(estimate: Estimate) -> str:

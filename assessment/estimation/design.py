@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assessment.core.i18n import N_
 from assessment.estimation.errors import DesignWarning, EstimationError
-from assessment.i18n import N_
 
 LONELY_PSU_OPTIONS = ("fail", "adjust", "remove", "certainty", "average")
 

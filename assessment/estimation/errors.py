@@ -7,7 +7,7 @@ any language of the catalogs. :class:`DesignWarning` carries a message the same 
 
 from __future__ import annotations
 
-from assessment.i18n import Message
+from assessment.core.i18n import Message
 
 
 class EstimationError(ValueError):

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assessment.core.i18n import N_
 from assessment.estimation import intervals
 from assessment.estimation.design import Design
 from assessment.estimation.errors import EstimationError
 from assessment.estimation.variance import effective_psu_df, taylor_covariance
-from assessment.i18n import N_
 
 CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
 _BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish")

@@ -75,8 +75,8 @@ import math
 
 from scipy import stats
 
+from assessment.core.i18n import N_
 from assessment.estimation.errors import EstimationError
-from assessment.i18n import N_
 
 METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish")
 COMPARATORS = ("<", "<=", ">", ">=")

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from assessment.core.i18n import N_
 from assessment.estimation.design import Design, StageCodes
 from assessment.estimation.errors import EstimationError
-from assessment.i18n import N_
 
 _CERTAIN = 1e-7  # R treats 1 - n/N below this as a census stratum (no variance, not lonely)
 

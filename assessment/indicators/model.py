@@ -14,7 +14,7 @@ from enum import StrEnum
 import numpy as np
 
 from assessment import estimation as est
-from assessment.i18n import Message
+from assessment.core.i18n import Message
 
 INDICATORS = ("poverty_incidence", "wrongful_exit_rate", "missed_rate", "recognition_rate")
 _PREFIX = {

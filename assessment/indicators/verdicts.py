@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 
 from assessment import estimation as est
+from assessment.core.i18n import N_, Message
 from assessment.estimation import intervals
-from assessment.i18n import N_, Message
 from assessment.indicators.model import (
     COMPARE,
     Confidence,

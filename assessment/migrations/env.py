@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from assessment.db import Base, make_engine
+from assessment.core.db import Base, make_engine
 from assessment.migrate import import_all_models
 
 import_all_models()

@@ -4,7 +4,8 @@ from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
 from appeals.services import set_appeal_rights
-from assessment.forms import (
+from assessment.core.errors import DomainError
+from assessment.core.forms import (
     CreateTeamForm,
     CreateUserForm,
     EditUserForm,
@@ -13,17 +14,11 @@ from assessment.forms import (
     bind,
     choices,
 )
-from assessment.i18n import N_
-from assessment.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team, User
-from assessment.permissions import Permission
-from assessment.services import (
-    DomainError,
-    TeamService,
-    UserService,
-    counties,
-    set_round_counties,
-)
-from assessment.views import flash, render_problem
+from assessment.core.i18n import N_
+from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team, User
+from assessment.core.permissions import Permission
+from assessment.core.services import TeamService, UserService, counties, set_round_counties
+from assessment.core.views import flash, render_problem
 
 
 def _team_choices(request):

@@ -4,12 +4,12 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 
-from assessment.forms import LoginForm, bind
-from assessment.permissions import Permission
-from assessment.security import restart_session
-from assessment.services import LoginService
-from assessment.sessions import purge_expired
-from assessment.views import render_problem
+from assessment.core.forms import LoginForm, bind
+from assessment.core.permissions import Permission
+from assessment.core.security import restart_session
+from assessment.core.services import LoginService
+from assessment.core.sessions import purge_expired
+from assessment.core.views import render_problem
 
 
 def _safe_next(request) -> str:

@@ -3,14 +3,15 @@
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.forms import AccountForm, bind
-from assessment.i18n import N_
-from assessment.models import Role, utcnow
-from assessment.permissions import Permission
-from assessment.security import check_password, restart_session
-from assessment.services import DomainError, UserService, current_rounds
-from assessment.tokens import tokens_of
-from assessment.views import flash, render_problem
+from assessment.core.errors import DomainError
+from assessment.core.forms import AccountForm, bind
+from assessment.core.i18n import N_
+from assessment.core.models import Role, utcnow
+from assessment.core.permissions import Permission
+from assessment.core.security import check_password, restart_session
+from assessment.core.services import UserService, current_rounds
+from assessment.core.tokens import tokens_of
+from assessment.core.views import flash, render_problem
 
 
 @view_config(route_name="home", renderer="home.jinja2", permission=Permission.home)

@@ -2,7 +2,7 @@
 
 from pyramid.view import view_config
 
-from assessment.permissions import Permission
+from assessment.core.permissions import Permission
 
 
 @view_config(route_name="team.view", renderer="team.jinja2", permission=Permission.team_view)

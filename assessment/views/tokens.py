@@ -3,13 +3,13 @@
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.models import ApiToken, utcnow
-from assessment.permissions import Permission
-from assessment.security import restart_session
-from assessment.sessions import end_user_sessions
-from assessment.tokens import issue_token, revoke, tokens_of
-from assessment.views import flash
+from assessment.core.i18n import N_
+from assessment.core.models import ApiToken, utcnow
+from assessment.core.permissions import Permission
+from assessment.core.security import restart_session
+from assessment.core.sessions import end_user_sessions
+from assessment.core.tokens import issue_token, revoke, tokens_of
+from assessment.core.views import flash
 
 
 @view_config(

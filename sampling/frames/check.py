@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from sampling.frames import columns as fc
 from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 from sampling.frames.check import FrameIssue
 from sampling.frames.frame import FrameImport, Progress, _build, read_and_check
 from sampling.frames.read import DEFAULT_LIMITS, Limits

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
-from assessment.i18n import N_, Message
+from assessment.core.i18n import N_, Message
 
 Progress = Callable[[int], None]
 XLSX_MAGIC = b"PK\x03\x04"

@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.formatting import plain_number
-from assessment.i18n import N_, translate
-from assessment.models import Role
-from assessment.security import TEAM_ROLES
+from assessment.core.formatting import plain_number
+from assessment.core.i18n import N_, translate
+from assessment.core.models import Role
+from assessment.core.security import TEAM_ROLES
 from surveys.forms import build_form
 from surveys.instrument_store import instrument_of
-from surveys.instruments import Group, Instrument
+from surveys.instruments.model import Group, Instrument
 from surveys.labels import (
     FIELD_LABELS,
     INTERVIEW_STATUS_LABELS,

@@ -2,7 +2,7 @@
 
 Same services and permissions as the pages. A session-authenticated POST must carry the
 CSRF token in the ``X-CSRF-Token`` header; a bearer-token request needs none (no cookie is
-involved, see :mod:`surveys.tokens`).
+involved, see :mod:`assessment.core.tokens`).
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
 
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.tokens import BEARER_FLAG, issue_token
 from surveys import assignments as work
 from surveys.models import INTERVIEWED
 from surveys.openapi import openapi_document
 from surveys.review import ReviewService
 from surveys.schemas import BodyInvalid, OutcomeBody, SaveBody, parse_body
-from surveys.tokens import BEARER_FLAG, issue_token
 from surveys.views import close_spooled_body, team_scope
 from surveys.views.assessor import service_for
 from surveys.workflow import (
@@ -33,7 +33,7 @@ from surveys.workflow import (
 )
 
 
-def _csrf(request) -> None:
+def check_csrf_unless_bearer(request) -> None:
     if request.environ.get(BEARER_FLAG):
         return
     if not check_csrf_token(request, raises=False):
@@ -83,7 +83,7 @@ def openapi(request):
 )
 def tokens(request):
     """Issue a bearer token to the logged-in user (shown once; only its hash is kept)."""
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     if request.environ.get(BEARER_FLAG):
         raise HTTPForbidden()  # a token cannot mint tokens; log in with a session
     token, row = issue_token(
@@ -171,7 +171,7 @@ def interview(context, request):
 )
 def outcome(context, request):
     """Record the contact outcome (``{"outcome": "interviewed" | "absent" | ...}``)."""
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     try:
         value = parse_body(OutcomeBody, _body(request)).outcome
     except BodyInvalid as exc:
@@ -203,7 +203,7 @@ def outcome(context, request):
 
 
 def _save(context, request, *, submit: bool):
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     item = context.interview
     if item is None or item.contact_outcome != INTERVIEWED:
         request.response.status = 404

@@ -8,12 +8,12 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.models import Role
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_
+from assessment.core.models import Role
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.views import flash, render_problem
 from sampling.models import PlanHousehold
 from surveys import assignments as work
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS, VERDICT_LABELS
@@ -230,7 +230,7 @@ def undo_release(context, request):
     return HTTPSeeOther(request.route_url("surveys.household", household=ph.id))
 
 
-def _location(request):
+def location_of(request):
     try:
         lat, lon = float(request.POST["lat"]), float(request.POST["lon"])
     except (KeyError, ValueError):
@@ -244,14 +244,14 @@ def _location(request):
     return lat, lon, accuracy if accuracy is not None and math.isfinite(accuracy) else None
 
 
-def _version(request) -> int:
+def posted_version(request) -> int:
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
         return -1
 
 
-def _photo_bytes(request, limit: int) -> bytes | None:
+def photo_bytes(request, limit: int) -> bytes | None:
     upload = request.POST.get("photo")
     if not hasattr(upload, "file"):
         return None
@@ -262,7 +262,7 @@ def _photo_bytes(request, limit: int) -> bytes | None:
     return data or None
 
 
-def _page(
+def interview_page(
     request, context, answers, *, problems=(), stale=None, error=None, version=None, kept=False
 ):
     interview = context.interview
@@ -314,7 +314,7 @@ def interview(context, request):
             request.route_url("surveys.household", household=context.plan_household.id)
         )
     if request.method != "POST":
-        return _page(request, context, load_answers(context.interview))
+        return interview_page(request, context, load_answers(context.interview))
     return _save(context, request)
 
 
@@ -324,11 +324,11 @@ def _save(context, request):
     service, item = service_for(request), context.interview
     answers = posted_answers(request, instruments_of(item))
     kwargs = {
-        "base_version": _version(request),
+        "base_version": posted_version(request),
         "user": request.user,
-        "location": _location(request),
+        "location": location_of(request),
     }
-    photo = _photo_bytes(request, service.settings.photo_max_bytes)
+    photo = photo_bytes(request, service.settings.photo_max_bytes)
     photo_error = rejected = None
     try:
         photo_error = _store_photo(service, item, photo, request.user)
@@ -344,18 +344,18 @@ def _save(context, request):
     except AnswersRefused as exc:
         request.response.status = 400
         shown = without_problems(answers, exc.problems)
-        return _page(request, context, shown, problems=exc.problems, error=exc.message)
+        return interview_page(request, context, shown, problems=exc.problems, error=exc.message)
     except StaleInterview as exc:
         request.response.status = 409
-        return _page(request, context, answers, stale=exc, error=exc.message)
+        return interview_page(request, context, answers, stale=exc, error=exc.message)
     except DomainError as exc:
         request.response.status = 409
-        return _page(request, context, answers, error=exc.message)
+        return interview_page(request, context, answers, error=exc.message)
     if rejected is not None or photo_error is not None:
         request.response.status = 400
         problems = rejected.problems if rejected is not None else ()
         error = (rejected or photo_error).message
-        return _page(request, context, answers, problems=problems, error=error, kept=True)
+        return interview_page(request, context, answers, problems=problems, error=error, kept=True)
     flash(request, N_("Draft saved."))
     return HTTPSeeOther(request.route_url("surveys.interview", household=context.plan_household.id))
 
@@ -388,9 +388,9 @@ def autosave(context, request):
         service_for(request).save_draft(
             item,
             answers,
-            base_version=_version(request),
+            base_version=posted_version(request),
             user=request.user,
-            location=_location(request),
+            location=location_of(request),
         )
     except AnswersRefused as exc:
         request.response.status = 400

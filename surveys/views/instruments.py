@@ -5,9 +5,9 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.permissions import Permission
-from assessment.views import flash
+from assessment.core.i18n import N_
+from assessment.core.permissions import Permission
+from assessment.core.views import flash
 from surveys.instrument_store import (
     DefinitionRejected,
     create_version,
@@ -20,7 +20,7 @@ from surveys.views import close_spooled_body
 
 
 @view_config(
-    route_name="surveys.instruments",
+    route_name="surveys.instruments.model",
     renderer="surveys/instruments.jinja2",
     permission=Permission.admin,
 )
@@ -58,5 +58,5 @@ def instrument_new(request):
                 version=row.version,
                 name=row.instrument_id,
             )
-            return HTTPSeeOther(request.route_url("surveys.instruments"))
+            return HTTPSeeOther(request.route_url("surveys.instruments.model"))
     return {"base": base, "text": text, "problems": problems}

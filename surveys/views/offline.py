@@ -10,12 +10,12 @@ from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import select
 
-from assessment.permissions import Permission
+from assessment.core.permissions import Permission
 from sampling.models import PlanHousehold
 from surveys.models import INTERVIEWED, VisitAttempt
 from surveys.offline import OPEN_STATUSES, blank_interview, day_of_work
 from surveys.views import team_scope
-from surveys.views.assessor import _page, service_for
+from surveys.views.assessor import interview_page, service_for
 from surveys.workflow import ABSENT, REPLACEABLE, load_answers
 
 SERVICE_WORKER = files("assessment") / "static" / "js" / "sw.js"
@@ -136,4 +136,4 @@ def capture(context, request):
         context.interview = blank_interview(request.dbsession, context.plan_household)
     if context.interview is None or context.interview.contact_outcome != INTERVIEWED:
         raise HTTPNotFound()
-    return _page(request, context, load_answers(context.interview))
+    return interview_page(request, context, load_answers(context.interview))

@@ -7,11 +7,11 @@ import json
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
-from assessment.i18n import N_
-from assessment.permissions import Permission
-from assessment.services import DomainError
-from assessment.views import flash, render_problem
-from surveys.instruments import Group
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_
+from assessment.core.permissions import Permission
+from assessment.core.views import flash, render_problem
+from surveys.instruments.model import Group
 from surveys.labels import (
     ACTION_LABELS,
     INTERVIEW_STATUS_LABELS,

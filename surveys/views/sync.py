@@ -13,10 +13,10 @@ import contextlib
 
 from pyramid.view import view_config
 
-from assessment.i18n import N_, Message
-from assessment.permissions import Permission
-from assessment.resources import query_id
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
 from surveys.models import INTERVIEWED, OUTCOMES
 from surveys.sync import (
     ACTIONS,
@@ -41,8 +41,8 @@ from surveys.views import (
     posted_answers,
     problem_label,
 )
-from surveys.views.api import _csrf
-from surveys.views.assessor import _location, _photo_bytes, _version, service_for
+from surveys.views.api import check_csrf_unless_bearer
+from surveys.views.assessor import location_of, photo_bytes, posted_version, service_for
 from surveys.workflow import (
     ABSENT,
     PARTS,
@@ -82,7 +82,7 @@ def _errors(request, problems) -> dict[str, list[str]]:
 )
 def sync(context, request):
     """Apply one queued change once, whatever the number of retries."""
-    _csrf(request)
+    check_csrf_unless_bearer(request)
     close_spooled_body(request)
     key = request.headers.get("Idempotency-Key") or request.POST.get("key", "")
     action = request.POST.get("action", "")
@@ -204,12 +204,12 @@ def _save(context, request, *, submit: bool) -> SyncAnswer:
         return _error(request, 404, "not_found", Message(MSG_NOT_STARTED))
     service = service_for(request)
     answers = posted_answers(request, instruments_of(item))
-    base = _version(request)
+    base = posted_version(request)
     if same_answers(item, answers):
         if not submit:  # sent twice (the page saved it on leaving): nothing new to store
             return SyncAnswer(200, {"status": item.status, "version": item.version})
         base = item.version
-    kwargs = {"base_version": base, "user": request.user, "location": _location(request)}
+    kwargs = {"base_version": base, "user": request.user, "location": location_of(request)}
     try:
         _apply(service, item, answers, submit=submit, kwargs=kwargs)
     except AnswersRefused as exc:
@@ -246,7 +246,7 @@ def _photo(context, request) -> SyncAnswer:
     if item is None or item.contact_outcome != INTERVIEWED:
         return _error(request, 404, "not_found", Message(MSG_NOT_STARTED))
     service = service_for(request)
-    data = _photo_bytes(request, service.settings.photo_max_bytes)
+    data = photo_bytes(request, service.settings.photo_max_bytes)
     if data is None:
         return _error(request, 400, "invalid", Message(MSG_NO_PHOTO))
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from assessment.models import Role, User
+from assessment.core.models import Role, User
 from sampling.models import PlanHousehold
 from surveys.instrument_store import ensure_builtin_instruments
 from surveys.models import Interview

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from appeals.services import AppealService
-from assessment.models import Role
+from assessment.core.models import Role
 from tests.appeals.helpers import completed_field
 from tests.factories import make_county, make_user
 

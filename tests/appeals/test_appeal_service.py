@@ -11,9 +11,9 @@ from sqlalchemy import select
 from appeals.evidence import Evidence
 from appeals.models import AppealCase, AppealEvidence
 from appeals.services import AppealService, is_final
-from assessment import county_estimates as ce
-from assessment.models import Role
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.models import Role
+from reports import county_estimates as ce
 from reports.models import ReportVersion
 from reports.snapshots import county_snapshot
 from surveys import audit
@@ -246,7 +246,7 @@ def test_every_step_is_on_the_hash_chained_audit_trail(dbsession, field, publish
 
 def test_stored_county_results_follow_publication_answers_and_rulings(dbsession, field):
     """Each appeal step changes the county's results; the stored row (issue 14) follows."""
-    from assessment.models import utcnow
+    from assessment.core.models import utcnow
     from tests.rounds.test_county_results import assert_current
 
     county, round_id = field.drawn.county, field.drawn.assessment_round.id

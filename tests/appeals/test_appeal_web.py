@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from appeals.models import AppealCase, AppealPublication
 from appeals.services import AppealService
-from assessment.models import Role
+from assessment.core.models import Role
 from tests.appeals.helpers import completed_field
 from tests.factories import make_county, make_user
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from appeals.models import AppealPublication
+from assessment.core.models import County
 from assessment.demo import DEMO_CODE, load_demo
-from assessment.models import County
 from backchecks.services import BackcheckService
 from reports.snapshots import county_snapshot
 

@@ -12,7 +12,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
 from appeals.services import AppealService
-from assessment.db import make_engine
+from assessment.core.db import make_engine
 from assessment.migrate import alembic_config, upgrade
 from surveys.workflow import InterviewService
 from tests.appeals.helpers import completed_field

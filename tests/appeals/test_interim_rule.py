@@ -1,6 +1,6 @@
 """Before every published case has a final outcome the county's verdict is interim."""
 
-from assessment.county_verdict import county_verdict
+from reports.county_verdict import county_verdict
 
 M = "meets"
 

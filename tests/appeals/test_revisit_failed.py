@@ -21,9 +21,9 @@ from appeals.services import (
     outcome,
     revisit_failed,
 )
-from assessment import county_estimates as ce
-from assessment.models import Role
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.models import Role
+from reports import county_estimates as ce
 from reports import snapshot as snapshot_json
 from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot

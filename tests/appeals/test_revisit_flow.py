@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from appeals.services import AppealService, is_final, outcome
-from assessment import county_estimates as ce
-from assessment.models import Role
+from assessment.core.models import Role
+from reports import county_estimates as ce
 from reports.models import CountyResult
 from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
@@ -234,7 +234,7 @@ def test_the_api_rules_a_revisit_and_shows_the_new_interview(testapp, dbsession,
 
 def test_a_revisit_of_an_interview_no_longer_approved_is_refused_without_a_trace(dbsession, field):
     from appeals.services import AppealService as Service
-    from assessment.services import DomainError
+    from assessment.core.errors import DomainError
     from tests.appeals.test_appeal_web import cases as published_cases
 
     service = Service(dbsession)

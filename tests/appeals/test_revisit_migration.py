@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.db import make_engine
+from assessment.core.db import make_engine
 from assessment.migrate import alembic_config, upgrade
 from backchecks.services import BackcheckService
 from surveys.models import Interview

@@ -4,14 +4,14 @@ import math
 
 import pytest
 
-from assessment.formatting import (
+from assessment.core.formatting import (
     Duration,
     format_duration,
     format_number,
     format_percent,
     format_yuan,
 )
-from assessment.i18n import Message, translate
+from assessment.core.i18n import Message, translate
 
 
 @pytest.mark.parametrize(

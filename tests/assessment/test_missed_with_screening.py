@@ -13,8 +13,8 @@ import itertools
 import numpy as np
 import pytest
 
-from assessment.county_estimates import screening_adjusted
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
+from reports.county_estimates import screening_adjusted
 
 # (persons, flagged, missed) per non-registered household
 VILLAGES = {

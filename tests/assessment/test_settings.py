@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessment.settings import DEV_SECRET, SettingsError, parse_settings
+from assessment.core.settings import DEV_SECRET, SettingsError, parse_settings
 
 BASE = {"sqlalchemy.url": "sqlite:///:memory:"}
 

@@ -7,14 +7,14 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from assessment.db import Base
+from assessment.core.db import Base
 from assessment.migrate import import_all_models
 
 # Log-in and the static assets need no permission; nor does the service worker, a static
 # script served from the root (tests/surveys_web/test_offline_pages.py checks it holds no data).
 PUBLIC_VIEWS = {"auth.login", "__static/", "surveys.service_worker"}
 PURE_MODULES = [
-    "assessment.i18n",
+    "assessment.core.i18n",
     "assessment.estimation",
     "assessment.indicators",
     "sampling.frames",
@@ -25,12 +25,12 @@ PURE_MODULES = [
     "sampling.synthetic",
     "surveys.simulate",
     "reports.snapshot",
-    "surveys.instruments",
-    "surveys.verdicts",
+    "surveys.instruments.model",
+    "surveys.instruments.verdicts",
     "reports.pdf",
-    "reports.exports",
-    "assessment.county_verdict",
-    "assessment.csvsafe",
+    "assessment.core.exports",
+    "reports.county_verdict",
+    "assessment.core.csvsafe",
     "surveys.photos",
     "appeals.evidence",
     "backchecks.compare",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.models import Role
+from assessment.core.models import Role
 from tests.appeals.helpers import completed_field
 from tests.factories import make_team, make_user
 

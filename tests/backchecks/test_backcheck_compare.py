@@ -6,7 +6,7 @@ import pytest
 
 from backchecks.compare import Pair, compare, differs, draw_digest, draw_sample, wilson
 from backchecks.spec import backcheck_items, parse_spec
-from surveys.instruments import builtin_instrument
+from surveys.instruments.definition import builtin_instrument
 
 ITEMS = {i.name: i for i in backcheck_items()}
 

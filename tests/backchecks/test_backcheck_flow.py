@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
 from backchecks.compare import draw_digest, draw_sample
 from backchecks.models import Backcheck
 from backchecks.services import BackcheckService, assessor_code, original_answers

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Role
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.models import Role
 from backchecks.models import Backcheck
 from backchecks.services import BackcheckService
 from reports.models import CountyResult

@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import create_engine, inspect
 from sqlalchemy.engine import make_url
 
-from assessment.settings import normalise_database_url
+from assessment.core.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
 from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County
-from assessment.settings import normalise_database_url
+from assessment.core.models import AssessmentRound, County
+from assessment.core.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
 from tests.cli.test_console_script import (  # noqa: F401 - fixture
     chinese,

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import County
-from assessment.settings import normalise_database_url
+from assessment.core.models import County
+from assessment.core.settings import normalise_database_url
 from sampling.models import Frame, FrameImportLog, Household
 from tests.cli.test_console_script import empty_database, ok, run
 from tests.hostile_frames import CASES, good_csv

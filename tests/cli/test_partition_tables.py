@@ -22,15 +22,15 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from assessment.audit_guard import grant_app_role
+from assessment.core.audit_guard import grant_app_role
+from assessment.core.models import AssessmentRound, County, Role, round_counties
+from assessment.core.services import set_round_counties
+from assessment.core.settings import normalise_database_url
 from assessment.demo import DEMO_PASSWORD
-from assessment.models import AssessmentRound, County, Role, round_counties
 from assessment.partitioning import HASH_PARTITIONS, NAMES
-from assessment.services import set_round_counties
-from assessment.settings import normalise_database_url
 from reports import snapshot
 from reports.models import CountyResult
-from reports.services import county_status
+from reports.status import county_status
 from sampling.models import PlanHousehold, SamplePlan
 from sampling.plans import PlanService
 from sampling.synthetic import synthetic_frame_csv

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, text
 
-from assessment.settings import normalise_database_url
+from assessment.core.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
 from tests.cli.test_console_script import chinese, ok, refused, url  # noqa: F401 - fixture
 from tests.cli.test_fieldwork_commands import add_round

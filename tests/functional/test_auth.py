@@ -4,7 +4,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from assessment.models import LoginFailure, Role
+from assessment.core.models import LoginFailure, Role
 from tests.factories import make_user
 
 
@@ -90,7 +90,7 @@ def test_old_failures_outside_the_window_do_not_count(testapp, dbsession):
 
 
 def test_password_is_stored_as_argon2_hash(dbsession):
-    from assessment.services import UserService
+    from assessment.core.services import UserService
 
     user = UserService(dbsession).create("hashme", "s3cret-password", Role.reader)
     assert user.password_hash.startswith("$argon2id$")

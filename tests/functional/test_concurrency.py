@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import LoginFailure, Role, utcnow
+from assessment.core.models import LoginFailure, Role, utcnow
 from tests.factories import PASSWORD, make_team, make_user
 from tests.live import Client, live_database, run_together, serving
 

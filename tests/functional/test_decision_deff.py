@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from assessment import county_estimates as ce
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
+from reports import county_estimates as ce
 from sampling.plan_views import DEFAULT_DECISION_DEFF, previous_deff
 from sampling.plans import PlanService
 from sampling.sizes import decision_sample_size

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import County, Role
+from assessment.core.models import County, Role
 from sampling.models import Frame, FrameImportLog, Household
 from tests.factories import PASSWORD, make_user
 from tests.hostile_frames import CASES, good_csv

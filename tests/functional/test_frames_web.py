@@ -7,7 +7,7 @@ import tempfile
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from sampling.models import Frame, Household
 from tests.factories import make_county, make_user
 

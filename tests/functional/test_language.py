@@ -24,7 +24,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment.models import (
+from assessment.core.models import (
     AssessmentRound,
     County,
     Province,
@@ -40,7 +40,7 @@ from sampling.plans import PlanService
 from sampling.services import FrameService
 from sampling.synthetic import synthetic_frame_csv
 from surveys.instrument_store import ensure_builtin_instruments, instrument_of
-from surveys.instruments import Group
+from surveys.instruments.model import Group
 from surveys.models import InstrumentVersion, Interview
 from surveys.simulation import simulate_fieldwork
 from surveys.workflow import InterviewService
@@ -83,7 +83,7 @@ PAGES = {
     "surveys.review": lambda w: "/surveys/review",
     "surveys.review_interview": lambda w: f"/surveys/review/{w['household'].id}",
     "surveys.review_interview.submitted": lambda w: f"/surveys/review/{w['submitted'].id}",
-    "surveys.instruments": lambda w: "/surveys/instruments",
+    "surveys.instruments.model": lambda w: "/surveys/instruments",
     "surveys.instrument_new": lambda w: f"/surveys/instruments/{w['instrument'].id}/new",
     "sampling.frames": lambda w: "/sampling/frames",
     "sampling.frame": lambda w: f"/sampling/frames/{w['frame'].id}",

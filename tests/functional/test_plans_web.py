@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import Role
+from assessment.core.models import Role
 from sampling.models import SamplePlan
 from tests.factories import make_team, make_user
 from tests.sampling_db.conftest import SMALL_DESIGN, frame  # noqa: F401 - the fixture

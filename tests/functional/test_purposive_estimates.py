@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
+from assessment.core.models import AssessmentRound, Role
 from assessment.indicators import estimate_county
-from assessment.models import AssessmentRound, Role
+from reports import county_estimates as ce
 from sampling.models import PlanVillage
 from sampling.plans import PlanService
 from sampling.services import load_frame

@@ -19,10 +19,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from assessment.db import make_engine
+from assessment.core.db import make_engine
+from assessment.core.models import AssessmentRound, Role
+from assessment.core.settings import normalise_database_url
 from assessment.migrate import upgrade
-from assessment.models import AssessmentRound, Role
-from assessment.settings import normalise_database_url
 from reports.models import ReportVersion
 from reports.services import ReportService
 from sampling.plans import PlanService

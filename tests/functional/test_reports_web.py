@@ -12,8 +12,8 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment import county_estimates as ce
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
+from reports import county_estimates as ce
 from reports.models import ReportVersion
 from sampling.plans import PlanService
 from surveys.instrument_store import ensure_builtin_instruments
@@ -148,8 +148,8 @@ def test_assessor_cannot_open_dashboard_or_reports(testapp, dbsession, county):
 def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
     from collections import Counter
 
-    from assessment.i18n import translate
-    from assessment.labels import STATUS_LABELS
+    from assessment.core.i18n import translate
+    from assessment.core.labels import STATUS_LABELS
     from reports.services import county_snapshot
     from surveys.labels import OUTCOME_LABELS
     from surveys.models import ReserveRelease
@@ -169,7 +169,7 @@ def test_coverage_counts_substitutions_by_stratum_and_reason(dbsession, county):
 
 
 def test_survey_export_csv_neutralises_frame_text(testapp, dbsession, county):
-    from assessment.models import Township
+    from assessment.core.models import Township
 
     township = dbsession.scalars(select(Township).where(Township.county_id == county.id)).first()
     township.name = '=HYPERLINK("http://x.example","点击")'

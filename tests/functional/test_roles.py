@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from tests.factories import make_county, make_team, make_user
 
 

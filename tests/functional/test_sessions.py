@@ -7,8 +7,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from assessment.models import ApiToken, Role, User, UserSession, utcnow
-from assessment.sessions import COOKIE_NAME
+from assessment.core.models import ApiToken, Role, User, UserSession, utcnow
+from assessment.core.settings import COOKIE_NAME
 from tests.factories import make_user
 
 
@@ -117,8 +117,8 @@ def test_changing_ones_password_ends_other_sessions_but_keeps_this_one(testapp, 
 
 
 def test_deactivation_ends_sessions_and_revokes_tokens(dbsession):
-    from assessment.services import UserService
-    from assessment.tokens import issue_token
+    from assessment.core.services import UserService
+    from assessment.core.tokens import issue_token
 
     user = make_user(dbsession, Role.assessor)
     dbsession.add(UserSession(key_hash="a" * 64, user_id=user.id, data_json="{}"))
@@ -171,7 +171,7 @@ def test_tokens_are_listed_and_revoked_by_their_holder_only(testapp, dbsession):
 
 
 def test_an_admin_lists_and_revokes_everyones_tokens(testapp, dbsession):
-    from assessment.tokens import issue_token
+    from assessment.core.tokens import issue_token
 
     holder = make_user(dbsession, Role.assessor, username="tabletuser")
     token, row = issue_token(dbsession, holder, name="field tablet")
@@ -184,7 +184,7 @@ def test_an_admin_lists_and_revokes_everyones_tokens(testapp, dbsession):
 
 
 def test_an_expired_token_opens_nothing(testapp, dbsession):
-    from assessment.tokens import issue_token
+    from assessment.core.tokens import issue_token
 
     holder = make_user(dbsession, Role.assessor)
     token, row = issue_token(dbsession, holder, lifetime_days=1)

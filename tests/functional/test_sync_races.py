@@ -16,7 +16,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import Role
+from assessment.core.models import Role
 from surveys.instrument_store import ensure_builtin_instruments
 from surveys.models import Interview, InterviewChange, InterviewPhoto, SyncReceipt
 from tests.factories import PASSWORD, make_team, make_user

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from reports.exports import Column, Sheet, write_codebook_csv, write_csv, write_xlsx
+from assessment.core.exports import Column, Sheet, write_codebook_csv, write_csv, write_xlsx
 
 HOUSEHOLD_COLUMNS = (
     Column("household_id", "户编号", "Household ID"),

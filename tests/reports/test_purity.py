@@ -8,7 +8,7 @@ import sys
 import pytest
 
 
-@pytest.mark.parametrize("module", ["reports.pdf", "reports.exports", "reports.model"])
+@pytest.mark.parametrize("module", ["reports.pdf", "assessment.core.exports", "reports.model"])
 def test_module_imports_no_web_stack(module):
     code = (
         f"import sys, {module}; "

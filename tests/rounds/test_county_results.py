@@ -1,7 +1,7 @@
 """Stored county results always equal a fresh computation, after every kind of change.
 
 Each change goes through the service a page or a command uses; the stored row is then
-compared field by field with :func:`reports.services.county_status` computed afresh, and the
+compared field by field with :func:`reports.status.county_status` computed afresh, and the
 row's data version with the county's.
 """
 
@@ -13,12 +13,13 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assessment.models import AssessmentRound, County, Role
-from assessment.services import set_round_counties
-from assessment.staleness import mark_stale, pending, refresh_pending
+from assessment.core.models import AssessmentRound, County, Role
+from assessment.core.services import set_round_counties
+from assessment.core.staleness import mark_stale, pending, refresh_pending
 from reports import results, snapshot
 from reports.models import CountyResult
-from reports.services import county_status, dashboard
+from reports.services import dashboard
+from reports.status import county_status
 from sampling.models import PlanHousehold
 from sampling.plans import PlanService
 from surveys.fieldwork import FieldworkService

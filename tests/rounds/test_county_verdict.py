@@ -2,7 +2,7 @@
 
 import pytest
 
-from assessment.county_verdict import county_verdict
+from reports.county_verdict import county_verdict
 
 M, F, U, X = "meets", "fails", "inconclusive", "insufficient_data"
 

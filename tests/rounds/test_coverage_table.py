@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from reports.services import county_snapshot
 from sampling.models import FrameVillage, PlanHousehold, PlanVillage
 from sampling.plans import PlanService

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from assessment.models import AssessmentRound, County, Province, Role
-from assessment.services import set_round_counties
+from assessment.core.models import AssessmentRound, County, Province, Role
+from assessment.core.services import set_round_counties
 from tests.factories import make_user
 from tests.sampling_db.conftest import frame  # noqa: F401 - the fixture
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assessment.models import Role
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.models import Role
 from surveys.fieldwork import FieldworkService
 from surveys.instrument_store import ensure_builtin_instruments
 from tests.factories import make_team, make_user

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from sampling.models import PlanHousehold
 from sampling.plans import PlanService
 from surveys.instrument_store import ensure_builtin_instruments

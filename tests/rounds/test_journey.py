@@ -13,7 +13,7 @@ import numpy as np
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
 from sampling.models import Frame, FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from sampling.synthetic import synthetic_frame_csv
 from surveys.instrument_store import ensure_builtin_instruments

@@ -2,8 +2,8 @@
 
 import pytest
 
-from assessment import county_estimates as ce
-from assessment.models import Role
+from assessment.core.models import Role
+from reports import county_estimates as ce
 from reports.services import county_snapshot
 from reports.survey_export import HOUSEHOLD_COLUMNS, export_sheets
 from surveys.instrument_store import ensure_builtin_instruments

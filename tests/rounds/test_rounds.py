@@ -5,8 +5,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from assessment import county_estimates as ce
-from assessment.models import AssessmentRound, Role
+from assessment.core.models import AssessmentRound, Role
+from assessment.core.services import county_round
+from sampling.services import current_plan
 from surveys.instrument_store import ensure_builtin_instruments
 from tests.factories import make_county, make_team, make_user
 from tests.rounds.helpers import interview
@@ -72,9 +73,9 @@ def test_a_county_in_two_rounds_uses_the_newest_unless_asked(testapp, dbsession,
     newer.counties.append(a.county)
     dbsession.add(newer)
     dbsession.flush()
-    assert ce.county_round(dbsession, a.county) is newer
-    assert ce.current_plan(dbsession, a.county) is None  # no plan drawn for 2020 yet
-    assert ce.current_plan(dbsession, a.county, a.assessment_round.id) is a.plan
+    assert county_round(dbsession, a.county) is newer
+    assert current_plan(dbsession, a.county) is None  # no plan drawn for 2020 yet
+    assert current_plan(dbsession, a.county, a.assessment_round.id) is a.plan
     testapp.login(make_user(dbsession, Role.reader).username)
     page = testapp.get(f"/reports/county/{a.county.code}").text
     assert "甲省2020年评估" in page and 'data-state="no_plan"' in page

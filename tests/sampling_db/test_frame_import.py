@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from assessment.models import Village
+from assessment.core.models import Village
 from sampling.models import Frame, FrameImportLog, Household
 from sampling.services import FrameService, load_frame
 from tests.factories import make_county

@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import func, select, update
 
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
 from sampling import rng
 from sampling.designs import canonical_json, parse_design
 from sampling.models import PlanHousehold, PlanVillage

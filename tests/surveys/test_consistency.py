@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveys.consistency import head_problems
-from surveys.instruments import builtin_instrument
+from surveys.instruments.definition import builtin_instrument
 from tests.surveys.households import MEMBER_CHILD, MEMBER_HEAD, MEMBER_SPOUSE, household, member
 
 VERIFICATION = builtin_instrument("verification", 1)

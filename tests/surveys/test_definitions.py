@@ -8,14 +8,13 @@ import json
 
 import pytest
 
-from surveys.instruments import (
+from surveys.instruments.definition import (
     DEFINITIONS_DIR,
-    DefinitionError,
-    Group,
     builtin_instrument,
     builtin_instruments,
     parse_instrument,
 )
+from surveys.instruments.model import DefinitionError, Group
 
 
 def T(text):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.expressions import ExpressionError, parse_expression
+from surveys.instruments.expressions import ExpressionError, parse_expression
 
 
 class Scope:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from webob.multidict import MultiDict
 
-from assessment.i18n import translate
+from assessment.core.i18n import translate
 from surveys.forms import build_form, form_class
-from surveys.instruments import builtin_instrument
-from surveys.validation import validate
+from surveys.instruments.definition import builtin_instrument
+from surveys.instruments.validation import validate
 from tests.surveys.households import MEMBER_CHILD, MEMBER_HEAD, MEMBER_SPOUSE, household, member
 
 VERIFICATION = builtin_instrument("verification", 1)

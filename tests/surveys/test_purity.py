@@ -10,11 +10,13 @@ import pytest
 
 PURE = [
     "surveys.consistency",
-    "surveys.expressions",
-    "surveys.instruments",
-    "surveys.evaluation",
-    "surveys.validation",
-    "surveys.verdicts",
+    "surveys.instruments.expressions",
+    "surveys.instruments.model",
+    "surveys.instruments.definition",
+    "surveys.instruments.definition_graph",
+    "surveys.instruments.evaluation",
+    "surveys.instruments.validation",
+    "surveys.instruments.verdicts",
 ]
 FORBIDDEN = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob")
 
@@ -22,7 +24,7 @@ FORBIDDEN = ("pyramid", "sqlalchemy", "wtforms", "transaction", "webob")
 @pytest.mark.parametrize("module", PURE)
 def test_pure_module_imports_no_web_library(module):
     code = (
-        f"import sys, {module}, surveys.instruments as i; i.builtin_instruments(); "
+        f"import sys, {module}, surveys.instruments.definition as d; d.builtin_instruments(); "
         f"print(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}))"
     )
     root = Path(__file__).resolve().parents[2]

@@ -7,14 +7,10 @@ import json
 
 import pytest
 
-from surveys.instruments import (
-    DEFINITIONS_DIR,
-    RecognitionRule,
-    builtin_instrument,
-    parse_instrument,
-)
-from surveys.validation import check_answers
-from surveys.verdicts import is_recognising
+from surveys.instruments.definition import DEFINITIONS_DIR, builtin_instrument, parse_instrument
+from surveys.instruments.model import RecognitionRule
+from surveys.instruments.validation import check_answers
+from surveys.instruments.verdicts import is_recognising
 
 RECOGNITION = builtin_instrument("recognition", 1)
 RULE = RECOGNITION.recognition_rule

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from surveys.instruments import builtin_instrument
+from surveys.instruments.definition import builtin_instrument
+from surveys.instruments.validation import validate
+from surveys.instruments.verdicts import assess_household, is_recognising
 from surveys.simulate import recognition_answers, verification_answers
-from surveys.validation import validate
-from surveys.verdicts import assess_household, is_recognising
 
 LINE = 3218.0
 

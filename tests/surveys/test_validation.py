@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from surveys.instruments import builtin_instrument
-from surveys.validation import FieldProblem, TextMessage, check_answers, validate
+from surveys.instruments.definition import builtin_instrument
+from surveys.instruments.validation import FieldProblem, TextMessage, check_answers, validate
 from tests.surveys.households import MEMBER_CHILD, MEMBER_HEAD, MEMBER_SPOUSE, household, member
 
 VERIFICATION = builtin_instrument("verification", 1)

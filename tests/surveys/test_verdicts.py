@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from surveys.instruments import builtin_instrument
-from surveys.validation import check_answers
-from surveys.verdicts import (
+from surveys.instruments.definition import builtin_instrument
+from surveys.instruments.validation import check_answers
+from surveys.instruments.verdicts import (
     StandardRules,
     assess_household,
     derive_verdict,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Role, User
+from assessment.core.models import Role, User
 from sampling.models import PlanHousehold
 from surveys.instrument_store import ensure_builtin_instruments
 from surveys.models import Interview

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from assessment.core.tokens import token_hash
 from surveys.models import ApiToken
-from surveys.tokens import token_hash
 from tests.surveys_web.conftest import full_answers, interview_of
 
 

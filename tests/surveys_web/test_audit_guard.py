@@ -21,8 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from assessment.db import make_engine
-from assessment.models import Role
+from assessment.core.db import make_engine
+from assessment.core.models import Role
 from reports.models import ReportVersion
 from surveys.audit import GENESIS, chain_hash, verify_chain
 from surveys.models import InterviewChange, ReviewComment

@@ -15,9 +15,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.db import make_engine
+from assessment.core.db import make_engine
+from assessment.core.models import Role
 from assessment.migrate import upgrade
-from assessment.models import Role
 from surveys.instrument_store import ensure_builtin_instruments
 from surveys.models import Interview
 from tests.factories import PASSWORD, make_team, make_user

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.models import Role
+from assessment.core.models import Role
 from surveys.models import Interview
 from tests.surveys_web import test_browser
 from tests.surveys_web.test_browser import ARGS, ARTIFACTS, CHROMIUM, _login

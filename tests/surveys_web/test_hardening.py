@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assessment.models import Role
+from assessment.core.models import Role
 from tests.factories import make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import pytest
 from pyramid.interfaces import IRoutesMapper
 from webob import Request
 
-from assessment.models import Role
+from assessment.core.models import Role
 from reports.models import ReportVersion
 from surveys.instrument_store import active_versions
 from tests.factories import make_user

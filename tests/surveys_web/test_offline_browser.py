@@ -18,7 +18,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.models import Role
+from assessment.core.models import Role
 from surveys.instrument_store import ensure_builtin_instruments
 from surveys.models import Interview, InterviewChange, InterviewPhoto, SyncReceipt
 from tests.factories import make_team, make_user
@@ -282,7 +282,7 @@ def test_two_phones_editing_one_household_offline_show_the_conflict(served, requ
 def test_a_reserve_released_offline_is_worked_offline_and_checked_on_sync(served, request):
     from playwright.sync_api import sync_playwright
 
-    from assessment.models import AssessmentRound, utcnow
+    from assessment.core.models import AssessmentRound, utcnow
     from sampling.models import SamplePlan
     from surveys.models import ReserveRelease, VisitAttempt
 
@@ -382,7 +382,7 @@ def test_the_server_refusing_an_offline_release_is_said_in_words(served, request
     that reserve stay on the phone with a message."""
     from playwright.sync_api import sync_playwright
 
-    from assessment.models import AssessmentRound
+    from assessment.core.models import AssessmentRound
     from sampling.models import PlanHousehold, SamplePlan
     from surveys.models import ReserveRelease, VisitAttempt
 
@@ -453,7 +453,7 @@ def test_the_server_refusing_an_offline_release_is_said_in_words(served, request
 def test_a_reserve_another_phone_took_first_is_replaced_by_the_servers_choice(served, request):
     from playwright.sync_api import sync_playwright
 
-    from assessment.models import AssessmentRound
+    from assessment.core.models import AssessmentRound
     from sampling.models import PlanHousehold, SamplePlan
     from surveys.models import ReserveRelease
     from surveys.workflow import InterviewService
@@ -521,7 +521,7 @@ def test_a_visit_sent_between_two_offline_spells_still_counts(served, request):
     counts the server's first visit (not in the day's cache) and asks to release."""
     from playwright.sync_api import sync_playwright
 
-    from assessment.models import AssessmentRound
+    from assessment.core.models import AssessmentRound
     from sampling.models import SamplePlan
     from surveys.models import ReserveRelease, VisitAttempt
 

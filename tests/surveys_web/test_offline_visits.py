@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from assessment.models import utcnow
+from assessment.core.models import utcnow
 from surveys.models import ReserveRelease, VisitAttempt
 from tests.surveys_web.test_sync import _device, _send
 

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from assessment.models import utcnow
+from assessment.core.models import utcnow
 from surveys.models import InterviewChange, InterviewPhoto, ReserveRelease, SyncReceipt
 from tests.surveys_web.conftest import form_pairs, full_answers, interview_of
 

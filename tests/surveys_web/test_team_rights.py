@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from assessment.models import Role, User
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
+from assessment.core.models import Role, User
 from surveys.models import RevisitDraw
 from surveys.review import ReviewService
 from tests.factories import make_team, make_user

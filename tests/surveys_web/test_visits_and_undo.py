@@ -9,7 +9,7 @@ import json
 import pytest
 from sqlalchemy import select
 
-from assessment.services import DomainError
+from assessment.core.errors import DomainError
 from surveys.audit import status_mismatches, verify_chain
 from surveys.models import InterviewChange, ReserveRelease, VisitAttempt
 from surveys.workflow import InterviewService, VisitsNeeded

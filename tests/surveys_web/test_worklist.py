@@ -17,7 +17,7 @@ def _same_name_county(dbsession, name="下桥村"):
 
 
 def test_same_name_villages_stay_apart_under_their_county(testapp, dbsession):
-    from assessment.models import Role
+    from assessment.core.models import Role
 
     ensure_builtin_instruments(dbsession)
     team = make_team(dbsession)

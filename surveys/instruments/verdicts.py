@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from surveys.instruments import RecognitionRule
+from surveys.instruments.model import RecognitionRule
 
 STANDARDS = ("income", "food", "clothing", "schooling", "medical", "housing", "water")
 STATUSES = ("exited", "not_exited", "non_registered")

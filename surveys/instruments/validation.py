@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assessment.i18n import DEFAULT_LANGUAGE, N_, Message
-from surveys.evaluation import Evaluation, evaluate, run_checks
-from surveys.instruments import Group, Instrument, Question
+from assessment.core.i18n import DEFAULT_LANGUAGE, N_, Message
+from surveys.instruments.evaluation import Evaluation, evaluate, run_checks
+from surveys.instruments.model import Group, Instrument, Question
 
 MSG_UNKNOWN = N_("This is not a question of the questionnaire.")
 MSG_REQUIRED = N_("This question needs an answer.")

@@ -93,7 +93,7 @@ def join_list(items, language: str | None = "zh") -> str:
 
 @dataclass(frozen=True)
 class Duration:
-    """A duration placed in a :class:`assessment.i18n.Message`, written in its language."""
+    """A duration placed in a :class:`assessment.core.i18n.Message`, written in its language."""
 
     seconds: float
 
@@ -103,7 +103,7 @@ class Duration:
 
 @dataclass(frozen=True)
 class Yuan:
-    """A yuan amount placed in a :class:`assessment.i18n.Message`."""
+    """A yuan amount placed in a :class:`assessment.core.i18n.Message`."""
 
     amount: float
 

@@ -19,7 +19,7 @@ import secrets
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from assessment.models import ApiToken, User, utcnow
+from assessment.core.models import ApiToken, User, utcnow
 
 BEARER_FLAG = "surveys.bearer"
 DEFAULT_LIFETIME_DAYS = 30

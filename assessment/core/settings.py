@@ -17,6 +17,7 @@ from pathlib import Path
 DEV_SECRET = "development-only-secret-change-me"  # noqa: S105 - refused in production
 MB = 1024 * 1024
 DEFAULT_TRUSTED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+COOKIE_NAME = "assess_session"  # the session cookie (assessment.core.sessions)
 
 
 class SettingsError(ValueError):

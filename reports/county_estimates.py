@@ -17,11 +17,12 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from appeals.services import AppealService
-from assessment.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
+from assessment.core.models import AssessmentRound, County, Township, Village
+from assessment.core.services import county_round
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
-from assessment.models import AssessmentRound, County, Township, Village
+from reports.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
-from sampling.services import with_location
+from sampling.services import current_plan, with_location
 from surveys.models import Interview
 
 SAMPLE_COLUMNS = (
@@ -156,7 +157,7 @@ def sample_rows(
     """One dict per approved, interviewed household of the plan (columns SAMPLE_COLUMNS).
 
     ``weight`` is the design weight after the weighting-class adjustment for non-contact
-    (:mod:`assessment.county_nonresponse`) in villages drawn at random, ``base_weight`` the
+    (:mod:`reports.county_nonresponse`) in villages drawn at random, ``base_weight`` the
     design weight of the plan. A finding an appeal expert overturned (申诉举证) counts as
     meeting the standard unless ``apply_rulings`` is false: the figures before the appeal,
     from the first interviews as first approved (a re-visited household's first interview,
@@ -291,40 +292,6 @@ def household_sample(rows: list[dict]) -> HouseholdSample:
         village_non_registered=col("village_non_registered", float),
         missed_size=np.array([r.get("missed_size", r["persons"]) for r in rows], dtype=float),
     )
-
-
-def county_round(db: Session, county: County) -> AssessmentRound | None:
-    """The round a county's pages, reports and dashboard row use by default.
-
-    A county belongs to a round explicitly (``round_counties``). When several rounds list it,
-    the newest one (highest year, then the latest created) is its round; the older ones stay
-    reachable by naming them (the dashboard's round switch, ``--round``).
-    """
-    query = (
-        select(AssessmentRound)
-        .where(AssessmentRound.counties.contains(county))
-        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-        .limit(1)
-    )
-    return db.scalars(query).first()
-
-
-def current_plan(db: Session, county: County, round_id: int | None = None) -> SamplePlan | None:
-    """The county's current plan in round ``round_id`` (default: the county's round).
-
-    That is the newest plan version drawn for the round; a plan drawn before the county was
-    listed in any round (no round recorded) counts for the round when the round has none of
-    its own. A county in no round uses its newest plan.
-    """
-    if round_id is None:
-        found = county_round(db, county)
-        round_id = found.id if found is not None else None
-    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
-    if round_id is not None:
-        query = query.where(
-            (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
-        ).order_by(SamplePlan.round_id.is_(None))
-    return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
 
 
 def county_data(

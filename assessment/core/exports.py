@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from assessment import csvsafe
+from assessment.core import csvsafe
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CELL_CHARS = 32_767
@@ -78,7 +78,7 @@ def _csv_value(value: object) -> object:
 def write_csv(sheet: Sheet, out: BinaryIO) -> int:
     """Write ``sheet`` as CSV (UTF-8 with BOM, so Excel reads Chinese) to ``out``.
 
-    Text a spreadsheet would run as a formula is neutralised (:mod:`assessment.csvsafe`).
+    Text a spreadsheet would run as a formula is neutralised (:mod:`assessment.core.csvsafe`).
 
     Parameters
     ----------

@@ -1,4 +1,8 @@
-"""Parse and check an instrument definition (PURE; used by :mod:`surveys.instruments`).
+"""Parse and check an instrument definition; load the built-in ones (PURE).
+
+Use :func:`parse_instrument` for a definition kept in the database (a ``dict`` or JSON text),
+:func:`load_instrument` for a file, and :func:`builtin_instrument` for the definitions shipped
+in ``surveys/definitions/``.
 
 Every fault is collected with a JSON-path-like location so that an admin editing a new version
 sees all of them at once.
@@ -6,13 +10,17 @@ sees all of them at once.
 
 from __future__ import annotations
 
+import json
 import re
 import string
 from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
 from typing import Any
 
-from surveys.expressions import Expression, ExpressionError, parse_expression
-from surveys.instruments import (
+from surveys.instruments.definition_graph import check_semantics
+from surveys.instruments.expressions import Expression, ExpressionError, parse_expression
+from surveys.instruments.model import (
     KINDS,
     QUESTION_TYPES,
     Check,
@@ -26,7 +34,11 @@ from surveys.instruments import (
     RecognitionRule,
     Section,
     Text,
+    canonical_json,
+    content_hash,
 )
+
+DEFINITIONS_DIR = Path(__file__).parents[1] / "definitions"
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 ROOT_KEYS = {"id", "version", "kind", "title", "description", "sections", "computed", "checks"}
@@ -304,8 +316,6 @@ def _is_date(value: str) -> bool:
 
 def build(data: Mapping[str, Any], canonical: str, digest: str) -> Instrument:
     """Parse ``data`` into an :class:`Instrument`, or raise :class:`DefinitionError`."""
-    from surveys._definition_graph import check_semantics
-
     parser = _Parser()
     parser.keys(data, ROOT_KEYS, {"id", "version", "kind", "title", "sections"}, "definition")
     if parser.errors:
@@ -332,3 +342,60 @@ def build(data: Mapping[str, Any], canonical: str, digest: str) -> Instrument:
     if parser.errors:
         raise DefinitionError(parser.errors)
     return check_semantics(instrument)
+
+
+def parse_instrument(definition: Mapping[str, Any] | str) -> Instrument:
+    """Check a definition and freeze it.
+
+    Parameters
+    ----------
+    definition : mapping or str
+        The decoded JSON document, or its text.
+
+    Returns
+    -------
+    Instrument
+
+    Raises
+    ------
+    DefinitionError
+        Listing every problem found (unknown keys, duplicate names, bad expressions, unknown
+        names, cycles in skip logic or computed values, expressions that fail on sample data).
+    """
+    if isinstance(definition, str):
+        try:
+            definition = json.loads(definition)
+        except json.JSONDecodeError as exc:
+            raise DefinitionError([f"not valid JSON: {exc}"]) from exc
+    if not isinstance(definition, Mapping):
+        raise DefinitionError(["the definition must be a JSON object"])
+    return build(definition, canonical_json(definition), content_hash(definition))
+
+
+def load_instrument(path: str | Path) -> Instrument:
+    """Load and check the definition file at ``path`` (UTF-8 JSON)."""
+    return parse_instrument(Path(path).read_text(encoding="utf-8"))
+
+
+@cache
+def builtin_instrument(instrument_id: str, version: int) -> Instrument:
+    """The shipped definition ``surveys/definitions/<id>-v<version>.json``."""
+    path = DEFINITIONS_DIR / f"{instrument_id}-v{int(version)}.json"
+    if not path.is_file():
+        raise ValueError(f"instrument_id/version: no built-in {instrument_id!r} v{version}")
+    instrument = load_instrument(path)
+    if (instrument.id, instrument.version) != (instrument_id, int(version)):
+        raise DefinitionError([f"{path.name} declares {instrument.key}"])
+    return instrument
+
+
+def builtin_instruments() -> tuple[Instrument, ...]:
+    """Every shipped definition, sorted by file name."""
+    return tuple(
+        builtin_instrument(*_split_key(p.stem)) for p in sorted(DEFINITIONS_DIR.glob("*.json"))
+    )
+
+
+def _split_key(stem: str) -> tuple[str, int]:
+    name, _, version = stem.rpartition("-v")
+    return name, int(version)

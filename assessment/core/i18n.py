@@ -16,9 +16,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from assessment.formatting import join_list, plain_number
+from assessment.core.formatting import join_list, plain_number
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).parents[1] / "locale"
 DOMAIN = "assessment"
 LANGUAGES = ("zh", "en")
 DEFAULT_LANGUAGE = "zh"

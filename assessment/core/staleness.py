@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from assessment.models import County
+from assessment.core.models import County
 
 PENDING = "stale_counties"  # key in Session.info: ids of counties marked in this transaction
 _refreshers: list[Callable[[Session, set[int]], None]] = []

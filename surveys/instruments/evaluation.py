@@ -1,10 +1,10 @@
 """Evaluate skip logic, computed values and cross-field checks on typed answers (PURE).
 
-The answers given here are already typed (see :func:`surveys.validation.coerce_answers`):
-``None`` for unanswered or ill-typed values. Nodes are visited in the instrument's dependency
-order, so a ``relevant`` or computed expression always sees final values. An answer to a
-question that is not relevant is *cleared* (treated as unanswered) and its path reported in
-:attr:`Evaluation.cleared`.
+The answers given here are already typed (see
+:func:`surveys.instruments.validation.coerce_answers`): ``None`` for unanswered or ill-typed
+values. Nodes are visited in the instrument's dependency order, so a ``relevant`` or computed
+expression always sees final values. An answer to a question that is not relevant is *cleared*
+(treated as unanswered) and its path reported in :attr:`Evaluation.cleared`.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from surveys.instruments import Check, Computed, Group, Instrument, Question
+from surveys.instruments.model import Check, Computed, Group, Instrument, Question
 
 
 @dataclass(frozen=True)

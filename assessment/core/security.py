@@ -14,8 +14,8 @@ from pyramid.authorization import (
 )
 from pyramid.csrf import SessionCSRFStoragePolicy
 
-from assessment.models import Role, User
-from assessment.permissions import Permission
+from assessment.core.models import Role, User
+from assessment.core.permissions import Permission
 
 _hasher = PasswordHasher()
 
@@ -188,7 +188,7 @@ def restart_session(request, user: User) -> list:
 
 
 def includeme(config) -> None:
-    from assessment.sessions import session_factory
+    from assessment.core.sessions import session_factory
 
     config.set_session_factory(session_factory)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())

@@ -4,7 +4,7 @@ Skip logic and computed values form a dependency graph: a question's value depen
 names in its ``relevant`` expression, a computed value on the names in its expression, and a
 top-level expression that aggregates a group depends on every member of that group. The graph
 must be acyclic; its topological order (document order among equals) is stored on the
-instrument and followed by :func:`surveys.evaluation.evaluate`.
+instrument and followed by :func:`surveys.instruments.evaluation.evaluate`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from surveys.expressions import Expression, ExpressionError
-from surveys.instruments import DefinitionError, Group, Instrument, Question
+from surveys.instruments.evaluation import evaluate, run_checks, sample_answers
+from surveys.instruments.expressions import Expression, ExpressionError
+from surveys.instruments.model import DefinitionError, Group, Instrument, Question
 
 Node = tuple[str | None, str]  # (group name or None for top level, name)
 
@@ -153,8 +154,6 @@ def _topological(deps: dict[Node, set[Node]]) -> tuple[Node, ...]:
 
 def _dry_run(instrument: Instrument) -> None:
     """Evaluate every expression on sample answers so type errors surface at load time."""
-    from surveys.evaluation import evaluate, run_checks, sample_answers
-
     context = {c.name: (c.choices[0] if c.choices else None) for c in instrument.context}
     try:
         for variant in (0, 1):

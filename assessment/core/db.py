@@ -40,7 +40,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, app: bool) -> Non
     ``sqlite_begin="immediate"`` execution option), so a request that reads then writes
     takes the write lock first and waits for it (the busy timeout) instead of failing with
     "database is locked" when another writer got in between its read and its write. The
-    app's connections (``app=True``) also get the audit guards of :mod:`assessment.audit_guard`.
+    app's connections (``app=True``) also get the audit guards of
+    :mod:`assessment.core.audit_guard`.
     """
 
     @event.listens_for(engine, "connect")
@@ -56,7 +57,7 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int, *, app: bool) -> Non
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         if app:
-            from assessment.audit_guard import guard_sqlite_connection
+            from assessment.core.audit_guard import guard_sqlite_connection
 
             guard_sqlite_connection(dbapi_connection)
 
@@ -142,8 +143,8 @@ def _writes(request) -> bool:
     minutes) and meet another writer fail with "database is locked" and are retried - as
     writers, so the retry waits its turn instead of failing again.
     """
-    from assessment.guard import LARGE_UPLOAD_PATHS
-    from assessment.sessions import COOKIE_NAME
+    from assessment.core.guard import LARGE_UPLOAD_PATHS
+    from assessment.core.settings import COOKIE_NAME
 
     retried = request.environ.get("retry.attempt", 0) > 0
     if request.path in LARGE_UPLOAD_PATHS and request.method == "POST" and not retried:
@@ -188,7 +189,9 @@ def includeme(config) -> None:
     settings = config.registry.app_settings
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    config.add_tween("assessment.db.retry_busy_tween_factory", over="pyramid_tm.tm_tween_factory")
+    config.add_tween(
+        "assessment.core.db.retry_busy_tween_factory", over="pyramid_tm.tm_tween_factory"
+    )
     engine = make_engine(
         settings.database_url,
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,

@@ -1,6 +1,6 @@
 """Display names of coded values (one name per idea, see the glossary); msgids, translated late."""
 
-from assessment.i18n import N_
+from assessment.core.i18n import N_
 
 STATUS_LABELS = {
     "exited": N_("Exited household"),
@@ -25,7 +25,7 @@ CONFIDENCE_LABELS = {
     "inconclusive": N_("inconclusive"),
 }
 CONFIDENCE_LABELS["insufficient_data"] = N_("insufficient data")
-# The county verdict (assessment.county_verdict) and the per-indicator official result.
+# The county verdict (reports.county_verdict) and the per-indicator official result.
 COUNTY_VERDICT_LABELS = {
     "insufficient_data": N_("Insufficient data"),
     "exit_recommended": N_("Exit recommended"),

@@ -5,9 +5,7 @@ checked thoroughly, and frozen into the dataclasses below. An interview stores t
 ``(id, version, content_hash)`` it was started with; the same text always gives the same
 :attr:`Instrument.content_hash`, and any edit means a new version.
 
-Use :func:`parse_instrument` for a definition kept in the database (a ``dict`` or JSON text),
-:func:`load_instrument` for a file, and :func:`builtin_instrument` for the definitions shipped
-in ``surveys/definitions/``.
+:mod:`surveys.instruments.definition` checks a definition and freezes it into these classes.
 """
 
 from __future__ import annotations
@@ -16,15 +14,12 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from assessment.i18n import DEFAULT_LANGUAGE
-from surveys.expressions import Expression
+from assessment.core.i18n import DEFAULT_LANGUAGE
+from surveys.instruments.expressions import Expression
 
-DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 KINDS = ("verification", "recognition")
 QUESTION_TYPES = (
     "single_choice",
@@ -149,7 +144,7 @@ class ContextValue:
 
 @dataclass(frozen=True)
 class RecognitionRule:
-    """When a household counts as recognising (认可户); see :func:`surveys.verdicts.is_recognising`.
+    """When a household counts as recognising (认可户); see :func:`.verdicts.is_recognising`.
 
     Attributes
     ----------
@@ -239,62 +234,3 @@ def canonical_json(data: Mapping[str, Any]) -> str:
 def content_hash(data: Mapping[str, Any]) -> str:
     """SHA-256 (hex) of :func:`canonical_json`; equal for equal content whatever the layout."""
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
-
-
-def parse_instrument(definition: Mapping[str, Any] | str) -> Instrument:
-    """Check a definition and freeze it.
-
-    Parameters
-    ----------
-    definition : mapping or str
-        The decoded JSON document, or its text.
-
-    Returns
-    -------
-    Instrument
-
-    Raises
-    ------
-    DefinitionError
-        Listing every problem found (unknown keys, duplicate names, bad expressions, unknown
-        names, cycles in skip logic or computed values, expressions that fail on sample data).
-    """
-    from surveys._definition import build  # the parser is long; kept in its own module
-
-    if isinstance(definition, str):
-        try:
-            definition = json.loads(definition)
-        except json.JSONDecodeError as exc:
-            raise DefinitionError([f"not valid JSON: {exc}"]) from exc
-    if not isinstance(definition, Mapping):
-        raise DefinitionError(["the definition must be a JSON object"])
-    return build(definition, canonical_json(definition), content_hash(definition))
-
-
-def load_instrument(path: str | Path) -> Instrument:
-    """Load and check the definition file at ``path`` (UTF-8 JSON)."""
-    return parse_instrument(Path(path).read_text(encoding="utf-8"))
-
-
-@cache
-def builtin_instrument(instrument_id: str, version: int) -> Instrument:
-    """The shipped definition ``surveys/definitions/<id>-v<version>.json``."""
-    path = DEFINITIONS_DIR / f"{instrument_id}-v{int(version)}.json"
-    if not path.is_file():
-        raise ValueError(f"instrument_id/version: no built-in {instrument_id!r} v{version}")
-    instrument = load_instrument(path)
-    if (instrument.id, instrument.version) != (instrument_id, int(version)):
-        raise DefinitionError([f"{path.name} declares {instrument.key}"])
-    return instrument
-
-
-def builtin_instruments() -> tuple[Instrument, ...]:
-    """Every shipped definition, sorted by file name."""
-    return tuple(
-        builtin_instrument(*_split_key(p.stem)) for p in sorted(DEFINITIONS_DIR.glob("*.json"))
-    )
-
-
-def _split_key(stem: str) -> tuple[str, int]:
-    name, _, version = stem.rpartition("-v")
-    return name, int(version)

@@ -7,9 +7,9 @@ import re
 from pyramid.authorization import Allow
 from pyramid.httpexceptions import HTTPNotFound
 
-from assessment.models import Role, Team
-from assessment.permissions import Permission
-from assessment.security import RootFactory, role_principal, team_principal
+from assessment.core.models import Role, Team
+from assessment.core.permissions import Permission
+from assessment.core.security import RootFactory, role_principal, team_principal
 
 # Ids in routes and query strings: ASCII digits only (``\d`` and ``int()`` also take "٣", and
 # "²" passes ``str.isdigit``), and below 2**31, the range of the 32-bit id columns (a larger

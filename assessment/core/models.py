@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assessment.db import Base
+from assessment.core.db import Base
 
 
 def utcnow() -> dt.datetime:
@@ -59,7 +59,7 @@ class County(Base):
     province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
     # Western counties exit below 3% comprehensive poverty incidence instead of 2%.
     western: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped by every change its stored results depend on (assessment.staleness).
+    # Bumped by every change its stored results depend on (assessment.core.staleness).
     data_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     province: Mapped[Province] = relationship(back_populates="counties")
     townships: Mapped[list[Township]] = relationship(

@@ -10,27 +10,20 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
-from assessment.i18n import N_, Message
-from assessment.models import AssessmentRound, County, LoginFailure, Role, Team, User, utcnow
-from assessment.security import check_password, hash_password, needs_rehash
-from assessment.staleness import mark_stale
-
-
-class DomainError(Exception):
-    """A rule of the domain was broken; carries a message for the user."""
-
-    def __init__(self, message: Message, field: str | None = None, *, more=()):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-        # Every problem found, as (message, field) pairs, so a form can list them all at once.
-        self.problems: tuple[tuple[Message, str | None], ...] = ((message, field), *more)
-
-    @classmethod
-    def of(cls, problems) -> DomainError:
-        """One error carrying several (message, field) problems; the first is the headline."""
-        (message, field), *more = problems
-        return cls(message, field, more=tuple(more))
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import (
+    AssessmentRound,
+    County,
+    LoginFailure,
+    Province,
+    Role,
+    Team,
+    User,
+    utcnow,
+)
+from assessment.core.security import check_password, hash_password, needs_rehash
+from assessment.core.staleness import mark_stale
 
 
 @dataclass(frozen=True)
@@ -122,8 +115,8 @@ class LoginService:
 
 def end_credentials(dbsession: Session, user: User) -> None:
     """End every session and revoke every API token of ``user``."""
-    from assessment.sessions import end_user_sessions
-    from assessment.tokens import revoke_user_tokens
+    from assessment.core.sessions import end_user_sessions
+    from assessment.core.tokens import revoke_user_tokens
 
     end_user_sessions(dbsession, user.id)
     revoke_user_tokens(dbsession, user.id)
@@ -269,3 +262,36 @@ def current_rounds(dbsession: Session) -> list[AssessmentRound]:
 
 def counties(dbsession: Session) -> list[County]:
     return list(dbsession.scalars(select(County).order_by(County.code)))
+
+
+def county_round(db: Session, county: County) -> AssessmentRound | None:
+    """The round a county's pages, reports and dashboard row use by default.
+
+    A county belongs to a round explicitly (``round_counties``). When several rounds list it,
+    the newest one (highest year, then the latest created) is its round; the older ones stay
+    reachable by naming them (the dashboard's round switch, ``--round``).
+    """
+    query = (
+        select(AssessmentRound)
+        .where(AssessmentRound.counties.contains(county))
+        .order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+        .limit(1)
+    )
+    return db.scalars(query).first()
+
+
+def ensure_county(
+    db: Session, code: str, name: str, province_name: str, *, western=False
+) -> County:
+    """The county ``code``, created with its province when missing."""
+    county = db.scalar(select(County).where(County.code == code))
+    if county is not None:
+        return county
+    province = db.scalar(select(Province).where(Province.name == province_name))
+    if province is None:
+        province = Province(name=province_name)
+        db.add(province)
+    county = County(code=code, name=name, province=province, western=western)
+    db.add(county)
+    db.flush()
+    return county

@@ -15,9 +15,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from assessment.i18n import N_, translate
-from assessment.models import Role
-from assessment.resources import MAX_ID, query_id
+from assessment.core.i18n import N_, translate
+from assessment.core.models import Role
+from assessment.core.resources import MAX_ID, query_id
 
 ROLE_LABELS = {
     Role.admin: N_("Administrator"),

@@ -25,9 +25,9 @@ from sqlalchemy import delete, inspect, or_, select
 from sqlalchemy.orm import Session
 from zope.interface import implementer
 
-from assessment.models import UserSession, utcnow
+from assessment.core.models import UserSession, utcnow
+from assessment.core.settings import COOKIE_NAME
 
-COOKIE_NAME = "assess_session"
 AUTH_KEY = "auth.userid"  # where SessionAuthenticationHelper keeps the user id
 # last_seen_at is written at most this often: idle ends are precise to this much, and a
 # reading user does not write a row on every page.

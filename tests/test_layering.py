@@ -1,0 +1,207 @@
+"""The layers of docs/architecture.md hold: base below, pure cores, features, the shell on top.
+
+Imports are read from the source with :mod:`ast` (nothing is imported or run), function-level
+imports included: an import deferred into a function is still a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("assessment", "sampling", "surveys", "reports", "appeals", "backchecks")
+FEATURES = ("sampling", "surveys", "reports", "appeals", "backchecks")
+BASE = "assessment.core"
+# The statistics cores sit in assessment/ but belong to no layer above them.
+STATISTICS = ("assessment.estimation", "assessment.indicators")
+WEB_OR_DATABASE = ("pyramid", "webob", "wtforms", "sqlalchemy", "transaction", "zope", "psycopg")
+PURE_CORES = (
+    *STATISTICS,
+    "sampling.frames.check",
+    "sampling.frames.columns",
+    "sampling.frames.hashing",
+    "sampling.designs",
+    "sampling.pps",
+    "sampling.rng",
+    "sampling.sizes",
+    "sampling.selection",
+    "sampling.one_stage",
+    "sampling.two_stage",
+    "sampling.draw_common",
+    "surveys.instruments.model",
+    "reports.model",
+    "reports.charts",
+    "reports.pdf",
+    "reports.pdf_base",
+    "reports.pdf_county",
+    "reports.pdf_province",
+)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found[_module_name(path)] = path
+    return found
+
+
+def _resolve(dotted: str) -> str | None:
+    """The module of this tree that ``dotted`` names (a module, or a name in one)."""
+    while dotted and dotted not in modules():
+        dotted = dotted.rpartition(".")[0]
+    return dotted or None
+
+
+def _imported_names(module: str) -> list[str]:
+    path = modules()[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    names = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names += [f"{base}.{alias.name}" for alias in node.names]
+    return names
+
+
+@cache
+def imports() -> dict[str, set[str]]:
+    """Module -> the modules of this tree it imports (package ``__init__`` files included)."""
+    graph = {}
+    for module in modules():
+        targets = set()
+        for name in _imported_names(module):
+            found = _resolve(name)
+            if found is not None and found != module:
+                targets.add(found)
+        graph[module] = targets
+    return graph
+
+
+def _within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _is_shell(module: str) -> bool:
+    return (
+        _within(module, "assessment")
+        and not _within(module, BASE)
+        and not any(_within(module, s) for s in STATISTICS)
+        and module != "assessment"
+    )
+
+
+def _reached(start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for target in imports()[todo.pop()]:
+            if target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
+
+
+def test_the_graph_reads_the_tree():
+    # Guards the test itself: the modules named below exist and their imports are seen.
+    assert "assessment.core.models" in imports()["assessment.core.services"]
+    assert "assessment.core.i18n" in imports()["surveys.instruments.model"]
+    assert "sampling.services" in imports()["reports.county_estimates"]
+    missing = [m for m in PURE_CORES if m not in modules()]
+    assert missing == []
+
+
+def test_the_base_imports_no_feature_and_no_shell():
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in imports().items()
+        if _within(module, BASE)
+        for target in targets
+        if not _within(target, BASE) and target != "assessment"
+    )
+    assert wrong == []
+
+
+@pytest.mark.parametrize("core", PURE_CORES)
+def test_a_pure_core_imports_nothing_of_the_web_or_the_database(core):
+    reached = {core} | {m for m in modules() if _within(m, core)}
+    for module in list(reached):
+        reached |= _reached(module)
+    wrong = sorted(
+        f"{module} imports {name}"
+        for module in reached
+        for name in _imported_names(module)
+        if name.split(".")[0] in WEB_OR_DATABASE
+    )
+    assert wrong == []
+
+
+def test_no_feature_imports_the_shell_or_the_demo():
+    wrong = sorted(
+        f"{module} -> {target}"
+        for module, targets in imports().items()
+        if module.split(".")[0] in FEATURES
+        for target in targets
+        if _is_shell(target)
+    )
+    assert wrong == []
+
+
+def test_the_shell_is_what_the_layers_leave_in_assessment():
+    assert _is_shell("assessment.demo") and _is_shell("assessment.routes")
+    assert not _is_shell("assessment.core.models") and not _is_shell("assessment.indicators")
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+
+
+def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
+    assert _cycles(imports()) == []
