@@ -144,6 +144,10 @@ class AppealService:
     def publication(self, plan: SamplePlan) -> AppealPublication | None:
         return self.db.scalar(select(AppealPublication).where(AppealPublication.plan_id == plan.id))
 
+    def publications_by_county(self) -> dict[int, AppealPublication]:
+        """Every publication of suspected cases, by the id of its county."""
+        return {p.county_id: p for p in self.db.scalars(select(AppealPublication))}
+
     def state(self, plan: SamplePlan | None) -> AppealState:
         publication = self.publication(plan) if plan is not None else None
         if publication is None:

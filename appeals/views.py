@@ -8,11 +8,9 @@ from urllib.parse import quote
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from appeals.evidence import MAX_BYTES, MAX_FILES, MSG_TOO_MANY, EvidenceRefused, check_evidence
 from appeals.forms import RESPONSE_LABELS, RULING_LABELS, AnswerCaseForm, RuleCaseForm
-from appeals.models import AppealPublication
 from appeals.services import (
     AppealService,
     earlier_rulings,
@@ -24,8 +22,9 @@ from appeals.services import (
 from assessment.core.errors import DomainError
 from assessment.core.forms import bind
 from assessment.core.i18n import N_, Message
-from assessment.core.models import AssessmentRound, County, Role, Team
+from assessment.core.models import County, Role
 from assessment.core.permissions import Permission
+from assessment.core.services import TeamService, counties_by_ids, counties_in_rounds
 from assessment.core.views import flash, render_problem
 from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService
@@ -51,12 +50,11 @@ def appeal_list(request):
         if user.county is not None:
             return HTTPSeeOther(_county_url(request, user.county))
         return {"rows": []}
-    published = {p.county_id: p for p in db.scalars(select(AppealPublication))}
+    published = AppealService(db).publications_by_county()
     if user.role in (Role.coordinator, Role.admin):
-        query = select(County).where(County.id.in_(_round_county_ids()))
+        counties = counties_in_rounds(db)
     else:
-        query = select(County).where(County.id.in_(list(published)))
-    counties = db.scalars(query.order_by(County.code)).all()
+        counties = counties_by_ids(db, published)
     failed = {  # re-visits that could not reach the household: the cases await a ruling
         county_id: [c for c in p.cases if revisit_failed(c)] for county_id, p in published.items()
     }
@@ -64,12 +62,6 @@ def appeal_list(request):
         "rows": [(c, published.get(c.id), failed.get(c.id, [])) for c in counties],
         "outcome_names": OUTCOME_LABELS,
     }
-
-
-def _round_county_ids():
-    from assessment.core.models import round_counties
-
-    return select(round_counties.c.county_id).join(AssessmentRound)
 
 
 @view_config(
@@ -95,7 +87,7 @@ def county_page(context, request):
         "may_answer": request.has_permission(Permission.appeal_answer, context),
         "may_rule": request.has_permission(Permission.appeal_rule, context),
         "user_may_rule": lambda case: service.may_rule(case, request.user),
-        "teams": db.scalars(select(Team).order_by(Team.name)).all(),
+        "teams": TeamService(db).list(),
         "answer_form": AnswerCaseForm(),
         "rule_form": RuleCaseForm(),
         "response_names": RESPONSE_LABELS,
@@ -186,7 +178,7 @@ def rule(context, request):
     case = context.case
     form = bind(RuleCaseForm, request)
     form.team.choices = [("", "—")] + [
-        (str(t.id), t.name) for t in request.dbsession.scalars(select(Team))
+        (str(t.id), t.name) for t in TeamService(request.dbsession).list()
     ]
     try:
         if not form.validate():

@@ -14,14 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from pyramid.csrf import check_csrf_token
 from pyramid.httpexceptions import HTTPForbidden
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.permissions import Permission
 from assessment.core.tokens import BEARER_FLAG
-from backchecks.models import ASSIGNED, Backcheck
-from backchecks.services import BackcheckService
+from backchecks.services import BackcheckService, assigned_backchecks
 from sampling.services import current_plan
 from surveys.schemas import BodyInvalid, parse_body
 
@@ -68,8 +66,7 @@ def assigned(request):
     team = request.user.team_id
     if team is None or request.user.role not in ("assessor", "supervisor"):
         return {"backchecks": []}
-    query = select(Backcheck).where(Backcheck.team_id == team, Backcheck.status == ASSIGNED)
-    rows = request.dbsession.scalars(query.order_by(Backcheck.id))
+    rows = assigned_backchecks(request.dbsession, team)
     items = [i.name for i in BackcheckService(request.dbsession).items]
     return {
         "items": items,

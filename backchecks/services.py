@@ -55,6 +55,12 @@ def original_answers(interview: Interview) -> dict[str, Any]:
     return answers
 
 
+def assigned_backchecks(dbsession: Session, team_id: int) -> list[Backcheck]:
+    """The back-checks assigned to the team ``team_id`` and still to do, oldest first."""
+    query = select(Backcheck).where(Backcheck.team_id == team_id, Backcheck.status == ASSIGNED)
+    return list(dbsession.scalars(query.order_by(Backcheck.id)))
+
+
 class BackcheckService:
     """Draw a plan's back-check sample, record re-visits, compare them."""
 

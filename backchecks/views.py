@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message, translate
-from assessment.core.models import AssessmentRound, County, round_counties
 from assessment.core.permissions import Permission
+from assessment.core.services import counties_in_rounds
 from assessment.core.views import flash, render_problem
-from backchecks.models import ASSIGNED, DONE, Backcheck
-from backchecks.services import BackcheckService, assessor_code
+from backchecks.models import DONE
+from backchecks.services import BackcheckService, assessor_code, assigned_backchecks
 from sampling.services import current_plan
 from surveys.labels import INTERVIEW_STATUS_LABELS
 
@@ -24,9 +23,7 @@ from surveys.labels import INTERVIEW_STATUS_LABELS
 )
 def quality_list(request):
     """The counties of the rounds, each with its quality page."""
-    ids = select(round_counties.c.county_id).join(AssessmentRound)
-    query = select(County).where(County.id.in_(ids)).order_by(County.code)
-    return {"counties": request.dbsession.scalars(query).all()}
+    return {"counties": counties_in_rounds(request.dbsession)}
 
 
 @view_config(
@@ -89,8 +86,7 @@ def mine(request):
     team = request.user.team_id
     rows = []
     if team is not None and request.user.role in ("assessor", "supervisor"):
-        query = select(Backcheck).where(Backcheck.team_id == team, Backcheck.status == ASSIGNED)
-        rows = request.dbsession.scalars(query.order_by(Backcheck.id)).all()
+        rows = assigned_backchecks(request.dbsession, team)
     return {"backchecks": rows}
 
 

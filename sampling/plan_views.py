@@ -7,24 +7,22 @@ import tempfile
 
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.errors import DomainError
 from assessment.core.exports import write_csv, write_xlsx
 from assessment.core.forms import bind, choices
 from assessment.core.i18n import N_, Message, translate
 from assessment.core.labels import SIZE_MODEL_LABELS
-from assessment.core.models import County, Team
 from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
-from assessment.core.services import TeamService, latest_round
+from assessment.core.services import TeamService, latest_round, team_by_id
 from assessment.core.views import XLSX, file_response, flash, render_problem
 from sampling import sizes
 from sampling.design_words import design_sentences
 from sampling.exports import plan_sheet
 from sampling.forms import DEFAULT_DESIGN, AssignTeamForm, AssignVillagesForm, DrawPlanForm
-from sampling.models import Frame, FrameVillage, SamplePlan
 from sampling.plans import PlanService, frame_strata, interview_count, team_list_rows
+from sampling.services import FrameService
 
 
 @view_config(
@@ -32,8 +30,7 @@ from sampling.plans import PlanService, frame_strata, interview_count, team_list
 )
 def plans(request):
     """Every plan version of every county, newest first (the re-draw history)."""
-    query = select(SamplePlan).join(County).order_by(County.code, SamplePlan.version.desc())
-    return {"plans": request.dbsession.scalars(query).all()}
+    return {"plans": PlanService(request.dbsession).every_plan()}
 
 
 @view_config(
@@ -44,7 +41,8 @@ def plans(request):
 def plan_new(request):
     """Design form with live sample sizes; POST commits to and draws the plan."""
     frame_id = query_id(request.params.get("frame"))
-    frame = request.dbsession.get(Frame, frame_id) if frame_id is not None else None
+    frames = FrameService(request.dbsession)
+    frame = frames.frame_by_id(frame_id)
     if frame is None:
         raise HTTPNotFound()
     service = PlanService(request.dbsession)
@@ -70,11 +68,7 @@ def plan_new(request):
             flash(request, N_("Plan version {version} drawn."), version=plan.version)
             return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
     decision_deff = previous_deff(request.dbsession, frame.county)
-    keys = request.dbsession.scalars(
-        select(FrameVillage.village_key)
-        .where(FrameVillage.frame_id == frame.id)
-        .order_by(FrameVillage.village_key)
-    ).all()
+    keys = frames.village_keys(frame)
     return {
         "form": form,
         "frame": frame,
@@ -286,7 +280,7 @@ def plan_assign(context, request):
         [(0, "—")] + [(t.id, t.name) for t in TeamService(request.dbsession).list()]
     )
     if form.validate():
-        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        team = team_by_id(request.dbsession, form.team_id.data)
         try:
             PlanService(request.dbsession).assign(context.plan, form.plan_village_id.data, team)
         except DomainError as exc:
@@ -314,7 +308,7 @@ def plan_assign_many(context, request):
     if not form.plan_village_id.data:
         flash(request, N_("Choose at least one village."), "error")
         return back
-    team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+    team = team_by_id(request.dbsession, form.team_id.data)
     try:
         count = PlanService(request.dbsession).assign_many(
             context.plan, form.plan_village_id.data, team
@@ -350,7 +344,7 @@ def plan_export(context, request):
 def plan_team_list(context, request):
     """A printable household list for one team: sampled households first, then the reserves
     in order; no household status (the assessors are blinded to it)."""
-    team = request.dbsession.get(Team, int(request.matchdict["team_id"]))
+    team = team_by_id(request.dbsession, int(request.matchdict["team_id"]))
     if team is None:
         raise HTTPNotFound()
     rows = PlanService(request.dbsession).export_rows(context.plan, team_id=team.id)

@@ -76,6 +76,11 @@ class PlanService:
         query = select(SamplePlan).where(SamplePlan.county_id == county.id)
         return list(self.db.scalars(query.order_by(SamplePlan.version.desc())))
 
+    def every_plan(self) -> list[SamplePlan]:
+        """Every plan version of every county, by county code, the newest version first."""
+        query = select(SamplePlan).join(County).order_by(County.code, SamplePlan.version.desc())
+        return list(self.db.scalars(query))
+
     def current(self, county: County) -> SamplePlan | None:
         plans = self.plans_of(county)
         return plans[0] if plans else None

@@ -351,6 +351,24 @@ class FrameService:
             )
         )
 
+    def every_frame(self) -> list[Frame]:
+        """Every frame version of every county, by county code, the newest version first."""
+        query = select(Frame).join(County).order_by(County.code, Frame.version.desc())
+        return list(self.db.scalars(query))
+
+    def recent_imports(self, limit: int = 10) -> list[FrameImportLog]:
+        """The latest entries of the import log, the newest first."""
+        query = select(FrameImportLog).order_by(FrameImportLog.id.desc()).limit(limit)
+        return list(self.db.scalars(query))
+
+    def frame_by_id(self, frame_id: int | None) -> Frame | None:
+        return self.db.get(Frame, frame_id) if frame_id is not None else None
+
+    def village_keys(self, frame: Frame) -> list[str]:
+        """The keys of the frame's villages, sorted (what a design's purposive list names)."""
+        query = select(FrameVillage.village_key).where(FrameVillage.frame_id == frame.id)
+        return list(self.db.scalars(query.order_by(FrameVillage.village_key)))
+
 
 def copy_rows(connection, table: str, columns, rows) -> None:
     """PostgreSQL COPY of ``rows`` (tuples) into ``table`` on the session's own connection."""

@@ -7,16 +7,21 @@ from importlib import resources
 from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.forms import bind, choices
 from assessment.core.i18n import N_, translate
 from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County
 from assessment.core.permissions import Permission
-from assessment.core.services import counties, ensure_county, latest_round
+from assessment.core.services import (
+    counties,
+    county_by_id,
+    ensure_county,
+    latest_round,
+    round_by_id,
+    rounds_newest_first,
+)
 from assessment.core.views import flash
 from sampling.forms import UploadFrameForm
-from sampling.models import Frame, FrameImportLog
 from sampling.services import FrameService, frame_limits
 
 
@@ -31,12 +36,7 @@ def _county_for(request, form):
             form.new_county_province.data or "未指定省份",
             western=form.new_county_western.data,
         )
-    return request.dbsession.get(County, form.county_id.data or 0)
-
-
-NO_ROUND = N_(
-    "{county} is in no assessment round: an administrator must add it to one before fieldwork."
-)
+    return county_by_id(request.dbsession, form.county_id.data)
 
 
 NO_ROUND = N_(
@@ -45,9 +45,7 @@ NO_ROUND = N_(
 
 
 def _round_choices(request, form) -> None:
-    rounds = request.dbsession.scalars(
-        select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-    ).all()
+    rounds = rounds_newest_first(request.dbsession)
     none = translate(
         N_("— none yet (an administrator adds the county before fieldwork)"), request.locale_name
     )
@@ -77,7 +75,7 @@ def _join_round(request, form, county: County) -> None:
         )
         request.dbsession.add(chosen)
     else:
-        chosen = request.dbsession.get(AssessmentRound, form.round_id.data or 0)
+        chosen = round_by_id(request.dbsession, form.round_id.data)
     if chosen is not None and county not in chosen.counties:
         chosen.counties.append(county)
     if chosen is not None:
@@ -130,12 +128,8 @@ def frames(request):
                 )
                 return HTTPSeeOther(request.route_url("sampling.frame", frame_id=outcome.frame.id))
             request.response.status = 422
-    listing = request.dbsession.scalars(
-        select(Frame).join(County).order_by(County.code, Frame.version.desc())
-    ).all()
-    log = request.dbsession.scalars(
-        select(FrameImportLog).order_by(FrameImportLog.id.desc()).limit(10)
-    ).all()
+    frames = FrameService(request.dbsession)
+    listing, log = frames.every_frame(), frames.recent_imports(10)
     return {"form": form, "frames": listing, "outcome": outcome, "log": log}
 
 

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
-from assessment.core.models import Role, User, utcnow
+from assessment.core.models import Role, User, Village, utcnow
 from assessment.core.staleness import deferred, mark_stale, refresh_now
-from sampling.models import Household, PlanHousehold, PlanVillage
+from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage
 from surveys import audit
 from surveys.assignments import current_plan_ids
 from surveys.models import (
@@ -309,3 +309,27 @@ class ReviewService:
         if team_id is not None:
             query = query.where(RevisitDraw.team_id == team_id)
         return list(self.db.scalars(query))
+
+    def revisit_households(self, draws: list[RevisitDraw]) -> list[tuple]:
+        """(draw, [(plan household id, head's name, household id, village name)]) per draw, in
+        the order drawn; the page links each to its review page."""
+        out = []
+        for draw in draws:
+            ids = json.loads(draw.interview_ids_json)
+            query = (
+                select(
+                    Interview.id,
+                    PlanHousehold.id,
+                    Household.head_name,
+                    Household.household_id,
+                    Village.name,
+                )
+                .join(PlanHousehold, Interview.plan_household_id == PlanHousehold.id)
+                .join(Household, PlanHousehold.household_pk == Household.id)
+                .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
+                .join(Village, FrameVillage.village_id == Village.id)
+                .where(Interview.id.in_(ids))
+            )
+            rows = {interview_id: row for interview_id, *row in self.db.execute(query)}
+            out.append((draw, [tuple(rows[i]) for i in ids if i in rows]))
+        return out

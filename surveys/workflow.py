@@ -253,6 +253,27 @@ class InterviewService:
         met = counted >= rule.visits
         return Visits(rule, attempts, counted, None if met or last is None else last + gap)
 
+    def offline_visits(self, ids: list[int]) -> tuple[dict, dict]:
+        """For the phone, per plan household of ``ids``: the round's 不在家 rule (None for a
+        role that is never replaced) and the 不在家 visits recorded, oldest first."""
+        if not ids:
+            return {}, {}
+        rules, by_plan = {}, {}
+        for ph in self.db.scalars(select(PlanHousehold).where(PlanHousehold.id.in_(ids))):
+            if ph.plan_id not in by_plan:
+                rule = self.visit_rule(ph)
+                by_plan[ph.plan_id] = {"visits": rule.visits, "gap_minutes": rule.gap_minutes}
+            rules[ph.id] = by_plan[ph.plan_id] if ph.role in REPLACEABLE else None
+        visits: dict[int, list[str]] = {}
+        query = (
+            select(VisitAttempt.plan_household_id, VisitAttempt.visited_at)
+            .where(VisitAttempt.plan_household_id.in_(ids), VisitAttempt.outcome == ABSENT)
+            .order_by(VisitAttempt.visited_at)
+        )
+        for ph_id, at in self.db.execute(query):
+            visits.setdefault(ph_id, []).append(at.isoformat() + "Z")
+        return rules, visits
+
     def _check_open(self, ph: PlanHousehold) -> Interview | None:
         check_not_archived(ph.plan)
         interview = self.interview_of(ph)
@@ -361,6 +382,10 @@ class InterviewService:
     def release_of(self, ph: PlanHousehold) -> ReserveRelease | None:
         """The release made in place of ``ph``, if any."""
         return self.db.scalar(select(ReserveRelease).where(ReserveRelease.replaced_id == ph.id))
+
+    def release_bringing_in(self, ph: PlanHousehold) -> ReserveRelease | None:
+        """The release that brought ``ph`` (a reserve) in, if any."""
+        return self.db.scalar(select(ReserveRelease).where(ReserveRelease.reserve_id == ph.id))
 
     def reserve_started(self, release: ReserveRelease) -> bool:
         """Whether the released reserve's fieldwork began (an outcome or a visit recorded)."""

@@ -205,3 +205,153 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
     assert _cycles(imports()) == []
+
+
+# -- views hold no queries ---------------------------------------------------------------------
+
+# Calls that run a query on a session; ``get`` only on a session (``db``, ``dbsession``).
+QUERY_METHODS = ("execute", "scalar", "scalars", "query")
+SESSION_NAMES = ("db", "dbsession", "session")
+# Views modules that still run queries, each to be emptied by moving them into a service (a
+# shrinking list: a module goes off it once clean). reports.views loads its objects by hand
+# until its routes get factories (issue #18, the routes' part).
+VIEWS_WITH_QUERIES = ("reports.views",)
+
+
+def _is_views_module(module: str) -> bool:
+    """Named as views (``views.py``, ``*_views.py``, in a ``views`` package) or declaring
+    views (``view_config``, as the JSON APIs do)."""
+    parts = module.split(".")
+    if parts[-1] == "views" or parts[-1].endswith("_views") or "views" in parts[:-1]:
+        return True
+    return "view_config" in modules()[module].read_text(encoding="utf-8")
+
+
+def _queries_in(source: str) -> list[str]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            found += [
+                f"line {node.lineno}: imports {alias.name} from sqlalchemy" for alias in node.names
+            ]
+        elif isinstance(node, ast.Import):
+            found += [
+                f"line {node.lineno}: imports {alias.name}"
+                for alias in node.names
+                if alias.name.split(".")[0] == "sqlalchemy"
+            ]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method, receiver = node.func.attr, node.func.value
+            name = getattr(receiver, "attr", getattr(receiver, "id", None))
+            if method in QUERY_METHODS or (method == "get" and name in SESSION_NAMES):
+                found.append(f"line {node.lineno}: .{method}(")
+    return found
+
+
+def _views_queries() -> dict[str, list[str]]:
+    return {
+        module: found
+        for module in sorted(modules())
+        if _is_views_module(module)
+        for found in [_queries_in(modules()[module].read_text(encoding="utf-8"))]
+        if found
+    }
+
+
+def test_the_query_finder_finds_queries_and_ignores_a_dict_get():
+    source = (
+        "from sqlalchemy import select\n"
+        "def view(request):\n"
+        "    request.params.get('x')\n"
+        "    request.dbsession.get(Team, 1)\n"
+        "    db.scalars(select(Team))\n"
+        "    request.dbsession.execute(q)\n"
+    )
+    assert _queries_in(source) == [
+        "line 1: imports select from sqlalchemy",
+        "line 4: .get(",
+        "line 5: .scalars(",
+        "line 6: .execute(",
+    ]
+
+
+def test_every_views_module_is_seen():
+    views = {m for m in modules() if _is_views_module(m)}
+    expected = {"assessment.views.admin", "sampling.plan_views", "sampling.views"}
+    expected |= {"surveys.views.assessor", "appeals.views", "backchecks.api", "reports.views"}
+    assert expected <= views
+    assert "sampling.services" not in views and "surveys.workflow" not in views
+
+
+def test_views_call_services_and_hold_no_queries():
+    wrong = {m: q for m, q in _views_queries().items() if m not in VIEWS_WITH_QUERIES}
+    assert wrong == {}
+
+
+@pytest.mark.parametrize("module", VIEWS_WITH_QUERIES)
+def test_a_views_module_cleaned_of_queries_leaves_the_known_remainder(module):
+    assert module in _views_queries(), f"{module} holds no query now: take it off the list"
+
+
+# -- no private name crosses a module ------------------------------------------------------------
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_names_used_from_elsewhere(module: str, source: str | None = None) -> list[str]:
+    """``from m import _x`` and ``m._x`` for a module ``m`` of this tree other than ``module``
+    (read from its file, or from ``source``)."""
+    path = modules()[module]
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    tree = ast.parse(source if source is not None else path.read_text(encoding="utf-8"))
+    bound, found = {}, []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if _resolve(alias.name) == alias.name:
+                    bound[alias.asname or alias.name] = alias.name
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            for alias in node.names:
+                target = f"{base}.{alias.name}"
+                if target in modules():
+                    bound[alias.asname or alias.name] = target
+                elif _private(alias.name) and _resolve(base) not in (None, module):
+                    found.append(f"{module} imports {alias.name} from {base}")
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and _private(node.attr)
+            and isinstance(node.value, ast.Name)
+            and bound.get(node.value.id, module) != module
+        ):
+            found.append(f"{module} uses {bound[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_the_private_name_finder_sees_both_ways_of_reaching_a_name():
+    source = (
+        "from sampling.frames.frame import FrameImport, _build\n"
+        "from .read import _own_helper\n"
+        "from assessment.estimation import intervals as iv\n"
+        "import sampling.frames.check\n"
+        "def f(self):\n"
+        "    iv._check_level(0.9)\n"
+        "    self._cache, _local, iv.check_level, iv.__name__\n"
+        "    _build(_helper())\n"
+    )
+    assert _private_names_used_from_elsewhere("sampling.frames.isolated", source) == [
+        "sampling.frames.isolated imports _build from sampling.frames.frame",
+        "sampling.frames.isolated imports _own_helper from sampling.frames.read",
+        "sampling.frames.isolated uses assessment.estimation.intervals._check_level",
+    ]
+
+
+def test_no_private_name_is_imported_from_another_module():
+    wrong = sorted(f for module in modules() for f in _private_names_used_from_elsewhere(module))
+    assert wrong == []

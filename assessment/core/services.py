@@ -20,6 +20,7 @@ from assessment.core.models import (
     Role,
     Team,
     User,
+    round_counties,
     utcnow,
 )
 from assessment.core.security import check_password, hash_password, needs_rehash
@@ -262,6 +263,42 @@ def current_rounds(dbsession: Session) -> list[AssessmentRound]:
 
 def counties(dbsession: Session) -> list[County]:
     return list(dbsession.scalars(select(County).order_by(County.code)))
+
+
+def counties_in_rounds(dbsession: Session) -> list[County]:
+    """The counties some assessment round lists, by code."""
+    listed = select(round_counties.c.county_id).join(AssessmentRound)
+    return list(
+        dbsession.scalars(select(County).where(County.id.in_(listed)).order_by(County.code))
+    )
+
+
+def rounds_newest_first(dbsession: Session) -> list[AssessmentRound]:
+    """Every assessment round, the newest (year, then the latest created) first."""
+    query = select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
+    return list(dbsession.scalars(query))
+
+
+def county_by_id(dbsession: Session, county_id: int | None) -> County | None:
+    return dbsession.get(County, county_id) if county_id else None
+
+
+def counties_by_ids(dbsession: Session, county_ids) -> list[County]:
+    """The counties of ``county_ids`` by code (an unknown id is left out)."""
+    query = select(County).where(County.id.in_(list(county_ids or [])))
+    return list(dbsession.scalars(query.order_by(County.code)))
+
+
+def team_by_id(dbsession: Session, team_id: int | None) -> Team | None:
+    return dbsession.get(Team, team_id) if team_id else None
+
+
+def user_by_id(dbsession: Session, user_id: int | None) -> User | None:
+    return dbsession.get(User, user_id) if user_id else None
+
+
+def round_by_id(dbsession: Session, round_id: int | None) -> AssessmentRound | None:
+    return dbsession.get(AssessmentRound, round_id) if round_id else None
 
 
 def county_round(db: Session, county: County) -> AssessmentRound | None:

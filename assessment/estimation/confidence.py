@@ -47,7 +47,7 @@ def one_sided_bound(estimate: Estimate, side: str = "upper", confidence: float =
     """
     if side not in ("upper", "lower"):
         raise EstimationError(N_("side must be 'upper' or 'lower', got {value!r}"), value=side)
-    intervals._check_level(confidence, "confidence")
+    intervals.check_level(confidence, "confidence")
     if estimate.method == "census":
         return estimate.estimate  # no sampling error: the bound is the value
     return intervals.bound(
@@ -92,7 +92,7 @@ def probability_within(
             options=intervals.COMPARATORS,
             value=comparator,
         )
-    intervals._check_level(confidence, "confidence")
+    intervals.check_level(confidence, "confidence")
     below = comparator in ("<", "<=")
     if estimate.method == "census":
         ok = estimate.estimate <= threshold if below else estimate.estimate >= threshold

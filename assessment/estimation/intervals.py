@@ -82,7 +82,8 @@ METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish")
 COMPARATORS = ("<", "<=", ">", ">=")
 
 
-def _check_level(level: float, name: str = "level") -> None:
+def check_level(level: float, name: str = "level") -> None:
+    """Refuse a confidence level outside [0.5, 1), naming the argument ``name``."""
     if not 0.5 <= level < 1:
         raise EstimationError(
             N_("{name} must be in [0.5, 1), got {value!r}"), name=name, value=level
@@ -252,7 +253,7 @@ def interval(
     method, p, se, *, n, df, n_kish, level, df_eff=math.nan, n_event=math.nan
 ) -> tuple[float, float]:
     """Two-sided interval ``(low, high)`` at confidence ``level`` (see :func:`bound`)."""
-    _check_level(level)
+    check_level(level)
     q = 1 - (1 - level) / 2
     kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q, "df_eff": df_eff, "n_event": n_event}
     return bound(method, p, se, side="lower", **kwargs), bound(

@@ -15,9 +15,20 @@ from assessment.core.forms import (
     choices,
 )
 from assessment.core.i18n import N_
-from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, County, Role, Team, User
+from assessment.core.models import NATIONAL_SCHEME, AssessmentRound, Role
 from assessment.core.permissions import Permission
-from assessment.core.services import TeamService, UserService, counties, set_round_counties
+from assessment.core.services import (
+    TeamService,
+    UserService,
+    counties,
+    counties_by_ids,
+    county_by_id,
+    round_by_id,
+    rounds_newest_first,
+    set_round_counties,
+    team_by_id,
+    user_by_id,
+)
 from assessment.core.views import flash, render_problem
 
 
@@ -52,7 +63,7 @@ def user_new(request):
     form = bind(CreateUserForm, request)
     form.team_id.choices = _team_choices(request)
     if request.method == "POST" and form.validate():
-        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        team = team_by_id(request.dbsession, form.team_id.data)
         try:
             UserService(request.dbsession).create(
                 form.username.data,
@@ -74,7 +85,7 @@ def user_new(request):
 )
 def user_edit(request):
     """Change a user's role, team or status, or reset the password."""
-    user = request.dbsession.get(User, int(request.matchdict["user_id"]))
+    user = user_by_id(request.dbsession, int(request.matchdict["user_id"]))
     if user is None:
         raise HTTPNotFound()
     form = bind(EditUserForm, request, obj=user)
@@ -88,7 +99,7 @@ def user_edit(request):
         flash(request, N_("Password of {name} reset."), name=user.username)
         return HTTPSeeOther(request.route_url("admin.users"))
     if request.method == "POST" and "reset" not in request.POST and form.validate():
-        team = request.dbsession.get(Team, form.team_id.data) if form.team_id.data else None
+        team = team_by_id(request.dbsession, form.team_id.data)
         rights = {
             "role": Role(form.role.data),
             "county_id": form.county_id.data,
@@ -126,11 +137,7 @@ def team_new(request):
     form = bind(CreateTeamForm, request)
     form.home_county_id.choices = _county_choices(request)
     if request.method == "POST" and form.validate():
-        county = (
-            request.dbsession.get(County, form.home_county_id.data)
-            if form.home_county_id.data
-            else None
-        )
+        county = county_by_id(request.dbsession, form.home_county_id.data)
         try:
             TeamService(request.dbsession).create(form.name.data, home_county=county)
         except DomainError as exc:
@@ -144,10 +151,7 @@ def team_new(request):
 @view_config(route_name="admin.rounds", renderer="admin/rounds.jinja2", permission=Permission.admin)
 def rounds(request):
     """Assessment rounds, newest first."""
-    from sqlalchemy import select
-
-    query = select(AssessmentRound).order_by(AssessmentRound.year.desc(), AssessmentRound.id.desc())
-    return {"rounds": list(request.dbsession.scalars(query))}
+    return {"rounds": rounds_newest_first(request.dbsession)}
 
 
 def _round_form(request, assessment_round: AssessmentRound | None):
@@ -170,8 +174,8 @@ def _save_round(request, form, assessment_round: AssessmentRound) -> None:
     assessment_round.poverty_line = float(form.poverty_line.data)
     for name in RoundForm.PERCENT_FIELDS:
         setattr(assessment_round, name, float(getattr(form, name).data) / 100)
-    chosen = [request.dbsession.get(County, cid) for cid in form.county_ids.data or []]
-    set_round_counties(request.dbsession, assessment_round, [c for c in chosen if c is not None])
+    chosen = counties_by_ids(request.dbsession, form.county_ids.data)
+    set_round_counties(request.dbsession, assessment_round, chosen)
 
 
 @view_config(
@@ -184,9 +188,7 @@ def round_edit(request):
     """Create or edit a round: poverty line, thresholds and comparators, counties."""
     assessment_round = None
     if "round_id" in request.matchdict:
-        assessment_round = request.dbsession.get(
-            AssessmentRound, int(request.matchdict["round_id"])
-        )
+        assessment_round = round_by_id(request.dbsession, int(request.matchdict["round_id"]))
         if assessment_round is None:
             raise HTTPNotFound()
     form = _round_form(request, assessment_round)

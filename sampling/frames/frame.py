@@ -188,7 +188,7 @@ def read_frame(
     checked, result = read_and_check(data, file_format, encoding, max_issues, limits, progress)
     if checked is None:
         return result
-    return replace(result, frame=_build(checked.columns, checked.extra_columns))
+    return replace(result, frame=build_frame(checked.columns, checked.extra_columns))
 
 
 def read_and_check(
@@ -263,10 +263,10 @@ def make_frame(
         pl.Series("extra_json", list(extra) if extra is not None else ["{}"] * n, pl.String),
         pl.Series("row", list(source_row) if source_row is not None else range(2, n + 2), pl.Int32),
     )
-    return _build(frame, tuple(extra_columns))
+    return build_frame(frame, tuple(extra_columns))
 
 
-def _build(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
+def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
     """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``."""
     key = (
         pl.col("village_code")

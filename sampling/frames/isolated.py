@@ -32,7 +32,7 @@ import polars as pl
 
 from assessment.core.i18n import N_, Message
 from sampling.frames.check import FrameIssue
-from sampling.frames.frame import FrameImport, Progress, _build, read_and_check
+from sampling.frames.frame import FrameImport, Progress, build_frame, read_and_check
 from sampling.frames.read import DEFAULT_LIMITS, Limits
 
 
@@ -152,7 +152,11 @@ def _resident(pid: int) -> int:
 def _result(result: FrameImport, extra_columns, output: Path) -> FrameImport:
     """The child's result with its issues and, when it checked the file, its frame built."""
     issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
-    frame = None if extra_columns is None else _build(pl.read_ipc(f"{output}.arrow"), extra_columns)
+    frame = (
+        None
+        if extra_columns is None
+        else build_frame(pl.read_ipc(f"{output}.arrow"), extra_columns)
+    )
     return replace(result, frame=frame, issues=issues)
 
 

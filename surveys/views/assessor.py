@@ -14,10 +14,10 @@ from assessment.core.models import Role
 from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
 from assessment.core.views import flash, render_problem
-from sampling.models import PlanHousehold
 from surveys import assignments as work
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS, VERDICT_LABELS
-from surveys.models import INTERVIEWED, OUTCOMES, InterviewPhoto, ReserveRelease
+from surveys.models import INTERVIEWED, OUTCOMES
+from surveys.photo_store import interview_photo, photo_digests
 from surveys.photos import thumbnail
 from surveys.review import ReviewService
 from surveys.schemas import without_problems
@@ -84,15 +84,6 @@ def assignments(request):
     }
 
 
-def _release_of(db, ph: PlanHousehold):
-    """The releases this household took part in: (replacing me, I replaced)."""
-    from sqlalchemy import select
-
-    by_me = db.scalar(select(ReserveRelease).where(ReserveRelease.replaced_id == ph.id))
-    of_me = db.scalar(select(ReserveRelease).where(ReserveRelease.reserve_id == ph.id))
-    return by_me, of_me
-
-
 @view_config(
     route_name="surveys.household",
     renderer="surveys/household.jinja2",
@@ -103,7 +94,7 @@ def household(context, request):
     """The household (blinded: head, id, village), its outcome, visits and interview status."""
     service = service_for(request)
     ph = context.plan_household
-    replaced_by, replaces = _release_of(request.dbsession, ph)
+    replaced_by, replaces = service.release_of(ph), service.release_bringing_in(ph)
     can_edit = request.has_permission(Permission.interview_edit, context)
     return {
         "context": context,
@@ -271,7 +262,6 @@ def interview_page(
     comments: dict[str, list] = {}
     for comment in ReviewService(request.dbsession).open_comments(interview):
         comments.setdefault(field_name(comment.field_path), []).append(comment)
-    photo = request.dbsession.query(InterviewPhoto.sha256).filter_by(interview_id=interview.id)
     return {
         "context": context,
         "interview": interview,
@@ -295,7 +285,7 @@ def interview_page(
             for c in group
         ],
         "history": readable_history(request.dbsession, interview, instruments, request.locale_name),
-        "photos": [row[0] for row in photo],
+        "photos": photo_digests(request.dbsession, interview),
         "status_names": INTERVIEW_STATUS_LABELS,
         "action_names": ACTION_LABELS,
         "editable": interview.status in ("draft", "returned"),
@@ -446,18 +436,16 @@ def photo(context, request):
     """A photo of the interview (the latest unless ``?id=``), full size or ``?size=thumb``;
     whoever may see the household may see its photos, nobody else (the route's ACL)."""
     from pyramid.httpexceptions import HTTPNotFound
-    from sqlalchemy import select
 
     item = context.interview
     if item is None:
         raise HTTPNotFound()
-    query = select(InterviewPhoto).where(InterviewPhoto.interview_id == item.id)
+    photo_id = None
     if "id" in request.GET:
         photo_id = query_id(request.GET["id"])
         if photo_id is None:
             raise HTTPNotFound()
-        query = query.where(InterviewPhoto.id == photo_id)
-    row = request.dbsession.scalars(query.order_by(InterviewPhoto.id.desc()).limit(1)).first()
+    row = interview_photo(request.dbsession, item, photo_id)
     if row is None:
         raise HTTPNotFound()
     # Stored photos are JPEGs this server encoded; older rows keep their checked type. Never

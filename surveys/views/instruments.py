@@ -12,10 +12,10 @@ from surveys.instrument_store import (
     DefinitionRejected,
     create_version,
     ensure_builtin_instruments,
+    instrument_version,
     pretty_definition,
     versions,
 )
-from surveys.models import InstrumentVersion
 from surveys.views import close_spooled_body
 
 
@@ -37,7 +37,7 @@ def instruments(request):
 )
 def instrument_new(request):
     """Edit the JSON of a version and save it as the instrument's next (active) version."""
-    base = request.dbsession.get(InstrumentVersion, int(request.matchdict["version_id"]))
+    base = instrument_version(request.dbsession, int(request.matchdict["version_id"]))
     if base is None:
         raise HTTPNotFound()
     text, problems = pretty_definition(base), []

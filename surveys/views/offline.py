@@ -8,15 +8,13 @@ from pyramid.httpexceptions import HTTPNotFound
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.permissions import Permission
-from sampling.models import PlanHousehold
-from surveys.models import INTERVIEWED, VisitAttempt
+from surveys.models import INTERVIEWED
 from surveys.offline import OPEN_STATUSES, blank_interview, day_of_work
 from surveys.views import team_scope
 from surveys.views.assessor import interview_page, service_for
-from surveys.workflow import ABSENT, REPLACEABLE, load_answers
+from surveys.workflow import load_answers
 
 SERVICE_WORKER = files("assessment") / "static" / "js" / "sw.js"
 
@@ -56,27 +54,6 @@ def _pages(request, household_id: int, *, household_page: bool) -> list[dict]:
     return pages
 
 
-def _visit_rules(request, ids: list[int]) -> tuple[dict, dict]:
-    """Per household: the round's 不在家 rule and the visits recorded on the server."""
-    if not ids:
-        return {}, {}
-    service, rules, by_plan = service_for(request), {}, {}
-    for ph in request.dbsession.scalars(select(PlanHousehold).where(PlanHousehold.id.in_(ids))):
-        if ph.plan_id not in by_plan:
-            rule = service.visit_rule(ph)
-            by_plan[ph.plan_id] = {"visits": rule.visits, "gap_minutes": rule.gap_minutes}
-        rules[ph.id] = by_plan[ph.plan_id] if ph.role in REPLACEABLE else None
-    visits: dict[int, list[str]] = {}
-    query = (
-        select(VisitAttempt.plan_household_id, VisitAttempt.visited_at)
-        .where(VisitAttempt.plan_household_id.in_(ids), VisitAttempt.outcome == ABSENT)
-        .order_by(VisitAttempt.visited_at)
-    )
-    for ph_id, at in request.dbsession.execute(query):
-        visits.setdefault(ph_id, []).append(at.isoformat() + "Z")
-    return rules, visits
-
-
 def _household(h, rules=None, visits=None) -> dict:
     return {
         "visit_rule": (rules or {}).get(h.id),
@@ -113,7 +90,7 @@ def offline_day(request):
         for h in queue:
             pages += _pages(request, h.id, household_page=False)
     ids = [h.id for h in day.households] + [h.id for q in day.reserves.values() for h in q]
-    rules, visits = _visit_rules(request, ids)
+    rules, visits = service_for(request).offline_visits(ids)
     return {
         "user": request.user.id,
         "households": [_household(h, rules, visits) for h in day.households],

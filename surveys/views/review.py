@@ -19,9 +19,9 @@ from surveys.labels import (
     STANDARD_LABELS,
     VERDICT_LABELS,
 )
+from surveys.photo_store import photo_ids
 from surveys.quality import flags_from_json
 from surveys.review import ReviewService
-from surveys.services import photo_ids
 from surveys.views import (
     display_value,
     instruments_of,
@@ -29,7 +29,6 @@ from surveys.views import (
     team_scope,
 )
 from surveys.views.history import readable_history
-from surveys.views.revisits import revisit_households
 from surveys.workflow import load_answers
 
 
@@ -44,7 +43,7 @@ def queue(request):
     team = team_scope(request)
     return {
         "queue": service.queue(team),
-        "draws": revisit_households(request.dbsession, service.draws(team)),
+        "draws": service.revisit_households(service.draws(team)),
         "verdict_names": VERDICT_LABELS,
     }
 

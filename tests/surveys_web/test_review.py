@@ -180,26 +180,29 @@ def test_only_submitted_interviews_are_reviewed(testapp, dbsession, world, actio
     assert dbsession.get(Interview, interview_of(dbsession, ph).id).status == "draft"
 
 
-def test_approved_interviews_and_substitutions_for_the_indicators(testapp, dbsession, world):
-    from surveys.services import approved_interviews, substitutions
+def test_approved_interviews_and_releases_reach_the_indicators(testapp, dbsession, world):
+    # What the indicators read: only approved interviews, with the design weight of the
+    # household; the absent household's release is recorded with its reason.
+    from reports.county_estimates import sample_rows
+    from surveys.workflow import InterviewService
 
     plan = world.plan
     done, absent = plan.selected[(plan.villages[0].id, "exited")]
     testapp.login(world.assessor.username)
     _submitted(testapp, dbsession, done)
     record_absent(testapp, dbsession, absent)
-    assert approved_interviews(dbsession, plan.plan.id) == []  # submitted is not approved
+    assert sample_rows(dbsession, plan.plan) == []  # submitted is not approved
     _as(testapp, world.supervisor)
     testapp.post_form("/surveys/review/bulk-approve", {}, token_from="/surveys/review", status=303)
-    (row,) = approved_interviews(dbsession, plan.plan.id)
-    assert (row.plan_household_id, row.verdict, row.persons, row.recognising, row.weight) == (
-        done.id,
-        "meets_standard",
-        3,
-        True,
-        20.0,
-    )
-    (release,) = substitutions(dbsession, plan.plan.id)
+    (row,) = sample_rows(dbsession, plan.plan)
+    assert (
+        row["plan_household_id"],
+        row["verdict"],
+        row["persons"],
+        row["recognises"],
+        row["base_weight"],
+    ) == (done.id, "meets_standard", 3, 1.0, 20.0)
+    release = InterviewService(dbsession).release_of(absent)
     assert (release.replaced_id, release.reason) == (absent.id, "absent")
 
 
