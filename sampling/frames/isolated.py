@@ -152,11 +152,8 @@ def _resident(pid: int) -> int:
 def _result(result: FrameImport, extra_columns, output: Path) -> FrameImport:
     """The child's result with its issues and, when it checked the file, its frame built."""
     issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
-    frame = (
-        None
-        if extra_columns is None
-        else build_frame(pl.read_ipc(f"{output}.arrow"), extra_columns)
-    )
+    arrow = f"{output}.arrow"
+    frame = None if extra_columns is None else build_frame(pl.read_ipc(arrow), extra_columns)
     return replace(result, frame=frame, issues=issues)
 
 
