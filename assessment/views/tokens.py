@@ -31,8 +31,9 @@ def token_new(request):
 
 
 def _token(request, *, own: bool) -> ApiToken:
-    row = request.dbsession.get(ApiToken, int(request.matchdict["token_id"]))
-    if row is None or (own and row.user_id != request.user.id):
+    """The route's token (loaded by its factory); someone else's is not found on one's own page."""
+    row = request.context.token
+    if own and row.user_id != request.user.id:
         raise HTTPNotFound()
     return row
 
