@@ -205,3 +205,23 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
     assert _cycles(imports()) == []
+
+
+ROUTES = "assessment.routes"
+
+
+def _route_adders(module: str) -> list[int]:
+    """Lines where ``module`` names ``add_route`` (a call, or a bound method kept for one)."""
+    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr == "add_route")
+        or (isinstance(node, ast.Name) and node.id == "add_route")
+    ]
+
+
+def test_only_the_shells_routes_module_adds_routes():
+    assert _route_adders(ROUTES), "the route finder should see the routes module's add_route"
+    elsewhere = {m: lines for m in modules() if m != ROUTES and (lines := _route_adders(m))}
+    assert elsewhere == {}
