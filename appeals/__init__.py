@@ -2,7 +2,7 @@
 
 
 def includeme(config) -> None:
-    """Wire the appeal pages (templates, views); routes are in ``appeals.routes``."""
+    """Wire the appeal pages (templates, views); routes are in ``assessment.routes``."""
     from appeals.openapi import PATHS, schemas
 
     config.add_jinja2_search_path("appeals:templates", name=".jinja2")

@@ -7,13 +7,11 @@ appeal experts rule; no one else (and no liaison of another county) sees anythin
 from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
-from pyramid.httpexceptions import HTTPNotFound
-from sqlalchemy import select
 
 from appeals.models import AppealCase, AppealEvidence
 from assessment.core.models import County, Role
 from assessment.core.permissions import Permission
-from assessment.core.resources import load_or_404
+from assessment.core.resources import Resource, load_or_404
 from assessment.core.security import APPEAL_EXPERT, liaison_principal, role_principal
 
 
@@ -32,40 +30,33 @@ def county_acl(county_id: int) -> list:
     ]
 
 
-class CountyAppealResource:
+class CountyAppealResource(Resource):
     """A county's appeal page (by county code)."""
 
-    def __init__(self, request):
-        code = request.matchdict.get("code", "")
-        county = request.dbsession.scalar(select(County).where(County.code == code[:40]))
-        if county is None:
-            raise HTTPNotFound()
-        self.county = county
+    def load(self, request) -> None:
+        self.county: County = load_or_404(request, County, "code", by=County.code)
 
-    @property
-    def __acl__(self):
+    def acl(self) -> list:
         return county_acl(self.county.id)
 
 
-class CaseResource:
+class CaseResource(Resource):
     """One published case."""
 
-    def __init__(self, request):
+    def load(self, request) -> None:
         self.case: AppealCase = load_or_404(request, AppealCase, "case_id")
         self.county = self.case.publication.county
 
-    @property
-    def __acl__(self):
+    def acl(self) -> list:
         return county_acl(self.county.id)
 
 
-class EvidenceResource:
+class EvidenceResource(Resource):
     """One evidence file of a case."""
 
-    def __init__(self, request):
+    def load(self, request) -> None:
         self.evidence: AppealEvidence = load_or_404(request, AppealEvidence, "evidence_id")
         self.county = self.evidence.case.publication.county
 
-    @property
-    def __acl__(self):
+    def acl(self) -> list:
         return county_acl(self.county.id)

@@ -18,6 +18,10 @@ def make_app(global_config, **settings):
         config.registry.app_settings = app_settings
         config.include("assessment.core.db")
         config.include("assessment.core.security")
+        # API requests with a bearer token: the user is set before the route factory runs.
+        config.add_tween(
+            "assessment.core.tokens.bearer_tween_factory", under="pyramid_tm.tm_tween_factory"
+        )
         config.include("assessment.hardening")
         config.include("assessment.web")
         config.include("assessment.routes")

@@ -2,7 +2,7 @@
 
 
 def includeme(config) -> None:
-    """Wire the back-check pages (templates, views); routes are in ``backchecks.routes``."""
+    """Wire the back-check pages (templates, views); routes are in ``assessment.routes``."""
     from backchecks.api import PATHS, schemas
 
     config.add_jinja2_search_path("backchecks:templates", name=".jinja2")

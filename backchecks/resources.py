@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
-from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
 from assessment.core.models import County, Role
 from assessment.core.permissions import Permission
-from assessment.core.resources import load_or_404
+from assessment.core.resources import Resource, load_or_404
 from assessment.core.security import (
-    RootFactory,
     role_principal,
     team_principal,
     team_supervisor_principal,
@@ -19,25 +17,19 @@ from backchecks.models import Backcheck
 from sampling.models import PlanHousehold, PlanVillage
 
 
-class CountyQualityResource:
-    """A county's quality page: supervisors and coordinators (role-wide)."""
+class CountyQualityResource(Resource):
+    """A county's quality page: supervisors and coordinators (role-wide, the root's ACL)."""
 
-    __acl__ = RootFactory.__acl__
-
-    def __init__(self, request):
-        code = request.matchdict.get("code", "")
-        county = request.dbsession.scalar(select(County).where(County.code == code[:40]))
-        if county is None:
-            raise HTTPNotFound()
-        self.county = county
+    def load(self, request) -> None:
+        self.county: County = load_or_404(request, County, "code", by=County.code)
 
 
-class BackcheckResource:
+class BackcheckResource(Resource):
     """One back-check: recorded by the team it is assigned to (never the original team);
     its comparison seen by supervisors and coordinators; the interview returned on it by the
     supervisor of the team working the interview's village *now*."""
 
-    def __init__(self, request):
+    def load(self, request) -> None:
         self.backcheck: Backcheck = load_or_404(request, Backcheck, "backcheck_id")
         self.current_team = request.dbsession.scalar(
             select(PlanVillage.team_id)
@@ -45,8 +37,7 @@ class BackcheckResource:
             .where(PlanHousehold.id == self.backcheck.interview.plan_household_id)
         )
 
-    @property
-    def __acl__(self):
+    def acl(self) -> list:
         acl = [
             (Allow, role_principal(Role.admin), ALL_PERMISSIONS),
             (Allow, Authenticated, (Permission.home, Permission.account)),

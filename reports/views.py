@@ -7,19 +7,16 @@ import tempfile
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.response import Response
 from pyramid.view import view_config
-from sqlalchemy import select
 
 from assessment.core.errors import DomainError
 from assessment.core.exports import write_csv, write_xlsx
 from assessment.core.forms import bind
 from assessment.core.i18n import N_, Message
 from assessment.core.labels import STAGE_LABELS
-from assessment.core.models import County, Province
 from assessment.core.permissions import Permission
 from assessment.core.views import XLSX, file_response, flash, render_problem
 from reports import county_estimates as ce
 from reports.forms import CloseFieldworkForm
-from reports.models import ReportVersion
 from reports.pdf import render_county_report, render_province_report
 from reports.province import province_snapshot
 from reports.services import (
@@ -35,14 +32,6 @@ from sampling.services import current_plan
 from surveys.fieldwork import FieldworkService
 
 PDF = "application/pdf"
-
-
-def _county(request) -> County:
-    code = request.matchdict["code"]
-    county = request.dbsession.scalar(select(County).where(County.code == code))
-    if county is None:
-        raise HTTPNotFound()
-    return county
 
 
 def _lang(request) -> str:
@@ -133,7 +122,7 @@ def report_list(request):
 )
 def county_page(request):
     """A county's state and verdict, report versions, the live draft, exports."""
-    county, round_id = _county(request), _round_id(request)
+    county, round_id = request.context.county, _round_id(request)
     try:
         status = county_status(request.dbsession, county, round_id)
     except DomainError:
@@ -154,7 +143,7 @@ def county_page(request):
 )
 def close_fieldwork(request):
     """Close the fieldwork of the county's current plan, with a reason (who/when recorded)."""
-    county, round_id = _county(request), _round_id(request)
+    county, round_id = request.context.county, _round_id(request)
     form = bind(CloseFieldworkForm, request)
     plan = current_plan(request.dbsession, county, round_id)
     try:
@@ -175,7 +164,7 @@ def close_fieldwork(request):
 @view_config(route_name="reports.county_draft", permission=Permission.report)
 def county_draft(request):
     """The report of the current approved data, marked as a draft."""
-    county, lang = _county(request), _lang(request)
+    county, lang = request.context.county, _lang(request)
     try:
         snap = county_snapshot(request.dbsession, county, lang=lang, round_id=_round_id(request))
     except DomainError as exc:
@@ -194,7 +183,7 @@ def county_draft(request):
 )
 def create_version(request):
     """Lock the current approved data into a new report version."""
-    county = _county(request)
+    county = request.context.county
     try:
         version = ReportService(request.dbsession).create_version(
             county, lang=_lang(request), user=request.user
@@ -210,18 +199,11 @@ def create_version(request):
     return HTTPSeeOther(request.route_url("reports.county", code=county.code))
 
 
-def _version(request) -> ReportVersion:
-    version = request.dbsession.get(ReportVersion, int(request.matchdict["version_id"]))
-    if version is None:
-        raise HTTPNotFound()
-    return version
-
-
 @view_config(route_name="reports.version_pdf", permission=Permission.report)
 def version_pdf(request):
     """A stored version's PDF (the signed-off bytes, or rendered from its snapshot; a reader's
     copy is always rendered from the snapshot, without household identities)."""
-    version = _version(request)
+    version = request.context.version
     body = ReportService(request.dbsession).pdf(version, households=_households(request))
     return _pdf(body, f"{version.county.code}-v{version.version}-{version.language}.pdf")
 
@@ -233,7 +215,7 @@ def version_pdf(request):
 )
 def sign_off(request):
     """Sign a version off: its PDF is stored and never changes."""
-    version = _version(request)
+    version = request.context.version
     try:
         ReportService(request.dbsession).sign_off(version, request.user)
     except DomainError as exc:
@@ -246,9 +228,7 @@ def sign_off(request):
 @view_config(route_name="reports.province_pdf", permission=Permission.report)
 def province_pdf(request):
     """The provincial summary across counties."""
-    province = request.dbsession.get(Province, int(request.matchdict["province_id"]))
-    if province is None:
-        raise HTTPNotFound()
+    province = request.context.province
     try:
         snap = province_snapshot(request.dbsession, province.name, round_id=_round_id(request))
     except DomainError as exc:
@@ -264,7 +244,7 @@ def province_pdf(request):
 @view_config(route_name="reports.county_export", permission=Permission.export)
 def county_export(request):
     """Approved survey data: XLSX (households, members, codebook) or households CSV."""
-    county, fmt, round_id = _county(request), request.matchdict["format"], _round_id(request)
+    county, fmt, round_id = request.context.county, request.matchdict["format"], _round_id(request)
     if fmt not in ("csv", "xlsx"):
         raise HTTPNotFound()
     plan = current_plan(request.dbsession, county, round_id)

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from assessment.core.resources import load_or_404
-from assessment.core.security import RootFactory
+from assessment.core.resources import Resource, load_or_404
 from sampling.models import Frame, SamplePlan
 
 
-class FrameResource(RootFactory):
-    def __init__(self, request):
-        super().__init__(request)
-        self.frame = load_or_404(request, Frame, "frame_id")
+class FrameResource(Resource):
+    def load(self, request) -> None:
+        self.frame: Frame = load_or_404(request, Frame, "frame_id")
 
 
-class PlanResource(RootFactory):
-    def __init__(self, request):
-        super().__init__(request)
-        self.plan = load_or_404(request, SamplePlan, "plan_id")
+class PlanResource(Resource):
+    def load(self, request) -> None:
+        self.plan: SamplePlan = load_or_404(request, SamplePlan, "plan_id")

@@ -2,6 +2,6 @@
 
 
 def includeme(config) -> None:
-    """Wire the survey pages (templates, views); routes are in ``surveys.routes``."""
+    """Wire the survey pages (templates, views); routes are in ``assessment.routes``."""
     config.add_jinja2_search_path("surveys:templates", name=".jinja2")
     config.scan("surveys.views")

@@ -103,10 +103,6 @@ def active_versions(dbsession: Session) -> dict[str, InstrumentVersion]:
     return out
 
 
-def instrument_version(dbsession: Session, version_id: int) -> InstrumentVersion | None:
-    return dbsession.get(InstrumentVersion, version_id)
-
-
 def versions(dbsession: Session) -> list[InstrumentVersion]:
     """Every stored version, by instrument then newest first."""
     query = select(InstrumentVersion).order_by(

@@ -8,13 +8,12 @@ household must be open only to its own team.
 from __future__ import annotations
 
 from pyramid.authorization import ALL_PERMISSIONS, DENY_ALL, Allow, Authenticated
-from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import aliased, contains_eager, defer, joinedload
 
 from assessment.core.models import Role
 from assessment.core.permissions import Permission
-from assessment.core.resources import query_id
+from assessment.core.resources import Resource, found_or_404, load_or_404, query_id
 from assessment.core.security import role_principal, team_principal, team_supervisor_principal
 from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
 from surveys.models import SUPERSEDED, InstrumentVersion, Interview, ReserveRelease
@@ -66,17 +65,15 @@ def _household_query():
 _HOUSEHOLD_QUERY = _household_query()  # built once: it is the same for every request
 
 
-class HouseholdResource:
+class HouseholdResource(Resource):
     """One plan household; ``interview`` is its interview row or None (not started)."""
 
-    def __init__(self, request):
-        self.request = request
+    def load(self, request) -> None:
         ident = query_id(request.matchdict.get("household"))
-        if ident is None:
-            raise HTTPNotFound()
-        row = request.dbsession.execute(_HOUSEHOLD_QUERY, {"household": ident}).first()
-        if row is None:
-            raise HTTPNotFound()
+        row = None
+        if ident is not None:
+            row = request.dbsession.execute(_HOUSEHOLD_QUERY, {"household": ident}).first()
+        row = found_or_404(row)
         self.plan_household: PlanHousehold = row[0]
         self.interview: Interview | None = row[1]
         newest, released = row[2], row[3]
@@ -98,8 +95,7 @@ class HouseholdResource:
         village = self.plan_household.plan_village
         return village.team_id if village is not None else None
 
-    @property
-    def __acl__(self):
+    def acl(self) -> list:
         acl = [
             (Allow, role_principal(Role.admin), ALL_PERMISSIONS),
             (Allow, Authenticated, (Permission.home, Permission.account)),
@@ -131,7 +127,14 @@ class CaptureResource(HouseholdResource):
     server still checks the release when the outcome is sent, and nothing is saved here.
     """
 
-    def __init__(self, request):
-        super().__init__(request)
+    def load(self, request) -> None:
+        super().load(request)
         if self.plan_household.role == "reserve" and self.current_plan:
             self.workable = True
+
+
+class InstrumentVersionResource(Resource):
+    """One stored instrument version (the admin edits a new version from it)."""
+
+    def load(self, request) -> None:
+        self.version: InstrumentVersion = load_or_404(request, InstrumentVersion, "version_id")

@@ -212,10 +212,6 @@ def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
 # Calls that run a query on a session; ``get`` only on a session (``db``, ``dbsession``).
 QUERY_METHODS = ("execute", "scalar", "scalars", "query")
 SESSION_NAMES = ("db", "dbsession", "session")
-# Views modules that still run queries, each to be emptied by moving them into a service (a
-# shrinking list: a module goes off it once clean). reports.views loads its objects by hand
-# until its routes get factories (issue #18, the routes' part).
-VIEWS_WITH_QUERIES = ("reports.views",)
 
 
 def _is_views_module(module: str) -> bool:
@@ -284,13 +280,7 @@ def test_every_views_module_is_seen():
 
 
 def test_views_call_services_and_hold_no_queries():
-    wrong = {m: q for m, q in _views_queries().items() if m not in VIEWS_WITH_QUERIES}
-    assert wrong == {}
-
-
-@pytest.mark.parametrize("module", VIEWS_WITH_QUERIES)
-def test_a_views_module_cleaned_of_queries_leaves_the_known_remainder(module):
-    assert module in _views_queries(), f"{module} holds no query now: take it off the list"
+    assert _views_queries() == {}
 
 
 # -- no private name crosses a module ------------------------------------------------------------
@@ -355,3 +345,23 @@ def test_the_private_name_finder_sees_both_ways_of_reaching_a_name():
 def test_no_private_name_is_imported_from_another_module():
     wrong = sorted(f for module in modules() for f in _private_names_used_from_elsewhere(module))
     assert wrong == []
+
+
+ROUTES = "assessment.routes"
+
+
+def _route_adders(module: str) -> list[int]:
+    """Lines where ``module`` names ``add_route`` (a call, or a bound method kept for one)."""
+    tree = ast.parse(modules()[module].read_text(encoding="utf-8"))
+    return [
+        node.lineno
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Attribute) and node.attr == "add_route")
+        or (isinstance(node, ast.Name) and node.id == "add_route")
+    ]
+
+
+def test_only_the_shells_routes_module_adds_routes():
+    assert _route_adders(ROUTES), "the route finder should see the routes module's add_route"
+    elsewhere = {m: lines for m in modules() if m != ROUTES and (lines := _route_adders(m))}
+    assert elsewhere == {}

@@ -73,11 +73,6 @@ def tokens_of(dbsession: Session, user: User | None = None) -> list[ApiToken]:
     return list(dbsession.scalars(query))
 
 
-def token_by_id(dbsession: Session, token_id: int) -> ApiToken | None:
-    """The stored token row ``token_id`` (its hash and owner, never the token's text)."""
-    return dbsession.get(ApiToken, token_id)
-
-
 def revoke(row: ApiToken, *, now: dt.datetime | None = None) -> None:
     if not row.revoked:
         row.revoked, row.revoked_at = True, now or utcnow()

@@ -8,7 +8,7 @@ from assessment.core.models import ApiToken, utcnow
 from assessment.core.permissions import Permission
 from assessment.core.security import restart_session
 from assessment.core.sessions import end_user_sessions
-from assessment.core.tokens import issue_token, revoke, token_by_id, tokens_of
+from assessment.core.tokens import issue_token, revoke, tokens_of
 from assessment.core.views import flash
 
 
@@ -31,8 +31,9 @@ def token_new(request):
 
 
 def _token(request, *, own: bool) -> ApiToken:
-    row = token_by_id(request.dbsession, int(request.matchdict["token_id"]))
-    if row is None or (own and row.user_id != request.user.id):
+    """The route's token (loaded by its factory); someone else's is not found on one's own page."""
+    row = request.context.token
+    if own and row.user_id != request.user.id:
         raise HTTPNotFound()
     return row
 

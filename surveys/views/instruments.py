@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from assessment.core.i18n import N_
@@ -12,7 +12,6 @@ from surveys.instrument_store import (
     DefinitionRejected,
     create_version,
     ensure_builtin_instruments,
-    instrument_version,
     pretty_definition,
     versions,
 )
@@ -37,9 +36,7 @@ def instruments(request):
 )
 def instrument_new(request):
     """Edit the JSON of a version and save it as the instrument's next (active) version."""
-    base = instrument_version(request.dbsession, int(request.matchdict["version_id"]))
-    if base is None:
-        raise HTTPNotFound()
+    base = request.context.version
     text, problems = pretty_definition(base), []
     if request.method == "POST":
         close_spooled_body(request)
