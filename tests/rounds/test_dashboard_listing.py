@@ -40,7 +40,7 @@ def test_one_page_grouped_by_province_with_the_summary_of_the_whole_round(
     codes = county_codes(page.text)
     assert len(codes) == 50 and codes == sorted(codes)  # 甲省 first, by code
     assert "共 53 个县" in page.text
-    assert re.search(r'data-verdict-count="insufficient_data">数据不足: 53<', page.text)
+    assert re.search(r'data-verdict-count="insufficient_data">数据不足：53<', page.text)
     assert 'data-stage-count="no_frame">尚未导入抽样框 52<' in page.text
     assert 'data-stage-count="no_plan">尚未抽取样本 1<' in page.text
     assert "第 1 页，共 2 页" in page.text
