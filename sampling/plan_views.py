@@ -313,8 +313,6 @@ def plan_export(context, request):
 def plan_team_list(context, request):
     """A printable household list for one team: sampled households first, then the reserves
     in order; no household status (the assessors are blinded to it)."""
-    team = team_by_id(request.dbsession, int(request.matchdict["team_id"]))
-    if team is None:
-        raise HTTPNotFound()
+    team = context.team
     rows = PlanService(request.dbsession).export_rows(context.plan, team_id=team.id)
     return {"plan": context.plan, "team": team, "rows": team_list_rows(rows)}
