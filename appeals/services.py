@@ -46,10 +46,10 @@ from appeals.models import (
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import AssessmentRound, County, Role, Team, User, utcnow
+from assessment.core.pipeline import report_signed_off
 from assessment.core.security import EXPERT_ROLES
 from assessment.core.services import county_round
 from assessment.core.staleness import mark_stale
-from reports.models import ReportVersion
 from sampling.models import PlanHousehold, PlanVillage, SamplePlan
 from surveys import audit
 from surveys.fieldwork import FieldworkService
@@ -181,10 +181,7 @@ class AppealService:
         return list(self.db.scalars(query))
 
     def signed(self, plan: SamplePlan) -> bool:
-        query = select(ReportVersion.id).where(
-            ReportVersion.plan_id == plan.id, ReportVersion.signed_off.is_(True)
-        )
-        return self.db.scalar(query.limit(1)) is not None
+        return report_signed_off(self.db, plan.id)
 
     # -- publishing ----------------------------------------------------------------------
     def publish(self, plan: SamplePlan, user: User | None) -> AppealPublication:

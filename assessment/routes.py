@@ -8,10 +8,10 @@ ACL. The order is the matching order.
 from __future__ import annotations
 
 from appeals.resources import CaseResource, CountyAppealResource, EvidenceResource
-from assessment.core.resources import TeamResource, TokenResource
+from assessment.core.resources import RoundResource, TeamResource, TokenResource, UserResource
 from backchecks.resources import BackcheckResource, CountyQualityResource
 from reports.resources import CountyResource, ProvinceResource, ReportVersionResource
-from sampling.resources import FrameResource, PlanResource
+from sampling.resources import FrameResource, PlanResource, PlanTeamResource
 from surveys.resources import CaptureResource, HouseholdResource, InstrumentVersionResource
 
 # Ids are "[0-9]{1,9}": ASCII digits (``\d`` takes any script's digits) below 2**31, so an id
@@ -40,15 +40,13 @@ def includeme(config) -> None:
     add("admin.token_revoke", "/admin/tokens/{token_id:\\d+}/revoke", factory=TokenResource)
     add("admin.users", "/admin/users")
     add("admin.user_new", "/admin/users/new")
-    add("admin.user_edit", "/admin/users/{user_id:[0-9]{1,9}}")
+    add("admin.user_edit", "/admin/users/{user_id:[0-9]{1,9}}", factory=UserResource)
     add("admin.teams", "/admin/teams")
     add("admin.team_new", "/admin/teams/new")
     add("admin.rounds", "/admin/rounds")
     add("admin.round_new", "/admin/rounds/new")
-    add("admin.round_edit", "/admin/rounds/{round_id:[0-9]{1,9}}")
+    add("admin.round_edit", "/admin/rounds/{round_id:[0-9]{1,9}}", factory=RoundResource)
     add("team.view", "/teams/{team_id:[0-9]{1,9}}", factory=TeamResource)
-    # admin.user_edit and admin.round_edit still load their object in the view
-    # (assessment/views/admin.py); their factories come when that view calls services.
 
     # Surveys: the assessor's households and interviews, review, instruments, the JSON API.
     add("surveys.assignments", "/surveys/assignments")
@@ -125,8 +123,7 @@ def includeme(config) -> None:
     add("sampling.plan_assign", PLAN + "/assign", factory=PlanResource)
     add("sampling.plan_assign_many", PLAN + "/assign-many", factory=PlanResource)
     add("sampling.plan_export", PLAN + "/export.{format}", factory=PlanResource)
-    # The team of plan_team_list is still loaded in the view (sampling/plan_views.py).
-    add("sampling.plan_team_list", PLAN + "/teams/{team_id:[0-9]{1,9}}", factory=PlanResource)
+    add("sampling.plan_team_list", PLAN + "/teams/{team_id:[0-9]{1,9}}", factory=PlanTeamResource)
 
     # Reports: the dashboard, a county's report pages and versions, the provincial summary.
     add("dashboard.view", "/dashboard")

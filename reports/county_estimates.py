@@ -18,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from appeals.services import AppealService
 from assessment.core.models import AssessmentRound, County, Township, Village
+from assessment.core.pipeline import answer_previous_deff
 from assessment.core.services import county_round
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from reports.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.plans import PlanService
 from sampling.services import current_plan, with_location
 from surveys.models import Interview
 
@@ -330,3 +332,36 @@ def assess(data: CountyData):
     """The county's indicators and verdicts from the approved rows, at any stage: the core
     never raises on thin data (an indicator it cannot estimate is ``insufficient_data``)."""
     return estimate_county(household_sample(data.rows), data.totals, data.scheme)
+
+
+# Without earlier data: about the household size, the design effect of a person-level rate
+# counted in households (../shared/domain.md §8); village clustering adds more.
+DEFAULT_DECISION_DEFF = 3.0
+
+
+def previous_deff(db: Session, county: County, *, plans_to_try: int = 5) -> dict:
+    """The design effect for the decision-based size: from this county's earlier fieldwork.
+
+    The design effect of 错退率 (persons, clustered in households and villages) estimated from
+    the approved interviews of the county's most recent plan that has them (an earlier round,
+    or an earlier version), at least 1; otherwise :data:`DEFAULT_DECISION_DEFF`, entered.
+
+    Returns
+    -------
+    dict
+        ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
+        (the name of the round it came from, or None).
+    """
+    for plan in PlanService(db).plans_of(county)[:plans_to_try]:
+        data = county_data(db, county, plan)
+        if data is None or not data.rows:
+            continue
+        detail = assess(data)["wrongful_exit_rate"].detail
+        deff = detail.deff if detail is not None else float("nan")
+        if deff == deff and deff > 0:  # a finite estimate
+            name = data.assessment_round.name if data.assessment_round else None
+            return {"value": max(1.0, float(deff)), "source": "previous_round", "round": name}
+    return {"value": DEFAULT_DECISION_DEFF, "source": "entered", "round": None}
+
+
+answer_previous_deff(previous_deff)  # sampling's plan page asks through the base

@@ -13,11 +13,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from assessment.core.db import Base
 from assessment.core.models import County, User, utcnow
+from assessment.core.pipeline import answer_signed_off
 
 
 class ReportVersion(Base):
@@ -77,3 +79,14 @@ class CountyResult(Base):
     submitted: Mapped[int] = mapped_column(Integer, default=0)
     approved: Mapped[int] = mapped_column(Integer, default=0)
     summary_json: Mapped[str] = mapped_column(Text)
+
+
+def plan_signed_off(db: Session, plan_id: int) -> bool:
+    """Whether a report version of the plan is signed off (appeals close then)."""
+    query = select(ReportVersion.id).where(
+        ReportVersion.plan_id == plan_id, ReportVersion.signed_off.is_(True)
+    )
+    return db.scalar(query.limit(1)) is not None
+
+
+answer_signed_off(plan_signed_off)  # appeals ask through the base

@@ -8,6 +8,7 @@ import tempfile
 from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
 from pyramid.view import view_config
 
+from assessment.core import pipeline
 from assessment.core.errors import DomainError
 from assessment.core.exports import write_csv, write_xlsx
 from assessment.core.forms import bind, choices
@@ -67,7 +68,7 @@ def plan_new(request):
         else:
             flash(request, N_("Plan version {version} drawn."), version=plan.version)
             return HTTPSeeOther(request.route_url("sampling.plan", plan_id=plan.id))
-    decision_deff = previous_deff(request.dbsession, frame.county)
+    decision_deff = pipeline.previous_deff(request.dbsession, frame.county)
     keys = frames.village_keys(frame)
     return {
         "form": form,
@@ -79,38 +80,6 @@ def plan_new(request):
         "decision_deff": decision_deff,
         "assessment_round": latest_round(request.dbsession, frame.county),
     }
-
-
-# Without earlier data: about the household size, the design effect of a person-level rate
-# counted in households (../shared/domain.md §8); village clustering adds more.
-DEFAULT_DECISION_DEFF = 3.0
-
-
-def previous_deff(db, county, *, plans_to_try: int = 5) -> dict:
-    """The design effect for the decision-based size: from this county's earlier fieldwork.
-
-    The design effect of 错退率 (persons, clustered in households and villages) estimated from
-    the approved interviews of the county's most recent plan that has them (an earlier round,
-    or an earlier version), at least 1; otherwise :data:`DEFAULT_DECISION_DEFF`, entered.
-
-    Returns
-    -------
-    dict
-        ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
-        (the name of the round it came from, or None).
-    """
-    from reports.county_estimates import assess, county_data  # the shell's reading side
-
-    for plan in PlanService(db).plans_of(county)[:plans_to_try]:
-        data = county_data(db, county, plan)
-        if data is None or not data.rows:
-            continue
-        detail = assess(data)["wrongful_exit_rate"].detail
-        deff = detail.deff if detail is not None else float("nan")
-        if deff == deff and deff > 0:  # a finite estimate
-            name = data.assessment_round.name if data.assessment_round else None
-            return {"value": max(1.0, float(deff)), "source": "previous_round", "round": name}
-    return {"value": DEFAULT_DECISION_DEFF, "source": "entered", "round": None}
 
 
 class _SizeInputError(ValueError):
@@ -344,8 +313,6 @@ def plan_export(context, request):
 def plan_team_list(context, request):
     """A printable household list for one team: sampled households first, then the reserves
     in order; no household status (the assessors are blinded to it)."""
-    team = team_by_id(request.dbsession, int(request.matchdict["team_id"]))
-    if team is None:
-        raise HTTPNotFound()
+    team = context.team
     rows = PlanService(request.dbsession).export_rows(context.plan, team_id=team.id)
     return {"plan": context.plan, "team": team, "rows": team_list_rows(rows)}

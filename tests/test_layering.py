@@ -207,6 +207,44 @@ def test_no_import_cycle_between_modules_not_even_through_a_deferred_import():
     assert _cycles(imports()) == []
 
 
+# -- the features in the pipeline's order ----------------------------------------------------
+
+# A feature imports only the features before it; appeals and backchecks, both after the
+# fieldwork and before the report, import neither each other.
+PIPELINE = {"sampling": 0, "surveys": 1, "appeals": 2, "backchecks": 2, "reports": 3}
+
+
+def _backwards(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of a feature module to a later feature, or to another of the same rank."""
+    found = []
+    for module, targets in graph.items():
+        mine = module.split(".")[0]
+        for target in targets:
+            theirs = target.split(".")[0]
+            later = theirs in PIPELINE and PIPELINE[theirs] >= PIPELINE.get(mine, 99)
+            if later and theirs != mine:
+                found.append(f"{module} -> {target}")
+    return sorted(found)
+
+
+def test_the_order_finder_finds_an_import_of_a_later_feature():
+    graph = {
+        "appeals.services": {"reports.models", "surveys.models", "assessment.core.pipeline"},
+        "sampling.plan_views": {"sampling.plans"},
+        "backchecks.services": {"appeals.services"},
+        "reports.services": {"appeals.services", "sampling.services"},
+    }
+    assert _backwards(graph) == [
+        "appeals.services -> reports.models",
+        "backchecks.services -> appeals.services",
+    ]
+
+
+def test_no_feature_imports_a_later_feature_not_even_through_a_deferred_import():
+    assert set(PIPELINE) == set(FEATURES)
+    assert _backwards(imports()) == []
+
+
 # -- views hold no queries ---------------------------------------------------------------------
 
 # Calls that run a query on a session; ``get`` only on a session (``db``, ``dbsession``).

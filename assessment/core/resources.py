@@ -8,7 +8,7 @@ from pyramid.authorization import DENY_ALL, Allow
 from pyramid.httpexceptions import HTTPNotFound
 from sqlalchemy import select
 
-from assessment.core.models import ApiToken, Role, Team
+from assessment.core.models import ApiToken, AssessmentRound, Role, Team, User
 from assessment.core.permissions import Permission
 from assessment.core.security import RootFactory, role_principal, team_principal
 
@@ -105,3 +105,17 @@ class TokenResource(Resource):
 
     def load(self, request) -> None:
         self.token: ApiToken = load_or_404(request, ApiToken, "token_id")
+
+
+class UserResource(Resource):
+    """One user account (the administration's page; the root ACL applies)."""
+
+    def load(self, request) -> None:
+        self.user: User = load_or_404(request, User, "user_id")
+
+
+class RoundResource(Resource):
+    """One assessment round (the administration's page; the root ACL applies)."""
+
+    def load(self, request) -> None:
+        self.assessment_round: AssessmentRound = load_or_404(request, AssessmentRound, "round_id")

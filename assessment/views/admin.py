@@ -1,6 +1,6 @@
 """Admin pages: users, teams and assessment rounds."""
 
-from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from appeals.services import set_appeal_rights
@@ -23,11 +23,9 @@ from assessment.core.services import (
     counties,
     counties_by_ids,
     county_by_id,
-    round_by_id,
     rounds_newest_first,
     set_round_counties,
     team_by_id,
-    user_by_id,
 )
 from assessment.core.views import flash, render_problem
 
@@ -85,9 +83,7 @@ def user_new(request):
 )
 def user_edit(request):
     """Change a user's role, team or status, or reset the password."""
-    user = user_by_id(request.dbsession, int(request.matchdict["user_id"]))
-    if user is None:
-        raise HTTPNotFound()
+    user = request.context.user
     form = bind(EditUserForm, request, obj=user)
     form.team_id.choices = _team_choices(request)
     form.county_id.choices = _county_choices(request)
@@ -186,11 +182,8 @@ def _save_round(request, form, assessment_round: AssessmentRound) -> None:
 )
 def round_edit(request):
     """Create or edit a round: poverty line, thresholds and comparators, counties."""
-    assessment_round = None
-    if "round_id" in request.matchdict:
-        assessment_round = round_by_id(request.dbsession, int(request.matchdict["round_id"]))
-        if assessment_round is None:
-            raise HTTPNotFound()
+    # admin.round_edit's factory loaded the round; admin.round_new has none.
+    assessment_round = getattr(request.context, "assessment_round", None)
     form = _round_form(request, assessment_round)
     if request.method == "GET" and assessment_round is None:
         defaults = {

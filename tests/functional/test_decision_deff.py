@@ -5,7 +5,7 @@ import pytest
 
 from assessment.core.models import AssessmentRound, Role
 from reports import county_estimates as ce
-from sampling.plan_views import DEFAULT_DECISION_DEFF, previous_deff
+from reports.county_estimates import DEFAULT_DECISION_DEFF, previous_deff
 from sampling.plans import PlanService
 from sampling.sizes import decision_sample_size
 from surveys.instrument_store import ensure_builtin_instruments
