@@ -3,7 +3,8 @@
 An expert orders a re-visit, the re-visit cannot reach the household and an expert rules
 again: the appeal section's case table gives the final ruling and, under it, the earlier
 re-visit order with its reason, expert, time, team and how the re-visit ended, in Chinese and
-in English. Snapshots stored before the earlier rulings were kept still load and render.
+in English; the problem list points there. Snapshots stored before the earlier rulings were
+kept still load and render.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def test_the_pdf_lists_the_earlier_ruling_in_both_languages_and_only_in_the_hous
         "此前的裁定：",
         "1.责成复访：需复访核实（王建国",
         f"复访评估组：{team}；复访未能完成（已迁出））",
+        "复访未能完成后重新裁定，此前的裁定 1 项见第五部分",  # in the problem list
     ):
         assert squeezed(part) in zh, part
     en = squeezed(pdf_text(render_county_report(snap, lang="en")))
@@ -69,6 +71,7 @@ def test_the_pdf_lists_the_earlier_ruling_in_both_languages_and_only_in_the_hous
         "Earlier rulings:",
         "1. Re-visit ordered: 需复访核实 (王建国",
         f"re-visit team: {team}; re-visit failed (moved away))",
+        "ruled again after a failed re-visit; 1 earlier ruling(s) in section 5",
     ):
         assert squeezed(part) in en, part
     readers = pdf_text(render_county_report(snap, lang="zh", households=False))
@@ -110,7 +113,7 @@ def test_a_snapshot_from_before_the_earlier_rulings_loads_and_renders(
     assert snap.problems != old.problems  # the field was there before it was stripped
     zh = squeezed(pdf_text(render_county_report(old, lang="zh")))
     assert squeezed("复访未能完成，维持认定：住户已搬离，维持原认定") in zh
-    assert "此前的裁定" not in zh
+    assert "此前的裁定" not in zh and "重新裁定" not in zh
     en = squeezed(pdf_text(render_county_report(old, lang="en")))
     assert squeezed("Re-visit failed; upheld") in en and "Earlierrulings" not in en
 
