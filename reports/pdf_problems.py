@@ -42,7 +42,7 @@ def _review(p: Problem, lang: str) -> str:
     review = escape(L.code(lang, "review_", p.review_status))
     if p.appeal is None or not p.appeal.earlier:
         return review
-    note = L.text(lang, "problem_earlier", n=len(p.appeal.earlier))
+    note = L.text(lang, "problem_earlier")
     return f"{review}<br/>{escape(note)}"
 
 
