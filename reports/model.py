@@ -284,6 +284,35 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class EarlierRuling:
+    """A ruling a later one replaced: a re-visit order whose re-visit could not reach the
+    household (``appeals.services.earlier_rulings``).
+
+    Parameters
+    ----------
+    ruling : str
+        The replaced ruling's code (``revisit``, the order of the re-visit that failed).
+    reason : str
+        The expert's reason, free text.
+    expert : str
+        The expert, by name as the appeal page shows them (``""``: not known).
+    ruled_at : str
+        When, ``YYYY-MM-DD HH:MM`` (``""``: not known).
+    team : str
+        The re-visit team's name (``""``: none).
+    contact_outcome : str
+        How the re-visit ended (``absent``, ``refused``, ``moved``, ...; ``""``: not known).
+    """
+
+    ruling: str = ""
+    reason: str = ""
+    expert: str = ""
+    ruled_at: str = ""
+    team: str = ""
+    contact_outcome: str = ""
+
+
+@dataclass(frozen=True)
 class AppealNote:
     """The county's appeal (申诉举证) on one suspected household.
 
@@ -303,6 +332,9 @@ class AppealNote:
         ruling after it) or ``""`` (none).
     ruling_reason : str
         The expert's reason, free text.
+    earlier : tuple of EarlierRuling
+        The rulings the final one replaced, oldest first (empty in snapshots from before
+        they were kept).
     """
 
     response: str = ""
@@ -310,6 +342,7 @@ class AppealNote:
     evidence: tuple[str, ...] = ()
     ruling: str = ""
     ruling_reason: str = ""
+    earlier: tuple[EarlierRuling, ...] = ()
 
     def __post_init__(self) -> None:
         _check_choice("response", self.response, ("", "accepted", "disputed"))

@@ -11,11 +11,42 @@ from __future__ import annotations
 from reportlab.platypus import Paragraph
 
 from reports import labels as L
-from reports.model import CountyReport, Problem
+from reports.model import AppealNote, CountyReport, EarlierRuling, Problem
 from reports.pdf_base import CONTENT_WIDTH, Fonts, Heading, escape, pct
 from reports.tables import grid
 
 CASE_COLUMNS = (0.18, 0.12, 0.3, 0.2, 0.2)
+
+
+def _earlier(e: EarlierRuling, lang: str) -> str:
+    """One replaced ruling: what, why, by whom and when, the team and how the re-visit ended."""
+    colon, sep = ("：", "；") if lang == "zh" else (": ", "; ")
+    line = L.code(lang, "appeal_earlier_", e.ruling or "none")
+    if e.reason:
+        line += colon + e.reason
+    who = " ".join(part for part in (e.expert, e.ruled_at) if part)
+    details = [who] if who else []
+    if e.team:
+        details.append(L.text(lang, "appeal_earlier_team", team=e.team))
+    if e.contact_outcome:
+        outcome = L.code(lang, "contact_", e.contact_outcome)
+        details.append(L.text(lang, "appeal_earlier_failed", outcome=outcome))
+    if details:
+        line += ("（{}）" if lang == "zh" else " ({})").format(sep.join(details))
+    return line
+
+
+def _ruling_cell(note: AppealNote, lang: str) -> str:
+    """The final ruling with its reason, then the rulings it replaced (escaped markup)."""
+    colon = "：" if lang == "zh" else ": "
+    ruling = L.code(lang, "appeal_ruling_", note.ruling or "none")
+    if note.ruling_reason:
+        ruling += colon + note.ruling_reason
+    lines = [escape(ruling)]
+    if note.earlier:
+        lines.append(escape(L.text(lang, "appeal_earlier") + colon))
+        lines += [f"{i}. {escape(_earlier(e, lang))}" for i, e in enumerate(note.earlier, 1)]
+    return "<br/>".join(lines)
 
 
 def _case_row(p: Problem, lang: str, cell) -> list:
@@ -23,15 +54,12 @@ def _case_row(p: Problem, lang: str, cell) -> list:
     answer = L.code(lang, "appeal_response_", note.response or "none")
     if note.statement:
         answer += ("：" if lang == "zh" else ": ") + note.statement
-    ruling = L.code(lang, "appeal_ruling_", note.ruling or "none")
-    if note.ruling_reason:
-        ruling += ("：" if lang == "zh" else ": ") + note.ruling_reason
     return [
         p.household_id,
         Paragraph(escape(L.text(lang, "kind_" + p.kind)), cell),
         Paragraph(escape(answer), cell),
         Paragraph(escape("; ".join(note.evidence)) or "–", cell),
-        Paragraph(escape(ruling), cell),
+        Paragraph(_ruling_cell(note, lang), cell),
     ]
 
 

@@ -32,8 +32,18 @@ def _problem_row(number: int, p: Problem, lang: str, cell) -> list:
         str(p.persons) if p.persons else "–",
         Paragraph(escape(standards) or "–", cell),
         Paragraph(escape(p.reasons) or "–", cell),
-        Paragraph(escape(L.code(lang, "review_", p.review_status)), cell),
+        Paragraph(_review(p, lang), cell),
     ]
+
+
+def _review(p: Problem, lang: str) -> str:
+    """The review status; after a failed re-visit and a new ruling, where the earlier
+    rulings are (escaped markup)."""
+    review = escape(L.code(lang, "review_", p.review_status))
+    if p.appeal is None or not p.appeal.earlier:
+        return review
+    note = L.text(lang, "problem_earlier")
+    return f"{review}<br/>{escape(note)}"
 
 
 def problem_table(problems: list[Problem], lang: str, styles: dict, font: str):

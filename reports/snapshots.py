@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from appeals.services import (
     AppealService,
+    earlier_rulings,
     failed_revisit_of,
     outcome,
     revisit_failed,
@@ -139,6 +140,17 @@ def _appeal_note(case) -> model.AppealNote:
         evidence=tuple(f"{e.file_name} ({e.sha256[:12]})" for e in case.evidence),
         ruling=_ruling_code(case),
         ruling_reason=case.ruling_reason or "",
+        earlier=tuple(
+            model.EarlierRuling(
+                ruling=e.get("ruling") or "",
+                reason=e.get("reason") or "",
+                expert=e.get("ruled_by") or "",
+                ruled_at=e.get("ruled_at") or "",
+                team=e.get("team") or "",
+                contact_outcome=e.get("contact_outcome") or "",
+            )
+            for e in earlier_rulings(case)
+        ),
     )
 
 

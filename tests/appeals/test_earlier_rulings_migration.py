@@ -17,17 +17,10 @@ from assessment.migrate import alembic_config, upgrade
 from surveys.workflow import InterviewService
 from tests.appeals.helpers import completed_field
 from tests.appeals.test_appeal_web import cases
-from tests.cli.test_console_script import empty_database
 from tests.factories import make_team
 
 pytestmark = pytest.mark.db
 BEFORE = "0011_i19re_revisit_interviews"
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    with empty_database(tmp_path) as url:
-        yield url
 
 
 def _cases(engine) -> list[tuple]:

@@ -17,17 +17,10 @@ from assessment.migrate import alembic_config, upgrade
 from backchecks.services import BackcheckService
 from surveys.models import Interview
 from tests.appeals.helpers import completed_field
-from tests.cli.test_console_script import empty_database
 from tests.factories import make_team
 
 pytestmark = pytest.mark.db
 BEFORE = "0009_i19appeals_backchecks"  # before both migrations of this branch
-
-
-@pytest.fixture
-def fresh_url(tmp_path):
-    with empty_database(tmp_path) as url:
-        yield url
 
 
 def _rows(engine) -> list[tuple]:
