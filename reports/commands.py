@@ -99,7 +99,7 @@ def refresh_results(args) -> int:
         ):
             raise CommandError(N_("There is no round {round}."), round=args.round_id)
         count = refresh_round(request.dbsession, args.round_id)
-    say(args, N_("Refreshed the stored results of {count} counties."), count=count)
+    say(args, N_("Stored results refreshed; counties: {count}."), count=count)
     return 0
 
 
@@ -167,7 +167,7 @@ def province_report(args) -> int:
     args.out.write_bytes(pdf)
     say(
         args,
-        N_("Wrote {out} ({size} bytes): {count} counties."),
+        N_("Wrote {out} ({size} bytes); counties: {count}."),
         out=str(args.out),
         size=format_number(len(pdf)),
         count=len(snap.counties),

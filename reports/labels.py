@@ -565,7 +565,7 @@ _EN = {
     "col_interviews": "Households",
     "col_problems": "Problems",
     "province_summary": (
-        "{n} counties: {ok} recommended to exit, {bad} not meeting the exit conditions, "
+        "Counties: {n}; {ok} recommended to exit, {bad} not meeting the exit conditions, "
         "{unk} inconclusive, {ins} with insufficient data. Failing and inconclusive counties "
         "are listed first."
     ),

@@ -391,7 +391,7 @@ def test_county_and_provincial_reports(url, loaded):
     assert out.read_bytes()[:5] == b"%PDF-"
     chinese(written.stdout, r"已写入 .*（[\d,]+ 字节）：1 个县。")
     english = ok(url, "report-province", "--province", province, "--out", out, "--lang", "en")
-    assert re.search(r"\): 1 counties", english.stdout)
+    assert re.search(r"bytes\); counties: 1\.", english.stdout)
     nowhere = refused(url, "report-province", "--province", "无此省", "--out", out, says="无此省")
     chinese(nowhere.stderr)
 

@@ -42,5 +42,5 @@ def test_refresh_results_writes_the_rows_a_round_lacks(url, tmp_path):  # noqa: 
     done = ok(url, "refresh-results")
     chinese(done.stdout, r"已重新计算 \d+ 个县的存储结果")
     again = ok(url, "refresh-results", "--lang", "en")
-    assert re.search(r"Refreshed the stored results of \d+ counties", again.stdout)
+    assert re.search(r"Stored results refreshed; counties: \d+", again.stdout)
     assert [r for r in rows(url) if r[0] == "R1"] == [("R1", "no_plan", "insufficient_data", True)]

@@ -83,8 +83,8 @@ def test_odd_filters_are_refused_with_a_message_never_an_error(testapp, dbsessio
 def test_the_dashboard_speaks_english_when_the_user_does(testapp, dbsession, national):
     testapp.login(make_user(dbsession, Role.reader, language="en").username)
     page = testapp.get(f"/dashboard?round={national['round'].id}&stage=no_frame")
-    assert "53 counties" in page.text and "Page 1 of 2" in page.text
-    assert "52 counties match the filters." in page.text
+    assert "Counties: 53" in page.text and "Page 1 of 2" in page.text
+    assert "Counties matching the filters: 52." in page.text
     assert "Insufficient data: 53" in page.text and "No frame 52" in page.text
 
 
