@@ -20,7 +20,7 @@ from assessment.core.i18n import N_, Message
 from assessment.core.permissions import Permission
 from assessment.core.tokens import BEARER_FLAG
 from sampling.services import current_plan
-from surveys.schemas import BodyInvalid, parse_body
+from surveys.services import BodyInvalid, parse_body
 
 MSG_BAD_BODY = N_("The request body does not fit the API's schema; nothing was saved.")
 

@@ -1,8 +1,8 @@
 """Evidence files of an appeal: PDF, JPEG or PNG, checked before they are stored (PURE).
 
-Photos go through :func:`surveys.photos.normalise_photo` (decoded and re-encoded by Pillow,
-metadata dropped), so a photo of evidence is stored exactly as a house photo is. A PDF is
-stored as sent, after checks that need no parsing: its size, the ``%PDF-`` signature at the
+Photos go through :func:`assessment.core.photos.normalise_photo` (decoded and re-encoded by
+Pillow, metadata dropped), so a photo of evidence is stored exactly as a house photo is. A PDF
+is stored as sent, after checks that need no parsing: its size, the ``%PDF-`` signature at the
 start and the ``%%EOF`` marker in its last kilobyte (a truncated upload has none). It is
 never opened by the server; it is served as a download (``attachment``, ``nosniff``).
 """
@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assessment.core.i18n import N_, Message
-from surveys.photos import PhotoRefused, normalise_photo
+from assessment.core.photos import PhotoRefused, normalise_photo
 
 MAX_BYTES = 5 * 1024 * 1024  # one evidence file (a request body is at most 16 MB)
 MAX_FILES = 3  # files per answer

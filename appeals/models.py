@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.core.db import Base
 from assessment.core.models import County, Team, User, utcnow
-from sampling.models import SamplePlan
-from surveys.models import Interview
+from sampling.services import SamplePlan
+from surveys.services import Interview
 
 KINDS = ("wrongly_exited", "missed")
 ACCEPTED, DISPUTED = "accepted", "disputed"

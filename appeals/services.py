@@ -50,13 +50,18 @@ from assessment.core.pipeline import report_signed_off
 from assessment.core.security import EXPERT_ROLES
 from assessment.core.services import county_round
 from assessment.core.staleness import mark_stale
-from sampling.models import PlanHousehold, PlanVillage, SamplePlan
-from surveys import audit
-from surveys.fieldwork import FieldworkService
-from surveys.instruments.verdicts import STANDARDS
-from surveys.models import APPROVED, NOT_INTERVIEWED, Interview
-from surveys.review import ReviewService
-from surveys.workflow import InterviewService, check_not_archived
+from sampling.services import PlanHousehold, PlanVillage, SamplePlan
+from surveys.services import (
+    APPROVED,
+    NOT_INTERVIEWED,
+    STANDARDS,
+    FieldworkService,
+    Interview,
+    InterviewService,
+    ReviewService,
+    check_not_archived,
+    record_interview_change,
+)
 
 MAX_TEXT = 4000  # characters of a statement or a reason
 MAX_CASE_FILES = 12  # evidence files of one case, all answers together
@@ -418,14 +423,7 @@ class AppealService:
             )
 
     def _audit(self, case, action, user, changes, *, at) -> None:
-        audit.record(
-            self.db,
-            case.interview,
-            action,
-            user,
-            [audit.FieldChange(path, old, new) for path, old, new in changes],
-            at=at,
-        )
+        record_interview_change(self.db, case.interview, action, user, changes, at=at)
 
 
 def set_appeal_rights(

@@ -27,12 +27,12 @@ from assessment.core.permissions import Permission
 from assessment.core.services import TeamService, counties_by_ids, counties_in_rounds
 from assessment.core.views import flash, render_problem
 from sampling.services import current_plan
-from surveys.fieldwork import FieldworkService
-from surveys.labels import (
+from surveys.services import (
     INTERVIEW_STATUS_LABELS,
     OUTCOME_LABELS,
     STANDARD_LABELS,
     VERDICT_LABELS,
+    FieldworkService,
 )
 
 

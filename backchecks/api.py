@@ -21,7 +21,7 @@ from assessment.core.permissions import Permission
 from assessment.core.tokens import BEARER_FLAG
 from backchecks.services import BackcheckService, assigned_backchecks
 from sampling.services import current_plan
-from surveys.schemas import BodyInvalid, parse_body
+from surveys.services import BodyInvalid, parse_body
 
 Value = StrictBool | StrictInt | StrictFloat | Annotated[StrictStr, Field(max_length=100)]
 

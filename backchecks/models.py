@@ -9,8 +9,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from assessment.core.db import Base
 from assessment.core.models import Team, User, utcnow
-from sampling.models import SamplePlan
-from surveys.models import Interview
+from sampling.services import SamplePlan
+from surveys.services import Interview
 
 ASSIGNED, DONE = "assigned", "done"
 

@@ -14,7 +14,7 @@ from assessment.core.security import (
     team_supervisor_principal,
 )
 from backchecks.models import Backcheck
-from sampling.models import PlanHousehold, PlanVillage
+from sampling.services import PlanHousehold, PlanVillage
 
 
 class CountyQualityResource(Resource):

@@ -34,13 +34,21 @@ from backchecks.compare import (
     verify_draw,
 )
 from backchecks.models import ASSIGNED, DONE, Backcheck, BackcheckDraw
-from backchecks.spec import BackcheckItem, backcheck_items
-from sampling.models import PlanHousehold, PlanVillage, SamplePlan
-from surveys.models import APPROVED, Interview
-from surveys.review import ReviewService
+from backchecks.spec import BackcheckItem, parse_spec, shipped_spec
+from sampling.services import PlanHousehold, PlanVillage, SamplePlan
+from surveys.services import APPROVED, Interview, ReviewService, builtin_instrument
 
 SEED_LIMIT = 2**31  # a 32-bit column
 MAX_NUMBER = 10**9
+
+
+def backcheck_items(
+    instrument_id: str = "verification", version: int = 1
+) -> tuple[BackcheckItem, ...]:
+    """The shipped back-check items of an instrument version, checked against it."""
+    return parse_spec(
+        shipped_spec(instrument_id, version), builtin_instrument(instrument_id, version)
+    )
 
 
 def assessor_code(user_id: int | None) -> str:

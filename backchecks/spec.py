@@ -22,9 +22,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from surveys.instruments.definition import builtin_instrument
-from surveys.instruments.model import Choice, Instrument, Text
+from assessment.core.i18n import Text
+
+if TYPE_CHECKING:  # the instrument's types only: this pure module needs no database
+    from surveys.services import Choice, Instrument
 
 DEFINITIONS = Path(__file__).parent / "definitions"
 TYPES = (1, 2, 3)
@@ -96,8 +99,7 @@ def parse_spec(data: dict, instrument: Instrument) -> tuple[BackcheckItem, ...]:
     return tuple(items)
 
 
-def backcheck_items(instrument_id: str = "verification", version: int = 1):
-    """The shipped back-check items of an instrument version."""
+def shipped_spec(instrument_id: str, version: int) -> dict:
+    """The shipped back-check marks of an instrument version (the JSON above), unchecked."""
     path = DEFINITIONS / f"backcheck-{instrument_id}-v{version}.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return parse_spec(data, builtin_instrument(instrument_id, version))
+    return json.loads(path.read_text(encoding="utf-8"))

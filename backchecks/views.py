@@ -13,7 +13,7 @@ from assessment.core.views import flash, render_problem
 from backchecks.models import DONE
 from backchecks.services import BackcheckService, assessor_code, assigned_backchecks
 from sampling.services import current_plan
-from surveys.labels import INTERVIEW_STATUS_LABELS
+from surveys.services import INTERVIEW_STATUS_LABELS
 
 
 @view_config(

@@ -22,10 +22,16 @@ from assessment.core.pipeline import answer_previous_deff
 from assessment.core.services import county_round
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from reports.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
-from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
-from sampling.plans import PlanService
-from sampling.services import current_plan, with_location
-from surveys.models import Interview
+from sampling.services import (
+    Household,
+    PlanHousehold,
+    PlanVillage,
+    SamplePlan,
+    current_plan,
+    plans_of,
+    with_location,
+)
+from surveys.services import Interview
 
 SAMPLE_COLUMNS = (
     "household_id",
@@ -352,7 +358,7 @@ def previous_deff(db: Session, county: County, *, plans_to_try: int = 5) -> dict
         ``value`` (float), ``source`` (``"previous_round"`` or ``"entered"``) and ``round``
         (the name of the round it came from, or None).
     """
-    for plan in PlanService(db).plans_of(county)[:plans_to_try]:
+    for plan in plans_of(db, county)[:plans_to_try]:
         data = county_data(db, county, plan)
         if data is None or not data.rows:
             continue

@@ -25,9 +25,15 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from assessment.indicators import nonresponse as nr
-from sampling.frames.columns import FLAG_COLUMNS
-from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
-from surveys.models import (
+from sampling.services import (
+    FLAG_COLUMNS,
+    FrameVillage,
+    Household,
+    PlanHousehold,
+    PlanVillage,
+    SamplePlan,
+)
+from surveys.services import (
     APPROVED,
     INTERVIEWED,
     NOT_INTERVIEWED,

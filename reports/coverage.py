@@ -18,10 +18,16 @@ from assessment.core.i18n import translate
 from assessment.core.labels import STATUS_LABELS
 from reports import county_estimates as ce
 from reports import county_nonresponse, model
-from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
-from surveys.fieldwork import FieldworkState, village_names
-from surveys.labels import OUTCOME_LABELS
-from surveys.models import APPROVED, INTERVIEWED, Interview, ReserveRelease
+from sampling.services import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
+from surveys.services import (
+    APPROVED,
+    INTERVIEWED,
+    OUTCOME_LABELS,
+    FieldworkState,
+    Interview,
+    ReserveRelease,
+    village_names,
+)
 
 PARTS = ("random", "purposive", "screening")
 CLASSES = ("poor", "non_poor", "remote")

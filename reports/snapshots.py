@@ -46,10 +46,8 @@ from reports import county_nonresponse, model
 from reports import coverage as cov
 from reports.county_verdict import county_verdict
 from reports.models import ReportVersion
-from sampling.models import Frame, Household, PlanHousehold, PlanVillage, SamplePlan
-from sampling.services import current_plan
-from surveys.fieldwork import FieldworkService, FieldworkState
-from surveys.models import Interview
+from sampling.services import Frame, Household, PlanHousehold, PlanVillage, SamplePlan, current_plan
+from surveys.services import FieldworkService, FieldworkState, Interview
 
 INSTITUTION = "第三方评估机构（示范）"
 # A code: the report writes the description in its language (reports.wording).

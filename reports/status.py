@@ -17,10 +17,8 @@ from assessment.core.services import county_round
 from reports import model
 from reports.models import ReportVersion
 from reports.snapshots import county_snapshot, summary_of
-from sampling.models import SamplePlan
-from sampling.services import current_plan
-from surveys.fieldwork import FieldworkService, FieldworkState
-from surveys.models import Interview
+from sampling.services import SamplePlan, current_plan
+from surveys.services import FieldworkService, FieldworkState, Interview
 
 
 @dataclasses.dataclass(frozen=True)

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from assessment.core.exports import Column, Sheet
 from reports import county_estimates as ce
-from sampling.models import Household, PlanHousehold
-from surveys.models import Interview
+from sampling.services import Household, PlanHousehold
+from surveys.services import Interview
 
 INCOME = (
     "income_wages",

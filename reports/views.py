@@ -29,7 +29,7 @@ from reports.services import (
 from reports.status import county_status
 from reports.survey_export import export_sheets, reproduction_notes
 from sampling.services import current_plan
-from surveys.fieldwork import FieldworkService
+from surveys.services import FieldworkService
 
 PDF = "application/pdf"
 

@@ -33,7 +33,7 @@ from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from sampling.selection import DrawResult, draw
-from sampling.services import load_frame, with_location
+from sampling.services import load_frame, plans_of, with_location
 
 EXPORT_COLUMNS = (
     "household_id",
@@ -73,8 +73,7 @@ class PlanService:
         self.clock = clock
 
     def plans_of(self, county: County) -> list[SamplePlan]:
-        query = select(SamplePlan).where(SamplePlan.county_id == county.id)
-        return list(self.db.scalars(query.order_by(SamplePlan.version.desc())))
+        return plans_of(self.db, county)
 
     def every_plan(self) -> list[SamplePlan]:
         """Every plan version of every county, by county code, the newest version first."""

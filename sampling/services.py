@@ -4,6 +4,12 @@ Imports are all-or-nothing: the file is read and checked in full (pure core, in 
 with memory and time limits for the web and the CLI) before any row is written; a refused file
 leaves the database exactly as it was (no log entry, no county). Households go in through
 SQLAlchemy Core executemany batches, or PostgreSQL's COPY, in the request's transaction.
+
+This module is sampling's public interface: the later features (surveys, appeals, backchecks,
+reports) import sampling only from here (``tests/test_layering.py``). Besides its own functions
+it re-exports, in ``__all__``, the models the later features join in their own queries and
+relationships (frames, households, plans and their villages and households) and the frame's
+flag columns; everything else in ``sampling`` is its own business.
 """
 
 from __future__ import annotations
@@ -23,7 +29,33 @@ from sampling import frames as pure_frames
 from sampling.frames.columns import FLAG_COLUMNS
 from sampling.frames.isolated import read_frame_isolated
 from sampling.frames.read import MB, Limits
-from sampling.models import Frame, FrameImportLog, FrameVillage, Household, SamplePlan
+from sampling.models import (
+    Frame,
+    FrameImportLog,
+    FrameVillage,
+    Household,
+    PlanHousehold,
+    PlanVillage,
+    SamplePlan,
+)
+
+__all__ = [
+    "FLAG_COLUMNS",
+    "HOUSEHOLD_COLUMNS",
+    "Frame",
+    "FrameService",
+    "FrameVillage",
+    "Household",
+    "ImportOutcome",
+    "PlanHousehold",
+    "PlanVillage",
+    "SamplePlan",
+    "current_plan",
+    "frame_limits",
+    "load_frame",
+    "plans_of",
+    "with_location",
+]
 
 #: Households turned into Python values and sent at a time (bounds the memory of an import).
 BATCH = 50_000
@@ -66,6 +98,12 @@ def current_plan(db: Session, county: County, round_id: int | None = None) -> Sa
             (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
         ).order_by(SamplePlan.round_id.is_(None))
     return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
+
+
+def plans_of(db: Session, county: County) -> list[SamplePlan]:
+    """Every plan version drawn for the county, the newest first."""
+    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
+    return list(db.scalars(query.order_by(SamplePlan.version.desc())))
 
 
 def with_location(query):

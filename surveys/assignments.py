@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from assessment.core.models import County, Township, Village
-from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,
     NOT_INTERVIEWED,

@@ -28,7 +28,7 @@ from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import User, Village, utcnow
 from assessment.core.staleness import mark_stale
-from sampling.models import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import FrameVillage, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import (
     APPROVED,
     INTERVIEWED,

@@ -29,7 +29,7 @@ from assessment.core.db import Base
 
 # ApiToken moved to assessment.core.models (tokens are part of log-in); old imports keep working.
 from assessment.core.models import ApiToken, AssessmentRound, Team, User, utcnow  # noqa: F401
-from sampling.models import PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import PlanHousehold, PlanVillage, SamplePlan
 
 # Interview status; "not started" is the absence of a row.
 DRAFT, SUBMITTED, RETURNED, APPROVED, NOT_INTERVIEWED = (

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.core.models import Township, Village
-from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage
+from sampling.services import FrameVillage, Household, PlanHousehold, PlanVillage
 from surveys.assignments import Assignment, assignments, current_plan_ids
 from surveys.instrument_store import active_versions
 from surveys.models import DRAFT, INTERVIEWED, Interview, ReserveRelease

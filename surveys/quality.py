@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from assessment.core.formatting import Duration
 from assessment.core.i18n import N_, Message
-from sampling.models import Household
+from sampling.services import Household
 from surveys.instruments.model import RecognitionRule
 from surveys.instruments.verdicts import HouseholdVerdict, disagreements
 from surveys.labels import STANDARD_LABELS

@@ -15,7 +15,7 @@ from assessment.core.models import Role
 from assessment.core.permissions import Permission
 from assessment.core.resources import Resource, found_or_404, load_or_404, query_id
 from assessment.core.security import role_principal, team_principal, team_supervisor_principal
-from sampling.models import FrameVillage, Household, PlanHousehold, SamplePlan
+from sampling.services import FrameVillage, Household, PlanHousehold, SamplePlan
 from surveys.models import SUPERSEDED, InstrumentVersion, Interview, ReserveRelease
 
 _newer = aliased(SamplePlan)

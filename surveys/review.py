@@ -23,7 +23,7 @@ from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import Role, User, Village, utcnow
 from assessment.core.staleness import deferred, mark_stale, refresh_now
-from sampling.models import FrameVillage, Household, PlanHousehold, PlanVillage
+from sampling.services import FrameVillage, Household, PlanHousehold, PlanVillage
 from surveys import audit
 from surveys.assignments import current_plan_ids
 from surveys.models import (

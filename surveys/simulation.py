@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from assessment.core.i18n import N_, Message
 from assessment.core.models import Role, User
 from assessment.core.staleness import deferred
-from sampling.models import Household, PlanHousehold, PlanVillage, SamplePlan
+from sampling.services import Household, PlanHousehold, PlanVillage, SamplePlan
 from surveys.models import DRAFT, INTERVIEWED, RETURNED, SUBMITTED, ReserveRelease
 from surveys.review import ReviewService
 from surveys.simulate import recognition_answers, verification_answers

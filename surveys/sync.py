@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import User, utcnow
-from sampling.models import PlanHousehold
+from sampling.services import PlanHousehold
 from surveys import audit
 from surveys.models import INTERVIEWED, Interview, ReserveRelease, SyncReceipt
 from surveys.workflow import InterviewService, OutcomeResult, Visits, load_answers

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from assessment.core.errors import DomainError
 from assessment.core.i18n import N_, Message
 from assessment.core.models import NATIONAL_SCHEME, User, utcnow
+from assessment.core.photos import PhotoRefused, normalise_photo
 from assessment.core.services import latest_round
 from assessment.core.staleness import mark_stale, refresh_now
-from sampling.models import PlanHousehold
+from sampling.services import PlanHousehold
 from surveys import audit
 from surveys.consistency import head_problems
 from surveys.instrument_store import active_versions, ensure_builtin_instruments, instrument_of
@@ -50,7 +51,6 @@ from surveys.models import (
     ReserveRelease,
     VisitAttempt,
 )
-from surveys.photos import PhotoRefused, normalise_photo
 from surveys.quality import SurveySettings, flags_to_json, quality_flags, village_location
 from surveys.schemas import answer_problems
 
@@ -711,7 +711,7 @@ class PhotoNotStored(DomainError):
 
 
 def add_photo(service: InterviewService, interview: Interview, data: bytes, user: User | None):
-    """Store a house photo: size-capped, decoded and re-encoded (:mod:`surveys.photos`: a
+    """Store a house photo: size-capped, decoded and re-encoded (:mod:`assessment.core.photos`: a
     metadata-free JPEG), with the SHA-256 of the stored bytes."""
     if interview.status not in EDITABLE:
         raise InterviewLocked(Message(MSG_LOCKED.get(interview.status, MSG_LOCKED["approved"])))

@@ -245,6 +245,47 @@ def test_no_feature_imports_a_later_feature_not_even_through_a_deferred_import()
     assert _backwards(imports()) == []
 
 
+# An earlier feature is reached only through its ``services`` module, its public interface:
+# what a later feature may use of it is what that module names, so the earlier feature can
+# change everything else (its models' layout, its helpers) without breaking the later one.
+
+
+def _around_the_services(graph: dict[str, set[str]]) -> list[str]:
+    """Imports of an earlier feature's module other than its ``services``."""
+    found = []
+    for module, targets in graph.items():
+        mine = module.split(".")[0]
+        for target in targets:
+            theirs = target.split(".")[0]
+            earlier = theirs in PIPELINE and PIPELINE[theirs] < PIPELINE.get(mine, -1)
+            if earlier and target != f"{theirs}.services":
+                found.append(f"{module} -> {target}")
+    return sorted(found)
+
+
+def test_the_services_finder_finds_an_import_around_the_services():
+    graph = {
+        "reports.status": {"surveys.services", "surveys.models", "reports.models"},
+        "appeals.services": {"sampling.services", "surveys.instruments.model"},
+        "surveys.review": {"surveys.models", "sampling.models"},
+        "sampling.plans": {"sampling.models"},
+        "assessment.routes": {"surveys.views.review"},
+    }
+    assert _around_the_services(graph) == [
+        "appeals.services -> surveys.instruments.model",
+        "reports.status -> surveys.models",
+        "surveys.review -> sampling.models",
+    ]
+
+
+def test_a_feature_imports_an_earlier_feature_only_through_its_services():
+    wrong = _around_the_services(imports())
+    assert wrong == [], (
+        f"{len(wrong)} imports reach an earlier feature around its services module "
+        "(import the name from <feature>.services instead):\n" + "\n".join(wrong)
+    )
+
+
 # -- views hold no queries ---------------------------------------------------------------------
 
 # Calls that run a query on a session; ``get`` only on a session (``db``, ``dbsession``).

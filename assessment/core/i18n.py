@@ -84,3 +84,16 @@ class Message:
 
     def __str__(self) -> str:  # English, for logs and exceptions
         return translate(self.msgid, "en", **self.mapping)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A label in Chinese and English, both given (content such as a questionnaire's words,
+    not a msgid of the catalogs)."""
+
+    zh: str
+    en: str
+
+    def get(self, language: str | None = None) -> str:
+        """The text in ``language`` (Chinese unless ``"en"``)."""
+        return self.en if (language or DEFAULT_LANGUAGE) == "en" else self.zh

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from assessment.core.i18n import DEFAULT_LANGUAGE
+from assessment.core.i18n import Text
 from surveys.instruments.expressions import Expression
 
 KINDS = ("verification", "recognition")
@@ -38,18 +38,6 @@ class DefinitionError(ValueError):
     def __init__(self, problems: list[str]):
         self.problems = tuple(problems)
         super().__init__("invalid instrument definition:\n  " + "\n  ".join(problems))
-
-
-@dataclass(frozen=True)
-class Text:
-    """A label in Chinese and English (content, so both live in the definition)."""
-
-    zh: str
-    en: str
-
-    def get(self, language: str | None = None) -> str:
-        """The text in ``language`` (Chinese unless ``"en"``)."""
-        return self.en if (language or DEFAULT_LANGUAGE) == "en" else self.zh
 
 
 @dataclass(frozen=True)

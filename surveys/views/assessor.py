@@ -12,13 +12,13 @@ from assessment.core.errors import DomainError
 from assessment.core.i18n import N_
 from assessment.core.models import Role
 from assessment.core.permissions import Permission
+from assessment.core.photos import thumbnail
 from assessment.core.resources import query_id
 from assessment.core.views import flash, render_problem
 from surveys import assignments as work
 from surveys.labels import ACTION_LABELS, INTERVIEW_STATUS_LABELS, OUTCOME_LABELS, VERDICT_LABELS
 from surveys.models import INTERVIEWED, OUTCOMES
 from surveys.photo_store import interview_photo, photo_digests
-from surveys.photos import thumbnail
 from surveys.review import ReviewService
 from surveys.schemas import without_problems
 from surveys.views import (

@@ -31,7 +31,7 @@ PURE_MODULES = [
     "assessment.core.exports",
     "reports.county_verdict",
     "assessment.core.csvsafe",
-    "surveys.photos",
+    "assessment.core.photos",
     "appeals.evidence",
     "backchecks.compare",
     "backchecks.spec",

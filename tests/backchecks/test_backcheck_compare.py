@@ -5,7 +5,8 @@ import math
 import pytest
 
 from backchecks.compare import Pair, compare, differs, draw_digest, draw_sample, wilson
-from backchecks.spec import backcheck_items, parse_spec
+from backchecks.services import backcheck_items
+from backchecks.spec import parse_spec
 from surveys.instruments.definition import builtin_instrument
 
 ITEMS = {i.name: i for i in backcheck_items()}

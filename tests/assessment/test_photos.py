@@ -9,7 +9,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from surveys.photos import MAX_SIDE, PhotoRefused, normalise_photo
+from assessment.core.photos import MAX_SIDE, PhotoRefused, normalise_photo
 
 
 def _jpeg(size=(640, 480), exif: Image.Exif | None = None, colour=(200, 30, 30)) -> bytes:
