@@ -292,6 +292,11 @@ _ZH = {
         " Satterthwaite 有效自由度"
     ),
     "method_wilson": "Wilson 区间（按有效样本量）",
+    "method_wilson-model": (
+        "稀有比率的区间：Wilson 得分区间，按设计自由度；有效样本量按模型计算（权数与户规模的"
+        " Kish 设计效应乘以村内相关的 1 + (b − 1)ρ，ρ 为合并估计的村内相关系数）。95%置信区间取"
+        "其 2.5%、97.5% 两端，单侧 95% 上界取同一区间的 95% 端，故区间必含单侧界"
+    ),
     "method_wald-t": "t 分布 Wald 区间",
     "method_census": "全部调查，无抽样误差",
     "instrument_verification": "入户核查问卷",
@@ -630,6 +635,13 @@ _EN = {
         "(exact binomial) on Satterthwaite's effective degrees of freedom"
     ),
     "method_wilson": "Wilson score interval (effective sample size)",
+    "method_wilson-model": (
+        "Interval for rare rates: Wilson's score interval on the design degrees of freedom, "
+        "on a model-based effective sample size (Kish's design effect for the weights and "
+        "household sizes times 1 + (b − 1)ρ for the villages, ρ a pooled intra-village "
+        "correlation). The 95% interval is its 2.5% and 97.5% ends, the one-sided 95% upper "
+        "bound its 95% end, so the interval always contains the bound"
+    ),
     "method_wald-t": "Wald interval with t quantiles",
     "method_census": "No sampling error (every unit observed)",
     "instrument_verification": "Household verification questionnaire",

@@ -26,6 +26,7 @@ def _pivot_args(estimate: Estimate) -> dict:
         "n_kish": estimate.n_kish,
         "df_eff": estimate.df_eff,
         "n_event": estimate.n_event,
+        "deff_model": estimate.deff_model,
     }
 
 
