@@ -18,7 +18,7 @@ from assessment.estimation.errors import EstimationError
 from assessment.estimation.variance import effective_psu_df, taylor_covariance
 
 CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
-_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish")
+_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish", "wilson-model")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Estimate:
         Estimated size of the domain, ``Σw`` over its rows (persons or households).
     method : str
         Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"``,
-        ``"korn-graubard-kish"`` or ``"census"`` (every stratum enumerated: the
+        ``"korn-graubard-kish"``, ``"wilson-model"`` or ``"census"`` (every stratum enumerated: the
         interval is the point).
     level : float
         Confidence level of the interval, e.g. 0.95.
@@ -179,9 +179,9 @@ def from_scores(
     level : float
         Confidence level (0.5-1).
     ci_method : {"auto", "auto-rare", "wald-t", "korn-graubard", "wilson", \
-"korn-graubard-kish"}
+"korn-graubard-kish", "wilson-model"}
         ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`;
-        ``"auto-rare"`` the same rule with ``korn-graubard-kish`` for rare rates.
+        ``"auto-rare"`` the same rule with ``wilson-model`` for rare rates.
     bounded : bool
         The statistic is a proportion in [0, 1] (allows Korn–Graubard and Wilson).
     category : str, optional
@@ -423,7 +423,8 @@ def ratio(
         Whether the ratio is a proportion in [0, 1]; by default true when ``0 <= y <= x`` on
         every domain row, which allows Korn–Graubard and Wilson intervals.
     event_size : array_like of float, optional
-        What a row adds to ``y`` when it is an event (``korn-graubard-kish``); ``x`` when
+        What a row adds to ``y`` when it is an event (``korn-graubard-kish``,
+        ``wilson-model``); ``x`` when
         omitted (a household counted whole: ``y`` is 0 or ``x``).
     icc : float, optional
         Intra-PSU correlation of the events for ``ci_method="auto-rare"`` (see

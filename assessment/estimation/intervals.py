@@ -11,8 +11,8 @@ Four interval methods:
     Wilson's score interval on the effective sample size, with the t(df) quantile.
 ``"korn-graubard-kish"``
     Korn–Graubard for rare rates in clustered, unequally weighted samples (the exit
-    indicators' 错退率 and 漏评率). Three changes to ``"korn-graubard"``, each from the
-    literature:
+    indicators' previous interval, kept for comparison; see docs/estimation.md). Three
+    changes to ``"korn-graubard"``, each from the literature:
 
     - the design effect is not allowed below Kish's design effect for unequal weighting and
       cluster size: the effective size is ``min(p(1-p)/Var(p), n_K)`` with
@@ -211,7 +211,7 @@ def bound(
 
     Parameters
     ----------
-    method : {"wald-t", "korn-graubard", "wilson", "korn-graubard-kish"}
+    method : {"wald-t", "korn-graubard", "wilson", "korn-graubard-kish", "wilson-model"}
     p, se : float
         Estimate and standard error (proportions 0-1 for the last two methods).
     n, df, n_kish : see :func:`effective_n`.
