@@ -83,7 +83,7 @@ CI_METHOD_LABELS = {
         "Interval for rare rates: Wilson score interval on the design degrees of freedom, on "
         "a model-based effective sample size (Kish's design effect for the weights and "
         "household sizes times 1 + (b − 1)ρ for the villages, ρ a pooled intra-village "
-        "correlation); the one-sided bound is the same interval's 95% end"
+        "correlation); the one-sided 95% bound is the same interval's end"
     ),
     "wald-t": N_("Wald interval with t quantiles"),
     "census": N_("No sampling error (every unit observed)"),
