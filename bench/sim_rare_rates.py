@@ -36,15 +36,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.county import rates
-from bench.sim_population import INDICATORS, draw, make_population
+from bench.sim_population import INDICATORS, draw, make_population, other_counties_icc
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
 
 
-def one_run(rng, population, noncontact) -> dict:
-    """``{indicator: Estimate or None}`` of one sample."""
-    found = rates(draw(rng, population, noncontact=noncontact))
+def one_run(rng, population, noncontact, icc=None) -> dict:
+    """``{indicator: Estimate or None}`` of one sample (``icc``: ``{indicator: ρ}``)."""
+    sample = draw(rng, population, noncontact=noncontact)
+    found = rates(sample) if icc is None else rates(sample, icc=icc)
     return {k: found[k] for k in INDICATORS}
 
 
@@ -54,6 +55,7 @@ def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, fl
     if method is None or e.method == "wald-t":
         return e.ci_low, e.ci_high, est.one_sided_bound(e, "upper", 0.95)
     args = {"n": e.n, "df": e.df, "n_kish": e.n_kish, "df_eff": e.df_eff, "n_event": e.n_event}
+    args["deff_model"] = e.deff_model
     low, high = intervals.interval(method, e.estimate, e.se, level=0.95, **args)
     upper = intervals.bound(method, e.estimate, e.se, q=0.95, side="upper", one_sided=True, **args)
     return low, high, upper
@@ -114,11 +116,16 @@ METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
 
 
 def _setting(args) -> list[dict]:
-    """Rows of one (rate, non-contact) setting: its own seeded population and samples."""
-    i, rate, share, replicates, seed = args
+    """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
+    pooled from samples of other counties of the superpopulation, or the one given."""
+    i, rate, share, replicates, seed, fixed = args
     population = make_population(np.random.default_rng([seed, i]), rate, rate)
     rng = np.random.default_rng([seed, i, int(share * 100)])
-    runs = [one_run(rng, population, share) for _ in range(replicates)]
+    if fixed is None:
+        icc = other_counties_icc([seed, 1000 + i, int(share * 100)], RATES, noncontact=share)
+    else:
+        icc = dict.fromkeys(INDICATORS, fixed)
+    runs = [one_run(rng, population, share, icc) for _ in range(replicates)]
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
@@ -131,23 +138,27 @@ def _setting(args) -> list[dict]:
                     "rate": rate,
                     "truth": truth,
                     "noncontact": share,
+                    "icc": icc[indicator],
                     **summary,
                 }
             )
     return rows
 
 
-def _tasks(replicates: int, seed: int, settings=None, noncontact=NONCONTACT) -> list:
+def _tasks(replicates: int, seed: int, settings=None, noncontact=NONCONTACT, icc=None) -> list:
     return [
-        (i, rate, share, replicates, seed)
+        (i, rate, share, replicates, seed, icc)
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
     ]
 
 
-def table(replicates: int, seed: int, settings=None, noncontact=NONCONTACT, jobs=1) -> list:
-    """One row per (rate, non-contact, indicator, interval method), in the settings' order."""
-    tasks = _tasks(replicates, seed, settings, noncontact)
+def table(
+    replicates: int, seed: int, settings=None, noncontact=NONCONTACT, jobs=1, icc=None
+) -> list:
+    """One row per (rate, non-contact, indicator, interval method), in the settings' order
+    (``icc``: a fixed ρ instead of the one pooled from other counties)."""
+    tasks = _tasks(replicates, seed, settings, noncontact, icc)
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
             parts = list(pool.map(_setting, tasks))
@@ -162,7 +173,7 @@ def _line(row: dict) -> str:
         f"{row['noncontact']:.0%} | {row['bias']:+.1%} ({row['bias_se']:.1%}) | "
         f"{row['coverage']:.3f} ({row['coverage_se']:.3f}) | {row['below']:.3f} | "
         f"{row['above']:.3f} | "
-        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) |"
+        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {row['icc']:.3f} |"
     )
 
 
@@ -171,14 +182,17 @@ def main() -> None:
     parser.add_argument("--replicates", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument(
+        "--icc", type=float, help="a fixed ρ (default: pooled from twenty other counties)"
+    )
     args = parser.parse_args()
     print(
         "| indicator | interval | true rate | non-contact | bias (MC SE) "
         "| 2-sided 95 % coverage (MC SE) | truth below the lower end "
-        "| truth above the upper end | 95 % upper bound exceeded (MC SE) |"
+        "| truth above the upper end | 95 % upper bound exceeded (MC SE) | ρ used |"
     )
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
-    tasks = _tasks(args.replicates, args.seed)
+    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    tasks = _tasks(args.replicates, args.seed, icc=args.icc)
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
         for part in as_completed([pool.submit(_setting, task) for task in tasks]):

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.core.exports import Column, Sheet
+from assessment.indicators.county import RARE_RATE_ICC
 from reports import county_estimates as ce
 from sampling.services import Household, PlanHousehold
 from surveys.services import Interview
@@ -258,13 +259,15 @@ COMMANDS = {
         "错退率：错退人数 ÷ 已脱贫户人数（加权比率）",
         "Wrongful-exit rate: persons wrongly exited / persons of exited households",
         "--var wrongly_exited_persons --denominator persons --stat ratio "
-        "--domain \"status == 'exited'\" --ci-method auto-rare",
+        "--domain \"status == 'exited'\" --ci-method auto-rare "
+        f"--icc {RARE_RATE_ICC:g}",
     ),
     "missed_rate": (
         "漏评率：漏评人数 ÷ 样本村非建档立卡人口（加权比率）",
         "Missed rate: missed persons / non-registered population of the sampled villages",
         "--var missed_persons --denominator missed_denominator --event-size missed_size "
-        "--stat ratio --domain \"status == 'non_registered'\" --ci-method auto-rare",
+        "--stat ratio --domain \"status == 'non_registered'\" --ci-method auto-rare "
+        f"--icc {RARE_RATE_ICC:g}",
     ),
     "recognition_rate": (
         "群众认可度：认可户 ÷ 受访户（加权）",

@@ -49,7 +49,8 @@ def register(subparsers) -> argparse.ArgumentParser:
     parser.add_argument(
         "--event-size",
         help=N_(
-            "what a row adds to the numerator when it is an event (korn-graubard-kish); "
+            "what a row adds to the numerator when it is an event (korn-graubard-kish, "
+            "wilson-model); "
             "default: the denominator"
         ),
     )
@@ -63,6 +64,14 @@ def register(subparsers) -> argparse.ArgumentParser:
         "--stat", choices=STATS, help=N_("default: ratio with --denominator, else mean")
     )
     parser.add_argument("--ci-method", default="auto", choices=est.CI_METHODS)
+    parser.add_argument(
+        "--icc",
+        type=float,
+        help=N_(
+            "intra-cluster correlation of the events for the model design effect of "
+            "wilson-model (--ci-method auto-rare); default: none (design effect 1)"
+        ),
+    )
     parser.add_argument("--level", type=float, default=0.95, help=N_("confidence level (0-1)"))
     parser.add_argument("--lonely-psu", default="fail", choices=est.LONELY_PSU_OPTIONS)
     parser.add_argument("--json", action="store_true", help=N_("print a JSON list of objects"))
@@ -288,7 +297,8 @@ def _estimates(design, table, args, stat, rows) -> tuple[est.Estimate, ...]:
         size = getattr(args, "event_size", None)
         size = numeric(_column(table, size), size) if size else None
         y = numeric(y_raw, args.var)
-        return (est.ratio(design, y, x, na_rm=True, event_size=size, **common),)
+        icc = getattr(args, "icc", None)
+        return (est.ratio(design, y, x, na_rm=True, event_size=size, icc=icc, **common),)
     if not _is_numeric(y_raw):
         if stat == "proportion":
             return est.proportions(design, y_raw, **common)

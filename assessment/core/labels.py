@@ -79,6 +79,12 @@ CI_METHOD_LABELS = {
         "Satterthwaite's effective degrees of freedom"
     ),
     "wilson": N_("Wilson score interval (effective sample size)"),
+    "wilson-model": N_(
+        "Interval for rare rates: Wilson score interval on the design degrees of freedom, on "
+        "a model-based effective sample size (Kish's design effect for the weights and "
+        "household sizes times 1 + (b − 1)ρ for the villages, ρ a pooled intra-village "
+        "correlation); the one-sided 95% bound is the same interval's end"
+    ),
     "wald-t": N_("Wald interval with t quantiles"),
     "census": N_("No sampling error (every unit observed)"),
 }

@@ -3,8 +3,9 @@
 Both use the pivot of the estimate's own interval method (see
 :mod:`assessment.estimation.intervals`), so that "the true rate is within the threshold with
 at least 95 % confidence" holds exactly when the 95 % one-sided bound is within it. For
-``korn-graubard-kish`` that pivot is the one-sided one (Satterthwaite's degrees of freedom),
-not an end of the two-sided interval.
+``wilson-model`` the pivot is Wilson's score on the model effective size (the bound is that
+family's one-sided end); for ``korn-graubard-kish`` it is the one-sided Korn–Graubard one
+(Satterthwaite's degrees of freedom), not an end of the two-sided interval.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def _pivot_args(estimate: Estimate) -> dict:
         "n_kish": estimate.n_kish,
         "df_eff": estimate.df_eff,
         "n_event": estimate.n_event,
+        "deff_model": estimate.deff_model,
     }
 
 

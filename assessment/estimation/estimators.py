@@ -18,7 +18,7 @@ from assessment.estimation.errors import EstimationError
 from assessment.estimation.variance import effective_psu_df, taylor_covariance
 
 CI_METHODS = ("auto", "auto-rare", *intervals.METHODS)
-_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish")
+_BOUNDED_ONLY = ("korn-graubard", "wilson", "korn-graubard-kish", "wilson-model")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ class Estimate:
         Estimated size of the domain, ``Σw`` over its rows (persons or households).
     method : str
         Interval method: ``"wald-t"``, ``"korn-graubard"``, ``"wilson"``,
-        ``"korn-graubard-kish"`` or ``"census"`` (every stratum enumerated: the
+        ``"korn-graubard-kish"``, ``"wilson-model"`` or ``"census"`` (every stratum enumerated: the
         interval is the point).
     level : float
         Confidence level of the interval, e.g. 0.95.
@@ -67,6 +67,11 @@ class Estimate:
         Kish's effective size of the rows' event sizes, ``(Σ w s)² / Σ (w s)²`` (``s`` the
         ratio's denominator unless given; 1 for a proportion): the floor of the design effect
         and the zero-event size of ``korn-graubard-kish``.
+    deff_model : float
+        The model-based clustering design effect ``1 + (b* - 1) ρ`` of ``wilson-model``
+        (Gabler, Häder and Lahiri 1999): ``b* = Σ_c (Σ_{i∈c} w s)² / Σ (w s)²`` the weighted
+        PSU size of the event sizes, ``ρ`` the intra-PSU correlation given as ``icc``; NaN
+        without ``icc``.
     """
 
     stat: str
@@ -86,6 +91,7 @@ class Estimate:
     n_kish: float = float("nan")
     df_eff: float = float("nan")
     n_event: float = float("nan")
+    deff_model: float = float("nan")
 
 
 def _rows(design: Design, domain, arrays: dict, na_rm: bool) -> np.ndarray:
@@ -155,6 +161,7 @@ def from_scores(
     bounded: bool = False,
     category: str | None = None,
     event_size: np.ndarray | None = None,
+    icc: float | None = None,
 ) -> Estimate:
     """Build an :class:`Estimate` from a statistic's value and its linearised scores.
 
@@ -172,15 +179,19 @@ def from_scores(
     level : float
         Confidence level (0.5-1).
     ci_method : {"auto", "auto-rare", "wald-t", "korn-graubard", "wilson", \
-"korn-graubard-kish"}
+"korn-graubard-kish", "wilson-model"}
         ``"auto"`` applies :func:`~assessment.estimation.intervals.choose_method`;
-        ``"auto-rare"`` the same rule with ``korn-graubard-kish`` for rare rates.
+        ``"auto-rare"`` the same rule with ``wilson-model`` for rare rates.
     bounded : bool
         The statistic is a proportion in [0, 1] (allows Korn–Graubard and Wilson).
     category : str, optional
     event_size : ndarray, shape (n_rows,), optional
         What each row adds to the numerator when it is an event (persons of a household);
         1 when omitted. Gives ``Estimate.n_event``.
+    icc : float, optional
+        Intra-PSU (village) correlation ρ of the events, pooled from more data than this
+        sample (``wilson-model``, ``ci_method="auto-rare"``); gives ``Estimate.deff_model``.
+        Without it the model design effect is 1 (weighting and household sizes only).
 
     Returns
     -------
@@ -210,9 +221,9 @@ def from_scores(
     df = design.degrees_of_freedom(rows)
     n_psu = int((np.bincount(design.psu[observed], minlength=design.n_psu) > 0).sum())
     df_eff = effective_psu_df(design, scores) if variance > 0 else float("nan")
-    n_event = _kish(
-        design.weights[observed] * (1.0 if event_size is None else event_size[observed])
-    )
+    units = np.where(observed, design.weights * (1.0 if event_size is None else event_size), 0.0)
+    n_event = _kish(units[observed])
+    deff_model = model_deff(design, units, icc)
     method = _method(ci_method, value, se, n_eff, bounded)
     if design.is_census:
         method, low, high = "census", value, value
@@ -227,6 +238,7 @@ def from_scores(
             level=level,
             df_eff=df_eff,
             n_event=n_event,
+            deff_model=deff_model,
         )
     return Estimate(
         stat,
@@ -246,7 +258,28 @@ def from_scores(
         n_kish,
         df_eff,
         n_event,
+        deff_model,
     )
+
+
+def check_icc(icc: float | None) -> None:
+    """Refuse an intra-PSU correlation outside [0, 1]."""
+    if icc is not None and not 0 <= icc <= 1:
+        raise EstimationError(N_("icc must be in [0, 1], got {value!r}"), value=icc)
+
+
+def model_deff(design: Design, units: np.ndarray, icc: float | None) -> float:
+    """``1 + (b* - 1) ρ`` with ``b* = Σ_c U_c² / Σ u²`` over PSUs (Gabler et al. 1999).
+
+    ``units`` are the rows' weighted event sizes (zero off the domain); NaN without ``icc``
+    or without a positive unit.
+    """
+    check_icc(icc)
+    squares = float(np.sum(units**2))
+    if icc is None or not squares > 0:
+        return float("nan")
+    per_psu = np.bincount(design.psu, weights=units, minlength=design.n_psu)
+    return 1.0 + (float(np.sum(per_psu**2)) / squares - 1.0) * icc
 
 
 def _kish(values: np.ndarray) -> float:
@@ -257,7 +290,7 @@ def _kish(values: np.ndarray) -> float:
 
 def _method(ci_method: str, value: float, se: float, n_eff: float, bounded: bool) -> str:
     if ci_method in ("auto", "auto-rare"):
-        rare = "korn-graubard" if ci_method == "auto" else "korn-graubard-kish"
+        rare = "korn-graubard" if ci_method == "auto" else "wilson-model"
         return intervals.choose_method(value, se, n_eff, bounded=bounded, rare=rare)
     if ci_method == "wald-t" and bounded and se <= 0:
         return "korn-graubard"  # a zero-width interval for 0 or all events is never right
@@ -378,6 +411,7 @@ def ratio(
     ci_method="auto",
     bounded: bool | None = None,
     event_size=None,
+    icc: float | None = None,
 ) -> Estimate:
     """Estimated ratio of population totals ``Σ w y / Σ w x`` over a domain.
 
@@ -389,8 +423,12 @@ def ratio(
         Whether the ratio is a proportion in [0, 1]; by default true when ``0 <= y <= x`` on
         every domain row, which allows Korn–Graubard and Wilson intervals.
     event_size : array_like of float, optional
-        What a row adds to ``y`` when it is an event (``korn-graubard-kish``); ``x`` when
+        What a row adds to ``y`` when it is an event (``korn-graubard-kish``,
+        ``wilson-model``); ``x`` when
         omitted (a household counted whole: ``y`` is 0 or ``x``).
+    icc : float, optional
+        Intra-PSU correlation of the events for ``ci_method="auto-rare"`` (see
+        :func:`from_scores`).
     Others as :func:`total`.
 
     Returns
@@ -400,7 +438,7 @@ def ratio(
     """
     y, x = _as_float(y, "y"), _as_float(x, "x")
     size = x if event_size is None else _as_float(event_size, "event_size")
-    return _ratio(design, y, x, domain, na_rm, level, ci_method, "ratio", bounded, size)
+    return _ratio(design, y, x, domain, na_rm, level, ci_method, "ratio", bounded, size, icc)
 
 
 def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
@@ -426,7 +464,9 @@ def ratio_scores(design: Design, y, x, rows) -> tuple[float, np.ndarray]:
     return r, w * (y0 - r * x0) / denominator
 
 
-def _ratio(design, y, x, domain, na_rm, level, ci_method, stat, bounded, size=None) -> Estimate:
+def _ratio(
+    design, y, x, domain, na_rm, level, ci_method, stat, bounded, size=None, icc=None
+) -> Estimate:
     rows = _rows(design, domain, {"y": y, "x": x}, na_rm)
     if bounded is None:
         bounded = bool(np.all((y[rows] >= 0) & (y[rows] <= x[rows])))
@@ -441,4 +481,5 @@ def _ratio(design, y, x, domain, na_rm, level, ci_method, stat, bounded, size=No
         ci_method=ci_method,
         bounded=bounded,
         event_size=size,
+        icc=icc,
     )

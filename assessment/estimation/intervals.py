@@ -11,8 +11,8 @@ Four interval methods:
     Wilson's score interval on the effective sample size, with the t(df) quantile.
 ``"korn-graubard-kish"``
     Korn–Graubard for rare rates in clustered, unequally weighted samples (the exit
-    indicators' 错退率 and 漏评率). Three changes to ``"korn-graubard"``, each from the
-    literature:
+    indicators' previous interval, kept for comparison; see docs/estimation.md). Three
+    changes to ``"korn-graubard"``, each from the literature:
 
     - the design effect is not allowed below Kish's design effect for unequal weighting and
       cluster size: the effective size is ``min(p(1-p)/Var(p), n_K)`` with
@@ -37,6 +37,20 @@ Four interval methods:
       raised to the one-sided bound at the same level when below it (lower end for a
       proportion above one half), so that the interval reported beside a one-sided bound
       always contains it.
+
+``"wilson-model"``
+    The exit indicators' rare rates (错退率, 漏评率, 综合贫困发生率; ``ci_method="auto-rare"``):
+    Wilson's score interval with the ``t(df)`` quantile (design degrees of freedom) on a
+    model-based effective size, ``n_K / deff_model`` (Franco et al. 2019): ``n_K`` Kish's
+    effective size of the event sizes (weighting and persons counted by household) and
+    ``deff_model = 1 + (b* - 1) ρ`` the clustering design effect of Gabler, Häder and Lahiri
+    (1999), ``b*`` the weighted village size and ``ρ`` an intra-village correlation pooled from
+    more data than the county (given by the caller). The effective size does not depend on the
+    sample's own design-based variance, which for a rare event found in a few villages is too
+    unstable to carry an interval. Both ends and the one-sided bound are ends of the same
+    family: the two-sided 95 % interval at ``t(df)`` quantiles 0.025 / 0.975, the one-sided 95 %
+    bound at 0.95, so the interval contains the bound by construction. Zero events give
+    ``[0, z²/(m + z²)]``.
 
 When the estimated variance is zero for a proportion of 0 or 1 (no events, or only events) the
 effective sample size falls back to Kish's ``(Σw)²/Σw²`` of the domain (``n_K`` for
@@ -78,7 +92,7 @@ from scipy import stats
 from assessment.core.i18n import N_
 from assessment.estimation.errors import EstimationError
 
-METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish")
+METHODS = ("wald-t", "korn-graubard", "wilson", "korn-graubard-kish", "wilson-model")
 COMPARATORS = ("<", "<=", ">", ">=")
 
 
@@ -114,6 +128,17 @@ def effective_n_kish(p, se, n, df, n_event, tail, df_eff, one_sided) -> float:
     if n > 1:
         m *= (_t(tail, n - 1) / _t(tail, adjusted_df(df, df_eff) if one_sided else df)) ** 2
     return float(m)
+
+
+def model_n(n_event: float, n_kish: float, deff_model: float) -> float:
+    """The model-based effective size of ``wilson-model``: ``n_K / deff_model``.
+
+    ``n_K`` is ``n_event`` (``n_kish`` when NaN); a missing or sub-unit ``deff_model`` counts
+    as 1 (no clustering beyond the weights and the household sizes).
+    """
+    events = n_event if math.isfinite(n_event) else n_kish
+    deff = deff_model if math.isfinite(deff_model) and deff_model > 1 else 1.0
+    return float(events) / deff
 
 
 def effective_n(p: float, se: float, n: int, df: float, n_kish: float, tail: float) -> float:
@@ -180,12 +205,13 @@ def bound(
     df_eff: float = math.nan,
     n_event: float = math.nan,
     one_sided: bool = False,
+    deff_model: float = math.nan,
 ) -> float:
     """One bound at quantile ``q`` (e.g. 0.975 for a two-sided 95 % interval).
 
     Parameters
     ----------
-    method : {"wald-t", "korn-graubard", "wilson", "korn-graubard-kish"}
+    method : {"wald-t", "korn-graubard", "wilson", "korn-graubard-kish", "wilson-model"}
     p, se : float
         Estimate and standard error (proportions 0-1 for the last two methods).
     n, df, n_kish : see :func:`effective_n`.
@@ -199,6 +225,8 @@ def bound(
     one_sided : bool
         A one-sided bound (the verdict's pivot) rather than an end of a two-sided interval;
         only ``korn-graubard-kish`` treats them differently (its degrees of freedom).
+    deff_model : float
+        The model-based clustering design effect of ``wilson-model`` (1 when NaN).
 
     Returns
     -------
@@ -222,6 +250,8 @@ def bound(
             return _rare_two_sided_end(p, se, n, df, events, q, side, df_eff)
         m = effective_n_kish(p, se, n, df, events, 1 - q, df_eff, True)
         return _beta_upper(p, m, q) if side == "upper" else _beta_lower(p, m, q)
+    if method == "wilson-model":
+        return _wilson(p, model_n(n_event, n_kish, deff_model), _t(q, df), sign)
     return _wilson(p, _plain_n(p, se, n_kish), _t(q, df), sign)
 
 
@@ -250,19 +280,31 @@ def _rare_two_sided_end(p, se, n, df, n_event, q, side, df_eff) -> float:
 
 
 def interval(
-    method, p, se, *, n, df, n_kish, level, df_eff=math.nan, n_event=math.nan
+    method, p, se, *, n, df, n_kish, level, df_eff=math.nan, n_event=math.nan, deff_model=math.nan
 ) -> tuple[float, float]:
     """Two-sided interval ``(low, high)`` at confidence ``level`` (see :func:`bound`)."""
     check_level(level)
     q = 1 - (1 - level) / 2
     kwargs = {"n": n, "df": df, "n_kish": n_kish, "q": q, "df_eff": df_eff, "n_event": n_event}
+    kwargs["deff_model"] = deff_model
     return bound(method, p, se, side="lower", **kwargs), bound(
         method, p, se, side="upper", **kwargs
     )
 
 
 def probability_below(
-    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan, n_event=math.nan
+    method,
+    p,
+    se,
+    threshold,
+    *,
+    n,
+    df,
+    n_kish,
+    confidence=0.95,
+    df_eff=math.nan,
+    n_event=math.nan,
+    deff_model=math.nan,
 ) -> float:
     """Confidence that the true value is at most ``threshold`` (the upper-bound pivot).
 
@@ -290,13 +332,24 @@ def probability_below(
         m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff, n_event)
         x = m * p
         return 0.0 if x >= m else float(stats.beta.cdf(threshold, x + 1, m - x))
-    m = _plain_n(p, se, n_kish)
+    m = _score_size(method, p, se, n_kish, n_event, deff_model)
     score = (threshold - p) / math.sqrt(threshold * (1 - threshold) / m)
     return float(stats.t.cdf(score, df))
 
 
 def probability_above(
-    method, p, se, threshold, *, n, df, n_kish, confidence=0.95, df_eff=math.nan, n_event=math.nan
+    method,
+    p,
+    se,
+    threshold,
+    *,
+    n,
+    df,
+    n_kish,
+    confidence=0.95,
+    df_eff=math.nan,
+    n_event=math.nan,
+    deff_model=math.nan,
 ) -> float:
     """Confidence that the true value is at least ``threshold`` (the lower-bound pivot)."""
     if not _defined(se, df):
@@ -313,9 +366,16 @@ def probability_above(
         m = _kg_size(method, p, se, n, df, n_kish, 1 - confidence, df_eff, n_event)
         x = m * p
         return 0.0 if x <= 0 else float(stats.beta.sf(threshold, x, m - x + 1))
-    m = _plain_n(p, se, n_kish)
+    m = _score_size(method, p, se, n_kish, n_event, deff_model)
     score = (p - threshold) / math.sqrt(threshold * (1 - threshold) / m)
     return float(stats.t.cdf(score, df))
+
+
+def _score_size(method, p, se, n_kish, n_event, deff_model) -> float:
+    """The effective size of a Wilson pivot (``wilson`` or ``wilson-model``)."""
+    if method == "wilson-model":
+        return model_n(n_event, n_kish, deff_model)
+    return _plain_n(p, se, n_kish)
 
 
 def _kg_size(method, p, se, n, df, n_kish, tail, df_eff, n_event) -> float:
@@ -346,8 +406,8 @@ def choose_method(
         Whether the statistic is a proportion in [0, 1].
     rare : str
         The method for the rare (or near-certain) case: ``"korn-graubard"`` (R's
-        ``svyciprop(method="beta")``, the default) or ``"korn-graubard-kish"`` (the
-        exit indicators' rare rates, ``ci_method="auto-rare"``).
+        ``svyciprop(method="beta")``, the default), ``"wilson-model"`` (the exit
+        indicators' rare rates, ``ci_method="auto-rare"``) or ``"korn-graubard-kish"``.
 
     Returns
     -------

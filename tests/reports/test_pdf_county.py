@@ -262,8 +262,16 @@ def test_methods_appendix_says_the_decision_size_counts_a_design_effect(
 @pytest.mark.parametrize(
     ("lang", "words"),
     [
-        ("zh", ("Kish 设计效应", "Satterthwaite 有效自由度", "单侧95%置信上界")),
-        ("en", ("at least Kish's", "Satterthwaite's effective degrees", "upper bound")),
+        ("zh", ("Kish 有效样本量", "村级设计效应", "单侧95%置信上界", "区间必含单侧界")),
+        (
+            "en",
+            (
+                "Kish's effective sample size",
+                "village design effect",
+                "upper bound",
+                "always contains the bound",
+            ),
+        ),
     ],
 )
 def test_report_says_what_the_one_sided_bound_is(make_county, pdf_text, lang, words):
