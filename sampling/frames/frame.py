@@ -9,6 +9,7 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import BinaryIO
@@ -288,8 +289,14 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
     id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
+    # hashed on a second thread while the arrays are made (both mostly in polars, which
+    # releases the GIL): the two longest steps of building a large frame, side by side
+    with ThreadPoolExecutor(1) as pool:
+        digest = pool.submit(content_hash, data, id_order)
+        arrays = {name: _array(data[name]) for name in fc.CANONICAL_COLUMNS}
+        digest = digest.result()
     return Frame(
-        **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
+        **arrays,
         extra_json=_frozen(data["extra_json"].to_numpy()),
         extra_columns=tuple(sorted(extra_columns)),
         source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
@@ -298,5 +305,5 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         ),
         village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
         id_order=_frozen(id_order.cast(pl.Int64).to_numpy()),
-        content_hash=content_hash(data),
+        content_hash=digest,
     )
