@@ -9,8 +9,8 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,8 +78,8 @@ class Frame:
     ``extra_json`` holds each row's extra columns as JSON (``"{}"`` without any),
     ``source_row`` the file row (header = row 1), ``village_index`` the position of the
     household's village in :attr:`villages`, ``id_order`` the positions sorted by
-    ``household_id`` (the canonical order), ``content_hash`` the SHA-256 of
-    :func:`~sampling.frames.hashing.content_hash`.
+    ``household_id`` (the canonical order), :attr:`content_hash` the SHA-256 of
+    :func:`~sampling.frames.hashing.content_hash`, computed on a thread of its own.
     """
 
     household_id: np.ndarray
@@ -103,7 +103,12 @@ class Frame:
     villages: VillageTable
     village_index: np.ndarray
     id_order: np.ndarray
-    content_hash: str
+    digest: Future = field(repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """The content hash, once its thread has computed it."""
+        return self.digest.result()
 
     def __len__(self) -> int:
         return len(self.household_id)
@@ -289,14 +294,13 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
     id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
-    # hashed on a second thread while the arrays are made (both mostly in polars, which
-    # releases the GIL): the two longest steps of building a large frame, side by side
-    with ThreadPoolExecutor(1) as pool:
-        digest = pool.submit(content_hash, data, id_order)
-        arrays = {name: _array(data[name]) for name in fc.CANONICAL_COLUMNS}
-        digest = digest.result()
+    # hashed on a thread of its own (mostly in polars and hashlib, which release the GIL) while
+    # the arrays are made and the households stored: the store asks for the hash last
+    pool = ThreadPoolExecutor(1)
+    digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
+    pool.shutdown(wait=False)
     return Frame(
-        **arrays,
+        **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
         extra_json=_frozen(data["extra_json"].to_numpy()),
         extra_columns=tuple(sorted(extra_columns)),
         source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
@@ -305,5 +309,5 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         ),
         village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
         id_order=_frozen(id_order.cast(pl.Int64).to_numpy()),
-        content_hash=digest,
+        digest=digest,
     )
