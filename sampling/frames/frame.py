@@ -37,8 +37,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-#: Columns with few distinct values: their households share one ``str`` object per value.
-_SHARED = ("township", "village", "village_code", "village_type", "status")
+#: Columns whose values repeat (extra columns): their households share one ``str`` per value.
+_SHARED = ("township", "village", "village_code", "village_type", "status", "extra_json")
 
 
 def _array(series: pl.Series) -> np.ndarray:
@@ -301,7 +301,7 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
     pool.shutdown(wait=False)
     return Frame(
         **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
-        extra_json=_frozen(data["extra_json"].to_numpy()),
+        extra_json=_array(data["extra_json"]),
         extra_columns=tuple(sorted(extra_columns)),
         source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
         villages=VillageTable(
