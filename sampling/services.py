@@ -213,7 +213,7 @@ class FrameService:
         frame = Frame(
             county=county,
             version=version,
-            content_hash=data.content_hash,
+            content_hash="",  # set last: hashed on a thread while the households are stored
             file_name=file_name[:255],
             file_format=result.file_format,
             encoding=result.encoding,
@@ -227,6 +227,7 @@ class FrameService:
         village_ids = self._ensure_villages(county, data.villages)
         frame_village_ids = self._store_frame_villages(frame, data.villages, village_ids)
         self._bulk_households(frame, data, frame_village_ids)
+        frame.content_hash = data.content_hash
         return frame
 
     def _village_ids(self, county: County) -> dict[tuple[str, str], tuple[int, str | None]]:

@@ -99,8 +99,7 @@ def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) ->
     )
     headers = {name: table.header[i] for name, i in canonical.items()}
     headers.update({f"x:{name}": name for name in extra})
-    for name, header in headers.items():
-        _text_rules(cells, name, header, log, limits)
+    _text_rules(cells, headers, log, limits)
     absent = {name: value for name, value in _OPTIONAL.items() if name not in canonical}
     typed = _typed(cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items()), headers, log)
     _check_villages(typed, headers, log)
@@ -150,13 +149,24 @@ _TEXT_RULES = (
 )
 
 
-def _text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLog, limits: Limits):
-    """Control and format characters, and lengths, in one column."""
+def _text_rules(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog, limits: Limits):
+    """Control and format characters, and lengths; each rule searched only in the columns that
+    one pass over all of them found suspect (a length in bytes bounds that in characters)."""
+    limit = {name: DB_LENGTHS.get(name, limits.max_cell_chars) for name in headers}
+    suspect = cells.select(
+        (pl.col(n).str.contains(_UNUSABLE.pattern) | (pl.col(n).str.len_bytes() > limit[n])).any()
+        for n in headers
+    ).row(0)
+    for (name, header), found in zip(headers.items(), suspect, strict=True):
+        if found:
+            _column_text_rules(cells, name, header, log, limit[name])
+
+
+def _column_text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLog, limit: int):
     value = pl.col(name)
     for pattern, msgid in _TEXT_RULES:
         found = cells.filter(value.str.contains(pattern)).select("row", value.alias("value"))
         log.add_rows(found, header, msgid, show=repr)
-    limit = DB_LENGTHS.get(name, limits.max_cell_chars)
     found = cells.filter(value.str.len_chars() > limit)
     log.add_rows(
         found.select("row", value.str.slice(0, 40).alias("value")),

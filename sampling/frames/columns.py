@@ -10,38 +10,16 @@ from __future__ import annotations
 import re
 from types import MappingProxyType
 
-#: Canonical columns in canonical order (also the field order of the content hash).
-CANONICAL_COLUMNS = (
-    "household_id",
-    "township",
-    "village",
-    "village_code",
-    "village_type",
-    "remote",
-    "status",
-    "exit_year",
-    "household_size",
-    "head_name",
-    "dibao",
-    "unsafe_house",
-    "serious_illness",
-    "no_labour",
-    "elderly_alone",
-)
-
-REQUIRED_COLUMNS = (
-    "household_id",
-    "township",
-    "village",
-    "village_type",
-    "status",
-    "exit_year",
-    "household_size",
-    "head_name",
-)
-
 #: Screening flags (排查对象), in canonical order.
 FLAG_COLUMNS = ("dibao", "unsafe_house", "serious_illness", "no_labour", "elderly_alone")
+#: Canonical columns in canonical order (also the field order of the content hash).
+CANONICAL_COLUMNS = (
+    *("household_id", "township", "village", "village_code", "village_type", "remote"),
+    *("status", "exit_year", "household_size", "head_name", *FLAG_COLUMNS),
+)
+#: Columns a frame may leave out (read as blank codes, not remote, no flags).
+OPTIONAL_COLUMNS = ("village_code", "remote", *FLAG_COLUMNS)
+REQUIRED_COLUMNS = tuple(name for name in CANONICAL_COLUMNS if name not in OPTIONAL_COLUMNS)
 
 STATUSES = ("exited", "not_exited", "non_registered")
 VILLAGE_TYPES = ("poor", "non_poor")

@@ -9,7 +9,8 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,8 +37,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-#: Columns with few distinct values: their households share one ``str`` object per value.
-_SHARED = ("township", "village", "village_code", "village_type", "status")
+#: Columns whose values repeat (extra columns): their households share one ``str`` per value.
+_SHARED = ("township", "village", "village_code", "village_type", "status", "extra_json")
 
 
 def _array(series: pl.Series) -> np.ndarray:
@@ -77,8 +78,8 @@ class Frame:
     ``extra_json`` holds each row's extra columns as JSON (``"{}"`` without any),
     ``source_row`` the file row (header = row 1), ``village_index`` the position of the
     household's village in :attr:`villages`, ``id_order`` the positions sorted by
-    ``household_id`` (the canonical order), ``content_hash`` the SHA-256 of
-    :func:`~sampling.frames.hashing.content_hash`.
+    ``household_id`` (the canonical order), :attr:`content_hash` the SHA-256 of
+    :func:`~sampling.frames.hashing.content_hash`, computed on a thread of its own.
     """
 
     household_id: np.ndarray
@@ -102,7 +103,12 @@ class Frame:
     villages: VillageTable
     village_index: np.ndarray
     id_order: np.ndarray
-    content_hash: str
+    digest: Future = field(repr=False)
+
+    @property
+    def content_hash(self) -> str:
+        """The content hash, once its thread has computed it."""
+        return self.digest.result()
 
     def __len__(self) -> int:
         return len(self.household_id)
@@ -288,9 +294,14 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
     id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
+    # hashed on a thread of its own (mostly in polars and hashlib, which release the GIL) while
+    # the arrays are made and the households stored: the store asks for the hash last
+    pool = ThreadPoolExecutor(1)
+    digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
+    pool.shutdown(wait=False)
     return Frame(
         **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
-        extra_json=_frozen(data["extra_json"].to_numpy()),
+        extra_json=_array(data["extra_json"]),
         extra_columns=tuple(sorted(extra_columns)),
         source_row=_frozen(data["row"].cast(pl.Int32).to_numpy()),
         villages=VillageTable(
@@ -298,5 +309,5 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         ),
         village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
         id_order=_frozen(id_order.cast(pl.Int64).to_numpy()),
-        content_hash=content_hash(data),
+        digest=digest,
     )

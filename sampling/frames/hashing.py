@@ -29,14 +29,16 @@ def _canonical_text(values: pl.Series, name: str) -> pl.Series:
     return values.cast(pl.String)
 
 
-def content_hash(data: pl.DataFrame) -> str:
+def content_hash(data: pl.DataFrame, order: pl.Series | None = None) -> str:
     """SHA-256 (hex) of a frame's canonical content, as ``docs/frame-format.md`` ("Content
     hash") defines it: the version line, then for each canonical column and ``extra_json`` its
     name and its values in ``household_id`` order, one line each (booleans ``0``/``1``, a blank
-    exit year empty). ``data`` holds the typed canonical columns and ``extra_json``."""
+    exit year empty). ``data`` holds the typed canonical columns and ``extra_json``; ``order``, if
+    given, the positions sorted by ``household_id`` (ties in file order)."""
     # a column at a time, 100,000 values at a time: not a sorted copy of the frame, nor a whole
     # column as one text (the peak memory of the web process)
-    order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
+    if order is None:
+        order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
     digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())
     for name in (*fc.CANONICAL_COLUMNS, "extra_json"):
         digest.update(f"{name}\n".encode())

@@ -422,27 +422,27 @@ def _table(rows: pl.DataFrame, file_format: str, encoding, limits: Limits) -> Ta
     if rows.height > limits.max_rows:
         _check_dimension(0, rows.height, limits)
     _check_width(rows.width, limits)
-    rows = rows.select(pl.all().fill_null("")).with_row_index("row", offset=1)
-    rows = rows.with_columns(pl.col("row").cast(pl.Int32))
-    names = [name for name in rows.columns if name != "row"]
+    names = rows.columns
     if not names:
         raise _refuse(N_("The file is empty."))
-    nonblank = pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in names)
-    rows = rows.filter(nonblank)
-    if rows.height == 0:
+    rows = rows.with_row_index("row", offset=1).with_columns(pl.col("row").cast(pl.Int32))
+    # each cell stripped once; the raw cells serve only the header and the overflow count
+    cells = rows.select("row", *(pl.col(n).fill_null("").str.strip_chars() for n in names))
+    nonblank = cells.select(pl.any_horizontal(pl.col(n) != "" for n in names)).to_series()
+    if not nonblank.any():
         raise _refuse(N_("The file is empty."))
-    header = [cell.strip() for cell in rows.row(0)[1:]]
+    header = [(cell or "").strip() for cell in rows.row(int(nonblank.arg_true()[0]))[1:]]
     while header and not header[-1]:
         header.pop()
     width = len(header)
-    body = rows.slice(1)
-    beyond = names[width:]
     overflow = pl.DataFrame({"row": [], "count": []}, schema={"row": pl.Int32, "count": pl.Int32})
-    if beyond:
+    if beyond := names[width:]:
         flagged = pl.any_horizontal(pl.col(n).str.strip_chars() != "" for n in beyond)
         last = pl.max_horizontal(
-            pl.when(pl.col(n) != "").then(pl.lit(i + 1)) for i, n in enumerate(names)
+            pl.when(pl.col(n).fill_null("") != "").then(pl.lit(i + 1)) for i, n in enumerate(names)
         )
+        body = rows.filter(nonblank).slice(1)
         overflow = body.filter(flagged).select("row", last.cast(pl.Int32).alias("count"))
-    cells = body.select("row", *(pl.col(name).str.strip_chars() for name in names[:width]))
+    del rows
+    cells = cells.select("row", *names[:width]).filter(nonblank).slice(1)
     return Table(tuple(header), cells, overflow, file_format, encoding)
