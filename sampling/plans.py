@@ -33,7 +33,7 @@ from sampling import rng
 from sampling.designs import DesignError, canonical_json, parse_design
 from sampling.models import Frame, FrameVillage, Household, PlanHousehold, PlanVillage, SamplePlan
 from sampling.selection import DrawResult, draw
-from sampling.services import load_frame, plans_of, with_location
+from sampling.stored_frames import load_frame, with_location
 
 EXPORT_COLUMNS = (
     "household_id",
@@ -65,6 +65,12 @@ class Verification:
 def result_key(row) -> tuple:
     """What must match between a stored and a re-run draw, at full precision."""
     return (row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+
+
+def plans_of(db: Session, county: County) -> list[SamplePlan]:
+    """Every plan version drawn for the county, the newest first."""
+    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
+    return list(db.scalars(query.order_by(SamplePlan.version.desc())))
 
 
 class PlanService:

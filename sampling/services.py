@@ -38,6 +38,8 @@ from sampling.models import (
     PlanVillage,
     SamplePlan,
 )
+from sampling.plans import plans_of
+from sampling.stored_frames import load_frame, with_location
 
 __all__ = [
     "FLAG_COLUMNS",
@@ -98,21 +100,6 @@ def current_plan(db: Session, county: County, round_id: int | None = None) -> Sa
             (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
         ).order_by(SamplePlan.round_id.is_(None))
     return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
-
-
-def plans_of(db: Session, county: County) -> list[SamplePlan]:
-    """Every plan version drawn for the county, the newest first."""
-    query = select(SamplePlan).where(SamplePlan.county_id == county.id)
-    return list(db.scalars(query.order_by(SamplePlan.version.desc())))
-
-
-def with_location(query):
-    """Join a query on ``Household`` to its frame village, administrative village and township."""
-    return (
-        query.join(FrameVillage, Household.frame_village_id == FrameVillage.id)
-        .join(Village, FrameVillage.village_id == Village.id)
-        .join(Township, Village.township_id == Township.id)
-    )
 
 
 @dataclass(frozen=True)
@@ -465,41 +452,3 @@ def _copy_field(value) -> str:
     if isinstance(value, bool):
         return "t" if value else "f"
     return str(value).translate(_COPY_ESCAPES)
-
-
-LOAD_COLUMNS = (
-    Household.household_id,
-    Township.name,
-    Village.name,
-    FrameVillage.village_code,
-    FrameVillage.village_type,
-    FrameVillage.remote,
-    Household.status,
-    Household.exit_year,
-    Household.household_size,
-    Household.head_name,
-    Household.dibao,
-    Household.unsafe_house,
-    Household.serious_illness,
-    Household.no_labour,
-    Household.elderly_alone,
-)
-
-
-def load_frame(dbsession: Session, frame: Frame) -> pure_frames.Frame:
-    """Rebuild the pure frame from the database (same content hash as the imported file)."""
-    query = (
-        with_location(select(*LOAD_COLUMNS, Household.attributes, Household.source_row))
-        .where(Household.frame_id == frame.id)
-        .order_by(Household.source_row)
-    )
-    rows = dbsession.execute(query).all()
-    names = pure_frames.fc.CANONICAL_COLUMNS
-    columns = list(zip(*rows, strict=True)) if rows else [()] * (len(names) + 2)
-    data = {name: list(values) for name, values in zip(names, columns, strict=False)}
-    return pure_frames.make_frame(
-        data,
-        extra_json=list(columns[len(names)]),
-        extra_columns=json.loads(frame.extra_columns),
-        source_row=list(columns[len(names) + 1]),
-    )
