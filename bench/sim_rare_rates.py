@@ -16,6 +16,12 @@ Run (5,000 samples a setting, one process per setting: about 25 minutes of CPU i
 
     .venv/bin/python bench/sim_rare_rates.py [--replicates 5000] [--seed 2026] [--jobs 8]
 
+``--icc RHO`` fixes the ρ of the model design effect (production: 0.10) instead of pooling it
+from other counties; ``--concentration C`` sets the beta concentration of the village rates
+(default 15), whose intra-village correlation is ``1 / (1 + C)``: 15 → 0.0625, 9 → 0.10,
+4 → 0.20, 2 → 0.33. Together they test the production ρ against counties that cluster more
+(or less) than it assumes (docs/estimation.md, "If the villages cluster more than assumed").
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -36,17 +42,40 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.county import rates
-from bench.sim_population import INDICATORS, draw, make_population, other_counties_icc
+from bench.sim_population import (
+    INDICATORS,
+    draw,
+    icc_terms,
+    make_population,
+    other_counties_icc,
+    pooled_icc,
+)
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
+CONCENTRATION = 15.0  # the village rates' beta concentration: ICC 1/16
 
 
-def one_run(rng, population, noncontact, icc=None) -> dict:
-    """``{indicator: Estimate or None}`` of one sample (``icc``: ``{indicator: ρ}``)."""
+def county_guard(sample, icc: dict, shrink: float) -> dict:
+    """A candidate guard, NOT production: per indicator ``max(ρ0, λ·ρ̂ + (1 − λ)·ρ0)``,
+    ``ρ̂`` the county's own one-way ANOVA ρ of its household events by village, ``ρ0`` the
+    given (planning) value and ``λ`` = ``shrink``."""
+    guarded = {}
+    for indicator, planned in icc.items():
+        terms = icc_terms(sample, indicator)
+        own = pooled_icc([terms]) if terms[0] + terms[1] > 0 else 0.0  # no event: no ρ̂
+        guarded[indicator] = max(planned, shrink * own + (1 - shrink) * planned)
+    return guarded
+
+
+def one_run(rng, population, noncontact, icc=None, shrink=None) -> dict:
+    """``{indicator: Estimate or None}`` of one sample (``icc``: ``{indicator: ρ}``;
+    ``shrink``: the weight of the county's own ρ in :func:`county_guard`, None for no guard)."""
     sample = draw(rng, population, noncontact=noncontact)
+    if icc is not None and shrink is not None:
+        icc = county_guard(sample, icc, shrink)
     found = rates(sample) if icc is None else rates(sample, icc=icc)
-    return {k: found[k] for k in INDICATORS}
+    return {**{k: found[k] for k in INDICATORS}, "icc": icc}
 
 
 def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, float]:
@@ -109,6 +138,8 @@ def summarise(estimates, truth: float, method: str | None = None) -> dict:
         "above": float(np.mean(truth > high)),
         "exceedance": exceedance,
         "exceedance_se": exceedance_se,
+        "mean_upper": float(np.mean(upper)),
+        "median_upper": float(np.median(upper)),
     }
 
 
@@ -118,14 +149,16 @@ METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation, or the one given."""
-    i, rate, share, replicates, seed, fixed = args
-    population = make_population(np.random.default_rng([seed, i]), rate, rate)
+    i, rate, share, replicates, seed, fixed, concentration, shrink = args
+    population = make_population(
+        np.random.default_rng([seed, i]), rate, rate, concentration=concentration
+    )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if fixed is None:
         icc = other_counties_icc([seed, 1000 + i, int(share * 100)], RATES, noncontact=share)
     else:
         icc = dict.fromkeys(INDICATORS, fixed)
-    runs = [one_run(rng, population, share, icc) for _ in range(replicates)]
+    runs = [one_run(rng, population, share, icc, shrink) for _ in range(replicates)]
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
@@ -138,27 +171,43 @@ def _setting(args) -> list[dict]:
                     "rate": rate,
                     "truth": truth,
                     "noncontact": share,
-                    "icc": icc[indicator],
+                    "icc": float(np.mean([r["icc"][indicator] for r in runs])),
+                    "true_icc": 1 / (1 + concentration),
                     **summary,
                 }
             )
     return rows
 
 
-def _tasks(replicates: int, seed: int, settings=None, noncontact=NONCONTACT, icc=None) -> list:
+def _tasks(
+    replicates: int,
+    seed: int,
+    settings=None,
+    noncontact=NONCONTACT,
+    icc=None,
+    concentration=CONCENTRATION,
+    shrink=None,
+) -> list:
     return [
-        (i, rate, share, replicates, seed, icc)
+        (i, rate, share, replicates, seed, icc, concentration, shrink)
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
     ]
 
 
 def table(
-    replicates: int, seed: int, settings=None, noncontact=NONCONTACT, jobs=1, icc=None
+    replicates: int,
+    seed: int,
+    settings=None,
+    noncontact=NONCONTACT,
+    jobs=1,
+    icc=None,
+    concentration=CONCENTRATION,
 ) -> list:
     """One row per (rate, non-contact, indicator, interval method), in the settings' order
-    (``icc``: a fixed ρ instead of the one pooled from other counties)."""
-    tasks = _tasks(replicates, seed, settings, noncontact, icc)
+    (``icc``: a fixed ρ instead of the one pooled from other counties; ``concentration``: the
+    village rates' beta concentration, intra-village correlation ``1 / (1 + concentration)``)."""
+    tasks = _tasks(replicates, seed, settings, noncontact, icc, concentration)
     if jobs > 1:
         with ProcessPoolExecutor(jobs) as pool:
             parts = list(pool.map(_setting, tasks))
@@ -173,7 +222,8 @@ def _line(row: dict) -> str:
         f"{row['noncontact']:.0%} | {row['bias']:+.1%} ({row['bias_se']:.1%}) | "
         f"{row['coverage']:.3f} ({row['coverage_se']:.3f}) | {row['below']:.3f} | "
         f"{row['above']:.3f} | "
-        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {row['icc']:.3f} |"
+        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {row['icc']:.3f} | "
+        f"{row['true_icc']:.3f} | {row['median_upper']:.2%} |"
     )
 
 
@@ -185,14 +235,42 @@ def main() -> None:
     parser.add_argument(
         "--icc", type=float, help="a fixed ρ (default: pooled from twenty other counties)"
     )
+    parser.add_argument(
+        "--concentration",
+        type=float,
+        default=CONCENTRATION,
+        help="beta concentration C of the village rates; intra-village correlation 1/(1+C) "
+        "(default 15: 0.0625)",
+    )
+    parser.add_argument(
+        "--rates", type=float, nargs="+", help="true rates (default 0.005 0.01 0.02 0.03)"
+    )
+    parser.add_argument(
+        "--guard-shrink",
+        type=float,
+        help="test a candidate guard (not production): ρ = max(ICC, λ·ρ̂ + (1−λ)·ICC), ρ̂ the "
+        "county's own ANOVA ρ, λ this weight in [0, 1]; needs --icc",
+    )
     args = parser.parse_args()
+    if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
+        parser.error("--guard-shrink needs --icc and a weight in [0, 1]")
+    if args.concentration <= 0:
+        parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
         "| indicator | interval | true rate | non-contact | bias (MC SE) "
         "| 2-sided 95 % coverage (MC SE) | truth below the lower end "
-        "| truth above the upper end | 95 % upper bound exceeded (MC SE) | ρ used |"
+        "| truth above the upper end | 95 % upper bound exceeded (MC SE) | ρ used "
+        "| population ICC 1/(1+C) | median upper bound |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
-    tasks = _tasks(args.replicates, args.seed, icc=args.icc)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    tasks = _tasks(
+        args.replicates,
+        args.seed,
+        settings=args.rates,
+        icc=args.icc,
+        concentration=args.concentration,
+        shrink=args.guard_shrink,
+    )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
         for part in as_completed([pool.submit(_setting, task) for task in tasks]):
