@@ -74,6 +74,17 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return ticks
 
 
+def tick_labels(ticks: list[float]) -> list[str]:
+    """The ticks as percentages, with the fewest decimals that write every tick exactly.
+
+    Steps of 2.5 points need one decimal: with none, 2.5 % and 7.5 % would read "2%" and "8%".
+    """
+    digits = next(
+        (d for d in range(4) if all(abs(round(t * 100, d) - t * 100) < 1e-9 for t in ticks)), 4
+    )
+    return [pct(t, digits) for t in ticks]
+
+
 def axis_range(panel: Panel) -> tuple[float, float]:
     """A rounded range holding every interval and the threshold, clipped to 0-1."""
     values = [panel.threshold]
@@ -118,12 +129,12 @@ def _draw_panel(
     shade_x, shade_w = (x, t - x) if below else (t, x + width - t)
     d.add(Rect(shade_x, bottom, shade_w, top - bottom, fillColor=OK_SHADE, strokeColor=None))
     d.add(Line(x, bottom, x + width, bottom, strokeColor=MUTED, strokeWidth=0.5))
-    digits = 0 if high - low >= 0.05 else 1
-    for tick in nice_ticks(low, high, 4 if width > 160 else 3):
+    ticks = nice_ticks(low, high, 4 if width > 160 else 3)
+    for tick, label in zip(ticks, tick_labels(ticks), strict=True):
         tx = sx(tick)
         d.add(Line(tx, bottom, tx, bottom - 2.5, strokeColor=MUTED, strokeWidth=0.5))
         d.add(Line(tx, bottom, tx, top, strokeColor=RULE, strokeWidth=0.25))
-        _text(d, tx, bottom - 10, pct(tick, digits), font, 6.5, MUTED, "middle")
+        _text(d, tx, bottom - 10, label, font, 6.5, MUTED, "middle")
     d.add(Line(t, bottom, t, top, strokeColor=INK, strokeWidth=0.8, strokeDashArray=[3, 2]))
     _draw_points(d, panel.points, sx, top)
 

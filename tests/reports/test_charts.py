@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reports.charts import classify, nice_ticks
+from reports.charts import classify, nice_ticks, tick_labels
 
 
 @pytest.mark.parametrize(
@@ -17,6 +17,21 @@ from reports.charts import classify, nice_ticks
 )
 def test_ticks_are_round_numbers(low, high, expected):
     assert nice_ticks(low, high) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "labels"),
+    [
+        (0.0, 0.03, ["0%", "1%", "2%", "3%"]),
+        (0.8, 1.0, ["80%", "85%", "90%", "95%", "100%"]),
+        # Steps of 2.5 points: "2%" and "8%" under ticks at 2.5 % and 7.5 % would mislead.
+        (0.0, 0.1, ["0.0%", "2.5%", "5.0%", "7.5%", "10.0%"]),
+        (0.0, 0.004, ["0.0%", "0.1%", "0.2%", "0.3%", "0.4%"]),
+        (0.0, 0.01, ["0.00%", "0.25%", "0.50%", "0.75%", "1.00%"]),
+    ],
+)
+def test_tick_labels_write_each_tick_exactly(low, high, labels):
+    assert tick_labels(nice_ticks(low, high)) == labels
 
 
 @pytest.mark.parametrize(
