@@ -41,6 +41,10 @@ def plans(request):
 )
 def plan_new(request):
     """Design form with live sample sizes; POST commits to and draws the plan."""
+    if not request.params.get("frame"):
+        # A plan is drawn from a frame: without one named, the coordinator picks it first.
+        flash(request, N_("Choose the frame to draw the plan from."), "error")
+        return HTTPSeeOther(request.route_url("sampling.frames"))
     frame_id = query_id(request.params.get("frame"))
     frames = FrameService(request.dbsession)
     frame = frames.frame_by_id(frame_id)

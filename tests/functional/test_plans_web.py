@@ -93,6 +93,19 @@ def test_reader_sees_plan_history_but_cannot_draw_or_export(testapp, dbsession, 
     testapp.get(f"/sampling/plans/{plan.id}/export.csv", status=403)
 
 
+def test_design_page_without_a_frame_sends_the_coordinator_to_the_frames(testapp, dbsession):
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    sent = testapp.get("/sampling/plans/new", status=303)
+    assert sent.location.endswith("/sampling/frames")
+    assert "请选择用于抽样的样本框" in sent.follow().text
+    testapp.get("/sampling/plans/new?frame=999999", status=404)  # a named frame that is not there
+    reader = make_user(dbsession, Role.reader)
+    testapp.reset()
+    testapp.login(reader.username)
+    testapp.get("/sampling/plans/new", status=403)  # the permission comes first
+
+
 def test_assessor_cannot_see_plans(testapp, dbsession, frame):  # noqa: F811
     assessor = make_user(dbsession, Role.assessor)
     testapp.login(assessor.username)
