@@ -98,7 +98,7 @@ def test_design_page_without_a_frame_sends_the_coordinator_to_the_frames(testapp
     testapp.login(coordinator.username)
     sent = testapp.get("/sampling/plans/new", status=303)
     assert sent.location.endswith("/sampling/frames")
-    assert "请选择用于抽样的样本框" in sent.follow().text
+    assert "请先选择抽样框" in sent.follow().text
     testapp.get("/sampling/plans/new?frame=999999", status=404)  # a named frame that is not there
     reader = make_user(dbsession, Role.reader)
     testapp.reset()
