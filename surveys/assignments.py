@@ -49,6 +49,11 @@ class VillageGroup:
     township: str
     items: list[Assignment]
 
+    @property
+    def done(self) -> bool:
+        """Every household of the village is done (the work list folds it away)."""
+        return all(a.status in DONE for a in self.items)
+
 
 @dataclass(frozen=True)
 class CountyGroup:

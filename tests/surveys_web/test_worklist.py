@@ -54,3 +54,25 @@ def test_same_name_villages_stay_apart_under_their_county(testapp, dbsession):
     head = plan.selected[(plan.villages[1].id, "exited")][0].household
     found = testapp.get("/surveys/assignments", {"q": head.household_id})
     assert [w.text for w in found.html.select(".worklist .who")] == [head.head_name]
+
+
+def test_a_village_with_every_household_done_folds_away(testapp, dbsession):
+    from assessment.core.models import Role
+    from tests.surveys_web.conftest import confirm_outcome
+
+    ensure_builtin_instruments(dbsession)
+    team = make_team(dbsession)
+    plan = make_drawn_plan(dbsession, team, villages=2, selected=1, reserves=0)
+    assessor = make_user(dbsession, Role.assessor, team=team)
+    testapp.login(assessor.username)
+    finished, open_ = (pv.frame_village.village.id for pv in plan.villages)
+    ph = plan.selected[(plan.villages[0].id, "exited")][0]
+    confirm_outcome(testapp, ph, "moved")
+    page = testapp.get("/surveys/assignments")
+    done = page.html.select_one(f"section[data-village='{finished}']")
+    assert done.has_attr("data-done")
+    assert done.select_one("details summary").text == "1 户均已完成"
+    assert done.select_one("details .worklist .who").text == ph.household.head_name
+    still = page.html.select_one(f"section[data-village='{open_}']")
+    assert not still.has_attr("data-done") and still.select_one("details") is None
+    assert still.select(".worklist .who")  # the day's work stays in sight
