@@ -57,7 +57,7 @@ class VillageGroup:
 
 @dataclass(frozen=True)
 class CountyGroup:
-    """One county of a work list, with its villages in list order."""
+    """One county of a work list: villages with work left first, each kind in list order."""
 
     county: str
     villages: list[VillageGroup]
@@ -199,7 +199,7 @@ def assignments(
 
 
 def grouped(items: list[Assignment]) -> list[CountyGroup]:
-    """``items`` (in list order) by county, then by village id."""
+    """``items`` (in list order) by county, then by village id; villages with work left first."""
     counties: list[CountyGroup] = []
     for item in items:
         if not counties or counties[-1].county != item.county:
@@ -208,6 +208,8 @@ def grouped(items: list[Assignment]) -> list[CountyGroup]:
         if not villages or villages[-1].village_id != item.village_id:
             villages.append(VillageGroup(item.village_id, item.village, item.township, []))
         villages[-1].items.append(item)
+    for county in counties:
+        county.villages.sort(key=lambda v: v.done)  # stable: list order within each kind
     return counties
 
 

@@ -76,3 +76,6 @@ def test_a_village_with_every_household_done_folds_away(testapp, dbsession):
     still = page.html.select_one(f"section[data-village='{open_}']")
     assert not still.has_attr("data-done") and still.select_one("details") is None
     assert still.select(".worklist .who")  # the day's work stays in sight
+    # The village with work left comes first, though it is second in list order.
+    order = [int(s["data-village"]) for s in page.html.select("section[data-village]")]
+    assert order == [open_, finished]
