@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -117,6 +117,7 @@ def make_styles(font: str, lang: str) -> dict[str, ParagraphStyle]:
             spaceAfter=10,
         ),
         "cell": derive("cell", fontSize=8, leading=10.5),
+        "cell_right": derive("cell_right", fontSize=8, leading=10.5, alignment=TA_RIGHT),
         "cell_head": derive("cell_head", fontSize=8, leading=10.5, textColor=colors.white),
         "cover_title": derive(
             "cover_title", fontSize=24, leading=34, alignment=TA_CENTER, textColor=ACCENT

@@ -227,25 +227,28 @@ def indicator_table(
         )
     ]
     rows: list[list] = [head]
-    extra = []
-    for r, ind in enumerate(sorted(indicators, key=lambda i: INDICATOR_KEYS.index(i.key)), 1):
+    for ind in sorted(indicators, key=lambda i: INDICATOR_KEYS.index(i.key)):
         missing = ind.estimate is None
+        colour = STATUS_COLOURS["insufficient_data" if interim else ind.verdict]
+        verdict = escape(_verdict_cell(ind, interim, lang))
         rows.append(
             [
                 Paragraph(escape(L.text(lang, ind.key)), styles["cell"]),
-                L.text(lang, "insufficient_data") if missing else pct(ind.estimate),
+                # words, not a number: they wrap in the narrow column ("Insufficient data")
+                Paragraph(escape(L.text(lang, "insufficient_data")), styles["cell_right"])
+                if missing
+                else pct(ind.estimate),
                 "–" if missing else f"{pct(ind.ci_low)} – {pct(ind.ci_high)}",
                 pct(ind.one_sided_bound),
                 threshold_text(ind.comparator, ind.threshold),
-                _verdict_cell(ind, interim, lang),
+                # in its status colour; a Paragraph, so "insufficient data" wraps in its column
+                Paragraph(f'<font color="#{colour.hexval()[2:]}">{verdict}</font>', styles["cell"]),
                 Paragraph(escape(confidence_text(ind, lang)), styles["cell"]),
             ]
         )
-        colour = STATUS_COLOURS["insufficient_data" if interim else ind.verdict]
-        extra.append(("TEXTCOLOR", (5, r), (5, r), colour))
     w = CONTENT_WIDTH
     widths = [w * 0.17, w * 0.11, w * 0.17, w * 0.09, w * 0.09, w * 0.1, w * 0.27]
-    return grid(rows, widths, font=font, styles=styles, align_right=(1, 3, 4), extra=extra)
+    return grid(rows, widths, font=font, styles=styles, align_right=(1, 3, 4))
 
 
 def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:

@@ -278,3 +278,51 @@ def test_report_says_what_the_one_sided_bound_is(make_county, pdf_text, lang, wo
     flowing = "".join(pdf_text(render_county_report(make_county(), lang=lang)).split())
     for phrase in words:
         assert "".join(phrase.split()) in flowing
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_no_text_of_the_indicator_table_runs_past_its_column(lang):
+    """A plain string does not wrap: wider than its column, it overprints its neighbour (as
+    "Insufficient data" did over "Missed-identification rate" in the English interim PDF)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Paragraph
+
+    from reports.model import Indicator
+    from reports.pdf_base import load_fonts, make_styles
+    from reports.pdf_county import indicator_table
+
+    font = load_fonts(None).text
+    styles = make_styles(font, lang)
+    common = {"threshold": 0.02, "comparator": "<="}
+    indicators = (
+        Indicator(
+            "missed_rate",
+            None,
+            None,
+            None,
+            verdict="insufficient_data",
+            confidence="insufficient_data",
+            **common,
+        ),
+        Indicator(
+            "wrongful_exit_rate",
+            0.0123,
+            0.004,
+            0.031,
+            verdict="meets",
+            confidence="inconclusive",
+            prob_within=0.71,
+            one_sided_bound=0.027,
+            **common,
+        ),
+    )
+    for interim in (False, True):
+        table = indicator_table(indicators, lang, styles, font, interim=interim)
+        widths = table._argW
+        for row in table._cellvalues[1:]:
+            for cell, width in zip(row, widths, strict=True):
+                room = width - 8  # the grid's left and right padding
+                if isinstance(cell, Paragraph):
+                    assert cell.wrap(room, 1000)[0] <= room + 0.01
+                else:
+                    assert stringWidth(str(cell), font, 8) <= room, (lang, cell)
