@@ -111,6 +111,15 @@ _ZH = {
         "敏感性（最坏情形）：漏评率估计为 {estimate}；若所有未能入户的非建档立卡样本户和排查户"
         "均为漏评户，漏评率为 {worst}。"
     ),
+    # the same lines when the rate itself has no estimate: say so, never "估计为 –"
+    "sensitivity_wrongful_exit_rate_no_estimate": (
+        "敏感性（最坏情形）：数据不足，错退率无法估计；若所有未能入户的样本户（含由替补户替换的户）"
+        "均为错退户，错退率为 {worst}。"
+    ),
+    "sensitivity_missed_rate_no_estimate": (
+        "敏感性（最坏情形）：数据不足，漏评率无法估计；若所有未能入户的非建档立卡样本户和排查户"
+        "均为漏评户，漏评率为 {worst}。"
+    ),
     "nonresponse": "无应答处理",
     "nonresponse_text": (
         "未能入户的样本户由同村同类型的替补户按顺序替换；替补户用尽后，按“样本村 × 户类型”"
@@ -442,6 +451,12 @@ _EN = {
     "sensitivity_missed_rate": "Sensitivity (worst case): the missed-identification rate is "
     "estimated at {estimate}; if every non-registered and screening household not reached had "
     "been missed, it would be {worst}.",
+    "sensitivity_wrongful_exit_rate_no_estimate": "Sensitivity (worst case): insufficient data "
+    "to estimate the wrongful-exit rate; if every sampled household not reached (those replaced "
+    "by reserves included) had been wrongly exited, it would be {worst}.",
+    "sensitivity_missed_rate_no_estimate": "Sensitivity (worst case): insufficient data to "
+    "estimate the missed-identification rate; if every non-registered and screening household "
+    "not reached had been missed, it would be {worst}.",
     "nonresponse": "Non-response",
     "nonresponse_text": "A sampled household that cannot be interviewed is replaced by the next "
     "reserve of its village and type. When the reserves run out, weights are adjusted within "

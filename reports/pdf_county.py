@@ -275,14 +275,14 @@ def bound_lines(s: CountyReport, lang: str) -> list[str]:
 
 
 def sensitivity_lines(s: CountyReport, lang: str) -> list[str]:
-    """One line per error rate: the rate if every unreached household had failed."""
+    """One line per error rate: the rate if every unreached household had failed.
+
+    A rate without an estimate says the data are insufficient (not "estimated at –").
+    """
     return [
-        L.text(
-            lang,
-            f"sensitivity_{i.key}",
-            estimate=pct(i.estimate),
-            worst=pct(i.worst_case),
-        )
+        L.text(lang, f"sensitivity_{i.key}", estimate=pct(i.estimate), worst=pct(i.worst_case))
+        if i.estimate is not None
+        else L.text(lang, f"sensitivity_{i.key}_no_estimate", worst=pct(i.worst_case))
         for i in sorted(s.indicators, key=lambda i: INDICATOR_KEYS.index(i.key))
         if i.worst_case is not None and i.key in ("wrongful_exit_rate", "missed_rate")
     ]

@@ -326,3 +326,48 @@ def test_no_text_of_the_indicator_table_runs_past_its_column(lang):
                     assert cell.wrap(room, 1000)[0] <= room + 0.01
                 else:
                     assert stringWidth(str(cell), font, 8) <= room, (lang, cell)
+
+
+@pytest.mark.parametrize(
+    ("lang", "plain", "dash"),
+    [
+        ("zh", "数据不足，错退率无法估计", "估计为–"),
+        ("en", "insufficient data to estimate the wrongful-exit rate", "estimated at –"),
+    ],
+)
+def test_sensitivity_line_of_a_rate_without_estimate_says_data_are_insufficient(
+    make_county, pdf_text, lang, plain, dash
+):
+    """The worst case can exist when the rate itself cannot be estimated (every reached
+    household still open, say): the line says so plainly, never "estimated at –"."""
+    county = make_county()
+    indicators = tuple(
+        dataclasses.replace(
+            i,
+            estimate=None,
+            ci_low=None,
+            ci_high=None,
+            one_sided_bound=None,
+            verdict="insufficient_data",
+            confidence="insufficient_data",
+            prob_within=None,
+            worst_case=0.375,
+        )
+        if i.key == "wrongful_exit_rate"
+        else dataclasses.replace(i, worst_case=0.04)
+        if i.key == "missed_rate"
+        else i
+        for i in county.indicators
+    )
+    text = pdf_text(
+        render_county_report(dataclasses.replace(county, indicators=indicators), lang=lang)
+    )
+    flowing = " ".join(text.split())
+    squeezed = "".join(text.split())
+    assert "".join(plain.split()) in squeezed
+    assert "37.50%" in flowing
+    assert "".join(dash.split()) not in squeezed
+    # the rate that has an estimate keeps its sentence with the estimate
+    missed = next(i for i in county.indicators if i.key == "missed_rate")
+    assert f"{missed.estimate * 100:.2f}%" in flowing
+    assert "4.00%" in flowing
