@@ -1,0 +1,99 @@
+"""The dashboard's table in headless Chromium: it fits a desk window, scrolls alone on a phone.
+
+The demo county (its fieldwork simulated) is served by waitress on a loopback port from a
+temporary SQLite file, as in tests/surveys_web/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from sqlalchemy.orm import Session
+
+from assessment.core.db import make_engine
+from assessment.demo import DEMO_PASSWORD, load_demo
+from assessment.migrate import upgrade
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (CI installs it and must run this test)",
+    ),
+]
+
+# How far the table (and the page) reach past their box, in CSS pixels.
+OVERFLOW = """() => {
+  const box = document.querySelector('.scroll');
+  const doc = document.documentElement;
+  return {table: box.scrollWidth - box.clientWidth, page: doc.scrollWidth - doc.clientWidth};
+}"""
+# Height of the verdict badge in lines of its own text.
+BADGE_LINES = """() => {
+  const b = document.querySelector('.table.dashboard .badge.verdict');
+  return b.getBoundingClientRect().height / parseFloat(getComputedStyle(b).lineHeight || 0 || 1);
+}"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, app_settings):
+    from waitress.server import create_server
+
+    from assessment import main
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('dash')}/dashboard.sqlite"
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as db:
+        load_demo(db, households=6000)
+        db.commit()
+    app = main({}, **{**app_settings, "sqlalchemy.url": url})
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+    app.registry.dbengine.dispose()
+    engine.dispose()
+
+
+def _dashboard(served, width: int, lang: str, measure: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.set_default_timeout(15000)
+            page.goto(f"{served}/login?_LOCALE_={lang}")
+            page.wait_for_selector("input[name=username]")
+            page.fill("input[name=username]", "reader")
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page.goto(f"{served}/dashboard")
+            page.wait_for_selector(".table.dashboard tr[data-county]")
+            return page.evaluate(measure)
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_fits_a_1280_pixel_window(served, lang):
+    """The English table used to reach ~70 px past a 1280 px window (nowrap counts and a
+    nowrap verdict badge): the columns must fit without a sideways scroll."""
+    assert _dashboard(served, 1280, lang, OVERFLOW) == {"table": 0, "page": 0}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_on_a_phone_only_the_table_scrolls_and_a_chinese_verdict_stays_whole(served, lang):
+    sizes = _dashboard(served, 360, lang, OVERFLOW)
+    assert sizes["page"] == 0 and sizes["table"] > 0
+    if lang == "zh":
+        # "建议退出" wraps nowhere (word-break keep-all): one line, not two of two characters.
+        assert _dashboard(served, 360, lang, BADGE_LINES) < 1.6
