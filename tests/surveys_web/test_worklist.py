@@ -56,6 +56,55 @@ def test_same_name_villages_stay_apart_under_their_county(testapp, dbsession):
     assert [w.text for w in found.html.select(".worklist .who")] == [head.head_name]
 
 
+def test_a_countys_done_villages_fold_away_together(testapp, dbsession):
+    """Every village with all its households done goes under one fold per county (not one
+    card each): the villages with work left stay in sight, above it."""
+    from assessment.core.models import Role
+    from tests.surveys_web.conftest import confirm_outcome
+
+    ensure_builtin_instruments(dbsession)
+    team = make_team(dbsession)
+    plan = make_drawn_plan(dbsession, team, villages=3, selected=1, reserves=0)
+    other = make_drawn_plan(dbsession, team, villages=1, selected=1, reserves=0)
+    assessor = make_user(dbsession, Role.assessor, team=team)
+    testapp.login(assessor.username)
+    first, second, open_ = (pv.frame_village.village.id for pv in plan.villages)
+    done_heads = []
+    for pv in (plan.villages[0], plan.villages[1], other.villages[0]):
+        ph = plan.selected.get((pv.id, "exited")) or other.selected[(pv.id, "exited")]
+        confirm_outcome(testapp, ph[0], "moved")
+        done_heads.append(ph[0].household.head_name)
+    page = testapp.get("/surveys/assignments")
+    folds = page.html.select("details.done-villages")
+    assert len(folds) == 2  # one per county, not one per village
+    by_county = {}
+    for fold in folds:
+        county = fold.find_previous("h2", class_="county-heading").text
+        by_county[county] = fold
+    mine = by_county[plan.county.name]
+    assert mine.select_one("summary").text == "已完成的村（2）"
+    assert [int(s["data-village"]) for s in mine.select("section[data-village]")] == [
+        first,
+        second,
+    ]
+    assert [w.text for w in mine.select(".worklist .who")] == done_heads[:2]
+    assert "1 户均已完成" in mine.select_one(f"section[data-village='{first}'] h3").text
+    assert not mine.has_attr("open")  # folded until asked for
+    assert by_county[other.county.name].select_one("summary").text == "已完成的村（1）"
+    # The village with work left is a card of its own, outside any fold, before the fold.
+    still = page.html.select_one(f"section[data-village='{open_}']")
+    assert still.find_parent("details") is None and still.select(".worklist .who")
+    order = [
+        int(n["data-village"]) if n.name == "section" else "fold"
+        for n in page.html.select("section[data-village], details.done-villages")
+        if n.name == "details" or n.find_parent("details") is None
+    ]
+    assert order.index(open_) < order.index("fold")
+    # A filtered list shows what was asked for: the fold is open.
+    filtered = testapp.get("/surveys/assignments", {"status": "not_interviewed"})
+    assert all(f.has_attr("open") for f in filtered.html.select("details.done-villages"))
+
+
 def test_a_village_with_every_household_done_folds_away(testapp, dbsession):
     from assessment.core.models import Role
     from tests.surveys_web.conftest import confirm_outcome
@@ -71,8 +120,8 @@ def test_a_village_with_every_household_done_folds_away(testapp, dbsession):
     page = testapp.get("/surveys/assignments")
     done = page.html.select_one(f"section[data-village='{finished}']")
     assert done.has_attr("data-done")
-    assert done.select_one("details summary").text == "1 户均已完成"
-    assert done.select_one("details .worklist .who").text == ph.household.head_name
+    assert done.find_parent("details").select_one("summary").text == "已完成的村（1）"
+    assert done.select_one(".worklist .who").text == ph.household.head_name
     still = page.html.select_one(f"section[data-village='{open_}']")
     assert not still.has_attr("data-done") and still.select_one("details") is None
     assert still.select(".worklist .who")  # the day's work stays in sight

@@ -246,7 +246,7 @@
       mark.className = "badge warn offline-mark";
       mark.textContent = r.state === "conflict" ? T.conflictShort : T.waitingShort;
       link.appendChild(mark);
-      var folded = link.closest("details");  // a done village folds away; not with work waiting
+      var folded = link.closest("details");  // done villages fold away; not with work waiting
       if (folded) folded.open = true;
     });
   }
