@@ -26,7 +26,7 @@ from assessment.core.models import County, Role
 from assessment.core.permissions import Permission
 from assessment.core.services import TeamService, counties_by_ids, counties_in_rounds
 from assessment.core.views import flash, render_problem
-from sampling.services import current_plan
+from sampling.services import current_plan, require_current_plan
 from surveys.services import (
     INTERVIEW_STATUS_LABELS,
     OUTCOME_LABELS,
@@ -117,14 +117,8 @@ def _case_view(case, service) -> dict:
 )
 def publish(context, request):
     """Publish the county's suspected cases (once fieldwork is complete or closed)."""
-    plan = current_plan(request.dbsession, context.county)
     try:
-        if plan is None:
-            raise DomainError(
-                Message(
-                    N_("County {county} has no sampling plan yet."), {"county": context.county.code}
-                )
-            )
+        plan = require_current_plan(request.dbsession, context.county)
         publication = AppealService(request.dbsession).publish(plan, request.user)
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")

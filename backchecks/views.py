@@ -6,13 +6,13 @@ from pyramid.httpexceptions import HTTPSeeOther
 from pyramid.view import view_config
 
 from assessment.core.errors import DomainError
-from assessment.core.i18n import N_, Message, translate
+from assessment.core.i18n import N_, translate
 from assessment.core.permissions import Permission
 from assessment.core.services import counties_in_rounds
 from assessment.core.views import flash, render_problem
 from backchecks.models import DONE
 from backchecks.services import BackcheckService, assessor_code, assigned_backchecks
-from sampling.services import current_plan
+from sampling.services import current_plan, require_current_plan
 from surveys.services import INTERVIEW_STATUS_LABELS
 
 
@@ -62,14 +62,8 @@ def county_quality(context, request):
 )
 def draw(context, request):
     """Draw the county's back-check sample (seeded, recorded)."""
-    plan = current_plan(request.dbsession, context.county)
     try:
-        if plan is None:
-            raise DomainError(
-                Message(
-                    N_("County {county} has no sampling plan yet."), {"county": context.county.code}
-                )
-            )
+        plan = require_current_plan(request.dbsession, context.county)
         record = BackcheckService(request.dbsession).draw(plan, request.user)
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")

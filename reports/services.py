@@ -20,7 +20,7 @@ from reports import results, snapshot
 from reports.models import ReportVersion
 from reports.pdf import render_county_report
 from reports.snapshots import county_snapshot
-from sampling.services import current_plan
+from sampling.services import require_current_plan
 
 
 class ReportService:
@@ -44,11 +44,7 @@ class ReportService:
         SQLite has one writer at a time) before the next number is read, so the second
         creator waits and takes the number after the first's.
         """
-        plan = current_plan(self.db, county)
-        if plan is None:
-            raise DomainError(
-                Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
-            )
+        plan = require_current_plan(self.db, county)
         snap = county_snapshot(self.db, county, lang=lang)  # the slow part, before the lock
         self.db.execute(select(County.id).where(County.id == county.id).with_for_update())
         number = (

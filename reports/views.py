@@ -28,7 +28,7 @@ from reports.services import (
 )
 from reports.status import county_status
 from reports.survey_export import export_sheets, reproduction_notes
-from sampling.services import current_plan
+from sampling.services import current_plan, require_current_plan
 from surveys.services import FieldworkService
 
 PDF = "application/pdf"
@@ -145,12 +145,8 @@ def close_fieldwork(request):
     """Close the fieldwork of the county's current plan, with a reason (who/when recorded)."""
     county, round_id = request.context.county, _round_id(request)
     form = bind(CloseFieldworkForm, request)
-    plan = current_plan(request.dbsession, county, round_id)
     try:
-        if plan is None:
-            raise DomainError(
-                Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
-            )
+        plan = require_current_plan(request.dbsession, county, round_id)
         reason = form.reason.data if form.validate() else ""
         FieldworkService(request.dbsession).close(plan, request.user, reason)
     except DomainError as exc:

@@ -22,6 +22,8 @@ import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
 from assessment.core.models import County, Township, User, Village
 from assessment.core.services import county_round
 from assessment.core.staleness import mark_stale
@@ -56,6 +58,7 @@ __all__ = [
     "frame_limits",
     "load_frame",
     "plans_of",
+    "require_current_plan",
     "with_location",
 ]
 
@@ -100,6 +103,17 @@ def current_plan(db: Session, county: County, round_id: int | None = None) -> Sa
             (SamplePlan.round_id == round_id) | SamplePlan.round_id.is_(None)
         ).order_by(SamplePlan.round_id.is_(None))
     return db.scalars(query.order_by(SamplePlan.version.desc()).limit(1)).first()
+
+
+def require_current_plan(db: Session, county: County, round_id: int | None = None) -> SamplePlan:
+    """The county's current plan (:func:`current_plan`), or a :class:`DomainError` saying the
+    county has none yet: what a page that acts on the plan tells the user instead."""
+    plan = current_plan(db, county, round_id)
+    if plan is None:
+        raise DomainError(
+            Message(N_("County {county} has no sampling plan yet."), {"county": county.code})
+        )
+    return plan
 
 
 @dataclass(frozen=True)
