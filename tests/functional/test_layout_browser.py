@@ -1,4 +1,7 @@
-"""The dashboard's table in headless Chromium: it fits a desk window, scrolls alone on a phone.
+"""Layout of the demo's pages in headless Chromium, at a 360 px phone and a 1280 px desk.
+
+The dashboard's table fits a desk window and scrolls alone on a phone; no page runs past a
+phone's width; the top bar's links are fingertip-sized; a fold shows that it opens.
 
 The demo county (its fieldwork simulated) is served by waitress on a loopback port from a
 temporary SQLite file, as in tests/surveys_web/test_browser.py.
@@ -62,7 +65,21 @@ def served(tmp_path_factory, app_settings):
     engine.dispose()
 
 
-def _dashboard(served, width: int, lang: str, measure: str):
+PAGE_OVERFLOW = "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def _measure(
+    served,
+    width: int,
+    lang: str,
+    measure: str,
+    *,
+    user="reader",
+    path="/dashboard",
+    ready=".table.dashboard tr[data-county]",
+    follow=None,
+):
+    """Log in as ``user``, open ``path`` (then the first link matching ``follow``), measure."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -72,15 +89,22 @@ def _dashboard(served, width: int, lang: str, measure: str):
             page.set_default_timeout(15000)
             page.goto(f"{served}/login?_LOCALE_={lang}")
             page.wait_for_selector("input[name=username]")
-            page.fill("input[name=username]", "reader")
+            page.fill("input[name=username]", user)
             page.fill("input[name=password]", DEMO_PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_load_state()
-            page.goto(f"{served}/dashboard")
-            page.wait_for_selector(".table.dashboard tr[data-county]")
+            page.goto(f"{served}{path}")
+            if follow:
+                page.click(follow)
+                page.wait_for_load_state()
+            page.wait_for_selector(ready, state="attached")
             return page.evaluate(measure)
         finally:
             browser.close()
+
+
+def _dashboard(served, width: int, lang: str, measure: str):
+    return _measure(served, width, lang, measure)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -97,3 +121,50 @@ def test_on_a_phone_only_the_table_scrolls_and_a_chinese_verdict_stays_whole(ser
     if lang == "zh":
         # "建议退出" wraps nowhere (word-break keep-all): one line, not two of two characters.
         assert _dashboard(served, 360, lang, BADGE_LINES) < 1.6
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_plan_page_stays_within_a_phone(served, lang):
+    """Its facts (frame hash, the design's JSON, the seed's SHA-256) ran ~300 px past 360 px:
+    they break inside their column."""
+    overflow = _measure(
+        served,
+        360,
+        lang,
+        PAGE_OVERFLOW,
+        path="/sampling/plans",
+        follow="main a[href*='/sampling/plans/']",
+        ready="dl.facts",
+    )
+    assert overflow == 0
+
+
+# Height of each link and button in the top bar's session corner, in CSS pixels.
+SESSION_TARGETS = """() => Array.from(document.querySelectorAll('.session a, .session button'),
+  e => Math.round(e.getBoundingClientRect().height))"""
+
+
+def test_the_top_bar_links_are_fingertip_sized_on_a_phone(served):
+    """The language switch, the account and log-out were 23 px tall at 360 px."""
+    heights = _measure(served, 360, "zh", SESSION_TARGETS, path="/", ready=".session")
+    assert len(heights) == 3 and min(heights) >= 44
+
+
+# The marker drawn before each fold's summary, closed and then open.
+FOLD_MARKERS = """() => { const d = document.querySelector('details.done-villages');
+  const mark = () => getComputedStyle(d.querySelector('summary'), '::before').content;
+  const closed = mark(); d.open = true; return [closed, mark()]; }"""
+
+
+def test_a_fold_shows_that_it_opens(served):
+    """``display:flex`` on a summary drops the browser's triangle: the stylesheet draws one."""
+    markers = _measure(
+        served,
+        360,
+        "zh",
+        FOLD_MARKERS,
+        user="assessor1",
+        path="/surveys/assignments",
+        ready="details.done-villages",
+    )
+    assert markers == ['"▸"', '"▾"']
