@@ -168,3 +168,31 @@ def test_a_fold_shows_that_it_opens(served):
         ready="details.done-villages",
     )
     assert markers == ['"▸"', '"▾"']
+
+
+# Height of each county link of a list, and the size of the plan page's first check box.
+LIST_LINKS = """() => Array.from(document.querySelectorAll('ul.plain > li > a:first-child'),
+  e => Math.round(e.getBoundingClientRect().height))"""
+CHECK_BOX = """() => {
+  const r = document.querySelector('input[name=plan_village_id]').getBoundingClientRect();
+  return [Math.round(r.width), Math.round(r.height)]; }"""
+
+
+def test_a_phone_gets_fingertip_sized_county_links_and_check_boxes(served):
+    """The county links of the back-check list were 19 px tall and the plan page's village
+    check boxes 13 px at 360 px."""
+    heights = _measure(
+        served, 360, "zh", LIST_LINKS, user="coordinator", path="/quality", ready="ul.plain a"
+    )
+    assert heights and min(heights) >= 44
+    box = _measure(
+        served,
+        360,
+        "zh",
+        CHECK_BOX,
+        user="coordinator",
+        path="/sampling/plans",
+        follow="main a[href*='/sampling/plans/']",
+        ready="input[name=plan_village_id]",
+    )
+    assert min(box) >= 20
