@@ -42,14 +42,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.county import rates
-from bench.sim_population import (
-    INDICATORS,
-    draw,
-    icc_terms,
-    make_population,
-    other_counties_icc,
-    pooled_icc,
-)
+from assessment.indicators.icc import household_events, icc_terms, pooled_icc
+from bench.sim_population import INDICATORS, draw, make_population, other_counties_icc
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
@@ -62,8 +56,8 @@ def county_guard(sample, icc: dict, shrink: float) -> dict:
     given (planning) value and ``λ`` = ``shrink``."""
     guarded = {}
     for indicator, planned in icc.items():
-        terms = icc_terms(sample, indicator)
-        own = pooled_icc([terms]) if terms[0] + terms[1] > 0 else 0.0  # no event: no ρ̂
+        own = pooled_icc([icc_terms(*household_events(sample, indicator))]).value
+        own = 0.0 if np.isnan(own) else own  # no event: no ρ̂
         guarded[indicator] = max(planned, shrink * own + (1 - shrink) * planned)
     return guarded
 
@@ -149,13 +143,17 @@ METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation, or the one given."""
-    i, rate, share, replicates, seed, fixed, concentration, shrink = args
+    i, rate, share, replicates, seed, fixed, concentration, shrink, floor = args
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if fixed is None:
-        icc = other_counties_icc([seed, 1000 + i, int(share * 100)], RATES, noncontact=share)
+        icc = other_counties_icc(
+            [seed, 1000 + i, int(share * 100)], RATES, noncontact=share, concentration=concentration
+        )
+        if floor is not None:
+            icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
     else:
         icc = dict.fromkeys(INDICATORS, fixed)
     runs = [one_run(rng, population, share, icc, shrink) for _ in range(replicates)]
@@ -187,9 +185,10 @@ def _tasks(
     icc=None,
     concentration=CONCENTRATION,
     shrink=None,
+    floor=None,
 ) -> list:
     return [
-        (i, rate, share, replicates, seed, icc, concentration, shrink)
+        (i, rate, share, replicates, seed, icc, concentration, shrink, floor)
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
     ]
@@ -246,6 +245,12 @@ def main() -> None:
         "--rates", type=float, nargs="+", help="true rates (default 0.005 0.01 0.02 0.03)"
     )
     parser.add_argument(
+        "--floor",
+        type=float,
+        help="floor the pooled ρ: max(FLOOR, pooled) (the production choice: see "
+        "docs/estimation.md)",
+    )
+    parser.add_argument(
         "--guard-shrink",
         type=float,
         help="test a candidate guard (not production): ρ = max(ICC, λ·ρ̂ + (1−λ)·ICC), ρ̂ the "
@@ -254,6 +259,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
         parser.error("--guard-shrink needs --icc and a weight in [0, 1]")
+    if args.floor is not None and args.icc is not None:
+        parser.error("--floor applies to the pooled ρ: not with --icc")
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
@@ -270,6 +277,7 @@ def main() -> None:
         icc=args.icc,
         concentration=args.concentration,
         shrink=args.guard_shrink,
+        floor=args.floor,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
