@@ -143,14 +143,18 @@ METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation, or the one given."""
-    i, rate, share, replicates, seed, fixed, concentration, shrink, floor = args
+    i, rate, share, replicates, seed, fixed, concentration, shrink, floor, pool = args
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if fixed is None:
         icc = other_counties_icc(
-            [seed, 1000 + i, int(share * 100)], RATES, noncontact=share, concentration=concentration
+            [seed, 1000 + i, int(share * 100)],
+            RATES,
+            counties=pool,
+            noncontact=share,
+            concentration=concentration,
         )
         if floor is not None:
             icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
@@ -186,9 +190,10 @@ def _tasks(
     concentration=CONCENTRATION,
     shrink=None,
     floor=None,
+    pool=20,
 ) -> list:
     return [
-        (i, rate, share, replicates, seed, icc, concentration, shrink, floor)
+        (i, rate, share, replicates, seed, icc, concentration, shrink, floor, pool)
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
     ]
@@ -245,6 +250,12 @@ def main() -> None:
         "--rates", type=float, nargs="+", help="true rates (default 0.005 0.01 0.02 0.03)"
     )
     parser.add_argument(
+        "--pool-counties",
+        type=int,
+        default=20,
+        help="counties the pooled ρ comes from (default 20; production needs at least 5)",
+    )
+    parser.add_argument(
         "--floor",
         type=float,
         help="floor the pooled ρ: max(FLOOR, pooled) (the production choice: see "
@@ -278,6 +289,7 @@ def main() -> None:
         concentration=args.concentration,
         shrink=args.guard_shrink,
         floor=args.floor,
+        pool=args.pool_counties,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
