@@ -40,10 +40,13 @@ STORED = (
 
 
 def script(households: list[dict]) -> list[dict]:
-    """Everyone reached; two exited households of the first village wrongly exited, the
-    first screening household missed."""
+    """Everyone reached; two exited households of the first village with two or more
+    wrongly exited, the first screening household missed."""
     exited = [h for h in households if h["role"] == "selected" and h["stratum"] == "exited"]
-    first = [h for h in exited if h["village"] == exited[0]["village"]][:2]
+    by_village = [
+        [h for h in exited if h["village"] == v] for v in {h["village"]: 0 for h in exited}
+    ]
+    first = next(group for group in by_village if len(group) >= 2)[:2]
     screening = [h for h in households if h["role"] == "screening"][:1]
     return [
         {
