@@ -16,8 +16,10 @@ Run (5,000 samples a setting, one process per setting: about 25 minutes of CPU i
 
     .venv/bin/python bench/sim_rare_rates.py [--replicates 5000] [--seed 2026] [--jobs 8]
 
-``--icc RHO`` fixes the ρ of the model design effect (production: 0.10) instead of pooling it
-from other counties; ``--concentration C`` sets the beta concentration of the village rates
+``--icc RHO`` fixes the ρ of the model design effect (a round's planning value: 0.10) instead
+of pooling it from other counties (``--pool-counties N`` of them, default 20, as clustered as
+the county; ``--floor F`` takes ``max(F, pooled)``: what ``assess pool-icc`` would record);
+``--concentration C`` sets the beta concentration of the village rates
 (default 15), whose intra-village correlation is ``1 / (1 + C)``: 15 → 0.0625, 9 → 0.10,
 4 → 0.20, 2 → 0.33. Together they test the production ρ against counties that cluster more
 (or less) than it assumes (docs/estimation.md, "If the villages cluster more than assumed").
