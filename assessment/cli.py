@@ -41,6 +41,7 @@ COMMAND_MODULES = (
     "sampling.commands",
     "surveys.commands",
     "reports.commands",
+    "reports.icc_commands",
 )
 
 

@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assessment.indicators.icc import household_events, icc_terms, pooled_icc
 from assessment.indicators.model import HouseholdSample
 from assessment.indicators.nonresponse import weighting_class_adjustment
 from reports.county_estimates import screening_adjusted
@@ -261,43 +262,19 @@ def draw(
     )
 
 
-def icc_terms(sample: HouseholdSample, indicator: str) -> tuple:
-    """One-way ANOVA sums of one sample's household events by village, for a pooled ρ:
-    ``(SSB, SSW, villages - 1, households - villages, n0 · (villages - 1))``."""
-    status = np.asarray(sample.status)
-    if indicator == "wrongful_exit_rate":
-        rows = status == "exited"
-        events = np.asarray(sample.wrongly_exited)[rows].astype(float)
-    else:
-        rows = status == "non_registered"
-        events = (np.asarray(sample.missed_persons)[rows] > 0).astype(float)
-    _, village = np.unique(np.asarray(sample.village)[rows], return_inverse=True)
-    sizes = np.bincount(village).astype(float)
-    means = np.bincount(village, weights=events) / sizes
-    between = float(np.sum(sizes * (means - events.mean()) ** 2))
-    within = float(np.sum((events - means[village]) ** 2))
-    k, total = sizes.size, events.size
-    n0 = (total - np.sum(sizes**2) / total) / (k - 1)
-    return between, within, k - 1, total - k, n0 * (k - 1)
-
-
-def pooled_icc(terms: list[tuple]) -> float:
-    """The ANOVA intra-village correlation pooled over samples (each with its own mean),
-    ``(MSB - MSW) / (MSB + (n0 - 1) MSW)``, at least 0."""
-    between, within, df_b, df_w, n0k = (float(sum(t[i] for t in terms)) for i in range(5))
-    msb, msw, n0 = between / df_b, within / df_w, n0k / df_b
-    return max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
-
-
-def other_counties_icc(seed, rates, counties: int = 20, noncontact: float = 0.0) -> dict:
+def other_counties_icc(
+    seed, rates, counties: int = 20, noncontact: float = 0.0, concentration: float = 15.0
+) -> dict:
     """``{indicator: ρ}`` pooled from one sample of each of ``counties`` other counties of
-    the same superpopulation (their rates cycling through ``rates``): what a round's other
-    counties give the county being estimated; never the true value."""
+    the same superpopulation (their rates cycling through ``rates``, their villages as
+    clustered as ``concentration`` says): what a round's other counties give the county being
+    estimated; never the true value."""
     rng = np.random.default_rng(seed)
     terms = {indicator: [] for indicator in INDICATORS}
     for j in range(counties):
         rate = rates[j % len(rates)]
-        sample = draw(rng, make_population(rng, rate, rate), noncontact=noncontact)
+        population = make_population(rng, rate, rate, concentration=concentration)
+        sample = draw(rng, population, noncontact=noncontact)
         for indicator in INDICATORS:
-            terms[indicator].append(icc_terms(sample, indicator))
-    return {indicator: pooled_icc(t) for indicator, t in terms.items()}
+            terms[indicator].append(icc_terms(*household_events(sample, indicator)))
+    return {indicator: pooled_icc(t).value for indicator, t in terms.items()}

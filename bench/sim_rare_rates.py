@@ -16,8 +16,10 @@ Run (5,000 samples a setting, one process per setting: about 25 minutes of CPU i
 
     .venv/bin/python bench/sim_rare_rates.py [--replicates 5000] [--seed 2026] [--jobs 8]
 
-``--icc RHO`` fixes the ρ of the model design effect (production: 0.10) instead of pooling it
-from other counties; ``--concentration C`` sets the beta concentration of the village rates
+``--icc RHO`` fixes the ρ of the model design effect (a round's planning value: 0.10) instead
+of pooling it from other counties (``--pool-counties N`` of them, default 20, as clustered as
+the county; ``--floor F`` takes ``max(F, pooled)``: what ``assess pool-icc`` would record);
+``--concentration C`` sets the beta concentration of the village rates
 (default 15), whose intra-village correlation is ``1 / (1 + C)``: 15 → 0.0625, 9 → 0.10,
 4 → 0.20, 2 → 0.33. Together they test the production ρ against counties that cluster more
 (or less) than it assumes (docs/estimation.md, "If the villages cluster more than assumed").
@@ -42,14 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.county import rates
-from bench.sim_population import (
-    INDICATORS,
-    draw,
-    icc_terms,
-    make_population,
-    other_counties_icc,
-    pooled_icc,
-)
+from assessment.indicators.icc import household_events, icc_terms, pooled_icc
+from bench.sim_population import INDICATORS, draw, make_population, other_counties_icc
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
@@ -62,8 +58,8 @@ def county_guard(sample, icc: dict, shrink: float) -> dict:
     given (planning) value and ``λ`` = ``shrink``."""
     guarded = {}
     for indicator, planned in icc.items():
-        terms = icc_terms(sample, indicator)
-        own = pooled_icc([terms]) if terms[0] + terms[1] > 0 else 0.0  # no event: no ρ̂
+        own = pooled_icc([icc_terms(*household_events(sample, indicator))]).value
+        own = 0.0 if np.isnan(own) else own  # no event: no ρ̂
         guarded[indicator] = max(planned, shrink * own + (1 - shrink) * planned)
     return guarded
 
@@ -149,13 +145,21 @@ METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation, or the one given."""
-    i, rate, share, replicates, seed, fixed, concentration, shrink = args
+    i, rate, share, replicates, seed, fixed, concentration, shrink, floor, pool = args
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if fixed is None:
-        icc = other_counties_icc([seed, 1000 + i, int(share * 100)], RATES, noncontact=share)
+        icc = other_counties_icc(
+            [seed, 1000 + i, int(share * 100)],
+            RATES,
+            counties=pool,
+            noncontact=share,
+            concentration=concentration,
+        )
+        if floor is not None:
+            icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
     else:
         icc = dict.fromkeys(INDICATORS, fixed)
     runs = [one_run(rng, population, share, icc, shrink) for _ in range(replicates)]
@@ -187,9 +191,11 @@ def _tasks(
     icc=None,
     concentration=CONCENTRATION,
     shrink=None,
+    floor=None,
+    pool=20,
 ) -> list:
     return [
-        (i, rate, share, replicates, seed, icc, concentration, shrink)
+        (i, rate, share, replicates, seed, icc, concentration, shrink, floor, pool)
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
     ]
@@ -246,6 +252,18 @@ def main() -> None:
         "--rates", type=float, nargs="+", help="true rates (default 0.005 0.01 0.02 0.03)"
     )
     parser.add_argument(
+        "--pool-counties",
+        type=int,
+        default=20,
+        help="counties the pooled ρ comes from (default 20; production needs at least 5)",
+    )
+    parser.add_argument(
+        "--floor",
+        type=float,
+        help="floor the pooled ρ: max(FLOOR, pooled) (the production choice: see "
+        "docs/estimation.md)",
+    )
+    parser.add_argument(
         "--guard-shrink",
         type=float,
         help="test a candidate guard (not production): ρ = max(ICC, λ·ρ̂ + (1−λ)·ICC), ρ̂ the "
@@ -254,6 +272,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
         parser.error("--guard-shrink needs --icc and a weight in [0, 1]")
+    if args.floor is not None and args.icc is not None:
+        parser.error("--floor applies to the pooled ρ: not with --icc")
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
@@ -270,6 +290,8 @@ def main() -> None:
         icc=args.icc,
         concentration=args.concentration,
         shrink=args.guard_shrink,
+        floor=args.floor,
+        pool=args.pool_counties,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)

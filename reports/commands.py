@@ -218,8 +218,25 @@ def _proportion(value) -> float | None:
     return None if value is None else float(value)
 
 
+def _icc(snap) -> dict:
+    """``{indicator: {"icc", "icc_source"}}`` of the rare rates (planning value in a snapshot
+    taken before ρ was recorded)."""
+    from assessment.indicators.model import RARE_RATE_ICC
+
+    found = {r.indicator: r for r in snap.methods.rare_rate_icc}
+    return {
+        key: {
+            "icc": found[key].value if key in found else RARE_RATE_ICC,
+            "icc_source": found[key].source if key in found else "planning",
+        }
+        for key in ("wrongful_exit_rate", "missed_rate")
+    }
+
+
 def indicators_json(snap) -> dict:
-    """The ``indicators --json`` object of a county snapshot (proportions 0-1, null = none)."""
+    """The ``indicators --json`` object of a county snapshot (proportions 0-1, null = none;
+    the rare rates also carry the ρ of their interval, ``icc``, and its ``icc_source``)."""
+    icc = _icc(snap)
     return {
         "verdict": snap.verdict,
         "fieldwork_complete": bool(snap.fieldwork and snap.fieldwork.complete),
@@ -245,6 +262,7 @@ def indicators_json(snap) -> dict:
                 "official": i.verdict,
                 "confidence": i.confidence,
                 "probability_within": _proportion(i.prob_within),
+                **icc.get(i.key, {}),
             }
             for i in snap.indicators
         },

@@ -21,6 +21,7 @@ from assessment.core.models import AssessmentRound, County, Township, Village
 from assessment.core.pipeline import answer_previous_deff
 from assessment.core.services import county_round
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
+from assessment.indicators.model import RARE_RATE_ICC
 from reports.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
 from sampling.services import (
     Household,
@@ -84,7 +85,16 @@ def scheme_of(assessment_round: AssessmentRound, county: County) -> Scheme:
         wrongful_exit_comparator=assessment_round.wrongful_exit_comparator,
         missed_comparator=assessment_round.missed_comparator,
         recognition_comparator=assessment_round.recognition_comparator,
+        wrongful_exit_icc=round_icc(assessment_round, "wrongful_exit_rate"),
+        missed_icc=round_icc(assessment_round, "missed_rate"),
     )
+
+
+def round_icc(assessment_round, indicator: str) -> float:
+    """The ρ of a rare indicator's interval in the round: its recorded value, else the
+    planning value (a round-like object without a record, e.g. the national scheme)."""
+    record = assessment_round.icc(indicator) if hasattr(assessment_round, "icc") else None
+    return RARE_RATE_ICC if record is None else record.value
 
 
 def county_totals(db: Session, plan: SamplePlan) -> CountyTotals:

@@ -69,12 +69,18 @@ _ZH = {
         "估计值为加权估计。95%单侧界：错退率、漏评率和综合贫困发生率为单侧95%置信上界，"
         "群众认可度为单侧95%置信下界。三项比率的95%置信区间与单侧界取自同一个 Wilson 得分区间"
         "（按设计自由度）：有效样本量按模型计算，为权数与户规模的 Kish 有效样本量除以村级设计效应"
-        "（1 加上“按权数计的每村样本规模减 1”与村内相关系数 ρ 之积；ρ 本报告取 0.10，为规划值）；"
+        "（1 加上“按权数计的每村样本规模减 1”与村内相关系数 ρ 之积，ρ 见下）；"
         "95%置信区间取其 2.5% 与 97.5% 两端，单侧95%上界取其 95% 端，故区间必含单侧界。在模拟的县"
         "（真实比率 0.5%–3%，含排查户，有无 10% 失联户，ρ 由其他县合并估计）中，真实值高于单侧上界"
         "的比例不超过 4.4%；错退率的区间覆盖真实值的比例为 93.1%–98.7%，漏评率为 99.2%–99.8%"
-        "（偏保守）。按本报告的 ρ = 0.10，两率区间的覆盖比例为 96.8%–99.5%，真实值高于上界的比例"
-        "不超过 0.8%（更保守）。"
+        "（偏保守）。村内聚集更强（村内相关 0.20、0.33）时，按规划值 0.10 的上界可能偏宽松"
+        "（模拟中真实值高于上界的比例最高 8.8%），故评估批次可改用由各县数据合并估计的 ρ。"
+    ),
+    "icc_heading": "稀有比率的村内相关系数 ρ",
+    "icc_planning": "{indicator}：ρ = {value}（规划值）",
+    "icc_pooled": (
+        "{indicator}：ρ = {value}（由评估批次“{round}”的 {counties} 个县、{villages} 个村、"
+        "{events} 户事件合并估计，{date} 起用）"
     ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
@@ -411,15 +417,20 @@ _EN = {
     "one-sided bound of the three rates are ends of one Wilson score interval on the design "
     "degrees of freedom, on a model-based effective sample size: Kish's effective sample size "
     "for the weights and household sizes divided by a village design effect 1 + (b − 1)ρ (b "
-    "the weighted sample size per village, ρ the intra-village correlation, 0.10 in this "
-    "report, a planning value). The 95% interval is its 2.5% and 97.5% ends, the one-sided "
+    "the weighted sample size per village, ρ the intra-village correlation, below). The 95% "
+    "interval is its 2.5% and 97.5% ends, the one-sided "
     "95% upper bound its 95% end, so the interval always contains the bound. In simulated "
     "counties (true rates 0.5–3%, screening households, with and without 10% of households "
     "out of contact, ρ pooled from other counties) the truth lay above the upper bound at "
     "most 4.4% of the time; the interval covered the truth in 93.1–98.7% of samples for the "
-    "wrongful-exit rate and 99.2–99.8% for the missed rate (conservative). With this "
-    "report's ρ = 0.10 the interval covered the truth in 96.8–99.5% of samples and the truth "
-    "lay above the upper bound at most 0.8% of the time (more conservative).",
+    "wrongful-exit rate and 99.2–99.8% for the missed rate (conservative). Where villages "
+    "cluster more (intra-village correlation 0.20 or 0.33) the planning value 0.10 can make the "
+    "upper bound liberal (the truth above it up to 8.8% of the time in the simulation), so a "
+    "round may use a ρ pooled from its counties' data instead.",
+    "icc_heading": "Intra-village correlation ρ of the rare rates",
+    "icc_planning": "{indicator}: ρ = {value} (planning value)",
+    "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "
+    "and {events} event households of round “{round}”, in use from {date})",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",

@@ -502,6 +502,28 @@ class StratumSize:
 
 
 @dataclass(frozen=True)
+class RareRateIcc:
+    """The ρ one rare rate's interval used, and where it came from.
+
+    ``source`` ``planning`` (the planning value) or ``pooled``: pooled over ``counties``
+    counties (``villages`` villages, ``events`` event households) of round ``from_round``,
+    applied on ``applied``.
+    """
+
+    indicator: str
+    value: float
+    source: str = "planning"
+    from_round: str = ""
+    counties: int = 0
+    villages: int = 0
+    events: int = 0
+    applied: date | None = None
+
+    def __post_init__(self) -> None:
+        _check_choice("source", self.source, ("planning", "pooled"))
+
+
+@dataclass(frozen=True)
 class Methods:
     """What the methods appendix says: frame, design, draw, estimators, instrument.
 
@@ -521,6 +543,9 @@ class Methods:
         Descriptions of the estimators and interval methods.
     instrument_version : str
         Instrument (questionnaire) version.
+    rare_rate_icc : tuple of RareRateIcc
+        The ρ of 错退率 and 漏评率's intervals with its source (empty in snapshots taken
+        before it was recorded: the planning value 0.10).
     """
 
     frame_hash: str
@@ -531,6 +556,7 @@ class Methods:
     estimators: str
     ci_method: str
     instrument_version: str
+    rare_rate_icc: tuple[RareRateIcc, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import NextPageTemplate, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from reports import labels as L
+from reports import wording as W
 from reports.charts import Panel, Point, classify, dot_chart, label_column
 from reports.model import INDICATOR_KEYS, CountyReport, Indicator
 from reports.pdf_appeals import appeals_section
@@ -259,6 +260,7 @@ def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         Spacer(1, 6 * mm),
         indicator_table(s.indicators, lang, styles, fonts.text, interim=s.interim),
         Paragraph(escape(L.text(lang, "bound_note")), styles["small"]),
+        *(Paragraph(escape(line), styles["small"]) for line in W.icc_lines(lang, s.methods)),
         *(Paragraph(escape(line), styles["small"]) for line in bound_lines(s, lang)),
         *(Paragraph(escape(line), styles["small"]) for line in sensitivity_lines(s, lang)),
     ]

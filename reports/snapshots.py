@@ -40,6 +40,8 @@ from assessment.core.models import (
 )
 from assessment.core.services import county_round
 from assessment.indicators import INDICATORS, Scheme
+from assessment.indicators.icc import RARE_INDICATORS
+from assessment.indicators.model import RARE_RATE_ICC
 from backchecks.services import BackcheckService
 from reports import county_estimates as ce
 from reports import county_nonresponse, model
@@ -315,9 +317,35 @@ def _problems(db: Session, data: ce.CountyData) -> tuple[model.Problem, ...]:
     return tuple(out)
 
 
-def _methods(plan: SamplePlan | None, assessment) -> model.Methods:
+def rare_rate_icc(assessment_round: AssessmentRound | None) -> tuple[model.RareRateIcc, ...]:
+    """The ρ of each rare rate in ``assessment_round`` with its source (planning or pooled)."""
+    out = []
+    for indicator in RARE_INDICATORS:
+        found = assessment_round.icc(indicator) if assessment_round is not None else None
+        if found is None:
+            out.append(model.RareRateIcc(indicator, RARE_RATE_ICC))
+            continue
+        out.append(
+            model.RareRateIcc(
+                indicator,
+                found.value,
+                found.source,
+                found.from_round_name,
+                found.counties,
+                found.villages,
+                found.events,
+                found.applied_at.date(),
+            )
+        )
+    return tuple(out)
+
+
+def _methods(plan: SamplePlan | None, assessment, assessment_round=None) -> model.Methods:
+    icc = rare_rate_icc(assessment_round)
     if plan is None:
-        return model.Methods(NO_DATA, NO_DATA, NO_DATA, (), NO_DATA, ESTIMATORS, NO_DATA, NO_DATA)
+        return model.Methods(
+            NO_DATA, NO_DATA, NO_DATA, (), NO_DATA, ESTIMATORS, NO_DATA, NO_DATA, icc
+        )
     summary = json.loads(plan.summary_json or "{}")
     strata = tuple(
         model.StratumSize(s["stratum"], s["population"], s["sample"], "village")
@@ -338,6 +366,7 @@ def _methods(plan: SamplePlan | None, assessment) -> model.Methods:
         estimators=ESTIMATORS,
         ci_method=", ".join(methods) or NO_DATA,
         instrument_version="verification-v1, recognition-v1",
+        rare_rate_icc=icc,
     )
 
 
@@ -463,7 +492,7 @@ def county_snapshot(
         verdict=judged.verdict,
         indicators=indicators,
         coverage=cov.coverage(db, plan, data, fieldwork, lang) if plan else cov.empty_coverage(),
-        methods=_methods(plan, assessment),
+        methods=_methods(plan, assessment, assessment_round),
         problems=_problems(db, data) if data is not None else (),
         by_township=tuple(
             g

@@ -259,15 +259,14 @@ COMMANDS = {
         "错退率：错退人数 ÷ 已脱贫户人数（加权比率）",
         "Wrongful-exit rate: persons wrongly exited / persons of exited households",
         "--var wrongly_exited_persons --denominator persons --stat ratio "
-        "--domain \"status == 'exited'\" --ci-method auto-rare "
-        f"--icc {RARE_RATE_ICC:g}",
+        "--domain \"status == 'exited'\" --ci-method auto-rare --icc {icc}",
     ),
     "missed_rate": (
         "漏评率：漏评人数 ÷ 样本村非建档立卡人口（加权比率）",
         "Missed rate: missed persons / non-registered population of the sampled villages",
         "--var missed_persons --denominator missed_denominator --event-size missed_size "
         "--stat ratio --domain \"status == 'non_registered'\" --ci-method auto-rare "
-        f"--icc {RARE_RATE_ICC:g}",
+        "--icc {icc}",
     ),
     "recognition_rate": (
         "群众认可度：认可户 ÷ 受访户（加权）",
@@ -277,9 +276,12 @@ COMMANDS = {
 }
 
 
-def command(indicator: str, data: str = "DATA") -> str:
-    """The ``assess estimate`` command that gives ``indicator`` from the households data."""
-    return f"assess estimate {data} {COMMANDS[indicator][2]} {DESIGN}"
+def command(indicator: str, data: str = "DATA", icc: float | None = RARE_RATE_ICC) -> str:
+    """The ``assess estimate`` command that gives ``indicator`` from the households data
+    (``icc``: the round's ρ of a rare rate, written exactly so that the command gives the
+    report's figures)."""
+    options = COMMANDS[indicator][2].format(icc=repr(float(icc)) if icc is not None else "")
+    return f"assess estimate {data} {options} {DESIGN}"
 
 
 def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, str], ...]:
@@ -289,7 +291,10 @@ def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, s
     Poverty incidence combines the two rates with the county totals of the frame.
     """
     t = data.totals
-    notes = [("commands", key, zh, en, command(key)) for key, (zh, en, _) in COMMANDS.items()]
+    notes = [
+        ("commands", key, zh, en, command(key, icc=data.scheme.icc(key)))
+        for key, (zh, en, _) in COMMANDS.items()
+    ]
     totals = (
         ("remaining_poor", "未脱贫人口", "remaining registered poor persons", t.remaining_poor),
         ("exited_population", "已脱贫人口", "persons of exited households", t.exited_population),

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import re
 
+from assessment.indicators.model import RARE_RATE_ICC
 from reports import labels as L
+from reports.model import Methods, RareRateIcc
 
 SEP = {"zh": "、", "en": ", "}
 # The estimators' description of snapshots taken before it became a code.
@@ -112,3 +114,26 @@ def design_text(lang: str, design_json: str) -> str:
     if design.get("purposive_villages"):
         out.append(t("design_purposive", n=len(design["purposive_villages"])))
     return ("" if lang == "zh" else " ").join(out)
+
+
+def icc_lines(lang: str, methods: Methods) -> list[str]:
+    """The ρ of each rare rate's interval and its source (the planning value, or pooled from
+    N counties of a round, in use from a date); a snapshot without it used the planning
+    value."""
+    found = methods.rare_rate_icc or tuple(
+        RareRateIcc(key, RARE_RATE_ICC) for key in ("wrongful_exit_rate", "missed_rate")
+    )
+    return [
+        L.text(
+            lang,
+            f"icc_{r.source}",
+            indicator=L.text(lang, r.indicator),
+            value=f"{r.value:.2f}" if r.source == "planning" else f"{r.value:.3f}",
+            round=r.from_round,
+            counties=r.counties,
+            villages=r.villages,
+            events=r.events,
+            date=r.applied.isoformat() if r.applied else "",
+        )
+        for r in found
+    ]

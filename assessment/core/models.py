@@ -194,6 +194,62 @@ class AssessmentRound(Base):
     backcheck_min: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     counties: Mapped[list[County]] = relationship(secondary=round_counties, order_by="County.code")
+    icc_history: Mapped[list[RoundIcc]] = relationship(
+        back_populates="assessment_round",
+        order_by="RoundIcc.id",
+        foreign_keys="RoundIcc.round_id",
+        passive_deletes=True,
+    )
+
+    def icc(self, indicator: str) -> RoundIcc | None:
+        """The ρ of a rare indicator's interval now in force (the newest row), None for the
+        planning value."""
+        return next((r for r in reversed(self.icc_history) if r.indicator == indicator), None)
+
+
+# ρ of the rare rates' model design effect when the round records none (docs/estimation.md,
+# "Rare rates"): a planning value.
+PLANNING_ICC = 0.10
+
+
+class RoundIcc(Base):
+    """The intra-village correlation ρ a round's rare-rate intervals use, one row per change.
+
+    Append-only: the newest row of a (round, indicator) is in force, the earlier ones are its
+    history. No row: the planning value :data:`PLANNING_ICC`. ``source`` ``pooled``: pooled
+    over the complete counties of ``from_round`` (``assess pool-icc``), with the counts it
+    rests on, the pooled value before any floor (``pooled``), who applied it, when and why.
+    """
+
+    __tablename__ = "round_icc"
+    __table_args__ = (
+        CheckConstraint("value >= 0 AND value <= 1", name="value_in_range"),
+        CheckConstraint("source IN ('planning', 'pooled')", name="known_source"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment_rounds.id", ondelete="CASCADE"), index=True
+    )
+    indicator: Mapped[str] = mapped_column(String(30))
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10))
+    pooled: Mapped[float | None] = mapped_column(Float)
+    from_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessment_rounds.id", ondelete="SET NULL")
+    )
+    from_round_name: Mapped[str] = mapped_column(String(200), default="")
+    counties: Mapped[int] = mapped_column(Integer, default=0)
+    villages: Mapped[int] = mapped_column(Integer, default=0)
+    households: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[int] = mapped_column(Integer, default=0)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    assessment_round: Mapped[AssessmentRound] = relationship(
+        back_populates="icc_history", foreign_keys=[round_id]
+    )
+    applied_by: Mapped[User | None] = relationship()
 
 
 class LoginFailure(Base):

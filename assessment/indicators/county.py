@@ -14,6 +14,7 @@ import numpy as np
 from assessment import estimation as est
 from assessment.indicators.model import (
     INDICATORS,
+    RARE_RATE_ICC,
     BreakdownRow,
     CountyAssessment,
     CountyTotals,
@@ -29,9 +30,6 @@ from assessment.indicators.verdicts import combine, insufficient, judge
 # of the event sizes divided by the model design effect 1 + (b* - 1) ρ. Chosen by
 # bench/sim_rare_rates.py (docs/estimation.md, "Rare rates").
 RARE_RATE_METHOD = "auto-rare"
-# ρ, the intra-village correlation of 错退 / 漏评 households, when no pooled value is given:
-# a planning value, not a published one (docs/estimation.md says why 0.10).
-RARE_RATE_ICC = 0.10
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,7 +275,8 @@ def estimate_county(
     if rows is None:
         return _nothing(sample, county, scheme)
     everyone = np.ones(rows.design.n_rows, bool)
-    incidence, q, base, slope, why = _incidence(rows, county, level)
+    icc = scheme.icc("poverty_incidence")
+    incidence, q, base, slope, why = _incidence(rows, county, level, icc)
     results = [
         judge(
             "poverty_incidence",
@@ -291,15 +290,15 @@ def estimate_county(
         )
     ]
     for name in INDICATORS[1:]:
-        estimate, why = _rate(rows, name, everyone, level)
+        estimate, why = _rate(rows, name, everyone, level, scheme.icc(name))
         results.append(judge(name, estimate, scheme, events=_events(rows, name), reason=why))
     official, confidence = combine(results)
     return CountyAssessment(
         tuple(results),
         official,
         confidence,
-        _breakdown(rows, "township", rows.township, level),
-        _breakdown(rows, "household_type", rows.household_type, level),
+        _breakdown(rows, "township", rows.township, level, scheme),
+        _breakdown(rows, "household_type", rows.household_type, level, scheme),
         _purposive(sample),
         scheme,
         county,
@@ -335,12 +334,12 @@ def _missing(name: str, level: float) -> est.Estimate:
     return est.Estimate(name, nan, nan, nan, nan, 0, nan, 0, nan, 0, nan, "none", level)
 
 
-def _breakdown(rows: _Rows, by: str, groups: np.ndarray, level: float):
+def _breakdown(rows: _Rows, by: str, groups: np.ndarray, level: float, scheme: Scheme):
     out = []
     for group in np.unique(groups):  # loops over groups (a handful), not rows
         domain = groups == group
         for name in INDICATORS[1:]:
-            estimate, why = _rate(rows, name, domain, level)
+            estimate, why = _rate(rows, name, domain, level, scheme.icc(name))
             if why == Insufficient.NO_ROWS:
                 continue  # no household of this group is concerned by this indicator
             if estimate is None:

@@ -24,6 +24,9 @@ _PREFIX = {
     "recognition_rate": "recognition",
 }
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+# ρ, the intra-village correlation of 错退 / 漏评 households, when the round records no pooled
+# value: a planning value, not a published one (docs/estimation.md says why 0.10).
+RARE_RATE_ICC = 0.10
 
 
 class Official(StrEnum):
@@ -72,6 +75,9 @@ class Scheme:
         ``">="`` (boundary passes) or ``">"``.
     confidence : float
         Confidence of the statements "meets / fails with ≥ …", e.g. 0.95.
+    wrongful_exit_icc, missed_icc : float
+        ρ of each rare rate's model design effect: the round's pooled value, or the planning
+        value :data:`RARE_RATE_ICC` (docs/estimation.md, "Rare rates").
     """
 
     poverty_incidence_max: float
@@ -83,8 +89,13 @@ class Scheme:
     missed_comparator: str = "<="
     recognition_comparator: str = ">="
     confidence: float = 0.95
+    wrongful_exit_icc: float = RARE_RATE_ICC
+    missed_icc: float = RARE_RATE_ICC
 
     def __post_init__(self) -> None:
+        for name in ("wrongful_exit_icc", "missed_icc"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
         for name in ("poverty_incidence", "wrongful_exit", "missed", "recognition"):
             comparator = getattr(self, f"{name}_comparator")
             if comparator not in COMPARE:
@@ -102,6 +113,15 @@ class Scheme:
         prefix = _PREFIX[indicator]
         suffix = "min" if indicator == "recognition_rate" else "max"
         return getattr(self, f"{prefix}_{suffix}"), getattr(self, f"{prefix}_comparator")
+
+    def icc(self, indicator: str) -> float | None:
+        """ρ of a rare rate's interval; for poverty incidence, which pools both rates' events,
+        the larger of the two (the more conservative); None for recognition (not rare)."""
+        if indicator == "poverty_incidence":
+            return max(self.wrongful_exit_icc, self.missed_icc)
+        if indicator == "recognition_rate":
+            return None
+        return getattr(self, f"{_PREFIX[indicator]}_icc")
 
 
 @dataclass(frozen=True)

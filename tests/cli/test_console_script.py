@@ -61,6 +61,8 @@ TESTED = {
     "simulate-fieldwork",
     "close-fieldwork",
     "indicators",
+    # issue 13's pooled ρ: tests/cli/test_pool_icc.py
+    "pool-icc",
 }
 
 

@@ -151,11 +151,14 @@ def check_shape(data: dict) -> None:
     assert set(data) == {"verdict", "fieldwork_complete", "response_rates", "indicators"}
     assert data["verdict"] in ("insufficient_data", "exit_recommended", "not_met")
     assert set(data["indicators"]) == set(KEYS)
-    for values in data["indicators"].values():
-        assert set(values) == FIELDS
+    for key, values in data["indicators"].items():
+        rare = key in ("wrongful_exit_rate", "missed_rate")
+        assert set(values) == FIELDS | ({"icc", "icc_source"} if rare else set())
         for name in FIELDS - {"official", "confidence"}:
             value = values[name]
             assert value is None or 0 <= value <= 1, (name, value)
+        if rare:  # no round of this module records a pooled ρ: the planning value
+            assert (values["icc"], values["icc_source"]) == (0.1, "planning")
 
 
 def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties):  # noqa: F811

@@ -49,3 +49,26 @@ def test_estimators_of_old_snapshots_are_written_in_the_report_language():
     assert W.estimators_text("zh", old).startswith("加权比率估计")
     assert W.estimators_text("zh", "ratio_taylor") == W.estimators_text("zh", old)
     assert W.estimators_text("en", "ratio_taylor") == old
+
+
+def test_rho_and_its_source_in_the_report_language():
+    import dataclasses
+    from datetime import date
+
+    from reports.model import Methods, RareRateIcc
+
+    old = Methods("h", "1 (v1)", "{}", (), "c", "ratio_taylor", "wilson-model", "v1")
+    assert W.icc_lines("zh", old) == ["错退率：ρ = 0.10（规划值）", "漏评率：ρ = 0.10（规划值）"]
+    wrong = RareRateIcc(
+        "wrongful_exit_rate", 0.186, "pooled", "2020年评估", 12, 340, 57, date(2020, 5, 4)
+    )
+    pooled = dataclasses.replace(old, rare_rate_icc=(wrong, RareRateIcc("missed_rate", 0.1)))
+    assert W.icc_lines("zh", pooled) == [
+        "错退率：ρ = 0.186（由评估批次“2020年评估”的 12 个县、340 个村、57 户事件合并估计，"
+        "2020-05-04 起用）",
+        "漏评率：ρ = 0.10（规划值）",
+    ]
+    assert W.icc_lines("en", pooled)[0] == (
+        "Wrongful-exit rate: ρ = 0.186 (pooled over 12 counties, 340 villages and 57 event "
+        "households of round “2020年评估”, in use from 2020-05-04)"
+    )

@@ -1,0 +1,125 @@
+"""The intra-village correlation ρ of a rare rate's household events, pooled over counties (PURE).
+
+ρ enters the model design effect ``1 + (b* - 1) ρ`` of the rare rates' interval
+(``wilson-model``, :mod:`assessment.indicators.county`). A county's own data hold too few
+events to estimate it, so it is pooled over the counties of a round: a one-way ANOVA of the
+households' 0/1 events by village, each county with its own mean (so that counties whose
+rates differ add nothing between villages), ``(MSB - MSW) / (MSB + (n0 - 1) MSW)``, at least 0.
+``bench/sim_population.py`` and production use this one implementation.
+
+An event is a 错退 household (an exited household found not meeting the standard) or a 漏评
+household (a non-registered household with at least one person meeting the criteria), among
+the households of random villages concerned by the rate.
+
+References
+----------
+Donner, A. (1986). A review of inference procedures for the intraclass correlation
+coefficient in the one-way random effects model. International Statistical Review 54(1),
+67-82 (the ANOVA estimator and ``n0`` for unequal group sizes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assessment.indicators.model import HouseholdSample
+
+RARE_INDICATORS = ("wrongful_exit_rate", "missed_rate")
+
+
+@dataclass(frozen=True)
+class IccTerms:
+    """One county's one-way ANOVA sums of one indicator's household events by village.
+
+    ``n0_df`` is ``n0 · (villages - 1)`` (``n0`` the ANOVA's mean group size for unequal
+    groups), kept as a sum so that counties pool by adding their terms.
+    """
+
+    between: float  # SSB
+    within: float  # SSW
+    df_between: int  # villages - 1
+    df_within: int  # households - villages
+    n0_df: float
+    villages: int
+    households: int
+    events: int
+
+
+@dataclass(frozen=True)
+class PooledIcc:
+    """ρ pooled over counties, with the counts it rests on (``value`` NaN: not estimable)."""
+
+    value: float
+    counties: int
+    villages: int
+    households: int
+    events: int
+
+
+def household_events(sample: HouseholdSample, indicator: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(village, event)`` of the random-village households concerned by ``indicator``.
+
+    ``event`` is 1.0 for a 错退 household (``wrongful_exit_rate``) or a 漏评 household
+    (``missed_rate``), else 0.0.
+    """
+    if indicator not in RARE_INDICATORS:
+        raise ValueError(f"indicator must be one of {RARE_INDICATORS}, got {indicator!r}")
+    status = np.asarray(sample.status, str)
+    random = np.asarray(sample.random_village, bool)
+    if indicator == "wrongful_exit_rate":
+        rows = random & (status == "exited")
+        events = np.asarray(sample.wrongly_exited, bool)[rows]
+    else:
+        rows = random & (status == "non_registered")
+        events = np.asarray(sample.missed_persons, float)[rows] > 0
+    return np.asarray(sample.village)[rows], events.astype(float)
+
+
+def icc_terms(village, events) -> IccTerms | None:
+    """The ANOVA sums of one county's household ``events`` (0/1) grouped by ``village``.
+
+    None when they cannot enter a pooled ρ: fewer than two villages, or no household within
+    a village beside another (no within-village degree of freedom).
+    """
+    events = np.asarray(events, float)
+    if events.ndim != 1 or events.size != np.asarray(village).size:
+        raise ValueError("village and events must be 1-d arrays of one length")
+    _, group = np.unique(np.asarray(village), return_inverse=True)
+    sizes = np.bincount(group).astype(float)
+    k, total = sizes.size, events.size
+    if k < 2 or total - k < 1:
+        return None
+    means = np.bincount(group, weights=events) / sizes
+    between = float(np.sum(sizes * (means - events.mean()) ** 2))
+    within = float(np.sum((events - means[group]) ** 2))
+    n0 = (total - np.sum(sizes**2) / total) / (k - 1)
+    return IccTerms(between, within, k - 1, total - k, n0 * (k - 1), k, total, int(events.sum()))
+
+
+def pooled_icc(terms: Iterable[IccTerms | None]) -> PooledIcc:
+    """ρ pooled over counties' :class:`IccTerms` (None entries are left out).
+
+    ``(MSB - MSW) / (MSB + (n0 - 1) MSW)`` on the summed sums of squares and degrees of
+    freedom, at least 0; NaN when no county enters or no household varies (no event at all,
+    or every household an event).
+    """
+    kept = [t for t in terms if t is not None]
+    counts = PooledIcc(
+        float("nan"),
+        len(kept),
+        sum(t.villages for t in kept),
+        sum(t.households for t in kept),
+        sum(t.events for t in kept),
+    )
+    if not kept:
+        return counts
+    between, within = sum(t.between for t in kept), sum(t.within for t in kept)
+    df_b, df_w = sum(t.df_between for t in kept), sum(t.df_within for t in kept)
+    if not between + within > 0:
+        return counts
+    msb, msw, n0 = between / df_b, within / df_w, sum(t.n0_df for t in kept) / df_b
+    value = max(0.0, float((msb - msw) / (msb + (n0 - 1) * msw)))
+    return replace(counts, value=value)

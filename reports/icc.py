@@ -1,0 +1,127 @@
+"""The ρ of a round's rare-rate intervals: pooled over a round's complete counties, recorded.
+
+A county's intervals use the ρ recorded for its ROUND (:class:`assessment.core.models.RoundIcc`,
+else the planning value), never other counties' live data: pooling live would make every
+county's results stale at every approval anywhere. :func:`pool` pools ρ over the counties of
+a round whose fieldwork is complete (the same round, or an earlier one); :func:`apply`
+records it for a round, with who, when and why, and marks the round's counties stale so
+that their results are computed again with it (``assess pool-icc``).
+
+No floor: the simulation (docs/estimation.md, "A ρ pooled from the round's counties") found
+that flooring the pooled value at the planning 0.10 changes nothing where the villages cluster
+more and only makes the bounds more conservative where they cluster less.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from assessment.core.errors import DomainError
+from assessment.core.i18n import N_, Message
+from assessment.core.models import AssessmentRound, RoundIcc, User, utcnow
+from assessment.core.staleness import mark_stale
+from assessment.indicators.icc import RARE_INDICATORS, PooledIcc, household_events, icc_terms
+from assessment.indicators.icc import pooled_icc as pool_terms
+from reports import county_estimates as ce
+from sampling.services import current_plan
+from surveys.fieldwork import FieldworkService
+
+# Least data a pooled ρ may rest on: five counties with complete fieldwork (so that no single
+# county decides it) and ten events pooled (below that a 0/1 ANOVA on rare events says little).
+MIN_COUNTIES = 5
+MIN_EVENTS = 10
+MAX_REASON = 1000
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """ρ of each rare indicator pooled over ``source``'s counties with complete fieldwork."""
+
+    source: AssessmentRound
+    counties: int  # counties the round lists
+    complete: int  # of them, with complete fieldwork and approved interviews
+    values: dict[str, PooledIcc] = field(default_factory=dict)
+
+    @property
+    def enough_counties(self) -> bool:
+        return self.complete >= MIN_COUNTIES
+
+    def enough(self, indicator: str) -> bool:
+        """Whether ``indicator``'s pooled ρ rests on enough data to be applied."""
+        found = self.values[indicator]
+        return self.enough_counties and found.events >= MIN_EVENTS and found.value == found.value
+
+
+def pool(db: Session, source: AssessmentRound) -> Pooled:
+    """ρ of 错退 and 漏评 households by village, pooled over ``source``'s complete counties
+    (each county its own mean; :mod:`assessment.indicators.icc`)."""
+    terms: dict[str, list] = {indicator: [] for indicator in RARE_INDICATORS}
+    complete = 0
+    fieldwork = FieldworkService(db)
+    for county in source.counties:
+        plan = current_plan(db, county, source.id)
+        if plan is None or not fieldwork.state(plan).complete:
+            continue
+        data = ce.county_data(db, county, plan, assessment_round=source)
+        if data is None or not data.rows:
+            continue
+        complete += 1
+        sample = ce.household_sample(data.rows)
+        for indicator in RARE_INDICATORS:
+            terms[indicator].append(icc_terms(*household_events(sample, indicator)))
+    values = {indicator: pool_terms(t) for indicator, t in terms.items()}
+    return Pooled(source, len(source.counties), complete, values)
+
+
+def apply(
+    db: Session,
+    target: AssessmentRound,
+    pooled: Pooled,
+    user: User | None,
+    reason: str,
+    *,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> list[RoundIcc]:
+    """Record the pooled ρ of every indicator with enough data for ``target`` (rounded to
+    0.001) and mark the round's counties stale. Raises :class:`DomainError` without a reason
+    or when no indicator has enough data."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(Message(N_("Applying a pooled ρ needs a written reason.")))
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            Message(N_("The reason is longer than {n} characters."), {"n": MAX_REASON})
+        )
+    chosen = [indicator for indicator in RARE_INDICATORS if pooled.enough(indicator)]
+    if not chosen:
+        raise DomainError(Message(N_("No indicator has enough data for a pooled ρ.")))
+    now = clock()
+    rows = []
+    for indicator in chosen:
+        found = pooled.values[indicator]
+        rows.append(
+            RoundIcc(
+                assessment_round=target,
+                indicator=indicator,
+                value=round(found.value, 3),
+                source="pooled",
+                pooled=found.value,
+                from_round_id=pooled.source.id,
+                from_round_name=pooled.source.name,
+                counties=found.counties,
+                villages=found.villages,
+                households=found.households,
+                events=found.events,
+                applied_by=user,
+                applied_at=now,
+                reason=reason,
+            )
+        )
+    db.add_all(rows)
+    db.flush()
+    mark_stale(db, [county.id for county in target.counties])
+    return rows

@@ -1,0 +1,133 @@
+"""``pool-icc``: the ρ of a round's rare-rate intervals, pooled from a round's counties."""
+
+from __future__ import annotations
+
+from assessment.core.cli import CommandError, add_config_option, add_lang_option, app_env, say
+from assessment.core.formatting import format_number
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import INDICATOR_LABELS
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "pool-icc",
+        help=N_("pool the intra-village correlation ρ of the rare rates over a round's counties"),
+    )
+    add_config_option(p)
+    p.add_argument("--round", type=int, dest="round_id", required=True, help=N_("round id"))
+    p.add_argument(
+        "--from-round",
+        type=int,
+        dest="from_round_id",
+        help=N_("pool over this round's counties (default: the round's own)"),
+    )
+    p.add_argument(
+        "--apply",
+        action="store_true",
+        help=N_("record the pooled ρ for the round (needs --reason)"),
+    )
+    p.add_argument("--reason", help=N_("why the pooled ρ is applied (recorded)"))
+    p.add_argument("--user", help=N_("user name the change is recorded under"))
+    add_lang_option(p)
+    p.set_defaults(func=pool_icc)
+
+
+def _round(request, round_id: int):
+    from assessment.core.models import AssessmentRound
+
+    found = request.dbsession.get(AssessmentRound, round_id)
+    if found is None:
+        raise CommandError(N_("There is no round {round}."), round=round_id)
+    return found
+
+
+def _user(request, name: str | None):
+    from sqlalchemy import select
+
+    from assessment.core.models import User
+
+    if not name:
+        return None
+    user = request.dbsession.scalar(select(User).where(User.username == name))
+    if user is None:
+        raise CommandError(N_("There is no user named {user}."), user=name)
+    return user
+
+
+def pool_icc(args) -> int:
+    from assessment.core.errors import DomainError
+    from reports import icc
+
+    if args.apply and not (args.reason or "").strip():
+        raise CommandError(N_("--apply needs --reason: why the pooled ρ is applied."))
+    with app_env(args.config) as request:
+        target = _round(request, args.round_id)
+        source = _round(request, args.from_round_id or args.round_id)
+        pooled = icc.pool(request.dbsession, source)
+        _print(args, target, pooled)
+        if not pooled.enough_counties:
+            raise CommandError(
+                N_(
+                    "A pooled ρ needs at least {least} counties with complete fieldwork; "
+                    "round {round} has {count}. The round keeps its ρ."
+                ),
+                least=icc.MIN_COUNTIES,
+                round=source.name,
+                count=pooled.complete,
+            )
+        if not args.apply:
+            return 0
+        try:
+            rows = icc.apply(
+                request.dbsession, target, pooled, _user(request, args.user), args.reason
+            )
+        except DomainError as exc:
+            raise CommandError([m for m, _ in exc.problems]) from exc
+        counties = len(target.counties)
+    for row in rows:
+        say(
+            args,
+            N_("Applied to round {round}: {indicator} ρ = {value}."),
+            round=target.name,
+            indicator=Message(INDICATOR_LABELS[row.indicator]),
+            value=f"{row.value:.3f}",
+        )
+    say(args, N_("Results of {count} counties computed again."), count=format_number(counties))
+    return 0
+
+
+def _print(args, target, pooled) -> None:
+    from reports import icc
+    from reports.county_estimates import round_icc
+
+    say(
+        args,
+        N_("Round {source}: {complete} of {counties} counties with complete fieldwork."),
+        source=pooled.source.name,
+        complete=format_number(pooled.complete),
+        counties=format_number(pooled.counties),
+    )
+    for indicator, found in pooled.values.items():
+        values = {
+            "indicator": Message(INDICATOR_LABELS[indicator]),
+            "value": "—" if found.value != found.value else f"{found.value:.3f}",
+            "counties": format_number(found.counties),
+            "villages": format_number(found.villages),
+            "households": format_number(found.households),
+            "events": format_number(found.events),
+            "current": f"{round_icc(target, indicator):.3f}",
+        }
+        say(
+            args,
+            N_(
+                "  {indicator}: pooled ρ = {value} ({counties} counties, {villages} villages, "
+                "{households} households, {events} events); in use: {current}"
+            ),
+            **values,
+        )
+        if pooled.enough_counties and not pooled.enough(indicator):
+            say(
+                args,
+                N_("    Fewer than {least} events: not enough for a pooled ρ."),
+                least=icc.MIN_EVENTS,
+            )

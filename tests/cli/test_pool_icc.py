@@ -1,0 +1,185 @@
+"""``assess pool-icc``: the ρ of a round's rare-rate intervals pooled over its counties, through
+the console script on SQLite and PostgreSQL (issue 13).
+
+Five small counties of one round are rehearsed to the end, each with two wrongly exited
+households in one village (10 錯退 events pooled, clustered) and one missed screening
+household (5 漏评 events: too few). The command refuses while fewer than five counties are
+complete; then it pools 错退's ρ and leaves 漏评 on the planning value; ``--apply`` records
+it, the county's results are computed again with it, and the JSON, the report and the
+codebook's command (reproduced to 1e-9) all carry it.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shlex
+
+import numpy as np
+import pypdf
+import pytest
+
+from sampling.synthetic import synthetic_frame_csv
+from tests.cli.test_console_script import chinese, last_line, ok, refused, url  # noqa: F401
+from tests.cli.test_fieldwork_commands import (
+    add_round,
+    plan_rows,
+    query,
+    write_outcomes,
+)
+from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
+
+pytestmark = [pytest.mark.db, pytest.mark.slow]
+CODES = ("R1", "R2", "R3", "R4", "R5")
+ROUND = "SELECT id FROM assessment_rounds WHERE name = '命令行测试'"
+STORED = (
+    "SELECT r.data_version FROM county_results r JOIN counties c ON c.id = r.county_id "
+    "WHERE c.code = :code"
+)
+
+
+def script(households: list[dict]) -> list[dict]:
+    """Everyone reached; two exited households of the first village with two or more
+    wrongly exited, the first screening household missed."""
+    exited = [h for h in households if h["role"] == "selected" and h["stratum"] == "exited"]
+    by_village = [
+        [h for h in exited if h["village"] == v] for v in {h["village"]: 0 for h in exited}
+    ]
+    first = next(group for group in by_village if len(group) >= 2)[:2]
+    screening = [h for h in households if h["role"] == "screening"][:1]
+    return [
+        {
+            "household_id": h["household_id"],
+            "contacted": 1,
+            "wrongly_exited": int(h in first),
+            "missed": int(h in screening),
+            "recognises": 1,
+            "persons": 1 + i % 4,
+        }
+        for i, h in enumerate(households)
+    ]
+
+
+@pytest.fixture(scope="module")
+def round_of_five(url, tmp_path_factory):  # noqa: F811
+    """Five imported and drawn counties in one round, four of them rehearsed to the end."""
+    work = tmp_path_factory.mktemp("pool")
+    ok(url, "initdb")
+    design = work / "design.json"
+    design.write_text(json.dumps(SMALL_DESIGN))
+    for seed, code in enumerate(CODES, 21):
+        frame = work / f"{code}.csv"
+        frame.write_bytes(
+            synthetic_frame_csv(HIERARCHY, 600, rng=np.random.default_rng(seed), id_prefix=code)
+        )
+        ok(url, "import-frame", frame, "--county", code, "--county-name", f"县{code}")
+    add_round(url, *CODES)
+    exited, villages = 0, set()
+    for code in CODES:
+        rows = plan_rows(url, last_line(ok(url, "draw", "--county", code, "--design", design)))
+        chosen = [h for h in rows if h["role"] == "selected" and h["stratum"] == "exited"]
+        exited += len(chosen)
+        villages |= {h["village"] for h in chosen}
+        write_outcomes(work / f"{code}.csv", script(rows))
+    for code in CODES[:4]:
+        rehearse(url, work, code)
+    found = {"exited": exited, "villages": len(villages)}
+    return {"work": work, "round": str(query(url, ROUND)[0][0]), **found}
+
+
+def rehearse(database: str, work, code: str) -> None:
+    done = ok(
+        database, "simulate-fieldwork", "--county", code, "--outcomes", work / f"{code}.csv",
+        "--approve",
+    )  # fmt: skip
+    assert "实地调查已完成" in done.stdout, done.stdout
+
+
+def indicators(database: str, code: str) -> dict:
+    return json.loads(ok(database, "indicators", "--county", code, "--json").stdout)["indicators"]
+
+
+def pdf_text(path) -> str:
+    return "".join(page.extract_text() for page in pypdf.PdfReader(path).pages)
+
+
+def test_pool_icc_refuses_then_pools_applies_and_every_output_follows(url, round_of_five):  # noqa: F811
+    work, round_id, exited, villages = (
+        round_of_five[k] for k in ("work", "round", "exited", "villages")
+    )
+    refused(url, "pool-icc", "--round", round_id, says="至少 5 个实地调查已完成的县.*只有 4 个")
+    refused(url, "pool-icc", "--round", round_id, "--lang", "en", says="at least 5 counties")
+    refused(url, "pool-icc", "--round", "999", says="999")
+    rehearse(url, work, "R5")
+    before = indicators(url, "R1")
+    for key in ("wrongful_exit_rate", "missed_rate"):
+        assert (before[key]["icc"], before[key]["icc_source"]) == (0.1, "planning")
+    assert "icc" not in before["recognition_rate"]
+
+    shown = chinese(
+        ok(url, "pool-icc", "--round", round_id).stdout,
+        "5 个县中 5 个实地调查已完成",
+        rf"错退率：合并估计 ρ = [\d.]+（5 个县、{villages} 个村、{exited} 户、10 户事件）"
+        "；现用 0.100",
+        "漏评率：.*5 户事件.*\n.*事件不足 10 户",
+    )
+    pooled = float(re.search(r"错退率：合并估计 ρ = ([\d.]+)", shown).group(1))
+    # two events among a village's four, none elsewhere: strongly clustered, far from 0.10
+    assert pooled > 0.3
+    english = ok(url, "pool-icc", "--round", round_id, "--lang", "en").stdout
+    assert "Wrongful-exit rate: pooled ρ" in english
+
+    refused(url, "pool-icc", "--round", round_id, "--apply", says="--reason")
+    refused(
+        url, "pool-icc", "--round", round_id, "--apply", "--reason", "x", "--user", "nobody",
+        says="nobody",
+    )  # fmt: skip
+    stored = query(url, STORED, code="R1")
+    applied = ok(url, "pool-icc", "--round", round_id, "--apply", "--reason", "五县合并")
+    chinese(applied.stdout, f"错退率 ρ = {pooled:.3f}", "5 个县的结果已重新计算")
+    assert query(url, STORED, code="R1")[0][0] > stored[0][0]  # recomputed, not left stale
+    (row,) = query(
+        url,
+        "SELECT value, source, counties, villages, events, reason FROM round_icc "
+        "WHERE indicator = 'wrongful_exit_rate'",
+    )
+    assert row == (pytest.approx(pooled, abs=5e-4), "pooled", 5, villages, 10, "五县合并")
+    assert query(url, "SELECT COUNT(*) FROM round_icc WHERE indicator = 'missed_rate'") == [(0,)]
+
+    after = indicators(url, "R1")
+    wrong = after["wrongful_exit_rate"]
+    assert (wrong["icc"], wrong["icc_source"]) == (pytest.approx(pooled, abs=5e-4), "pooled")
+    assert (after["missed_rate"]["icc"], after["missed_rate"]["icc_source"]) == (0.1, "planning")
+    # a larger ρ: a larger model design effect, a wider interval; same estimate
+    assert wrong["estimate"] == pytest.approx(before["wrongful_exit_rate"]["estimate"])
+    assert wrong["ci_high"] > before["wrongful_exit_rate"]["ci_high"]
+    assert after["missed_rate"]["ci_high"] == pytest.approx(before["missed_rate"]["ci_high"])
+
+    ok(url, "report", "--county", "R1", "--out", work / "r1.pdf")
+    text = re.sub(r"\s+", "", pdf_text(work / "r1.pdf"))
+    assert re.search(rf"错退率：ρ={wrong['icc']:.3f}（由评估批次“命令行测试”的5个县", text), text
+    assert "漏评率：ρ=0.10（规划值）" in text
+    ok(url, "report", "--county", "R1", "--out", work / "r1-en.pdf", "--lang", "en")
+    assert "pooledover5counties" in re.sub(r"\s+", "", pdf_text(work / "r1-en.pdf"))
+
+
+def test_the_codebook_reproduces_the_report_with_a_pooled_rho(url, round_of_five):  # noqa: F811
+    work = round_of_five["work"]
+    if indicators(url, "R2")["wrongful_exit_rate"]["icc_source"] != "pooled":  # run alone
+        rehearse(url, work, "R5")
+        ok(url, "pool-icc", "--round", round_of_five["round"], "--apply", "--reason", "合并")
+    report = indicators(url, "R2")
+    assert report["wrongful_exit_rate"]["icc_source"] == "pooled"
+    out = work / "r2-survey.csv"
+    ok(url, "export", "--county", "R2", "--format", "csv", "--out", out)
+    with (work / "r2-survey-codebook.csv").open(encoding="utf-8-sig") as f:
+        codebook = list(csv.DictReader(f))
+    commands = {r["variable"]: r["values"] for r in codebook if r["sheet"] == "commands"}
+    for key in ("wrongful_exit_rate", "missed_rate"):
+        words = shlex.split(commands[key])
+        assert float(words[words.index("--icc") + 1]) == report[key]["icc"]
+        (found,) = json.loads(ok(url, "estimate", out, *words[3:]).stdout)
+        for field in ("estimate", "se", "ci_low", "ci_high"):
+            expected = report[key][field]
+            assert found[field] == pytest.approx(expected, rel=1e-9, abs=1e-12), (key, field)
