@@ -68,7 +68,7 @@ format: install-test
 # Extract messages, merge them into the catalogs, compile (.mo files are committed).
 i18n: install-test
 	$(VENV)/bin/pybabel extract -F babel.cfg -k tx -o assessment/locale/assessment.pot --no-location --sort-output assessment sampling surveys reports appeals backchecks
-	$(VENV)/bin/pybabel update -i assessment/locale/assessment.pot -d assessment/locale -D assessment --no-fuzzy-matching
+	$(VENV)/bin/pybabel update -i assessment/locale/assessment.pot -d assessment/locale -D assessment --no-fuzzy-matching --ignore-obsolete
 	$(VENV)/bin/pybabel compile -d assessment/locale -D assessment
 
 # Refresh every pin to the newest release setup.py's ranges allow, then run `make test`. The
