@@ -28,7 +28,7 @@ from assessment.indicators.icc import RARE_INDICATORS, PooledIcc, household_even
 from assessment.indicators.icc import pooled_icc as pool_terms
 from reports import county_estimates as ce
 from sampling.services import current_plan
-from surveys.fieldwork import FieldworkService
+from surveys.services import FieldworkService
 
 # Least data a pooled ρ may rest on: five counties with complete fieldwork (so that no single
 # county decides it) and ten events pooled (below that a 0/1 ANOVA on rare events says little).

@@ -75,17 +75,39 @@ def round_of_five(url, tmp_path_factory):  # noqa: F811
         )
         ok(url, "import-frame", frame, "--county", code, "--county-name", f"县{code}")
     add_round(url, *CODES)
-    exited, villages = 0, set()
+    exited, villages, counties = 0, set(), []
     for code in CODES:
         rows = plan_rows(url, last_line(ok(url, "draw", "--county", code, "--design", design)))
         chosen = [h for h in rows if h["role"] == "selected" and h["stratum"] == "exited"]
         exited += len(chosen)
         villages |= {h["village"] for h in chosen}
-        write_outcomes(work / f"{code}.csv", script(rows))
+        outcomes = script(rows)
+        write_outcomes(work / f"{code}.csv", outcomes)
+        wrong = {o["household_id"] for o in outcomes if o["wrongly_exited"]}
+        counties.append([(h["village"], h["household_id"] in wrong) for h in chosen])
     for code in CODES[:4]:
         rehearse(url, work, code)
-    found = {"exited": exited, "villages": len(villages)}
+    found = {"exited": exited, "villages": len(villages), "expected_rho": anova_icc(counties)}
     return {"work": work, "round": str(query(url, ROUND)[0][0]), **found}
+
+
+def anova_icc(counties: list[list[tuple[str, bool]]]) -> float:
+    """Donner's (1986) one-way ANOVA estimator written out from the script's events: per
+    county, households grouped by village around the county's own mean; sums pooled."""
+    ssb = ssw = df_b = df_w = n0_df = 0.0
+    for households in counties:
+        groups: dict[str, list[float]] = {}
+        for village, event in households:
+            groups.setdefault(village, []).append(float(event))
+        n = len(households)
+        mean = sum(sum(g) for g in groups.values()) / n
+        ssb += sum(len(g) * (sum(g) / len(g) - mean) ** 2 for g in groups.values())
+        ssw += sum((x - sum(g) / len(g)) ** 2 for g in groups.values() for x in g)
+        df_b += len(groups) - 1
+        df_w += n - len(groups)
+        n0_df += n - sum(len(g) ** 2 for g in groups.values()) / n
+    msb, msw, n0 = ssb / df_b, ssw / df_w, n0_df / df_b
+    return max(0.0, (msb - msw) / (msb + (n0 - 1) * msw))
 
 
 def rehearse(database: str, work, code: str) -> None:
@@ -105,8 +127,8 @@ def pdf_text(path) -> str:
 
 
 def test_pool_icc_refuses_then_pools_applies_and_every_output_follows(url, round_of_five):  # noqa: F811
-    work, round_id, exited, villages = (
-        round_of_five[k] for k in ("work", "round", "exited", "villages")
+    work, round_id, exited, villages, expected = (
+        round_of_five[k] for k in ("work", "round", "exited", "villages", "expected_rho")
     )
     refused(url, "pool-icc", "--round", round_id, says="至少 5 个实地调查已完成的县.*只有 4 个")
     refused(url, "pool-icc", "--round", round_id, "--lang", "en", says="at least 5 counties")
@@ -125,8 +147,9 @@ def test_pool_icc_refuses_then_pools_applies_and_every_output_follows(url, round
         "漏评率：.*5 户事件.*\n.*事件不足 10 户",
     )
     pooled = float(re.search(r"错退率：合并估计 ρ = ([\d.]+)", shown).group(1))
-    # two events among a village's four, none elsewhere: strongly clustered, far from 0.10
-    assert pooled > 0.3
+    # two events in one village of each county, none elsewhere: strongly clustered
+    assert pooled == pytest.approx(expected, abs=5e-4)
+    assert pooled > 0.10  # above the planning value: the interval below widens
     english = ok(url, "pool-icc", "--round", round_id, "--lang", "en").stdout
     assert "Wrongful-exit rate: pooled ρ" in english
 
