@@ -198,12 +198,19 @@ def read_frame(
 
 
 def read_and_check(
-    data: bytes | Path, file_format, encoding, max_issues, limits, progress, refused=None
+    data: bytes | Path,
+    file_format,
+    encoding,
+    max_issues,
+    limits,
+    progress,
+    refused=None,
+    typed_ready=None,
 ) -> tuple[Checked | None, FrameImport]:
     """Read and check ``data``, the file's bytes or path: the checked columns (None when there
     is any issue) and the :class:`FrameImport` without its frame. The part of
     :func:`read_frame` the isolated child runs (``refused`` as in
-    :func:`~sampling.frames.read.read_table`)."""
+    :func:`~sampling.frames.read.read_table`, ``typed_ready`` as in :func:`check_table`)."""
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
     checked, rows = None, 0
@@ -218,7 +225,7 @@ def read_and_check(
         rows, encoding = table.cells.height, table.encoding
         progress = progress or (lambda rows: None)
         progress(rows)
-        checked = check_table(table, log, limits)
+        checked = check_table(table, log, limits, typed_ready)
         progress(rows)
     result = FrameImport(None, log.sorted_issues(), log.total, guessed, encoding, rows)
     return (checked if log.total == 0 else None), result
