@@ -185,18 +185,10 @@ def _column_text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLo
     )
 
 
-def _coded_columns() -> dict:
-    return {
-        "status": (fc.STATUS_LOOKUP, _STATUS_MSG),
-        "village_type": (fc.VILLAGE_TYPE_LOOKUP, _TYPE_MSG),
-        **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
-    }
-
-
 def _typed(cells: pl.DataFrame) -> pl.DataFrame:
     """Canonical typed columns (null where a code or number is unreadable)."""
     return cells.with_columns(
-        *(_coded(cells[name], lookup) for name, (lookup, _) in _coded_columns().items()),
+        *(_coded(cells[name], lookup) for name, (lookup, _) in _CODED.items()),
         _whole("household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
         _whole("exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
     )
@@ -211,7 +203,7 @@ def _typed_issues(cells, typed, headers: dict[str, str], log: IssueLog) -> None:
             N_("Row {row}, column {column}: the cell is blank."),
         )
     _duplicate_ids(cells, headers["household_id"], log)
-    for name, (_, msgid) in _coded_columns().items():
+    for name, (_, msgid) in _CODED.items():
         if typed[name].null_count():
             found = cells.filter(typed[name].is_null()).select("row", pl.col(name).alias("value"))
             log.add_rows(found, headers.get(name, name), msgid)
@@ -227,6 +219,11 @@ _TYPE_MSG = N_(
     "(poor / non_poor, 贫困村 / 非贫困村)."
 )
 _BOOL_MSG = N_("Row {row}, column {column}: {value} is not 0 or 1 (是 / 否 also accepted).")
+_CODED = {
+    "status": (fc.STATUS_LOOKUP, _STATUS_MSG),
+    "village_type": (fc.VILLAGE_TYPE_LOOKUP, _TYPE_MSG),
+    **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
+}
 
 
 def _coded(column: pl.Series, lookup) -> pl.Series:

@@ -160,27 +160,12 @@ def read_frame(
     max_issues: int = 200,
     limits: Limits = DEFAULT_LIMITS,
 ) -> FrameImport:
-    """Read, check and hash a frame file (CSV or XLSX).
-
-    Parameters
-    ----------
-    source : path, bytes or binary file
-    file_format : {"csv", "xlsx"}, optional
-        Told from the first bytes when omitted (XLSX files are ZIP archives).
-    encoding : str, optional
-        Of a CSV file; detected when omitted (UTF-8, UTF-8 or UTF-16 with BOM, else GB18030).
-    progress : callable, optional
-        Called with the number of data rows done (after reading and at the end).
-    max_issues : int
-        Issues listed at most; the rest are only counted.
-    limits : Limits
-        What the file may hold.
-
-    Returns
-    -------
-    FrameImport
-        ``frame`` is None when the file has any issue.
-    """
+    """Read, check and hash a frame file (CSV or XLSX): ``source`` a path, bytes or a binary
+    file; ``file_format`` "csv" or "xlsx" (told from the first bytes when omitted: XLSX files
+    are ZIP archives); ``encoding`` of a CSV file (detected when omitted: UTF-8, UTF-8 or UTF-16
+    with BOM, else GB18030); ``progress`` called with the number of data rows done (after
+    reading and at the end); ``max_issues`` listed at most (the rest only counted); ``limits``
+    what the file may hold. The result's ``frame`` is None when the file has any issue."""
     if max_issues < 1:
         raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
     if isinstance(source, str | Path):
@@ -198,19 +183,13 @@ def read_frame(
 
 
 def read_and_check(
-    data: bytes | Path,
-    file_format,
-    encoding,
-    max_issues,
-    limits,
-    progress,
-    refused=None,
-    typed_ready=None,
+    data: bytes | Path, file_format, encoding, max_issues, limits, progress, *hooks
 ) -> tuple[Checked | None, FrameImport]:
     """Read and check ``data``, the file's bytes or path: the checked columns (None when there
     is any issue) and the :class:`FrameImport` without its frame. The part of
-    :func:`read_frame` the isolated child runs (``refused`` as in
-    :func:`~sampling.frames.read.read_table`, ``typed_ready`` as in :func:`check_table`)."""
+    :func:`read_frame` the isolated child runs; ``hooks``: ``refused`` as in
+    :func:`~sampling.frames.read.read_table`, then ``typed_ready`` as in :func:`check_table`."""
+    refused, typed_ready = (*hooks, None, None)[:2]
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
     checked, rows = None, 0
@@ -231,12 +210,8 @@ def read_and_check(
     return (checked if log.total == 0 else None), result
 
 
-_TYPES = {
-    "remote": pl.Boolean,
-    "exit_year": pl.Int32,
-    "household_size": pl.Int32,
-    **dict.fromkeys(fc.FLAG_COLUMNS, pl.Boolean),
-}
+_TYPES = dict.fromkeys(("remote", *fc.FLAG_COLUMNS), pl.Boolean)
+_TYPES.update(exit_year=pl.Int32, household_size=pl.Int32)
 
 
 def make_frame(
@@ -246,15 +221,12 @@ def make_frame(
     extra_columns: Sequence[str] = (),
     source_row: Sequence[int] | None = None,
 ) -> Frame:
-    """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database).
-
-    ``columns`` holds every canonical column but the optional ones (``village_code``,
-    ``remote``, flags), and may hold ``extra_json``: text as ``str``, booleans as bool or 0/1,
-    ``exit_year`` as int or None/0 when blank. ``extra_json``, ``extra_columns`` and
-    ``source_row`` default to ``"{}"``, ``()`` and 2, 3, ... . Values are trusted (they come from
-    :func:`read_frame` or a database filled from it); only lengths and vocabularies are checked
-    (ValueError).
-    """
+    """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database):
+    every canonical column but the optional ones (``village_code``, ``remote``, flags), maybe
+    ``extra_json``; text as ``str``, booleans as bool or 0/1, ``exit_year`` None/0 when blank.
+    ``extra_json``, ``extra_columns``, ``source_row`` default to ``"{}"``, ``()``, 2, 3, ...
+    Values are trusted (from :func:`read_frame` or a database filled from it); only lengths and
+    vocabularies are checked (ValueError)."""
     n = len(columns["household_id"]) if "household_id" in columns else 0
     data = dict(columns)
     extra = extra_json if extra_json is not None else data.pop("extra_json", None)

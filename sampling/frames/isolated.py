@@ -14,6 +14,7 @@ allocate or loop without bound ends the child only, and the user gets a message
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -131,23 +132,14 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None, handed)
     when it was killed at the deadline), and the refusal it reported while still parsing. The
     extra columns of the columns it hands over go to ``handed``, then None when it ends."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
-    child = subprocess.Popen(  # noqa: S603 - this interpreter, this module, a path we made
-        [sys.executable, "-m", "sampling.frames.isolated", str(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
-    try:
-        return _watch(child, limits, progress, handed)
-    finally:
-        handed.put(None)  # nothing (more) to wait for
-
-
-def _watch(child, limits: Limits, progress: Progress | None, handed):
+    command = [sys.executable, "-m", "sampling.frames.isolated", str(request)]
+    quiet = {"stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
+    # this interpreter, this module, a path we made
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, **quiet)  # noqa: S603
     deadline = time.monotonic() + WAIT_FACTOR * limits.max_seconds
     refusal = None
-    with child, selectors.DefaultSelector() as selector:
+    with child, selectors.DefaultSelector() as selector, contextlib.ExitStack() as stack:
+        stack.callback(handed.put, None)  # nothing (more) to wait for
         selector.register(child.stdout, selectors.EVENT_READ)
         while (left := deadline - time.monotonic()) > 0:
             if _resident(child.pid) > limits.max_memory:
@@ -203,21 +195,17 @@ def _child(request_path: str) -> int:
         checked.columns.write_ipc(f"{output}.arrow")
         print("columns", json.dumps(checked.extra_columns), flush=True)
 
-    checked, result = read_and_check(
-        Path(path),  # read_table measures it first; calamine reads a workbook from its path
-        file_format,
-        encoding,
-        max_issues,
-        limits,
-        lambda rows: print(f"progress {rows}", flush=True),
-        _report_refusal,
-        hand_over,
-    )
+    hooks = (_report_progress, _report_refusal, hand_over)  # the path: read_table measures it
+    checked, result = read_and_check(Path(path), file_format, encoding, max_issues, limits, *hooks)
     issues = [
         (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
     ]
     Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), checked is not None)))
     return 0
+
+
+def _report_progress(rows: int) -> None:
+    print(f"progress {rows}", flush=True)
 
 
 def _report_refusal(message: Message) -> None:
