@@ -1,9 +1,10 @@
 """Frame import and frame summaries: the database side of ``sampling.frames``.
 
 Imports are all-or-nothing: the file is read and checked in full (pure core, in a child process
-with memory and time limits for the web and the CLI) before any row is written; a refused file
-leaves the database exactly as it was (no log entry, no county). Households go in through
-SQLAlchemy Core executemany batches, or PostgreSQL's COPY, in the request's transaction.
+with memory and time limits for the web and the CLI); the isolated import stores the typed rows
+in a savepoint while the child still checks them, and rolls it back on a refusal, so that a
+refused file leaves the database exactly as it was (no log entry, no county). Households go in
+through executemany batches, or PostgreSQL's COPY, in the request's transaction.
 
 This module is sampling's public interface: the later features (surveys, appeals, backchecks,
 reports) import sampling only from here (``tests/test_layering.py``). Besides its own functions

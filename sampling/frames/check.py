@@ -58,8 +58,7 @@ class IssueLog:
         self.items.append(FrameIssue(row, column, value, Message(msgid, mapping)))
 
     def add_rows(self, found: pl.DataFrame, column, msgid: str, *, show=str, **extra) -> None:
-        """One issue per row of ``found`` (columns ``row``, ``value`` and any placeholders),
-        the value written by ``show``."""
+        """An issue per row of ``found`` (``row``, ``value``, placeholders), value by ``show``."""
         self.total += max(0, found.height - self.cap)
         for entry in found.sort("row").head(self.cap).iter_rows(named=True):
             row, value = entry.pop("row"), show(entry.pop("value", ""))
@@ -195,7 +194,6 @@ def _typed(cells: pl.DataFrame) -> pl.DataFrame:
 
 
 def _typed_issues(cells, typed, headers: dict[str, str], log: IssueLog) -> None:
-    """Unknown codes, bad numbers, blanks and duplicates."""
     for name in ("household_id", "township", "village", "head_name"):
         log.add_rows(
             cells.filter(pl.col(name) == "").select("row"),

@@ -8,7 +8,7 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -25,11 +25,10 @@ from sampling.frames.read import (
     XLSX_MAGIC,
     FrameFileError,
     Limits,
+    Progress,
     first_bytes,
     read_table,
 )
-
-Progress = Callable[[int], None]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -131,8 +130,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class FrameImport:
-    """What reading a frame file gave: the frame (None when refused), the first issues (at most
-    the cap) sorted by row, the count of all of them, and the number of data rows read."""
+    """The frame (None if refused), the first issues by row (the cap), their count, rows read."""
 
     frame: Frame | None
     issues: tuple[FrameIssue, ...]
@@ -251,8 +249,9 @@ def make_frame(
     return build_frame(frame, tuple(extra_columns))
 
 
-def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
-    """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``."""
+def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None) -> Frame:
+    """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``; its content hash
+    from ``digest`` (a Future another process computes), else hashed here."""
     key = (
         pl.col("village_code")
         if (data["village_code"] != "").any()
@@ -273,11 +272,10 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
     id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
-    # hashed on a thread of its own (mostly in polars and hashlib, which release the GIL) while
-    # the arrays are made and the households stored: the store asks for the hash last
-    pool = ThreadPoolExecutor(1)
-    digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
-    pool.shutdown(wait=False)
+    if digest is None:  # on a thread (polars and hashlib release the GIL): the store asks last
+        pool = ThreadPoolExecutor(1)
+        digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
+        pool.shutdown(wait=False)
     return Frame(
         **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
         extra_json=_array(data["extra_json"]),

@@ -2,12 +2,12 @@
 
 PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
 The child (``python -m sampling.frames.isolated``) caps its address space and processor time
-(``resource.setrlimit``), reads the file, writes the typed columns to a file (Arrow IPC) as
-soon as they are typed and tells the parent ``columns [extra columns]``, then checks every row
-and writes the issues; it tells the parent ``progress <rows>``, and ``refused [msgid,
-mapping]`` when a large workbook is refused while calamine still parses it. The parent watches
-its resident memory and the clock on a thread, and builds the :class:`Frame` (and stores it,
-undone on a refusal) while the child checks. A file that makes a parser
+(``resource.setrlimit``), reads the file, writes the typed columns (Arrow IPC) and tells the
+parent ``columns [extra columns]``, then checks every row, tells ``hash <content hash>`` and
+writes the issues; also ``progress <rows>``, and ``refused [msgid, mapping]`` when a large
+workbook is refused while calamine still parses it. The parent watches its resident memory and
+the clock on a thread, and builds (and stores) the :class:`Frame` while the child checks and
+hashes. A file that makes a parser
 allocate or loop without bound ends the child only, and the user gets a message
 (``docs/frame-format.md``, "Limits").
 """
@@ -30,8 +30,9 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -39,6 +40,7 @@ import polars as pl
 from assessment.core.i18n import N_, Message
 from sampling.frames.check import FrameIssue
 from sampling.frames.frame import Frame, FrameImport, Progress, build_frame, read_and_check
+from sampling.frames.hashing import content_hash
 from sampling.frames.read import DEFAULT_LIMITS, Limits
 
 
@@ -60,17 +62,17 @@ def read_frame_isolated(
     with tempfile.TemporaryDirectory(prefix="frame-") as folder:
         path = _input_path(source, Path(folder))
         output = Path(folder) / "result.pickle"
-        request = (str(path), file_format, encoding, max_issues, limits, str(output))
-        (Path(folder) / "request.pickle").write_bytes(pickle.dumps(request))
+        request = Path(folder) / "request.pickle"
+        request.write_bytes(pickle.dumps((str(path), file_format, encoding, max_issues, limits)))
         handed = queue.SimpleQueue()  # the extra columns once the child hands the columns over
+        digest = Future()  # the content hash, computed by the child beside the parent's store
         with ThreadPoolExecutor(1) as pool:
-            watch = pool.submit(
-                _run_child, Path(folder) / "request.pickle", limits, progress, handed
-            )
+            watch = pool.submit(_run_child, request, limits, progress, handed, digest)
             extra_columns, frame, error = handed.get(), None, None
             if extra_columns is not None:
                 try:
-                    frame = build_frame(pl.read_ipc(f"{output}.arrow"), tuple(extra_columns))
+                    arrow = pl.read_ipc(f"{output}.arrow")
+                    frame = build_frame(arrow, tuple(extra_columns), digest)
                 except Exception as exc:  # columns the child goes on to refuse, e.g. nulls
                     error = exc
                 if frame is not None and early is not None:
@@ -127,10 +129,11 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
     )
 
 
-def _run_child(request: Path, limits: Limits, progress: Progress | None, handed):
+def _run_child(request: Path, limits: Limits, progress: Progress | None, handed, digest):
     """Run the child; its exit code (negative when it was killed over its memory limit, None
     when it was killed at the deadline), and the refusal it reported while still parsing. The
-    extra columns of the columns it hands over go to ``handed``, then None when it ends."""
+    extra columns of the columns it hands over go to ``handed`` (then None when it ends), the
+    content hash of an accepted file to ``digest``."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
     command = [sys.executable, "-m", "sampling.frames.isolated", str(request)]
     quiet = {"stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
@@ -140,6 +143,7 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None, handed)
     refusal = None
     with child, selectors.DefaultSelector() as selector, contextlib.ExitStack() as stack:
         stack.callback(handed.put, None)  # nothing (more) to wait for
+        stack.callback(lambda: digest.done() or digest.set_exception(ValueError("refused")))
         selector.register(child.stdout, selectors.EVENT_READ)
         while (left := deadline - time.monotonic()) > 0:
             if _resident(child.pid) > limits.max_memory:
@@ -154,6 +158,8 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None, handed)
                 progress(int(line.split()[1]))
             if line.startswith(b"columns "):
                 handed.put(json.loads(line.removeprefix(b"columns ")))
+            if line.startswith(b"hash "):
+                digest.set_result(line.split()[1].decode())
             if line.startswith(b"refused "):
                 msgid, mapping = json.loads(line.removeprefix(b"refused "))
                 refusal = Message(msgid, mapping)
@@ -179,7 +185,8 @@ def _child(request_path: str) -> int:
     """The child: limit memory, read, check, write the result; never raise to the parent."""
     # the parent wrote it, into a folder only it knows
     request = Path(request_path).read_bytes()
-    path, file_format, encoding, max_issues, limits, output = pickle.loads(request)  # noqa: S301
+    path, file_format, encoding, max_issues, limits = pickle.loads(request)  # noqa: S301
+    output = Path(request_path).with_name("result.pickle")
     # The parent watches the resident memory; this cap on the address space (allocators reserve
     # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
     import polars  # noqa: F401 - its address space counts in the base
@@ -195,17 +202,16 @@ def _child(request_path: str) -> int:
         checked.columns.write_ipc(f"{output}.arrow")
         print("columns", json.dumps(checked.extra_columns), flush=True)
 
-    hooks = (_report_progress, _report_refusal, hand_over)  # the path: read_table measures it
+    report = partial(print, "progress", flush=True)  # the path: read_table measures it first
+    hooks = (report, _report_refusal, hand_over)
     checked, result = read_and_check(Path(path), file_format, encoding, max_issues, limits, *hooks)
     issues = [
         (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
     ]
+    if checked is not None:  # beside the parent's store of the columns handed over
+        print("hash", content_hash(checked.columns.drop("row")), flush=True)
     Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), checked is not None)))
     return 0
-
-
-def _report_progress(rows: int) -> None:
-    print(f"progress {rows}", flush=True)
 
 
 def _report_refusal(message: Message) -> None:
