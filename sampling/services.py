@@ -1,9 +1,10 @@
 """Frame import and frame summaries: the database side of ``sampling.frames``.
 
 Imports are all-or-nothing: the file is read and checked in full (pure core, in a child process
-with memory and time limits for the web and the CLI) before any row is written; a refused file
-leaves the database exactly as it was (no log entry, no county). Households go in through
-SQLAlchemy Core executemany batches, or PostgreSQL's COPY, in the request's transaction.
+with memory and time limits for the web and the CLI); the isolated import stores the typed rows
+in a savepoint while the child still checks them, and rolls it back on a refusal, so that a
+refused file leaves the database exactly as it was (no log entry, no county). Households go in
+through executemany batches, or PostgreSQL's COPY, in the request's transaction.
 
 This module is sampling's public interface: the later features (surveys, appeals, backchecks,
 reports) import sampling only from here (``tests/test_layering.py``). Besides its own functions
@@ -158,16 +159,14 @@ class FrameService:
         encoding: str | None = None,
         file_format: str | None = None,
         progress: Callable[[int], None] | None = None,
+        early: Callable[[pure_frames.Frame], None] | None = None,
     ) -> pure_frames.FrameImport:
-        """Read and check a frame file; nothing is written."""
-        read = read_frame_isolated if self.isolated else pure_frames.read_frame
-        return read(
-            source,
-            encoding=encoding,
-            file_format=file_format,
-            progress=progress,
-            limits=self.limits,
-        )
+        """Read and check a frame file; nothing is written (``early``: see
+        :func:`~sampling.frames.isolated.read_frame_isolated`, isolated reads only)."""
+        options = {"encoding": encoding, "file_format": file_format, "progress": progress}
+        if not self.isolated:
+            return pure_frames.read_frame(source, limits=self.limits, **options)
+        return read_frame_isolated(source, limits=self.limits, early=early, **options)
 
     def import_file(
         self,
@@ -182,18 +181,35 @@ class FrameService:
     ) -> ImportOutcome:
         """Read, check and store a frame file as the county's next frame version.
 
-        ``county`` may be a function that finds or creates it: it is called only once the
-        file is accepted, so that a refused file leaves the database as it was.
+        ``county`` may be a function that finds or creates it. An isolated read stores the
+        frame in a savepoint while the child still checks the rows, and rolls it back when the
+        child refuses the file; a refused file leaves the database as it was, county included.
         """
-        result = self.read(source, encoding=encoding, file_format=file_format, progress=progress)
+        stored: dict = {}
+
+        def store(data: pure_frames.Frame) -> None:
+            stored["savepoint"] = self.db.begin_nested()
+            try:
+                stored["frame"] = self._store(county, data, file_name, user)
+            except Exception as exc:  # e.g. a duplicate id: the child is refusing the file
+                stored.pop("savepoint").rollback()
+                stored["error"] = exc
+
+        options = {"encoding": encoding, "file_format": file_format, "progress": progress}
+        result = self.read(source, early=store, **options)
         if result.frame is None:
+            if "savepoint" in stored:
+                stored["savepoint"].rollback()
             return ImportOutcome(None, result)
-        if callable(county):
-            county = county()
-        frame = self._store(county, result, file_name, user)
+        if "error" in stored:
+            raise stored["error"]
+        if "savepoint" in stored:
+            stored["savepoint"].commit()
+        frame = stored.get("frame") or self._store(county, result.frame, file_name, user)
+        frame.file_format, frame.encoding = result.file_format, result.encoding
         self.db.add(
             FrameImportLog(
-                county_id=county.id,
+                county_id=frame.county.id,
                 user_id=user.id if user else None,
                 file_name=file_name[:255],
                 accepted=True,
@@ -203,11 +219,11 @@ class FrameService:
             )
         )
         self.db.flush()
-        mark_stale(self.db, [county.id])
+        mark_stale(self.db, [frame.county.id])
         return ImportOutcome(frame, result)
 
-    def _store(self, county, result, file_name, user) -> Frame:
-        data = result.frame
+    def _store(self, county, data: pure_frames.Frame, file_name, user) -> Frame:
+        county = county() if callable(county) else county
         version = (
             self.db.scalar(select(func.max(Frame.version)).where(Frame.county_id == county.id)) or 0
         ) + 1
@@ -216,8 +232,7 @@ class FrameService:
             version=version,
             content_hash="",  # set last: hashed on a thread while the households are stored
             file_name=file_name[:255],
-            file_format=result.file_format,
-            encoding=result.encoding,
+            file_format="",  # known once the child has finished
             households=len(data),
             persons=int(data.household_size.sum()),
             extra_columns=json.dumps(list(data.extra_columns), ensure_ascii=False),

@@ -58,8 +58,7 @@ class IssueLog:
         self.items.append(FrameIssue(row, column, value, Message(msgid, mapping)))
 
     def add_rows(self, found: pl.DataFrame, column, msgid: str, *, show=str, **extra) -> None:
-        """One issue per row of ``found`` (columns ``row``, ``value`` and any placeholders),
-        the value written by ``show``."""
+        """An issue per row of ``found`` (``row``, ``value``, placeholders), value by ``show``."""
         self.total += max(0, found.height - self.cap)
         for entry in found.sort("row").head(self.cap).iter_rows(named=True):
             row, value = entry.pop("row"), show(entry.pop("value", ""))
@@ -78,8 +77,12 @@ class Checked:
     extra_columns: tuple[str, ...]
 
 
-def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) -> Checked | None:
-    """Every check on ``table``; None when the header is unusable or there are no data rows."""
+def check_table(
+    table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS, typed_ready=None
+) -> Checked | None:
+    """Every check on ``table``; None when the header is unusable or there are no data rows.
+    ``typed_ready``, if given, gets the :class:`Checked` columns as soon as they are typed, when
+    no issue is known yet, before the row rules run (the import stores them meanwhile)."""
     canonical, extra = _map_header(table, log, limits)
     log.add_rows(
         table.overflow,
@@ -99,13 +102,18 @@ def check_table(table: Table, log: IssueLog, limits: Limits = DEFAULT_LIMITS) ->
     )
     headers = {name: table.header[i] for name, i in canonical.items()}
     headers.update({f"x:{name}": name for name in extra})
-    _text_rules(cells, headers, log, limits)
     absent = {name: value for name, value in _OPTIONAL.items() if name not in canonical}
-    typed = _typed(cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items()), headers, log)
-    _check_villages(typed, headers, log)
+    cells = cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items())
+    typed = _typed(cells)
     extra_names = tuple(sorted(extra))
-    typed = typed.with_columns(_extra_json(extra_names).alias("extra_json"))
-    return Checked(typed.drop(f"x:{name}" for name in extra), extra_names)
+    json = _extra_json(extra_names).alias("extra_json")
+    checked = Checked(typed.with_columns(json).drop(f"x:{name}" for name in extra), extra_names)
+    if typed_ready is not None and log.total == 0:
+        typed_ready(checked)
+    _text_rules(cells, headers, log, limits)
+    _typed_issues(cells, typed, headers, log)
+    _check_villages(typed, headers, log)
+    return checked
 
 
 #: Optional columns, as if every cell of an absent one were this.
@@ -176,8 +184,16 @@ def _column_text_rules(cells: pl.DataFrame, name: str, header: str, log: IssueLo
     )
 
 
-def _typed(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> pl.DataFrame:
-    """Canonical typed columns; unknown codes, bad numbers, blanks and duplicates reported."""
+def _typed(cells: pl.DataFrame) -> pl.DataFrame:
+    """Canonical typed columns (null where a code or number is unreadable)."""
+    return cells.with_columns(
+        *(_coded(cells[name], lookup) for name, (lookup, _) in _CODED.items()),
+        _whole("household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
+        _whole("exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
+    )
+
+
+def _typed_issues(cells, typed, headers: dict[str, str], log: IssueLog) -> None:
     for name in ("household_id", "township", "village", "head_name"):
         log.add_rows(
             cells.filter(pl.col(name) == "").select("row"),
@@ -185,22 +201,11 @@ def _typed(cells: pl.DataFrame, headers: dict[str, str], log: IssueLog) -> pl.Da
             N_("Row {row}, column {column}: the cell is blank."),
         )
     _duplicate_ids(cells, headers["household_id"], log)
-    coded = {
-        "status": (fc.STATUS_LOOKUP, _STATUS_MSG),
-        "village_type": (fc.VILLAGE_TYPE_LOOKUP, _TYPE_MSG),
-        **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
-    }
-    typed = cells.with_columns(
-        *(_coded(cells[name], lookup) for name, (lookup, _) in coded.items()),
-        _whole("household_size", fc.MIN_HOUSEHOLD_SIZE, fc.MAX_HOUSEHOLD_SIZE, None),
-        _whole("exit_year", fc.MIN_EXIT_YEAR, fc.MAX_EXIT_YEAR, 0),
-    )
-    for name, (_, msgid) in coded.items():
+    for name, (_, msgid) in _CODED.items():
         if typed[name].null_count():
             found = cells.filter(typed[name].is_null()).select("row", pl.col(name).alias("value"))
             log.add_rows(found, headers.get(name, name), msgid)
     _number_issues(cells, typed, headers, log)
-    return typed
 
 
 _STATUS_MSG = N_(
@@ -212,6 +217,11 @@ _TYPE_MSG = N_(
     "(poor / non_poor, 贫困村 / 非贫困村)."
 )
 _BOOL_MSG = N_("Row {row}, column {column}: {value} is not 0 or 1 (是 / 否 also accepted).")
+_CODED = {
+    "status": (fc.STATUS_LOOKUP, _STATUS_MSG),
+    "village_type": (fc.VILLAGE_TYPE_LOOKUP, _TYPE_MSG),
+    **{name: (fc.BOOLEAN_LOOKUP, _BOOL_MSG) for name in ("remote", *fc.FLAG_COLUMNS)},
+}
 
 
 def _coded(column: pl.Series, lookup) -> pl.Series:

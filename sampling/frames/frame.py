@@ -8,7 +8,7 @@ from the database is rebuilt with :func:`make_frame`, which gives the same conte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -25,11 +25,10 @@ from sampling.frames.read import (
     XLSX_MAGIC,
     FrameFileError,
     Limits,
+    Progress,
     first_bytes,
     read_table,
 )
-
-Progress = Callable[[int], None]
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -131,8 +130,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class FrameImport:
-    """What reading a frame file gave: the frame (None when refused), the first issues (at most
-    the cap) sorted by row, the count of all of them, and the number of data rows read."""
+    """The frame (None if refused), the first issues by row (the cap), their count, rows read."""
 
     frame: Frame | None
     issues: tuple[FrameIssue, ...]
@@ -160,27 +158,12 @@ def read_frame(
     max_issues: int = 200,
     limits: Limits = DEFAULT_LIMITS,
 ) -> FrameImport:
-    """Read, check and hash a frame file (CSV or XLSX).
-
-    Parameters
-    ----------
-    source : path, bytes or binary file
-    file_format : {"csv", "xlsx"}, optional
-        Told from the first bytes when omitted (XLSX files are ZIP archives).
-    encoding : str, optional
-        Of a CSV file; detected when omitted (UTF-8, UTF-8 or UTF-16 with BOM, else GB18030).
-    progress : callable, optional
-        Called with the number of data rows done (after reading and at the end).
-    max_issues : int
-        Issues listed at most; the rest are only counted.
-    limits : Limits
-        What the file may hold.
-
-    Returns
-    -------
-    FrameImport
-        ``frame`` is None when the file has any issue.
-    """
+    """Read, check and hash a frame file (CSV or XLSX): ``source`` a path, bytes or a binary
+    file; ``file_format`` "csv" or "xlsx" (told from the first bytes when omitted: XLSX files
+    are ZIP archives); ``encoding`` of a CSV file (detected when omitted: UTF-8, UTF-8 or UTF-16
+    with BOM, else GB18030); ``progress`` called with the number of data rows done (after
+    reading and at the end); ``max_issues`` listed at most (the rest only counted); ``limits``
+    what the file may hold. The result's ``frame`` is None when the file has any issue."""
     if max_issues < 1:
         raise ValueError(f"max_issues: must be at least 1, got {max_issues!r}")
     if isinstance(source, str | Path):
@@ -198,12 +181,13 @@ def read_frame(
 
 
 def read_and_check(
-    data: bytes | Path, file_format, encoding, max_issues, limits, progress, refused=None
+    data: bytes | Path, file_format, encoding, max_issues, limits, progress, *hooks
 ) -> tuple[Checked | None, FrameImport]:
     """Read and check ``data``, the file's bytes or path: the checked columns (None when there
     is any issue) and the :class:`FrameImport` without its frame. The part of
-    :func:`read_frame` the isolated child runs (``refused`` as in
-    :func:`~sampling.frames.read.read_table`)."""
+    :func:`read_frame` the isolated child runs; ``hooks``: ``refused`` as in
+    :func:`~sampling.frames.read.read_table`, then ``typed_ready`` as in :func:`check_table`."""
+    refused, typed_ready = (*hooks, None, None)[:2]
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
     checked, rows = None, 0
@@ -218,18 +202,14 @@ def read_and_check(
         rows, encoding = table.cells.height, table.encoding
         progress = progress or (lambda rows: None)
         progress(rows)
-        checked = check_table(table, log, limits)
+        checked = check_table(table, log, limits, typed_ready)
         progress(rows)
     result = FrameImport(None, log.sorted_issues(), log.total, guessed, encoding, rows)
     return (checked if log.total == 0 else None), result
 
 
-_TYPES = {
-    "remote": pl.Boolean,
-    "exit_year": pl.Int32,
-    "household_size": pl.Int32,
-    **dict.fromkeys(fc.FLAG_COLUMNS, pl.Boolean),
-}
+_TYPES = dict.fromkeys(("remote", *fc.FLAG_COLUMNS), pl.Boolean)
+_TYPES.update(exit_year=pl.Int32, household_size=pl.Int32)
 
 
 def make_frame(
@@ -239,15 +219,12 @@ def make_frame(
     extra_columns: Sequence[str] = (),
     source_row: Sequence[int] | None = None,
 ) -> Frame:
-    """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database).
-
-    ``columns`` holds every canonical column but the optional ones (``village_code``,
-    ``remote``, flags), and may hold ``extra_json``: text as ``str``, booleans as bool or 0/1,
-    ``exit_year`` as int or None/0 when blank. ``extra_json``, ``extra_columns`` and
-    ``source_row`` default to ``"{}"``, ``()`` and 2, 3, ... . Values are trusted (they come from
-    :func:`read_frame` or a database filled from it); only lengths and vocabularies are checked
-    (ValueError).
-    """
+    """Build a :class:`Frame` from canonical typed columns (e.g. loaded from the database):
+    every canonical column but the optional ones (``village_code``, ``remote``, flags), maybe
+    ``extra_json``; text as ``str``, booleans as bool or 0/1, ``exit_year`` None/0 when blank.
+    ``extra_json``, ``extra_columns``, ``source_row`` default to ``"{}"``, ``()``, 2, 3, ...
+    Values are trusted (from :func:`read_frame` or a database filled from it); only lengths and
+    vocabularies are checked (ValueError)."""
     n = len(columns["household_id"]) if "household_id" in columns else 0
     data = dict(columns)
     extra = extra_json if extra_json is not None else data.pop("extra_json", None)
@@ -272,8 +249,9 @@ def make_frame(
     return build_frame(frame, tuple(extra_columns))
 
 
-def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
-    """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``."""
+def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None) -> Frame:
+    """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``; its content hash
+    from ``digest`` (a Future another process computes), else hashed here."""
     key = (
         pl.col("village_code")
         if (data["village_code"] != "").any()
@@ -294,11 +272,10 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...]) -> Frame:
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
     id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
-    # hashed on a thread of its own (mostly in polars and hashlib, which release the GIL) while
-    # the arrays are made and the households stored: the store asks for the hash last
-    pool = ThreadPoolExecutor(1)
-    digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
-    pool.shutdown(wait=False)
+    if digest is None:  # on a thread (polars and hashlib release the GIL): the store asks last
+        pool = ThreadPoolExecutor(1)
+        digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
+        pool.shutdown(wait=False)
     return Frame(
         **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
         extra_json=_array(data["extra_json"]),

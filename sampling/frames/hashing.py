@@ -35,8 +35,7 @@ def content_hash(data: pl.DataFrame, order: pl.Series | None = None) -> str:
     name and its values in ``household_id`` order, one line each (booleans ``0``/``1``, a blank
     exit year empty). ``data`` holds the typed canonical columns and ``extra_json``; ``order``, if
     given, the positions sorted by ``household_id`` (ties in file order)."""
-    # a column at a time, 100,000 values at a time: not a sorted copy of the frame, nor a whole
-    # column as one text (the peak memory of the web process)
+    # a column and 100,000 values at a time: no sorted copy of the frame, nor a column as one text
     if order is None:
         order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
     digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())

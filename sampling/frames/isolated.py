@@ -2,20 +2,24 @@
 
 PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
 The child (``python -m sampling.frames.isolated``) caps its address space and processor time
-(``resource.setrlimit``), reads and checks the file, and writes the checked columns (Arrow IPC)
-and the issues to a file; it tells the parent ``progress <rows>``, and ``refused [msgid,
-mapping]`` when a large workbook is refused while calamine still parses it. The parent watches
-its resident memory and the clock, then builds the :class:`Frame`. A file that makes a parser
+(``resource.setrlimit``), reads the file, writes the typed columns (Arrow IPC) and tells the
+parent ``columns [extra columns]``, then checks every row, tells ``hash <content hash>`` and
+writes the issues; also ``progress <rows>``, and ``refused [msgid, mapping]`` when a large
+workbook is refused while calamine still parses it. The parent watches its resident memory and
+the clock on a thread, and builds (and stores) the :class:`Frame` while the child checks and
+hashes. A file that makes a parser
 allocate or loop without bound ends the child only, and the user gets a message
 (``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import pickle
+import queue
 import re
 import resource
 import selectors
@@ -25,14 +29,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from assessment.core.i18n import N_, Message
 from sampling.frames.check import FrameIssue
-from sampling.frames.frame import FrameImport, Progress, build_frame, read_and_check
+from sampling.frames.frame import Frame, FrameImport, Progress, build_frame, read_and_check
+from sampling.frames.hashing import content_hash
 from sampling.frames.read import DEFAULT_LIMITS, Limits
 
 
@@ -44,24 +52,43 @@ def read_frame_isolated(
     progress: Progress | None = None,
     max_issues: int = 200,
     limits: Limits = DEFAULT_LIMITS,
+    early: Callable[[Frame], None] | None = None,
 ) -> FrameImport:
     """:func:`~sampling.frames.frame.read_frame`, with the reading and checking done in a child
     process limited to ``limits.max_memory`` bytes and ``limits.max_seconds`` seconds of
-    processor time."""
+    processor time. ``early``, if given, gets the frame as soon as the child has typed the
+    columns, and runs (on this thread) while the child finishes its checks: the result says
+    whether the file was accepted."""
     with tempfile.TemporaryDirectory(prefix="frame-") as folder:
         path = _input_path(source, Path(folder))
         output = Path(folder) / "result.pickle"
-        request = (str(path), file_format, encoding, max_issues, limits, str(output))
-        (Path(folder) / "request.pickle").write_bytes(pickle.dumps(request))
-        code, refusal = _run_child(Path(folder) / "request.pickle", limits, progress)
+        request = Path(folder) / "request.pickle"
+        request.write_bytes(pickle.dumps((str(path), file_format, encoding, max_issues, limits)))
+        handed = queue.SimpleQueue()  # the extra columns once the child hands the columns over
+        digest = Future()  # the content hash, computed by the child beside the parent's store
+        with ThreadPoolExecutor(1) as pool:
+            watch = pool.submit(_run_child, request, limits, progress, handed, digest)
+            extra_columns, frame, error = handed.get(), None, None
+            if extra_columns is not None:
+                try:
+                    arrow = pl.read_ipc(f"{output}.arrow")
+                    frame = build_frame(arrow, tuple(extra_columns), digest)
+                except Exception as exc:  # columns the child goes on to refuse, e.g. nulls
+                    error = exc
+                if frame is not None and early is not None:
+                    early(frame)
+            code, refusal = watch.result()
         if refusal is not None or code != 0 or not output.exists():
             issue = FrameIssue(None, None, "", refusal or _child_failure(code, limits))
             return FrameImport(None, (issue,), 1, file_format or "csv", None, 0)
         # our own child wrote it, into a folder only this process knows
-        result = _result(*pickle.loads(output.read_bytes()), output)  # noqa: S301
+        result, accepted = pickle.loads(output.read_bytes())  # noqa: S301
+    if accepted and error is not None:
+        raise error
+    issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
     if progress is not None:  # the frame is built and hashed
         progress(result.rows)
-    return result
+    return replace(result, frame=frame if accepted else None, issues=issues)
 
 
 def _input_path(source, folder: Path) -> Path:
@@ -102,20 +129,21 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
     )
 
 
-def _run_child(request: Path, limits: Limits, progress: Progress | None):
+def _run_child(request: Path, limits: Limits, progress: Progress | None, handed, digest):
     """Run the child; its exit code (negative when it was killed over its memory limit, None
-    when it was killed at the deadline), and the refusal it reported while still parsing."""
+    when it was killed at the deadline), and the refusal it reported while still parsing. The
+    extra columns of the columns it hands over go to ``handed`` (then None when it ends), the
+    content hash of an accepted file to ``digest``."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
-    child = subprocess.Popen(  # noqa: S603 - this interpreter, this module, a path we made
-        [sys.executable, "-m", "sampling.frames.isolated", str(request)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        stdin=subprocess.DEVNULL,
-        env=env,
-    )
+    command = [sys.executable, "-m", "sampling.frames.isolated", str(request)]
+    quiet = {"stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
+    # this interpreter, this module, a path we made
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, **quiet)  # noqa: S603
     deadline = time.monotonic() + WAIT_FACTOR * limits.max_seconds
     refusal = None
-    with child, selectors.DefaultSelector() as selector:
+    with child, selectors.DefaultSelector() as selector, contextlib.ExitStack() as stack:
+        stack.callback(handed.put, None)  # nothing (more) to wait for
+        stack.callback(lambda: digest.done() or digest.set_exception(ValueError("refused")))
         selector.register(child.stdout, selectors.EVENT_READ)
         while (left := deadline - time.monotonic()) > 0:
             if _resident(child.pid) > limits.max_memory:
@@ -128,6 +156,10 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None):
                 break
             if progress is not None and line.startswith(b"progress "):
                 progress(int(line.split()[1]))
+            if line.startswith(b"columns "):
+                handed.put(json.loads(line.removeprefix(b"columns ")))
+            if line.startswith(b"hash "):
+                digest.set_result(line.split()[1].decode())
             if line.startswith(b"refused "):
                 msgid, mapping = json.loads(line.removeprefix(b"refused "))
                 refusal = Message(msgid, mapping)
@@ -149,19 +181,12 @@ def _resident(pid: int) -> int:
     return int(pages) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _result(result: FrameImport, extra_columns, output: Path) -> FrameImport:
-    """The child's result with its issues and, when it checked the file, its frame built."""
-    issues = tuple(FrameIssue(*issue[:3], Message(*issue[3:])) for issue in result.issues)
-    arrow = f"{output}.arrow"
-    frame = None if extra_columns is None else build_frame(pl.read_ipc(arrow), extra_columns)
-    return replace(result, frame=frame, issues=issues)
-
-
 def _child(request_path: str) -> int:
     """The child: limit memory, read, check, write the result; never raise to the parent."""
     # the parent wrote it, into a folder only it knows
     request = Path(request_path).read_bytes()
-    path, file_format, encoding, max_issues, limits, output = pickle.loads(request)  # noqa: S301
+    path, file_format, encoding, max_issues, limits = pickle.loads(request)  # noqa: S301
+    output = Path(request_path).with_name("result.pickle")
     # The parent watches the resident memory; this cap on the address space (allocators reserve
     # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
     import polars  # noqa: F401 - its address space counts in the base
@@ -172,22 +197,20 @@ def _child(request_path: str) -> int:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = max(1, math.ceil(limits.max_seconds))  # all threads' time: SIGXCPU, then SIGKILL
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-    checked, result = read_and_check(
-        Path(path),  # read_table measures it first; calamine reads a workbook from its path
-        file_format,
-        encoding,
-        max_issues,
-        limits,
-        lambda rows: print(f"progress {rows}", flush=True),
-        _report_refusal,
-    )
-    if checked is not None:  # straight to a file: no copy of the columns in memory
+
+    def hand_over(checked) -> None:  # straight to a file: no copy of the columns in memory
         checked.columns.write_ipc(f"{output}.arrow")
+        print("columns", json.dumps(checked.extra_columns), flush=True)
+
+    report = partial(print, "progress", flush=True)  # the path: read_table measures it first
+    hooks = (report, _report_refusal, hand_over)
+    checked, result = read_and_check(Path(path), file_format, encoding, max_issues, limits, *hooks)
     issues = [
         (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
     ]
-    extra_columns = checked.extra_columns if checked is not None else None
-    Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), extra_columns)))
+    if checked is not None:  # beside the parent's store of the columns handed over
+        print("hash", content_hash(checked.columns.drop("row")), flush=True)
+    Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), checked is not None)))
     return 0
 
 

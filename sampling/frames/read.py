@@ -351,19 +351,8 @@ def _scan_sheet(archive: zipfile.ZipFile, part: str, limits: Limits, refused=Non
     against the limits, and its real unpacked size against the declared one (zipfile stops at
     the declared size and checks the CRC). The first used row and the declared width; a
     refusal is told to ``refused`` too."""
-    try:
-        return _measure_sheet(archive, part, limits)
-    except FrameFileError as exc:
-        if refused is not None:
-            refused(exc.message)
-        raise
-
-
-def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple[int, int]:
-    cells = 0
-    first_row = 0
+    cells = first_row = width = 0
     tail = b""
-    width = 0
     try:
         with archive.open(part) as stream:
             while block := stream.read(1 << 22):
@@ -382,8 +371,11 @@ def _measure_sheet(archive: zipfile.ZipFile, part: str, limits: Limits) -> tuple
                     rows = _CELL_ROW.findall(chunk[: value.start()])
                     first_row = int(rows[-1]) if rows else 1
                 tail = chunk[-256:]
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error):  # a bad CRC, a damaged stream
-        raise _not_xlsx() from None
+    except (FrameFileError, zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        error = exc if isinstance(exc, FrameFileError) else _not_xlsx()  # e.g. a bad CRC
+        if refused is not None:
+            refused(error.message)
+        raise error from None
     return max(first_row, 1), width
 
 

@@ -66,3 +66,31 @@ def test_rejected_frame_writes_nothing_at_all(dbsession):
     assert count(dbsession, Household) == 0
     assert count(dbsession, FrameImportLog) == 0
     assert outcome.result.issue_count >= 2
+
+
+@pytest.mark.parametrize(
+    "bad_row",
+    [
+        "H001,河口镇,东山村,poor,1,exited,2018,4,重复,0,一组",  # fails the insert itself
+        "H005,河口镇,东山村,poor,1,exited,2018,4,\u202e王五,0,一组",  # stored, then refused
+    ],
+)
+def test_an_isolated_import_refused_after_the_hand_over_leaves_no_trace(dbsession, bad_row):
+    # The child hands the typed columns over before its row checks and the import stores them
+    # in a savepoint meanwhile: the refusal must undo all of it, the new county included.
+    from assessment.core.models import County
+    from assessment.core.services import ensure_county
+
+    before = {model: count(dbsession, model) for model in (County, Village, Frame, Household)}
+    outcome = FrameService(dbsession, isolated=True).import_file(
+        lambda: ensure_county(dbsession, "NEWC", "新县", "新省"), csv_bytes([*ROWS, bad_row]), "b"
+    )
+    assert outcome.frame is None and outcome.result.issues[0].row == 6
+    assert {model: count(dbsession, model) for model in before} == before
+    assert count(dbsession, County, code="NEWC") == 0 and count(dbsession, FrameImportLog) == 0
+    accepted = FrameService(dbsession, isolated=True).import_file(
+        lambda: ensure_county(dbsession, "NEWC", "新县", "新省"), csv_bytes(ROWS), "good.csv"
+    )
+    assert accepted.frame.county.code == "NEWC" and accepted.frame.file_format == "csv"
+    assert count(dbsession, Household, frame_id=accepted.frame.id) == 4
+    assert load_frame(dbsession, accepted.frame).content_hash == accepted.frame.content_hash
