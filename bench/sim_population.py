@@ -44,7 +44,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assessment.indicators.icc import household_events, icc_terms, pooled_icc
+from assessment.indicators.icc import (
+    household_events,
+    icc_terms,
+    pooled_icc,
+    pooled_screening_model,
+    screening_group_events,
+)
 from assessment.indicators.model import HouseholdSample
 from assessment.indicators.nonresponse import weighting_class_adjustment
 from reports.county_estimates import screening_adjusted
@@ -259,22 +265,33 @@ def draw(
         village_weight=np.array([village_weight[v] for v in village.tolist()]),
         village_non_registered=np.array([nr_persons[v] for v in village.tolist()]),
         missed_size=np.array(sizes),
+        flagged=population.flagged[responder] & (status == "non_registered"),
     )
 
 
 def other_counties_icc(
-    seed, rates, counties: int = 20, noncontact: float = 0.0, concentration: float = 15.0
-) -> dict:
+    seed,
+    rates,
+    counties: int = 20,
+    noncontact: float = 0.0,
+    concentration: float = 15.0,
+    screening: bool = False,
+):
     """``{indicator: ρ}`` pooled from one sample of each of ``counties`` other counties of
     the same superpopulation (their rates cycling through ``rates``, their villages as
     clustered as ``concentration`` says): what a round's other counties give the county being
-    estimated; never the true value."""
+    estimated; never the true value. With ``screening``, ``(that, {group: (k, ρ)})``: the 漏评
+    screening groups' relative rates and ρ pooled from the same samples
+    (:func:`~assessment.indicators.icc.pooled_screening_model`)."""
     rng = np.random.default_rng(seed)
     terms = {indicator: [] for indicator in INDICATORS}
+    groups = []
     for j in range(counties):
         rate = rates[j % len(rates)]
         population = make_population(rng, rate, rate, concentration=concentration)
         sample = draw(rng, population, noncontact=noncontact)
         for indicator in INDICATORS:
             terms[indicator].append(icc_terms(*household_events(sample, indicator)))
-    return {indicator: pooled_icc(t).value for indicator, t in terms.items()}
+        groups.append(screening_group_events(sample))
+    pooled = {indicator: pooled_icc(t).value for indicator, t in terms.items()}
+    return (pooled, pooled_screening_model(groups)) if screening else pooled

@@ -9,6 +9,7 @@ Public API
 ----------
 make_design, Design, DesignWarning, EstimationError
 total, mean, proportion, proportions, ratio, ratio_scores, from_scores, Estimate
+grouped_model_n
 taylor_covariance, group_sums
 one_sided_bound, probability_within
 choose_method, METHODS, CI_METHODS, COMPARATORS, LONELY_PSU_OPTIONS
@@ -21,6 +22,7 @@ from assessment.estimation.estimators import (
     CI_METHODS,
     Estimate,
     from_scores,
+    grouped_model_n,
     mean,
     proportion,
     proportions,
@@ -43,6 +45,7 @@ __all__ = [
     "choose_method",
     "from_scores",
     "group_sums",
+    "grouped_model_n",
     "make_design",
     "mean",
     "one_sided_bound",

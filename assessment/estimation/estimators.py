@@ -483,3 +483,66 @@ def _ratio(
         event_size=size,
         icc=icc,
     )
+
+
+def grouped_model_n(
+    design: Design,
+    units: np.ndarray,
+    groups: np.ndarray,
+    relative: dict,
+    iccs: dict,
+    p: float,
+) -> float:
+    """A model-based effective size that knows the groups the events fall in (NOT production).
+
+    A generalisation of ``n_K / (1 + (b* - 1) ρ)`` (Kish 1992; Gabler, Häder and Lahiri 1999)
+    to groups of rows whose event rates differ (for 漏评: the households carrying a screening
+    flag, enumerated in each drawn village, and the others, drawn by the SRS). Row ``i`` of
+    group ``g`` is an event with probability ``p_g = k_g p`` (``k_g`` the group's rate relative
+    to the domain's, pooled from more data than the sample); within a group, events of one PSU
+    correlate by ``ρ_g`` (Gabler's model, group by group), and the PSU effects of the groups
+    are taken as fully correlated (one village rate drives both: the screening follows the
+    village's 漏评). With ``v_g = k_g (1 - min(1, k_g p))`` (``p_g (1 - p_g) / p``) and
+    ``a_g = √(ρ_g v_g)``::
+
+        Var(Σ u y / Σ u) = p [Σ_g (1 - ρ_g) v_g Σ_{i∈g} u_i² + Σ_c (Σ_g a_g U_{g,c})²] / (Σ u)²
+
+    ``U_{g,c}`` the group's units in PSU ``c``, and the effective size is ``p (1 - p)`` over it
+    (continuous at ``p = 0``). With one group and ``k = 1`` it is ``n_K / (1 + (b* - 1) ρ)``.
+
+    Parameters
+    ----------
+    design : Design
+    units : ndarray, shape (n_rows,)
+        The rows' weighted event sizes ``w s`` (zero off the domain).
+    groups : ndarray, shape (n_rows,)
+        Group label of each row (rows of zero unit are ignored).
+    relative, iccs : dict
+        ``{group: k_g}`` (at least 0) and ``{group: ρ_g}`` (0-1) for every group holding a
+        positive unit.
+    p : float
+        The domain's estimated rate (0-1).
+
+    Returns
+    -------
+    float
+        The effective size; NaN without a positive unit, inf when no group can hold an event.
+    """
+    units = np.asarray(units, float)
+    groups = np.asarray(groups)
+    total = float(units.sum())
+    if not total > 0:
+        return float("nan")
+    p = min(max(float(p), 0.0), 1.0)
+    within, between = 0.0, np.zeros(design.n_psu)
+    for group in np.unique(groups[units > 0]):
+        part = np.where(groups == group, units, 0.0)
+        rho, k = float(iccs[group]), float(relative[group])
+        check_icc(rho)
+        if not k >= 0:
+            raise EstimationError(N_("relative rate must be at least 0, got {value!r}"), value=k)
+        v = k * (1.0 - min(1.0, k * p))
+        within += (1.0 - rho) * v * float(np.sum(part**2))
+        between += np.sqrt(rho * v) * np.bincount(design.psu, weights=part, minlength=design.n_psu)
+    variance = (within + float(np.sum(between**2))) / total**2
+    return (1.0 - p) / variance if variance > 0 else float("inf")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assessment import estimation as est
+from assessment.estimation import intervals
 from assessment.indicators.model import (
     INDICATORS,
     RARE_RATE_ICC,
@@ -46,6 +47,7 @@ class _Rows:
     recognises: np.ndarray
     township: np.ndarray
     household_type: np.ndarray
+    flagged: np.ndarray | None = None
 
 
 def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
@@ -83,6 +85,9 @@ def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
         col(sample.recognises, float),
         col(sample.township).astype(str),
         col(sample.household_type).astype(str),
+        None
+        if sample.flagged is None
+        else col(sample.flagged, bool) & (status == "non_registered"),
     )
 
 
@@ -120,8 +125,14 @@ def _rate_inputs(rows: _Rows, name: str, domain: np.ndarray):
     return np.nan_to_num(rows.recognises, nan=0.0), ones, answered, ones
 
 
-def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float, icc=RARE_RATE_ICC):
-    """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated."""
+def _rate(
+    rows: _Rows, name: str, domain: np.ndarray, level: float, icc=RARE_RATE_ICC, screening=None
+):
+    """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated.
+
+    ``screening`` (漏评率 only; measured, not production): ``{"flagged": (k, ρ), "unflagged":
+    (k, ρ)}``, each group's rate relative to the domain's and its ρ, pooled from other
+    counties; the ``wilson-model`` interval then takes :func:`_screening_aware`."""
     y, x, concerned, size = _rate_inputs(rows, name, domain)
     if not concerned.any():
         return None, Insufficient.NO_ROWS
@@ -141,7 +152,35 @@ def _rate(rows: _Rows, name: str, domain: np.ndarray, level: float, icc=RARE_RAT
         event_size=size,
         icc=icc if rare else None,
     )
+    if screening is not None and name == "missed_rate" and estimate.method == "wilson-model":
+        estimate = _screening_aware(rows, estimate, concerned, size, screening, level)
     return estimate, None
+
+
+def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
+    """The 漏评率's ``wilson-model`` interval on the screening-aware effective size
+    (:func:`assessment.estimation.grouped_model_n`, flagged and unflagged households), carried
+    as ``n_event`` with ``deff_model`` 1 so that the one-sided bound follows it."""
+    if rows.flagged is None:
+        raise ValueError("the screening-aware 漏评率 needs the sample's flagged column")
+    d = rows.design
+    units = np.where(concerned & (d.weights > 0), d.weights * size, 0.0)
+    groups = np.where(rows.flagged, "flagged", "unflagged")
+    relative = {g: screening[g][0] for g in screening}
+    iccs = {g: screening[g][1] for g in screening}
+    n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
+    low, high = intervals.interval(
+        "wilson-model",
+        estimate.estimate,
+        estimate.se,
+        n=estimate.n,
+        df=estimate.df,
+        n_kish=estimate.n_kish,
+        level=level,
+        n_event=n,
+        deff_model=1.0,
+    )
+    return replace(estimate, ci_low=low, ci_high=high, n_event=n, deff_model=1.0)
 
 
 def _incidence(rows: _Rows, county: CountyTotals, level: float, icc=RARE_RATE_ICC):
@@ -215,11 +254,14 @@ def rates(
     level: float = 0.95,
     lonely_psu: str = "adjust",
     icc: float | dict = RARE_RATE_ICC,
+    screening: dict | None = None,
 ):
     """The three sampled rates of random villages, without county totals or verdicts.
 
     ``icc`` is the intra-village correlation ρ of the rare rates' model design effect, one
-    for both or ``{indicator: ρ}``.
+    for both or ``{indicator: ρ}``. ``screening`` (measured by ``bench/sim_rare_rates.py
+    --screening-aware``, not used by production): ``{"flagged": (k, ρ), "unflagged": (k, ρ)}``
+    for the screening-aware effective size of 漏评率; needs ``sample.flagged``.
 
     Returns
     -------
@@ -233,7 +275,7 @@ def rates(
     everyone = np.ones(rows.design.n_rows, bool)
     each = icc if isinstance(icc, dict) else dict.fromkeys(INDICATORS[1:], icc)
     return {
-        name: _rate(rows, name, everyone, level, each.get(name, RARE_RATE_ICC))[0]
+        name: _rate(rows, name, everyone, level, each.get(name, RARE_RATE_ICC), screening)[0]
         for name in INDICATORS[1:]
     }
 

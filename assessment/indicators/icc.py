@@ -123,3 +123,50 @@ def pooled_icc(terms: Iterable[IccTerms | None]) -> PooledIcc:
     msb, msw, n0 = between / df_b, within / df_w, sum(t.n0_df for t in kept) / df_b
     value = max(0.0, float((msb - msw) / (msb + (n0 - 1) * msw)))
     return replace(counts, value=value)
+
+
+SCREENING_GROUPS = ("flagged", "unflagged")
+
+
+def screening_group_events(sample: HouseholdSample) -> dict:
+    """``{group: (village, event, weight)}`` of the 漏评 household events of random villages,
+    per screening group: households carrying a screening flag (``sample.flagged``) and the
+    others. ``weight`` is the household's weight as the 漏评率 counts it (``weight ×
+    missed_size / persons``: a flagged household the SRS drew counts at its village's weight)."""
+    if sample.flagged is None:
+        raise ValueError("the sample has no flagged column")
+    village, events = household_events(sample, "missed_rate")
+    status = np.asarray(sample.status, str)
+    rows = np.asarray(sample.random_village, bool) & (status == "non_registered")
+    flagged = np.asarray(sample.flagged, bool)[rows]
+    weight = np.asarray(sample.weight, float)[rows]
+    if sample.missed_size is not None:
+        persons = np.asarray(sample.persons, float)[rows]
+        size = np.asarray(sample.missed_size, float)[rows]
+        weight = weight * np.divide(size, persons, out=np.ones_like(size), where=persons > 0)
+    return {
+        "flagged": (village[flagged], events[flagged], weight[flagged]),
+        "unflagged": (village[~flagged], events[~flagged], weight[~flagged]),
+    }
+
+
+def pooled_screening_model(samples_events: Iterable[dict]) -> dict:
+    """``{group: (k, ρ)}`` pooled over counties' :func:`screening_group_events`: ``k`` the
+    group's weighted household event rate relative to all non-registered households' (weighted
+    sums added over counties), ``ρ`` the group's pooled ANOVA ρ (0 when not estimable)."""
+    counts = {g: [0.0, 0.0] for g in SCREENING_GROUPS}  # weighted events, weighted households
+    terms = {g: [] for g in SCREENING_GROUPS}
+    for per_group in samples_events:
+        for group, (village, events, weight) in per_group.items():
+            counts[group][0] += float(np.sum(weight * events))
+            counts[group][1] += float(np.sum(weight))
+            terms[group].append(icc_terms(village, events))
+    events = sum(c[0] for c in counts.values())
+    households = sum(c[1] for c in counts.values())
+    overall = events / households if households > 0 else float("nan")
+    model = {}
+    for group, (e, h) in counts.items():
+        k = (e / h) / overall if h > 0 and overall > 0 else 1.0
+        rho = pooled_icc(terms[group]).value
+        model[group] = (float(k), 0.0 if np.isnan(rho) else float(rho))
+    return model

@@ -198,6 +198,10 @@ class HouseholdSample:
         For non-registered households: the missed persons the household would count if it
         were found missed (``persons``, scaled as ``missed_persons`` is under screening); the
         event sizes of the 漏评率's interval. ``persons`` when omitted.
+    flagged : array_like of bool, optional
+        For non-registered households: carries a screening flag (a screening household, or a
+        flagged household the SRS drew), for the screening-aware effective size of the
+        漏评率 (:func:`assessment.estimation.grouped_model_n`; measured, not production).
     """
 
     village: np.ndarray
@@ -216,6 +220,7 @@ class HouseholdSample:
     village_fpc: np.ndarray | None = None
     household_fpc: np.ndarray | None = None
     missed_size: np.ndarray | None = None
+    flagged: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         sizes = {k: np.asarray(v).shape for k, v in vars(self).items() if v is not None}
