@@ -24,6 +24,12 @@ the county; ``--floor F`` takes ``max(F, pooled)``: what ``assess pool-icc`` wou
 4 → 0.20, 2 → 0.33. Together they test the production ρ against counties that cluster more
 (or less) than it assumes (docs/estimation.md, "If the villages cluster more than assumed").
 
+``--screening-aware`` measures a candidate for 漏评 (not production): Wilson on the
+screening-aware effective size (:func:`assessment.estimation.grouped_model_n`, flagged and
+unflagged households, each group's relative rate and ρ pooled from the same other counties);
+the ``missed_rate | production`` rows then show it, and the ``clopper-pearson (model n)`` rows
+judge the same samples by Clopper–Pearson on the same effective size.
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -74,10 +80,23 @@ def one_run(rng, population, noncontact, icc=None, shrink=None, screening=None) 
     return {**{k: found[k] for k in INDICATORS}, "icc": icc}
 
 
+def clopper_pearson(e: est.Estimate) -> tuple[float, float, float]:
+    """A candidate (not production): Clopper–Pearson on the estimate's model effective size
+    ``n_event / deff_model`` (``x = n p``), two-sided 95 % and the one-sided 95 % upper end."""
+    n = intervals.model_n(e.n_event, e.n_kish, e.deff_model)
+    x = n * e.estimate
+    low = 0.0 if x <= 0 else float(stats.beta.ppf(0.025, x, n - x + 1))
+    high = 1.0 if x >= n else float(stats.beta.ppf(0.975, x + 1, n - x))
+    upper = 1.0 if x >= n else float(stats.beta.ppf(0.95, x + 1, n - x))
+    return low, high, upper
+
+
 def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, float]:
     """``(low, high, upper)``: the two-sided 95 % interval and the one-sided 95 % upper bound,
     by the estimate's own method (the production choice) or by ``method``."""
-    if method is None or e.method == "wald-t":
+    if method == "clopper-pearson" and e.method == "wilson-model":
+        return clopper_pearson(e)
+    if method is None or method == "clopper-pearson" or e.method == "wald-t":
         return e.ci_low, e.ci_high, est.one_sided_bound(e, "upper", 0.95)
     args = {"n": e.n, "df": e.df, "n_kish": e.n_kish, "df_eff": e.df_eff, "n_event": e.n_event}
     args["deff_model"] = e.deff_model
@@ -111,8 +130,9 @@ def summarise(estimates, truth: float, method: str | None = None) -> dict:
     Monte Carlo standard errors, over replicates (``method``: None for the production
     interval, ``"korn-graubard"`` for R's)."""
     estimates = [e for e in estimates if e is not None]
-    if method is None:
-        low, high, upper = (np.array(v) for v in zip(*map(bounds, estimates), strict=True))
+    if method is None or method == "clopper-pearson":
+        judged = [bounds(e, method) for e in estimates]
+        low, high, upper = (np.array(v) for v in zip(*judged, strict=True))
     else:
         low, high, upper = _plain_korn_graubard(estimates)
     values = np.array([e.estimate for e in estimates])
@@ -139,7 +159,11 @@ def summarise(estimates, truth: float, method: str | None = None) -> dict:
     }
 
 
-METHODS = {"production": None, "korn-graubard (R)": "korn-graubard"}
+METHODS = {
+    "production": None,
+    "korn-graubard (R)": "korn-graubard",
+    "clopper-pearson (model n)": "clopper-pearson",
+}
 
 
 def _setting(args) -> list[dict]:
