@@ -266,6 +266,9 @@ def draw(
         village_non_registered=np.array([nr_persons[v] for v in village.tolist()]),
         missed_size=np.array(sizes),
         flagged=population.flagged[responder] & (status == "non_registered"),
+        village_nr_households=np.array(
+            [population.cells[v]["non_registered"].size for v in village.tolist()], float
+        ),
     )
 
 

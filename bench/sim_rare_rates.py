@@ -186,6 +186,8 @@ def _setting(args) -> list[dict]:
         )
         if aware:
             icc, screening = icc
+            if aware != "census":  # the two groups only
+                screening = {g: v for g, v in screening.items() if g != "census"}
         if floor is not None:
             icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
     else:
@@ -307,13 +309,16 @@ def main() -> None:
     )
     parser.add_argument(
         "--screening-aware",
-        action="store_true",
+        nargs="?",
+        const="groups",
+        choices=("groups", "census"),
         help="漏评率 on the screening-aware effective size (flagged and unflagged households, "
         "each group's relative rate and ρ pooled from the other counties; measured, not "
-        "production): the 'production' rows of missed_rate then show it",
+        "production): the 'production' rows of missed_rate then show it; 'census' models the "
+        "flagged households as events among every household of the village's list",
     )
     args = parser.parse_args()
-    if args.screening_aware and args.icc is not None:
+    if args.screening_aware is not None and args.icc is not None:
         parser.error("--screening-aware pools its groups' ρ: not with --icc")
     if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
         parser.error("--guard-shrink needs --icc and a weight in [0, 1]")

@@ -492,6 +492,7 @@ def grouped_model_n(
     relative: dict,
     iccs: dict,
     p: float,
+    total: float | None = None,
 ) -> float:
     """A model-based effective size that knows the groups the events fall in (NOT production).
 
@@ -522,6 +523,8 @@ def grouped_model_n(
         positive unit.
     p : float
         The domain's estimated rate (0-1).
+    total : float, optional
+        The denominator ``Σ u`` when the groups' units do not sum to it (groups that overlap).
 
     Returns
     -------
@@ -530,7 +533,7 @@ def grouped_model_n(
     """
     units = np.asarray(units, float)
     groups = np.asarray(groups)
-    total = float(units.sum())
+    total = float(units.sum()) if total is None else float(total)
     if not total > 0:
         return float("nan")
     p = min(max(float(p), 0.0), 1.0)

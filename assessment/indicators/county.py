@@ -48,6 +48,7 @@ class _Rows:
     township: np.ndarray
     household_type: np.ndarray
     flagged: np.ndarray | None = None
+    village_households: np.ndarray | None = None
 
 
 def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
@@ -88,6 +89,7 @@ def _prepare(sample: HouseholdSample, lonely_psu: str) -> _Rows | None:
         None
         if sample.flagged is None
         else col(sample.flagged, bool) & (status == "non_registered"),
+        None if sample.village_nr_households is None else col(sample.village_nr_households, float),
     )
 
 
@@ -168,7 +170,10 @@ def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
     groups = np.where(rows.flagged, "flagged", "unflagged")
     relative = {g: screening[g][0] for g in screening}
     iccs = {g: screening[g][1] for g in screening}
-    n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
+    if "census" in screening and rows.village_households is not None:
+        n = _census_variant(rows, units, concerned, screening, estimate.estimate)
+    else:
+        n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
     low, high = intervals.interval(
         "wilson-model",
         estimate.estimate,
@@ -181,6 +186,36 @@ def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
         deff_model=1.0,
     )
     return replace(estimate, ci_low=low, ci_high=high, n_event=n, deff_model=1.0)
+
+
+def _census_variant(rows: _Rows, units, concerned, screening, p) -> float:
+    """The census variant (measured): "flagged and missed" over every non-registered household
+    of each drawn village (the flagged rows' units, and the rest of the village's known
+    population spread evenly over its other households), and the unflagged SRS rows."""
+    from types import SimpleNamespace
+
+    d = rows.design
+    flagged = rows.flagged & (units > 0)
+    unflagged = ~rows.flagged & (units > 0)
+    psu, unit = [d.psu[unflagged]], [units[unflagged]]
+    label = [np.full(int(unflagged.sum()), "unflagged")]
+    total = 0.0
+    for c in np.unique(d.psu[concerned]):
+        in_c = concerned & (d.psu == c)
+        known = float(np.sum(d.weights[in_c] * rows.missed_denominator[in_c]))  # w_v X_v
+        total += known
+        mine = units[flagged & (d.psu == c)]
+        rest = max(round(float(rows.village_households[in_c][0])) - mine.size, 1)
+        filler = max(known - float(mine.sum()), 0.0) / rest
+        psu += [np.full(mine.size + rest, c)]
+        unit += [mine, np.full(rest, filler)]
+        label += [np.full(mine.size + rest, "census")]
+    shape = SimpleNamespace(psu=np.concatenate(psu), n_psu=d.n_psu)
+    relative = {"census": screening["census"][0], "unflagged": screening["unflagged"][0]}
+    iccs = {"census": screening["census"][1], "unflagged": screening["unflagged"][1]}
+    return est.grouped_model_n(
+        shape, np.concatenate(unit), np.concatenate(label), relative, iccs, p, total=total
+    )
 
 
 def _incidence(rows: _Rows, county: CountyTotals, level: float, icc=RARE_RATE_ICC):

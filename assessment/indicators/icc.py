@@ -144,20 +144,38 @@ def screening_group_events(sample: HouseholdSample) -> dict:
         persons = np.asarray(sample.persons, float)[rows]
         size = np.asarray(sample.missed_size, float)[rows]
         weight = weight * np.divide(size, persons, out=np.ones_like(size), where=persons > 0)
-    return {
+    found = {
         "flagged": (village[flagged], events[flagged], weight[flagged]),
         "unflagged": (village[~flagged], events[~flagged], weight[~flagged]),
     }
+    if sample.village_nr_households is not None:
+        # "flagged and missed" over every non-registered household of the village's list
+        households = np.asarray(sample.village_nr_households, float)[rows]
+        names, first = np.unique(village, return_index=True)
+        counts = np.rint(households[first]).astype(int)
+        hits = [int(np.sum(events[flagged & (village == v)])) for v in names]
+        found["census"] = (
+            np.repeat(names, counts),
+            np.concatenate([np.arange(c) < h for c, h in zip(counts, hits, strict=True)]),
+            None,
+        )
+    return found
 
 
 def pooled_screening_model(samples_events: Iterable[dict]) -> dict:
     """``{group: (k, ρ)}`` pooled over counties' :func:`screening_group_events`: ``k`` the
     group's weighted household event rate relative to all non-registered households' (weighted
-    sums added over counties), ``ρ`` the group's pooled ANOVA ρ (0 when not estimable)."""
+    sums added over counties), ``ρ`` the group's pooled ANOVA ρ (0 when not estimable). With
+    the villages' lists, also ``"census"``: the share of the 漏评 weight on flagged households
+    and the ρ of "flagged and missed" over every household of the villages' lists."""
     counts = {g: [0.0, 0.0] for g in SCREENING_GROUPS}  # weighted events, weighted households
     terms = {g: [] for g in SCREENING_GROUPS}
+    census = []
     for per_group in samples_events:
         for group, (village, events, weight) in per_group.items():
+            if group == "census":
+                census.append(icc_terms(village, np.asarray(events, float)))
+                continue
             counts[group][0] += float(np.sum(weight * events))
             counts[group][1] += float(np.sum(weight))
             terms[group].append(icc_terms(village, events))
@@ -169,4 +187,9 @@ def pooled_screening_model(samples_events: Iterable[dict]) -> dict:
         k = (e / h) / overall if h > 0 and overall > 0 else 1.0
         rho = pooled_icc(terms[group]).value
         model[group] = (float(k), 0.0 if np.isnan(rho) else float(rho))
+    if census:
+        # the share of the 漏评 weight on flagged households, its ρ over the villages' lists
+        share = counts["flagged"][0] / events if events > 0 else 1.0
+        rho = pooled_icc(census).value
+        model["census"] = (float(share), 0.0 if np.isnan(rho) else float(rho))
     return model

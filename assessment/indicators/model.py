@@ -202,6 +202,9 @@ class HouseholdSample:
         For non-registered households: carries a screening flag (a screening household, or a
         flagged household the SRS drew), for the screening-aware effective size of the
         漏评率 (:func:`assessment.estimation.grouped_model_n`; measured, not production).
+    village_nr_households : array_like of float, optional
+        Non-registered households of the household's village (its list), for the census
+        variant of that effective size (measured, not production).
     """
 
     village: np.ndarray
@@ -221,6 +224,7 @@ class HouseholdSample:
     household_fpc: np.ndarray | None = None
     missed_size: np.ndarray | None = None
     flagged: np.ndarray | None = None
+    village_nr_households: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         sizes = {k: np.asarray(v).shape for k, v in vars(self).items() if v is not None}

@@ -72,8 +72,9 @@ def test_a_rarer_group_carrying_the_large_units_gives_more_effective_size():
 FLAGGED = np.array([1, 1, 0, 0, 1, 0, 0, 0], bool)
 
 
-def _sample(flagged):
-    """Two villages of non-registered households; weights 10 (flagged, census) and 40."""
+def _sample(flagged, lists=None):
+    """Two villages of non-registered households; weights 10 (flagged, census) and 40;
+    ``lists``: the villages' numbers of non-registered households."""
     n = 8
     village = np.array([1, 1, 1, 1, 2, 2, 2, 2])
     missed = np.array([2, 0, 0, 0, 3, 0, 1, 0], float)  # persons found meeting the criteria
@@ -90,6 +91,7 @@ def _sample(flagged):
         township=np.full(n, "t"),
         household_type=np.full(n, "general"),
         flagged=flagged,
+        village_nr_households=None if lists is None else np.repeat(lists, 4).astype(float),
     )
 
 
@@ -139,3 +141,45 @@ def test_the_county_interval_takes_the_grouped_size_and_its_bound_follows():
     assert aware.ci_low < p < upper < aware.ci_high
     with pytest.raises(ValueError, match="flagged"):
         rates(_sample(None), icc=0.1, screening=screening)
+
+
+def test_census_variant_pools_the_flagged_events_over_the_villages_lists():
+    model = pooled_screening_model([screening_group_events(_sample(FLAGGED, [6, 5]))])
+    # flagged 漏评 weight 20 of 60: the share 1/3
+    assert model["census"][0] == pytest.approx(1 / 3, rel=1e-12)
+    # lists of 6 and 5 households, one flagged event each: means 1/6, 1/5, grand 2/11;
+    # SSB = 6 (1/66)² + 5 (1/55)² = 1/330, SSW = 5/6 + 4/5 = 49/30, df 1 and 9:
+    # MSB < MSW, so ρ = 0
+    assert model["census"][1] == 0.0
+    model = pooled_screening_model([screening_group_events(_sample(FLAGGED, [1, 5]))])
+    # lists of 1 and 5: means 1 and 1/5, grand 1/3: SSB = (2/3)² + 5 (2/15)² = 8/15,
+    # SSW = 4/5, df 1 and 4: MSB = 8/15, MSW = 1/5; n0 = 6 - 26/6 = 5/3;
+    # ρ = (8/15 - 3/15) / (8/15 + (2/3)(3/15)) = 1/2
+    assert model["census"][1] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_census_variant_of_the_county_interval_matches_a_hand_computation():
+    sample = _sample(FLAGGED, [6, 5])
+    screening = {
+        "flagged": (3.0, 0.3),
+        "unflagged": (0.5, 0.05),
+        "census": (0.6, 0.1),
+    }
+    aware = rates(sample, icc=0.1, screening=screening)["missed_rate"]
+    # no village counts in the sample: x is the persons, so w_v X_v = Σ w persons per village:
+    # village 1: 10·2 + 10·3 + 40·1 + 40·4 = 250, village 2: 10·3 + 40·2 + 40·1 + 40·2 = 230
+    p = (10 * 2 + 10 * 3 + 40 * 1) / 480
+    assert aware.estimate == pytest.approx(p, rel=1e-12)
+    # census group: village 1 the flagged units 20, 30 and 4 others of (250 - 50) / 4 = 50;
+    # village 2 the flagged 30 and 4 others of (230 - 30) / 4 = 50
+    census = {1: [20, 30, 50, 50, 50, 50], 2: [30, 50, 50, 50, 50]}
+    unflagged = {1: [40, 160], 2: [80, 40, 80]}  # the SRS rows' units w s
+    v_c, v_u = 0.6 * (1 - 0.6 * p), 0.5 * (1 - 0.5 * p)
+    within = (1 - 0.1) * v_c * sum(u * u for c in census.values() for u in c)
+    within += (1 - 0.05) * v_u * sum(u * u for c in unflagged.values() for u in c)
+    a_c, a_u = math.sqrt(0.1 * v_c), math.sqrt(0.05 * v_u)
+    between = sum((a_c * sum(census[c]) + a_u * sum(unflagged[c])) ** 2 for c in (1, 2))
+    n = (1 - p) * 480**2 / (within + between)
+    assert aware.n_event == pytest.approx(n, rel=1e-12)
+    groups = rates(sample, icc=0.1, screening={k: screening[k] for k in ("flagged", "unflagged")})
+    assert groups["missed_rate"].n_event != pytest.approx(n)  # the two variants differ
