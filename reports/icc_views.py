@@ -18,20 +18,20 @@ from assessment.core.labels import INDICATOR_LABELS
 from assessment.core.models import PLANNING_ICC, AssessmentRound
 from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
-from assessment.core.services import rounds_newest_first
+from assessment.core.services import round_by_id, rounds_newest_first
 from assessment.core.views import flash, render_problem
 from reports import icc
 from reports.forms import ApplyIccForm
 
 
 def _source(request, target: AssessmentRound) -> AssessmentRound:
-    """The round pooled over: ``from`` in the query or the form (404 when no such round),
+    """The round pooled over: ``from_round`` in the query or the form (404 when no such round),
     else the round itself."""
     raw = request.params.get("from_round", "")
     if not raw:
         return target
     ident = query_id(raw)
-    found = None if ident is None else request.dbsession.get(AssessmentRound, ident)
+    found = None if ident is None else round_by_id(request.dbsession, ident)
     if found is None:
         raise HTTPNotFound()
     return found
