@@ -19,7 +19,7 @@ from assessment.core.models import PLANNING_ICC, AssessmentRound
 from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
 from assessment.core.services import round_by_id, rounds_newest_first
-from assessment.core.views import flash, render_problem
+from assessment.core.views import render_problem
 from reports import icc
 from reports.forms import ApplyIccForm
 
@@ -123,17 +123,6 @@ def apply_round_icc(request):
     except DomainError as exc:
         request.session.flash(render_problem(request, exc.message), "error")
         return HTTPSeeOther(back)
-    for row in rows:
-        flash(
-            request,
-            N_("Applied to round {round}: {indicator} ρ = {value}."),
-            round=target.name,
-            indicator=Message(INDICATOR_LABELS[row.indicator]),
-            value=f"{row.value:.3f}",
-        )
-    flash(
-        request,
-        N_("Results of {count} counties computed again."),
-        count=len(target.counties),
-    )
+    for message in icc.applied_messages(target, rows):
+        request.session.flash(message.render(request.locale_name), "success")
     return HTTPSeeOther(back)

@@ -119,7 +119,8 @@ def test_admin_applies_the_pooled_rho_and_the_county_follows(testapp, dbsession,
     # as a new request's transaction would
     dbsession.info.pop(PENDING, None)
     version = dbsession.scalar(select(County.data_version).where(County.id == county.id))
-    testapp.post_form(_path(round_of_five), {"reason": "五县合并，网页"}, status=303)
+    done = testapp.post_form(_path(round_of_five), {"reason": "五县合并，网页"}, status=303)
+    assert "5 个县的结果已重新计算" in done.follow().text
     rows = select(RoundIcc).where(RoundIcc.round_id == round_of_five["round"].id)
     (row,) = dbsession.scalars(rows).all()
     assert (row.indicator, row.source, row.value) == ("wrongful_exit_rate", "pooled", pooled)
