@@ -103,7 +103,8 @@ def test_admin_applies_the_pooled_rho_and_the_county_follows(testapp, dbsession,
     _complete_the_last(dbsession, round_of_five)
     admin = make_user(dbsession, Role.admin)
     testapp.login(admin.username)
-    page = testapp.get(_path(round_of_five))
+    edit = testapp.get(f"/admin/rounds/{round_of_five['round'].id}")
+    page = edit.click(href=_path(round_of_five))  # the round's page links its ρ
     assert "5 个县中 5 个实地调查已完成" in page.text
     wrong = r'data-indicator="wrongful_exit_rate">.*?data-pooled-rho="([\d.]+)"'
     shown = re.search(wrong, page.text, re.S)
@@ -157,7 +158,8 @@ def test_a_coordinator_sees_the_page_without_the_form_and_cannot_apply(
     _complete_the_last(dbsession, round_of_five)
     coordinator = make_user(dbsession, Role.coordinator)
     testapp.login(coordinator.username)
-    page = testapp.get(_path(round_of_five))
+    county = testapp.get(f"/reports/county/{round_of_five['counties'][0].code}")
+    page = county.click(href=_path(round_of_five))  # the county's page links its round's ρ
     assert "data-pooled-rho=" in page.text and "data-apply" not in page.text
     token = testapp.get_csrf_token(_path(round_of_five))
     testapp.post(_path(round_of_five), {"reason": "越权", "csrf_token": token}, status=403)
