@@ -46,6 +46,7 @@ def includeme(config) -> None:
     add("admin.rounds", "/admin/rounds")
     add("admin.round_new", "/admin/rounds/new")
     add("admin.round_edit", "/admin/rounds/{round_id:[0-9]{1,9}}", factory=RoundResource)
+    add("reports.round_icc", "/reports/rounds/{round_id:[0-9]{1,9}}/icc", factory=RoundResource)
     add("team.view", "/teams/{team_id:[0-9]{1,9}}", factory=TeamResource)
 
     # Surveys: the assessor's households and interviews, review, instruments, the JSON API.

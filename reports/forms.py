@@ -12,3 +12,10 @@ class CloseFieldworkForm(Form):
     """Why fieldwork is closed with households still open (recorded with who and when)."""
 
     reason = TextAreaField(N_("Reason for closing fieldwork"), [DataRequired(), Length(max=2000)])
+
+
+class ApplyIccForm(Form):
+    """Why the pooled ρ is applied to the round (recorded with who and when); an empty reason
+    is refused by :func:`reports.icc.apply` itself, as on the command line."""
+
+    reason = TextAreaField(N_("Why the pooled ρ is applied"), [Length(max=1000)])

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from assessment.core.errors import DomainError
+from assessment.core.formatting import format_number
 from assessment.core.i18n import N_, Message
+from assessment.core.labels import INDICATOR_LABELS
 from assessment.core.models import AssessmentRound, RoundIcc, User, utcnow
 from assessment.core.staleness import mark_stale
 from assessment.indicators.icc import RARE_INDICATORS, PooledIcc, household_events, icc_terms
@@ -125,3 +127,21 @@ def apply(
     db.flush()
     mark_stale(db, [county.id for county in target.counties])
     return rows
+
+
+def applied_messages(target: AssessmentRound, rows: list[RoundIcc]) -> list[Message]:
+    """What :func:`apply` did, said the same way by the command and the web page."""
+    said = [
+        Message(
+            N_("Applied to round {round}: {indicator} ρ = {value}."),
+            {
+                "round": target.name,
+                "indicator": Message(INDICATOR_LABELS[row.indicator]),
+                "value": f"{row.value:.3f}",
+            },
+        )
+        for row in rows
+    ]
+    counties = format_number(len(target.counties))
+    said.append(Message(N_("Results of {count} counties computed again."), {"count": counties}))
+    return said

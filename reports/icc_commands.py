@@ -83,16 +83,9 @@ def pool_icc(args) -> int:
             )
         except DomainError as exc:
             raise CommandError([m for m, _ in exc.problems]) from exc
-        counties = len(target.counties)
-    for row in rows:
-        say(
-            args,
-            N_("Applied to round {round}: {indicator} ρ = {value}."),
-            round=target.name,
-            indicator=Message(INDICATOR_LABELS[row.indicator]),
-            value=f"{row.value:.3f}",
-        )
-    say(args, N_("Results of {count} counties computed again."), count=format_number(counties))
+        said = icc.applied_messages(target, rows)
+    for message in said:
+        say(args, message.msgid, **message.mapping)
     return 0
 
 

@@ -72,6 +72,7 @@ PAGES = {
     "admin.rounds": lambda w: "/admin/rounds",
     "admin.round_new": lambda w: "/admin/rounds/new",
     "admin.round_edit": lambda w: f"/admin/rounds/{w['round'].id}",
+    "reports.round_icc": lambda w: f"/reports/rounds/{w['round'].id}/icc",
     "team.view": lambda w: f"/teams/{w['team'].id}",
     "surveys.assignments": lambda w: "/surveys/assignments",
     "surveys.household": lambda w: f"/surveys/households/{w['household'].id}",

@@ -196,3 +196,39 @@ def test_a_phone_gets_fingertip_sized_county_links_and_check_boxes(served):
         ready="input[name=plan_village_id]",
     )
     assert min(box) >= 20
+
+
+# Height of each standalone link marked as a fingertip target and of each native file picker.
+TAP_TARGETS = """() => Array.from(document.querySelectorAll('main a.tap, main input[type=file]'),
+  e => [e.tagName.toLowerCase(), Math.round(e.getBoundingClientRect().height)])"""
+# Where each kind of standalone link is: (user, path, a link to follow first, what to wait for,
+# how many targets the page has).
+TAP_PAGES = {
+    "team link on the home page": ("assessor1", "/", None, "main a.tap", 1),
+    "my team's back-checks": ("leader1", "/quality", None, "main a.tap", 1),
+    "frame template and file picker": (
+        "coordinator", "/sampling/frames", None, "main input[type=file]", 2
+    ),
+    "XLSX and CSV exports": (
+        "coordinator", "/reports", "main a[href*='/reports/county/']", "main a.tap", 2
+    ),
+    "evidence files": (
+        "coordinator", "/appeals", "main a[href*='/appeals/county/']", "main a.tap", 1
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("where", sorted(TAP_PAGES))
+def test_standalone_links_and_file_pickers_are_fingertip_sized_on_a_phone_only(served, where):
+    """They were 19 px (links) and 21 px (the file picker) tall at 360 px; at 1280 px they
+    keep the height of a line of text."""
+    user, path, follow, ready, least = TAP_PAGES[where]
+    found = {}
+    for width in (360, 1280):
+        found[width] = _measure(
+            served, width, "zh", TAP_TARGETS, user=user, path=path, follow=follow, ready=ready
+        )
+        assert len(found[width]) >= least, (width, found[width])
+    assert min(height for _, height in found[360]) >= 44, found[360]
+    desk_links = [height for tag, height in found[1280] if tag == "a"]
+    assert desk_links and max(desk_links) < 30, found[1280]  # the desk look is unchanged

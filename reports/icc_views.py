@@ -1,0 +1,128 @@
+"""The round's ρ on the web: the ρ in force of each rare indicator with its history, the value
+the round's complete counties would give now, and (admins) applying it with a reason.
+
+The page is the web face of ``assess pool-icc``: the same :func:`reports.icc.pool` and
+:func:`reports.icc.apply` (recording, marking the round's counties stale, their results
+computed again before the commit), nothing of it repeated here.
+"""
+
+from __future__ import annotations
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+
+from assessment.core.errors import DomainError
+from assessment.core.forms import bind
+from assessment.core.i18n import N_, Message
+from assessment.core.labels import INDICATOR_LABELS
+from assessment.core.models import PLANNING_ICC, AssessmentRound
+from assessment.core.permissions import Permission
+from assessment.core.resources import query_id
+from assessment.core.services import round_by_id, rounds_newest_first
+from assessment.core.views import render_problem
+from reports import icc
+from reports.forms import ApplyIccForm
+
+
+def _source(request, target: AssessmentRound) -> AssessmentRound:
+    """The round pooled over: ``from_round`` in the query or the form (404 when no such round),
+    else the round itself."""
+    raw = request.params.get("from_round", "")
+    if not raw:
+        return target
+    ident = query_id(raw)
+    found = None if ident is None else round_by_id(request.dbsession, ident)
+    if found is None:
+        raise HTTPNotFound()
+    return found
+
+
+def _refusal(pooled: icc.Pooled) -> Message | None:
+    """Why nothing can be pooled now (None when some indicator can)."""
+    if not pooled.enough_counties:
+        return Message(
+            N_(
+                "A pooled ρ needs at least {least} counties with complete fieldwork; "
+                "round {round} has {count}. The round keeps its ρ."
+            ),
+            {"least": icc.MIN_COUNTIES, "round": pooled.source.name, "count": pooled.complete},
+        )
+    return None
+
+
+def _lines(target: AssessmentRound, pooled: icc.Pooled | None) -> list[dict]:
+    lines = []
+    for indicator in icc.RARE_INDICATORS:
+        history = [r for r in reversed(target.icc_history) if r.indicator == indicator]
+        found = pooled.values.get(indicator) if pooled is not None else None
+        lines.append(
+            {
+                "indicator": indicator,
+                "label": INDICATOR_LABELS[indicator],
+                "current": history[0] if history else None,
+                "history": history,
+                "pooled": found,
+                "enough": pooled is not None and pooled.enough(indicator),
+                "few_events": (
+                    pooled is not None
+                    and pooled.enough_counties
+                    and found is not None
+                    and found.events < icc.MIN_EVENTS
+                ),
+            }
+        )
+    return lines
+
+
+@view_config(
+    route_name="reports.round_icc",
+    request_method="GET",
+    renderer="reports/round_icc.jinja2",
+    permission=Permission.report_manage,
+)
+def round_icc(request):
+    """Each rare indicator's ρ in force, its history, the pooled value the counties give now."""
+    target = request.context.assessment_round
+    source = _source(request, target)
+    try:
+        pooled = icc.pool(request.dbsession, source)
+    except DomainError as exc:  # a county's data that cannot be read: say so, never a 500
+        pooled, problem = None, render_problem(request, exc.message)
+    else:
+        refusal = _refusal(pooled)
+        problem = render_problem(request, refusal) if refusal is not None else None
+    return {
+        "round": target,
+        "source": source,
+        "rounds": rounds_newest_first(request.dbsession),
+        "pooled": pooled,
+        "problem": problem,
+        "lines": _lines(target, pooled),
+        "planning": PLANNING_ICC,
+        "least_events": icc.MIN_EVENTS,
+        "can_apply": bool(request.has_permission(Permission.admin)),
+        "form": ApplyIccForm(),
+    }
+
+
+@view_config(route_name="reports.round_icc", request_method="POST", permission=Permission.admin)
+def apply_round_icc(request):
+    """Record the pooled ρ for the round (with a reason); its counties' results follow."""
+    target = request.context.assessment_round
+    source = _source(request, target)
+    form = bind(ApplyIccForm, request)
+    form.validate()
+    back = request.route_url(
+        "reports.round_icc",
+        round_id=target.id,
+        _query={"from_round": source.id} if source.id != target.id else {},
+    )
+    try:
+        pooled = icc.pool(request.dbsession, source)
+        rows = icc.apply(request.dbsession, target, pooled, request.user, form.reason.data or "")
+    except DomainError as exc:
+        request.session.flash(render_problem(request, exc.message), "error")
+        return HTTPSeeOther(back)
+    for message in icc.applied_messages(target, rows):
+        request.session.flash(message.render(request.locale_name), "success")
+    return HTTPSeeOther(back)

@@ -1,0 +1,179 @@
+"""The round's ρ on the web (``/reports/rounds/{id}/icc``): the page of ``assess pool-icc``.
+
+Five small counties of one round with simulated, approved fieldwork, wrongful exits frequent
+enough for ten or more events. The page shows the ρ in force (the planning value) and what the
+complete counties pool to; while four are complete it says 数据不足 with the reason; an admin
+applies the pooled value with a reason and the county's interval follows; a coordinator sees
+the page without the form and is refused on POST; an empty reason changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from assessment.core.models import AssessmentRound, County, Role, RoundIcc
+from assessment.core.staleness import PENDING
+from sampling.plans import PlanService
+from sampling.services import FrameService
+from sampling.synthetic import synthetic_frame_csv
+from surveys.instrument_store import ensure_builtin_instruments
+from surveys.simulation import SimulatedRates, simulate_fieldwork
+from tests.factories import make_county, make_team, make_user
+from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
+
+pytestmark = pytest.mark.slow
+
+
+def _county(db, round_, team, seed: int, *, complete: bool):
+    county = make_county(db, townships=0)
+    data = synthetic_frame_csv(HIERARCHY, 400, rng=np.random.default_rng(seed), id_prefix="T")
+    frame = FrameService(db).import_file(county, data, f"{county.code}.csv").frame
+    round_.counties.append(county)
+    db.flush()
+    service = PlanService(db)
+    plan = service.draw(frame, SMALL_DESIGN, seed_hex=f"{seed:02d}" * 32)
+    for row in service.villages(plan):
+        service.assign(plan, row["plan_village"].id, team)
+    if complete:
+        _fieldwork(db, plan, seed)
+    return county
+
+
+def _fieldwork(db, plan, seed: int) -> None:
+    """Everyone interviewed and approved; about one exited household in three wrongly so."""
+    rates = SimulatedRates(wrongly_exited=0.3, missed=0.0, absent=0.0)
+    simulate_fieldwork(db, plan, rng=np.random.default_rng(seed), poverty_line=3218.0, rates=rates)
+
+
+@pytest.fixture
+def round_of_five(dbsession):
+    """A round of five drawn counties; the last one's fieldwork not done (four complete)."""
+    round_ = AssessmentRound(name="五县批次", year=2019, poverty_line=3218.0, counties=[])
+    dbsession.add(round_)
+    team = make_team(dbsession)
+    make_user(dbsession, Role.assessor, team=team)
+    make_user(dbsession, Role.supervisor, team=team)
+    ensure_builtin_instruments(dbsession)
+    counties = [_county(dbsession, round_, team, 40 + i, complete=i < 4) for i in range(5)]
+    dbsession.flush()
+    return {"round": round_, "counties": counties, "team": team}
+
+
+def _complete_the_last(dbsession, world):
+    from sampling.services import current_plan
+
+    _fieldwork(dbsession, current_plan(dbsession, world["counties"][-1], world["round"].id), 99)
+    dbsession.flush()
+
+
+def _path(world) -> str:
+    return f"/reports/rounds/{world['round'].id}/icc"
+
+
+def _wrongful_exit_ci(testapp, county: County) -> str:
+    page = testapp.get(f"/reports/county/{county.code}")
+    row = re.search(r"<tr><td>错退率</td>.*?</tr>", page.text, re.S)
+    assert row, page.text
+    return re.search(r'<td class="num">([^<]*–[^<]*)</td>', row.group(0)).group(1)
+
+
+def test_four_complete_counties_are_not_enough_and_the_page_says_why(
+    testapp, dbsession, round_of_five
+):
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    page = testapp.get(_path(round_of_five))
+    assert "数据不足" in page.text
+    assert "至少 5 个实地调查已完成的县" in page.text and "只有 4 个" in page.text
+    # the ρ in force is the planning value for both rare rates
+    assert page.text.count('data-rho="0.100"') == 2
+    assert "data-apply" not in page.text  # nothing to apply: no form
+    admin.language = "en"
+    dbsession.flush()
+    english = testapp.get(_path(round_of_five)).text
+    assert "Insufficient data" in english and "at least 5 counties" in english
+    assert "数据不足" not in english
+
+
+def test_admin_applies_the_pooled_rho_and_the_county_follows(testapp, dbsession, round_of_five):
+    _complete_the_last(dbsession, round_of_five)
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    edit = testapp.get(f"/admin/rounds/{round_of_five['round'].id}")
+    page = edit.click(href=_path(round_of_five))  # the round's page links its ρ
+    assert "5 个县中 5 个实地调查已完成" in page.text
+    wrong = r'data-indicator="wrongful_exit_rate">.*?data-pooled-rho="([\d.]+)"'
+    shown = re.search(wrong, page.text, re.S)
+    assert shown, page.text
+    pooled = float(shown.group(1))
+    # 漏评: no events at all in this script, so nothing to pool
+    assert re.search(r'data-indicator="missed_rate">.*?data-pooled-rho=""', page.text, re.S)
+    assert "data-apply" in page.text
+
+    county = round_of_five["counties"][0]
+    before_ci = _wrongful_exit_ci(testapp, county)
+    # the test's one session never commits: forget the counties marked stale by the fixture,
+    # as a new request's transaction would
+    dbsession.info.pop(PENDING, None)
+    version = dbsession.scalar(select(County.data_version).where(County.id == county.id))
+    done = testapp.post_form(_path(round_of_five), {"reason": "五县合并，网页"}, status=303)
+    assert "5 个县的结果已重新计算" in done.follow().text
+    rows = select(RoundIcc).where(RoundIcc.round_id == round_of_five["round"].id)
+    (row,) = dbsession.scalars(rows).all()
+    assert (row.indicator, row.source, row.value) == ("wrongful_exit_rate", "pooled", pooled)
+    assert (row.reason, row.applied_by_id, row.counties) == ("五县合并，网页", admin.id, 5)
+    dbsession.expire_all()
+    assert dbsession.scalar(select(County.data_version).where(County.id == county.id)) > version
+    # the county's interval is computed with the new ρ: a different ρ, a different interval
+    assert pooled != 0.1
+    assert _wrongful_exit_ci(testapp, county) != before_ci
+
+    after = testapp.get(_path(round_of_five))
+    assert f'data-rho="{pooled:.3f}"' in after.text
+    assert "五县合并，网页" in after.text and admin.display_name in after.text
+    assert "由评估批次“五县批次”的 5 个县" in after.text
+
+
+def test_an_empty_reason_is_refused_and_nothing_changes(testapp, dbsession, round_of_five):
+    _complete_the_last(dbsession, round_of_five)
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    county = round_of_five["counties"][0]
+    version = dbsession.scalar(select(County.data_version).where(County.id == county.id))
+    answer = testapp.post_form(_path(round_of_five), {"reason": "   "}, status=303)
+    page = answer.follow()
+    assert "改用合并估计 ρ 需要写明原因" in page.text
+    assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
+    dbsession.expire_all()
+    assert dbsession.scalar(select(County.data_version).where(County.id == county.id)) == version
+
+
+def test_a_coordinator_sees_the_page_without_the_form_and_cannot_apply(
+    testapp, dbsession, round_of_five
+):
+    _complete_the_last(dbsession, round_of_five)
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    county = testapp.get(f"/reports/county/{round_of_five['counties'][0].code}")
+    page = county.click(href=_path(round_of_five))  # the county's page links its round's ρ
+    assert "data-pooled-rho=" in page.text and "data-apply" not in page.text
+    token = testapp.get_csrf_token(_path(round_of_five))
+    testapp.post(_path(round_of_five), {"reason": "越权", "csrf_token": token}, status=403)
+    assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
+    # an assessor may not even look
+    testapp.get("/logout", status="*")
+    assessor = make_user(dbsession, Role.assessor, team=round_of_five["team"])
+    testapp.reset()
+    testapp.login(assessor.username)
+    testapp.get(_path(round_of_five), status=403)
+
+
+def test_a_missing_round_is_a_404_not_a_500(testapp, dbsession, round_of_five):
+    testapp.login(make_user(dbsession, Role.admin).username)
+    testapp.get("/reports/rounds/999999/icc", status=404)
+    testapp.get(f"{_path(round_of_five)}?from_round=999999", status=404)
+    testapp.get(f"{_path(round_of_five)}?from_round=abc", status=404)
