@@ -14,6 +14,7 @@ import polars as pl
 
 from assessment.core.i18n import N_, Message
 from sampling.frames import columns as fc
+from sampling.frames.hashing import ID_ORDER
 from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
 
 #: Control characters, and the bidirectional and invisible format characters that can make a
@@ -71,7 +72,8 @@ class IssueLog:
 
 @dataclass(frozen=True)
 class Checked:
-    """Typed canonical columns (``exit_year`` 0 where blank), ``row``, ``extra_json``."""
+    """Typed canonical columns (``exit_year`` 0 where blank), ``row``, ``extra_json``,
+    ``id_order`` (:data:`~sampling.frames.hashing.ID_ORDER`: sorted once for all its uses)."""
 
     columns: pl.DataFrame
     extra_columns: tuple[str, ...]
@@ -104,7 +106,7 @@ def check_table(
     headers.update({f"x:{name}": name for name in extra})
     absent = {name: value for name, value in _OPTIONAL.items() if name not in canonical}
     cells = cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items())
-    typed = _typed(cells)
+    typed = _typed(cells).with_columns(ID_ORDER)
     extra_names = tuple(sorted(extra))
     json = _extra_json(extra_names).alias("extra_json")
     checked = Checked(typed.with_columns(json).drop(f"x:{name}" for name in extra), extra_names)
@@ -200,7 +202,7 @@ def _typed_issues(cells, typed, headers: dict[str, str], log: IssueLog) -> None:
             headers[name],
             N_("Row {row}, column {column}: the cell is blank."),
         )
-    _duplicate_ids(cells, headers["household_id"], log)
+    _duplicate_ids(cells, typed["id_order"], headers["household_id"], log)
     for name, (_, msgid) in _CODED.items():
         if typed[name].null_count():
             found = cells.filter(typed[name].is_null()).select("row", pl.col(name).alias("value"))
@@ -228,6 +230,8 @@ def _coded(column: pl.Series, lookup) -> pl.Series:
     """Matched as :func:`~sampling.frames.columns.normalise` matches (case, spaces, _ and -);
     null where unknown. A column of canonical codes alone (the usual file: the keys are
     normalised already) is matched without normalising it."""
+    if lookup is fc.BOOLEAN_LOOKUP and ((column == "0") | (column == "1")).all():
+        return (column == "1").alias(column.name)  # the usual flags: compared, not looked up
     keys, values = list(lookup), list(lookup.values())
     coded = column.replace_strict(keys, values, default=None)
     if coded.null_count() == 0:
@@ -250,9 +254,7 @@ def _number_issues(cells, typed, headers, log: IssueLog) -> None:
         raw_size=cells["household_size"], raw_year=cells["exit_year"]
     )
     log.add_rows(
-        both.filter(pl.col("household_size").is_null()).select(
-            "row", pl.col("raw_size").alias("value")
-        ),
+        both.filter(pl.col("household_size").is_null()).select("row", value="raw_size"),
         headers["household_size"],
         N_(
             "Row {row}, column {column}: {value} is not a household size "
@@ -263,7 +265,7 @@ def _number_issues(cells, typed, headers, log: IssueLog) -> None:
     )
     header = headers["exit_year"]
     log.add_rows(
-        both.filter(pl.col("exit_year").is_null()).select("row", pl.col("raw_year").alias("value")),
+        both.filter(pl.col("exit_year").is_null()).select("row", value="raw_year"),
         header,
         N_("Row {row}, column {column}: {value} is not a year from {low} to {high}."),
         low=fc.MIN_EXIT_YEAR,
@@ -276,15 +278,17 @@ def _number_issues(cells, typed, headers, log: IssueLog) -> None:
         N_("Row {row}: an exited household needs an exit year."),
     )
     log.add_rows(
-        both.filter((pl.col("exit_year") > 0) & ~exited).select(
-            "row", pl.col("raw_year").alias("value")
-        ),
+        both.filter((pl.col("exit_year") > 0) & ~exited).select("row", value="raw_year"),
         header,
         N_("Row {row}, column {column}: a household that has not exited has no exit year."),
     )
 
 
-def _duplicate_ids(cells: pl.DataFrame, header: str, log: IssueLog) -> None:
+def _duplicate_ids(cells: pl.DataFrame, order: pl.Series, header: str, log: IssueLog) -> None:
+    """Rows whose id an earlier row has; searched only when two neighbours in id order match."""
+    ids = cells["household_id"].gather(order)
+    if not ((ids == ids.shift(1)) & (ids != "")).any():
+        return
     ids = cells.select("row", "household_id").filter(pl.col("household_id") != "")
     first = pl.col("row").min().over("household_id")
     found = ids.with_columns(first.alias("first_row")).filter(pl.col("row") != pl.col("first_row"))
@@ -354,8 +358,12 @@ def _check_villages(typed: pl.DataFrame, headers: dict[str, str], log: IssueLog)
                 "unless the file has village codes."
             ),
         )
-    for key, name, msgid in _BY_CODE if by_code else _BY_NAME:
-        _conflicts(frame, key, name, headers.get(name, name), msgid, log)
+    rules = _BY_CODE if by_code else _BY_NAME
+    # each rule's rows searched only when its distinct (key, value) pairs outnumber the keys
+    pairs = frame.select({column for rule in rules for column in rule[:2]}).unique()
+    for key, name, msgid in rules:
+        if pairs.select(key, name).unique().height > pairs[key].n_unique():
+            _conflicts(frame, key, name, headers.get(name, name), msgid, log)
 
 
 def _conflicts(frame: pl.DataFrame, key: str, name: str, header: str, msgid: str, log) -> None:

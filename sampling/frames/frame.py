@@ -19,7 +19,7 @@ import polars as pl
 
 from sampling.frames import columns as fc
 from sampling.frames.check import Checked, FrameIssue, IssueLog, check_table
-from sampling.frames.hashing import content_hash
+from sampling.frames.hashing import ID_ORDER, content_hash
 from sampling.frames.read import (
     DEFAULT_LIMITS,
     XLSX_MAGIC,
@@ -252,11 +252,8 @@ def make_frame(
 def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None) -> Frame:
     """The :class:`Frame` of typed columns plus ``extra_json`` and ``row``; its content hash
     from ``digest`` (a Future another process computes), else hashed here."""
-    key = (
-        pl.col("village_code")
-        if (data["village_code"] != "").any()
-        else (pl.col("township") + "/" + pl.col("village"))
-    )
+    by_name = (data["village_code"] == "").all()
+    key = pl.col("township") + "/" + pl.col("village") if by_name else pl.col("village_code")
     data = data.with_columns(key.alias("key"))
     villages = (
         data.group_by("key", maintain_order=True)
@@ -271,7 +268,7 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None)
     index = data.select("key").join(
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
-    id_order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
+    id_order = data["id_order"] if "id_order" in data.columns else data.select(ID_ORDER)[:, 0]
     if digest is None:  # on a thread (polars and hashlib release the GIL): the store asks last
         pool = ThreadPoolExecutor(1)
         digest = pool.submit(content_hash, data.drop("key", "row"), id_order)

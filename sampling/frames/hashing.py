@@ -13,19 +13,16 @@ import polars as pl
 from sampling.frames import columns as fc
 
 HASH_VERSION = "exit-assessment frame v1"
+#: The positions sorted by ``household_id``, ties in file order: the order of the hash.
+ID_ORDER = pl.arg_sort_by("household_id", maintain_order=True).alias("id_order")
 
 
 def _canonical_text(values: pl.Series, name: str) -> pl.Series:
     """Each value as the hash writes it: booleans ``0``/``1``, a blank exit year empty."""
     if values.dtype == pl.Boolean:
         return values.cast(pl.UInt8).cast(pl.String)
-    if values.dtype.is_integer():
-        text = values.cast(pl.String)
-        return (
-            text.zip_with(values != 0, pl.Series([""] * len(values)))
-            if name == "exit_year"
-            else text
-        )
+    if name == "exit_year":
+        return values.cast(pl.String).zip_with(values != 0, pl.repeat("", len(values), eager=True))
     return values.cast(pl.String)
 
 
@@ -37,12 +34,12 @@ def content_hash(data: pl.DataFrame, order: pl.Series | None = None) -> str:
     given, the positions sorted by ``household_id`` (ties in file order)."""
     # a column and 100,000 values at a time: no sorted copy of the frame, nor a column as one text
     if order is None:
-        order = data.select(pl.arg_sort_by("household_id", maintain_order=True)).to_series()
+        order = data.select(ID_ORDER).to_series()
     digest = hashlib.sha256(f"{HASH_VERSION}\n".encode())
     for name in (*fc.CANONICAL_COLUMNS, "extra_json"):
         digest.update(f"{name}\n".encode())
         text = _canonical_text(data[name].gather(order), name)
         for start in range(0, max(len(text), 1), 100_000):
-            lines = text.slice(start, 100_000).str.join("\n").item()
-            digest.update((lines + "\n").encode("utf-8"))
+            lines = text.slice(start, 100_000).str.join("\n").cast(pl.Binary)  # UTF-8
+            digest.update(lines.item() + b"\n")
     return digest.hexdigest()

@@ -7,9 +7,8 @@ parent ``columns [extra columns]``, then checks every row, tells ``hash <content
 writes the issues; also ``progress <rows>``, and ``refused [msgid, mapping]`` when a large
 workbook is refused while calamine still parses it. The parent watches its resident memory and
 the clock on a thread, and builds (and stores) the :class:`Frame` while the child checks and
-hashes. A file that makes a parser
-allocate or loop without bound ends the child only, and the user gets a message
-(``docs/frame-format.md``, "Limits").
+hashes. A file that makes a parser allocate or loop without bound ends the child only, and the
+user gets a message (``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations
@@ -209,7 +208,7 @@ def _child(request_path: str) -> int:
         (i.row, i.column, i.value, i.message.msgid, dict(i.message.mapping)) for i in result.issues
     ]
     if checked is not None:  # beside the parent's store of the columns handed over
-        print("hash", content_hash(checked.columns.drop("row")), flush=True)
+        print("hash", content_hash(checked.columns, checked.columns["id_order"]), flush=True)
     Path(output).write_bytes(pickle.dumps((replace(result, issues=issues), checked is not None)))
     return 0
 

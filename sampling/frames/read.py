@@ -100,8 +100,7 @@ def read_table(
 ) -> Table:
     """Read a frame file (CSV or XLSX, told by ``file_format`` or the first bytes), given as
     its bytes or its path (a workbook's path spares a copy of it in memory while it is read).
-    With ``refused``, a large workbook is measured while it is parsed (see
-    :data:`SCAN_ALONGSIDE`)."""
+    With ``refused``, a large workbook is measured while it is parsed (:data:`SCAN_ALONGSIDE`)."""
     size = data.stat().st_size if isinstance(data, Path) else len(data)
     if size > limits.max_bytes:
         raise _refuse(
@@ -143,13 +142,12 @@ def _decode(data: bytes, encoding: str | None) -> tuple[str, str]:
         text = data.decode(chosen)
     except UnicodeDecodeError:
         raise _refuse(N_("The file cannot be read as {encoding} text."), encoding=chosen) from None
-    if "\x00" in text:
-        raise _refuse(N_("The file holds binary data (NUL characters): it is not a CSV file."))
     return text, chosen
 
 
 def _sniff_delimiter(text: str) -> str:
-    first = text[: text.find("\n")] if "\n" in text else text
+    end = re.search(r"[\r\n]", text)  # the first line, whatever the line breaks
+    first = text[: end.start()] if end else text
     counts = {d: first.count(d) for d in (",", "\t", ";")}
     best = max(counts, key=counts.get)
     return best if counts[best] else ","
@@ -158,16 +156,17 @@ def _sniff_delimiter(text: str) -> str:
 def _csv_rows(decoded: list, limits: Limits) -> pl.DataFrame:
     """Every record of the decoded text (taken out of ``decoded``, so that it is freed once
     encoded for polars) as String columns ``c0`` ... (null for a missing or empty field)."""
-    text = decoded.pop(0)
-    if text.count("\n") + text.count("\r") > 2 * limits.max_rows:
+    head = decoded[0][: 1 << 20].replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = _sniff_delimiter(decoded[0])
+    data = decoded.pop(0).encode("utf-8")  # measured as UTF-8 bytes: one byte per break or NUL
+    if b"\x00" in data:
+        raise _refuse(N_("The file holds binary data (NUL characters): it is not a CSV file."))
+    if data.count(b"\n") + (breaks := data.count(b"\r")) > 2 * limits.max_rows:
         _check_dimension(0, limits.max_rows + 1, limits)  # before polars holds every row
-    if "\r" in text and text.count("\r") != text.count("\r\n"):
-        text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac line breaks
-    delimiter = _sniff_delimiter(text)
-    width = _record_width(text[: 1 << 20], delimiter, limits, header_only=True)
+    if breaks and breaks != data.count(b"\r\n"):
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")  # old Mac line breaks
+    width = _record_width(head, delimiter, limits, header_only=True)
     schema = {f"c{i}": pl.String for i in range(width)}
-    data = text.encode("utf-8")
-    del text
     try:
         return pl.read_csv(
             data, has_header=False, separator=delimiter, schema=schema, missing_columns="insert"

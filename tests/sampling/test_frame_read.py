@@ -171,6 +171,18 @@ def test_a_utf16_file_with_a_byte_order_mark_is_read(rows, header, to_csv):
     assert result.frame.content_hash == read_frame(to_csv(header, rows)).frame.content_hash
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_windows_and_old_mac_line_breaks_read_as_unix_ones(rows, header, to_csv, newline):
+    lines = to_csv(header, rows).decode("utf-8").replace("\r\n", "\n").split("\n")
+    lines.insert(3, "")  # a blank line: skipped, but counted in the row numbers
+    unix = read_frame("\n".join(lines).encode("utf-8"))
+    other = read_frame(newline.join(lines).encode("utf-8"))
+    assert unix.ok and other.ok and other.rows == unix.rows == len(rows)
+    assert other.frame.source_row.tolist() == unix.frame.source_row.tolist()
+    assert unix.frame.source_row[3] == 6
+    assert other.frame.content_hash == unix.frame.content_hash
+
+
 @pytest.mark.parametrize("cells", [["H1", "H1"], ["H1", " H1"]])
 def test_duplicate_ids_after_stripping_are_reported(rows, header, to_csv, cells):
     rows[0][0], rows[1][0] = cells
