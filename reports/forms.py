@@ -19,3 +19,12 @@ class ApplyIccForm(Form):
     is refused by :func:`reports.icc.apply` itself, as on the command line."""
 
     reason = TextAreaField(N_("Why the pooled ρ is applied"), [Length(max=1000)])
+
+
+class PlanningIccForm(Form):
+    """Why the round goes back to the planning value of ρ; an empty reason is refused by
+    :func:`reports.icc.to_planning` itself, as on the command line."""
+
+    planning_reason = TextAreaField(
+        N_("Why the round goes back to the planning value"), [Length(max=1000)]
+    )

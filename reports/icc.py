@@ -28,6 +28,7 @@ from assessment.core.models import AssessmentRound, RoundIcc, User, utcnow
 from assessment.core.staleness import mark_stale
 from assessment.indicators.icc import RARE_INDICATORS, PooledIcc, household_events, icc_terms
 from assessment.indicators.icc import pooled_icc as pool_terms
+from assessment.indicators.model import RARE_RATE_ICC
 from reports import county_estimates as ce
 from sampling.services import current_plan
 from surveys.services import FieldworkService
@@ -91,13 +92,7 @@ def apply(
     """Record the pooled ρ of every indicator with enough data for ``target`` (rounded to
     0.001) and mark the round's counties stale. Raises :class:`DomainError` without a reason
     or when no indicator has enough data."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(Message(N_("Applying a pooled ρ needs a written reason.")))
-    if len(reason) > MAX_REASON:
-        raise DomainError(
-            Message(N_("The reason is longer than {n} characters."), {"n": MAX_REASON})
-        )
+    reason = _reason(reason, N_("Applying a pooled ρ needs a written reason."))
     chosen = [indicator for indicator in RARE_INDICATORS if pooled.enough(indicator)]
     if not chosen:
         raise DomainError(Message(N_("No indicator has enough data for a pooled ρ.")))
@@ -123,6 +118,60 @@ def apply(
                 reason=reason,
             )
         )
+    return _record(db, target, rows)
+
+
+def to_planning(
+    db: Session,
+    target: AssessmentRound,
+    user: User | None,
+    reason: str,
+    *,
+    clock: Callable[[], dt.datetime] = utcnow,
+) -> list[RoundIcc]:
+    """Put ``target`` back on the planning value: a ``planning`` row (the history kept) for
+    every rare indicator whose ρ in force is not the planning value, the round's counties
+    marked stale as by :func:`apply`. Raises :class:`DomainError` without a reason or when
+    every indicator already uses the planning value."""
+    reason = _reason(reason, N_("Returning to the planning value needs a written reason."))
+    chosen = [
+        indicator
+        for indicator in RARE_INDICATORS
+        if (found := target.icc(indicator)) is not None and found.source != "planning"
+    ]
+    if not chosen:
+        raise DomainError(Message(N_("The round already uses the planning value of ρ.")))
+    now = clock()
+    rows = [
+        RoundIcc(
+            assessment_round=target,
+            indicator=indicator,
+            value=RARE_RATE_ICC,
+            source="planning",
+            applied_by=user,
+            applied_at=now,
+            reason=reason,
+        )
+        for indicator in chosen
+    ]
+    return _record(db, target, rows)
+
+
+def _reason(reason: str | None, missing: str) -> str:
+    """The reason stripped; :class:`DomainError` (``missing``) when empty or too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(Message(missing))
+    if len(reason) > MAX_REASON:
+        raise DomainError(
+            Message(N_("The reason is longer than {n} characters."), {"n": MAX_REASON})
+        )
+    return reason
+
+
+def _record(db: Session, target: AssessmentRound, rows: list[RoundIcc]) -> list[RoundIcc]:
+    """Append ``rows`` to the round's ρ history and mark its counties stale (their results are
+    computed again before the commit)."""
     db.add_all(rows)
     db.flush()
     mark_stale(db, [county.id for county in target.counties])
@@ -133,7 +182,9 @@ def applied_messages(target: AssessmentRound, rows: list[RoundIcc]) -> list[Mess
     """What :func:`apply` did, said the same way by the command and the web page."""
     said = [
         Message(
-            N_("Applied to round {round}: {indicator} ρ = {value}."),
+            N_("Applied to round {round}: {indicator} ρ = {value}.")
+            if row.source == "pooled"
+            else N_("Round {round}: {indicator} back on the planning value ρ = {value}."),
             {
                 "round": target.name,
                 "indicator": Message(INDICATOR_LABELS[row.indicator]),

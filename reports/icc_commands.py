@@ -26,7 +26,14 @@ def register(subparsers) -> None:
         action="store_true",
         help=N_("record the pooled ρ for the round (needs --reason)"),
     )
-    p.add_argument("--reason", help=N_("why the pooled ρ is applied (recorded)"))
+    p.add_argument(
+        "--planning",
+        action="store_true",
+        help=N_("put the round back on the planning value of ρ (needs --reason)"),
+    )
+    p.add_argument(
+        "--reason", help=N_("why the pooled ρ or the planning value is applied (recorded)")
+    )
     p.add_argument("--user", help=N_("user name the change is recorded under"))
     add_lang_option(p)
     p.set_defaults(func=pool_icc)
@@ -58,6 +65,8 @@ def pool_icc(args) -> int:
     from assessment.core.errors import DomainError
     from reports import icc
 
+    if args.planning:
+        return _to_planning(args)
     if args.apply and not (args.reason or "").strip():
         raise CommandError(N_("--apply needs --reason: why the pooled ρ is applied."))
     with app_env(args.config) as request:
@@ -80,6 +89,31 @@ def pool_icc(args) -> int:
         try:
             rows = icc.apply(
                 request.dbsession, target, pooled, _user(request, args.user), args.reason
+            )
+        except DomainError as exc:
+            raise CommandError([m for m, _ in exc.problems]) from exc
+        said = icc.applied_messages(target, rows)
+    for message in said:
+        say(args, message.msgid, **message.mapping)
+    return 0
+
+
+def _to_planning(args) -> int:
+    """``--planning``: the round back on the planning value, recorded like ``--apply``."""
+    from assessment.core.errors import DomainError
+    from reports import icc
+
+    if args.apply or args.from_round_id:
+        raise CommandError(N_("--planning goes with neither --apply nor --from-round."))
+    if not (args.reason or "").strip():
+        raise CommandError(
+            N_("--planning needs --reason: why the round goes back to the planning value.")
+        )
+    with app_env(args.config) as request:
+        target = _round(request, args.round_id)
+        try:
+            rows = icc.to_planning(
+                request.dbsession, target, _user(request, args.user), args.reason
             )
         except DomainError as exc:
             raise CommandError([m for m, _ in exc.problems]) from exc

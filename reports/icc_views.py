@@ -1,9 +1,10 @@
 """The round's ρ on the web: the ρ in force of each rare indicator with its history, the value
 the round's complete counties would give now, and (admins) applying it with a reason.
 
-The page is the web face of ``assess pool-icc``: the same :func:`reports.icc.pool` and
-:func:`reports.icc.apply` (recording, marking the round's counties stale, their results
-computed again before the commit), nothing of it repeated here.
+The page is the web face of ``assess pool-icc``: the same :func:`reports.icc.pool`,
+:func:`reports.icc.apply` and :func:`reports.icc.to_planning` (recording, marking the round's
+counties stale, their results computed again before the commit), nothing of it repeated here.
+A refused POST renders the page again with the reason the admin typed still in its box.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from assessment.core.resources import query_id
 from assessment.core.services import round_by_id, rounds_newest_first
 from assessment.core.views import render_problem
 from reports import icc
-from reports.forms import ApplyIccForm
+from reports.forms import ApplyIccForm, PlanningIccForm
 
 
 def _source(request, target: AssessmentRound) -> AssessmentRound:
@@ -74,6 +75,36 @@ def _lines(target: AssessmentRound, pooled: icc.Pooled | None) -> list[dict]:
     return lines
 
 
+def _page(request, target: AssessmentRound, source: AssessmentRound, **forms) -> dict:
+    """The page's values; ``forms`` (``form``, ``planning_form``, ``refused``) after a POST."""
+    try:
+        pooled = icc.pool(request.dbsession, source)
+    except DomainError as exc:  # a county's data that cannot be read: say so, never a 500
+        pooled, problem = None, render_problem(request, exc.message)
+    else:
+        refusal = _refusal(pooled)
+        problem = render_problem(request, refusal) if refusal is not None else None
+    lines = _lines(target, pooled)
+    return {
+        "round": target,
+        "source": source,
+        "rounds": rounds_newest_first(request.dbsession),
+        "pooled": pooled,
+        "problem": problem,
+        "lines": lines,
+        "planning": PLANNING_ICC,
+        "least_events": icc.MIN_EVENTS,
+        "can_apply": bool(request.has_permission(Permission.admin)),
+        "off_planning": any(
+            line["current"] is not None and line["current"].source != "planning"
+            for line in lines
+        ),
+        "form": forms.get("form") or ApplyIccForm(),
+        "planning_form": forms.get("planning_form") or PlanningIccForm(),
+        "refused": forms.get("refused"),
+    }
+
+
 @view_config(
     route_name="reports.round_icc",
     request_method="GET",
@@ -83,46 +114,59 @@ def _lines(target: AssessmentRound, pooled: icc.Pooled | None) -> list[dict]:
 def round_icc(request):
     """Each rare indicator's ρ in force, its history, the pooled value the counties give now."""
     target = request.context.assessment_round
-    source = _source(request, target)
-    try:
-        pooled = icc.pool(request.dbsession, source)
-    except DomainError as exc:  # a county's data that cannot be read: say so, never a 500
-        pooled, problem = None, render_problem(request, exc.message)
-    else:
-        refusal = _refusal(pooled)
-        problem = render_problem(request, refusal) if refusal is not None else None
-    return {
-        "round": target,
-        "source": source,
-        "rounds": rounds_newest_first(request.dbsession),
-        "pooled": pooled,
-        "problem": problem,
-        "lines": _lines(target, pooled),
-        "planning": PLANNING_ICC,
-        "least_events": icc.MIN_EVENTS,
-        "can_apply": bool(request.has_permission(Permission.admin)),
-        "form": ApplyIccForm(),
-    }
+    return _page(request, target, _source(request, target))
 
 
-@view_config(route_name="reports.round_icc", request_method="POST", permission=Permission.admin)
+def _back(request, target: AssessmentRound, source: AssessmentRound) -> HTTPSeeOther:
+    query = {"from_round": source.id} if source.id != target.id else {}
+    return HTTPSeeOther(request.route_url("reports.round_icc", round_id=target.id, _query=query))
+
+
+def _done(request, target: AssessmentRound, source: AssessmentRound, rows) -> HTTPSeeOther:
+    for message in icc.applied_messages(target, rows):
+        request.session.flash(message.render(request.locale_name), "success")
+    return _back(request, target, source)
+
+
+@view_config(
+    route_name="reports.round_icc",
+    request_method="POST",
+    renderer="reports/round_icc.jinja2",
+    permission=Permission.admin,
+)
 def apply_round_icc(request):
     """Record the pooled ρ for the round (with a reason); its counties' results follow."""
     target = request.context.assessment_round
     source = _source(request, target)
     form = bind(ApplyIccForm, request)
     form.validate()
-    back = request.route_url(
-        "reports.round_icc",
-        round_id=target.id,
-        _query={"from_round": source.id} if source.id != target.id else {},
-    )
     try:
         pooled = icc.pool(request.dbsession, source)
         rows = icc.apply(request.dbsession, target, pooled, request.user, form.reason.data or "")
     except DomainError as exc:
-        request.session.flash(render_problem(request, exc.message), "error")
-        return HTTPSeeOther(back)
-    for message in icc.applied_messages(target, rows):
-        request.session.flash(message.render(request.locale_name), "success")
-    return HTTPSeeOther(back)
+        refused = render_problem(request, exc.message)
+        return _page(request, target, source, form=form, refused=refused)
+    return _done(request, target, source, rows)
+
+
+@view_config(
+    route_name="reports.round_icc",
+    request_method="POST",
+    request_param="planning_reason",
+    renderer="reports/round_icc.jinja2",
+    permission=Permission.admin,
+)
+def round_icc_to_planning(request):
+    """Put the round back on the planning value of ρ (with a reason); its counties follow."""
+    target = request.context.assessment_round
+    source = _source(request, target)
+    form = bind(PlanningIccForm, request)
+    form.validate()
+    try:
+        rows = icc.to_planning(
+            request.dbsession, target, request.user, form.planning_reason.data or ""
+        )
+    except DomainError as exc:
+        refused = render_problem(request, exc.message)
+        return _page(request, target, source, planning_form=form, refused=refused)
+    return _done(request, target, source, rows)

@@ -4,7 +4,9 @@ Five small counties of one round with simulated, approved fieldwork, wrongful ex
 enough for ten or more events. The page shows the ρ in force (the planning value) and what the
 complete counties pool to; while four are complete it says 数据不足 with the reason; an admin
 applies the pooled value with a reason and the county's interval follows; a coordinator sees
-the page without the form and is refused on POST; an empty reason changes nothing.
+the page without the form and is refused on POST; an empty reason changes nothing. An admin
+puts the round back on the planning value (the history kept, the interval back to what it was);
+a refused form comes back with the reason typed still in its box.
 """
 
 from __future__ import annotations
@@ -144,8 +146,7 @@ def test_an_empty_reason_is_refused_and_nothing_changes(testapp, dbsession, roun
     testapp.login(admin.username)
     county = round_of_five["counties"][0]
     version = dbsession.scalar(select(County.data_version).where(County.id == county.id))
-    answer = testapp.post_form(_path(round_of_five), {"reason": "   "}, status=303)
-    page = answer.follow()
+    page = testapp.post_form(_path(round_of_five), {"reason": "   "}, status=200)
     assert "改用合并估计 ρ 需要写明原因" in page.text
     assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
     dbsession.expire_all()
@@ -177,3 +178,88 @@ def test_a_missing_round_is_a_404_not_a_500(testapp, dbsession, round_of_five):
     testapp.get("/reports/rounds/999999/icc", status=404)
     testapp.get(f"{_path(round_of_five)}?from_round=999999", status=404)
     testapp.get(f"{_path(round_of_five)}?from_round=abc", status=404)
+
+
+def _apply(testapp, dbsession, world, reason: str) -> None:
+    dbsession.info.pop(PENDING, None)  # as a new request's transaction would (see above)
+    testapp.post_form(_path(world), {"reason": reason}, status=303)
+
+
+def _rows(dbsession, world, indicator: str = "wrongful_exit_rate") -> list[tuple]:
+    rows = (
+        select(RoundIcc.source, RoundIcc.value, RoundIcc.reason)
+        .where(RoundIcc.round_id == world["round"].id, RoundIcc.indicator == indicator)
+        .order_by(RoundIcc.id)
+    )
+    return [tuple(r) for r in dbsession.execute(rows).all()]
+
+
+def test_admin_puts_the_round_back_on_the_planning_value(testapp, dbsession, round_of_five):
+    _complete_the_last(dbsession, round_of_five)
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    county = round_of_five["counties"][0]
+    planning_ci = _wrongful_exit_ci(testapp, county)
+    assert "data-planning" not in testapp.get(_path(round_of_five)).text  # nothing to undo
+    _apply(testapp, dbsession, round_of_five, "五县合并")
+    pooled_ci = _wrongful_exit_ci(testapp, county)
+    assert pooled_ci != planning_ci
+    page = testapp.get(_path(round_of_five))
+    assert "data-planning" in page.text and "恢复规划值 0.10" in page.text
+
+    # an empty reason: refused, nothing recorded, nothing recomputed
+    dbsession.info.pop(PENDING, None)
+    version = dbsession.scalar(select(County.data_version).where(County.id == county.id))
+    refused = testapp.post_form(_path(round_of_five), {"planning_reason": "  "}, status=200)
+    assert "恢复规划值需要写明原因" in refused.text
+    assert len(_rows(dbsession, round_of_five)) == 1
+    dbsession.expire_all()
+    assert dbsession.scalar(select(County.data_version).where(County.id == county.id)) == version
+
+    done = testapp.post_form(_path(round_of_five), {"planning_reason": "合并值存疑"}, status=303)
+    said = done.follow().text
+    assert "错退率已恢复规划值 ρ = 0.100" in said and "5 个县的结果已重新计算" in said
+    # history kept: the pooled row, then the planning row in force; 漏评 never left planning
+    (first, last) = _rows(dbsession, round_of_five)
+    assert first[0] == "pooled" and first[2] == "五县合并"
+    assert last == ("planning", 0.1, "合并值存疑")
+    assert _rows(dbsession, round_of_five, "missed_rate") == []
+    dbsession.expire_all()
+    assert dbsession.scalar(select(County.data_version).where(County.id == county.id)) > version
+    # the interval is the planning one again
+    assert _wrongful_exit_ci(testapp, county) == planning_ci
+    after = testapp.get(_path(round_of_five)).text
+    assert after.count('data-rho="0.100"') == 2
+    assert 'data-history="wrongful_exit_rate"' in after and "五县合并" in after
+    assert "data-planning" not in after  # back on the planning value: nothing left to undo
+    # once more: nothing to return, said so, the reason kept in its box
+    again = testapp.post_form(_path(round_of_five), {"planning_reason": "再来一次"}, status=200)
+    assert "该评估批次已在使用 ρ 的规划值" in again.text
+    assert re.search(r'<textarea[^>]*name="planning_reason"[^>]*>\s*再来一次</textarea>', again.text)
+    assert len(_rows(dbsession, round_of_five)) == 2
+
+
+def test_a_refused_apply_keeps_the_reason_typed(testapp, dbsession, round_of_five):
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    # four complete counties: nothing to pool, refused; the box still holds what was typed
+    page = testapp.post_form(_path(round_of_five), {"reason": "四县先行试用"}, status=200)
+    assert "没有一项指标的数据足以合并估计 ρ" in page.text
+    assert re.search(r'<textarea[^>]*name="reason"[^>]*>\s*四县先行试用</textarea>', page.text)
+    assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
+
+
+def test_a_coordinator_cannot_return_to_the_planning_value(testapp, dbsession, round_of_five):
+    _complete_the_last(dbsession, round_of_five)
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    _apply(testapp, dbsession, round_of_five, "五县合并")
+    testapp.get("/logout", status="*")
+    testapp.reset()
+    coordinator = make_user(dbsession, Role.coordinator)
+    testapp.login(coordinator.username)
+    page = testapp.get(_path(round_of_five))
+    assert "data-planning" not in page.text and "恢复规划值" not in page.text
+    token = testapp.get_csrf_token(_path(round_of_five))
+    testapp.post(_path(round_of_five), {"planning_reason": "越权", "csrf_token": token}, status=403)
+    assert [r[0] for r in _rows(dbsession, round_of_five)] == ["pooled"]
