@@ -62,7 +62,6 @@ def _user(request, name: str | None):
 
 
 def pool_icc(args) -> int:
-    from assessment.core.errors import DomainError
     from reports import icc
 
     if args.planning:
@@ -86,21 +85,17 @@ def pool_icc(args) -> int:
             )
         if not args.apply:
             return 0
-        try:
-            rows = icc.apply(
+        said = _recorded(
+            target,
+            lambda: icc.apply(
                 request.dbsession, target, pooled, _user(request, args.user), args.reason
-            )
-        except DomainError as exc:
-            raise CommandError([m for m, _ in exc.problems]) from exc
-        said = icc.applied_messages(target, rows)
-    for message in said:
-        say(args, message.msgid, **message.mapping)
-    return 0
+            ),
+        )
+    return _say(args, said)
 
 
 def _to_planning(args) -> int:
     """``--planning``: the round back on the planning value, recorded like ``--apply``."""
-    from assessment.core.errors import DomainError
     from reports import icc
 
     if args.apply or args.from_round_id:
@@ -111,13 +106,29 @@ def _to_planning(args) -> int:
         )
     with app_env(args.config) as request:
         target = _round(request, args.round_id)
-        try:
-            rows = icc.to_planning(
+        said = _recorded(
+            target,
+            lambda: icc.to_planning(
                 request.dbsession, target, _user(request, args.user), args.reason
-            )
-        except DomainError as exc:
-            raise CommandError([m for m, _ in exc.problems]) from exc
-        said = icc.applied_messages(target, rows)
+            ),
+        )
+    return _say(args, said)
+
+
+def _recorded(target, record) -> list:
+    """What ``record()`` (:func:`reports.icc.apply` or ``to_planning``) did, to be said after
+    the commit; its refusal as the command's."""
+    from assessment.core.errors import DomainError
+    from reports import icc
+
+    try:
+        rows = record()
+    except DomainError as exc:
+        raise CommandError([m for m, _ in exc.problems]) from exc
+    return icc.applied_messages(target, rows)
+
+
+def _say(args, said: list) -> int:
     for message in said:
         say(args, message.msgid, **message.mapping)
     return 0

@@ -96,8 +96,7 @@ def _page(request, target: AssessmentRound, source: AssessmentRound, **forms) ->
         "least_events": icc.MIN_EVENTS,
         "can_apply": bool(request.has_permission(Permission.admin)),
         "off_planning": any(
-            line["current"] is not None and line["current"].source != "planning"
-            for line in lines
+            line["current"] is not None and line["current"].source != "planning" for line in lines
         ),
         "form": forms.get("form") or ApplyIccForm(),
         "planning_form": forms.get("planning_form") or PlanningIccForm(),
@@ -117,15 +116,25 @@ def round_icc(request):
     return _page(request, target, _source(request, target))
 
 
-def _back(request, target: AssessmentRound, source: AssessmentRound) -> HTTPSeeOther:
-    query = {"from_round": source.id} if source.id != target.id else {}
-    return HTTPSeeOther(request.route_url("reports.round_icc", round_id=target.id, _query=query))
-
-
-def _done(request, target: AssessmentRound, source: AssessmentRound, rows) -> HTTPSeeOther:
+def _record(request, form_class, key: str, record):
+    """A POST of the page: ``record(target, source, reason)`` (raising :class:`DomainError`
+    when refused) with the reason of ``form_class``'s one field; on success the messages
+    flashed and back to the page, refused: the page again with the reason still in its box
+    (``key`` names the form in the page's values)."""
+    target = request.context.assessment_round
+    source = _source(request, target)
+    form = bind(form_class, request)
+    form.validate()
+    (field,) = form
+    try:
+        rows = record(target, source, field.data or "")
+    except DomainError as exc:
+        refused = render_problem(request, exc.message)
+        return _page(request, target, source, **{key: form}, refused=refused)
     for message in icc.applied_messages(target, rows):
         request.session.flash(message.render(request.locale_name), "success")
-    return _back(request, target, source)
+    query = {"from_round": source.id} if source.id != target.id else {}
+    return HTTPSeeOther(request.route_url("reports.round_icc", round_id=target.id, _query=query))
 
 
 @view_config(
@@ -136,17 +145,12 @@ def _done(request, target: AssessmentRound, source: AssessmentRound, rows) -> HT
 )
 def apply_round_icc(request):
     """Record the pooled ρ for the round (with a reason); its counties' results follow."""
-    target = request.context.assessment_round
-    source = _source(request, target)
-    form = bind(ApplyIccForm, request)
-    form.validate()
-    try:
+
+    def record(target, source, reason):
         pooled = icc.pool(request.dbsession, source)
-        rows = icc.apply(request.dbsession, target, pooled, request.user, form.reason.data or "")
-    except DomainError as exc:
-        refused = render_problem(request, exc.message)
-        return _page(request, target, source, form=form, refused=refused)
-    return _done(request, target, source, rows)
+        return icc.apply(request.dbsession, target, pooled, request.user, reason)
+
+    return _record(request, ApplyIccForm, "form", record)
 
 
 @view_config(
@@ -158,15 +162,8 @@ def apply_round_icc(request):
 )
 def round_icc_to_planning(request):
     """Put the round back on the planning value of ρ (with a reason); its counties follow."""
-    target = request.context.assessment_round
-    source = _source(request, target)
-    form = bind(PlanningIccForm, request)
-    form.validate()
-    try:
-        rows = icc.to_planning(
-            request.dbsession, target, request.user, form.planning_reason.data or ""
-        )
-    except DomainError as exc:
-        refused = render_problem(request, exc.message)
-        return _page(request, target, source, planning_form=form, refused=refused)
-    return _done(request, target, source, rows)
+
+    def record(target, source, reason):
+        return icc.to_planning(request.dbsession, target, request.user, reason)
+
+    return _record(request, PlanningIccForm, "planning_form", record)

@@ -322,8 +322,9 @@ def rare_rate_icc(assessment_round: AssessmentRound | None) -> tuple[model.RareR
     out = []
     for indicator in RARE_INDICATORS:
         found = assessment_round.icc(indicator) if assessment_round is not None else None
-        if found is None or found.source == "planning":  # a return to it says as much
-            out.append(model.RareRateIcc(indicator, RARE_RATE_ICC if found is None else found.value))
+        if found is None or found.source == "planning":  # a return to it: as if never left
+            value = RARE_RATE_ICC if found is None else found.value
+            out.append(model.RareRateIcc(indicator, value))
             continue
         out.append(
             model.RareRateIcc(

@@ -219,6 +219,8 @@ class RoundIcc(Base):
     history. No row: the planning value :data:`PLANNING_ICC`. ``source`` ``pooled``: pooled
     over the complete counties of ``from_round`` (``assess pool-icc``), with the counts it
     rests on, the pooled value before any floor (``pooled``), who applied it, when and why.
+    ``source`` ``planning``: the round put back on the planning value (``--planning``), with
+    who, when and why; it reads as a round without a row.
     """
 
     __tablename__ = "round_icc"

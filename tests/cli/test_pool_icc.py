@@ -6,7 +6,8 @@ households in one village (10 錯退 events pooled, clustered) and one missed sc
 household (5 漏评 events: too few). The command refuses while fewer than five counties are
 complete; then it pools 错退's ρ and leaves 漏评 on the planning value; ``--apply`` records
 it, the county's results are computed again with it, and the JSON, the report and the
-codebook's command (reproduced to 1e-9) all carry it.
+codebook's command (reproduced to 1e-9) all carry it. ``--planning`` puts the round back on the
+planning value with a reason (the history kept) and every output says "planning" again.
 """
 
 from __future__ import annotations
@@ -206,3 +207,70 @@ def test_the_codebook_reproduces_the_report_with_a_pooled_rho(url, round_of_five
         for field in ("estimate", "se", "ci_low", "ci_high"):
             expected = report[key][field]
             assert found[field] == pytest.approx(expected, rel=1e-9, abs=1e-12), (key, field)
+
+
+def _pooled_in_force(url, round_of_five) -> None:  # noqa: F811
+    if indicators(url, "R3")["wrongful_exit_rate"]["icc_source"] != "pooled":  # run alone
+        if query(url, "SELECT COUNT(*) FROM round_icc") == [(0,)]:
+            rehearse(url, round_of_five["work"], "R5")
+        ok(url, "pool-icc", "--round", round_of_five["round"], "--apply", "--reason", "合并")
+
+
+ICC_ROWS = "SELECT source, value, reason FROM round_icc WHERE indicator = :key ORDER BY id"
+
+
+def test_pool_icc_planning_puts_the_round_back_and_keeps_the_history(url, round_of_five):  # noqa: F811
+    work, round_id = round_of_five["work"], round_of_five["round"]
+    _pooled_in_force(url, round_of_five)
+    pooled = indicators(url, "R3")
+    assert pooled["wrongful_exit_rate"]["icc"] > 0.1
+    history = query(url, ICC_ROWS, key="wrongful_exit_rate")
+    assert history[-1][0] == "pooled"
+
+    # no reason, or with --apply: refused before anything is written
+    refused(url, "pool-icc", "--round", round_id, "--planning", says="--planning.*--reason")
+    refused(
+        url, "pool-icc", "--round", round_id, "--planning", "--reason", " ", "--lang", "en",
+        says="--planning needs --reason",
+    )  # fmt: skip
+    refused(
+        url, "pool-icc", "--round", round_id, "--planning", "--apply", "--reason", "x",
+        says="--apply",
+    )  # fmt: skip
+    assert query(url, ICC_ROWS, key="wrongful_exit_rate") == history
+    assert indicators(url, "R3") == pooled
+
+    stored = query(url, STORED, code="R3")
+    done = ok(url, "pool-icc", "--round", round_id, "--planning", "--reason", "合并值存疑")
+    chinese(done.stdout, "错退率已恢复规划值 ρ = 0.100", "5 个县的结果已重新计算")
+    assert query(url, STORED, code="R3")[0][0] > stored[0][0]  # recomputed, not left stale
+    # history kept: the earlier rows, then the planning row in force; 漏评 never left planning
+    assert query(url, ICC_ROWS, key="wrongful_exit_rate") == [
+        *history,
+        ("planning", pytest.approx(0.1), "合并值存疑"),
+    ]
+    assert query(url, ICC_ROWS, key="missed_rate") == []
+
+    after = indicators(url, "R3")
+    wrong = after["wrongful_exit_rate"]
+    assert (wrong["icc"], wrong["icc_source"]) == (0.1, "planning")
+    # a smaller ρ again: the interval narrows back; the estimate does not move
+    assert wrong["estimate"] == pytest.approx(pooled["wrongful_exit_rate"]["estimate"])
+    assert wrong["ci_high"] < pooled["wrongful_exit_rate"]["ci_high"]
+    ok(url, "report", "--county", "R3", "--out", work / "r3.pdf")
+    text = re.sub(r"\s+", "", pdf_text(work / "r3.pdf"))
+    assert "错退率：ρ=0.10（规划值）" in text and "漏评率：ρ=0.10（规划值）" in text
+    assert "由评估批次" not in text
+    ok(url, "export", "--county", "R3", "--format", "csv", "--out", work / "r3-survey.csv")
+    with (work / "r3-survey-codebook.csv").open(encoding="utf-8-sig") as f:
+        codebook = list(csv.DictReader(f))
+    commands = {r["variable"]: r["values"] for r in codebook if r["sheet"] == "commands"}
+    words = shlex.split(commands["wrongful_exit_rate"])
+    assert float(words[words.index("--icc") + 1]) == 0.1
+
+    # nothing left to put back: said so, nothing written
+    refused(
+        url, "pool-icc", "--round", round_id, "--planning", "--reason", "再来",
+        says="已在使用 ρ 的规划值",
+    )  # fmt: skip
+    assert len(query(url, ICC_ROWS, key="wrongful_exit_rate")) == len(history) + 1

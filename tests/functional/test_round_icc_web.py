@@ -235,7 +235,8 @@ def test_admin_puts_the_round_back_on_the_planning_value(testapp, dbsession, rou
     # once more: nothing to return, said so, the reason kept in its box
     again = testapp.post_form(_path(round_of_five), {"planning_reason": "再来一次"}, status=200)
     assert "该评估批次已在使用 ρ 的规划值" in again.text
-    assert re.search(r'<textarea[^>]*name="planning_reason"[^>]*>\s*再来一次</textarea>', again.text)
+    box = r'<textarea[^>]*name="planning_reason"[^>]*>\s*再来一次</textarea>'
+    assert re.search(box, again.text)
     assert len(_rows(dbsession, round_of_five)) == 2
 
 
