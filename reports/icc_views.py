@@ -16,11 +16,12 @@ from assessment.core.errors import DomainError
 from assessment.core.forms import bind
 from assessment.core.i18n import N_, Message
 from assessment.core.labels import INDICATOR_LABELS
-from assessment.core.models import PLANNING_ICC, AssessmentRound
+from assessment.core.models import AssessmentRound
 from assessment.core.permissions import Permission
 from assessment.core.resources import query_id
 from assessment.core.services import round_by_id, rounds_newest_first
 from assessment.core.views import render_problem
+from assessment.indicators.model import RARE_RATE_ICC
 from reports import icc
 from reports.forms import ApplyIccForm, PlanningIccForm
 
@@ -92,7 +93,7 @@ def _page(request, target: AssessmentRound, source: AssessmentRound, **forms) ->
         "pooled": pooled,
         "problem": problem,
         "lines": lines,
-        "planning": PLANNING_ICC,
+        "planning": RARE_RATE_ICC,
         "least_events": icc.MIN_EVENTS,
         "can_apply": bool(request.has_permission(Permission.admin)),
         "off_planning": any(

@@ -207,18 +207,14 @@ class AssessmentRound(Base):
         return next((r for r in reversed(self.icc_history) if r.indicator == indicator), None)
 
 
-# ρ of the rare rates' model design effect when the round records none (docs/estimation.md,
-# "Rare rates"): a planning value.
-PLANNING_ICC = 0.10
-
-
 class RoundIcc(Base):
     """The intra-village correlation ρ a round's rare-rate intervals use, one row per change.
 
     Append-only: the newest row of a (round, indicator) is in force, the earlier ones are its
-    history. No row: the planning value :data:`PLANNING_ICC`. ``source`` ``pooled``: pooled
-    over the complete counties of ``from_round`` (``assess pool-icc``), with the counts it
-    rests on, the pooled value before any floor (``pooled``), who applied it, when and why.
+    history. No row: the planning value (``assessment.indicators.model.RARE_RATE_ICC``).
+    ``source`` ``pooled``: pooled over the complete counties of ``from_round``
+    (``assess pool-icc``), with the counts it rests on, the pooled value before any floor
+    (``pooled``), who applied it, when and why.
     ``source`` ``planning``: the round put back on the planning value (``--planning``), with
     who, when and why; it reads as a round without a row.
     """
