@@ -1,7 +1,9 @@
-"""Friendly 403, 404 and 500 pages in the user's language."""
+"""Friendly 400 (a stale form), 403, 404 and 500 pages in the user's language."""
 
 import logging
+from urllib.parse import urlsplit, urlunsplit
 
+from pyramid.exceptions import BadCSRFOrigin, BadCSRFToken
 from pyramid.httpexceptions import HTTPException, HTTPSeeOther
 from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
 
@@ -34,6 +36,30 @@ def forbidden(request):
     return {}
 
 
+@exception_view_config(BadCSRFToken, renderer="errors/csrf.jinja2")
+@exception_view_config(BadCSRFOrigin, renderer="errors/csrf.jinja2")
+def bad_csrf(exc, request):
+    """A form sent with a stale token (the page was open past the session, or the user logged
+    out in another tab): say so in the user's language and offer the page again, instead of
+    WebOb's English 400 page."""
+    request.response.status = 400
+    if _wants_json(request):
+        request.override_renderer = "json"
+        return {"error": "bad_csrf"}
+    return {"again": _page_of_the_form(request)}
+
+
+def _page_of_the_form(request) -> str | None:
+    """The page the form was sent from (the Referer, this site's only; None without one): the
+    address posted to may take no GET (log-out, bulk approval)."""
+    sent_from = urlsplit(request.referer or "")
+    path = sent_from.path
+    same_site = f"{sent_from.scheme}://{sent_from.netloc}" == request.host_url
+    if same_site and path.startswith("/") and path[1:2] not in ("/", "\\"):
+        return urlunsplit(("", "", path, sent_from.query, ""))
+    return None
+
+
 @exception_view_config(Exception, renderer="errors/500.jinja2")
 def server_error(exc, request):
     """Log the failure; show a calm page without internals."""
@@ -44,5 +70,5 @@ def server_error(exc, request):
 
 @exception_view_config(HTTPException)
 def http_exception(exc, request):
-    """Other HTTP answers (400 for a missing CSRF token, 405, ...) pass through as they are."""
+    """Other HTTP answers (405, ...) pass through as they are."""
     return exc

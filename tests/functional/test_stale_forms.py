@@ -1,0 +1,52 @@
+"""A form sent with a token that no longer matches its session (a page left open past the
+session, or logged out in another tab) is refused with a page in the user's language that
+says nothing was saved and links back to the page the form came from: before, WebOb's English
+"400 Bad Request ... cross-site request forgery token" page."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+
+from assessment.core.models import AssessmentRound, Role, RoundIcc
+from tests.factories import make_user
+
+STALE = {"csrf_token": "0" * 40}
+
+
+def _again(page) -> str | None:
+    found = re.search(r'<a class="button primary" href="([^"]*)">', page.text)
+    return found.group(1) if found else None
+
+
+def test_a_stale_login_form_is_refused_in_chinese_with_nothing_technical(testapp):
+    page = testapp.post("/login", {"username": "x", "password": "y", **STALE}, status=400)
+    assert "data-bad-csrf" in page.text
+    assert "此表单已失效" in page.text and "没有保存任何内容" in page.text
+    assert "CSRF" not in page.text and "Bad Request" not in page.text
+    assert _again(page) is None  # no page to return to (no Referer): only the home link
+
+
+def test_in_english_the_way_back_is_the_page_the_form_came_from(testapp, dbsession):
+    admin = make_user(dbsession, Role.admin)
+    round_ = AssessmentRound(name="旧页面批次", year=2019, poverty_line=3218.0, counties=[])
+    dbsession.add(round_)
+    dbsession.flush()
+    testapp.login(admin.username)
+    path = f"/reports/rounds/{round_.id}/icc"
+    page = testapp.post(
+        f"{path}?_LOCALE_=en",
+        {"planning_reason": "typed in a tab left open overnight", **STALE},
+        headers={"Referer": f"http://example.com{path}?from_round={round_.id}"},  # testapp's host
+        status=400,
+    )
+    assert "This form has expired" in page.text and "nothing was saved" in page.text
+    assert _again(page) == f"{path}?from_round={round_.id}"
+    assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
+
+
+def test_the_way_back_never_leads_off_the_site(testapp):
+    for referer in ("http://evil.example/login", "http://example.com//evil.example/x"):
+        page = testapp.post("/login", STALE, headers={"Referer": referer}, status=400)
+        assert _again(page) is None, referer
