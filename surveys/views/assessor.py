@@ -254,7 +254,16 @@ def photo_bytes(request, limit: int) -> bytes | None:
 
 
 def interview_page(
-    request, context, answers, *, problems=(), stale=None, error=None, version=None, kept=False
+    request,
+    context,
+    answers,
+    *,
+    problems=(),
+    stale=None,
+    error=None,
+    version=None,
+    kept=False,
+    photo_error=None,
 ):
     interview = context.interview
     instruments = instruments_of(interview)
@@ -276,6 +285,7 @@ def interview_page(
             shown_changes(instruments, stale.changes, request.locale_name) if stale else []
         ),
         "error": error,
+        "photo_error": photo_error,
         "kept": kept,
         "version": interview.version if version is None else version,
         "comments": comments,
@@ -345,7 +355,16 @@ def _save(context, request):
         request.response.status = 400
         problems = rejected.problems if rejected is not None else ()
         error = (rejected or photo_error).message
-        return interview_page(request, context, answers, problems=problems, error=error, kept=True)
+        refused_photo = photo_error.message if photo_error is not None else None
+        return interview_page(
+            request,
+            context,
+            answers,
+            problems=problems,
+            error=error,
+            kept=True,
+            photo_error=refused_photo,
+        )
     flash(request, N_("Draft saved."))
     return HTTPSeeOther(request.route_url("surveys.interview", household=context.plan_household.id))
 

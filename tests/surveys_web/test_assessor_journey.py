@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select
 
@@ -231,6 +232,11 @@ def test_photo_is_checked_re_encoded_and_served_as_a_jpeg(testapp, dbsession, wo
     assert len(dbsession.scalars(select(InterviewPhoto)).all()) == 1
 
 
+PHOTO_ERROR_BESIDE_THE_PICKER = (
+    r'<input type="file" id="photo"[^>]*>\s*<p class="error" id="photo-error">([^<]*)</p>'
+)
+
+
 def test_a_refused_photo_never_discards_the_answers(testapp, dbsession, world):
     ph = world.plan.first_selected()
     testapp.login(world.assessor.username)
@@ -246,6 +252,10 @@ def test_a_refused_photo_never_discards_the_answers(testapp, dbsession, world):
             status=400,
         )
         assert "JPEG or PNG" in page.text and "saved as a draft" in page.text
+        # said beside the picker as well: on a phone the banner is a screen above it
+        beside = re.search(PHOTO_ERROR_BESIDE_THE_PICKER, page.text)
+        assert beside and "JPEG or PNG" in beside.group(1)
+        assert 'aria-describedby="photo-error"' in page.text
         assert 'value="王大山"' in page.text and f'value="{wages}"' in page.text
         item = interview_of(dbsession, ph)
         # Saved, never submitted: the photo the assessor meant to send is missing.
