@@ -234,13 +234,13 @@ def test_standalone_links_and_file_pickers_are_fingertip_sized_on_a_phone_only(s
     assert desk_links and max(desk_links) < 30, found[1280]  # the desk look is unchanged
 
 
-# Width, height and lines of text of each link of a dense table (links in a closed fold,
+# Width, height, lines of text and text of each link of a dense table (links in a closed fold,
 # with no box, left out).
 TABLE_LINKS = """() => Array.from(document.querySelectorAll('main .table td a, main .table th a'))
   .map(e => { const r = e.getBoundingClientRect(); const text = document.createRange();
     text.selectNodeContents(e);
     const tops = new Set(Array.from(text.getClientRects(), q => Math.round(q.top)));
-    return [Math.round(r.width), Math.round(r.height), tops.size]; })
+    return [Math.round(r.width), Math.round(r.height), tops.size, e.textContent.trim()]; })
   .filter(([w, h]) => w > 0 && h > 0)"""
 # (user, path, what to wait for) of tables whose cells hold links.
 TABLE_PAGES = {
@@ -259,8 +259,26 @@ def test_links_in_dense_tables_are_fingertip_sized_on_a_phone_only(served, where
     list's "打开" took one line a character; at 1280 px they keep a line of text's height."""
     user, path, ready = TABLE_PAGES[where]
     phone = _measure(served, 360, "zh", TABLE_LINKS, user=user, path=path, ready=ready)
-    assert phone and min(min(w, h) for w, h, _ in phone) >= 44, phone
-    if where == "report list's Open":
-        assert all(lines == 1 for *_, lines in phone), phone
+    assert phone and min(min(w, h) for w, h, *_ in phone) >= 44, phone
+    opens = [lines for *_, lines, text in phone if text == "打开"]
+    assert all(lines == 1 for lines in opens) and bool(opens) == (where == "report list's Open")
     desk = _measure(served, 1280, "zh", TABLE_LINKS, user=user, path=path, ready=ready)
-    assert desk and max(h for _, h, lines in desk if lines == 1) < 30, desk
+    assert desk and max(h for _, h, lines, _ in desk if lines == 1) < 30, desk
+
+
+# Does each county row of the report list show a link to its report inside the table's box,
+# without a sideways scroll?
+REPORT_IN_SIGHT = """() => { const box = document.querySelector('.scroll').getBoundingClientRect();
+  return Array.from(document.querySelectorAll('tr[data-county]'), row => Array.from(
+    row.querySelectorAll("a[href*='/reports/county/']"), a => a.getBoundingClientRect())
+    .some(r => r.left >= box.left && r.right <= box.right)); }"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_on_a_phone_the_report_list_opens_a_report_without_a_sideways_scroll(served, lang):
+    """Its one link ("Open") sat in the last column, past the right edge of a 360 px phone."""
+    rows = _measure(
+        served, 360, lang, REPORT_IN_SIGHT, user="coordinator", path="/reports",
+        ready="tr[data-county]",
+    )  # fmt: skip
+    assert rows and all(rows), rows
