@@ -212,6 +212,9 @@ TAP_PAGES = {
     "XLSX and CSV exports": (
         "coordinator", "/reports", "main a[href*='/reports/county/']", "main a.tap", 2
     ),
+    "a plan's printable team lists": (
+        "coordinator", "/sampling/plans", "main a[href*='/sampling/plans/']", "main a.tap", 2
+    ),
     "evidence files": (
         "coordinator", "/appeals", "main a[href*='/appeals/county/']", "main a.tap", 1
     ),
