@@ -1,4 +1,5 @@
-"""Friendly 400 (a stale form), 403, 404 and 500 pages in the user's language."""
+"""Friendly 400 and 403 (a form sent from a stale page), 403, 404 and 500 pages in the user's
+language."""
 
 import logging
 from urllib.parse import urlsplit, urlunsplit
@@ -26,18 +27,24 @@ def not_found(request):
 
 @forbidden_view_config(renderer="errors/403.jinja2")
 def forbidden(request):
-    """Anonymous users go to log in; others are told they may not see this."""
+    """Anonymous users go to log in (told their session ended, when they sent a form); others
+    are told they may not see this."""
     if request.user is None and not _wants_json(request) and request.method == "GET":
         return HTTPSeeOther(request.route_url("auth.login", _query={"next": request.path_qs}))
     request.response.status = 403
     if _wants_json(request):
         request.override_renderer = "json"
         return {"error": "forbidden"}
+    if request.user is None:
+        # A form sent after the session ended (idle, or logged out in another tab) is checked
+        # for permission before its token: "your role does not give access" would mislead.
+        request.override_renderer = "errors/stale_form.jinja2"
+        return {"ended": True, "again": _page_of_the_form(request)}
     return {}
 
 
-@exception_view_config(BadCSRFToken, renderer="errors/csrf.jinja2")
-@exception_view_config(BadCSRFOrigin, renderer="errors/csrf.jinja2")
+@exception_view_config(BadCSRFToken, renderer="errors/stale_form.jinja2")
+@exception_view_config(BadCSRFOrigin, renderer="errors/stale_form.jinja2")
 def bad_csrf(exc, request):
     """A form sent with a stale token (the page was open past the session, or the user logged
     out in another tab): say so in the user's language and offer the page again, instead of
@@ -46,7 +53,7 @@ def bad_csrf(exc, request):
     if _wants_json(request):
         request.override_renderer = "json"
         return {"error": "bad_csrf"}
-    return {"again": _page_of_the_form(request)}
+    return {"ended": False, "again": _page_of_the_form(request)}
 
 
 def _page_of_the_form(request) -> str | None:

@@ -1,7 +1,8 @@
-"""A form sent with a token that no longer matches its session (a page left open past the
-session, or logged out in another tab) is refused with a page in the user's language that
-says nothing was saved and links back to the page the form came from: before, WebOb's English
-"400 Bad Request ... cross-site request forgery token" page."""
+"""A form sent with a token that no longer matches its session, or after the session ended (a
+page left open past the session, or logged out in another tab), is refused with a page in the
+user's language that says nothing was saved and links back to the page the form came from (or
+to log in again, then back to it). Before: WebOb's English "400 Bad Request ... cross-site
+request forgery token" page, and for an ended session "your role does not give access"."""
 
 from __future__ import annotations
 
@@ -50,3 +51,33 @@ def test_the_way_back_never_leads_off_the_site(testapp):
     for referer in ("http://evil.example/login", "http://example.com//evil.example/x"):
         page = testapp.post("/login", STALE, headers={"Referer": referer}, status=400)
         assert _again(page) is None, referer
+
+
+def test_a_form_sent_after_the_session_ended_says_so_not_that_the_role_forbids_it(
+    testapp, dbsession
+):
+    """Permission is checked before the token: an admin whose session had ended was told
+    "您的角色无权访问此页面" (your role does not give access) about their own page."""
+    admin = make_user(dbsession, Role.admin)
+    round_ = AssessmentRound(name="午休后批次", year=2019, poverty_line=3218.0, counties=[])
+    dbsession.add(round_)
+    dbsession.flush()
+    testapp.login(admin.username)
+    path = f"/reports/rounds/{round_.id}/icc"
+    token = testapp.get_csrf_token(path)
+    testapp.post("/logout", {"csrf_token": token}, status=303)  # or idle past the limit
+    page = testapp.post(
+        path,
+        {"planning_reason": "午休前写的原因", "csrf_token": token},
+        headers={"Referer": f"http://example.com{path}"},
+        status=403,
+    )
+    assert "data-session-ended" in page.text and "您的登录已结束" in page.text
+    assert "没有保存任何内容" in page.text and "无权" not in page.text
+    login = _again(page)
+    assert login is not None and login.startswith("http://example.com/login?next=")
+    assert login.endswith(path.replace("/", "%2F"))
+    assert dbsession.scalar(select(func.count()).select_from(RoundIcc)) == 0
+    # and back: logging in from that link returns to the page the form was on
+    form = testapp.get(login)
+    assert f'value="{path}"' in form.text
