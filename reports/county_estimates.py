@@ -279,9 +279,7 @@ def sample_rows(
                 "village_non_registered": non_registered.get(r.household_village, (0, 0))[0],
                 # 漏评率's census effective size: the screening flag (plans with screening
                 # only; None: no census of flagged households) and the village's list size
-                "flagged": (
-                    int(flagged and r.status == "non_registered") if screening else None
-                ),
+                "flagged": (int(flagged and r.status == "non_registered") if screening else None),
                 "village_nr_households": non_registered.get(r.household_village, (0, 0))[1],
             }
         )

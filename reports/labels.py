@@ -82,6 +82,11 @@ _ZH = {
         "{indicator}：ρ = {value}（由评估批次“{round}”的 {counties} 个县、{villages} 个村、"
         "{events} 户事件合并估计，{date} 起用）"
     ),
+    "icc_census": (
+        "{indicator}：有效样本量按筛查普查模型计算（排查户视为本村非建档立卡户名单的普查；"
+        "普查组相对比率 {k_c}、村内相关 ρ = {rho_c}，未标记组相对比率 {k_u}、ρ = {rho_u}；"
+        "由评估批次“{round}”的 {counties} 个有排查的县合并估计，{date} 起用），不用上列 ρ"
+    ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
     "part_random": "随机抽取村",
@@ -431,6 +436,11 @@ _EN = {
     "icc_planning": "{indicator}: ρ = {value} (planning value)",
     "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "
     "and {events} event households of round “{round}”, in use from {date})",
+    "icc_census": "{indicator}: effective sample size from the screening census model (the "
+    "screening households a census of the village's list of non-registered households; census "
+    "group relative rate {k_c}, intra-village correlation ρ = {rho_c}; unflagged group relative "
+    "rate {k_u}, ρ = {rho_u}; pooled over {counties} counties with screening of round "
+    "“{round}”, in use from {date}), not the ρ above",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",

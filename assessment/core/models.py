@@ -270,6 +270,7 @@ class RoundIcc(Base):
         """``(k_C, ρ_C, k_U, ρ_U)`` of 漏评率's census effective size, None when not recorded."""
         values = (self.k_census, self.rho_census, self.k_unflagged, self.rho_unflagged)
         return None if any(v is None for v in values) else values  # type: ignore[return-value]
+
     applied_by: Mapped[User | None] = relationship()
 
 
