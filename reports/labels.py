@@ -77,7 +77,7 @@ _ZH = {
         "（模拟中真实值高于上界的比例最高 8.8%），故评估批次可改用由各县数据合并估计的 ρ。"
         "评估批次记录了排查模型时，有排查的县的漏评率改按排查普查模型计算有效样本量（有排查标记"
         "的户视为本村非建档立卡户名单的普查，两组的相对比率与村内相关由至少 10 个县合并估计，"
-        "见下）；模拟中真实值高于其单侧上界的比例为 0–3.8%，区间覆盖率为 94.0%–98.8%。"
+        "见下）；模拟中真实值高于其单侧上界的比例为 0–3.8%，区间覆盖率为 94%–98.8%。"
     ),
     "icc_heading": "稀有比率的村内相关系数 ρ",
     "icc_planning": "{indicator}：ρ = {value}（规划值）",
@@ -439,7 +439,7 @@ _EN = {
     "effective size (the flagged households a census of the village's list of non-registered "
     "households; the two groups' relative rates and intra-village correlations pooled from at "
     "least ten counties, below); in the simulation the truth lay above its upper bound 0–3.8% "
-    "of the time and its interval covered the truth in 94.0–98.8% of samples.",
+    "of the time and its interval covered the truth in 94–98.8% of samples.",
     "icc_heading": "Intra-village correlation ρ of the rare rates",
     "icc_planning": "{indicator}: ρ = {value} (planning value)",
     "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "
