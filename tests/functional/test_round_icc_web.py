@@ -297,3 +297,8 @@ def test_the_page_shows_the_screening_model_of_the_missed_rate(testapp, dbsessio
     english = testapp.get(_path(round_of_five)).text
     assert "Screening model of the missed-identification rate" in english
     assert "Census group: relative rate" in english
+    # back on the planning value: the planning row carries no model, the village model again
+    icc.to_planning(dbsession, target, admin, "回到规划值")
+    dbsession.flush()
+    page = testapp.get(_path(round_of_five)).text
+    assert "data-screening-none" in page and "data-screening-model" not in page
