@@ -494,7 +494,8 @@ def grouped_model_n(
     p: float,
     total: float | None = None,
 ) -> float:
-    """A model-based effective size that knows the groups the events fall in (NOT production).
+    """A model-based effective size that knows the groups the events fall in (production
+    through :func:`census_model_n`, 漏评率's census size).
 
     A generalisation of ``n_K / (1 + (b* - 1) ρ)`` (Kish 1992; Gabler, Häder and Lahiri 1999)
     to groups of rows whose event rates differ (for 漏评: the households carrying a screening

@@ -133,9 +133,11 @@ def _rate(
 ):
     """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated.
 
-    ``screening`` (漏评率 only; measured, not production): ``{"flagged": (k, ρ), "unflagged":
-    (k, ρ)}``, each group's rate relative to the domain's and its ρ, pooled from other
-    counties; the ``wilson-model`` interval then takes :func:`_screening_aware`."""
+    ``screening`` (漏评率 only): ``{"census": (k, ρ), "unflagged": (k, ρ)}`` (production,
+    from the round's screening model) or ``{"flagged": ..., "unflagged": ...}`` (the
+    two-group size, measured only), each group's rate relative to the domain's and its ρ,
+    pooled from other counties; the ``wilson-model`` interval then takes
+    :func:`_screening_aware`."""
     y, x, concerned, size = _rate_inputs(rows, name, domain)
     if not concerned.any():
         return None, Insufficient.NO_ROWS
@@ -278,9 +280,10 @@ def rates(
     """The three sampled rates of random villages, without county totals or verdicts.
 
     ``icc`` is the intra-village correlation ρ of the rare rates' model design effect, one
-    for both or ``{indicator: ρ}``. ``screening`` (measured by ``bench/sim_rare_rates.py
-    --screening-aware``, not used by production): ``{"flagged": (k, ρ), "unflagged": (k, ρ)}``
-    for the screening-aware effective size of 漏评率; needs ``sample.flagged``.
+    for both or ``{indicator: ρ}``. ``screening``: the 漏评率's screening-aware effective
+    size as :func:`_rate` takes it (``bench/sim_rare_rates.py --screening-aware``; production
+    passes the round's census model through :func:`estimate_county`); needs
+    ``sample.flagged``.
 
     Returns
     -------

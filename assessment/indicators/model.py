@@ -211,10 +211,11 @@ class HouseholdSample:
     flagged : array_like of bool, optional
         For non-registered households: carries a screening flag (a screening household, or a
         flagged household the SRS drew), for the screening-aware effective size of the
-        漏评率 (:func:`assessment.estimation.grouped_model_n`; measured, not production).
+        漏评率 (the census size, :func:`assessment.estimation.with_census_size`, when the
+        scheme has ``missed_screening``). None: the plan has no screening.
     village_nr_households : array_like of float, optional
         Non-registered households of the household's village (its list), for the census
-        variant of that effective size (measured, not production).
+        effective size.
     """
 
     village: np.ndarray
