@@ -24,7 +24,8 @@ the county; ``--floor F`` takes ``max(F, pooled)``: what ``assess pool-icc`` wou
 4 → 0.20, 2 → 0.33. Together they test the production ρ against counties that cluster more
 (or less) than it assumes (docs/estimation.md, "If the villages cluster more than assumed").
 
-``--screening-aware`` measures a candidate for 漏评 (not production): Wilson on the
+``--screening-aware`` measures 漏评 on a screening-aware size (``groups``: a candidate, not
+production; ``census``: production when a round records a screening model): Wilson on the
 screening-aware effective size (:func:`assessment.estimation.grouped_model_n`, flagged and
 unflagged households, each group's relative rate and ρ pooled from the same other counties);
 the ``missed_rate | production`` rows then show it, and the ``clopper-pearson (model n)`` rows

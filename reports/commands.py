@@ -233,10 +233,36 @@ def _icc(snap) -> dict:
     }
 
 
+def _sizes(snap) -> dict:
+    """``{indicator: {"effective_size", "screening_model"}}`` of the rare rates: which effective
+    size their interval rests on (``village_model`` with ``icc``; ``screening_census`` for
+    漏评率 on the round's screening model, given as ``k_census``, ``rho_census``,
+    ``k_unflagged``, ``rho_unflagged``; null in a snapshot taken before it was recorded)."""
+    found = {r.indicator: r for r in snap.methods.rare_rate_icc}
+    out = {}
+    for i in snap.indicators:
+        if i.key not in ("wrongful_exit_rate", "missed_rate"):
+            continue
+        record = found.get(i.key)
+        model = record.screening_model if record is not None else None
+        census = i.effective_size == "screening_census" and model is not None
+        out[i.key] = {
+            "effective_size": i.effective_size or None,
+            "screening_model": (
+                dict(zip(("k_census", "rho_census", "k_unflagged", "rho_unflagged"), model,
+                         strict=True))
+                if census else None
+            ),
+        }  # fmt: skip
+    return out
+
+
 def indicators_json(snap) -> dict:
     """The ``indicators --json`` object of a county snapshot (proportions 0-1, null = none;
-    the rare rates also carry the ρ of their interval, ``icc``, and its ``icc_source``)."""
+    the rare rates also carry the ρ of their interval, ``icc``, and its ``icc_source``, and
+    the effective size it rests on, ``effective_size`` and ``screening_model``)."""
     icc = _icc(snap)
+    sizes = _sizes(snap)
     return {
         "verdict": snap.verdict,
         "fieldwork_complete": bool(snap.fieldwork and snap.fieldwork.complete),
@@ -263,6 +289,7 @@ def indicators_json(snap) -> dict:
                 "confidence": i.confidence,
                 "probability_within": _proportion(i.prob_within),
                 **icc.get(i.key, {}),
+                **sizes.get(i.key, {}),
             }
             for i in snap.indicators
         },

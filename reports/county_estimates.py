@@ -54,6 +54,8 @@ SAMPLE_COLUMNS = (
     "household_type",
     "village_non_registered",
     "missed_denominator",
+    "flagged",
+    "village_nr_households",
 )
 
 
@@ -87,7 +89,15 @@ def scheme_of(assessment_round: AssessmentRound, county: County) -> Scheme:
         recognition_comparator=assessment_round.recognition_comparator,
         wrongful_exit_icc=round_icc(assessment_round, "wrongful_exit_rate"),
         missed_icc=round_icc(assessment_round, "missed_rate"),
+        missed_screening=round_screening_model(assessment_round),
     )
+
+
+def round_screening_model(assessment_round) -> tuple[float, float, float, float] | None:
+    """``(k_C, ρ_C, k_U, ρ_U)`` of 漏评率's census effective size recorded for the round (on its
+    ``missed_rate`` row in force), else None: the village model with the round's ρ."""
+    record = assessment_round.icc("missed_rate") if hasattr(assessment_round, "icc") else None
+    return None if record is None else record.screening_model
 
 
 def round_icc(assessment_round, indicator: str) -> float:
@@ -114,15 +124,18 @@ def county_totals(db: Session, plan: SamplePlan) -> CountyTotals:
     )
 
 
-def _non_registered_by_village(db: Session, plan: SamplePlan) -> dict[int, int]:
+def _non_registered_by_village(db: Session, plan: SamplePlan) -> dict[int, tuple[int, int]]:
+    """Village -> (non-registered persons, non-registered households) of the plan's frame."""
     non_registered = case((Household.status == "non_registered", Household.household_size), else_=0)
-    return dict(
-        db.execute(
-            select(Household.frame_village_id, func.sum(non_registered))
+    households = case((Household.status == "non_registered", 1), else_=0)
+    return {
+        village: (int(persons or 0), int(count or 0))
+        for village, persons, count in db.execute(
+            select(Household.frame_village_id, func.sum(non_registered), func.sum(households))
             .where(Household.frame_id == plan.frame_id)
             .group_by(Household.frame_village_id)
-        ).all()
-    )
+        )
+    }
 
 
 FLAGS = ("dibao", "unsafe_house", "serious_illness", "no_labour", "elderly_alone")
@@ -263,7 +276,11 @@ def sample_rows(
                 "missed_size": missed_size,
                 "recognises": recognises,
                 "household_type": r.status,
-                "village_non_registered": non_registered.get(r.household_village, 0),
+                "village_non_registered": non_registered.get(r.household_village, (0, 0))[0],
+                # 漏评率's census effective size: the screening flag (plans with screening
+                # only; None: no census of flagged households) and the village's list size
+                "flagged": (int(flagged and r.status == "non_registered") if screening else None),
+                "village_nr_households": non_registered.get(r.household_village, (0, 0))[1],
             }
         )
     spread_missed_denominator(rows)
@@ -309,7 +326,21 @@ def household_sample(rows: list[dict]) -> HouseholdSample:
         village_weight=1.0 / col("pi_village", float),
         village_non_registered=col("village_non_registered", float),
         missed_size=np.array([r.get("missed_size", r["persons"]) for r in rows], dtype=float),
+        flagged=_screening_flags(rows),
+        village_nr_households=(
+            col("village_nr_households", float)
+            if rows and all(r.get("village_nr_households") is not None for r in rows)
+            else None
+        ),
     )
+
+
+def _screening_flags(rows: list[dict]) -> np.ndarray | None:
+    """The rows' screening flags, or None when the plan has no screening (no census of the
+    flagged households: 漏评率 keeps the village model)."""
+    if not rows or any(r.get("flagged") in (None, "") for r in rows):
+        return None
+    return np.array([bool(int(r["flagged"])) for r in rows], dtype=bool)
 
 
 def county_data(

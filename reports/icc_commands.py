@@ -169,3 +169,46 @@ def _print(args, target, pooled) -> None:
                 N_("    Fewer than {least} events: not enough for a pooled ρ."),
                 least=icc.MIN_EVENTS,
             )
+    _print_screening(args, target, pooled)
+
+
+def _print_screening(args, target, pooled) -> None:
+    """漏评率's screening model: pooled now (or why not), and the one in force."""
+    from reports import icc
+    from reports.county_estimates import round_screening_model
+
+    found = pooled.screening
+    label = Message(INDICATOR_LABELS["missed_rate"])
+    if found.model is not None:
+        say(args, SCREENING_LINE, indicator=label, **_model_words(found.model),
+            counties=format_number(found.counties), census=format_number(found.census_events),
+            unflagged=format_number(found.unflagged_events))  # fmt: skip
+    if not pooled.enough_screening:
+        say(
+            args,
+            N_(
+                "    The screening model needs {counties} complete counties with screening and "
+                "{least} events in each group: {indicator} keeps the village model."
+            ),
+            counties=icc.MIN_SCREENING_COUNTIES,
+            least=icc.MIN_EVENTS,
+            indicator=label,
+        )
+    current = round_screening_model(target)
+    if current is not None:
+        say(args, N_("  {indicator} screening model in use: census k = {k_c}, ρ = {rho_c}; "
+                     "unflagged k = {k_u}, ρ = {rho_u}"),
+            indicator=label, **_model_words(current))  # fmt: skip
+
+
+SCREENING_LINE = N_(
+    "  {indicator} screening model: census k = {k_c}, ρ = {rho_c}; unflagged k = {k_u}, "
+    "ρ = {rho_u} ({counties} counties with screening, {census} census events, {unflagged} "
+    "unflagged events)"
+)
+
+
+def _model_words(model) -> dict:
+    k_c, rho_c, k_u, rho_u = model
+    return {"k_c": f"{k_c:.3f}", "rho_c": f"{rho_c:.3f}", "k_u": f"{k_u:.3f}",
+            "rho_u": f"{rho_u:.3f}"}  # fmt: skip

@@ -95,6 +95,10 @@ def _page(request, target: AssessmentRound, source: AssessmentRound, **forms) ->
         "lines": lines,
         "planning": RARE_RATE_ICC,
         "least_events": icc.MIN_EVENTS,
+        "least_screening_counties": icc.MIN_SCREENING_COUNTIES,
+        "screening": pooled.screening if pooled is not None else None,
+        "screening_enough": pooled is not None and pooled.enough_screening,
+        "screening_current": target.icc("missed_rate"),
         "can_apply": bool(request.has_permission(Permission.admin)),
         "off_planning": any(
             line["current"] is not None and line["current"].source != "planning" for line in lines

@@ -75,12 +75,20 @@ _ZH = {
         "的比例不超过 4.4%；错退率的区间覆盖真实值的比例为 93.1%–98.7%，漏评率为 99.2%–99.8%"
         "（偏保守）。村内聚集更强（村内相关 0.20、0.33）时，按规划值 0.10 的上界可能偏宽松"
         "（模拟中真实值高于上界的比例最高 8.8%），故评估批次可改用由各县数据合并估计的 ρ。"
+        "评估批次记录了排查模型时，有排查的县的漏评率改按排查普查模型计算有效样本量（有排查标记"
+        "的户视为本村非建档立卡户名单的普查，两组的相对比率与村内相关由至少 10 个县合并估计，"
+        "见下）；模拟中真实值高于其单侧上界的比例为 0–3.8%，区间覆盖率为 94%–98.8%。"
     ),
     "icc_heading": "稀有比率的村内相关系数 ρ",
     "icc_planning": "{indicator}：ρ = {value}（规划值）",
     "icc_pooled": (
         "{indicator}：ρ = {value}（由评估批次“{round}”的 {counties} 个县、{villages} 个村、"
         "{events} 户事件合并估计，{date} 起用）"
+    ),
+    "icc_census": (
+        "{indicator}：有效样本量按排查普查模型计算（排查户视为本村非建档立卡户名单的普查；"
+        "普查组相对比率 {k_c}、村内相关 ρ = {rho_c}，未标记组相对比率 {k_u}、ρ = {rho_u}；"
+        "由评估批次“{round}”的 {counties} 个有排查的县合并估计，{date} 起用），不用上列 ρ"
     ),
     "col_part": "样本部分",
     "col_village_class": "村类别",
@@ -426,11 +434,21 @@ _EN = {
     "wrongful-exit rate and 99.2–99.8% for the missed rate (conservative). Where villages "
     "cluster more (intra-village correlation 0.20 or 0.33) the planning value 0.10 can make the "
     "upper bound liberal (the truth above it up to 8.8% of the time in the simulation), so a "
-    "round may use a ρ pooled from its counties' data instead.",
+    "round may use a ρ pooled from its counties' data instead. When the round records a "
+    "screening model, the missed rate of a county with screening takes instead the census "
+    "effective size (the flagged households a census of the village's list of non-registered "
+    "households; the two groups' relative rates and intra-village correlations pooled from at "
+    "least ten counties, below); in the simulation the truth lay above its upper bound 0–3.8% "
+    "of the time and its interval covered the truth in 94–98.8% of samples.",
     "icc_heading": "Intra-village correlation ρ of the rare rates",
     "icc_planning": "{indicator}: ρ = {value} (planning value)",
     "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "
     "and {events} event households of round “{round}”, in use from {date})",
+    "icc_census": "{indicator}: effective sample size from the screening census model (the "
+    "screening households a census of the village's list of non-registered households; census "
+    "group relative rate {k_c}, intra-village correlation ρ = {rho_c}; unflagged group relative "
+    "rate {k_u}, ρ = {rho_u}; pooled over {counties} counties with screening of round "
+    "“{round}”, in use from {date}), not the ρ above",
     "col_part": "Part of the sample",
     "col_village_class": "Village class",
     "part_random": "Villages drawn at random",

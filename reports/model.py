@@ -89,6 +89,10 @@ class Indicator:
     bound_label : str
         What ``one_sided_bound`` is, in the report's language (e.g. "one-sided 95% upper
         bound (Korn–Graubard, 27 design degrees of freedom)"); empty when unknown.
+    effective_size : str
+        The effective size of a rare rate's interval: ``village_model`` or
+        ``screening_census`` (漏评率 on the round's screening model); empty otherwise and in
+        snapshots taken before it was recorded.
     """
 
     key: str
@@ -106,6 +110,7 @@ class Indicator:
     one_sided_bound: float | None = None
     worst_case: float | None = None
     bound_label: str = ""
+    effective_size: str = ""
 
     def __post_init__(self) -> None:
         _check_choice("key", self.key, INDICATOR_KEYS)
@@ -507,7 +512,8 @@ class RareRateIcc:
 
     ``source`` ``planning`` (the planning value) or ``pooled``: pooled over ``counties``
     counties (``villages`` villages, ``events`` event households) of round ``from_round``,
-    applied on ``applied``.
+    applied on ``applied``. ``screening_model`` (漏评率 only): ``(k_C, ρ_C, k_U, ρ_U)`` of the
+    census effective size pooled over ``screening_counties`` counties with screening, or None.
     """
 
     indicator: str
@@ -518,6 +524,8 @@ class RareRateIcc:
     villages: int = 0
     events: int = 0
     applied: date | None = None
+    screening_model: tuple[float, float, float, float] | None = None
+    screening_counties: int = 0
 
     def __post_init__(self) -> None:
         _check_choice("source", self.source, ("planning", "pooled"))

@@ -260,7 +260,10 @@ def conclusion(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> list:
         Spacer(1, 6 * mm),
         indicator_table(s.indicators, lang, styles, fonts.text, interim=s.interim),
         Paragraph(escape(L.text(lang, "bound_note")), styles["small"]),
-        *(Paragraph(escape(line), styles["small"]) for line in W.icc_lines(lang, s.methods)),
+        *(
+            Paragraph(escape(line), styles["small"])
+            for line in W.icc_lines(lang, s.methods, s.indicators)
+        ),
         *(Paragraph(escape(line), styles["small"]) for line in bound_lines(s, lang)),
         *(Paragraph(escape(line), styles["small"]) for line in sensitivity_lines(s, lang)),
     ]

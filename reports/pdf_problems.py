@@ -160,7 +160,7 @@ def methods_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
         ),
         (t("estimators"), W.estimators_text(lang, m.estimators)),
         (t("ci_method"), W.ci_method_text(lang, m.ci_method)),
-        (t("icc_heading"), SEP_LINE[lang].join(W.icc_lines(lang, m))),
+        (t("icc_heading"), SEP_LINE[lang].join(W.icc_lines(lang, m, s.indicators))),
         (t("instrument_version"), W.instrument_text(lang, m.instrument_version)),
     ]
     if s.coverage.response:  # snapshots since the non-response adjustment

@@ -87,6 +87,7 @@ def _indicator(result, lang: str = "zh") -> model.Indicator:
         se=_finite(result.se),
         one_sided_bound=_clip(_finite(result.one_sided_bound)),
         bound_label=result.bound_label.render(lang) if result.bound_label is not None else "",
+        effective_size=result.effective_size or "",
     )
 
 
@@ -336,6 +337,8 @@ def rare_rate_icc(assessment_round: AssessmentRound | None) -> tuple[model.RareR
                 found.villages,
                 found.events,
                 found.applied_at.date(),
+                found.screening_model,
+                found.screening_counties or 0,
             )
         )
     return tuple(out)

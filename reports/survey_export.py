@@ -102,6 +102,20 @@ HOUSEHOLD_COLUMNS = (
         "k non-registered rows of the village, 0 for other rows",
     ),
     Column(
+        "flagged",
+        "排查标记户",
+        "carries a screening flag (non-registered households of a plan with screening)",
+        "1=是/yes; 0=否/no; blank = the plan has no screening; --flag-column of the missed "
+        "rate's census effective size",
+    ),
+    Column(
+        "village_nr_households",
+        "村非建档立卡户数",
+        "non-registered households of the village",
+        "households (from the frame); --village-size-column of the missed rate's census "
+        "effective size",
+    ),
+    Column(
         "incidence_score",
         "综合贫困发生率线性化得分",
         "linearised score of poverty incidence (delta method)",
@@ -196,6 +210,8 @@ def _household_row(row: dict, interview, score: float) -> list:
         "" if recognises != recognises else int(recognises),
         row["village_non_registered"],
         row["missed_denominator"],
+        "" if row.get("flagged") is None else int(row["flagged"]),
+        row.get("village_nr_households", ""),
         score,
         interview.income_per_capita,
         *(answers.get(name, "") for name in INCOME),
@@ -276,12 +292,35 @@ COMMANDS = {
 }
 
 
-def command(indicator: str, data: str = "DATA", icc: float | None = RARE_RATE_ICC) -> str:
+SCREENING = (
+    "--screening-model {model} --flag-column flagged --village-size-column village_nr_households"
+)
+
+
+def command(
+    indicator: str,
+    data: str = "DATA",
+    icc: float | None = RARE_RATE_ICC,
+    screening: tuple[float, float, float, float] | None = None,
+) -> str:
     """The ``assess estimate`` command that gives ``indicator`` from the households data
     (``icc``: the round's ρ of a rare rate, written exactly so that the command gives the
-    report's figures)."""
+    report's figures; ``screening``: 漏评率's screening model ``(k_C, ρ_C, k_U, ρ_U)`` when
+    the report's interval rests on the census effective size)."""
     options = COMMANDS[indicator][2].format(icc=repr(float(icc)) if icc is not None else "")
+    if screening is not None and indicator == "missed_rate":
+        model = ",".join(repr(float(v)) for v in screening)
+        options = f"{options} {SCREENING.format(model=model)}"
     return f"assess estimate {data} {options} {DESIGN}"
+
+
+def census_model(data: ce.CountyData) -> tuple[float, float, float, float] | None:
+    """漏评率's screening model when the county's report uses the census effective size: the
+    round records one and the plan has screening (its rows carry the flags)."""
+    model = data.scheme.missed_screening
+    if model is None or not data.rows or any(r.get("flagged") is None for r in data.rows):
+        return None
+    return model
 
 
 def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, str], ...]:
@@ -291,8 +330,9 @@ def reproduction_notes(data: ce.CountyData) -> tuple[tuple[str, str, str, str, s
     Poverty incidence combines the two rates with the county totals of the frame.
     """
     t = data.totals
+    screening = census_model(data)
     notes = [
-        ("commands", key, zh, en, command(key, icc=data.scheme.icc(key)))
+        ("commands", key, zh, en, command(key, icc=data.scheme.icc(key), screening=screening))
         for key, (zh, en, _) in COMMANDS.items()
     ]
     totals = (

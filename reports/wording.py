@@ -116,13 +116,31 @@ def design_text(lang: str, design_json: str) -> str:
     return ("" if lang == "zh" else " ").join(out)
 
 
-def icc_lines(lang: str, methods: Methods) -> list[str]:
+def icc_lines(lang: str, methods: Methods, indicators=()) -> list[str]:
     """The ρ of each rare rate's interval and its source (the planning value, or pooled from
     N counties of a round, in use from a date); a snapshot without it used the planning
-    value."""
+    value. When 漏评率 rests on the census effective size (``indicators`` say so), a line
+    naming that size and its screening model follows."""
     found = methods.rare_rate_icc or tuple(
         RareRateIcc(key, RARE_RATE_ICC) for key in ("wrongful_exit_rate", "missed_rate")
     )
+    census = {i.key for i in indicators if i.effective_size == "screening_census"}
+    extra = [
+        L.text(
+            lang,
+            "icc_census",
+            indicator=L.text(lang, r.indicator),
+            k_c=f"{r.screening_model[0]:.3f}",
+            rho_c=f"{r.screening_model[1]:.3f}",
+            k_u=f"{r.screening_model[2]:.3f}",
+            rho_u=f"{r.screening_model[3]:.3f}",
+            round=r.from_round,
+            counties=r.screening_counties,
+            date=r.applied.isoformat() if r.applied else "",
+        )
+        for r in found
+        if r.indicator in census and r.screening_model is not None
+    ]
     return [
         L.text(
             lang,
@@ -136,4 +154,4 @@ def icc_lines(lang: str, methods: Methods) -> list[str]:
             date=r.applied.isoformat() if r.applied else "",
         )
         for r in found
-    ]
+    ] + extra

@@ -72,6 +72,20 @@ def register(subparsers) -> argparse.ArgumentParser:
             "wilson-model (--ci-method auto-rare); default: none (design effect 1)"
         ),
     )
+    parser.add_argument(
+        "--screening-model",
+        help=N_(
+            "k_C,rho_C,k_U,rho_U: the missed rate's screening model (census effective size of "
+            "wilson-model; needs --flag-column and --village-size-column)"
+        ),
+    )
+    parser.add_argument(
+        "--flag-column", help=N_("column of the screening flag (1 = flagged household)")
+    )
+    parser.add_argument(
+        "--village-size-column",
+        help=N_("column of the village's number of non-registered households"),
+    )
     parser.add_argument("--level", type=float, default=0.95, help=N_("confidence level (0-1)"))
     parser.add_argument("--lonely-psu", default="fail", choices=est.LONELY_PSU_OPTIONS)
     parser.add_argument("--json", action="store_true", help=N_("print a JSON list of objects"))
@@ -298,7 +312,14 @@ def _estimates(design, table, args, stat, rows) -> tuple[est.Estimate, ...]:
         size = numeric(_column(table, size), size) if size else None
         y = numeric(y_raw, args.var)
         icc = getattr(args, "icc", None)
-        return (est.ratio(design, y, x, na_rm=True, event_size=size, icc=icc, **common),)
+        found = est.ratio(design, y, x, na_rm=True, event_size=size, icc=icc, **common)
+        census = _screening_options(table, args)
+        if census is None:
+            return (found,)
+        model, flagged, households = census
+        kept = rows & np.isfinite(y) & np.isfinite(x)
+        size = x if size is None else size
+        return (est.with_census_size(found, design, size, x, flagged, households, kept, model),)
     if not _is_numeric(y_raw):
         if stat == "proportion":
             return est.proportions(design, y_raw, **common)
@@ -314,6 +335,45 @@ def _estimates(design, table, args, stat, rows) -> tuple[est.Estimate, ...]:
         return (est.proportion(design, y, na_rm=True, **common),)
     function = est.total if stat == "total" else est.mean
     return (function(design, y, na_rm=True, **common),)
+
+
+def _screening_options(table, args):
+    """``(model, flagged, village households)`` of ``--screening-model``, or None without it.
+
+    The census effective size of the missed rate (docs/estimation.md, "Census") applies to
+    ``--stat ratio`` with ``--ci-method auto-rare`` and the villages as first-stage clusters;
+    any other use, or a value that is not four numbers (k at least 0, ρ in [0, 1]), is
+    refused with a message."""
+    text = getattr(args, "screening_model", None)
+    flag, village = getattr(args, "flag_column", None), getattr(args, "village_size_column", None)
+    if text is None:
+        if flag or village:
+            raise InputError(
+                N_("--flag-column and --village-size-column go with --screening-model.")
+            )
+        return None
+    if args.ci_method != "auto-rare":
+        raise InputError(N_("--screening-model needs --ci-method auto-rare."))
+    if not (flag and village):
+        raise InputError(N_("--screening-model needs --flag-column and --village-size-column."))
+    if not _names(args.cluster):
+        raise InputError(N_("--screening-model needs --cluster (the villages)."))
+    parts = [t.strip() for t in text.split(",")]
+    try:
+        model = est.check_screening_model([float(t) for t in parts] if len(parts) == 4 else [])
+    except (ValueError, est.EstimationError):
+        raise InputError(
+            N_(
+                "--screening-model must be four numbers k_C,rho_C,k_U,rho_U (k at least 0, "
+                "rho between 0 and 1), got {value!r}."
+            ),
+            value=text,
+        ) from None
+    flagged = numeric(_column(table, flag), flag)
+    if not np.isin(flagged[np.isfinite(flagged)], (0.0, 1.0)).all():
+        raise InputError(N_("--flag-column {column!r} must hold 0 or 1."), column=flag)
+    households = numeric(_column(table, village), village)
+    return model, np.nan_to_num(flagged) == 1, households
 
 
 def _category_totals(design, labels, rows, args) -> tuple[est.Estimate, ...]:
@@ -347,6 +407,8 @@ def _record(group, estimate: est.Estimate) -> dict:
         level=estimate.level,
         stat=estimate.stat,
     )
+    if estimate.method == "wilson-model":  # the rare rates' one-sided bound, as reports give it
+        record["upper_bound"] = est.one_sided_bound(estimate, "upper", estimate.level)
     return record
 
 

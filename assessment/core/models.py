@@ -217,12 +217,20 @@ class RoundIcc(Base):
     (``pooled``), who applied it, when and why.
     ``source`` ``planning``: the round put back on the planning value (``--planning``), with
     who, when and why; it reads as a round without a row.
+    A ``pooled`` row of ``missed_rate`` may also carry the screening model of 漏评率
+    (:attr:`screening_model`), pooled from at least ten counties with screening.
     """
 
     __tablename__ = "round_icc"
     __table_args__ = (
         CheckConstraint("value >= 0 AND value <= 1", name="value_in_range"),
         CheckConstraint("source IN ('planning', 'pooled')", name="known_source"),
+        CheckConstraint(
+            "(k_census IS NULL OR k_census >= 0) AND (k_unflagged IS NULL OR k_unflagged >= 0)"
+            " AND (rho_census IS NULL OR (rho_census >= 0 AND rho_census <= 1))"
+            " AND (rho_unflagged IS NULL OR (rho_unflagged >= 0 AND rho_unflagged <= 1))",
+            name="screening_model_in_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -244,9 +252,25 @@ class RoundIcc(Base):
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     applied_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(Text, default="")
+    # 漏评率's screening model (``missed_rate`` rows only; migration 0014): pooled from at
+    # least ten complete counties with screening, or all None (the village model with ρ).
+    k_census: Mapped[float | None] = mapped_column(Float)
+    rho_census: Mapped[float | None] = mapped_column(Float)
+    k_unflagged: Mapped[float | None] = mapped_column(Float)
+    rho_unflagged: Mapped[float | None] = mapped_column(Float)
+    screening_counties: Mapped[int | None] = mapped_column(Integer)
+    census_events: Mapped[int | None] = mapped_column(Integer)
+    unflagged_events: Mapped[int | None] = mapped_column(Integer)
     assessment_round: Mapped[AssessmentRound] = relationship(
         back_populates="icc_history", foreign_keys=[round_id]
     )
+
+    @property
+    def screening_model(self) -> tuple[float, float, float, float] | None:
+        """``(k_C, ρ_C, k_U, ρ_U)`` of 漏评率's census effective size, None when not recorded."""
+        values = (self.k_census, self.rho_census, self.k_unflagged, self.rho_unflagged)
+        return None if any(v is None for v in values) else values  # type: ignore[return-value]
+
     applied_by: Mapped[User | None] = relationship()
 
 

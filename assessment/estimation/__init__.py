@@ -9,7 +9,7 @@ Public API
 ----------
 make_design, Design, DesignWarning, EstimationError
 total, mean, proportion, proportions, ratio, ratio_scores, from_scores, Estimate
-grouped_model_n
+grouped_model_n, census_model_n, with_census_size, check_screening_model
 taylor_covariance, group_sums
 one_sided_bound, probability_within
 choose_method, METHODS, CI_METHODS, COMPARATORS, LONELY_PSU_OPTIONS
@@ -21,6 +21,8 @@ from assessment.estimation.errors import DesignWarning, EstimationError
 from assessment.estimation.estimators import (
     CI_METHODS,
     Estimate,
+    census_model_n,
+    check_screening_model,
     from_scores,
     grouped_model_n,
     mean,
@@ -29,6 +31,7 @@ from assessment.estimation.estimators import (
     ratio,
     ratio_scores,
     total,
+    with_census_size,
 )
 from assessment.estimation.intervals import COMPARATORS, METHODS, choose_method
 from assessment.estimation.variance import group_sums, taylor_covariance
@@ -42,6 +45,8 @@ __all__ = [
     "DesignWarning",
     "Estimate",
     "EstimationError",
+    "census_model_n",
+    "check_screening_model",
     "choose_method",
     "from_scores",
     "group_sums",
@@ -56,4 +61,5 @@ __all__ = [
     "ratio_scores",
     "taylor_covariance",
     "total",
+    "with_census_size",
 ]

@@ -494,7 +494,8 @@ def grouped_model_n(
     p: float,
     total: float | None = None,
 ) -> float:
-    """A model-based effective size that knows the groups the events fall in (NOT production).
+    """A model-based effective size that knows the groups the events fall in (production
+    through :func:`census_model_n`, 漏评率's census size).
 
     A generalisation of ``n_K / (1 + (b* - 1) ρ)`` (Kish 1992; Gabler, Häder and Lahiri 1999)
     to groups of rows whose event rates differ (for 漏评: the households carrying a screening
@@ -549,3 +550,154 @@ def grouped_model_n(
         between += np.sqrt(rho * v) * np.bincount(design.psu, weights=part, minlength=design.n_psu)
     variance = (within + float(np.sum(between**2))) / total**2
     return (1.0 - p) / variance if variance > 0 else float("inf")
+
+
+SCREENING_MODEL_KEYS = ("k_census", "rho_census", "k_unflagged", "rho_unflagged")
+
+
+def check_screening_model(model) -> tuple[float, float, float, float]:
+    """``(k_C, ρ_C, k_U, ρ_U)`` as floats, refused unless the ``k`` are finite and at least 0
+    and the ``ρ`` in [0, 1]."""
+    try:
+        values = tuple(float(v) for v in model)
+    except (TypeError, ValueError):
+        raise EstimationError(
+            N_("the screening model needs four numbers k_C, rho_C, k_U, rho_U, got {value!r}"),
+            value=model,
+        ) from None
+    if len(values) != 4:
+        raise EstimationError(
+            N_("the screening model needs four numbers k_C, rho_C, k_U, rho_U, got {value!r}"),
+            value=model,
+        )
+    for k in values[0::2]:
+        if not (np.isfinite(k) and k >= 0):
+            raise EstimationError(N_("relative rate must be at least 0, got {value!r}"), value=k)
+    for rho in values[1::2]:
+        check_icc(rho)
+    return values  # type: ignore[return-value]
+
+
+def census_model_n(
+    design: Design,
+    units: np.ndarray,
+    denominator: np.ndarray,
+    flagged: np.ndarray,
+    village_households: np.ndarray,
+    domain: np.ndarray,
+    model,
+    p: float,
+) -> float:
+    """The screening census effective size of 漏评率 (docs/estimation.md, "Census").
+
+    The screening enumerates every flagged non-registered household of a drawn village, so the
+    flagged part of the village's 漏评 is counted over **every** non-registered household of its
+    list: group "census", one unit per household of the list (the flagged rows' units, and the
+    rest of the village's known population ``Σ w x`` spread evenly over its other households),
+    events at ``k_C p``; group "unflagged", the SRS rows not flagged, events at ``k_U p``.
+    :func:`grouped_model_n` on the two groups, whose village effects are fully correlated,
+    with the denominator ``Σ_v w_v X_v``.
+
+    Parameters
+    ----------
+    design : Design
+    units : ndarray
+        The rows' weighted event sizes ``w s`` (zero off the domain and on rows of weight 0).
+    denominator : ndarray
+        The ratio's denominator ``x`` (``Σ w x`` over a village's rows is its known
+        non-registered population times the village weight).
+    flagged : ndarray of bool
+        The row carries a screening flag (a screening household or a flagged SRS household).
+    village_households : ndarray
+        Non-registered households of the row's village (the list's size).
+    domain : ndarray of bool
+    model : sequence of 4 floats
+        ``(k_C, ρ_C, k_U, ρ_U)``, pooled from a round's counties.
+    p : float
+        The estimated rate.
+    """
+    k_c, rho_c, k_u, rho_u = check_screening_model(model)
+    units = np.asarray(units, float)
+    flagged = np.asarray(flagged, bool)
+    domain = np.asarray(domain, bool)
+    x = np.asarray(denominator, float)
+    households = np.asarray(village_households, float)
+    weights = design.weights
+    carried = flagged & (units > 0)
+    plain = ~flagged & (units > 0)
+    psu, unit = [design.psu[plain]], [units[plain]]
+    label = [np.full(int(plain.sum()), "unflagged")]
+    total = 0.0
+    for c in np.unique(design.psu[domain]):
+        in_c = domain & (design.psu == c)
+        known = float(np.sum(weights[in_c] * x[in_c]))  # w_v X_v
+        total += known
+        mine = units[carried & (design.psu == c)]
+        size = households[in_c][0]
+        if not (np.isfinite(size) and size >= 0):
+            raise EstimationError(
+                N_("the village's number of non-registered households must be at least 0, "
+                   "got {value!r}"),
+                value=float(size),
+            )  # fmt: skip
+        rest = max(round(float(size)) - mine.size, 1)
+        filler = max(known - float(mine.sum()), 0.0) / rest
+        psu += [np.full(mine.size + rest, c)]
+        unit += [mine, np.full(rest, filler)]
+        label += [np.full(mine.size + rest, "census")]
+    shape = _Shape(np.concatenate(psu), design.n_psu)
+    return grouped_model_n(
+        shape,  # type: ignore[arg-type]
+        np.concatenate(unit),
+        np.concatenate(label),
+        {"census": k_c, "unflagged": k_u},
+        {"census": rho_c, "unflagged": rho_u},
+        p,
+        total=total,
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """The PSU layout :func:`grouped_model_n` reads (units that are not the design's rows)."""
+
+    psu: np.ndarray
+    n_psu: int
+
+
+def with_census_size(
+    estimate: Estimate,
+    design: Design,
+    event_size: np.ndarray,
+    denominator: np.ndarray,
+    flagged: np.ndarray,
+    village_households: np.ndarray,
+    domain: np.ndarray,
+    model,
+) -> Estimate:
+    """``estimate`` (a ``wilson-model`` ratio) on the screening census effective size
+    (:func:`census_model_n`): the same Wilson interval on the design df, its one-sided bound
+    following it (``n_event`` the census size, ``deff_model`` 1). Other methods unchanged."""
+    from dataclasses import replace
+
+    if estimate.method != "wilson-model":
+        return estimate
+    domain = np.asarray(domain, bool)
+    weights = design.weights
+    size = np.asarray(event_size, float)
+    units = np.where(domain & (weights > 0), weights * np.where(domain, size, 0.0), 0.0)
+    n = census_model_n(
+        design, units, denominator, flagged, village_households, domain, model, estimate.estimate
+    )
+    low, high = intervals.interval(
+        "wilson-model",
+        estimate.estimate,
+        estimate.se,
+        n=estimate.n,
+        df=estimate.df,
+        n_kish=estimate.n_kish,
+        level=estimate.level,
+        n_event=n,
+        deff_model=1.0,
+    )
+    return replace(estimate, ci_low=low, ci_high=high, n_event=n, deff_model=1.0)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assessment import estimation as est
+from assessment.core.i18n import N_, Message
 from assessment.estimation import intervals
 from assessment.indicators.model import (
     INDICATORS,
@@ -132,9 +133,11 @@ def _rate(
 ):
     """``(Estimate, None)``, or ``(None, reason)`` when the rate cannot be estimated.
 
-    ``screening`` (漏评率 only; measured, not production): ``{"flagged": (k, ρ), "unflagged":
-    (k, ρ)}``, each group's rate relative to the domain's and its ρ, pooled from other
-    counties; the ``wilson-model`` interval then takes :func:`_screening_aware`."""
+    ``screening`` (漏评率 only): ``{"census": (k, ρ), "unflagged": (k, ρ)}`` (production,
+    from the round's screening model) or ``{"flagged": ..., "unflagged": ...}`` (the
+    two-group size, measured only), each group's rate relative to the domain's and its ρ,
+    pooled from other counties; the ``wilson-model`` interval then takes
+    :func:`_screening_aware`."""
     y, x, concerned, size = _rate_inputs(rows, name, domain)
     if not concerned.any():
         return None, Insufficient.NO_ROWS
@@ -160,20 +163,33 @@ def _rate(
 
 
 def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
-    """The 漏评率's ``wilson-model`` interval on the screening-aware effective size
-    (:func:`assessment.estimation.grouped_model_n`, flagged and unflagged households), carried
-    as ``n_event`` with ``deff_model`` 1 so that the one-sided bound follows it."""
+    """The 漏评率's ``wilson-model`` interval on a screening-aware effective size, carried as
+    ``n_event`` with ``deff_model`` 1 so that the one-sided bound follows it.
+
+    With ``"census"`` in ``screening`` and the villages' lists known: the census effective size
+    (:func:`assessment.estimation.with_census_size`, production when the round records a
+    screening model); otherwise the two-group size (flagged and unflagged households,
+    :func:`assessment.estimation.grouped_model_n`; measured, not production)."""
     if rows.flagged is None:
         raise ValueError("the screening-aware 漏评率 needs the sample's flagged column")
     d = rows.design
+    if "census" in screening and rows.village_households is not None:
+        model = (*screening["census"], *screening["unflagged"])
+        return est.with_census_size(
+            estimate,
+            d,
+            size,
+            rows.missed_denominator,
+            rows.flagged,
+            rows.village_households,
+            concerned,
+            model,
+        )
     units = np.where(concerned & (d.weights > 0), d.weights * size, 0.0)
     groups = np.where(rows.flagged, "flagged", "unflagged")
-    relative = {g: screening[g][0] for g in screening}
-    iccs = {g: screening[g][1] for g in screening}
-    if "census" in screening and rows.village_households is not None:
-        n = _census_variant(rows, units, concerned, screening, estimate.estimate)
-    else:
-        n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
+    relative = {g: screening[g][0] for g in screening if g != "census"}
+    iccs = {g: screening[g][1] for g in screening if g != "census"}
+    n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
     low, high = intervals.interval(
         "wilson-model",
         estimate.estimate,
@@ -186,36 +202,6 @@ def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
         deff_model=1.0,
     )
     return replace(estimate, ci_low=low, ci_high=high, n_event=n, deff_model=1.0)
-
-
-def _census_variant(rows: _Rows, units, concerned, screening, p) -> float:
-    """The census variant (measured): "flagged and missed" over every non-registered household
-    of each drawn village (the flagged rows' units, and the rest of the village's known
-    population spread evenly over its other households), and the unflagged SRS rows."""
-    from types import SimpleNamespace
-
-    d = rows.design
-    flagged = rows.flagged & (units > 0)
-    unflagged = ~rows.flagged & (units > 0)
-    psu, unit = [d.psu[unflagged]], [units[unflagged]]
-    label = [np.full(int(unflagged.sum()), "unflagged")]
-    total = 0.0
-    for c in np.unique(d.psu[concerned]):
-        in_c = concerned & (d.psu == c)
-        known = float(np.sum(d.weights[in_c] * rows.missed_denominator[in_c]))  # w_v X_v
-        total += known
-        mine = units[flagged & (d.psu == c)]
-        rest = max(round(float(rows.village_households[in_c][0])) - mine.size, 1)
-        filler = max(known - float(mine.sum()), 0.0) / rest
-        psu += [np.full(mine.size + rest, c)]
-        unit += [mine, np.full(rest, filler)]
-        label += [np.full(mine.size + rest, "census")]
-    shape = SimpleNamespace(psu=np.concatenate(psu), n_psu=d.n_psu)
-    relative = {"census": screening["census"][0], "unflagged": screening["unflagged"][0]}
-    iccs = {"census": screening["census"][1], "unflagged": screening["unflagged"][1]}
-    return est.grouped_model_n(
-        shape, np.concatenate(unit), np.concatenate(label), relative, iccs, p, total=total
-    )
 
 
 def _incidence(rows: _Rows, county: CountyTotals, level: float, icc=RARE_RATE_ICC):
@@ -294,9 +280,10 @@ def rates(
     """The three sampled rates of random villages, without county totals or verdicts.
 
     ``icc`` is the intra-village correlation ρ of the rare rates' model design effect, one
-    for both or ``{indicator: ρ}``. ``screening`` (measured by ``bench/sim_rare_rates.py
-    --screening-aware``, not used by production): ``{"flagged": (k, ρ), "unflagged": (k, ρ)}``
-    for the screening-aware effective size of 漏评率; needs ``sample.flagged``.
+    for both or ``{indicator: ρ}``. ``screening``: the 漏评率's screening-aware effective
+    size as :func:`_rate` takes it (``bench/sim_rare_rates.py --screening-aware``; production
+    passes the round's census model through :func:`estimate_county`); needs
+    ``sample.flagged``.
 
     Returns
     -------
@@ -366,9 +353,12 @@ def estimate_county(
             reason=why,
         )
     ]
+    census = _census_model(rows, scheme)
     for name in INDICATORS[1:]:
-        estimate, why = _rate(rows, name, everyone, level, scheme.icc(name))
-        results.append(judge(name, estimate, scheme, events=_events(rows, name), reason=why))
+        screening = census if name == "missed_rate" else None
+        estimate, why = _rate(rows, name, everyone, level, scheme.icc(name), screening)
+        result = judge(name, estimate, scheme, events=_events(rows, name), reason=why)
+        results.append(_with_size(result, screening is not None))
     official, confidence = combine(results)
     return CountyAssessment(
         tuple(results),
@@ -380,6 +370,48 @@ def estimate_county(
         scheme,
         county,
     )
+
+
+def _census_model(rows: _Rows, scheme: Scheme) -> dict | None:
+    """The 漏评率's census screening model when the round records one and the county's rows
+    carry the screening flags and the villages' lists (a plan with screening); else None (the
+    village model with the round's ρ)."""
+    if scheme.missed_screening is None or rows.flagged is None or rows.village_households is None:
+        return None
+    k_c, rho_c, k_u, rho_u = scheme.missed_screening
+    return {"census": (k_c, rho_c), "unflagged": (k_u, rho_u)}
+
+
+def _with_size(result, census: bool):
+    """``result`` naming the effective size of its ``wilson-model`` interval; on the census
+    size, the bound's label says so (the village design effect is not what it rests on)."""
+    detail = result.detail
+    if detail is None or detail.method != "wilson-model":
+        return result
+    if not census:
+        return replace(result, effective_size="village_model")
+    label = result.bound_label
+    if label is not None:
+        label = census_bound_label(detail, result.bound_side, label)
+    return replace(result, effective_size="screening_census", bound_label=label)
+
+
+def census_bound_label(detail: est.Estimate, side: str, label: Message) -> Message:
+    """What the bound on the census size is, in words for reports."""
+    words = dict(label.mapping)
+    words["n"] = f"{detail.n_event:.0f}" if np.isfinite(detail.n_event) else "—"
+    words.pop("deff", None)
+    msgid = {
+        "upper": N_(
+            "one-sided {level} upper bound (Wilson; effective sample size {n} from the "
+            "screening census model; {df} design degrees of freedom)"
+        ),
+        "lower": N_(
+            "one-sided {level} lower bound (Wilson; effective sample size {n} from the "
+            "screening census model; {df} design degrees of freedom)"
+        ),
+    }[side]
+    return Message(msgid, words)
 
 
 def _nothing(sample: HouseholdSample, county: CountyTotals, scheme: Scheme) -> CountyAssessment:

@@ -78,6 +78,11 @@ class Scheme:
     wrongful_exit_icc, missed_icc : float
         ρ of each rare rate's model design effect: the round's pooled value, or the planning
         value :data:`RARE_RATE_ICC` (docs/estimation.md, "Rare rates").
+    missed_screening : tuple of 4 floats or None
+        ``(k_C, ρ_C, k_U, ρ_U)``: the screening model of 漏评率 the round recorded (pooled
+        from at least ten complete counties, ``assess pool-icc``). With it, a county whose plan
+        has screening takes the census effective size for 漏评率's interval and bound
+        (docs/estimation.md, "Census"); None: the village model with ``missed_icc``.
     """
 
     poverty_incidence_max: float
@@ -91,8 +96,13 @@ class Scheme:
     confidence: float = 0.95
     wrongful_exit_icc: float = RARE_RATE_ICC
     missed_icc: float = RARE_RATE_ICC
+    missed_screening: tuple[float, float, float, float] | None = None
 
     def __post_init__(self) -> None:
+        if self.missed_screening is not None:
+            object.__setattr__(
+                self, "missed_screening", est.check_screening_model(self.missed_screening)
+            )
         for name in ("wrongful_exit_icc", "missed_icc"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
@@ -201,10 +211,11 @@ class HouseholdSample:
     flagged : array_like of bool, optional
         For non-registered households: carries a screening flag (a screening household, or a
         flagged household the SRS drew), for the screening-aware effective size of the
-        漏评率 (:func:`assessment.estimation.grouped_model_n`; measured, not production).
+        漏评率 (the census size, :func:`assessment.estimation.with_census_size`, when the
+        scheme has ``missed_screening``). None: the plan has no screening.
     village_nr_households : array_like of float, optional
         Non-registered households of the household's village (its list), for the census
-        variant of that effective size (measured, not production).
+        effective size.
     """
 
     village: np.ndarray
@@ -284,6 +295,10 @@ class IndicatorResult:
     reason : str or None
         An :class:`Insufficient` value when ``official`` or ``confidence`` is
         ``insufficient_data``; None otherwise.
+    effective_size : str or None
+        The effective sample size of a rare rate's ``wilson-model`` interval:
+        ``"village_model"`` (Kish's size over ``1 + (b* - 1) ρ``) or ``"screening_census"``
+        (漏评率 on the round's screening model); None for other intervals.
     """
 
     indicator: str
@@ -304,6 +319,7 @@ class IndicatorResult:
     bound_label: Message | None = None
     detail: est.Estimate | None = None
     reason: str | None = None
+    effective_size: str | None = None
 
     @property
     def official_pass(self) -> bool:
@@ -342,6 +358,7 @@ class IndicatorResult:
             "bound_side": self.bound_side,
             "reason": self.reason,
             "events": self.events,
+            "effective_size": self.effective_size,
         }
 
 

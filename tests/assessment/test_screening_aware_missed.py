@@ -1,4 +1,5 @@
-"""The screening-aware effective size of 漏评率 (measured, not production).
+"""The screening-aware effective size of 漏评率 (two groups: measured only; census: production
+for rounds that record a screening model).
 
 ``assessment.estimation.grouped_model_n`` against a hand-worked example, its reduction to the
 production ``n_K / (1 + (b* - 1) ρ)`` with one group, and the pooled relative rates and ρ of

@@ -153,12 +153,16 @@ def check_shape(data: dict) -> None:
     assert set(data["indicators"]) == set(KEYS)
     for key, values in data["indicators"].items():
         rare = key in ("wrongful_exit_rate", "missed_rate")
-        assert set(values) == FIELDS | ({"icc", "icc_source"} if rare else set())
+        sizes = {"icc", "icc_source", "effective_size", "screening_model"}
+        assert set(values) == FIELDS | (sizes if rare else set())
         for name in FIELDS - {"official", "confidence"}:
             value = values[name]
             assert value is None or 0 <= value <= 1, (name, value)
         if rare:  # no round of this module records a pooled ρ: the planning value
             assert (values["icc"], values["icc_source"]) == (0.1, "planning")
+            # nor a screening model: the village model wherever an interval is formed
+            assert values["effective_size"] in ("village_model", None), values
+            assert values["screening_model"] is None
 
 
 def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties):  # noqa: F811

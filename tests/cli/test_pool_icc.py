@@ -20,7 +20,10 @@ import shlex
 import numpy as np
 import pypdf
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 
+from assessment.core.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
 from tests.cli.test_console_script import chinese, last_line, ok, refused, url  # noqa: F401
 from tests.cli.test_fieldwork_commands import (
@@ -274,3 +277,113 @@ def test_pool_icc_planning_puts_the_round_back_and_keeps_the_history(url, round_
         says="已在使用 ρ 的规划值",
     )  # fmt: skip
     assert len(query(url, ICC_ROWS, key="wrongful_exit_rate")) == len(history) + 1
+
+
+# 漏评率's screening model (k_C, ρ_C, k_U, ρ_U) as `pool-icc --apply` records it from a pool of
+# ten counties with screening; written by the test (the module's round has five counties).
+MODEL = (0.6, 0.12, 0.45, 0.08)
+
+
+def record_screening_model(database: str, round_id: str) -> None:
+    """Record :data:`MODEL` for the round through :func:`reports.icc.apply` (the command's and
+    the web page's recording path: append-only row, the round's counties marked stale)."""
+    from assessment.core.models import AssessmentRound
+    from assessment.indicators.icc import PooledIcc
+    from reports import icc
+
+    engine = create_engine(normalise_database_url(database))
+    with Session(engine) as db:
+        target = db.get(AssessmentRound, int(round_id))
+        values = {
+            "wrongful_exit_rate": PooledIcc(float("nan"), 10, 60, 400, 0),
+            "missed_rate": PooledIcc(0.2, 10, 60, 500, 30),
+        }
+        pooled = icc.Pooled(target, 10, 10, values, icc.ScreeningPool(10, 18, 12, MODEL))
+        icc.apply(db, target, pooled, None, "十县合并（排查模型）")
+        db.commit()
+    engine.dispose()
+
+
+def test_a_recorded_screening_model_puts_the_missed_rate_on_the_census_size(url, round_of_five):  # noqa: F811
+    """Five complete counties: no screening model (ten needed), 漏评率 on the village model.
+    A recorded model: the county's 漏评率 takes the census effective size (same estimate,
+    another interval), the JSON and the report say so, and the codebook's command gives the
+    report's interval and bound to 1e-9."""
+    work, round_id = round_of_five["work"], round_of_five["round"]
+    _pooled_in_force(url, round_of_five)
+    shown = ok(url, "pool-icc", "--round", round_id).stdout
+    chinese(shown, "排查模型需要 10 个实地调查已完成且有排查的县.*漏评率仍按村级模型计算")
+    english = ok(url, "pool-icc", "--round", round_id, "--lang", "en").stdout
+    assert "The screening model needs 10 complete counties" in english
+    assert query(url, "SELECT COUNT(*) FROM round_icc WHERE k_census IS NOT NULL") == [(0,)]
+    before = indicators(url, "R4")["missed_rate"]
+    assert (before["effective_size"], before["screening_model"]) == ("village_model", None)
+
+    record_screening_model(url, round_id)
+    (row,) = query(
+        url,
+        "SELECT k_census, rho_census, k_unflagged, rho_unflagged, screening_counties, "
+        "census_events, unflagged_events FROM round_icc WHERE k_census IS NOT NULL",
+    )
+    assert row == (*MODEL, 10, 18, 12)
+    missed = indicators(url, "R4")["missed_rate"]
+    assert missed["effective_size"] == "screening_census"
+    assert missed["screening_model"] == dict(
+        zip(("k_census", "rho_census", "k_unflagged", "rho_unflagged"), MODEL, strict=True)
+    )
+    assert missed["estimate"] == pytest.approx(before["estimate"], rel=1e-12)
+    assert missed["se"] == pytest.approx(before["se"], rel=1e-12)
+    assert missed["ci_high"] != pytest.approx(before["ci_high"], rel=1e-6)
+    assert missed["ci_low"] <= missed["estimate"] <= missed["one_sided_bound"] <= missed["ci_high"]
+    # 错退率 is untouched by the screening model
+    wrong = indicators(url, "R4")["wrongful_exit_rate"]
+    assert wrong["effective_size"] == "village_model" and wrong["screening_model"] is None
+
+    ok(url, "report", "--county", "R4", "--out", work / "r4.pdf")
+    text = re.sub(r"\s+", "", pdf_text(work / "r4.pdf"))
+    assert "漏评率：有效样本量按排查普查模型计算" in text, text
+    assert "普查组相对比率0.600、村内相关ρ=0.120" in text
+    assert "按排查普查模型计算；设计自由度" in text  # the bound's label names the size
+    ok(url, "report", "--county", "R4", "--out", work / "r4-en.pdf", "--lang", "en")
+    english = re.sub(r"\s+", "", pdf_text(work / "r4-en.pdf"))
+    assert "effectivesamplesizefromthescreeningcensusmodel" in english
+
+    out = work / "r4-survey.csv"
+    ok(url, "export", "--county", "R4", "--format", "csv", "--out", out)
+    with (work / "r4-survey-codebook.csv").open(encoding="utf-8-sig") as f:
+        codebook = list(csv.DictReader(f))
+    commands = {r["variable"]: r["values"] for r in codebook if r["sheet"] == "commands"}
+    words = shlex.split(commands["missed_rate"])
+    given = words[words.index("--screening-model") + 1]
+    assert tuple(float(v) for v in given.split(",")) == MODEL
+    (found,) = json.loads(ok(url, "estimate", out, *words[3:]).stdout)
+    for field, reported in (
+        ("estimate", "estimate"), ("se", "se"), ("ci_low", "ci_low"), ("ci_high", "ci_high"),
+        ("upper_bound", "one_sided_bound"),
+    ):  # fmt: skip
+        assert found[field] == pytest.approx(missed[reported], rel=1e-9, abs=1e-12), field
+    assert "--screening-model" not in commands["wrongful_exit_rate"]
+    with out.open(encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    non_registered = [r for r in rows if r["status"] == "non_registered"]
+    assert {r["flagged"] for r in non_registered} == {"0", "1"}
+    assert all(r["role"] != "screening" or r["flagged"] == "1" for r in non_registered)
+    assert all(int(r["village_nr_households"]) >= 1 for r in non_registered)
+
+    # bad option values: a message, no traceback
+    base = [str(out), *words[3:]]
+    at = base.index("--screening-model") + 1
+    for bad, says in (
+        ("0.6,0.12,0.45", "四个数"), ("0.6,1.5,0.45,0.08", "四个数"), ("a,b,c,d", "四个数"),
+        ("-1,0.1,0.4,0.1", "四个数"),
+    ):  # fmt: skip
+        given = [*base[: at - 1], f"--screening-model={bad}", *base[at + 1 :]]
+        refused(url, "estimate", *given, says=says)
+    english = [*base[:at], "x", *base[at + 1 :], "--lang", "en"]
+    refused(url, "estimate", *english, says="--screening-model must be four numbers")
+    without = [w for w in base if w not in ("--flag-column", "flagged")]
+    refused(url, "estimate", *without, says="--flag-column")
+    wald = [*base, "--ci-method", "auto"]
+    refused(url, "estimate", *wald, says="auto-rare")
+    flag = base.index("--flag-column") + 1
+    refused(url, "estimate", *base[:flag], "persons", *base[flag + 1 :], says="0 或 1")

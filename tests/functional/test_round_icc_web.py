@@ -264,3 +264,41 @@ def test_a_coordinator_cannot_return_to_the_planning_value(testapp, dbsession, r
     token = testapp.get_csrf_token(_path(round_of_five))
     testapp.post(_path(round_of_five), {"planning_reason": "越权", "csrf_token": token}, status=403)
     assert [r[0] for r in _rows(dbsession, round_of_five)] == ["pooled"]
+
+
+def test_the_page_shows_the_screening_model_of_the_missed_rate(testapp, dbsession, round_of_five):
+    """Fewer than ten complete counties with screening: none pooled, the page says what is
+    needed; a recorded model (as ``pool-icc --apply`` records one from ten counties) shows in
+    force with its counts, in Chinese and English."""
+    from assessment.indicators.icc import PooledIcc
+    from reports import icc
+
+    admin = make_user(dbsession, Role.admin)
+    testapp.login(admin.username)
+    page = testapp.get(_path(round_of_five)).text
+    assert "data-screening-none" in page and "漏评率的排查模型" in page
+    assert "data-screening-short" in page and "需要 10 个实地调查已完成且有排查的县" in page
+    target = round_of_five["round"]
+    values = {
+        "wrongful_exit_rate": PooledIcc(float("nan"), 10, 60, 400, 0),
+        "missed_rate": PooledIcc(0.2, 10, 60, 500, 30),
+    }
+    model = (0.6, 0.12, 0.45, 0.08)
+    pooled = icc.Pooled(target, 10, 10, values, icc.ScreeningPool(10, 18, 12, model))
+    icc.apply(dbsession, target, pooled, admin, "十县合并")
+    dbsession.flush()
+    page = testapp.get(_path(round_of_five)).text
+    assert 'data-screening-model="0.600,0.120,0.450,0.080"' in page
+    row = re.search(r'data-table="screening-in-force">.*?</table>', page, re.S).group(0)
+    assert "<td>10</td>" in row and "18 / 12" in row
+    assert "data-screening-none" not in page
+    admin.language = "en"
+    dbsession.flush()
+    english = testapp.get(_path(round_of_five)).text
+    assert "Screening model of the missed-identification rate" in english
+    assert "Census group: relative rate" in english
+    # back on the planning value: the planning row carries no model, the village model again
+    icc.to_planning(dbsession, target, admin, "回到规划值")
+    dbsession.flush()
+    page = testapp.get(_path(round_of_five)).text
+    assert "data-screening-none" in page and "data-screening-model" not in page
