@@ -1,14 +1,13 @@
 """Read and check a frame file in a child process with a memory and a time limit.
 
-PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
-The child (``python -m sampling.frames.isolated``) caps its address space and processor time
-(``resource.setrlimit``), reads the file, writes the typed columns (Arrow IPC) and tells the
-parent ``columns [extra columns]``, then checks every row, tells ``hash <content hash>`` and
-writes the issues; also ``progress <rows>``, and ``refused [msgid, mapping]`` when a large
-workbook is refused while calamine still parses it. The parent watches its resident memory and
-the clock on a thread, and builds (and stores) the :class:`Frame` while the child checks and
-hashes. A file that makes a parser allocate or loop without bound ends the child only, and the
-user gets a message (``docs/frame-format.md``, "Limits").
+PURE (standard library, polars). The web and the CLI call :func:`read_frame_isolated`. The
+child (``python -m sampling.frames.isolated``) caps its address space and processor time, reads
+the file, writes the typed columns (Arrow IPC), tells ``columns [extra columns]``, checks every
+row, tells ``hash <content hash>`` and writes the issues; also ``progress <rows>``, and
+``refused [msgid, mapping]`` when a large workbook is refused while calamine parses it. The
+parent watches its memory and the clock on a thread, and builds (and stores) the :class:`Frame`
+while the child checks and hashes. A file that makes a parser allocate or loop without bound
+ends the child only; the user gets a message (``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations
@@ -53,11 +52,10 @@ def read_frame_isolated(
     limits: Limits = DEFAULT_LIMITS,
     early: Callable[[Frame], None] | None = None,
 ) -> FrameImport:
-    """:func:`~sampling.frames.frame.read_frame`, with the reading and checking done in a child
-    process limited to ``limits.max_memory`` bytes and ``limits.max_seconds`` seconds of
-    processor time. ``early``, if given, gets the frame as soon as the child has typed the
-    columns, and runs (on this thread) while the child finishes its checks: the result says
-    whether the file was accepted."""
+    """:func:`~sampling.frames.frame.read_frame` read and checked in a child process limited to
+    ``limits.max_memory`` bytes and ``limits.max_seconds`` of processor time. ``early``, if given,
+    gets the frame once the child has typed the columns, and runs (on this thread) while the
+    child finishes its checks: the result says whether the file was accepted."""
     with tempfile.TemporaryDirectory(prefix="frame-") as folder:
         path = _input_path(source, Path(folder))
         output = Path(folder) / "result.pickle"
@@ -104,8 +102,7 @@ def _input_path(source, folder: Path) -> Path:
     return path
 
 
-#: How many times ``limits.max_seconds`` the parent waits for the child (a backstop: the
-#: child's processor time is capped by the system, and a file cannot make it wait on anything).
+#: Times ``limits.max_seconds`` the parent waits for the child (a backstop: its CPU time is capped).
 WAIT_FACTOR = 10
 
 
@@ -129,10 +126,9 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
 
 
 def _run_child(request: Path, limits: Limits, progress: Progress | None, handed, digest):
-    """Run the child; its exit code (negative when it was killed over its memory limit, None
-    when it was killed at the deadline), and the refusal it reported while still parsing. The
-    extra columns of the columns it hands over go to ``handed`` (then None when it ends), the
-    content hash of an accepted file to ``digest``."""
+    """Run the child: its exit code (negative if killed over its memory limit, None at the
+    deadline) and the refusal it told while parsing. The extra columns of the hand-over go to
+    ``handed`` (then None when it ends), an accepted file's content hash to ``digest``."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
     command = [sys.executable, "-m", "sampling.frames.isolated", str(request)]
     quiet = {"stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
