@@ -17,8 +17,7 @@ from sampling.frames import columns as fc
 from sampling.frames.hashing import id_order
 from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
 
-#: Control characters, and the bidirectional and invisible format characters that can make a
-#: name display as another (U+061C, U+200B-U+200F, U+202A-U+202E, U+2060-U+2069, U+FEFF).
+#: Control characters, and the bidirectional and invisible format characters that disguise text.
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 FORMAT = "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 _UNUSABLE = re.compile(f"{CONTROL}|{FORMAT}")

@@ -68,8 +68,7 @@ def read_frame_isolated(
             extra_columns, frame, error = handed.get(), None, None
             if extra_columns is not None:
                 try:
-                    arrow = pl.read_ipc(f"{output}.arrow")
-                    frame = build_frame(arrow, tuple(extra_columns), digest)
+                    frame = build_frame(pl.read_ipc(f"{output}.arrow"), extra_columns, digest)
                 except Exception as exc:  # columns the child goes on to refuse, e.g. nulls
                     error = exc
                 if frame is not None and early is not None:
@@ -152,7 +151,10 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None, handed,
             if progress is not None and line.startswith(b"progress "):
                 progress(int(line.split()[1]))
             if line.startswith(b"columns "):
-                handed.put(json.loads(line.removeprefix(b"columns ")))
+                handed.put(tuple(json.loads(line.removeprefix(b"columns "))))
+                with contextlib.suppress(OSError):  # its checks and hash yield to the store
+                    for task in Path(f"/proc/{child.pid}/task").iterdir():  # (nice is per thread)
+                        os.setpriority(os.PRIO_PROCESS, int(task.name), 10)
             if line.startswith(b"hash "):
                 digest.set_result(line.split()[1].decode())
             if line.startswith(b"refused "):
@@ -182,8 +184,7 @@ def _child(request_path: str) -> int:
     request = Path(request_path).read_bytes()
     path, file_format, encoding, max_issues, limits = pickle.loads(request)  # noqa: S301
     output = Path(request_path).with_name("result.pickle")
-    # The parent watches the resident memory; this cap on the address space (allocators reserve
-    # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
+    # an address-space cap (4×: allocators reserve more than they touch): absurd allocations fail
     import polars  # noqa: F401 - its address space counts in the base
 
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""
