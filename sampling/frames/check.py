@@ -14,11 +14,10 @@ import polars as pl
 
 from assessment.core.i18n import N_, Message
 from sampling.frames import columns as fc
-from sampling.frames.hashing import ID_ORDER
+from sampling.frames.hashing import id_order
 from sampling.frames.read import DEFAULT_LIMITS, Limits, Table
 
-#: Control characters, and the bidirectional and invisible format characters that can make a
-#: name display as another (U+061C, U+200B-U+200F, U+202A-U+202E, U+2060-U+2069, U+FEFF).
+#: Control characters, and the bidirectional and invisible format characters that disguise text.
 CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 FORMAT = "[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]"
 _UNUSABLE = re.compile(f"{CONTROL}|{FORMAT}")
@@ -73,7 +72,7 @@ class IssueLog:
 @dataclass(frozen=True)
 class Checked:
     """Typed canonical columns (``exit_year`` 0 where blank), ``row``, ``extra_json``,
-    ``id_order`` (:data:`~sampling.frames.hashing.ID_ORDER`: sorted once for all its uses)."""
+    ``id_order`` (:func:`~sampling.frames.hashing.id_order`: sorted once for all its uses)."""
 
     columns: pl.DataFrame
     extra_columns: tuple[str, ...]
@@ -106,7 +105,7 @@ def check_table(
     headers.update({f"x:{name}": name for name in extra})
     absent = {name: value for name, value in _OPTIONAL.items() if name not in canonical}
     cells = cells.with_columns(pl.lit(v).alias(n) for n, v in absent.items())
-    typed = _typed(cells).with_columns(ID_ORDER)
+    typed = _typed(cells).with_columns(id_order=id_order(cells))  # ids: the cells as read
     extra_names = tuple(sorted(extra))
     json = _extra_json(extra_names).alias("extra_json")
     checked = Checked(typed.with_columns(json).drop(f"x:{name}" for name in extra), extra_names)
@@ -348,10 +347,9 @@ def _check_villages(typed: pl.DataFrame, headers: dict[str, str], log: IssueLog)
             N_("Row {row}, column {column}: the village code is blank but other rows have one."),
         )
     else:
+        slash = pl.col("township").str.contains("/", literal=True)
         log.add_rows(
-            frame.filter(pl.col("township").str.contains("/", literal=True)).select(
-                "row", pl.col("township").alias("value")
-            ),
+            frame.filter(slash).select("row", pl.col("township").alias("value")),
             headers["township"],
             N_(
                 "Row {row}, column {column}: a township name may not contain '/' "

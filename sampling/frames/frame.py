@@ -19,7 +19,7 @@ import polars as pl
 
 from sampling.frames import columns as fc
 from sampling.frames.check import Checked, FrameIssue, IssueLog, check_table
-from sampling.frames.hashing import ID_ORDER, content_hash
+from sampling.frames.hashing import content_hash, id_order
 from sampling.frames.read import (
     DEFAULT_LIMITS,
     XLSX_MAGIC,
@@ -72,13 +72,12 @@ class VillageTable:
 class Frame:
     """A checked household frame, one read-only array entry per household, in file order.
 
-    Text arrays hold ``str``; ``status`` and ``village_type`` hold canonical values;
-    ``exit_year`` is 0 where blank; absent optional columns read as ``""`` or False.
-    ``extra_json`` holds each row's extra columns as JSON (``"{}"`` without any),
-    ``source_row`` the file row (header = row 1), ``village_index`` the position of the
-    household's village in :attr:`villages`, ``id_order`` the positions sorted by
-    ``household_id`` (the canonical order), :attr:`content_hash` the SHA-256 of
-    :func:`~sampling.frames.hashing.content_hash`, computed on a thread of its own.
+    Text arrays hold ``str``; ``status`` and ``village_type`` canonical values; ``exit_year``
+    is 0 where blank; absent optional columns read as ``""`` or False. ``extra_json`` holds each
+    row's extra columns as JSON (``"{}"`` without any), ``source_row`` the file row (header =
+    row 1), ``village_index`` the position of the household's village in :attr:`villages`,
+    ``id_order`` the positions sorted by ``household_id`` (the canonical order),
+    :attr:`content_hash` the SHA-256 of :func:`~sampling.frames.hashing.content_hash`.
     """
 
     household_id: np.ndarray
@@ -184,9 +183,8 @@ def read_and_check(
     data: bytes | Path, file_format, encoding, max_issues, limits, progress, *hooks
 ) -> tuple[Checked | None, FrameImport]:
     """Read and check ``data``, the file's bytes or path: the checked columns (None when there
-    is any issue) and the :class:`FrameImport` without its frame. The part of
-    :func:`read_frame` the isolated child runs; ``hooks``: ``refused`` as in
-    :func:`~sampling.frames.read.read_table`, then ``typed_ready`` as in :func:`check_table`."""
+    is any issue) and the :class:`FrameImport` without its frame (what the isolated child runs);
+    ``hooks``: ``refused`` (:func:`read_table`), then ``typed_ready`` (:func:`check_table`)."""
     refused, typed_ready = (*hooks, None, None)[:2]
     guessed = file_format or ("xlsx" if first_bytes(data).startswith(XLSX_MAGIC) else "csv")
     log = IssueLog(max_issues)
@@ -268,10 +266,10 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None)
     index = data.select("key").join(
         villages.select("key", "_index"), on="key", how="left", maintain_order="left"
     )
-    id_order = data["id_order"] if "id_order" in data.columns else data.select(ID_ORDER)[:, 0]
+    order = data["id_order"] if "id_order" in data.columns else id_order(data)
     if digest is None:  # on a thread (polars and hashlib release the GIL): the store asks last
         pool = ThreadPoolExecutor(1)
-        digest = pool.submit(content_hash, data.drop("key", "row"), id_order)
+        digest = pool.submit(content_hash, data.drop("key", "row"), order)
         pool.shutdown(wait=False)
     return Frame(
         **{name: _array(data[name]) for name in fc.CANONICAL_COLUMNS},
@@ -282,6 +280,6 @@ def build_frame(data: pl.DataFrame, extra_columns: tuple[str, ...], digest=None)
             **{f.name: _frozen(villages[f.name].to_numpy()) for f in fields(VillageTable)}
         ),
         village_index=_frozen(index["_index"].cast(pl.Int32).to_numpy()),
-        id_order=_frozen(id_order.cast(pl.Int64).to_numpy()),
+        id_order=_frozen(order.cast(pl.Int64).to_numpy()),
         digest=digest,
     )

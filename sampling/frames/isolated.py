@@ -1,14 +1,13 @@
 """Read and check a frame file in a child process with a memory and a time limit.
 
-PURE (standard library, polars). The web server and the CLI call :func:`read_frame_isolated`.
-The child (``python -m sampling.frames.isolated``) caps its address space and processor time
-(``resource.setrlimit``), reads the file, writes the typed columns (Arrow IPC) and tells the
-parent ``columns [extra columns]``, then checks every row, tells ``hash <content hash>`` and
-writes the issues; also ``progress <rows>``, and ``refused [msgid, mapping]`` when a large
-workbook is refused while calamine still parses it. The parent watches its resident memory and
-the clock on a thread, and builds (and stores) the :class:`Frame` while the child checks and
-hashes. A file that makes a parser allocate or loop without bound ends the child only, and the
-user gets a message (``docs/frame-format.md``, "Limits").
+PURE (standard library, polars). The web and the CLI call :func:`read_frame_isolated`. The
+child (``python -m sampling.frames.isolated``) caps its address space and processor time, reads
+the file, writes the typed columns (Arrow IPC), tells ``columns [extra columns]``, checks every
+row, tells ``hash <content hash>`` and writes the issues; also ``progress <rows>``, and
+``refused [msgid, mapping]`` when a large workbook is refused while calamine parses it. The
+parent watches its memory and the clock on a thread, and builds (and stores) the :class:`Frame`
+while the child checks and hashes. A file that makes a parser allocate or loop without bound
+ends the child only; the user gets a message (``docs/frame-format.md``, "Limits").
 """
 
 from __future__ import annotations
@@ -53,11 +52,10 @@ def read_frame_isolated(
     limits: Limits = DEFAULT_LIMITS,
     early: Callable[[Frame], None] | None = None,
 ) -> FrameImport:
-    """:func:`~sampling.frames.frame.read_frame`, with the reading and checking done in a child
-    process limited to ``limits.max_memory`` bytes and ``limits.max_seconds`` seconds of
-    processor time. ``early``, if given, gets the frame as soon as the child has typed the
-    columns, and runs (on this thread) while the child finishes its checks: the result says
-    whether the file was accepted."""
+    """:func:`~sampling.frames.frame.read_frame` read and checked in a child process limited to
+    ``limits.max_memory`` bytes and ``limits.max_seconds`` of processor time. ``early``, if given,
+    gets the frame once the child has typed the columns, and runs (on this thread) while the
+    child finishes its checks: the result says whether the file was accepted."""
     with tempfile.TemporaryDirectory(prefix="frame-") as folder:
         path = _input_path(source, Path(folder))
         output = Path(folder) / "result.pickle"
@@ -70,8 +68,7 @@ def read_frame_isolated(
             extra_columns, frame, error = handed.get(), None, None
             if extra_columns is not None:
                 try:
-                    arrow = pl.read_ipc(f"{output}.arrow")
-                    frame = build_frame(arrow, tuple(extra_columns), digest)
+                    frame = build_frame(pl.read_ipc(f"{output}.arrow"), extra_columns, digest)
                 except Exception as exc:  # columns the child goes on to refuse, e.g. nulls
                     error = exc
                 if frame is not None and early is not None:
@@ -104,8 +101,7 @@ def _input_path(source, folder: Path) -> Path:
     return path
 
 
-#: How many times ``limits.max_seconds`` the parent waits for the child (a backstop: the
-#: child's processor time is capped by the system, and a file cannot make it wait on anything).
+#: Times ``limits.max_seconds`` the parent waits for the child (a backstop: its CPU time is capped).
 WAIT_FACTOR = 10
 
 
@@ -129,10 +125,9 @@ def _child_failure(code: int | None, limits: Limits) -> Message:
 
 
 def _run_child(request: Path, limits: Limits, progress: Progress | None, handed, digest):
-    """Run the child; its exit code (negative when it was killed over its memory limit, None
-    when it was killed at the deadline), and the refusal it reported while still parsing. The
-    extra columns of the columns it hands over go to ``handed`` (then None when it ends), the
-    content hash of an accepted file to ``digest``."""
+    """Run the child: its exit code (negative if killed over its memory limit, None at the
+    deadline) and the refusal it told while parsing. The extra columns of the hand-over go to
+    ``handed`` (then None when it ends), an accepted file's content hash to ``digest``."""
     env = {**os.environ, "POLARS_MAX_THREADS": "2"}
     command = [sys.executable, "-m", "sampling.frames.isolated", str(request)]
     quiet = {"stderr": subprocess.DEVNULL, "stdin": subprocess.DEVNULL}
@@ -156,7 +151,10 @@ def _run_child(request: Path, limits: Limits, progress: Progress | None, handed,
             if progress is not None and line.startswith(b"progress "):
                 progress(int(line.split()[1]))
             if line.startswith(b"columns "):
-                handed.put(json.loads(line.removeprefix(b"columns ")))
+                handed.put(tuple(json.loads(line.removeprefix(b"columns "))))
+                with contextlib.suppress(OSError):  # its checks and hash yield to the store
+                    for task in Path(f"/proc/{child.pid}/task").iterdir():  # (nice is per thread)
+                        os.setpriority(os.PRIO_PROCESS, int(task.name), 10)
             if line.startswith(b"hash "):
                 digest.set_result(line.split()[1].decode())
             if line.startswith(b"refused "):
@@ -186,8 +184,7 @@ def _child(request_path: str) -> int:
     request = Path(request_path).read_bytes()
     path, file_format, encoding, max_issues, limits = pickle.loads(request)  # noqa: S301
     output = Path(request_path).with_name("result.pickle")
-    # The parent watches the resident memory; this cap on the address space (allocators reserve
-    # much they never touch) refuses an absurd allocation at once instead of overcommitting it.
+    # an address-space cap (4×: allocators reserve more than they touch): absurd allocations fail
     import polars  # noqa: F401 - its address space counts in the base
 
     status = Path("/proc/self/status").read_text() if Path("/proc/self/status").exists() else ""

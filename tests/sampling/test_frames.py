@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
+import polars as pl
 import pytest
 
 from sampling.frame_summary import summarize_frame
@@ -253,3 +254,18 @@ def test_codes_are_matched_ignoring_case_spaces_underscores_and_hyphens(rows, he
     rows[3][status] = "Gone Away"
     result = read_frame(to_csv(header, rows))
     assert [(i.row, i.value) for i in result.issues] == [(5, "Gone Away")]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["0042", "0007", "1000", "0042", "0999", "0100"],  # digits of one length: sorted as numbers
+        ["9", "10", "010", "10", "2"],  # lengths differ: only the text order is right
+        ["45210000294545", "45210000294545", "45210000000001", "A5210000000001"],
+    ],
+)
+def test_households_are_ordered_by_id_as_text_ties_in_file_order(ids):
+    from sampling.frames.hashing import id_order
+
+    order = id_order(pl.DataFrame({"household_id": ids}))
+    assert order.to_list() == sorted(range(len(ids)), key=lambda i: ids[i])

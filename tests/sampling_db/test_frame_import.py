@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assessment.core.models import Village
-from sampling.models import Frame, FrameImportLog, Household
+from sampling.models import Frame, FrameImportLog, FrameVillage, Household
 from sampling.services import FrameService, load_frame
 from tests.factories import make_county
 
@@ -94,3 +94,46 @@ def test_an_isolated_import_refused_after_the_hand_over_leaves_no_trace(dbsessio
     assert accepted.frame.county.code == "NEWC" and accepted.frame.file_format == "csv"
     assert count(dbsession, Household, frame_id=accepted.frame.id) == 4
     assert load_frame(dbsession, accepted.frame).content_hash == accepted.frame.content_hash
+
+
+def test_every_household_is_stored_as_written_whatever_the_batches_and_statements(
+    dbsession, monkeypatch
+):
+    # 257 households in batches of 120 (120, 120, 17): SQLite gets full statements of
+    # ROWS_PER_INSERT rows and shorter ones for the rest of each batch; no row may be lost,
+    # doubled or shifted into another's columns.
+    import sampling.services as services
+
+    monkeypatch.setattr(services, "BATCH", 120)
+    villages = [("河口镇", "东山村"), ("河口镇", "西坪村"), ("石门乡", "北岭村")]
+    expected, lines = set(), []
+    for n in range(257):
+        township, village = villages[n % 3]
+        status, year = ("exited", 2014 + n % 7) if n % 2 else ("not_exited", None)
+        size, head, dibao, group = 1 + n % 9, f"户主{n}", n % 5 == 0, f"{n % 4}组"
+        lines.append(
+            f"H{n:04d},{township},{village},poor,0,{status},{year or ''},{size},{head},"
+            f"{int(dibao)},{group}"
+        )
+        attributes = f'{{"村小组":"{group}"}}'
+        expected.add((f"H{n:04d}", village, status, year, size, head, dibao, attributes, n + 2))
+    county = make_county(dbsession, townships=0)
+    frame = FrameService(dbsession).import_file(county, csv_bytes(lines), "f.csv").frame
+    stored = dbsession.execute(
+        select(
+            Household.household_id,
+            Village.name,
+            Household.status,
+            Household.exit_year,
+            Household.household_size,
+            Household.head_name,
+            Household.dibao,
+            Household.attributes,
+            Household.source_row,
+        )
+        .join(FrameVillage, Household.frame_village_id == FrameVillage.id)
+        .join(Village, FrameVillage.village_id == Village.id)
+        .where(Household.frame_id == frame.id)
+    ).all()
+    assert len(stored) == 257
+    assert {tuple(row) for row in stored} == expected
