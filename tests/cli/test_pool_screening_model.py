@@ -247,7 +247,7 @@ def test_the_screening_model_is_pooled_from_ten_real_counties(url, round_of_ten)
     assert rho_u == pytest.approx(expected["rho_u"], abs=5e-4)
     assert [int(found.group(i)) for i in (5, 6, 7)] == [10, 20, 10]
     # two flagged events in one village of each county: the census group clusters
-    assert 0 < expected["rho_c"] and 0 < expected["k_c"] < 1
+    assert expected["rho_c"] > 0 and 0 < expected["k_c"] < 1
 
     applied = ok(url, "pool-icc", "--round", round_id, "--apply", "--reason", "十县合并")
     chinese(applied.stdout, "10 个县的结果已重新计算")
