@@ -3,8 +3,8 @@ counties, end to end through the console script, on SQLite and PostgreSQL (issue
 
 Ten small counties of one round, drawn with screening, are rehearsed with
 ``simulate-fieldwork``: everyone reached; in each county two screening (flagged) households of
-one village and one unflagged household drawn by the SRS in another village missed, one
-exited household wrongly exited. With nine complete counties the command refuses the model
+one village, one flagged and one unflagged household drawn by the SRS missed, one exited
+household wrongly exited. With nine complete counties the command refuses the model
 (ten needed) and ``--apply`` leaves 漏评率 on the village model; with the tenth it prints the
 four values, ``--apply`` records them, and a county's JSON says ``screening_census``.
 
@@ -52,8 +52,9 @@ KEYS = ("household_id", "role", "status", "village", "purposive", "pi_v", "pi_h"
 
 
 def county_script(households: list[dict]) -> tuple[list[dict], set, set]:
-    """Everyone reached; two screening households of one village missed, one unflagged SRS
-    non-registered household of another village missed, one exited household wrongly exited.
+    """Everyone reached; two screening households of one village missed, one flagged and one
+    unflagged non-registered household of the SRS missed (the unflagged one in another
+    village), one exited household wrongly exited.
     Returns the outcomes and the ids of the missed flagged and unflagged households."""
     random = [h for h in households if not h["purposive"]]
     screening = [h for h in random if h["role"] == "screening"]
@@ -67,8 +68,14 @@ def county_script(households: list[dict]) -> tuple[list[dict], set, set]:
         if h["role"] == "selected" and h["status"] == "non_registered"
         and not h["flagged"] and h["village"] != village
     )  # fmt: skip
+    # a flagged household the SRS drew: it counts once, at its village's weight
+    drawn_flagged = next(
+        h
+        for h in random
+        if h["role"] == "selected" and h["status"] == "non_registered" and h["flagged"]
+    )
     wrong = next(h for h in random if h["role"] == "selected" and h["status"] == "exited")
-    flagged_ids = {h["household_id"] for h in pair}
+    flagged_ids = {h["household_id"] for h in (*pair, drawn_flagged)}
     missed = flagged_ids | {unflagged["household_id"]}
     rows = [
         {
@@ -227,7 +234,9 @@ def test_the_screening_model_is_pooled_from_ten_real_counties(url, round_of_ten)
     )
     english = ok(url, "pool-icc", "--round", round_id, "--lang", "en").stdout
     assert "The screening model needs 10 complete counties with screening" in english
-    assert re.search(r"\(9 counties with screening, 18 census events, 9 unflagged", english)
+    nine = expected_model(counties[:9])
+    assert nine["census_events"] == 27 and nine["unflagged_events"] == 9
+    assert "(9 counties with screening, 27 census events, 9 unflagged" in english
     ok(url, "pool-icc", "--round", round_id, "--apply", "--reason", "九县合并")
     rows = query(url, CENSUS_ROWS)
     assert [r[:7] for r in rows] == [(None,) * 7]  # the pooled ρ recorded, no model
@@ -235,7 +244,7 @@ def test_the_screening_model_is_pooled_from_ten_real_counties(url, round_of_ten)
 
     rehearse(url, round_of_ten["work"], CODES[9])
     expected = expected_model(counties)
-    assert (expected["census_events"], expected["unflagged_events"]) == (20, 10)
+    assert (expected["census_events"], expected["unflagged_events"]) == (30, 10)
     english = ok(url, "pool-icc", "--round", round_id, "--lang", "en").stdout
     assert "The screening model needs" not in english
     found = MODEL_LINE.search(english)
@@ -245,7 +254,7 @@ def test_the_screening_model_is_pooled_from_ten_real_counties(url, round_of_ten)
     assert rho_c == pytest.approx(expected["rho_c"], abs=5e-4)
     assert k_u == pytest.approx(expected["k_u"], abs=5e-4)
     assert rho_u == pytest.approx(expected["rho_u"], abs=5e-4)
-    assert [int(found.group(i)) for i in (5, 6, 7)] == [10, 20, 10]
+    assert [int(found.group(i)) for i in (5, 6, 7)] == [10, 30, 10]
     # two flagged events in one village of each county: the census group clusters
     assert expected["rho_c"] > 0 and 0 < expected["k_c"] < 1
 
@@ -253,8 +262,8 @@ def test_the_screening_model_is_pooled_from_ten_real_counties(url, round_of_ten)
     chinese(applied.stdout, "10 个县的结果已重新计算")
     last = query(url, CENSUS_ROWS)[-1]
     assert last[:4] == pytest.approx((k_c, rho_c, k_u, rho_u), abs=1e-9)
-    # 30 漏评 households in all (20 flagged, 10 not), ten counties
-    assert last[4:] == (10, 20, 10, 30, 10)
+    # 40 漏评 households in all (30 flagged, 10 not), ten counties
+    assert last[4:] == (10, 30, 10, 40, 10)
 
     for code in (CODES[0], CODES[9]):
         missed = missed_rate(url, code)
