@@ -678,8 +678,6 @@ def with_census_size(
     """``estimate`` (a ``wilson-model`` ratio) on the screening census effective size
     (:func:`census_model_n`): the same Wilson interval on the design df, its one-sided bound
     following it (``n_event`` the census size, ``deff_model`` 1). Other methods unchanged."""
-    from dataclasses import replace
-
     if estimate.method != "wilson-model":
         return estimate
     domain = np.asarray(domain, bool)
@@ -689,6 +687,14 @@ def with_census_size(
     n = census_model_n(
         design, units, denominator, flagged, village_households, domain, model, estimate.estimate
     )
+    return on_model_size(estimate, n)
+
+
+def on_model_size(estimate: Estimate, n: float, level: float | None = None) -> Estimate:
+    """``estimate`` (a ``wilson-model`` one) with its Wilson interval on the effective size
+    ``n``, carried as ``n_event`` with ``deff_model`` 1 so that the one-sided bound follows it."""
+    from dataclasses import replace
+
     low, high = intervals.interval(
         "wilson-model",
         estimate.estimate,
@@ -696,7 +702,7 @@ def with_census_size(
         n=estimate.n,
         df=estimate.df,
         n_kish=estimate.n_kish,
-        level=estimate.level,
+        level=estimate.level if level is None else level,
         n_event=n,
         deff_model=1.0,
     )

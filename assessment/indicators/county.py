@@ -13,7 +13,6 @@ import numpy as np
 
 from assessment import estimation as est
 from assessment.core.i18n import N_, Message
-from assessment.estimation import intervals
 from assessment.indicators.model import (
     INDICATORS,
     RARE_RATE_ICC,
@@ -190,18 +189,7 @@ def _screening_aware(rows: _Rows, estimate, concerned, size, screening, level):
     relative = {g: screening[g][0] for g in screening if g != "census"}
     iccs = {g: screening[g][1] for g in screening if g != "census"}
     n = est.grouped_model_n(d, units, groups, relative, iccs, estimate.estimate)
-    low, high = intervals.interval(
-        "wilson-model",
-        estimate.estimate,
-        estimate.se,
-        n=estimate.n,
-        df=estimate.df,
-        n_kish=estimate.n_kish,
-        level=level,
-        n_event=n,
-        deff_model=1.0,
-    )
-    return replace(estimate, ci_low=low, ci_high=high, n_event=n, deff_model=1.0)
+    return est.on_model_size(estimate, n, level)
 
 
 def _incidence(rows: _Rows, county: CountyTotals, level: float, icc=RARE_RATE_ICC):

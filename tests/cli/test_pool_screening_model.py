@@ -29,6 +29,7 @@ from assessment.core.settings import normalise_database_url
 from sampling.synthetic import synthetic_frame_csv
 from tests.cli.test_console_script import chinese, ok, url  # noqa: F401
 from tests.cli.test_fieldwork_commands import query, write_outcomes
+from tests.cli.test_pool_icc import rehearse
 from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -199,14 +200,6 @@ def round_of_ten(url, tmp_path_factory):  # noqa: F811
     for code in CODES[:9]:
         rehearse(url, work, code)
     return {"work": work, "round": str(query(url, ROUND)[0][0]), "counties": counties}
-
-
-def rehearse(database: str, work, code: str) -> None:
-    done = ok(
-        database, "simulate-fieldwork", "--county", code, "--outcomes", work / f"{code}.csv",
-        "--approve",
-    )  # fmt: skip
-    assert "实地调查已完成" in done.stdout, done.stdout
 
 
 def missed_rate(database: str, code: str) -> dict:
