@@ -69,12 +69,16 @@ def county_script(households: list[dict]) -> tuple[list[dict], set, set]:
         if h["role"] == "selected" and h["status"] == "non_registered"
         and not h["flagged"] and h["village"] != village
     )  # fmt: skip
-    # a flagged household the SRS drew: it counts once, at its village's weight
+    # a flagged household the SRS drew: it counts once, at its village's weight (a draw
+    # without one, as PostgreSQL's draw of one county has: a third screening household)
     drawn_flagged = next(
-        h
-        for h in random
-        if h["role"] == "selected" and h["status"] == "non_registered" and h["flagged"]
-    )
+        (
+            h
+            for h in random
+            if h["role"] == "selected" and h["status"] == "non_registered" and h["flagged"]
+        ),
+        None,
+    ) or next(h for h in screening if h not in pair)
     wrong = next(h for h in random if h["role"] == "selected" and h["status"] == "exited")
     flagged_ids = {h["household_id"] for h in (*pair, drawn_flagged)}
     missed = flagged_ids | {unflagged["household_id"]}
