@@ -19,10 +19,17 @@ here):
 - **raw**: the same household rows, already parsed into tuples before the clock starts and in
   the same order (by household_id), inserted with the bare driver into an identical
   ``households`` table (same schema, same indexes and foreign keys, referenced frame and
-  villages present) and committed: ``sqlite3`` ``executemany`` / psycopg
+  villages present) and committed: ``sqlite3`` ``executemany`` of a one-row INSERT / psycopg
   ``COPY ... FROM STDIN`` with ``write_row``.
+- **raw multi-row** (SQLite only): the same tuples, inserted the way the import does it,
+  ``ROWS_PER_INSERT`` (100) rows per INSERT statement through ``executemany`` (the remainder
+  in one shorter statement), with the connection settings of the app (foreign keys, WAL,
+  ``synchronous=NORMAL``), into its own fresh database. Written here on its own, not by
+  calling the import's code; each statement's parameters (the rows' values one after the
+  other) are laid out before the clock starts, as the tuples are for **raw**.
 
-Printed: ``full ratio = ours / raw``, ``DB ratio = (ours - pure part) / raw``, and the peak
+Printed: ``full ratio = ours / raw``, ``DB ratio = (ours - pure part) / raw``,
+``full ratio vs multi-row = ours / raw multi-row`` (``-`` on PostgreSQL), and the peak
 resident memory of each of our imports: of this process (the web process's part: frame, hash,
 insert; its high-water mark ``VmHWM`` reset before the import through ``/proc/self/clear_refs``)
 and of the reading child (its ``VmHWM``, polled every 20 ms; ``getrusage`` would give a child
@@ -56,7 +63,7 @@ from assessment.migrate import upgrade
 from bench.make_frame import make_rows, write_frame
 from sampling.frames import Limits
 from sampling.models import Frame
-from sampling.services import HOUSEHOLD_COLUMNS, FrameService
+from sampling.services import HOUSEHOLD_COLUMNS, ROWS_PER_INSERT, FrameService
 
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -71,10 +78,15 @@ class Result:
     raw: float  # raw driver insert of the same rows incl. commit, s
     parent_mb: float  # peak resident memory of this process during our import
     child_mb: float  # peak resident memory of the reading child
+    raw_multi: float | None = None  # raw driver, multi-row INSERT statements (SQLite), s
 
     @property
     def full_ratio(self) -> float:
         return self.ours / self.raw
+
+    @property
+    def multi_ratio(self) -> float | None:
+        return None if self.raw_multi is None else self.ours / self.raw_multi
 
     @property
     def db_ratio(self) -> float:
@@ -238,6 +250,45 @@ def time_raw(url: str, rows: list[tuple]) -> float:
         return time.perf_counter() - start
 
 
+def multi_row_params(rows: list[tuple], per_statement: int) -> tuple[list[list], list | None]:
+    """Parameters of the multi-row INSERTs of ``rows``: one flat list of values per statement of
+    ``per_statement`` rows, and those of the last, shorter statement (None when there is none)."""
+    full = len(rows) - len(rows) % per_statement
+    chunks = [
+        [value for row in rows[start : start + per_statement] for value in row]
+        for start in range(0, full, per_statement)
+    ]
+    rest = [value for row in rows[full:] for value in row] if full < len(rows) else None
+    return chunks, rest
+
+
+def multi_row_insert(count: int) -> str:
+    """``INSERT INTO households (...) VALUES (?, ...), (?, ...), ...`` with ``count`` rows."""
+    one = "(" + ", ".join("?" * len(HOUSEHOLD_COLUMNS)) + ")"
+    return f"INSERT INTO households ({', '.join(HOUSEHOLD_COLUMNS)}) VALUES " + ", ".join(
+        [one] * count
+    )
+
+
+def time_raw_multi(url: str, rows: list[tuple], per_statement: int = ROWS_PER_INSERT) -> float:
+    """Seconds for bare ``sqlite3`` to insert and commit ``rows`` into ``households``,
+    ``per_statement`` rows per INSERT, on a connection set up as the app's."""
+    chunks, rest = multi_row_params(rows, per_statement)
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    start = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.executemany(multi_row_insert(per_statement), chunks)
+    if rest is not None:
+        conn.execute(multi_row_insert(len(rest) // len(HOUSEHOLD_COLUMNS)), rest)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - start
+    conn.close()
+    return seconds
+
+
 def run_one(n, file_format, backend, path, args, bar) -> Result:
     bar.set_description(f"{n:,} {file_format} {backend}: ours")
     with fresh_database(backend, args.workdir, args.pg) as url:
@@ -245,20 +296,27 @@ def run_one(n, file_format, backend, path, args, bar) -> Result:
     bar.set_description(f"{n:,} {file_format} {backend}: raw")
     with fresh_database(backend, args.workdir, args.pg) as url:
         raw = time_raw(url, prepared_rows(url, data))
-    return Result(n, file_format, backend, pure, ours, raw, *peaks)
+    raw_multi = None
+    if backend == "sqlite":
+        bar.set_description(f"{n:,} {file_format} {backend}: raw multi-row")
+        with fresh_database(backend, args.workdir, args.pg) as url:
+            raw_multi = time_raw_multi(url, prepared_rows(url, data))
+    return Result(n, file_format, backend, pure, ours, raw, *peaks, raw_multi=raw_multi)
 
 
 def table(results) -> str:
     lines = [
         "| households | file | database | read+check+frame | our import | raw driver insert "
-        "| full ratio | DB-phase ratio | peak MB: web process / reading child |",
-        "|---:|---|---|---:|---:|---:|---:|---:|---:|",
+        "| full ratio | DB-phase ratio | peak MB: web process / reading child "
+        f"| raw multi-row insert ({ROWS_PER_INSERT} per statement) | full ratio vs multi-row |",
+        "|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        multi = "- | -" if r.raw_multi is None else f"{r.raw_multi:.2f} s | {r.multi_ratio:.2f}×"
         lines.append(
             f"| {r.households:,} | {r.file_format} | {r.backend} | {r.pure:.2f} s "
             f"| {r.ours:.2f} s | {r.raw:.2f} s | {r.full_ratio:.2f}× | {r.db_ratio:.2f}× "
-            f"| {r.parent_mb:,.0f} / {r.child_mb:,.0f} |"
+            f"| {r.parent_mb:,.0f} / {r.child_mb:,.0f} | {multi} |"
         )
     return "\n".join(lines)
 
