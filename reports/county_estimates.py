@@ -255,6 +255,7 @@ def sample_rows(
         missed_size = screening_adjusted(
             r.role, r.status, flagged, screening, r.pi_household, persons, True, np.nan
         )[0]
+        village_persons, village_households = non_registered.get(r.household_village, (0, 0))
         rows.append(
             {
                 "household_id": r.household_id,
@@ -276,11 +277,11 @@ def sample_rows(
                 "missed_size": missed_size,
                 "recognises": recognises,
                 "household_type": r.status,
-                "village_non_registered": non_registered.get(r.household_village, (0, 0))[0],
+                "village_non_registered": village_persons,
                 # 漏评率's census effective size: the screening flag (plans with screening
                 # only; None: no census of flagged households) and the village's list size
                 "flagged": (int(flagged and r.status == "non_registered") if screening else None),
-                "village_nr_households": non_registered.get(r.household_village, (0, 0))[1],
+                "village_nr_households": village_households,
             }
         )
     spread_missed_denominator(rows)
