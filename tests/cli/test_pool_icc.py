@@ -80,8 +80,9 @@ def round_of_five(url, tmp_path_factory):  # noqa: F811
         ok(url, "import-frame", frame, "--county", code, "--county-name", f"县{code}")
     add_round(url, *CODES)
     exited, villages, counties = 0, set(), []
-    for code in CODES:
-        rows = plan_rows(url, last_line(ok(url, "draw", "--county", code, "--design", design)))
+    for seed, code in enumerate(CODES, 21):  # seeded draws: the same samples every run
+        drawn = ok(url, "draw", "--county", code, "--design", design, "--seed", f"{seed:064x}")
+        rows = plan_rows(url, last_line(drawn))
         chosen = [h for h in rows if h["role"] == "selected" and h["stratum"] == "exited"]
         exited += len(chosen)
         villages |= {h["village"] for h in chosen}
