@@ -29,7 +29,9 @@ production; ``census``: production when a round records a screening model): Wils
 screening-aware effective size (:func:`assessment.estimation.grouped_model_n`, flagged and
 unflagged households, each group's relative rate and ρ pooled from the same other counties);
 the ``missed_rate | production`` rows then show it, and the ``clopper-pearson (model n)`` rows
-judge the same samples by Clopper–Pearson on the same effective size.
+judge the same samples by Clopper–Pearson on the same effective size, and the ``gamma``,
+``gamma-t``, ``gamma-binomial-t`` and ``fay-feuer`` rows by the gamma pivot and Fay and Feuer's
+gamma interval on it (candidates measured and not adopted: docs/estimation.md, "A gamma pivot").
 
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
