@@ -29,7 +29,9 @@ production; ``census``: production when a round records a screening model): Wils
 screening-aware effective size (:func:`assessment.estimation.grouped_model_n`, flagged and
 unflagged households, each group's relative rate and ρ pooled from the same other counties);
 the ``missed_rate | production`` rows then show it, and the ``clopper-pearson (model n)`` rows
-judge the same samples by Clopper–Pearson on the same effective size.
+judge the same samples by Clopper–Pearson on the same effective size, and the ``gamma``,
+``gamma-t``, ``gamma-binomial-t`` and ``fay-feuer`` rows by the gamma pivot and Fay and Feuer's
+gamma interval on it (candidates measured and not adopted: docs/estimation.md, "A gamma pivot").
 
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
@@ -44,7 +46,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, special, stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -92,12 +94,87 @@ def clopper_pearson(e: est.Estimate) -> tuple[float, float, float]:
     return low, high, upper
 
 
+def _gamma_cdf(p: float, observed: float, n: float, binomial: bool) -> float:
+    """``P(p̂ <= observed)`` when ``p̂ ~ Gamma(shape = n p / v, scale = v / n)``: mean ``p``,
+    variance ``p v / n`` with ``v = 1`` (Poisson) or ``1 − p`` (binomial)."""
+    v = 1 - p if binomial else 1.0
+    return float(special.gammainc(n * p / v, n * observed / v))
+
+
+def _gamma_end(observed: float, n: float, tail: float, side: str, binomial: bool) -> float:
+    """The rate ``p`` at which the gamma law puts ``tail`` beyond ``observed``: the upper end
+    solves ``P(p̂ <= observed) = tail``, the lower ``P(p̂ >= observed) = tail`` (brentq on p)."""
+    low, high = 1e-12, 1 - 1e-9
+    if side == "upper":
+        f = lambda p: _gamma_cdf(p, observed, n, binomial) - tail  # noqa: E731 - a root's function
+    else:
+        f = lambda p: tail - (1 - _gamma_cdf(p, observed, n, binomial))  # noqa: E731 - as above
+    if f(high) > 0:  # the root is beyond p = 1 (a few effective events: the upper end)
+        return 1.0
+    if f(low) < 0:  # the root is below p = 0 (not met at these rates)
+        return 0.0
+    return float(optimize.brentq(f, low, high, xtol=1e-12, rtol=1e-10))
+
+
+def gamma_pivot(
+    e: est.Estimate, *, binomial: bool = False, t_scaled: bool = False
+) -> tuple[float, float, float]:
+    """A candidate (not production): the gamma pivot on the estimate's model effective size
+    ``n = n_event / deff_model`` (the census size for 漏评 on it: ``deff_model`` 1).
+
+    ``p̂ ~ Gamma(shape = n p / v, scale = v / n)``, ``v`` 1 (variance ``p / n``) or ``1 − p``
+    (``binomial``: variance ``p(1 − p) / n``), inverted in ``p``: lower end
+    ``P(p̂ >= observed) = 0.025``, upper ``P(p̂ <= observed) = 0.025``, one-sided 95 % bound
+    ``P(p̂ <= observed) = 0.05``. ``t_scaled``: the analogue of Wilson's ``t(df)`` quantile,
+    the variance scaled by ``(t_q(df) / z_q)²`` at each end's own quantile ``q`` (0.975, 0.95),
+    i.e. ``n`` divided by it. Zero events: the gamma law puts no mass at or below 0 for any
+    ``p > 0``, so it gives no upper end; they take production's Wilson ends ``[0, t²/(n + t²)]``
+    (the same ``n``, ``t(df)``)."""
+    if e.estimate <= 0 or not (math.isfinite(e.se) and e.df >= 1):
+        return bounds(e)
+    n = intervals.model_n(e.n_event, e.n_kish, e.deff_model)
+
+    def size(q: float) -> float:
+        if not t_scaled:
+            return n
+        return n * (stats.norm.ppf(q) / stats.t.ppf(q, e.df)) ** 2
+
+    low = _gamma_end(e.estimate, size(0.975), 0.025, "lower", binomial)
+    high = _gamma_end(e.estimate, size(0.975), 0.025, "upper", binomial)
+    upper = _gamma_end(e.estimate, size(0.95), 0.05, "upper", binomial)
+    return low, high, upper
+
+
+def fay_feuer(e: est.Estimate) -> tuple[float, float, float]:
+    """A candidate (not production): Fay and Feuer's (1997) gamma interval on the model
+    effective size ``n``, the estimate a weighted Poisson count ``x / n`` (``x = n p̂``, each
+    effective event weighing ``1 / n``, variance ``p̂ / n``): lower end the 2.5 % point of
+    ``Gamma(x) / n``, upper the 97.5 % point of ``Gamma(x + 1) / n`` (95 % for the one-sided
+    bound), at most 1; with these inputs it is Garwood's exact Poisson interval at a
+    non-integer count. Zero events: lower 0, the upper end from ``Gamma(1)``."""
+    n = intervals.model_n(e.n_event, e.n_kish, e.deff_model)
+    x = n * e.estimate
+    low = 0.0 if x <= 0 else float(stats.gamma.ppf(0.025, x) / n)
+    high = min(1.0, float(stats.gamma.ppf(0.975, x + 1) / n))
+    upper = min(1.0, float(stats.gamma.ppf(0.95, x + 1) / n))
+    return low, high, upper
+
+
+CANDIDATES = {
+    "clopper-pearson": clopper_pearson,
+    "gamma": gamma_pivot,
+    "gamma-t": lambda e: gamma_pivot(e, t_scaled=True),
+    "gamma-binomial-t": lambda e: gamma_pivot(e, binomial=True, t_scaled=True),
+    "fay-feuer": fay_feuer,
+}
+
+
 def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, float]:
     """``(low, high, upper)``: the two-sided 95 % interval and the one-sided 95 % upper bound,
     by the estimate's own method (the production choice) or by ``method``."""
-    if method == "clopper-pearson" and e.method == "wilson-model":
-        return clopper_pearson(e)
-    if method is None or method == "clopper-pearson" or e.method == "wald-t":
+    if method in CANDIDATES and e.method == "wilson-model":
+        return CANDIDATES[method](e)
+    if method is None or method in CANDIDATES or e.method == "wald-t":
         return e.ci_low, e.ci_high, est.one_sided_bound(e, "upper", 0.95)
     args = {"n": e.n, "df": e.df, "n_kish": e.n_kish, "df_eff": e.df_eff, "n_event": e.n_event}
     args["deff_model"] = e.deff_model
@@ -131,7 +208,7 @@ def summarise(estimates, truth: float, method: str | None = None) -> dict:
     Monte Carlo standard errors, over replicates (``method``: None for the production
     interval, ``"korn-graubard"`` for R's)."""
     estimates = [e for e in estimates if e is not None]
-    if method is None or method == "clopper-pearson":
+    if method is None or method in CANDIDATES:
         judged = [bounds(e, method) for e in estimates]
         low, high, upper = (np.array(v) for v in zip(*judged, strict=True))
     else:
@@ -164,6 +241,10 @@ METHODS = {
     "production": None,
     "korn-graubard (R)": "korn-graubard",
     "clopper-pearson (model n)": "clopper-pearson",
+    "gamma (model n)": "gamma",
+    "gamma-t (model n)": "gamma-t",
+    "gamma-binomial-t (model n)": "gamma-binomial-t",
+    "fay-feuer (model n)": "fay-feuer",
 }
 
 
