@@ -25,7 +25,7 @@ import polars as pl
 
 from sampling.frames import read as reading
 from sampling.frames.check import IssueLog, check_table
-from sampling.frames.frame import _build
+from sampling.frames.frame import build_frame
 from sampling.frames.hashing import content_hash
 
 
@@ -62,7 +62,7 @@ def main(path: Path) -> int:
         step("to Arrow file (child)", lambda: checked.columns.write_ipc(arrow))
         columns = step("from Arrow file (parent)", lambda: pl.read_ipc(arrow))
     step("content hash alone", lambda: content_hash(columns))
-    step("frame + hash (parent)", lambda: _build(columns, checked.extra_columns))
+    step("frame + hash (parent)", lambda: build_frame(columns, checked.extra_columns).content_hash)
     return 0
 
 
