@@ -96,9 +96,7 @@ def one_run(rng, population, noncontact, icc=None, shrink=None, screening=None) 
     sample = draw(rng, population, noncontact=noncontact)
     if icc is not None and shrink is not None:
         icc = county_guard(sample, icc, shrink)
-    found = (
-        rates(sample) if icc is None else rates(sample, icc=icc, screening=screening)
-    )
+    found = rates(sample) if icc is None else rates(sample, icc=icc, screening=screening)
     return {**{k: found[k] for k in INDICATORS}, "icc": icc}
 
 
@@ -143,9 +141,7 @@ def icc_upper_bootstrap(terms, confidence: float, rng, resamples: int = 2000) ->
         return 0.0
     values = []
     for _ in range(resamples):
-        value = pooled_icc(
-            [kept[k] for k in rng.integers(0, len(kept), len(kept))]
-        ).value
+        value = pooled_icc([kept[k] for k in rng.integers(0, len(kept), len(kept))]).value
         values.append(0.0 if np.isnan(value) else value)
     return float(np.quantile(values, confidence))
 
@@ -157,9 +153,7 @@ def rho_upper(terms, confidence: float, method: str, rng) -> float:
     return icc_upper_limit(terms, confidence)
 
 
-def screening_upper(
-    groups, confidence: float, method: str = "searle", rng=None
-) -> dict:
+def screening_upper(groups, confidence: float, method: str = "searle", rng=None) -> dict:
     """The pooled screening model with each group's ρ (census, flagged, unflagged) replaced
     by its upper confidence limit (:func:`rho_upper`); the relative rates kept."""
     model = pooled_screening_model(groups)
@@ -167,10 +161,7 @@ def screening_upper(
     for per_group in groups:
         for group, (village, events, _) in per_group.items():
             terms[group].append(icc_terms(village, np.asarray(events, float)))
-    return {
-        g: (k, rho_upper(terms[g], confidence, method, rng))
-        for g, (k, _) in model.items()
-    }
+    return {g: (k, rho_upper(terms[g], confidence, method, rng)) for g, (k, _) in model.items()}
 
 
 def guarded_runs(rng, population, noncontact, variants) -> list[list[dict]]:
@@ -181,9 +172,7 @@ def guarded_runs(rng, population, noncontact, variants) -> list[list[dict]]:
     found = []
     for icc, screening in variants:
         each = rates(sample, icc=icc, screening=screening)
-        found.append(
-            {**{k: each[k] for k in INDICATORS}, "icc": icc, "screening": screening}
-        )
+        found.append({**{k: each[k] for k in INDICATORS}, "icc": icc, "screening": screening})
     return found
 
 
@@ -205,9 +194,7 @@ def _gamma_cdf(p: float, observed: float, n: float, binomial: bool) -> float:
     return float(special.gammainc(n * p / v, n * observed / v))
 
 
-def _gamma_end(
-    observed: float, n: float, tail: float, side: str, binomial: bool
-) -> float:
+def _gamma_end(observed: float, n: float, tail: float, side: str, binomial: bool) -> float:
     """The rate ``p`` at which the gamma law puts ``tail`` beyond ``observed``: the upper end
     solves ``P(p̂ <= observed) = tail``, the lower ``P(p̂ >= observed) = tail`` (brentq on p)."""
     low, high = 1e-12, 1 - 1e-9
@@ -291,9 +278,7 @@ def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, fl
     }
     args["deff_model"] = e.deff_model
     low, high = intervals.interval(method, e.estimate, e.se, level=0.95, **args)
-    upper = intervals.bound(
-        method, e.estimate, e.se, q=0.95, side="upper", one_sided=True, **args
-    )
+    upper = intervals.bound(method, e.estimate, e.se, q=0.95, side="upper", one_sided=True, **args)
     return low, high, upper
 
 
@@ -309,9 +294,7 @@ def _plain_korn_graubard(estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     for q in (0.975, 0.95):
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = (stats.t.ppf(1 - q, n - 1) / stats.t.ppf(1 - q, df)) ** 2
-            m = np.where(
-                (se > 0) & (p > 0) & (p < 1), p * (1 - p) / se**2 * ratio, kish
-            )
+            m = np.where((se > 0) & (p > 0) & (p < 1), p * (1 - p) / se**2 * ratio, kish)
             x = m * p
             upper = np.where(x >= m, 1.0, stats.beta.ppf(q, x + 1, m - x))
             lower = np.where(x <= 0, 0.0, stats.beta.ppf(1 - q, x, m - x + 1))
@@ -405,10 +388,7 @@ def _setting(args) -> list[dict]:
             icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
     else:
         icc = dict.fromkeys(INDICATORS, fixed)
-    runs = [
-        one_run(rng, population, share, icc, shrink, screening)
-        for _ in range(replicates)
-    ]
+    runs = [one_run(rng, population, share, icc, shrink, screening) for _ in range(replicates)]
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
@@ -440,11 +420,7 @@ def _guarded_setting(rng, population, args, uppers) -> list[dict]:
     )
 
     def keep(model: dict) -> dict:  # as _setting: the census group only with "census"
-        return (
-            model
-            if aware == "census"
-            else {g: v for g, v in model.items() if g != "census"}
-        )
+        return model if aware == "census" else {g: v for g, v in model.items() if g != "census"}
 
     variants = [
         (
@@ -452,13 +428,9 @@ def _guarded_setting(rng, population, args, uppers) -> list[dict]:
             keep(pooled_screening_model(groups)) if aware else None,
         )
     ]
-    boot = np.random.default_rng(
-        [seed, 2000 + i, int(share * 100)]
-    )  # not the samples' rng
+    boot = np.random.default_rng([seed, 2000 + i, int(share * 100)])  # not the samples' rng
     for method, confidence in uppers:
-        upper = {
-            ind: rho_upper(t, confidence, method, boot) for ind, t in terms.items()
-        }
+        upper = {ind: rho_upper(t, confidence, method, boot) for ind, t in terms.items()}
         model = screening_upper(groups, confidence, method, boot) if aware else None
         variants.append((upper, keep(model) if aware else None))
     runs = [guarded_runs(rng, population, share, variants) for _ in range(replicates)]
@@ -557,9 +529,7 @@ def _line(row: dict) -> str:
             ""
             if not row.get("screening")
             else " k, ρ: "
-            + ", ".join(
-                f"{g} {k:.2f}, {r:.3f}" for g, (k, r) in row["screening"].items()
-            )
+            + ", ".join(f"{g} {k:.2f}, {r:.3f}" for g, (k, r) in row["screening"].items())
         )
     )
 
@@ -645,14 +615,10 @@ def main() -> None:
     if args.rho_upper and (args.icc is not None or args.floor is not None):
         parser.error("--rho-upper applies to the pooled ρ: not with --icc or --floor")
     if any(not 0 < c < 1 for c in args.rho_upper):
-        parser.error(
-            f"--rho-upper confidences must lie in (0, 1), got {args.rho_upper}"
-        )
+        parser.error(f"--rho-upper confidences must lie in (0, 1), got {args.rho_upper}")
     if args.screening_aware is not None and args.icc is not None:
         parser.error("--screening-aware pools its groups' ρ: not with --icc")
-    if args.guard_shrink is not None and (
-        args.icc is None or not 0 <= args.guard_shrink <= 1
-    ):
+    if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
         parser.error("--guard-shrink needs --icc and a weight in [0, 1]")
     if args.floor is not None and args.icc is not None:
         parser.error("--floor applies to the pooled ρ: not with --icc")
