@@ -286,6 +286,16 @@ def other_counties_icc(
     estimated; never the true value. With ``screening``, ``(that, {group: (k, ρ)})``: the 漏评
     screening groups' relative rates and ρ pooled from the same samples
     (:func:`~assessment.indicators.icc.pooled_screening_model`)."""
+    terms, groups = other_counties_terms(seed, rates, counties, noncontact, concentration)
+    pooled = {indicator: pooled_icc(t).value for indicator, t in terms.items()}
+    return (pooled, pooled_screening_model(groups)) if screening else pooled
+
+
+def other_counties_terms(
+    seed, rates, counties: int = 20, noncontact: float = 0.0, concentration: float = 15.0
+) -> tuple[dict, list]:
+    """What :func:`other_counties_icc` pools, before pooling (the same seeded draws):
+    ``({indicator: [IccTerms per county]}, [screening_group_events per county])``."""
     rng = np.random.default_rng(seed)
     terms = {indicator: [] for indicator in INDICATORS}
     groups = []
@@ -296,5 +306,4 @@ def other_counties_icc(
         for indicator in INDICATORS:
             terms[indicator].append(icc_terms(*household_events(sample, indicator)))
         groups.append(screening_group_events(sample))
-    pooled = {indicator: pooled_icc(t).value for indicator, t in terms.items()}
-    return (pooled, pooled_screening_model(groups)) if screening else pooled
+    return terms, groups

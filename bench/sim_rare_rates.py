@@ -33,6 +33,12 @@ judge the same samples by Clopper–Pearson on the same effective size, and the 
 ``gamma-t``, ``gamma-binomial-t`` and ``fay-feuer`` rows by the gamma pivot and Fay and Feuer's
 gamma interval on it (candidates measured and not adopted: docs/estimation.md, "A gamma pivot").
 
+``--rho-upper 0.60 0.75 0.90`` measures a guard against a pool that under-estimates ρ (a
+candidate, not production): beside the pooled ρ, on the same samples, the pooled ANOVA's
+one-sided upper confidence limit at each confidence (:func:`icc_upper_limit`, Searle's
+F-based limit), for both indicators' ρ and, with ``--screening-aware``, the screening model's
+(docs/estimation.md, "A guard on the pooled ρ").
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -53,8 +59,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.county import rates
-from assessment.indicators.icc import household_events, icc_terms, pooled_icc
-from bench.sim_population import INDICATORS, draw, make_population, other_counties_icc
+from assessment.indicators.icc import (
+    household_events,
+    icc_terms,
+    pooled_icc,
+    pooled_screening_model,
+)
+from bench.sim_population import (
+    INDICATORS,
+    draw,
+    make_population,
+    other_counties_icc,
+    other_counties_terms,
+)
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
@@ -81,6 +98,82 @@ def one_run(rng, population, noncontact, icc=None, shrink=None, screening=None) 
         icc = county_guard(sample, icc, shrink)
     found = rates(sample) if icc is None else rates(sample, icc=icc, screening=screening)
     return {**{k: found[k] for k in INDICATORS}, "icc": icc}
+
+
+def icc_upper_limit(terms, confidence: float) -> float:
+    """A candidate guard (NOT production): the one-sided upper confidence limit of the pooled
+    one-way ANOVA ρ of :func:`~assessment.indicators.icc.pooled_icc`, from the same summed
+    terms (MSB, MSW, ``df_b``, ``df_w``, ``n0``): Searle's F-based limit
+    ``(F / F_q − 1) / (F / F_q + n0 − 1)``, ``F = MSB / MSW`` and ``F_q`` the lower ``q``
+    quantile of ``F(df_b, df_w)``, ``q = 1 − confidence``; clipped to [0, 1], 0 when not
+    estimable (as the pooled value). Exact for normal data in a one-way random-effects
+    model; the household events are 0/1 and each county has its own mean, so only the
+    simulation says how it behaves here.
+
+    References
+    ----------
+    Searle, S. R. (1971). Linear Models. Wiley (the exact limits, unbalanced groups).
+    Thomas, J. D. and Hultquist, R. A. (1978). Interval estimation for the unbalanced case of
+    the one-way random effects model. Annals of Statistics 6(3), 582-587.
+    Donner, A. (1986). International Statistical Review 54(1), 67-82.
+    Wolak, M. E. et al. R package ``ICC``, ``ICCest(CI.type = "THD")`` (the same formula,
+    two-sided: ``FU = F · qf(α/2, df_w, df_b, lower.tail = FALSE)``).
+    """
+    kept = [t for t in terms if t is not None]
+    if not kept:
+        return 0.0
+    between, within = sum(t.between for t in kept), sum(t.within for t in kept)
+    df_b, df_w = sum(t.df_between for t in kept), sum(t.df_within for t in kept)
+    if not (between > 0 and within > 0):
+        return 0.0
+    n0 = sum(t.n0_df for t in kept) / df_b
+    ratio = (between / df_b) / (within / df_w) / stats.f.ppf(1 - confidence, df_b, df_w)
+    return float(min(1.0, max(0.0, (ratio - 1) / (ratio + n0 - 1))))
+
+
+def icc_upper_bootstrap(terms, confidence: float, rng, resamples: int = 2000) -> float:
+    """A candidate guard (NOT production): the percentile bootstrap upper limit of the pooled
+    ρ, the counties resampled with replacement (each county's :class:`IccTerms` kept whole,
+    so its villages and households stay together) and ρ pooled again; the ``confidence``
+    quantile of the resampled values (NaN counted as 0, as production's unestimable ρ)."""
+    kept = [t for t in terms if t is not None]
+    if not kept:
+        return 0.0
+    values = []
+    for _ in range(resamples):
+        value = pooled_icc([kept[k] for k in rng.integers(0, len(kept), len(kept))]).value
+        values.append(0.0 if np.isnan(value) else value)
+    return float(np.quantile(values, confidence))
+
+
+def rho_upper(terms, confidence: float, method: str, rng) -> float:
+    """The guard's ρ: :func:`icc_upper_limit` (``searle``) or :func:`icc_upper_bootstrap`."""
+    if method == "bootstrap":
+        return icc_upper_bootstrap(terms, confidence, rng)
+    return icc_upper_limit(terms, confidence)
+
+
+def screening_upper(groups, confidence: float, method: str = "searle", rng=None) -> dict:
+    """The pooled screening model with each group's ρ (census, flagged, unflagged) replaced
+    by its upper confidence limit (:func:`rho_upper`); the relative rates kept."""
+    model = pooled_screening_model(groups)
+    terms = {g: [] for g in model}
+    for per_group in groups:
+        for group, (village, events, _) in per_group.items():
+            terms[group].append(icc_terms(village, np.asarray(events, float)))
+    return {g: (k, rho_upper(terms[g], confidence, method, rng)) for g, (k, _) in model.items()}
+
+
+def guarded_runs(rng, population, noncontact, variants) -> list[list[dict]]:
+    """Per variant ``(icc, screening)``, one :func:`one_run`-like dict per sample, every
+    variant judging the SAME samples (one draw per replicate, ``rng`` used as
+    :func:`one_run` uses it)."""
+    sample = draw(rng, population, noncontact=noncontact)
+    found = []
+    for icc, screening in variants:
+        each = rates(sample, icc=icc, screening=screening)
+        found.append({**{k: each[k] for k in INDICATORS}, "icc": icc, "screening": screening})
+    return found
 
 
 def clopper_pearson(e: est.Estimate) -> tuple[float, float, float]:
@@ -176,7 +269,13 @@ def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, fl
         return CANDIDATES[method](e)
     if method is None or method in CANDIDATES or e.method == "wald-t":
         return e.ci_low, e.ci_high, est.one_sided_bound(e, "upper", 0.95)
-    args = {"n": e.n, "df": e.df, "n_kish": e.n_kish, "df_eff": e.df_eff, "n_event": e.n_event}
+    args = {
+        "n": e.n,
+        "df": e.df,
+        "n_kish": e.n_kish,
+        "df_eff": e.df_eff,
+        "n_event": e.n_event,
+    }
     args["deff_model"] = e.deff_model
     low, high = intervals.interval(method, e.estimate, e.se, level=0.95, **args)
     upper = intervals.bound(method, e.estimate, e.se, q=0.95, side="upper", one_sided=True, **args)
@@ -251,11 +350,26 @@ METHODS = {
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation, or the one given."""
-    i, rate, share, replicates, seed, fixed, concentration, shrink, floor, pool, aware = args
+    (
+        i,
+        rate,
+        share,
+        replicates,
+        seed,
+        fixed,
+        concentration,
+        shrink,
+        floor,
+        pool,
+        aware,
+    ) = args[:11]
+    uppers = args[11] if len(args) > 11 else ()
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
+    if uppers:
+        return _guarded_setting(rng, population, args, uppers)
     screening = None
     if fixed is None:
         icc = other_counties_icc(
@@ -296,6 +410,57 @@ def _setting(args) -> list[dict]:
     return rows
 
 
+def _guarded_setting(rng, population, args, uppers) -> list[dict]:
+    """Rows of one setting with the pooled ρ (production) and, on the same samples, its
+    upper confidence limits at each confidence in ``uppers`` (:func:`icc_upper_limit`, for
+    both indicators' ρ and the screening model's, a candidate guard)."""
+    i, _, share, replicates, seed, _, concentration, _, _, pool, aware = args[:11]
+    terms, groups = other_counties_terms(
+        [seed, 1000 + i, int(share * 100)], RATES, pool, share, concentration
+    )
+
+    def keep(model: dict) -> dict:  # as _setting: the census group only with "census"
+        return model if aware == "census" else {g: v for g, v in model.items() if g != "census"}
+
+    variants = [
+        (
+            {ind: pooled_icc(t).value for ind, t in terms.items()},
+            keep(pooled_screening_model(groups)) if aware else None,
+        )
+    ]
+    boot = np.random.default_rng([seed, 2000 + i, int(share * 100)])  # not the samples' rng
+    for method, confidence in uppers:
+        upper = {ind: rho_upper(t, confidence, method, boot) for ind, t in terms.items()}
+        model = screening_upper(groups, confidence, method, boot) if aware else None
+        variants.append((upper, keep(model) if aware else None))
+    runs = [guarded_runs(rng, population, share, variants) for _ in range(replicates)]
+    rows = []
+    for indicator in INDICATORS:
+        truth = population.truth[indicator]
+        for j, (icc, screening) in enumerate(variants):
+            label = "production" if j == 0 else _guard_label(*uppers[j - 1])
+            summary = summarise([r[j][indicator] for r in runs], truth)
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "method": label,
+                    "rate": args[1],
+                    "truth": truth,
+                    "noncontact": share,
+                    "icc": float(icc[indicator]),
+                    "true_icc": 1 / (1 + concentration),
+                    "screening": screening if indicator == "missed_rate" else None,
+                    **summary,
+                }
+            )
+    return rows
+
+
+def _guard_label(method: str, confidence: float) -> str:
+    kind = "upper" if method == "searle" else "bootstrap"
+    return f"production, ρ {kind} {confidence:.0%}"
+
+
 def _tasks(
     replicates: int,
     seed: int,
@@ -307,11 +472,27 @@ def _tasks(
     floor=None,
     pool=20,
     aware=False,
+    uppers=(),
+    only=None,
 ) -> list:
     return [
-        (i, rate, share, replicates, seed, icc, concentration, shrink, floor, pool, aware)
+        (
+            i,
+            rate,
+            share,
+            replicates,
+            seed,
+            icc,
+            concentration,
+            shrink,
+            floor,
+            pool,
+            aware,
+            uppers,
+        )
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
+        if only is None or i in only
     ]
 
 
@@ -359,7 +540,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument(
-        "--icc", type=float, help="a fixed ρ (default: pooled from twenty other counties)"
+        "--icc",
+        type=float,
+        help="a fixed ρ (default: pooled from twenty other counties)",
     )
     parser.add_argument(
         "--concentration",
@@ -369,7 +552,10 @@ def main() -> None:
         "(default 15: 0.0625)",
     )
     parser.add_argument(
-        "--rates", type=float, nargs="+", help="true rates (default 0.005 0.01 0.02 0.03)"
+        "--rates",
+        type=float,
+        nargs="+",
+        help="true rates (default 0.005 0.01 0.02 0.03)",
     )
     parser.add_argument(
         "--pool-counties",
@@ -399,7 +585,37 @@ def main() -> None:
         "production): the 'production' rows of missed_rate then show it; 'census' models the "
         "flagged households as events among every household of the village's list",
     )
+    parser.add_argument(
+        "--rho-upper",
+        type=float,
+        nargs="+",
+        default=(),
+        metavar="CONFIDENCE",
+        help="a candidate guard (not production): beside the pooled ρ, on the same samples, "
+        "its one-sided upper confidence limit at each CONFIDENCE (e.g. 0.60 0.75 0.90; "
+        "Searle's F-based limit), for both indicators' ρ and the screening model's",
+    )
+    parser.add_argument(
+        "--rho-upper-method",
+        nargs="+",
+        choices=("searle", "bootstrap"),
+        default=("searle",),
+        help="how --rho-upper's limit is taken: 'searle' (the F-based limit, default), "
+        "'bootstrap' (percentile bootstrap over the pooled counties, 2,000 resamples); both: "
+        "each on the same samples",
+    )
+    parser.add_argument(
+        "--setting-index",
+        type=int,
+        nargs="+",
+        help="run only these settings (0-based positions in the rates list; each keeps its "
+        "seeds, so its rows are those of the full run)",
+    )
     args = parser.parse_args()
+    if args.rho_upper and (args.icc is not None or args.floor is not None):
+        parser.error("--rho-upper applies to the pooled ρ: not with --icc or --floor")
+    if any(not 0 < c < 1 for c in args.rho_upper):
+        parser.error(f"--rho-upper confidences must lie in (0, 1), got {args.rho_upper}")
     if args.screening_aware is not None and args.icc is not None:
         parser.error("--screening-aware pools its groups' ρ: not with --icc")
     if args.guard_shrink is not None and (args.icc is None or not 0 <= args.guard_shrink <= 1):
@@ -425,6 +641,8 @@ def main() -> None:
         floor=args.floor,
         pool=args.pool_counties,
         aware=args.screening_aware,
+        uppers=tuple((m, c) for m in args.rho_upper_method for c in args.rho_upper),
+        only=args.setting_index,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
