@@ -21,6 +21,16 @@ def _again(page) -> str | None:
     return found.group(1) if found else None
 
 
+def _admin_on_round_icc_page(testapp, dbsession, name: str) -> tuple[str, AssessmentRound]:
+    """An admin logged in, and the ρ page of a new round (a form that records what it gets)."""
+    admin = make_user(dbsession, Role.admin)
+    round_ = AssessmentRound(name=name, year=2019, poverty_line=3218.0, counties=[])
+    dbsession.add(round_)
+    dbsession.flush()
+    testapp.login(admin.username)
+    return f"/reports/rounds/{round_.id}/icc", round_
+
+
 def test_a_stale_login_form_is_refused_in_chinese_with_nothing_technical(testapp):
     page = testapp.post("/login", {"username": "x", "password": "y", **STALE}, status=400)
     assert "data-bad-csrf" in page.text
@@ -30,12 +40,7 @@ def test_a_stale_login_form_is_refused_in_chinese_with_nothing_technical(testapp
 
 
 def test_in_english_the_way_back_is_the_page_the_form_came_from(testapp, dbsession):
-    admin = make_user(dbsession, Role.admin)
-    round_ = AssessmentRound(name="旧页面批次", year=2019, poverty_line=3218.0, counties=[])
-    dbsession.add(round_)
-    dbsession.flush()
-    testapp.login(admin.username)
-    path = f"/reports/rounds/{round_.id}/icc"
+    path, round_ = _admin_on_round_icc_page(testapp, dbsession, "旧页面批次")
     page = testapp.post(
         f"{path}?_LOCALE_=en",
         {"planning_reason": "typed in a tab left open overnight", **STALE},
@@ -58,12 +63,7 @@ def test_a_form_sent_after_the_session_ended_says_so_not_that_the_role_forbids_i
 ):
     """Permission is checked before the token: an admin whose session had ended was told
     "您的角色无权访问此页面" (your role does not give access) about their own page."""
-    admin = make_user(dbsession, Role.admin)
-    round_ = AssessmentRound(name="午休后批次", year=2019, poverty_line=3218.0, counties=[])
-    dbsession.add(round_)
-    dbsession.flush()
-    testapp.login(admin.username)
-    path = f"/reports/rounds/{round_.id}/icc"
+    path, _ = _admin_on_round_icc_page(testapp, dbsession, "午休后批次")
     token = testapp.get_csrf_token(path)
     testapp.post("/logout", {"csrf_token": token}, status=303)  # or idle past the limit
     page = testapp.post(
