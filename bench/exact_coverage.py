@@ -26,7 +26,7 @@ References: Brown LD, Cai TT, DasGupta A (2001), Interval estimation for a binom
 proportion, *Statistical Science* 16:101-133 (the oscillation of binomial coverage; Wilson and
 Jeffreys recommended for small ``n``).
 
-Run (about a minute; the figures are in docs/estimation.md, "What a count allows")::
+Run (about 20 s; the figures are in docs/estimation.md, "What a count allows")::
 
     .venv/bin/python bench/exact_coverage.py [--sizes 100 200 ...] [--step 1e-6]
 """
