@@ -39,6 +39,16 @@ one-sided upper confidence limit at each confidence (:func:`icc_upper_limit`, Se
 F-based limit), for both indicators' ρ and, with ``--screening-aware``, the screening model's
 (docs/estimation.md, "A guard on the pooled ρ").
 
+``--pools P`` pre-draws P independent pools of other counties a setting (pool ``j`` seeded
+``[seed, 1000 + i, share, j]``; pool 0 keeps the one-pool seed ``[seed, 1000 + i, share]``, so
+``--pools 1``, the default, gives the rows it always gave) and judges replicate ``r`` with pool
+``r mod P``: its ρ for both indicators, its screening model and, with ``--rho-upper``, its
+limits (the bootstrap's generator seeded per pool in the same way). One pool's rows are that
+pool's luck (coverage conditional on it); over many pools they are the procedure's coverage,
+in which the round's pool is itself random. The samples are the same for every P; the Monte
+Carlo standard errors are then taken over pools (:func:`clustered_share_se`) and "ρ used" is
+the mean over pools (min–max) (docs/estimation.md, "Coverage over the round's pools").
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
