@@ -407,10 +407,15 @@ def _pooled(seeds, pool, share, concentration, aware, floor) -> tuple[dict, dict
 
 
 def mean_model(models: list) -> dict | None:
-    """The screening models' ``{group: (k, ρ)}`` averaged over pools (the one when one)."""
+    """The screening models' ``{group: (k, ρ)}`` averaged over pools (the one when one),
+    with more than one ``{group: (k, ρ, min ρ, max ρ)}``."""
     if len(models) == 1 or models[0] is None:
         return models[0]
-    return {g: tuple(float(np.mean([m[g][c] for m in models])) for c in (0, 1)) for g in models[0]}
+    mean = {}
+    for g in models[0]:
+        k, rho = (np.array([m[g][c] for m in models]) for c in (0, 1))
+        mean[g] = tuple(float(v) for v in (k.mean(), rho.mean(), rho.min(), rho.max()))
+    return mean
 
 
 def _over_pools(values, pools: int) -> dict:
@@ -600,6 +605,12 @@ def table(
     return [row for part in parts for row in part]
 
 
+def _group(name: str, model: tuple) -> str:
+    """A screening group's ``k, ρ`` (over pools: the means, then ρ's min–max)."""
+    spread = "" if len(model) == 2 else " ({:.3f}–{:.3f})".format(*model[2:])
+    return f"{name} {model[0]:.2f}, {model[1]:.3f}{spread}"
+
+
 def _line(row: dict) -> str:
     rho = f"{row['icc']:.3f}"
     if "icc_range" in row:  # more than one pool: their mean (min–max)
@@ -614,8 +625,7 @@ def _line(row: dict) -> str:
         + (
             ""
             if not row.get("screening")
-            else " k, ρ: "
-            + ", ".join(f"{g} {k:.2f}, {r:.3f}" for g, (k, r) in row["screening"].items())
+            else " k, ρ: " + ", ".join(_group(g, model) for g, model in row["screening"].items())
         )
     )
 

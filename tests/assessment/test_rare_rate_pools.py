@@ -80,6 +80,9 @@ def test_replicate_r_is_judged_with_pool_r_mod_p(monkeypatch):
     row = rows["wrongful_exit_rate"]
     assert row["icc"] == pytest.approx(np.mean(pools))
     assert row["icc_range"] == (min(pools), max(pools))
+    census = [_pool(j)[1]["census"][1] for j in range(3)]  # the screening model's ρ_C
+    _, rho, low, high = rows["missed_rate"]["screening"]["census"]
+    assert (rho, low, high) == (pytest.approx(np.mean(census)), min(census), max(census))
 
 
 def test_guard_rows_judge_each_replicate_with_its_own_pools_limits(monkeypatch):
