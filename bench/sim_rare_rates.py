@@ -39,6 +39,16 @@ one-sided upper confidence limit at each confidence (:func:`icc_upper_limit`, Se
 F-based limit), for both indicators' ρ and, with ``--screening-aware``, the screening model's
 (docs/estimation.md, "A guard on the pooled ρ").
 
+``--pools P`` pre-draws P independent pools of other counties a setting (pool ``j`` seeded
+``[seed, 1000 + i, share, j]``; pool 0 keeps the one-pool seed ``[seed, 1000 + i, share]``, so
+``--pools 1``, the default, gives the rows it always gave) and judges replicate ``r`` with pool
+``r mod P``: its ρ for both indicators, its screening model and, with ``--rho-upper``, its
+limits (the bootstrap's generator seeded per pool in the same way). One pool's rows are that
+pool's luck (coverage conditional on it); over many pools they are the procedure's coverage,
+in which the round's pool is itself random. The samples are the same for every P; the Monte
+Carlo standard errors are then taken over pools (:func:`clustered_share_se`) and "ρ used" is
+the mean over pools (min–max) (docs/estimation.md, "Coverage over the round's pools").
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -302,11 +312,29 @@ def _plain_korn_graubard(estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     return out[0][0], out[0][1], out[1][1]
 
 
-def summarise(estimates, truth: float, method: str | None = None) -> dict:
+def clustered_share_se(flags, clusters) -> float:
+    """The Monte Carlo standard error of ``mean(flags)`` when the replicates come in
+    independent clusters (the pools that judged them): the cluster-robust (linearised ratio)
+    variance ``m / (m − 1) · Σ_j (Σ_{r in j} (f_r − p))² / N²`` over the ``m`` clusters."""
+    flags = np.asarray(flags, float)
+    labels, index = np.unique(np.asarray(clusters), return_inverse=True)
+    if labels.size < 2:
+        return float("nan")
+    residuals = np.bincount(index, weights=flags - flags.mean())
+    m = labels.size
+    return float(math.sqrt(m / (m - 1) * np.sum(residuals**2)) / flags.size)
+
+
+def summarise(estimates, truth: float, method: str | None = None, clusters=None) -> dict:
     """Relative bias, two-sided coverage, lower-end misses and one-sided exceedance, with
     Monte Carlo standard errors, over replicates (``method``: None for the production
-    interval, ``"korn-graubard"`` for R's)."""
-    estimates = [e for e in estimates if e is not None]
+    interval, ``"korn-graubard"`` for R's; ``clusters``: per replicate, the pool that judged
+    it, for standard errors over pools (:func:`clustered_share_se`), None for independent
+    replicates)."""
+    kept = [k for k, e in enumerate(estimates) if e is not None]
+    estimates = [estimates[k] for k in kept]
+    if clusters is not None:
+        clusters = np.asarray(clusters)[kept]
     if method is None or method in CANDIDATES:
         judged = [bounds(e, method) for e in estimates]
         low, high, upper = (np.array(v) for v in zip(*judged, strict=True))
@@ -317,6 +345,8 @@ def summarise(estimates, truth: float, method: str | None = None) -> dict:
 
     def share(flags):
         p = float(np.mean(flags))
+        if clusters is not None:
+            return p, clustered_share_se(flags, clusters)
         return p, math.sqrt(p * (1 - p) / k)
 
     coverage, coverage_se = share((low <= truth) & (truth <= high))
@@ -347,9 +377,57 @@ METHODS = {
 }
 
 
+def pool_seed(seed: int, i: int, share: float, j: int, base: int = 1000) -> list[int]:
+    """The seed of setting ``i``'s pool ``j`` (``base`` 1000: its other counties; 2000: the
+    bootstrap's generator): pool 0 keeps the seed a one-pool run has always used, so
+    ``--pools 1`` reproduces its rows, and pool ``j > 0`` appends ``j``."""
+    seeds = [seed, base + i, int(share * 100)]
+    return seeds if j == 0 else [*seeds, j]
+
+
+def _pooled(seeds, pool, share, concentration, aware, floor) -> tuple[dict, dict | None]:
+    """``(icc, screening)`` of one pool of ``pool`` other counties (:func:`other_counties_icc`),
+    the screening model as ``aware`` asks and ρ floored at ``floor``."""
+    icc = other_counties_icc(
+        seeds,
+        RATES,
+        counties=pool,
+        noncontact=share,
+        concentration=concentration,
+        screening=aware,
+    )
+    screening = None
+    if aware:
+        icc, screening = icc
+        if aware != "census":  # the two groups only
+            screening = {g: v for g, v in screening.items() if g != "census"}
+    if floor is not None:
+        icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
+    return icc, screening
+
+
+def mean_model(models: list) -> dict | None:
+    """The screening models' ``{group: (k, ρ)}`` averaged over pools (the one when one),
+    with more than one ``{group: (k, ρ, min ρ, max ρ)}``."""
+    if len(models) == 1 or models[0] is None:
+        return models[0]
+    mean = {}
+    for g in models[0]:
+        k, rho = (np.array([m[g][c] for m in models]) for c in (0, 1))
+        mean[g] = tuple(float(v) for v in (k.mean(), rho.mean(), rho.min(), rho.max()))
+    return mean
+
+
+def _over_pools(values, pools: int) -> dict:
+    """The "ρ used" of a row: its mean over the pools and, with more than one, its range."""
+    spread = {"icc_range": (float(np.min(values)), float(np.max(values)))} if pools > 1 else {}
+    return {"icc": float(np.mean(values)), **spread}
+
+
 def _setting(args) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
-    pooled from samples of other counties of the superpopulation, or the one given."""
+    pooled from samples of other counties of the superpopulation (``pools`` independent
+    pools, replicate ``r`` judged with pool ``r mod pools``), or the one given."""
     (
         i,
         rate,
@@ -364,36 +442,33 @@ def _setting(args) -> list[dict]:
         aware,
     ) = args[:11]
     uppers = args[11] if len(args) > 11 else ()
+    pools = args[12] if len(args) > 12 else 1
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if uppers:
-        return _guarded_setting(rng, population, args, uppers)
-    screening = None
+        return _guarded_setting(rng, population, args, uppers, pools)
     if fixed is None:
-        icc = other_counties_icc(
-            [seed, 1000 + i, int(share * 100)],
-            RATES,
-            counties=pool,
-            noncontact=share,
-            concentration=concentration,
-            screening=aware,
-        )
-        if aware:
-            icc, screening = icc
-            if aware != "census":  # the two groups only
-                screening = {g: v for g, v in screening.items() if g != "census"}
-        if floor is not None:
-            icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
+        judges = [
+            _pooled(pool_seed(seed, i, share, j), pool, share, concentration, aware, floor)
+            for j in range(pools)
+        ]
     else:
-        icc = dict.fromkeys(INDICATORS, fixed)
-    runs = [one_run(rng, population, share, icc, shrink, screening) for _ in range(replicates)]
+        judges = [(dict.fromkeys(INDICATORS, fixed), None)]
+    runs = [
+        one_run(
+            rng, population, share, judges[r % len(judges)][0], shrink, judges[r % len(judges)][1]
+        )
+        for r in range(replicates)
+    ]
+    clusters = [r % len(judges) for r in range(replicates)] if len(judges) > 1 else None
+    screening = mean_model([model for _, model in judges])
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
         for label, method in METHODS.items():
-            summary = summarise([r[indicator] for r in runs], truth, method)
+            summary = summarise([r[indicator] for r in runs], truth, method, clusters)
             rows.append(
                 {
                     "indicator": indicator,
@@ -401,7 +476,7 @@ def _setting(args) -> list[dict]:
                     "rate": rate,
                     "truth": truth,
                     "noncontact": share,
-                    "icc": float(np.mean([r["icc"][indicator] for r in runs])),
+                    **_over_pools([r["icc"][indicator] for r in runs], len(judges)),
                     "true_icc": 1 / (1 + concentration),
                     "screening": screening if indicator == "missed_rate" else None,
                     **summary,
@@ -410,13 +485,12 @@ def _setting(args) -> list[dict]:
     return rows
 
 
-def _guarded_setting(rng, population, args, uppers) -> list[dict]:
-    """Rows of one setting with the pooled ρ (production) and, on the same samples, its
-    upper confidence limits at each confidence in ``uppers`` (:func:`icc_upper_limit`, for
-    both indicators' ρ and the screening model's, a candidate guard)."""
-    i, _, share, replicates, seed, _, concentration, _, _, pool, aware = args[:11]
+def _guard_variants(args, uppers, j: int) -> list[tuple]:
+    """Pool ``j``'s variants ``(icc, screening)``: the pooled ρ (production) and its upper
+    confidence limits at each ``(method, confidence)`` of ``uppers``."""
+    i, _, share, _, seed, _, concentration, _, _, pool, aware = args[:11]
     terms, groups = other_counties_terms(
-        [seed, 1000 + i, int(share * 100)], RATES, pool, share, concentration
+        pool_seed(seed, i, share, j), RATES, pool, share, concentration
     )
 
     def keep(model: dict) -> dict:  # as _setting: the census group only with "census"
@@ -428,18 +502,30 @@ def _guarded_setting(rng, population, args, uppers) -> list[dict]:
             keep(pooled_screening_model(groups)) if aware else None,
         )
     ]
-    boot = np.random.default_rng([seed, 2000 + i, int(share * 100)])  # not the samples' rng
+    boot = np.random.default_rng(pool_seed(seed, i, share, j, base=2000))  # not the samples'
     for method, confidence in uppers:
         upper = {ind: rho_upper(t, confidence, method, boot) for ind, t in terms.items()}
         model = screening_upper(groups, confidence, method, boot) if aware else None
         variants.append((upper, keep(model) if aware else None))
-    runs = [guarded_runs(rng, population, share, variants) for _ in range(replicates)]
+    return variants
+
+
+def _guarded_setting(rng, population, args, uppers, pools: int = 1) -> list[dict]:
+    """Rows of one setting with the pooled ρ (production) and, on the same samples, its
+    upper confidence limits at each confidence in ``uppers`` (:func:`icc_upper_limit`, for
+    both indicators' ρ and the screening model's, a candidate guard); ``pools`` independent
+    pools, replicate ``r`` judged with pool ``r mod pools`` (every variant of that pool)."""
+    share, replicates, concentration = args[2], args[3], args[6]
+    by_pool = [_guard_variants(args, uppers, j) for j in range(pools)]
+    runs = [guarded_runs(rng, population, share, by_pool[r % pools]) for r in range(replicates)]
+    clusters = [r % pools for r in range(replicates)] if pools > 1 else None
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
-        for j, (icc, screening) in enumerate(variants):
+        for j in range(len(by_pool[0])):
             label = "production" if j == 0 else _guard_label(*uppers[j - 1])
-            summary = summarise([r[j][indicator] for r in runs], truth)
+            summary = summarise([r[j][indicator] for r in runs], truth, None, clusters)
+            screening = mean_model([variants[j][1] for variants in by_pool])
             rows.append(
                 {
                     "indicator": indicator,
@@ -447,7 +533,7 @@ def _guarded_setting(rng, population, args, uppers) -> list[dict]:
                     "rate": args[1],
                     "truth": truth,
                     "noncontact": share,
-                    "icc": float(icc[indicator]),
+                    **_over_pools([v[j][0][indicator] for v in by_pool], pools),
                     "true_icc": 1 / (1 + concentration),
                     "screening": screening if indicator == "missed_rate" else None,
                     **summary,
@@ -474,6 +560,7 @@ def _tasks(
     aware=False,
     uppers=(),
     only=None,
+    pools=1,
 ) -> list:
     return [
         (
@@ -489,6 +576,7 @@ def _tasks(
             pool,
             aware,
             uppers,
+            pools,
         )
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
@@ -517,19 +605,27 @@ def table(
     return [row for part in parts for row in part]
 
 
+def _group(name: str, model: tuple) -> str:
+    """A screening group's ``k, ρ`` (over pools: the means, then ρ's min–max)."""
+    spread = "" if len(model) == 2 else " ({:.3f}–{:.3f})".format(*model[2:])
+    return f"{name} {model[0]:.2f}, {model[1]:.3f}{spread}"
+
+
 def _line(row: dict) -> str:
+    rho = f"{row['icc']:.3f}"
+    if "icc_range" in row:  # more than one pool: their mean (min–max)
+        rho += " ({:.3f}–{:.3f})".format(*row["icc_range"])
     return (
         f"| {row['indicator']} | {row['method']} | {row['truth']:.2%} | "
         f"{row['noncontact']:.0%} | {row['bias']:+.1%} ({row['bias_se']:.1%}) | "
         f"{row['coverage']:.3f} ({row['coverage_se']:.3f}) | {row['below']:.3f} | "
         f"{row['above']:.3f} | "
-        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {row['icc']:.3f} | "
+        f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {rho} | "
         f"{row['true_icc']:.3f} | {row['median_upper']:.2%} |"
         + (
             ""
             if not row.get("screening")
-            else " k, ρ: "
-            + ", ".join(f"{g} {k:.2f}, {r:.3f}" for g, (k, r) in row["screening"].items())
+            else " k, ρ: " + ", ".join(_group(g, model) for g, model in row["screening"].items())
         )
     )
 
@@ -605,6 +701,15 @@ def main() -> None:
         "each on the same samples",
     )
     parser.add_argument(
+        "--pools",
+        type=int,
+        default=1,
+        metavar="P",
+        help="P independent pools of other counties a setting (default 1), replicate r judged "
+        "with pool r mod P (ρ, the screening model, and --rho-upper's limits of that pool): "
+        "the coverage over the pools a round could give, not one pool's; MC SEs over pools",
+    )
+    parser.add_argument(
         "--setting-index",
         type=int,
         nargs="+",
@@ -622,6 +727,8 @@ def main() -> None:
         parser.error("--guard-shrink needs --icc and a weight in [0, 1]")
     if args.floor is not None and args.icc is not None:
         parser.error("--floor applies to the pooled ρ: not with --icc")
+    if args.pools < 1 or (args.pools > 1 and args.icc is not None):
+        parser.error(f"--pools must be at least 1 and applies to the pooled ρ, got {args.pools}")
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
@@ -643,6 +750,7 @@ def main() -> None:
         aware=args.screening_aware,
         uppers=tuple((m, c) for m in args.rho_upper_method for c in args.rho_upper),
         only=args.setting_index,
+        pools=args.pools,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
