@@ -16,6 +16,7 @@ import pytest
 import bench.sim_rare_rates as sim
 from assessment import estimation as est
 from assessment.estimation import intervals
+from bench.sim_population import INDICATORS, make_population
 
 Z975, Z95 = 1.959964, 1.644854  # the normal's 97.5 % and 95 % quantiles, to 6 decimals
 
@@ -83,22 +84,24 @@ def test_zero_events_give_the_normal_quantile_upper_end():
     assert upper == pytest.approx(Z95**2 / (400.0 + Z95**2), rel=1e-6)
 
 
-def test_candidate_is_production_when_the_design_df_is_huge():
-    """On a real ``wilson-model`` estimate: the candidate is narrower than production on its
-    own df (t(9) > z) and equals production's interval and bound once df is huge."""
-    psu = np.repeat(np.arange(10), 4)  # 10 villages of 4 households, one stratum: df 9
-    weights = np.where(np.arange(40) % 2 == 0, 10.0, 30.0)
-    persons = 1.0 + np.arange(40) % 5
-    y = np.where(np.isin(np.arange(40), (3, 17)), persons, 0.0)
-    design = est.make_design(weights, clusters=[psu])
-    found = est.ratio(design, y, persons, ci_method="auto-rare", icc=0.2)
-    assert found.method == "wilson-model" and found.df == 9
+@pytest.mark.parametrize("indicator", INDICATORS)
+def test_candidate_is_production_when_the_design_df_is_huge(indicator):
+    """On a sample of the simulated county (错退 on the village model, 漏评 on the census
+    size, as production judges them): the candidate is narrower than production on its own
+    df (t(28) > z) and equals production's interval and bound once df is huge."""
+    population = make_population(np.random.default_rng([13, 3]), 0.03, 0.03)
+    census = {"census": (0.60, 0.035), "unflagged": (0.44, 0.030)}  # a round's model
+    icc = dict.fromkeys(INDICATORS, 0.06)
+    found = sim.one_run(np.random.default_rng(5), population, 0.0, icc, screening=census)
+    e = found[indicator]
+    assert e.method == "wilson-model" and e.df == 28 and e.estimate > 0
+    assert (e.deff_model == 1.0) == (indicator == "missed_rate")  # 漏评: the census size
 
-    low, high, upper = sim.wilson_z(found)
+    low, high, upper = sim.wilson_z(e)
 
-    assert found.ci_low < low < found.estimate < upper < high < found.ci_high
-    assert upper < est.one_sided_bound(found, "upper", 0.95)
-    huge = replace(found, df=10**9)  # production's own interval on it, as on_model_size
+    assert e.ci_low < low < e.estimate < upper < high < e.ci_high
+    assert upper < est.one_sided_bound(e, "upper", 0.95)
+    huge = replace(e, df=10**9)  # production's own interval on it, as on_model_size takes it
     args = {"n": huge.n, "df": huge.df, "n_kish": huge.n_kish, "n_event": huge.n_event}
     both = intervals.interval(
         "wilson-model", huge.estimate, huge.se, level=0.95, deff_model=huge.deff_model, **args
