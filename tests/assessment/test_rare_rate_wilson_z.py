@@ -30,7 +30,7 @@ def _by_hand(p: float, m: float, z: float) -> tuple[float, float]:
 
 def _estimate(p: float, n_event: float, deff_model: float, df: int = 28) -> est.Estimate:
     """A ``wilson-model`` estimate carrying the effective size ``n_event / deff_model``; the
-    interval fields hold production's (not read by the candidate)."""
+    interval fields are placeholders (the candidate does not read them)."""
     return est.Estimate(
         stat="ratio",
         estimate=p,
