@@ -49,6 +49,13 @@ in which the round's pool is itself random. The samples are the same for every P
 Carlo standard errors are then taken over pools (:func:`clustered_share_se`) and "ρ used" is
 the mean over pools (min–max) (docs/estimation.md, "Coverage over the round's pools").
 
+The ``wilson-z (model n)`` rows (a candidate, not production; with or without
+``--screening-aware``) judge the same samples by production's Wilson interval and bound on the
+same effective size with the normal quantile in place of ``t(df)`` (docs/estimation.md, "Wilson
+with the normal quantile"). ``--methods production "wilson-z (model n)"`` computes only those
+rows (default: every row), so that a run does not pay for the slow gamma candidates; the
+samples, and so every row it computes, are those of the full run.
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -263,8 +270,34 @@ def fay_feuer(e: est.Estimate) -> tuple[float, float, float]:
     return low, high, upper
 
 
+def wilson_z(e: est.Estimate) -> tuple[float, float, float]:
+    """A candidate (not production): production's ``wilson-model`` interval and bound with the
+    normal quantile in place of ``t(df)``: the project's own Wilson
+    (:func:`assessment.estimation.intervals.interval` and ``bound``) on the SAME effective
+    size the estimate carries (``n_event / deff_model``: the village model, or for 漏评 the
+    screening census size, ``deff_model`` 1), with ``df = ∞`` (``t(∞)`` is the normal):
+    two-sided 95 % at 0.025 / 0.975, the one-sided 95 % bound its 0.95 end. Where production
+    has no interval (``df < 1`` or no finite SE) neither has it."""
+    if not (math.isfinite(e.se) and e.df >= 1):
+        return bounds(e)
+    args = {
+        "n": e.n,
+        "df": math.inf,
+        "n_kish": e.n_kish,
+        "df_eff": e.df_eff,
+        "n_event": e.n_event,
+        "deff_model": e.deff_model,
+    }
+    low, high = intervals.interval("wilson-model", e.estimate, e.se, level=0.95, **args)
+    upper = intervals.bound(
+        "wilson-model", e.estimate, e.se, q=0.95, side="upper", one_sided=True, **args
+    )
+    return low, high, upper
+
+
 CANDIDATES = {
     "clopper-pearson": clopper_pearson,
+    "wilson-z": wilson_z,
     "gamma": gamma_pivot,
     "gamma-t": lambda e: gamma_pivot(e, t_scaled=True),
     "gamma-binomial-t": lambda e: gamma_pivot(e, binomial=True, t_scaled=True),
@@ -374,6 +407,7 @@ METHODS = {
     "gamma-t (model n)": "gamma-t",
     "gamma-binomial-t (model n)": "gamma-binomial-t",
     "fay-feuer (model n)": "fay-feuer",
+    "wilson-z (model n)": "wilson-z",
 }
 
 
@@ -443,6 +477,7 @@ def _setting(args) -> list[dict]:
     ) = args[:11]
     uppers = args[11] if len(args) > 11 else ()
     pools = args[12] if len(args) > 12 else 1
+    labels = args[13] if len(args) > 13 and args[13] is not None else tuple(METHODS)
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
@@ -467,8 +502,8 @@ def _setting(args) -> list[dict]:
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
-        for label, method in METHODS.items():
-            summary = summarise([r[indicator] for r in runs], truth, method, clusters)
+        for label in labels:
+            summary = summarise([r[indicator] for r in runs], truth, METHODS[label], clusters)
             rows.append(
                 {
                     "indicator": indicator,
@@ -561,6 +596,7 @@ def _tasks(
     uppers=(),
     only=None,
     pools=1,
+    methods=None,
 ) -> list:
     return [
         (
@@ -577,6 +613,7 @@ def _tasks(
             aware,
             uppers,
             pools,
+            None if methods is None else tuple(methods),
         )
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
@@ -710,6 +747,15 @@ def main() -> None:
         "the coverage over the pools a round could give, not one pool's; MC SEs over pools",
     )
     parser.add_argument(
+        "--methods",
+        nargs="+",
+        choices=tuple(METHODS),
+        metavar="METHOD",
+        help="compute only these interval rows, in this order (default: all of "
+        + ", ".join(repr(m) for m in METHODS)
+        + "); the samples and every row computed are the same as in the full run",
+    )
+    parser.add_argument(
         "--setting-index",
         type=int,
         nargs="+",
@@ -729,6 +775,8 @@ def main() -> None:
         parser.error("--floor applies to the pooled ρ: not with --icc")
     if args.pools < 1 or (args.pools > 1 and args.icc is not None):
         parser.error(f"--pools must be at least 1 and applies to the pooled ρ, got {args.pools}")
+    if args.methods is not None and args.rho_upper:
+        parser.error("--methods chooses the rows without --rho-upper (its rows are production's)")
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
@@ -751,6 +799,7 @@ def main() -> None:
         uppers=tuple((m, c) for m in args.rho_upper_method for c in args.rho_upper),
         only=args.setting_index,
         pools=args.pools,
+        methods=args.methods,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)
