@@ -17,19 +17,14 @@ from bench.sim_population import INDICATORS, draw, make_population, other_counti
 SEED, RATE, SHARE = 7, 0.03, 0.10
 REPLICATES = 4
 FEW = (("poor", 6), ("non_poor", 4))
+METHODS = ("production", "wilson-z (model n)")
+RUN = {"settings": (RATE,), "noncontact": (SHARE,), "aware": "census", "methods": METHODS}
 
 
 def _rows(villages=None) -> list[dict]:
-    extra = {} if villages is None else {"villages": villages}
-    (task,) = sim._tasks(
-        REPLICATES,
-        SEED,
-        settings=(RATE,),
-        noncontact=(SHARE,),
-        aware="census",
-        methods=("production", "wilson-z (model n)"),
-        **extra,
-    )
+    """A tiny run's rows; ``villages`` None: the option not given."""
+    chosen = {} if villages is None else {"villages": villages}
+    (task,) = sim._tasks(REPLICATES, SEED, **RUN, **chosen)
     return sim._setting(task)
 
 
@@ -93,7 +88,7 @@ def test_the_default_gives_the_rows_of_the_standard_design():
 
     assert rows == _keyed(_rows(sim.villages_drawn(None)))
     for indicator in INDICATORS:
-        for method in ("production", "wilson-z (model n)"):
+        for method in METHODS:
             expected = sim.summarise(
                 [r[indicator] for r in runs], population.truth[indicator], sim.METHODS[method]
             )
