@@ -56,6 +56,13 @@ with the normal quantile"). ``--methods production "wilson-z (model n)"`` comput
 rows (default: every row), so that a run does not pay for the slow gamma candidates; the
 samples, and so every row it computes, are those of the full run.
 
+``--villages POOR NONPOOR`` draws the county's samples from that many villages a stratum
+(default 20 10, design df 28; 6 4 gives df 8): a county with few sampled villages, where
+``t(df)`` widens the interval most. Only the county's samples change: the other counties the
+pooled ρ comes from keep the standard 20 + 10 (a round's other counties are not all small), so
+the pools, their seeds and the ρ used are those of the standard runs (docs/estimation.md,
+"Counties with few sampled villages").
+
 The figures and the command are in docs/estimation.md; tests/assessment/test_rare_rate_intervals.py
 runs a smaller version.
 """
@@ -84,6 +91,7 @@ from assessment.indicators.icc import (
 )
 from bench.sim_population import (
     INDICATORS,
+    VILLAGES_DRAWN,
     draw,
     make_population,
     other_counties_icc,
@@ -92,6 +100,7 @@ from bench.sim_population import (
 
 RATES = (0.005, 0.01, 0.02, 0.03)
 NONCONTACT = (0.0, 0.10)
+STRATA = tuple(name for name, _ in VILLAGES_DRAWN)  # --villages's order: poor, non-poor
 CONCENTRATION = 15.0  # the village rates' beta concentration: ICC 1/16
 
 
@@ -107,10 +116,13 @@ def county_guard(sample, icc: dict, shrink: float) -> dict:
     return guarded
 
 
-def one_run(rng, population, noncontact, icc=None, shrink=None, screening=None) -> dict:
+def one_run(
+    rng, population, noncontact, icc=None, shrink=None, screening=None, villages=VILLAGES_DRAWN
+) -> dict:
     """``{indicator: Estimate or None}`` of one sample (``icc``: ``{indicator: ρ}``;
-    ``shrink``: the weight of the county's own ρ in :func:`county_guard`, None for no guard)."""
-    sample = draw(rng, population, noncontact=noncontact)
+    ``shrink``: the weight of the county's own ρ in :func:`county_guard`, None for no guard;
+    ``villages``: the villages drawn per stratum, :func:`draw`'s ``villages_drawn``)."""
+    sample = draw(rng, population, noncontact=noncontact, villages_drawn=villages)
     if icc is not None and shrink is not None:
         icc = county_guard(sample, icc, shrink)
     found = rates(sample) if icc is None else rates(sample, icc=icc, screening=screening)
@@ -181,11 +193,13 @@ def screening_upper(groups, confidence: float, method: str = "searle", rng=None)
     return {g: (k, rho_upper(terms[g], confidence, method, rng)) for g, (k, _) in model.items()}
 
 
-def guarded_runs(rng, population, noncontact, variants) -> list[list[dict]]:
+def guarded_runs(
+    rng, population, noncontact, variants, villages=VILLAGES_DRAWN
+) -> list[list[dict]]:
     """Per variant ``(icc, screening)``, one :func:`one_run`-like dict per sample, every
     variant judging the SAME samples (one draw per replicate, ``rng`` used as
     :func:`one_run` uses it)."""
-    sample = draw(rng, population, noncontact=noncontact)
+    sample = draw(rng, population, noncontact=noncontact, villages_drawn=villages)
     found = []
     for icc, screening in variants:
         each = rates(sample, icc=icc, screening=screening)
@@ -478,12 +492,13 @@ def _setting(args) -> list[dict]:
     uppers = args[11] if len(args) > 11 else ()
     pools = args[12] if len(args) > 12 else 1
     labels = args[13] if len(args) > 13 and args[13] is not None else tuple(METHODS)
+    villages = args[14] if len(args) > 14 else VILLAGES_DRAWN
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     if uppers:
-        return _guarded_setting(rng, population, args, uppers, pools)
+        return _guarded_setting(rng, population, args, uppers, pools, villages)
     if fixed is None:
         judges = [
             _pooled(pool_seed(seed, i, share, j), pool, share, concentration, aware, floor)
@@ -491,12 +506,10 @@ def _setting(args) -> list[dict]:
         ]
     else:
         judges = [(dict.fromkeys(INDICATORS, fixed), None)]
-    runs = [
-        one_run(
-            rng, population, share, judges[r % len(judges)][0], shrink, judges[r % len(judges)][1]
-        )
-        for r in range(replicates)
-    ]
+    runs = []
+    for r in range(replicates):
+        icc, screening = judges[r % len(judges)]
+        runs.append(one_run(rng, population, share, icc, shrink, screening, villages))
     clusters = [r % len(judges) for r in range(replicates)] if len(judges) > 1 else None
     screening = mean_model([model for _, model in judges])
     rows = []
@@ -545,14 +558,19 @@ def _guard_variants(args, uppers, j: int) -> list[tuple]:
     return variants
 
 
-def _guarded_setting(rng, population, args, uppers, pools: int = 1) -> list[dict]:
+def _guarded_setting(
+    rng, population, args, uppers, pools: int = 1, villages=VILLAGES_DRAWN
+) -> list[dict]:
     """Rows of one setting with the pooled ρ (production) and, on the same samples, its
     upper confidence limits at each confidence in ``uppers`` (:func:`icc_upper_limit`, for
     both indicators' ρ and the screening model's, a candidate guard); ``pools`` independent
     pools, replicate ``r`` judged with pool ``r mod pools`` (every variant of that pool)."""
     share, replicates, concentration = args[2], args[3], args[6]
     by_pool = [_guard_variants(args, uppers, j) for j in range(pools)]
-    runs = [guarded_runs(rng, population, share, by_pool[r % pools]) for r in range(replicates)]
+    runs = [
+        guarded_runs(rng, population, share, by_pool[r % pools], villages)
+        for r in range(replicates)
+    ]
     clusters = [r % pools for r in range(replicates)] if pools > 1 else None
     rows = []
     for indicator in INDICATORS:
@@ -582,6 +600,12 @@ def _guard_label(method: str, confidence: float) -> str:
     return f"production, ρ {kind} {confidence:.0%}"
 
 
+def villages_drawn(counts=None) -> tuple:
+    """:func:`draw`'s ``villages_drawn`` from ``--villages POOR NONPOOR`` (None: the standard
+    20 + 10)."""
+    return VILLAGES_DRAWN if counts is None else tuple(zip(STRATA, counts, strict=True))
+
+
 def _tasks(
     replicates: int,
     seed: int,
@@ -597,6 +621,7 @@ def _tasks(
     only=None,
     pools=1,
     methods=None,
+    villages=VILLAGES_DRAWN,
 ) -> list:
     return [
         (
@@ -614,6 +639,7 @@ def _tasks(
             uppers,
             pools,
             None if methods is None else tuple(methods),
+            tuple(villages),
         )
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
@@ -756,6 +782,15 @@ def main() -> None:
         + "); the samples and every row computed are the same as in the full run",
     )
     parser.add_argument(
+        "--villages",
+        type=int,
+        nargs=2,
+        metavar=("POOR", "NONPOOR"),
+        help="villages the county's samples draw from each stratum (default 20 10: design df "
+        "28); fewer give a county with a small design df (6 4: df 8). The pooled other "
+        "counties keep the standard 20 + 10",
+    )
+    parser.add_argument(
         "--setting-index",
         type=int,
         nargs="+",
@@ -777,6 +812,8 @@ def main() -> None:
         parser.error(f"--pools must be at least 1 and applies to the pooled ρ, got {args.pools}")
     if args.methods is not None and args.rho_upper:
         parser.error("--methods chooses the rows without --rho-upper (its rows are production's)")
+    if args.villages is not None and min(args.villages) < 2:
+        parser.error(f"--villages needs at least 2 villages a stratum, got {args.villages}")
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
     print(
@@ -800,6 +837,7 @@ def main() -> None:
         only=args.setting_index,
         pools=args.pools,
         methods=args.methods,
+        villages=villages_drawn(args.villages),
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)

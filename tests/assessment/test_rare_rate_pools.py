@@ -67,9 +67,9 @@ def test_replicate_r_is_judged_with_pool_r_mod_p(monkeypatch):
     used = []
     one_run = sim.one_run
 
-    def recording(rng, population, noncontact, icc=None, shrink=None, screening=None):
+    def recording(rng, population, noncontact, icc=None, shrink=None, screening=None, *more):
         used.append(icc["wrongful_exit_rate"])
-        return one_run(rng, population, noncontact, icc, shrink, screening)
+        return one_run(rng, population, noncontact, icc, shrink, screening, *more)
 
     monkeypatch.setattr(sim, "one_run", recording)
     rows = _production(sim._setting(_task(pools=3)))
@@ -89,9 +89,9 @@ def test_guard_rows_judge_each_replicate_with_its_own_pools_limits(monkeypatch):
     used = []
     guarded_runs = sim.guarded_runs
 
-    def recording(rng, population, noncontact, variants):
+    def recording(rng, population, noncontact, variants, *more):
         used.append([icc["wrongful_exit_rate"] for icc, _ in variants])
-        return guarded_runs(rng, population, noncontact, variants)
+        return guarded_runs(rng, population, noncontact, variants, *more)
 
     monkeypatch.setattr(sim, "guarded_runs", recording)
     uppers = (("bootstrap", 0.90),)
