@@ -73,6 +73,7 @@ import argparse
 import math
 import sys
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -472,45 +473,61 @@ def _over_pools(values, pools: int) -> dict:
     return {"icc": float(np.mean(values)), **spread}
 
 
-def _setting(args) -> list[dict]:
+@dataclass(frozen=True)
+class Task:
+    """One (rate, non-contact) setting of a run, as :func:`_tasks` builds it (picklable for
+    the worker processes). ``icc``: a fixed ρ instead of pooled ones; ``pool``: the other
+    counties a pool holds; ``pools``: the independent pools a setting is judged with;
+    ``methods``: the :data:`METHODS` rows to compute (None: all)."""
+
+    i: int
+    rate: float
+    share: float
+    replicates: int
+    seed: int
+    icc: float | None = None
+    concentration: float = CONCENTRATION
+    shrink: float | None = None
+    floor: float | None = None
+    pool: int = 20
+    aware: bool | str = False
+    uppers: tuple = ()
+    pools: int = 1
+    methods: tuple | None = None
+    villages: tuple = VILLAGES_DRAWN
+
+
+def _setting(task: Task) -> list[dict]:
     """Rows of one (rate, non-contact) setting: its own seeded population and samples; ρ
     pooled from samples of other counties of the superpopulation (``pools`` independent
     pools, replicate ``r`` judged with pool ``r mod pools``), or the one given."""
-    (
-        i,
-        rate,
-        share,
-        replicates,
-        seed,
-        fixed,
-        concentration,
-        shrink,
-        floor,
-        pool,
-        aware,
-    ) = args[:11]
-    uppers = args[11] if len(args) > 11 else ()
-    pools = args[12] if len(args) > 12 else 1
-    labels = args[13] if len(args) > 13 and args[13] is not None else tuple(METHODS)
-    villages = args[14] if len(args) > 14 else VILLAGES_DRAWN
+    i, rate, share, seed = task.i, task.rate, task.share, task.seed
     population = make_population(
-        np.random.default_rng([seed, i]), rate, rate, concentration=concentration
+        np.random.default_rng([seed, i]), rate, rate, concentration=task.concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
-    if uppers:
-        return _guarded_setting(rng, population, args, uppers, pools, villages)
-    if fixed is None:
+    if task.uppers:
+        return _guarded_setting(rng, population, task)
+    if task.icc is None:
         judges = [
-            _pooled(pool_seed(seed, i, share, j), pool, share, concentration, aware, floor)
-            for j in range(pools)
+            _pooled(
+                pool_seed(seed, i, share, j),
+                task.pool,
+                share,
+                task.concentration,
+                task.aware,
+                task.floor,
+            )
+            for j in range(task.pools)
         ]
     else:
-        judges = [(dict.fromkeys(INDICATORS, fixed), None)]
+        judges = [(dict.fromkeys(INDICATORS, task.icc), None)]
     runs = []
-    for r in range(replicates):
+    for r in range(task.replicates):
         icc, screening = judges[r % len(judges)]
-        runs.append(one_run(rng, population, share, icc, shrink, screening, villages))
-    clusters = [r % len(judges) for r in range(replicates)] if len(judges) > 1 else None
+        runs.append(one_run(rng, population, share, icc, task.shrink, screening, task.villages))
+    clusters = [r % len(judges) for r in range(task.replicates)] if len(judges) > 1 else None
+    labels = tuple(METHODS) if task.methods is None else task.methods
     screening = mean_model([model for _, model in judges])
     rows = []
     for indicator in INDICATORS:
@@ -525,7 +542,7 @@ def _setting(args) -> list[dict]:
                     "truth": truth,
                     "noncontact": share,
                     **_over_pools([r["icc"][indicator] for r in runs], len(judges)),
-                    "true_icc": 1 / (1 + concentration),
+                    "true_icc": 1 / (1 + task.concentration),
                     "screening": screening if indicator == "missed_rate" else None,
                     **summary,
                 }
@@ -533,12 +550,12 @@ def _setting(args) -> list[dict]:
     return rows
 
 
-def _guard_variants(args, uppers, j: int) -> list[tuple]:
+def _guard_variants(task: Task, j: int) -> list[tuple]:
     """Pool ``j``'s variants ``(icc, screening)``: the pooled ρ (production) and its upper
-    confidence limits at each ``(method, confidence)`` of ``uppers``."""
-    i, _, share, _, seed, _, concentration, _, _, pool, aware = args[:11]
+    confidence limits at each ``(method, confidence)`` of ``task.uppers``."""
+    i, share, seed, aware = task.i, task.share, task.seed, task.aware
     terms, groups = other_counties_terms(
-        pool_seed(seed, i, share, j), RATES, pool, share, concentration
+        pool_seed(seed, i, share, j), RATES, task.pool, share, task.concentration
     )
 
     def keep(model: dict) -> dict:  # as _setting: the census group only with "census"
@@ -551,27 +568,26 @@ def _guard_variants(args, uppers, j: int) -> list[tuple]:
         )
     ]
     boot = np.random.default_rng(pool_seed(seed, i, share, j, base=2000))  # not the samples'
-    for method, confidence in uppers:
+    for method, confidence in task.uppers:
         upper = {ind: rho_upper(t, confidence, method, boot) for ind, t in terms.items()}
         model = screening_upper(groups, confidence, method, boot) if aware else None
         variants.append((upper, keep(model) if aware else None))
     return variants
 
 
-def _guarded_setting(
-    rng, population, args, uppers, pools: int = 1, villages=VILLAGES_DRAWN
-) -> list[dict]:
+def _guarded_setting(rng, population, task: Task) -> list[dict]:
     """Rows of one setting with the pooled ρ (production) and, on the same samples, its
-    upper confidence limits at each confidence in ``uppers`` (:func:`icc_upper_limit`, for
-    both indicators' ρ and the screening model's, a candidate guard); ``pools`` independent
-    pools, replicate ``r`` judged with pool ``r mod pools`` (every variant of that pool)."""
-    share, replicates, concentration = args[2], args[3], args[6]
-    by_pool = [_guard_variants(args, uppers, j) for j in range(pools)]
+    upper confidence limits at each confidence in ``task.uppers`` (:func:`icc_upper_limit`,
+    for both indicators' ρ and the screening model's, a candidate guard); ``task.pools``
+    independent pools, replicate ``r`` judged with pool ``r mod pools`` (every variant of
+    that pool)."""
+    share, pools, uppers = task.share, task.pools, task.uppers
+    by_pool = [_guard_variants(task, j) for j in range(pools)]
     runs = [
-        guarded_runs(rng, population, share, by_pool[r % pools], villages)
-        for r in range(replicates)
+        guarded_runs(rng, population, share, by_pool[r % pools], task.villages)
+        for r in range(task.replicates)
     ]
-    clusters = [r % pools for r in range(replicates)] if pools > 1 else None
+    clusters = [r % pools for r in range(task.replicates)] if pools > 1 else None
     rows = []
     for indicator in INDICATORS:
         truth = population.truth[indicator]
@@ -583,11 +599,11 @@ def _guarded_setting(
                 {
                     "indicator": indicator,
                     "method": label,
-                    "rate": args[1],
+                    "rate": task.rate,
                     "truth": truth,
                     "noncontact": share,
                     **_over_pools([v[j][0][indicator] for v in by_pool], pools),
-                    "true_icc": 1 / (1 + concentration),
+                    "true_icc": 1 / (1 + task.concentration),
                     "screening": screening if indicator == "missed_rate" else None,
                     **summary,
                 }
@@ -622,9 +638,9 @@ def _tasks(
     pools=1,
     methods=None,
     villages=VILLAGES_DRAWN,
-) -> list:
+) -> list[Task]:
     return [
-        (
+        Task(
             i,
             rate,
             share,
@@ -636,7 +652,7 @@ def _tasks(
             floor,
             pool,
             aware,
-            uppers,
+            tuple(uppers),
             pools,
             None if methods is None else tuple(methods),
             tuple(villages),
