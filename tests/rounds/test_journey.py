@@ -88,9 +88,11 @@ class Journey:
         )
         return self.db.scalars(select(Frame).where(Frame.county_id == self.county.id)).one()
 
-    def draw_and_assign(self, frame: Frame) -> SamplePlan:
+    def draw_and_assign(self, frame: Frame, seed: int) -> SamplePlan:
+        """Draw with a ceremony seed (the journey's townships and strata depend on it)."""
         path = f"/sampling/plans/new?frame={frame.id}"
-        drawn = self.app.post_form(path, {"design": json.dumps(SMALL_DESIGN)}, status=303)
+        form = {"design": json.dumps(SMALL_DESIGN), "seed": f"{seed:064x}"}
+        drawn = self.app.post_form(path, form, status=303)
         plan = self.db.scalars(select(SamplePlan).where(SamplePlan.frame_id == frame.id)).one()
         villages = self.db.scalars(select(PlanVillage.id).where(PlanVillage.plan_id == plan.id))
         for village in villages.all():
@@ -123,6 +125,20 @@ class Journey:
             f"/surveys/review/{ph.id}", {"csrf_token": csrf_of(page), "approve": "1"}, status=303
         )
         return ph
+
+    def strata_outside(self, plan: SamplePlan, township: str) -> set[str]:
+        """The strata of the plan's villages outside ``township``."""
+        rows = self.db.execute(
+            select(PlanVillage.stratum, FrameVillage.village_key)
+            .join(FrameVillage, PlanVillage.frame_village_id == FrameVillage.id)
+            .where(PlanVillage.plan_id == plan.id)
+        ).all()
+        return {stratum for stratum, key in rows if key.split("/")[0] != township}
+
+    def close_fieldwork(self, reason: str) -> None:
+        self.as_(self.coordinator)
+        page = f"/reports/county/{self.county.code}"
+        self.app.post_form(f"{page}/close-fieldwork", {"reason": reason}, token_from=page)
 
     def rehearse_most(self, plan: SamplePlan, first: PlanHousehold) -> str:
         """Every due household but one township's, none wrongly exited, one not at home per
@@ -167,7 +183,9 @@ def test_one_county_through_every_stage(testapp, dbsession):
     texts = j.check_pages("no_plan")
     assert "尚未抽取样本" in texts["pdf_zh"]
 
-    plan = j.draw_and_assign(frame)
+    # Seed 6000 leaves poor and non-poor villages outside the township left out below: each
+    # stratum keeps data, so the final verdict can be reached (tested below without that).
+    plan = j.draw_and_assign(frame, seed=6000)
     texts = j.check_pages("no_interviews")
     assert "数据不足" in texts["county"] and "无抽样框" in texts["province"]
 
@@ -179,6 +197,7 @@ def test_one_county_through_every_stage(testapp, dbsession):
     assert "interim" in texts["pdf_en"]
 
     left_out = j.rehearse_most(plan, first)
+    assert j.strata_outside(plan, left_out) == {"poor", "non_poor"}
     texts = j.check_pages("interim")
     assert not any(word in texts["pdf_zh"] for word in VERDICT_WORDS)
     assert "应答情况" in texts["pdf_zh"]  # response rates per status, screening apart
@@ -199,3 +218,23 @@ def test_one_county_through_every_stage(testapp, dbsession):
     assert "错退率\n0.00%\n" in texts["pdf_zh"]
     export = j.app.get(f"/reports/county/{j.county.code}/export.csv")
     assert export.content_type == "text/csv"
+
+
+def test_a_stratum_left_without_data_gives_no_verdict(testapp, dbsession):
+    """Seed 6089 puts both sampled non-poor villages in the township left out: fieldwork is
+    closed with no non-poor village interviewed, so 综合贫困发生率 and 漏评率 (which need every
+    stratum) cannot be estimated and the county's final verdict is 数据不足, not a
+    recommendation resting on the poor villages alone."""
+    j = Journey(testapp, dbsession)
+    j.as_(j.coordinator)
+    plan = j.draw_and_assign(j.upload_frame(), seed=6089)
+    first = j.interview_one(plan)
+    left_out = j.rehearse_most(plan, first)
+    assert j.strata_outside(plan, left_out) == {"poor"}
+    j.close_fieldwork(f"{left_out} 山洪断路")
+    texts = j.check_pages("final")
+    for name in ("pdf_zh", "dashboard", "county"):
+        assert not any(word in texts[name] for word in VERDICT_WORDS), name
+    assert "一、评估结论\n数据不足" in texts["pdf_zh"].replace(" ", "")
+    assert "无法估计的指标：综合贫困发生率、漏评率。" in texts["pdf_zh"].replace("\n", "")
+    assert "Insufficient data" in texts["pdf_en"]
