@@ -49,10 +49,11 @@ lint: install-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-# Whole suite on SQLite; then the database tests again on PostgreSQL when one answers
+# Whole suite on SQLite (TEST_DATABASE_URL unset for it, even when the caller exported it, as
+# .ci/run does); then the database tests again on PostgreSQL when one answers
 # (TEST_DATABASE_URL, or the local server at $(PG_URL)).
 test: install-test lint
-	$(PY) -m pytest
+	env -u TEST_DATABASE_URL $(PY) -m pytest
 	@url="$${TEST_DATABASE_URL:-$(PG_URL)}"; \
 	if $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
 	  echo "== database tests on PostgreSQL ($$url)"; \
