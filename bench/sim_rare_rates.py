@@ -8,8 +8,10 @@ non-contact) through the production code (:func:`assessment.indicators.county.ra
 For each true rate (0.5, 1, 2, 3 %), with and without 10 % non-contact, it reports the
 relative bias of the estimate, the two-sided 95 % coverage (and how often the truth is below
 the lower end and above the upper end), and how often the truth lies above the one-sided 95 %
-upper bound, each with its Monte Carlo standard error; the same samples are also judged by R's
-``svyciprop(method="beta")`` (plain Korn–Graubard) for comparison. The population is drawn
+upper bound and how often it lies below the one-sided 95 % lower bound (the verdict's "fails
+with 95 % confidence" bound: the county's risk), each with its Monte Carlo standard error;
+the same samples are also judged by R's ``svyciprop(method="beta")`` (plain Korn–Graubard)
+for comparison. The population is drawn
 once per setting; the samples are repeated.
 
 Run (5,000 samples a setting, one process per setting: about 25 minutes of CPU in all)::
