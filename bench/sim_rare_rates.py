@@ -8,8 +8,10 @@ non-contact) through the production code (:func:`assessment.indicators.county.ra
 For each true rate (0.5, 1, 2, 3 %), with and without 10 % non-contact, it reports the
 relative bias of the estimate, the two-sided 95 % coverage (and how often the truth is below
 the lower end and above the upper end), and how often the truth lies above the one-sided 95 %
-upper bound, each with its Monte Carlo standard error; the same samples are also judged by R's
-``svyciprop(method="beta")`` (plain Korn–Graubard) for comparison. The population is drawn
+upper bound and how often it lies below the one-sided 95 % lower bound (the verdict's "fails
+with 95 % confidence" bound: the county's risk), each with its Monte Carlo standard error;
+the same samples are also judged by R's ``svyciprop(method="beta")`` (plain Korn–Graubard)
+for comparison. The population is drawn
 once per setting; the samples are repeated.
 
 Run (5,000 samples a setting, one process per setting: about 25 minutes of CPU in all)::
@@ -340,9 +342,74 @@ def bounds(e: est.Estimate, method: str | None = None) -> tuple[float, float, fl
     return low, high, upper
 
 
-def _plain_korn_graubard(estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _candidate_lower(e: est.Estimate, method: str) -> float:
+    """A candidate's one-sided 95 % lower bound (``e`` a ``wilson-model`` estimate), the 0.05
+    end of the same family as the candidate's upper bound in :data:`CANDIDATES`; where the
+    candidate falls back on production's ends (:func:`bounds`), production's lower bound."""
+    n = intervals.model_n(e.n_event, e.n_kish, e.deff_model)
+    x = n * e.estimate
+    if method == "clopper-pearson":
+        return 0.0 if x <= 0 else float(stats.beta.ppf(0.05, x, n - x + 1))
+    if method == "fay-feuer":
+        return 0.0 if x <= 0 else float(stats.gamma.ppf(0.05, x) / n)
+    defined = math.isfinite(e.se) and e.df >= 1
+    if method == "wilson-z" and defined:
+        return intervals.bound(
+            "wilson-model",
+            e.estimate,
+            e.se,
+            n=e.n,
+            df=math.inf,
+            n_kish=e.n_kish,
+            df_eff=e.df_eff,
+            n_event=e.n_event,
+            deff_model=e.deff_model,
+            q=0.95,
+            side="lower",
+            one_sided=True,
+        )
+    if method.startswith("gamma") and defined and e.estimate > 0:
+        binomial = method == "gamma-binomial-t"
+        size = n
+        if method != "gamma":  # t-scaled, as gamma_pivot at the bound's own quantile 0.95
+            size = n * (stats.norm.ppf(0.95) / stats.t.ppf(0.95, e.df)) ** 2
+        return _gamma_end(e.estimate, size, 0.05, "lower", binomial)
+    return lower_bound(e)  # the fallbacks of bounds(): production's
+
+
+def lower_bound(e: est.Estimate, method: str | None = None) -> float:
+    """The one-sided 95 % LOWER bound, beside :func:`bounds`' upper one: by the estimate's own
+    method it is the verdict's (:func:`assessment.indicators.verdicts.judge` takes
+    ``est.one_sided_bound(estimate, "lower", 0.95)``: "fails with 95 % confidence" rests on
+    it), else by ``method`` (a candidate's 0.05 end, or ``intervals.bound(method, ...,
+    q=0.95, side="lower", one_sided=True)``), following :func:`bounds`' choices."""
+    if method in CANDIDATES and e.method == "wilson-model":
+        return _candidate_lower(e, method)
+    if method is None or method in CANDIDATES or e.method == "wald-t":
+        return est.one_sided_bound(e, "lower", 0.95)
+    return intervals.bound(
+        method,
+        e.estimate,
+        e.se,
+        n=e.n,
+        df=e.df,
+        n_kish=e.n_kish,
+        df_eff=e.df_eff,
+        n_event=e.n_event,
+        deff_model=e.deff_model,
+        q=0.95,
+        side="lower",
+        one_sided=True,
+    )
+
+
+def _plain_korn_graubard(
+    estimates, with_lower: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | tuple[np.ndarray, ...]:
     """R's ``svyciprop(method="beta")`` on many estimates at once (vectorised; the same
-    formula as ``intervals.bound("korn-graubard", ...)``, checked in the test suite)."""
+    formula as ``intervals.bound("korn-graubard", ...)``, checked in the test suite):
+    ``(low, high, upper)``, with ``with_lower`` also the one-sided 95 % lower bound (the 0.95
+    quantile's lower end, as ``intervals.bound(..., q=0.95, side="lower")``)."""
     p = np.array([e.estimate for e in estimates])
     se = np.array([e.se for e in estimates])
     n = np.array([e.n for e in estimates], float)
@@ -357,6 +424,8 @@ def _plain_korn_graubard(estimates) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             upper = np.where(x >= m, 1.0, stats.beta.ppf(q, x + 1, m - x))
             lower = np.where(x <= 0, 0.0, stats.beta.ppf(1 - q, x, m - x + 1))
         out.append((lower, upper))
+    if with_lower:
+        return out[0][0], out[0][1], out[1][1], out[1][0]
     return out[0][0], out[0][1], out[1][1]
 
 
@@ -374,7 +443,9 @@ def clustered_share_se(flags, clusters) -> float:
 
 
 def summarise(estimates, truth: float, method: str | None = None, clusters=None) -> dict:
-    """Relative bias, two-sided coverage, lower-end misses and one-sided exceedance, with
+    """Relative bias, two-sided coverage, lower-end misses, one-sided exceedance of the upper
+    bound and the share of samples with the truth below the one-sided 95 % lower bound
+    (:func:`lower_bound`: the verdict's "fails with 95 % confidence" is wrong then), with
     Monte Carlo standard errors, over replicates (``method``: None for the production
     interval, ``"korn-graubard"`` for R's; ``clusters``: per replicate, the pool that judged
     it, for standard errors over pools (:func:`clustered_share_se`), None for independent
@@ -386,8 +457,9 @@ def summarise(estimates, truth: float, method: str | None = None, clusters=None)
     if method is None or method in CANDIDATES:
         judged = [bounds(e, method) for e in estimates]
         low, high, upper = (np.array(v) for v in zip(*judged, strict=True))
+        lower = np.array([lower_bound(e, method) for e in estimates])
     else:
-        low, high, upper = _plain_korn_graubard(estimates)
+        low, high, upper, lower = _plain_korn_graubard(estimates, with_lower=True)
     values = np.array([e.estimate for e in estimates])
     k = values.size
 
@@ -399,6 +471,7 @@ def summarise(estimates, truth: float, method: str | None = None, clusters=None)
 
     coverage, coverage_se = share((low <= truth) & (truth <= high))
     exceedance, exceedance_se = share(truth > upper)
+    below_lower, below_lower_se = share(truth < lower)  # the county's risk: "fails" wrongly
     return {
         "replicates": k,
         "bias": float(np.mean(values) / truth - 1),
@@ -409,6 +482,8 @@ def summarise(estimates, truth: float, method: str | None = None, clusters=None)
         "above": float(np.mean(truth > high)),
         "exceedance": exceedance,
         "exceedance_se": exceedance_se,
+        "below_lower_bound": below_lower,
+        "below_lower_bound_se": below_lower_se,
         "mean_upper": float(np.mean(upper)),
         "median_upper": float(np.median(upper)),
     }
@@ -700,7 +775,8 @@ def _line(row: dict) -> str:
         f"{row['coverage']:.3f} ({row['coverage_se']:.3f}) | {row['below']:.3f} | "
         f"{row['above']:.3f} | "
         f"{row['exceedance']:.3f} ({row['exceedance_se']:.3f}) | {rho} | "
-        f"{row['true_icc']:.3f} | {row['median_upper']:.2%} |"
+        f"{row['true_icc']:.3f} | {row['median_upper']:.2%} | "
+        f"{row['below_lower_bound']:.3f} ({row['below_lower_bound_se']:.3f}) |"
         + (
             ""
             if not row.get("screening")
@@ -836,9 +912,10 @@ def main() -> None:
         "| indicator | interval | true rate | non-contact | bias (MC SE) "
         "| 2-sided 95 % coverage (MC SE) | truth below the lower end "
         "| truth above the upper end | 95 % upper bound exceeded (MC SE) | ρ used "
-        "| population ICC 1/(1+C) | median upper bound |"
+        "| population ICC 1/(1+C) | median upper bound "
+        "| truth below the 95 % lower bound (MC SE) |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     tasks = _tasks(
         args.replicates,
         args.seed,
