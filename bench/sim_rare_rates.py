@@ -503,8 +503,9 @@ METHODS = {
 
 def pool_seed(seed: int, i: int, share: float, j: int, base: int = 1000) -> list[int]:
     """The seed of setting ``i``'s pool ``j`` (``base`` 1000: its other counties; 2000: the
-    bootstrap's generator): pool 0 keeps the seed a one-pool run has always used, so
-    ``--pools 1`` reproduces its rows, and pool ``j > 0`` appends ``j``."""
+    bootstrap's generator; 7000: ``bench/sim_verdicts.py``'s other counties): pool 0 keeps
+    the seed a one-pool run has always used, so ``--pools 1`` reproduces its rows, and pool
+    ``j > 0`` appends ``j``."""
     seeds = [seed, base + i, int(share * 100)]
     return seeds if j == 0 else [*seeds, j]
 
@@ -528,6 +529,28 @@ def _pooled(seeds, pool, share, concentration, aware, floor) -> tuple[dict, dict
     if floor is not None:
         icc = {indicator: max(floor, rho) for indicator, rho in icc.items()}
     return icc, screening
+
+
+def pool_judges(
+    seed: int,
+    i: int,
+    share: float,
+    pools: int,
+    *,
+    pool: int = 20,
+    concentration: float = CONCENTRATION,
+    aware: bool | str = False,
+    floor: float | None = None,
+    base: int = 1000,
+) -> list[tuple[dict, dict | None]]:
+    """Setting ``i``'s ``pools`` independent pools, ``[(icc, screening)]`` of each
+    (:func:`_pooled`), pool ``j`` seeded :func:`pool_seed` ``(seed, i, share, j, base)``: never
+    from the samples' generator, so the samples are the same whatever the pools.
+    ``bench/sim_verdicts.py --pools`` draws its pools here too, with its own ``base``."""
+    return [
+        _pooled(pool_seed(seed, i, share, j, base), pool, share, concentration, aware, floor)
+        for j in range(pools)
+    ]
 
 
 def mean_model(models: list) -> dict | None:
@@ -584,17 +607,16 @@ def _setting(task: Task) -> list[dict]:
     if task.uppers:
         return _guarded_setting(rng, population, task)
     if task.icc is None:
-        judges = [
-            _pooled(
-                pool_seed(seed, i, share, j),
-                task.pool,
-                share,
-                task.concentration,
-                task.aware,
-                task.floor,
-            )
-            for j in range(task.pools)
-        ]
+        judges = pool_judges(
+            seed,
+            i,
+            share,
+            task.pools,
+            pool=task.pool,
+            concentration=task.concentration,
+            aware=task.aware,
+            floor=task.floor,
+        )
     else:
         judges = [(dict.fromkeys(INDICATORS, task.icc), None)]
     runs = []

@@ -17,6 +17,20 @@ Run (a few minutes on the 2-core machine)::
 
 ``--concentration C``: the beta concentration of the village rates of 错退 (and 漏评),
 intra-village correlation ``1 / (1 + C)`` (default 15: 0.0625); the production ρ stays 0.10.
+
+``--pools P`` judges 错退率 with the ρ a round records when it pools (``assess pool-icc``)
+instead of the planning 0.10: P independent pools a setting (truth × non-contact), each ρ
+pooled from one sample of each of twenty other counties of the same superpopulation (as
+clustered as the county, their rates cycling through 0.5, 1, 2, 3 %, the same non-contact),
+drawn by ``bench/sim_rare_rates.py``'s :func:`pool_judges` (pool ``j`` of setting ``i`` seeded
+``[seed, 7000 + i, non-contact, j]``, ``j`` left out for pool 0; never from the samples'
+generator). Replicate ``r`` is judged with pool ``r mod P``. The samples are those of the run
+without ``--pools`` (same seeds, for every P): only ρ, and so the confidence statements of
+错退率, change. Each probability then carries its Monte Carlo standard error over pools
+(cluster-robust, :func:`clustered_share_se`) and the 错退率 rows the ρ used, mean over the
+pools (min–max) (docs/estimation.md, "With the round's pooled ρ, over pools"). Without
+``--pools`` the rows are those of the planning ρ = 0.10, exactly as before. Tests:
+``tests/assessment/test_verdict_pools.py``.
 """
 
 from __future__ import annotations
@@ -33,19 +47,93 @@ from assessment.indicators.county import rates
 from assessment.indicators.model import Confidence, Official, Scheme
 from assessment.indicators.verdicts import judge
 from bench.sim_population import draw, make_population
+from bench.sim_rare_rates import _over_pools, clustered_share_se, pool_judges
 
 SCHEME = Scheme(
     poverty_incidence_max=0.02, wrongful_exit_max=0.02, missed_max=0.02, recognition_min=0.90
 )
 # (true 错退率, true 群众认可度): each pair shares one simulated county
 SETTINGS = ((0.015, 0.89), (0.020, 0.90), (0.025, 0.91))
+JUDGED = ("wrongful_exit_rate", "recognition_rate")
+OUTCOMES = ("official", "meets", "fails", "inconclusive")
+POOL_BASE = 7000  # the pools' seeds: [seed, 7000 + i, non-contact, j] (see pool_seed)
+
+
+def setting_pools(
+    seed: int, i: int, share: float, pools: int, concentration: float = 15.0
+) -> list[dict]:
+    """``{indicator: ρ}`` of setting ``i``'s ``pools`` independent pools at non-contact
+    ``share``: each pooled from twenty other counties of the superpopulation, as clustered as
+    ``concentration`` says (:func:`bench.sim_rare_rates.pool_judges`, no floor)."""
+    judges = pool_judges(seed, i, share, pools, concentration=concentration, base=POOL_BASE)
+    return [icc for icc, _ in judges]
+
+
+def _outcomes(result) -> dict:
+    return {
+        "official": result.official == Official.MEETS,
+        "meets": result.confidence == Confidence.MEETS,
+        "fails": result.confidence == Confidence.FAILS,
+        "inconclusive": result.confidence == Confidence.INCONCLUSIVE,
+    }
+
+
+def judged_runs(rng, population, share: float, replicates: int, pools=None) -> list[dict]:
+    """Per replicate, one sample drawn from ``rng`` and judged: ``{indicator: {outcome: bool,
+    "estimate": value or None}, "icc": the ρ given (None: production's planning value)}``,
+    replicate ``r`` with ``pools[r % len(pools)]`` when ``pools`` is given. The draws do not
+    depend on ``pools``: the same ``rng`` gives the same samples."""
+    runs = []
+    for r in range(replicates):
+        icc = None if pools is None else pools[r % len(pools)]
+        sample = draw(rng, population, noncontact=share)
+        found = rates(sample) if icc is None else rates(sample, icc=icc)
+        run = {"icc": icc}
+        for indicator in JUDGED:
+            estimate = found[indicator]
+            run[indicator] = {
+                **_outcomes(judge(indicator, estimate, SCHEME)),
+                "estimate": None if estimate is None else estimate.estimate,
+            }
+        runs.append(run)
+    return runs
+
+
+def _rows(runs: list[dict], population, share: float, pools=None) -> list[dict]:
+    """One row per judged indicator: the share of each outcome and, with ``pools``, its Monte
+    Carlo SE over pools and (错退率) the ρ used, mean over the pools (min–max)."""
+    clusters = None if pools is None else [r % len(pools) for r in range(len(runs))]
+    rows = []
+    for indicator in JUDGED:
+        row = {
+            "indicator": indicator,
+            "truth": population.truth[indicator],
+            "noncontact": share,
+        }
+        for outcome in OUTCOMES:
+            flags = [run[indicator][outcome] for run in runs]
+            row[outcome] = sum(flags) / len(flags)
+            if pools is not None:
+                row[f"{outcome}_se"] = clustered_share_se(flags, clusters)
+        if pools is not None:
+            rhos = [pool.get(indicator) for pool in pools]
+            used = {"icc": None} if None in rhos else _over_pools(rhos, len(pools))
+            row.update(pools=len(pools), **used)
+        rows.append(row)
+    return rows
 
 
 def verdict_table(
-    replicates: int, seed: int, noncontact=(0.0, 0.10), concentration: float = 15.0
+    replicates: int,
+    seed: int,
+    noncontact=(0.0, 0.10),
+    concentration: float = 15.0,
+    pools: int | None = None,
 ) -> list[dict]:
     """One row per (indicator, true value, non-contact) with the verdict probabilities
-    (``concentration``: of the village rates, intra-village correlation ``1 / (1 + C)``)."""
+    (``concentration``: of the village rates, intra-village correlation ``1 / (1 + C)``;
+    ``pools``: judge 错退率 with ρ pooled from that many independent pools of other counties,
+    replicate ``r`` with pool ``r mod pools``, instead of the planning ρ = 0.10)."""
     rows = []
     for i, (wrongful, recognition) in enumerate(SETTINGS):
         population = make_population(
@@ -54,28 +142,24 @@ def verdict_table(
         )  # fmt: skip
         for share in noncontact:
             rng = np.random.default_rng([seed, 7, i, int(share * 100)])
-            counts = {k: {"n": 0, "official": 0, "meets": 0, "fails": 0, "inconclusive": 0}
-                      for k in ("wrongful_exit_rate", "recognition_rate")}  # fmt: skip
-            for _ in range(replicates):
-                found = rates(draw(rng, population, noncontact=share))
-                for indicator, tally in counts.items():
-                    result = judge(indicator, found[indicator], SCHEME)
-                    tally["n"] += 1
-                    tally["official"] += result.official == Official.MEETS
-                    tally["meets"] += result.confidence == Confidence.MEETS
-                    tally["fails"] += result.confidence == Confidence.FAILS
-                    tally["inconclusive"] += result.confidence == Confidence.INCONCLUSIVE
-            for indicator, tally in counts.items():
-                n = tally.pop("n")
-                rows.append(
-                    {
-                        "indicator": indicator,
-                        "truth": population.truth[indicator],
-                        "noncontact": share,
-                        **{k: v / n for k, v in tally.items()},
-                    }
-                )
+            drawn = None if pools is None else setting_pools(seed, i, share, pools, concentration)
+            runs = judged_runs(rng, population, share, replicates, drawn)
+            rows += _rows(runs, population, share, drawn)
     return rows
+
+
+def _line(row: dict) -> str:
+    """A row of the table; with pools each probability's MC SE and the ρ used."""
+    cells = [row["indicator"], f"{row['truth']:.2%}", f"{row['noncontact']:.0%}"]
+    for outcome in ("official", "meets", "inconclusive", "fails"):
+        se = row.get(f"{outcome}_se")
+        cells.append(f"{row[outcome]:.3f}" + ("" if se is None else f" ({se:.3f})"))
+    if "pools" in row:
+        rho = "—" if row["icc"] is None else f"{row['icc']:.3f}"
+        if row.get("icc_range"):
+            rho += " ({:.3f}–{:.3f})".format(*row["icc_range"])
+        cells.append(rho)
+    return "| " + " | ".join(cells) + " |"
 
 
 def main() -> None:
@@ -88,20 +172,36 @@ def main() -> None:
         default=15.0,
         help="beta concentration C of the village rates; intra-village correlation 1/(1+C)",
     )
+    parser.add_argument(
+        "--pools",
+        type=int,
+        metavar="P",
+        help="judge 错退率 with ρ pooled from other counties (P independent pools a setting, "
+        "replicate r with pool r mod P; MC SEs over pools) instead of the planning 0.10",
+    )
     args = parser.parse_args()
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
-    print(
-        "| indicator | true value | non-contact | P(official 符合) | P(meets, 95 %) "
-        "| P(不确定) | P(fails, 95 %) |"
-    )
-    print("|---|---|---|---|---|---|---|")
-    for row in verdict_table(args.replicates, args.seed, concentration=args.concentration):
+    if args.pools is not None and args.pools < 1:
+        parser.error(f"--pools must be at least 1, got {args.pools}")
+    if args.pools is None:
         print(
-            f"| {row['indicator']} | {row['truth']:.2%} | {row['noncontact']:.0%} | "
-            f"{row['official']:.3f} | {row['meets']:.3f} | {row['inconclusive']:.3f} | "
-            f"{row['fails']:.3f} |"
+            "| indicator | true value | non-contact | P(official 符合) | P(meets, 95 %) "
+            "| P(不确定) | P(fails, 95 %) |"
         )
+        print("|---|---|---|---|---|---|---|")
+    else:
+        print(
+            "| indicator | true value | non-contact | P(official 符合) (MC SE) "
+            "| P(meets, 95 %) (MC SE) | P(不确定) (MC SE) | P(fails, 95 %) (MC SE) "
+            "| ρ used, mean over pools (min–max) |"
+        )
+        print("|---|---|---|---|---|---|---|---|")
+    table = verdict_table(
+        args.replicates, args.seed, concentration=args.concentration, pools=args.pools
+    )
+    for row in table:
+        print(_line(row), flush=True)
 
 
 if __name__ == "__main__":
