@@ -31,11 +31,17 @@ without ``--pools`` (same seeds, for every P): only ρ, and so the confidence st
 pools (min–max) (docs/estimation.md, "With the round's pooled ρ, over pools"). Without
 ``--pools`` the rows are those of the planning ρ = 0.10, exactly as before. Tests:
 ``tests/assessment/test_verdict_pools.py``.
+
+``--fails-bounds`` adds a table for 错退率: how often "fails with 95 %" would be said, on the
+same samples, if it rested on each candidate lower bound of :data:`FAILS_BOUNDS` instead of
+the verdict's own (docs/estimation.md, "Which 'fails' bound: the verdicts (measured)"); the
+main table does not change. Tests: ``tests/assessment/test_verdict_fails_bounds.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
@@ -43,11 +49,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from assessment import estimation as est
 from assessment.indicators.county import rates
 from assessment.indicators.model import Confidence, Official, Scheme
 from assessment.indicators.verdicts import judge
 from bench.sim_population import draw, make_population
-from bench.sim_rare_rates import _over_pools, clustered_share_se, pool_judges
+from bench.sim_rare_rates import _candidate_lower, _over_pools, clustered_share_se, pool_judges
 
 SCHEME = Scheme(
     poverty_incidence_max=0.02, wrongful_exit_max=0.02, missed_max=0.02, recognition_min=0.90
@@ -57,6 +64,32 @@ SETTINGS = ((0.015, 0.89), (0.020, 0.90), (0.025, 0.91))
 JUDGED = ("wrongful_exit_rate", "recognition_rate")
 OUTCOMES = ("official", "meets", "fails", "inconclusive")
 POOL_BASE = 7000  # the pools' seeds: [seed, 7000 + i, non-contact, j] (see pool_seed)
+# Candidate "fails" bounds of 错退率 (``--fails-bounds``), each on the production estimate:
+# "fails" when the bound lies above the threshold. ``production`` is the verdict's own bound.
+FAILS_BOUNDS = ("production", "interval-end", "clopper-pearson", "fay-feuer")
+
+
+def fails_bound(estimate, name: str) -> float:
+    """The lower bound a "fails with 95 %" statement would rest on: ``production`` the
+    verdict's one-sided 95 % lower bound, ``interval-end`` the two-sided 95 % interval's lower
+    end (its 0.975 end: "fails" when the whole interval lies above the threshold),
+    ``clopper-pearson`` and ``fay-feuer`` the exact candidates' 95 % lower bounds on the model
+    effective size (``bench.sim_rare_rates._candidate_lower``)."""
+    if name == "production":
+        return est.one_sided_bound(estimate, "lower", 0.95)
+    if name == "interval-end":
+        return estimate.ci_low
+    return _candidate_lower(estimate, name)
+
+
+def _fails_flags(estimate, threshold: float) -> dict:
+    """``{"fails_<name>": bool}`` for every candidate bound (False without an estimate or a
+    finite bound)."""
+    flags = {}
+    for name in FAILS_BOUNDS:
+        value = math.nan if estimate is None else fails_bound(estimate, name)
+        flags[f"fails_{name}"] = bool(math.isfinite(value) and value > threshold)
+    return flags
 
 
 def setting_pools(
@@ -78,7 +111,9 @@ def _outcomes(result) -> dict:
     }
 
 
-def judged_runs(rng, population, share: float, replicates: int, pools=None) -> list[dict]:
+def judged_runs(
+    rng, population, share: float, replicates: int, pools=None, fails_bounds: bool = False
+) -> list[dict]:
     """Per replicate, one sample drawn from ``rng`` and judged: ``{indicator: {outcome: bool,
     "estimate": value or None}, "icc": the ρ given (None: production's planning value)}``,
     replicate ``r`` with ``pools[r % len(pools)]`` when ``pools`` is given. The draws do not
@@ -95,6 +130,8 @@ def judged_runs(rng, population, share: float, replicates: int, pools=None) -> l
                 **_outcomes(judge(indicator, estimate, SCHEME)),
                 "estimate": None if estimate is None else estimate.estimate,
             }
+            if fails_bounds and indicator == "wrongful_exit_rate":
+                run[indicator].update(_fails_flags(estimate, SCHEME.wrongful_exit_max))
         runs.append(run)
     return runs
 
@@ -110,7 +147,10 @@ def _rows(runs: list[dict], population, share: float, pools=None) -> list[dict]:
             "truth": population.truth[indicator],
             "noncontact": share,
         }
-        for outcome in OUTCOMES:
+        outcomes = OUTCOMES + tuple(  # the --fails-bounds flags, when the runs carry them
+            f"fails_{name}" for name in FAILS_BOUNDS if f"fails_{name}" in runs[0][indicator]
+        )
+        for outcome in outcomes:
             flags = [run[indicator][outcome] for run in runs]
             row[outcome] = sum(flags) / len(flags)
             if pools is not None:
@@ -129,11 +169,14 @@ def verdict_table(
     noncontact=(0.0, 0.10),
     concentration: float = 15.0,
     pools: int | None = None,
+    fails_bounds: bool = False,
 ) -> list[dict]:
     """One row per (indicator, true value, non-contact) with the verdict probabilities
     (``concentration``: of the village rates, intra-village correlation ``1 / (1 + C)``;
     ``pools``: judge 错退率 with ρ pooled from that many independent pools of other counties,
-    replicate ``r`` with pool ``r mod pools``, instead of the planning ρ = 0.10)."""
+    replicate ``r`` with pool ``r mod pools``, instead of the planning ρ = 0.10;
+    ``fails_bounds``: 错退率's row also carries ``fails_<name>`` (and its MC SE with pools),
+    how often "fails with 95 %" would be said with each of :data:`FAILS_BOUNDS`)."""
     rows = []
     for i, (wrongful, recognition) in enumerate(SETTINGS):
         population = make_population(
@@ -143,7 +186,7 @@ def verdict_table(
         for share in noncontact:
             rng = np.random.default_rng([seed, 7, i, int(share * 100)])
             drawn = None if pools is None else setting_pools(seed, i, share, pools, concentration)
-            runs = judged_runs(rng, population, share, replicates, drawn)
+            runs = judged_runs(rng, population, share, replicates, drawn, fails_bounds)
             rows += _rows(runs, population, share, drawn)
     return rows
 
@@ -179,6 +222,12 @@ def main() -> None:
         help="judge 错退率 with ρ pooled from other counties (P independent pools a setting, "
         "replicate r with pool r mod P; MC SEs over pools) instead of the planning 0.10",
     )
+    parser.add_argument(
+        "--fails-bounds",
+        action="store_true",
+        help='also print, for 错退率, how often "fails with 95 %%" would be said with each '
+        "candidate lower bound (" + ", ".join(FAILS_BOUNDS) + ") on the same samples",
+    )
     args = parser.parse_args()
     if args.concentration <= 0:
         parser.error(f"--concentration must be positive, got {args.concentration}")
@@ -198,10 +247,37 @@ def main() -> None:
         )
         print("|---|---|---|---|---|---|---|---|")
     table = verdict_table(
-        args.replicates, args.seed, concentration=args.concentration, pools=args.pools
+        args.replicates,
+        args.seed,
+        concentration=args.concentration,
+        pools=args.pools,
+        fails_bounds=args.fails_bounds,
     )
     for row in table:
         print(_line(row), flush=True)
+    if args.fails_bounds:
+        print()
+        print(fails_header())
+        for row in table:
+            if row["indicator"] == "wrongful_exit_rate":
+                print(fails_line(row))
+
+
+def fails_header() -> str:
+    """The header of the ``--fails-bounds`` table (and its separator line)."""
+    names = " | ".join(f"P(fails, 95 %): {name}" for name in FAILS_BOUNDS)
+    return f"| true 错退率 | non-contact | {names} |\n|---|---|" + "---|" * len(FAILS_BOUNDS)
+
+
+def fails_line(row: dict) -> str:
+    """错退率's row of the ``--fails-bounds`` table: P(fails) with each candidate bound, with
+    its MC SE over pools when judged with pools."""
+    cells = [f"{row['truth']:.2%}", f"{row['noncontact']:.0%}"]
+    for name in FAILS_BOUNDS:
+        se = row.get(f"fails_{name}_se")
+        value = row[f"fails_{name}"]
+        cells.append(f"{value:.3f}" + ("" if se is None else f" ({se:.3f})"))
+    return "| " + " | ".join(cells) + " |"
 
 
 if __name__ == "__main__":
