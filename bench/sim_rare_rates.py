@@ -354,20 +354,7 @@ def _candidate_lower(e: est.Estimate, method: str) -> float:
         return 0.0 if x <= 0 else float(stats.gamma.ppf(0.05, x) / n)
     defined = math.isfinite(e.se) and e.df >= 1
     if method == "wilson-z" and defined:
-        return intervals.bound(
-            "wilson-model",
-            e.estimate,
-            e.se,
-            n=e.n,
-            df=math.inf,
-            n_kish=e.n_kish,
-            df_eff=e.df_eff,
-            n_event=e.n_event,
-            deff_model=e.deff_model,
-            q=0.95,
-            side="lower",
-            one_sided=True,
-        )
+        return _one_sided_lower(e, "wilson-model", math.inf)  # t(∞): the normal quantile
     if method.startswith("gamma") and defined and e.estimate > 0:
         binomial = method == "gamma-binomial-t"
         size = n
@@ -387,20 +374,17 @@ def lower_bound(e: est.Estimate, method: str | None = None) -> float:
         return _candidate_lower(e, method)
     if method is None or method in CANDIDATES or e.method == "wald-t":
         return est.one_sided_bound(e, "lower", 0.95)
+    return _one_sided_lower(e, method, e.df)
+
+
+def _one_sided_lower(e: est.Estimate, method: str, df: float) -> float:
+    """``intervals.bound``'s one-sided 95 % lower bound by ``method`` on the estimate's own
+    fields, with ``df`` degrees of freedom."""
+    fields = {"n": e.n, "n_kish": e.n_kish, "df_eff": e.df_eff, "n_event": e.n_event}
     return intervals.bound(
-        method,
-        e.estimate,
-        e.se,
-        n=e.n,
-        df=e.df,
-        n_kish=e.n_kish,
-        df_eff=e.df_eff,
-        n_event=e.n_event,
-        deff_model=e.deff_model,
-        q=0.95,
-        side="lower",
-        one_sided=True,
-    )
+        method, e.estimate, e.se, df=df, deff_model=e.deff_model, q=0.95, side="lower",
+        one_sided=True, **fields,
+    )  # fmt: skip
 
 
 def _plain_korn_graubard(
