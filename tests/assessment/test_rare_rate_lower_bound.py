@@ -20,6 +20,7 @@ from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.model import Confidence, Scheme
 from assessment.indicators.verdicts import judge
+from tests.assessment.test_rare_rate_wilson_z import _estimate as wilson_model_estimate
 
 T95_28 = stats.t.ppf(0.95, 28)  # the one-sided 95 % quantile of t(28), production's pivot
 
@@ -27,25 +28,7 @@ T95_28 = stats.t.ppf(0.95, 28)  # the one-sided 95 % quantile of t(28), producti
 def _estimate(p: float, n_event: float = 600.0, deff_model: float = 1.5) -> est.Estimate:
     """A ``wilson-model`` estimate on the effective size ``n_event / deff_model`` (the
     two-sided ends are placeholders: the bound is taken from the pivot, not from them)."""
-    return est.Estimate(
-        stat="ratio",
-        estimate=p,
-        se=0.004,
-        ci_low=0.0,
-        ci_high=1.0,
-        df=28,
-        deff=2.0,
-        n=900,
-        n_eff=450.0,
-        n_psu=30,
-        population=1e5,
-        method="wilson-model",
-        level=0.95,
-        n_kish=700.0,
-        df_eff=6.0,
-        n_event=n_event,
-        deff_model=deff_model,
-    )
+    return wilson_model_estimate(p, n_event, deff_model)
 
 
 def _wilson_lower(p: float, m: float, z: float) -> float:
