@@ -16,8 +16,8 @@ a round gets is itself random: one pool's coverage is conditional on that pool's
 procedure's coverage (what a "95 %" claims, and what the targets measure) averages over the
 pools a round could give (docs/estimation.md, "Coverage over the round's pools (measured)").
 So each setting's ``REPLICATES`` samples are judged with ``POOLS`` independent pools,
-replicate ``r`` with pool ``r mod POOLS``, by the bench's own schedule (``pool_seed``,
-``_pooled``): these are the samples and pools of ``bench/sim_rare_rates.py --seed 2026
+replicate ``r`` with pool ``r mod POOLS``, by the bench's own schedule
+(``pool_judges``): these are the samples and pools of ``bench/sim_rare_rates.py --seed 2026
 --setting-index 1 3 --replicates 100 --pools 4 --screening-aware census``. Samples judged by
 one pool share its luck, so the Monte Carlo standard errors are taken over pools
 (``clustered_share_se`` within each setting, the four settings fixed strata), not as if the
@@ -54,9 +54,8 @@ from bench.sim_rare_rates import (
     bounds,
     clustered_share_se,
     one_run,
-    pool_seed,
+    pool_judges,
 )
-from bench.sim_rare_rates import _pooled as pooled  # the bench's own pools, not a copy
 
 SEED = 2026  # the documented bench's seed: these are its cells at 1 % and 3 %
 SETTINGS = (1, 3)  # positions in the bench's RATES (0.5, 1, 2, 3 %): 1 % and 3 %
@@ -85,11 +84,8 @@ def replicates():
         for share in NONCONTACT:  # 0 and 10 % non-contact
             setting += 1
             rng = np.random.default_rng([SEED, i, int(share * 100)])
-            judges = [
-                # ρ and the census screening model of pool j, as a round records them
-                pooled(pool_seed(SEED, i, share, j), 20, share, CONCENTRATION, "census", None)
-                for j in range(POOLS)
-            ]
+            # ρ and the census screening model of each pool, as a round records them
+            judges = pool_judges(SEED, i, share, POOLS, concentration=CONCENTRATION, aware="census")
             for r in range(REPLICATES):
                 icc, screening = judges[r % POOLS]
                 run = one_run(rng, population, share, icc, screening=screening)
