@@ -446,11 +446,11 @@ _EN = {
     "conservative). Where villages cluster more (intra-village correlation 0.20 or 0.33) and "
     "the planning value 0.10 is kept, the upper bound can be liberal (the truth above it up to "
     "8.8% of the time in the simulation), so a round may use a ρ pooled from its counties' "
-    "data instead. “Fails with at least 95% confidence” rests on the one-sided 95% lower "
+    'data instead. "Fails with at least 95% confidence" rests on the one-sided 95% lower '
     "bound of the same interval (its 5% end): in the same simulation the truth lay below it in "
     "3.5–9% of samples (above 5.5% in 17 of 32 settings), so that statement held with about "
-    "91–96.5% confidence rather than the 95% it names; the upper bound behind “meets with at "
-    "least 95% confidence” is not affected.",
+    '91–96.5% confidence rather than the 95% it names; the upper bound behind "meets with at '
+    'least 95% confidence" is not affected.',
     "icc_heading": "Intra-village correlation ρ of the rare rates",
     "icc_planning": "{indicator}: ρ = {value} (planning value)",
     "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "
