@@ -8,8 +8,10 @@ non-contact) through the production code (:func:`assessment.indicators.county.ra
 For each true rate (0.5, 1, 2, 3 %), with and without 10 % non-contact, it reports the
 relative bias of the estimate, the two-sided 95 % coverage (and how often the truth is below
 the lower end and above the upper end), and how often the truth lies above the one-sided 95 %
-upper bound and how often it lies below the one-sided 95 % lower bound (the verdict's "fails
-with 95 % confidence" bound: the county's risk), each with its Monte Carlo standard error;
+upper bound and how often it lies below the bound the verdict's "fails with 95 % confidence"
+rests on (for production the two-sided 95 % interval's lower end since 7 December 2026, the
+one-sided 95 % lower bound before; for a candidate its own one-sided 95 % lower bound): the
+county's risk, each with its Monte Carlo standard error;
 the same samples are also judged by R's ``svyciprop(method="beta")`` (plain Korn–Graubard)
 for comparison. The population is drawn
 once per setting; the samples are repeated.
@@ -85,6 +87,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assessment import estimation as est
 from assessment.estimation import intervals
+from assessment.indicators import verdicts
 from assessment.indicators.county import rates
 from assessment.indicators.icc import (
     household_events,
@@ -361,18 +364,21 @@ def _candidate_lower(e: est.Estimate, method: str) -> float:
         if method != "gamma":  # t-scaled, as gamma_pivot at the bound's own quantile 0.95
             size = n * (stats.norm.ppf(0.95) / stats.t.ppf(0.95, e.df)) ** 2
         return _gamma_end(e.estimate, size, 0.05, "lower", binomial)
-    return lower_bound(e)  # the fallbacks of bounds(): production's
+    return est.one_sided_bound(e, "lower", 0.95)  # bounds()' fallbacks: production's 95 % end
 
 
 def lower_bound(e: est.Estimate, method: str | None = None) -> float:
-    """The one-sided 95 % LOWER bound, beside :func:`bounds`' upper one: by the estimate's own
-    method it is the verdict's (:func:`assessment.indicators.verdicts.judge` takes
-    ``est.one_sided_bound(estimate, "lower", 0.95)``: "fails with 95 % confidence" rests on
-    it), else by ``method`` (a candidate's 0.05 end, or ``intervals.bound(method, ...,
+    """The LOWER bound "fails with 95 %" rests on, beside :func:`bounds`' upper one: by the
+    estimate's own method (``method`` None) it is the verdict's
+    (:func:`assessment.indicators.verdicts.fails_bound`: since 7 December 2026 the two-sided
+    95 % interval's lower end, the one-sided 97.5 % bound); by ``method`` the one-sided 95 %
+    lower bound a candidate would put there (its 0.05 end, or ``intervals.bound(method, ...,
     q=0.95, side="lower", one_sided=True)``), following :func:`bounds`' choices."""
+    if method is None:
+        return verdicts.fails_bound(e, "<=", 0.95)
     if method in CANDIDATES and e.method == "wilson-model":
         return _candidate_lower(e, method)
-    if method is None or method in CANDIDATES or e.method == "wald-t":
+    if method in CANDIDATES or e.method == "wald-t":
         return est.one_sided_bound(e, "lower", 0.95)
     return _one_sided_lower(e, method, e.df)
 
@@ -428,7 +434,7 @@ def clustered_share_se(flags, clusters) -> float:
 
 def summarise(estimates, truth: float, method: str | None = None, clusters=None) -> dict:
     """Relative bias, two-sided coverage, lower-end misses, one-sided exceedance of the upper
-    bound and the share of samples with the truth below the one-sided 95 % lower bound
+    bound and the share of samples with the truth below the lower bound "fails" rests on
     (:func:`lower_bound`: the verdict's "fails with 95 % confidence" is wrong then), with
     Monte Carlo standard errors, over replicates (``method``: None for the production
     interval, ``"korn-graubard"`` for R's; ``clusters``: per replicate, the pool that judged
@@ -919,7 +925,7 @@ def main() -> None:
         "| 2-sided 95 % coverage (MC SE) | truth below the lower end "
         "| truth above the upper end | 95 % upper bound exceeded (MC SE) | ρ used "
         "| population ICC 1/(1+C) | median upper bound "
-        "| truth below the 95 % lower bound (MC SE) |"
+        '| truth below the "fails" bound (MC SE) |'
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     tasks = _tasks(

@@ -50,6 +50,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from assessment import estimation as est
+from assessment.indicators import verdicts
 from assessment.indicators.county import rates
 from assessment.indicators.model import Confidence, Official, Scheme
 from assessment.indicators.verdicts import judge
@@ -66,19 +67,21 @@ OUTCOMES = ("official", "meets", "fails", "inconclusive")
 POOL_BASE = 7000  # the pools' seeds: [seed, 7000 + i, non-contact, j] (see pool_seed)
 # Candidate "fails" bounds of 错退率 (``--fails-bounds``), each on the production estimate:
 # "fails" when the bound lies above the threshold. ``production`` is the verdict's own bound.
-FAILS_BOUNDS = ("production", "interval-end", "clopper-pearson", "fay-feuer")
+# ``one-sided-95`` is the bound production used before 7 December 2026.
+FAILS_BOUNDS = ("production", "one-sided-95", "clopper-pearson", "fay-feuer")
 
 
 def fails_bound(estimate, name: str) -> float:
     """The lower bound a "fails with 95 %" statement would rest on: ``production`` the
-    verdict's one-sided 95 % lower bound, ``interval-end`` the two-sided 95 % interval's lower
-    end (its 0.975 end: "fails" when the whole interval lies above the threshold),
-    ``clopper-pearson`` and ``fay-feuer`` the exact candidates' 95 % lower bounds on the model
-    effective size (``bench.sim_rare_rates._candidate_lower``)."""
+    verdict's (:func:`assessment.indicators.verdicts.fails_bound`, since 7 December 2026 the
+    two-sided 95 % interval's lower end: "fails" when the whole interval lies above the
+    threshold), ``one-sided-95`` the one-sided 95 % lower bound of the same family (the
+    verdict's before), ``clopper-pearson`` and ``fay-feuer`` the exact candidates' 95 % lower
+    bounds on the model effective size (``bench.sim_rare_rates._candidate_lower``)."""
     if name == "production":
+        return verdicts.fails_bound(estimate, "<=", 0.95)
+    if name == "one-sided-95":
         return est.one_sided_bound(estimate, "lower", 0.95)
-    if name == "interval-end":
-        return estimate.ci_low
     return _candidate_lower(estimate, name)
 
 

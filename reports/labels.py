@@ -79,9 +79,11 @@ _ZH = {
         "比例为 94%–98.3%（多数偏保守）；未记录排查模型时漏评率按村级模型计算，模拟（村内相关"
         " 0.06）中区间覆盖率为 99.2%–99.8%（偏保守）。村内聚集更强（村内相关 0.20、0.33）而仍"
         "用规划值 0.10 时，上界可能偏宽松（模拟中真实值高于上界的比例最高 8.8%），故评估批次可"
-        "改用由各县数据合并估计的 ρ。“以95%以上置信度不符合”依据同一区间的单侧95%下界（其 5% 端）："
-        "在同一模拟中真实值低于该下界的比例为 3.5%–9%（32 种情形中 17 种超过 5.5%），即这一结论"
-        "的实际置信度约为 91%–96.5%，低于所标的 95%；“以95%以上置信度符合”所依据的上界不受影响。"
+        "改用由各县数据合并估计的 ρ。“以95%以上置信度不符合”要求整个95%置信区间都在阈值不利的一侧"
+        "（三项比率在阈值之上，群众认可度在阈值之下），即依据区间的 2.5% 端：在同一模拟中真实值"
+        "低于该端的比例为 1.7%–6%（32 种情形中 3 种超过 5.5%），即这一结论的实际置信度约为"
+        " 94%–98.3%；改用前所依据的单侧95%下界在模拟中只有约 91%–96.5% 的置信度。"
+        "“以95%以上置信度符合”仍依据单侧95%界。"
     ),
     "icc_heading": "稀有比率的村内相关系数 ρ",
     "icc_planning": "{indicator}：ρ = {value}（规划值）",
@@ -446,11 +448,13 @@ _EN = {
     "conservative). Where villages cluster more (intra-village correlation 0.20 or 0.33) and "
     "the planning value 0.10 is kept, the upper bound can be liberal (the truth above it up to "
     "8.8% of the time in the simulation), so a round may use a ρ pooled from its counties' "
-    'data instead. "Fails with at least 95% confidence" rests on the one-sided 95% lower '
-    "bound of the same interval (its 5% end): in the same simulation the truth lay below it in "
-    "3.5–9% of samples (above 5.5% in 17 of 32 settings), so that statement held with about "
-    '91–96.5% confidence rather than the 95% it names; the upper bound behind "meets with at '
-    'least 95% confidence" is not affected.',
+    'data instead. "Fails with at least 95% confidence" requires the whole 95% interval to '
+    "lie on the failing side of the threshold (above it for the three rates, below it for mass "
+    "recognition), that is, it rests on the interval's 2.5% end: in the same simulation the "
+    "truth lay below that end in 1.7–6% of samples (above 5.5% in 3 of 32 settings), so the "
+    "statement held with about 94–98.3% confidence; the one-sided 95% lower bound it rested "
+    "on before held with only about 91–96.5%. "
+    '"Meets with at least 95% confidence" still rests on the one-sided 95% bound.',
     "icc_heading": "Intra-village correlation ρ of the rare rates",
     "icc_planning": "{indicator}: ρ = {value} (planning value)",
     "icc_pooled": "{indicator}: ρ = {value} (pooled over {counties} counties, {villages} villages "

@@ -271,13 +271,19 @@ class IndicatorResult:
         for the three rates (``<``/``<=``), the lower bound for recognition (``>``/``>=``).
     lower_bound, upper_bound : float
         Both one-sided bounds at ``scheme.confidence``.
+    fails_bound : float
+        The bound "fails with ``scheme.confidence``" rests on: the two-sided interval's end
+        away from the threshold's side (the one-sided bound at ``1 − (1 − c)/2``, 97.5 %):
+        "fails" when it lies beyond the threshold, that is when the whole two-sided interval
+        does (:func:`assessment.indicators.verdicts.fails_bound`).
     threshold : float
     comparator : str
     official : Official
         The scheme's rule: the point estimate compared with the threshold (符合 / 不符合), or
         ``insufficient_data`` when there is no point estimate.
     confidence : Confidence
-        Meets / fails with at least ``scheme.confidence``, inconclusive, or
+        Meets with at least ``scheme.confidence`` (the one-sided bound clears the threshold),
+        fails with at least it (``fails_bound`` lies beyond the threshold), inconclusive, or
         ``insufficient_data`` when no interval can be formed (e.g. every concerned household
         in one village).
     probability_within : float
@@ -309,6 +315,7 @@ class IndicatorResult:
     one_sided_bound: float
     lower_bound: float
     upper_bound: float
+    fails_bound: float
     threshold: float
     comparator: str
     official: Official
@@ -346,6 +353,7 @@ class IndicatorResult:
                 "ci_low",
                 "ci_high",
                 "one_sided_bound",
+                "fails_bound",
                 "threshold",
                 "probability_within",
             )

@@ -143,7 +143,7 @@ def test_confidence_statement_follows_the_one_sided_bounds(value, se, confidence
     assert result.confidence == confidence
     assert result.official_pass is official
     assert (result.upper_bound <= 0.02) == (confidence == ind.Confidence.MEETS)
-    assert (result.lower_bound > 0.02) == (confidence == ind.Confidence.FAILS)
+    assert (result.fails_bound > 0.02) == (confidence == ind.Confidence.FAILS)
     assert 0 <= result.probability_within <= 1
 
 
@@ -177,8 +177,8 @@ def test_overall_verdict_and_breakdowns():
     wrongful = result["wrongful_exit_rate"]
     assert not wrongful.official_pass
     assert wrongful.probability_within < 0.05
-    # "fails with confidence" exactly when the one-sided lower bound clears 2 %
-    assert (wrongful.confidence == ind.Confidence.FAILS) == (wrongful.lower_bound > 0.02)
+    # "fails with confidence" exactly when the whole two-sided interval lies above 2 %
+    assert (wrongful.confidence == ind.Confidence.FAILS) == (wrongful.ci_low > 0.02)
     assert result.confidence != ind.Confidence.MEETS
     township = {(r.group, r.indicator): r.estimate for r in result.by_township}
     # township t1 = village 1 only: 4 wrongly exited persons of 7 exited persons

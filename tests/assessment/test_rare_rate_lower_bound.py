@@ -1,10 +1,12 @@
-"""``bench/sim_rare_rates.py``: the truth below the one-sided 95 % LOWER bound.
+"""``bench/sim_rare_rates.py``: the truth below the bound "fails with 95 %" rests on.
 
-"Fails with 95 % confidence" for 错退率 or 漏评率 rests on the one-sided 95 % lower bound the
-verdict code takes (:func:`assessment.indicators.verdicts.judge`); the county's risk is the
-share of samples whose truth lies below it (docs/estimation.md, "The county's side: the
-one-sided lower bound"). The bench tabulates it beside the upper bound's exceedance, with
-its Monte Carlo standard error over pools, without changing any other column.
+"Fails with 95 % confidence" for 错退率 or 漏评率 rests on the bound the verdict code takes
+(:func:`assessment.indicators.verdicts.fails_bound`: since 7 December 2026 the two-sided 95 %
+interval's lower end; before, the one-sided 95 % lower bound); the county's risk is the share
+of samples whose truth lies below it (docs/estimation.md, "The county's side"). The bench
+tabulates it beside the upper bound's exceedance, with its Monte Carlo standard error over
+pools, without changing any other column; a candidate's row takes the candidate's one-sided
+95 % lower bound.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from assessment.indicators.model import Confidence, Scheme
 from assessment.indicators.verdicts import judge
 from tests.assessment.test_rare_rate_wilson_z import _estimate as wilson_model_estimate
 
-T95_28 = stats.t.ppf(0.95, 28)  # the one-sided 95 % quantile of t(28), production's pivot
+T975_28 = stats.t.ppf(0.975, 28)  # t(28)'s 97.5 % quantile: the two-sided 95 % interval's
 
 
 def _estimate(p: float, n_event: float = 600.0, deff_model: float = 1.5) -> est.Estimate:
@@ -46,29 +48,31 @@ def test_the_lower_bound_is_the_verdicts(indicator, p):
 
     bound = sim.lower_bound(e)
 
-    assert bound == result.lower_bound
-    # Wilson's score on the model size 600 / 1.5 = 400 at t(28)'s 95 % quantile, by hand
-    assert bound == pytest.approx(_wilson_lower(p, 400.0, T95_28), rel=1e-9)
+    assert bound == result.fails_bound
+    # Wilson's score on the model size 600 / 1.5 = 400 at t(28)'s 97.5 % quantile, by hand
+    assert bound == pytest.approx(_wilson_lower(p, 400.0, T975_28), rel=1e-9)
 
 
 def test_a_fails_verdict_is_exactly_a_lower_bound_above_the_threshold():
-    # 3.5 % on 400: lower bound about 2.2 % > 2 %: "fails with 95 %"; 3 %: about 1.8 %, not
-    high, low = _estimate(0.035), _estimate(0.03)
+    # on 400: 3.6 % has its interval's lower end about 2.1 % > 2 %: "fails with 95 %"; 3.3 %
+    # about 1.9 %, not (its one-sided 95 % lower bound, 2.08 %, the bound before, would be)
+    high, low = _estimate(0.036), _estimate(0.033)
     scheme = Scheme(0.02, 0.02, 0.02, 0.90)
 
     assert sim.lower_bound(high) > 0.02 > sim.lower_bound(low)
+    assert est.one_sided_bound(low, "lower", 0.95) > 0.02
     assert judge("wrongful_exit_rate", high, scheme).confidence == Confidence.FAILS
     assert judge("wrongful_exit_rate", low, scheme).confidence != Confidence.FAILS
 
 
 def test_the_share_counts_samples_with_the_truth_strictly_below_the_lower_bound():
-    # on 400 effective persons the lower bounds are about 1.1 % (p 2 %), 1.8 % (3 %) and
-    # below 1 % (p 1 %, 0.5 %): a truth of 1 % is below the first two only
+    # on 400 effective persons the verdict's lower bounds are about 0.99 % (p 2 %), 1.7 %
+    # (3 %) and below 0.4 % (p 1 %, 0.5 %): a truth of 0.9 % is below the first two only
     estimates = [_estimate(p) for p in (0.02, 0.03, 0.01, 0.005)]
-    assert [sim.lower_bound(e) > 0.01 for e in estimates] == [True, True, False, False]
+    assert [sim.lower_bound(e) > 0.009 for e in estimates] == [True, True, False, False]
 
-    plain = sim.summarise(estimates, 0.01)
-    pooled = sim.summarise(estimates, 0.01, clusters=[0, 0, 1, 1])
+    plain = sim.summarise(estimates, 0.009)
+    pooled = sim.summarise(estimates, 0.009, clusters=[0, 0, 1, 1])
 
     assert plain["below_lower_bound"] == 0.5
     assert plain["below_lower_bound_se"] == pytest.approx(math.sqrt(0.5 * 0.5 / 4))

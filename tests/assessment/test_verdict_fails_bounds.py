@@ -2,9 +2,11 @@
 错退率 with each candidate lower bound, on the same samples (docs/estimation.md, "Which
 'fails' bound: the verdicts (measured)").
 
-The production column must be the verdict itself (the confidence statement ``fails``); each
-candidate says "fails" exactly when its own lower bound lies above the 2 % threshold; the
-exact candidates' bounds are the beta and gamma quantiles written out here.
+The production column must be the verdict itself (the confidence statement ``fails``, since
+7 December 2026 on the two-sided interval's lower end); each candidate, the one-sided 95 %
+lower bound production used before among them, says "fails" exactly when its own lower bound
+lies above the 2 % threshold; the exact candidates' bounds are the beta and gamma quantiles
+written out here.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def test_the_production_column_is_the_verdict(monkeypatch):
     (wrongful,) = [row for row in rows if row["indicator"] == "wrongful_exit_rate"]
     assert wrongful["fails_production"] == wrongful["fails"]
     assert wrongful["fails_production_se"] == wrongful["fails_se"]
-    # the interval's 2.5 % end lies below the 5 % bound: it never says "fails" more often
-    assert wrongful["fails_interval-end"] <= wrongful["fails_production"]
+    # production's bound (the interval's 2.5 % end) lies below the one-sided 5 % bound used
+    # before: it never says "fails" more often
+    assert wrongful["fails_production"] <= wrongful["fails_one-sided-95"]
     assert all(f"fails_{name}" not in rows[1] for name in sim.FAILS_BOUNDS)  # recognition
 
 
@@ -60,8 +63,8 @@ def test_each_candidate_says_fails_exactly_when_its_bound_is_above_the_threshold
         n = intervals.model_n(e.n_event, e.n_kish, e.deff_model)
         x = n * e.estimate
         expected = {
-            "production": est.one_sided_bound(e, "lower", 0.95),
-            "interval-end": e.ci_low,
+            "production": e.ci_low,
+            "one-sided-95": est.one_sided_bound(e, "lower", 0.95),
             "clopper-pearson": stats.beta.ppf(0.05, x, n - x + 1) if x > 0 else 0.0,
             "fay-feuer": stats.gamma.ppf(0.05, x) / n if x > 0 else 0.0,
         }
@@ -70,18 +73,19 @@ def test_each_candidate_says_fails_exactly_when_its_bound_is_above_the_threshold
             assert sim.fails_bound(e, name) == pytest.approx(bound, rel=1e-9, abs=1e-15)
             assert flags[f"fails_{name}"] == (bound > 0.02)
             said[name] += flags[f"fails_{name}"]
-    # a 2.5 % county with a tiny ρ: the verdict's bound says "fails" in some samples, and
-    # the exact candidates, further down, no more often
-    assert said["production"] > 0
-    assert said["clopper-pearson"] <= said["production"]
-    assert said["fay-feuer"] <= said["production"]
+    # a 2.5 % county with a tiny ρ: the one-sided 95 % bound says "fails" in some samples,
+    # and the interval's end and the exact candidates, further down, no more often
+    assert said["one-sided-95"] > 0
+    assert said["production"] <= said["one-sided-95"]
+    assert said["clopper-pearson"] <= said["one-sided-95"]
+    assert said["fay-feuer"] <= said["one-sided-95"]
 
 
 def test_no_estimate_or_no_bound_never_says_fails(estimates):
     assert not any(sim._fails_flags(None, 0.02).values())
     undefined = replace(estimates[0], df=0.0, ci_low=math.nan)
     flags = sim._fails_flags(undefined, 0.02)  # no design df: no interval, no verdict bound
-    assert not flags["fails_production"] and not flags["fails_interval-end"]
+    assert not flags["fails_production"] and not flags["fails_one-sided-95"]
 
 
 def test_the_table_prints_each_bound_with_its_standard_error():
