@@ -22,6 +22,7 @@ from assessment import estimation as est
 from assessment.estimation import intervals
 from assessment.indicators.model import Confidence, Scheme
 from assessment.indicators.verdicts import judge
+from tests.assessment.test_rare_rate_wilson_z import _by_hand
 from tests.assessment.test_rare_rate_wilson_z import _estimate as wilson_model_estimate
 
 T975_28 = stats.t.ppf(0.975, 28)  # t(28)'s 97.5 % quantile: the two-sided 95 % interval's
@@ -31,13 +32,6 @@ def _estimate(p: float, n_event: float = 600.0, deff_model: float = 1.5) -> est.
     """A ``wilson-model`` estimate on the effective size ``n_event / deff_model`` (the
     two-sided ends are placeholders: the bound is taken from the pivot, not from them)."""
     return wilson_model_estimate(p, n_event, deff_model)
-
-
-def _wilson_lower(p: float, m: float, z: float) -> float:
-    """Wilson's score lower end ``(p + z²/2m − z √(p(1-p)/m + z²/4m²)) / (1 + z²/m)``."""
-    centre = (p + z * z / (2 * m)) / (1 + z * z / m)
-    half = z / (1 + z * z / m) * math.sqrt(p * (1 - p) / m + z * z / (4 * m * m))
-    return centre - half
 
 
 @pytest.mark.parametrize("indicator", ["wrongful_exit_rate", "missed_rate"])
@@ -50,7 +44,7 @@ def test_the_lower_bound_is_the_verdicts(indicator, p):
 
     assert bound == result.fails_bound
     # Wilson's score on the model size 600 / 1.5 = 400 at t(28)'s 97.5 % quantile, by hand
-    assert bound == pytest.approx(_wilson_lower(p, 400.0, T975_28), rel=1e-9)
+    assert bound == pytest.approx(_by_hand(p, 400.0, T975_28)[0], rel=1e-9)
 
 
 def test_a_fails_verdict_is_exactly_a_lower_bound_above_the_threshold():
@@ -108,7 +102,7 @@ def test_a_candidates_lower_bound_is_its_one_sided_end(method, p):
 def test_candidate_lower_bounds_by_hand():
     e = _estimate(0.02)  # effective size 400, x = 8 effective events
     assert sim.lower_bound(e, "wilson-z") == pytest.approx(
-        _wilson_lower(0.02, 400.0, 1.644854), rel=1e-6
+        _by_hand(0.02, 400.0, 1.644854)[0], rel=1e-6
     )
     assert sim.lower_bound(e, "clopper-pearson") == pytest.approx(
         stats.beta.ppf(0.05, 8, 393), rel=1e-9
