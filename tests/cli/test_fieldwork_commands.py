@@ -159,11 +159,28 @@ def check_shape(data: dict) -> None:
         for name in FIELDS - {"official", "confidence"}:
             value = values[name]
             assert value is None or 0 <= value <= 1, (name, value)
+        check_confidence_rule(key, values)
         if rare:  # no round of this module records a pooled ρ: the planning value
             assert (values["icc"], values["icc_source"]) == (0.1, "planning")
             # nor a screening model: the village model wherever an interval is formed
             assert values["effective_size"] in ("village_model", None), values
             assert values["screening_model"] is None
+
+
+def check_confidence_rule(key: str, values: dict) -> None:
+    """The documented rule, read off the JSON alone: "meets with 95 %" when the one-sided 95 %
+    bound is within the threshold; "fails with 95 %" when the whole two-sided 95 % interval is
+    beyond it (above it for the rates, below it for recognition); 不确定 otherwise."""
+    if values["confidence"] == "insufficient_data":
+        return
+    threshold, bound = values["threshold"], values["one_sided_bound"]
+    if key == "recognition_rate":
+        meets, fails = bound >= threshold, values["ci_high"] < threshold
+    else:
+        meets, fails = bound <= threshold, values["ci_low"] > threshold
+    expected = "meets" if meets else "fails" if fails else "inconclusive"
+    assert values["confidence"] == expected, (key, values)
+    assert (values["probability_within"] >= 0.95) == meets, (key, values)
 
 
 def test_rehearsal_from_an_empty_plan_to_a_verdict_and_a_redraw(url, counties):  # noqa: F811
