@@ -67,7 +67,14 @@ _ZH = {
     "col_bound": "95%单侧界",
     "bound_note": (
         "估计值为加权估计。95%单侧界：错退率、漏评率和综合贫困发生率为单侧95%置信上界，"
-        "群众认可度为单侧95%置信下界。三项比率的95%置信区间与单侧界取自同一个 Wilson 得分区间"
+        "群众认可度为单侧95%置信下界。单侧95%界在阈值以内为“以95%以上置信度符合”；整个95%置信"
+        "区间都在阈值不利的一侧（三项比率在阈值之上，群众认可度在阈值之下）为“以95%以上置信度"
+        "不符合”；其余为“不确定”，并给出在标准内的概率。区间如何计算、在模拟中是否守住其置信度，"
+        "见“附录 方法说明”中的“区间与置信结论”。"
+    ),
+    "bound_method_label": "区间与置信结论",
+    "bound_method": (
+        "三项比率的95%置信区间与单侧界取自同一个 Wilson 得分区间"
         "（按设计自由度）：有效样本量按模型计算，为权数与户规模的 Kish 有效样本量除以村级设计效应"
         "（1 加上“按权数计的每村样本规模减 1”与村内相关系数 ρ 之积，ρ 见下）；"
         "95%置信区间取其 2.5% 与 97.5% 两端，单侧95%上界取其 95% 端，故区间必含单侧界。"
@@ -427,8 +434,16 @@ _EN = {
     "col_bound": "95% one-sided bound",
     "bound_note": "Estimates are weighted. 95% one-sided bound: the upper 95% confidence "
     "bound for the wrongful-exit rate, the missed-identification rate and poverty incidence; "
-    "the lower 95% confidence bound for mass recognition. The 95% confidence interval and the "
-    "one-sided bound of the three rates are ends of one Wilson score interval on the design "
+    'the lower 95% confidence bound for mass recognition. "Meets with at least 95% confidence" '
+    'when the one-sided bound is within the threshold; "fails with at least 95% confidence" '
+    "when the whole 95% interval lies on the failing side of the threshold (above it for the "
+    'three rates, below it for mass recognition); otherwise "inconclusive", with the '
+    "probability of being within the threshold. How the intervals are computed, and whether "
+    'they held their level in simulation: "Intervals and confidence statements" in '
+    '"Appendix: Methods".',
+    "bound_method_label": "Intervals and confidence statements",
+    "bound_method": "The 95% confidence interval and the one-sided bound of the three rates "
+    "are ends of one Wilson score interval on the design "
     "degrees of freedom, on a model-based effective sample size: Kish's effective sample size "
     "for the weights and household sizes divided by a village design effect 1 + (b − 1)ρ (b "
     "the weighted sample size per village, ρ the intra-village correlation, below). The 95% "

@@ -160,6 +160,9 @@ def methods_section(s: CountyReport, lang: str, styles: dict, fonts: Fonts) -> l
         ),
         (t("estimators"), W.estimators_text(lang, m.estimators)),
         (t("ci_method"), W.ci_method_text(lang, m.ci_method)),
+        # what the intervals are and how they held in simulation; the key under the indicator
+        # table (bound_note) says how to read the statements and points here
+        (t("bound_method_label"), t("bound_method")),
         (t("icc_heading"), SEP_LINE[lang].join(W.icc_lines(lang, m, s.indicators))),
         (t("instrument_version"), W.instrument_text(lang, m.instrument_version)),
     ]
