@@ -26,6 +26,7 @@ from tests.cli.test_console_script import (  # noqa: F401 - fixture
     refused,
     url,
 )
+from tests.reports.test_printed_interval_decides import expected_confidence
 from tests.sampling_db.conftest import HIERARCHY, SMALL_DESIGN
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
@@ -168,18 +169,13 @@ def check_shape(data: dict) -> None:
 
 
 def check_confidence_rule(key: str, values: dict) -> None:
-    """The documented rule, read off the JSON alone: "meets with 95 %" when the one-sided 95 %
-    bound is within the threshold; "fails with 95 %" when the whole two-sided 95 % interval is
-    beyond it (above it for the rates, below it for recognition); 不确定 otherwise."""
+    """The documented rule, read off the JSON alone (``expected_confidence``): "meets with
+    95 %" when the one-sided 95 % bound is within the threshold; "fails with 95 %" when the
+    whole two-sided 95 % interval is beyond it; 不确定 otherwise."""
     if values["confidence"] == "insufficient_data":
         return
-    threshold, bound = values["threshold"], values["one_sided_bound"]
-    if key == "recognition_rate":
-        meets, fails = bound >= threshold, values["ci_high"] < threshold
-    else:
-        meets, fails = bound <= threshold, values["ci_low"] > threshold
-    expected = "meets" if meets else "fails" if fails else "inconclusive"
-    assert values["confidence"] == expected, (key, values)
+    assert values["confidence"] == expected_confidence(key, values), (key, values)
+    meets = values["confidence"] == "meets"
     assert (values["probability_within"] >= 0.95) == meets, (key, values)
 
 

@@ -47,7 +47,8 @@ def _wald(value: float, se: float, df: int = 30) -> est.Estimate:
     )  # fmt: skip
 
 
-def _expected(key: str, printed: dict) -> str:
+def expected_confidence(key: str, printed: dict) -> str:
+    """The statement the documented rule gives for these printed figures (JSON keys)."""
     threshold, bound = printed["threshold"], printed["one_sided_bound"]
     if key == "recognition_rate":
         meets, fails = bound >= threshold, printed["ci_high"] < threshold
@@ -77,7 +78,7 @@ def test_the_rates_statements_follow_the_printed_figures(key):
     seen = set()
     for p in RATE_GRID:
         printed = _printed([judge(key, _rare(p), RATES)])[key]
-        assert printed["confidence"] == _expected(key, printed), (p, printed)
+        assert printed["confidence"] == expected_confidence(key, printed), (p, printed)
         seen.add(printed["confidence"])
     assert seen == {"meets", "fails", "inconclusive"}
 
@@ -87,7 +88,8 @@ def test_recognitions_statements_follow_the_printed_figures():
     for value in RECOGNITION_GRID:
         result = judge("recognition_rate", _wald(value, 0.015), RATES)
         printed = _printed([result])["recognition_rate"]
-        assert printed["confidence"] == _expected("recognition_rate", printed), (value, printed)
+        expected = expected_confidence("recognition_rate", printed)
+        assert printed["confidence"] == expected, (value, printed)
         seen.add(printed["confidence"])
     assert seen == {"meets", "fails", "inconclusive"}
 
@@ -106,6 +108,7 @@ def test_poverty_incidence_through_its_pivot_follows_the_printed_figures():
         )  # fmt: skip
         result = judge("poverty_incidence", mapped, RATES, pivot=pivot, base=base, slope=slope)
         printed = _printed([result])["poverty_incidence"]
-        assert printed["confidence"] == _expected("poverty_incidence", printed), (p, printed)
+        expected = expected_confidence("poverty_incidence", printed)
+        assert printed["confidence"] == expected, (p, printed)
         seen.add(printed["confidence"])
     assert seen == {"meets", "fails", "inconclusive"}
