@@ -646,18 +646,43 @@
       });
     }
 
+    var marked = false;  // the phone knows the page posts these answers: let the browser post
     form.addEventListener("submit", function (event) {
       var submitting = event.submitter && event.submitter.name === "submit";
       var fields = snapshot(form);
       if (navigator.onLine && pageVersion > 0) {
         // The page posts it; the queue stands back unless the post never arrives (the
-        // service worker then comes back here with ?unsent).
+        // service worker then comes back here with ?unsent). The mark is written before the
+        // browser leaves the page: a write still pending when the page unloads is lost, and
+        // the queue would then send the same answers a second time.
+        if (marked) return;
+        event.preventDefault();
+        if (form.dataset.posting) return;  // a second click while the mark is written
+        form.dataset.posting = "1";
+        var submitter = event.submitter;
+        var post = function () {
+          if (marked) return;
+          marked = true;
+          if (form.requestSubmit) {
+            form.requestSubmit(submitter || undefined);
+            return;
+          }
+          if (submitter && submitter.name) {  // form.submit() sends no button: add its value
+            var pressed = document.createElement("input");
+            pressed.type = "hidden";
+            pressed.name = submitter.name;
+            pressed.value = submitter.value;
+            form.appendChild(pressed);
+          }
+          form.submit();
+        };
         keep(function (r) {
           if (!r) return null;
           r.postedAt = Date.now();
           r.postedVersion = pageVersion;
           return r;
-        });
+        }).then(post, post);
+        setTimeout(post, 3000);  // a phone store that never answers does not hold the post
         return;
       }
       event.preventDefault();
