@@ -138,16 +138,27 @@ def _login(page, base, username):
     page.wait_for_load_state()
 
 
-def _fill_questionnaire(page):
-    # Choices first: the fetching time is asked only once the water source is not piped
-    # (live skip logic evaluated by the server), and Playwright waits for it to appear. The
-    # member's age comes before them all: the education is asked only from age 6, and a
-    # skip-logic answer arriving before the age is typed would hide it.
-    page.fill('[name="v-roster-0-age"]', TEXT["v-roster-0-age"])
-    for name, value in CHOICES:
-        page.check(f'input[name="{name}"][value="{value}"]')
-    for name, value in TEXT.items():
+def fill_answers(page, choices=CHOICES, text=TEXT):
+    """Answer the questionnaire: the members' ages, then the choices, then the other text.
+
+    Choices before text: the fetching time is asked only once the water source is not piped
+    (live skip logic evaluated by the server), and Playwright waits for it to appear. The
+    members' ages before them all: a member's education is asked only from age 6, and a
+    skip-logic answer arriving before the age is typed (a slow machine: more than the page's
+    400 ms between two answers) hides it.
+    """
+    ages = {name: value for name, value in text.items() if name.endswith("-age")}
+    for name, value in ages.items():
         page.fill(f'[name="{name}"]', value)
+    for name, value in choices:
+        page.check(f'input[name="{name}"][value="{value}"]')
+    for name, value in text.items():
+        if name not in ages:
+            page.fill(f'[name="{name}"]', value)
+
+
+def _fill_questionnaire(page):
+    fill_answers(page)
 
 
 def test_assessor_submits_and_supervisor_approves_on_a_phone(served, request):

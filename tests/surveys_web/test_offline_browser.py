@@ -24,7 +24,8 @@ from surveys.models import Interview, InterviewChange, InterviewPhoto, SyncRecei
 from tests.factories import make_team, make_user
 from tests.live import live_database
 from tests.survey_factories import make_drawn_plan
-from tests.surveys_web.test_browser import ARGS, ARTIFACTS, CHOICES, CHROMIUM, TEXT, _login
+from tests.surveys_web.test_browser import ARGS, ARTIFACTS, CHROMIUM, TEXT, _login
+from tests.surveys_web.test_browser import fill_answers as _fill
 
 pytestmark = [
     pytest.mark.browser,
@@ -108,13 +109,6 @@ def _open_day(page, base):
         page.reload()  # installed while this page was loading: the next load is controlled
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", polling=250)
     page.wait_for_selector("html[data-offline-ready]", state="attached")
-
-
-def _fill(page, choices=CHOICES, text=TEXT):
-    for name, value in choices:
-        page.check(f'input[name="{name}"][value="{value}"]')
-    for name, value in text.items():
-        page.fill(f'[name="{name}"]', value)
 
 
 def _pending(page) -> list:
