@@ -565,7 +565,9 @@ def test_a_visit_sent_between_two_offline_spells_still_counts(served, request):
         assert (release.replaced_id, release.reserve_id) == (absent, reserve)
 
 
-def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
+def _submit_online_once(served, request, before_submit=None):
+    """Submit an interview online (the page's own POST); the work list then confirms it and
+    nothing is left to send: the queue never sends it a second time."""
     from playwright.sync_api import sync_playwright
 
     base, users, ids, engine = served
@@ -579,6 +581,8 @@ def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request
             page.click("button[value=interviewed]")  # online: the page's own POST
             page.wait_for_selector("#interview-form:not(.offline-form)")
             _fill(page)
+            if before_submit is not None:
+                before_submit(page, household)
             page.click("button[name=submit]")
             page.wait_for_selector("text=Interview submitted for review.")
             # The work list (online) confirms the page's post: nothing waits on the phone.
@@ -596,6 +600,10 @@ def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request
         assert db.scalar(select(func.count()).select_from(SyncReceipt)) == 0
 
 
+def test_online_the_page_posts_and_the_queue_sends_nothing_twice(served, request):
+    _submit_online_once(served, request)
+
+
 def _until(page, script: str, seconds: float = 20.0) -> None:
     """Poll an (async) page script until it returns true."""
     for _ in range(int(seconds * 10)):
@@ -605,53 +613,31 @@ def _until(page, script: str, seconds: float = 20.0) -> None:
     raise AssertionError(f"not true after {seconds} s: {script}")
 
 
+def _slow_store(page, household: int) -> None:
+    """Once every answer typed is kept on the phone, make the phone's store answer 1 s late."""
+    name, value = list(TEXT.items())[-1]
+    kept = json.dumps(json.dumps([name, value], ensure_ascii=False, separators=(",", ":")))
+    _until(
+        page,
+        f"() => OfflineStore.get({household}).then("
+        f"r => !!r && JSON.stringify(r.fields).includes({kept}))",
+    )
+    page.evaluate(
+        """() => {
+            const update = OfflineStore.update;
+            OfflineStore.update = (h, fn) =>
+                new Promise(done => setTimeout(done, 1000)).then(() => update(h, fn));
+        }"""
+    )
+
+
 def test_a_slow_phone_store_still_marks_the_pages_post_before_it_leaves(served, request):
     """The page posts its answers itself (online) only once the phone has marked them as
     posted by the page. A mark still being written when the page unloads is lost, and the
     queue then sent the same interview a second time from the work list (seen in about one
     run in five of the test above, at random). Here the phone's store is slowed on purpose
     after the answers are kept, so that a post that did not wait would lose the mark."""
-    from playwright.sync_api import sync_playwright
-
-    base, users, ids, engine = served
-    household = ids["selected"][0]
-    name, value = list(TEXT.items())[-1]
-    kept = json.dumps(json.dumps([name, value], ensure_ascii=False, separators=(",", ":")))
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        _context, page = _phone(browser, base, users["phone_a"])
-        try:
-            _open_day(page, base)
-            page.goto(f"{base}/surveys/households/{household}")
-            page.click("button[value=interviewed]")
-            page.wait_for_selector("#interview-form:not(.offline-form)")
-            _fill(page)
-            _until(
-                page,
-                f"() => OfflineStore.get({household}).then("
-                f"r => !!r && JSON.stringify(r.fields).includes({kept}))",
-            )
-            page.evaluate(
-                """() => {
-                    const update = OfflineStore.update;
-                    OfflineStore.update = (h, fn) =>
-                        new Promise(done => setTimeout(done, 1000)).then(() => update(h, fn));
-                }"""
-            )
-            page.click("button[name=submit]")
-            page.wait_for_selector("text=Interview submitted for review.")
-            page.wait_for_selector("html[data-offline-ready]", state="attached")
-            page.wait_for_selector('html[data-offline-records="0"]', state="attached")
-            assert page.evaluate("() => OfflineStore.all().then(rs => rs.length)") == 0
-        except Exception:
-            _screenshot(page, request)
-            raise
-        finally:
-            browser.close()
-    with Session(engine) as db:
-        item = db.scalars(select(Interview).where(Interview.plan_household_id == household)).one()
-        assert item.status == "submitted"
-        assert db.scalar(select(func.count()).select_from(SyncReceipt)) == 0
+    _submit_online_once(served, request, before_submit=_slow_store)
 
 
 def test_a_save_lost_on_the_way_online_is_sent_by_the_queue(served, request):
