@@ -646,7 +646,7 @@
       });
     }
 
-    var marked = false;  // the phone knows the page posts these answers: let the browser post
+    var held = false, marked = false;  // submit held while the phone writes its mark; written
     form.addEventListener("submit", function (event) {
       var submitting = event.submitter && event.submitter.name === "submit";
       var fields = snapshot(form);
@@ -657,8 +657,8 @@
         // the queue would then send the same answers a second time.
         if (marked) return;
         event.preventDefault();
-        if (form.dataset.posting) return;  // a second click while the mark is written
-        form.dataset.posting = "1";
+        if (held) return;  // a second click while the mark is written
+        held = true;
         var submitter = event.submitter;
         var post = function () {
           if (marked) return;
