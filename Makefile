@@ -50,16 +50,27 @@ lint: install-test
 	$(VENV)/bin/ruff format --check .
 
 # Whole suite on SQLite (TEST_DATABASE_URL unset for it, even when the caller exported it, as
-# .ci/run does); then the database tests again on PostgreSQL when one answers
-# (TEST_DATABASE_URL, or the local server at $(PG_URL)).
+# .ci/run does) and, side by side with it when a PostgreSQL server answers (TEST_DATABASE_URL,
+# or the local server at $(PG_URL)), the database tests again on PostgreSQL: the two runs share
+# nothing (each its own database and temporary folders), and together they take about the
+# longer one's time on two cores instead of the sum. PostgreSQL's output is printed after
+# SQLite's; the target fails when either run fails.
 test: install-test lint
-	env -u TEST_DATABASE_URL $(PY) -m pytest
 	@url="$${TEST_DATABASE_URL:-$(PG_URL)}"; \
 	if $(PY) -c "import psycopg,sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" "$$url" 2>/dev/null; then \
-	  echo "== database tests on PostgreSQL ($$url)"; \
-	  TEST_DATABASE_URL="$$url" $(PY) -m pytest -m db; \
+	  log=$$(mktemp); \
+	  echo "== database tests on PostgreSQL ($$url), side by side with SQLite; output below when done"; \
+	  ( TEST_DATABASE_URL="$$url" $(PY) -m pytest -m db -p no:cacheprovider > "$$log" 2>&1; echo $$? > "$$log.rc" ) & \
+	  echo "== whole suite on SQLite"; \
+	  env -u TEST_DATABASE_URL $(PY) -m pytest; sqlite=$$?; \
+	  wait; \
+	  echo "== database tests on PostgreSQL ($$url)"; cat "$$log"; pg=$$(cat "$$log.rc"); \
+	  rm -f "$$log" "$$log.rc"; \
+	  echo "== SQLite: exit $$sqlite; PostgreSQL: exit $$pg"; \
+	  test "$$sqlite" -eq 0 && test "$$pg" -eq 0; \
 	else \
-	  echo "== PostgreSQL not reachable at $$url: database tests ran on SQLite only"; \
+	  echo "== PostgreSQL not reachable at $$url: database tests run on SQLite only"; \
+	  env -u TEST_DATABASE_URL $(PY) -m pytest; \
 	fi
 
 format: install-test
