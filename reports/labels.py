@@ -74,10 +74,7 @@ _ZH = {
     ),
     "bound_method_label": "区间与置信结论",
     "bound_method": (
-        "三项比率的95%置信区间与单侧界取自同一个 Wilson 得分区间"
-        "（按设计自由度）：有效样本量按模型计算，为权数与户规模的 Kish 有效样本量除以村级设计效应"
-        "（1 加上“按权数计的每村样本规模减 1”与村内相关系数 ρ 之积，ρ 见下）；"
-        "95%置信区间取其 2.5% 与 97.5% 两端，单侧95%上界取其 95% 端，故区间必含单侧界。"
+        "三项比率的95%置信区间与单侧界如上行“置信区间方法”所述，村内相关系数 ρ 见下。"
         "评估批次记录了排查模型时，有排查的县的漏评率改按排查普查模型计算有效样本量（有排查标记"
         "的户视为本村非建档立卡户名单的普查，两组的相对比率与村内相关由至少 10 个县合并估计，"
         "见下）。在模拟的县（真实比率 0.4%–3.9%，村内相关 0.06 与 0.20，含排查户，有无 10% "
@@ -330,9 +327,10 @@ _ZH = {
     ),
     "method_wilson": "Wilson 区间（按有效样本量）",
     "method_wilson-model": (
-        "稀有比率的区间：Wilson 得分区间，按设计自由度；有效样本量按模型计算（权数与户规模的"
-        " Kish 设计效应乘以村级设计效应，后者随每村样本规模与村内相关系数 ρ 增大）。95%置信区间取"
-        "其 2.5%、97.5% 两端，单侧 95% 上界取同一区间的 95% 端，故区间必含单侧界"
+        "稀有比率的区间：Wilson 得分区间，按设计自由度；有效样本量按模型计算，为权数与户规模的"
+        " Kish 有效样本量除以村级设计效应（1 加上“按权数计的每村样本规模减 1”与村内相关系数 ρ"
+        " 之积）。95%置信区间取其 2.5%、97.5% 两端，单侧 95% 上界取同一区间的 95% 端，故区间必含"
+        "单侧界"
     ),
     "method_wald-t": "t 分布 Wald 区间",
     "method_census": "全部调查，无抽样误差",
@@ -443,12 +441,8 @@ _EN = {
     '"Appendix: Methods".',
     "bound_method_label": "Intervals and confidence statements",
     "bound_method": "The 95% confidence interval and the one-sided bound of the three rates "
-    "are ends of one Wilson score interval on the design "
-    "degrees of freedom, on a model-based effective sample size: Kish's effective sample size "
-    "for the weights and household sizes divided by a village design effect 1 + (b − 1)ρ (b "
-    "the weighted sample size per village, ρ the intra-village correlation, below). The 95% "
-    "interval is its 2.5% and 97.5% ends, the one-sided "
-    "95% upper bound its 95% end, so the interval always contains the bound. When the round "
+    'are as "Confidence intervals" above says; the intra-village correlation ρ is below. '
+    "When the round "
     "records a screening model, the missed rate of a county with screening takes instead the "
     "census effective size (the flagged households a census of the village's list of "
     "non-registered households; the two groups' relative rates and intra-village correlations "
@@ -713,10 +707,11 @@ _EN = {
     "method_wilson": "Wilson score interval (effective sample size)",
     "method_wilson-model": (
         "Interval for rare rates: Wilson's score interval on the design degrees of freedom, "
-        "on a model-based effective sample size (Kish's design effect for the weights and "
-        "household sizes times 1 + (b − 1)ρ for the villages, ρ a pooled intra-village "
-        "correlation). The 95% interval is its 2.5% and 97.5% ends, the one-sided 95% upper "
-        "bound its 95% end, so the interval always contains the bound"
+        "on a model-based effective sample size: Kish's effective sample size for the weights "
+        "and household sizes divided by a village design effect 1 + (b − 1)ρ (b the weighted "
+        "sample size per village, ρ the intra-village correlation). The 95% interval is its "
+        "2.5% and 97.5% ends, the one-sided 95% upper bound its 95% end, so the interval "
+        "always contains the bound"
     ),
     "method_wald-t": "Wald interval with t quantiles",
     "method_census": "No sampling error (every unit observed)",

@@ -182,7 +182,7 @@ def sample_county_report(
         ),
         seed_commitment="sha256:" + "5be0" * 16,
         estimators="比率估计（按人口加权），以行政村为初级抽样单位的泰勒线性化方差。",
-        ci_method="Logit变换的95%置信区间，自由度为初级抽样单位数减层数。",
+        ci_method="wilson-model, wald-t",
         instrument_version="verification-2019.2 / recognition-2019.1",
     )
     start = date(2019, 7, 8)
