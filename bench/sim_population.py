@@ -177,8 +177,20 @@ def draw(
     noncontact: float = 0.0,
     villages_drawn=VILLAGES_DRAWN,
     households=HOUSEHOLDS,
+    flagged_slot: str = "census",
 ) -> HouseholdSample:
-    """One sample of the county as the indicators core receives it (respondents only)."""
+    """One sample of the county as the indicators core receives it (respondents only).
+
+    ``flagged_slot``: what becomes of a screening-flagged household the SRS selected and
+    that is out of contact. ``"census"`` (production since 7 December 2026,
+    ``reports.county_nonresponse.census_stand_ins``): the next reserve (unflagged) fills the
+    slot for recognition but counts no missed person, since the slot's share of the
+    unflagged part was nil; the flagged household is a non-respondent of the village's census
+    of flagged households, whose respondents carry its weight (the screening cell).
+    ``"reserve"`` (production before; the tables of docs/estimation.md measured before that
+    date): the reserve counts its missed persons at the slot's SRS weight."""
+    if flagged_slot not in ("reserve", "census"):
+        raise ValueError(f"flagged_slot: {flagged_slot!r}")
     parts = {k: [] for k in ("w", "stratum", "village", "kind", "responder", "role", "pi")}
     village_weight, nr_persons = {}, {}
     wanted = dict(households)
@@ -198,19 +210,25 @@ def draw(
                 responder, first = _fill(rng, selected, reserves, noncontact)
                 screened = np.where(rng.random(screening.size) >= noncontact, screening, -1)
                 pi = take / rows.size
-                size = take + screening.size
-                parts["responder"] += [responder, screened]
                 roles = np.where(first, "selected", "reserve").astype("<U9")
-                parts["role"] += [roles, np.full(screening.size, "screening", dtype="<U9")]
+                lost = np.zeros(take, bool)
+                if flagged_slot == "census":
+                    lost = population.flagged[selected] & ~first
+                    roles[lost] = "reserve_f"
+                    screened = np.concatenate([screened, np.full(int(lost.sum()), -1)])
+                census = screened.size
+                size = take + census
+                parts["responder"] += [responder, screened]
+                parts["role"] += [roles, np.full(census, "screening", dtype="<U9")]
                 parts["w"] += [
                     np.full(take, village_weight[v] / pi),
-                    np.full(screening.size, village_weight[v]),
+                    np.full(census, village_weight[v]),
                 ]
                 parts["kind"] += [
                     np.full(take, kind, dtype="<U14"),
-                    np.full(screening.size, "screening", dtype="<U14"),
+                    np.full(census, "screening", dtype="<U14"),
                 ]
-                parts["pi"] += [np.full(take, pi), np.ones(screening.size)]
+                parts["pi"] += [np.full(take, pi), np.ones(census)]
                 parts["stratum"].append(np.full(size, name))
                 parts["village"].append(np.full(size, v))
     slots = {k: np.concatenate(v) for k, v in parts.items()}
@@ -249,6 +267,9 @@ def draw(
             strict=True,
         )
     ]
+    nil = slots["role"][keep] == "reserve_f"  # flagged_slot "census": no share of 漏评
+    missed = np.where(nil, 0.0, missed)
+    sizes = np.where(nil, 0.0, sizes)
     n = keep.size
     return HouseholdSample(
         village=village,

@@ -123,12 +123,27 @@ def county_guard(sample, icc: dict, shrink: float) -> dict:
 
 
 def one_run(
-    rng, population, noncontact, icc=None, shrink=None, screening=None, villages=VILLAGES_DRAWN
+    rng,
+    population,
+    noncontact,
+    icc=None,
+    shrink=None,
+    screening=None,
+    villages=VILLAGES_DRAWN,
+    flagged_slot="census",
 ) -> dict:
     """``{indicator: Estimate or None}`` of one sample (``icc``: ``{indicator: ρ}``;
     ``shrink``: the weight of the county's own ρ in :func:`county_guard`, None for no guard;
-    ``villages``: the villages drawn per stratum, :func:`draw`'s ``villages_drawn``)."""
-    sample = draw(rng, population, noncontact=noncontact, villages_drawn=villages)
+    ``villages``: the villages drawn per stratum, :func:`draw`'s ``villages_drawn``;
+    ``flagged_slot``: :func:`draw`'s, ``"reserve"`` for the tables measured before 7
+    December 2026)."""
+    sample = draw(
+        rng,
+        population,
+        noncontact=noncontact,
+        villages_drawn=villages,
+        flagged_slot=flagged_slot,
+    )
     if icc is not None and shrink is not None:
         icc = county_guard(sample, icc, shrink)
     found = rates(sample) if icc is None else rates(sample, icc=icc, screening=screening)
@@ -583,6 +598,7 @@ class Task:
     pools: int = 1
     methods: tuple | None = None
     villages: tuple = VILLAGES_DRAWN
+    flagged_slot: str = "census"
 
 
 def _setting(task: Task) -> list[dict]:
@@ -612,7 +628,18 @@ def _setting(task: Task) -> list[dict]:
     runs = []
     for r in range(task.replicates):
         icc, screening = judges[r % len(judges)]
-        runs.append(one_run(rng, population, share, icc, task.shrink, screening, task.villages))
+        runs.append(
+            one_run(
+                rng,
+                population,
+                share,
+                icc,
+                task.shrink,
+                screening,
+                task.villages,
+                task.flagged_slot,
+            )
+        )
     clusters = [r % len(judges) for r in range(task.replicates)] if len(judges) > 1 else None
     labels = tuple(METHODS) if task.methods is None else task.methods
     screening = mean_model([model for _, model in judges])
@@ -725,6 +752,7 @@ def _tasks(
     pools=1,
     methods=None,
     villages=VILLAGES_DRAWN,
+    flagged_slot="census",
 ) -> list[Task]:
     return [
         Task(
@@ -743,6 +771,7 @@ def _tasks(
             pools,
             None if methods is None else tuple(methods),
             tuple(villages),
+            flagged_slot,
         )
         for i, rate in enumerate(settings or RATES)
         for share in noncontact
@@ -901,6 +930,15 @@ def main() -> None:
         help="run only these settings (0-based positions in the rates list; each keeps its "
         "seeds, so its rows are those of the full run)",
     )
+    parser.add_argument(
+        "--flagged-slot",
+        choices=("census", "reserve"),
+        default="census",
+        help="a screening-flagged household the SRS selected and out of contact: a census "
+        "non-respondent whose reserve counts no missed person ('census', production since 7 "
+        "December 2026) or stood in for by its reserve ('reserve': the tables measured "
+        "before that date): sim_population.draw",
+    )
     args = parser.parse_args()
     if args.rho_upper and (args.icc is not None or args.floor is not None):
         parser.error("--rho-upper applies to the pooled ρ: not with --icc or --floor")
@@ -943,6 +981,7 @@ def main() -> None:
         pools=args.pools,
         methods=args.methods,
         villages=villages_drawn(args.villages),
+        flagged_slot=args.flagged_slot,
     )
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         # each setting is printed as it finishes (the order of the rows may vary)

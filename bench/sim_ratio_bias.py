@@ -20,11 +20,15 @@ For each setting this prints that prediction beside the bias measured on the sam
 first 5,000 samples (the docs' tables) and over all ``--replicates``::
 
     .venv/bin/python bench/sim_ratio_bias.py --concentration 2 --villages 6 4 \\
-        --settings 1 2 --replicates 20000 [--jobs 2]
+        --settings 1 2 3 --replicates 20000 [--jobs 2] [--flagged-slot reserve]
 
 The point estimate does not depend on ρ, so no pool is drawn (the intervals are not judged
-here). Tests: ``tests/assessment/test_ratio_bias.py`` (the prediction against the exact
-expectation by enumeration of every sample of a small population).
+here). ``--flagged-slot reserve`` measures the treatment before 7 December 2026 of a
+screening-flagged household the SRS selected and that is out of contact
+(``sim_population.draw``); the default, ``census``, is production's.
+
+Tests: ``tests/assessment/test_ratio_bias.py`` (the prediction against the exact expectation
+by enumeration of every sample of a small population).
 """
 
 from __future__ import annotations
@@ -39,8 +43,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.sim_population import HOUSEHOLDS, INDICATORS, KINDS, make_population
-from bench.sim_rare_rates import CONCENTRATION, NONCONTACT, RATES, one_run, villages_drawn
+from assessment.indicators.county import rates
+from bench.sim_population import HOUSEHOLDS, INDICATORS, KINDS, draw, make_population
+from bench.sim_rare_rates import CONCENTRATION, NONCONTACT, RATES, villages_drawn
 
 FIRST = 5000  # the replicates of docs/estimation.md's tables
 
@@ -100,14 +105,17 @@ def predicted_bias(population, indicator: str, drawn, households=HOUSEHOLDS) -> 
 
 
 def _setting(args) -> list[dict]:
-    i, rate, share, seed, concentration, replicates, drawn = args
+    i, rate, share, seed, concentration, replicates, drawn, flagged_slot = args
     population = make_population(
         np.random.default_rng([seed, i]), rate, rate, concentration=concentration
     )
     rng = np.random.default_rng([seed, i, int(share * 100)])
     values = {indicator: [] for indicator in INDICATORS}
     for _ in range(replicates):
-        found = one_run(rng, population, share, villages=drawn)
+        sample = draw(
+            rng, population, noncontact=share, villages_drawn=drawn, flagged_slot=flagged_slot
+        )
+        found = rates(sample)  # sim_rare_rates.one_run's draw and estimates (ρ aside)
         for indicator in INDICATORS:
             values[indicator].append(found[indicator].estimate)
     rows = []
@@ -147,10 +155,28 @@ def main() -> None:
         default=tuple(range(len(RATES))),
         help="indices into sim_rare_rates's rates (0.005 0.01 0.02 0.03)",
     )
+    parser.add_argument(
+        "--flagged-slot",
+        choices=("census", "reserve"),
+        default="census",
+        help="a flagged household the SRS selected and out of contact: the household a "
+        "census non-respondent and its reserve counting no missed person ('census', "
+        "production since 7 December 2026) or its reserve counting its missed persons "
+        "('reserve', before): sim_population.draw",
+    )
     args = parser.parse_args()
     drawn = villages_drawn(args.villages)
     tasks = [
-        (i, RATES[i], share, args.seed, args.concentration, args.replicates, drawn)
+        (
+            i,
+            RATES[i],
+            share,
+            args.seed,
+            args.concentration,
+            args.replicates,
+            drawn,
+            args.flagged_slot,
+        )
         for i in args.settings
         for share in NONCONTACT
     ]

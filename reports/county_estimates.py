@@ -22,7 +22,12 @@ from assessment.core.pipeline import answer_previous_deff
 from assessment.core.services import county_round
 from assessment.indicators import CountyTotals, HouseholdSample, Scheme, estimate_county
 from assessment.indicators.model import RARE_RATE_ICC
-from reports.county_nonresponse import Fieldwork, adjusted_weights, read_fieldwork
+from reports.county_nonresponse import (
+    Fieldwork,
+    adjusted_weights,
+    census_stand_ins,
+    read_fieldwork,
+)
 from sampling.services import (
     Household,
     PlanHousehold,
@@ -193,9 +198,9 @@ def sample_rows(
     meeting the standard unless ``apply_rulings`` is false: the figures before the appeal,
     from the first interviews as first approved (a re-visited household's first interview,
     superseded since, instead of its re-visit; pass the matching ``fieldwork``)."""
-    adjusted = adjusted_weights(
-        fieldwork or read_fieldwork(db, plan, first_approved=not apply_rulings)
-    )
+    fieldwork = fieldwork or read_fieldwork(db, plan, first_approved=not apply_rulings)
+    adjusted = adjusted_weights(fieldwork)
+    stand_ins = census_stand_ins(fieldwork)
     overturned = AppealService(db).overturned_interviews(plan) if apply_rulings else set()
     non_registered = _non_registered_by_village(db, plan)
     # Columns, not entities: ORM objects for every interview, planned household, village and
@@ -255,6 +260,8 @@ def sample_rows(
         missed_size = screening_adjusted(
             r.role, r.status, flagged, screening, r.pi_household, persons, True, np.nan
         )[0]
+        if r.ph_id in stand_ins:  # a reserve in a flagged household's SRS slot: no 漏评 share
+            missed_persons = missed_size = 0.0
         village_persons, village_households = non_registered.get(r.household_village, (0, 0))
         rows.append(
             {

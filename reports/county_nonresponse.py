@@ -171,21 +171,48 @@ def _non_registered_total(db: Session, plan: SamplePlan) -> float:
     return math.fsum((n or 0) / pi for pi, n in db.execute(query) if pi > 0)
 
 
+def _census_gaps(fieldwork: Fieldwork) -> list[Slot]:
+    """Flagged households the SRS selected that were not themselves interviewed.
+
+    Such a household belongs to two designs: the SRS of its village's non-registered
+    households, whose slot a reserve fills as usual (the reserve answers for recognition);
+    and the census of the village's flagged households, where it counts at weight 1
+    (:func:`reports.county_estimates.screening_adjusted`). Reserves are unflagged, so the
+    reserve cannot stand in for it in the census: a reserve counting its missed persons at
+    the SRS weight would add to the unflagged part a household the SRS did not give it (a
+    bias upwards, larger where villages cluster: docs/estimation.md, "Non-contact of a
+    flagged household the SRS selected"). Instead the household is a non-respondent of the
+    census, in its village's screening cell, and its reserve counts no missed person
+    (:func:`census_stand_ins`)."""
+    return [s for s in fieldwork.slots if s.flagged_srs and not s.first_responded]
+
+
+def census_stand_ins(fieldwork: Fieldwork) -> frozenset[int]:
+    """Plan households (reserves) interviewed in the slot of a flagged household the SRS
+    selected: they count for recognition, not for 漏评 (:func:`_census_gaps`)."""
+    return frozenset(s.responder for s in _census_gaps(fieldwork) if s.responder is not None)
+
+
 def adjusted_weights(fieldwork: Fieldwork) -> dict[int, float]:
-    """Weight of each responding plan household after the weighting-class adjustment."""
+    """Weight of each responding plan household after the weighting-class adjustment.
+
+    Besides the slots, each flagged household the SRS selected and did not interview is a
+    non-respondent of its village's screening cell at its census weight (base weight ×
+    ``pi_household``): the screening households interviewed there carry it."""
     slots = fieldwork.slots
     if not slots:
         return {}
+    gaps = _census_gaps(fieldwork)
     done = nr.weighting_class_adjustment(
-        [s.weight for s in slots],
-        [s.stratum for s in slots],
-        [s.position for s in slots],
-        [s.kind for s in slots],
-        [s.responder is not None for s in slots],
+        [s.weight for s in slots] + [s.weight * s.pi_household for s in gaps],
+        [s.stratum for s in slots] + [s.stratum for s in gaps],
+        [s.position for s in slots] + [s.position for s in gaps],
+        [s.kind for s in slots] + ["screening"] * len(gaps),
+        [s.responder is not None for s in slots] + [False] * len(gaps),
     )
     return {
         s.responder: float(w)
-        for s, w in zip(slots, done.weights, strict=True)
+        for s, w in zip(slots, done.weights, strict=False)
         if s.responder is not None
     }
 

@@ -149,7 +149,9 @@ _ZH = {
         "未能入户的样本户由同村同类型的替补户按顺序替换；替补户用尽后，按“样本村 × 户类型”"
         "（排查户按样本村）分格调整权数：格内已完成户的权数按格内全部应访户的权数放大。"
         "某格没有完成户时，其权数并入同层中按抽样框顺序最近且有完成户的村的同类格；"
-        "同层没有时，并入全部同类完成户。这样做的假设是：同一格内未能入户的户与已完成的户相似。"
+        "同层没有时，并入全部同类完成户。带排查标记的样本户未能入户时，替补户（均无排查标记）"
+        "只代替它参加认可度调查，不计入漏评；该户作为本村排查普查中未能入户的户，其权数由本村已"
+        "完成的排查户分担。这样做的假设是：同一格内未能入户的户与已完成的户相似。"
         "敏感性一行给出最坏情形，即所有未能入户的户都不符合标准时的比率，"
         "显示结论在多大程度上依赖这一假设。"
     ),
@@ -517,7 +519,11 @@ _EN = {
     "households interviewed in a cell are scaled up to the weight of every household due in "
     "it. A cell without any interview passes its weight to the same type's cell of the nearest "
     "village of its stratum in the frame's order that has one, or else to every interviewed "
-    "household of that type. The assumption: within a cell, the households that could not be "
+    "household of that type. A screening-flagged sampled household that cannot be interviewed "
+    "is replaced for the recognition survey only: its reserve (never flagged) counts no missed "
+    "person, and the household, a non-respondent of the village's census of flagged "
+    "households, passes its weight there to the screening households interviewed in its "
+    "village. The assumption: within a cell, the households that could not be "
     "reached are like those that were. The sensitivity lines give the worst case, every "
     "unreached household failing, to show how much the verdict leans on that assumption.",
     "sample_size": "Sample size for the decision",

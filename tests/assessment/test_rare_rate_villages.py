@@ -58,8 +58,8 @@ def test_few_villages_give_a_sample_of_those_villages_and_their_design_df():
 def test_the_county_samples_change_and_the_pooled_counties_do_not(monkeypatch):
     drawn = []
 
-    def recording(rng, population, *, noncontact=0.0, villages_drawn=sim.VILLAGES_DRAWN):
-        sample = draw(rng, population, noncontact=noncontact, villages_drawn=villages_drawn)
+    def recording(rng, population, *, villages_drawn=sim.VILLAGES_DRAWN, **options):
+        sample = draw(rng, population, villages_drawn=villages_drawn, **options)
         drawn.append(np.unique(sample.village).size)
         return sample
 
