@@ -7,11 +7,10 @@ import pytest
 from assessment.core.models import Role
 from reports import county_estimates as ce
 from reports.survey_export import HOUSEHOLD_COLUMNS, export_sheets
-from sampling.models import Household, PlanHousehold
 from surveys.instrument_store import ensure_builtin_instruments
 from tests.factories import make_team, make_user
 from tests.rounds.helpers import interview, not_reached
-from tests.survey_factories import make_drawn_plan
+from tests.survey_factories import _household, _plan_household, make_drawn_plan
 
 PERSONS = 3
 
@@ -38,35 +37,15 @@ def county(dbsession):
     s1.household.dibao = True
     census = []
     for k in (1, 2):
-        household = Household(
-            frame_id=drawn.frame.id,
-            frame_village_id=village.frame_village_id,
-            household_id=f"C{village.id:04d}{k}",
-            status="non_registered",
-            household_size=PERSONS,
-            head_name=f"排查户{k}",
-            dibao=True,
-            unsafe_house=False,
-            serious_illness=False,
-            no_labour=False,
-            elderly_alone=False,
-            attributes="{}",
-            source_row=900 + k,
+        household = _household(
+            dbsession, drawn.frame, village.frame_village, "non_registered", PERSONS, 900 + k
         )
-        dbsession.add(household)
+        household.dibao = True
         dbsession.flush()
-        ph = PlanHousehold(
-            plan_id=drawn.plan.id,
-            plan_village_id=village.id,
-            household_pk=household.id,
-            stratum="non_registered",
-            role="screening",
-            pi_village=0.5,
-            pi_household=1.0,
-            pi=0.5,
-            weight=2.0,
+        ph = _plan_household(
+            dbsession, drawn.plan, village, household, "non_registered", "screening", None
         )
-        dbsession.add(ph)
+        ph.pi_household, ph.pi, ph.weight = 1.0, 0.5, 2.0  # the census: 1 / pi_village
         census.append(ph)
     dbsession.flush()
     assessor = make_user(dbsession, Role.assessor, team=team)
