@@ -78,7 +78,8 @@ HOUSEHOLD_COLUMNS = (
         "missed_persons",
         "计入漏评率的人数",
         "missed persons as counted in the missed rate",
-        "persons; a flagged household drawn by SRS counts × pi (census weight 1)",
+        "persons; a flagged household drawn by SRS counts × pi (census weight 1); a reserve "
+        "interviewed in the slot of a flagged household drawn by SRS counts 0",
     ),
     Column(
         "missed_size",
