@@ -211,7 +211,6 @@ def draw(
                 screened = np.where(rng.random(screening.size) >= noncontact, screening, -1)
                 pi = take / rows.size
                 roles = np.where(first, "selected", "reserve").astype("<U9")
-                lost = np.zeros(take, bool)
                 if flagged_slot == "census":
                     lost = population.flagged[selected] & ~first
                     roles[lost] = "reserve_f"

@@ -212,7 +212,7 @@ def adjusted_weights(fieldwork: Fieldwork) -> dict[int, float]:
     )
     return {
         s.responder: float(w)
-        for s, w in zip(slots, done.weights, strict=False)
+        for s, w in zip(slots, done.weights[: len(slots)], strict=True)
         if s.responder is not None
     }
 
